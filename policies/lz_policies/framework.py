@@ -1,0 +1,551 @@
+"""Rule registry and the helpers every policy family shares.
+
+A rule is declared once, as data plus small check functions:
+
+    RULES = [
+        ResourceRule(
+            id="NET-05", name="net-05-default-sg-has-no-rules",
+            title="Default security group has no rules",
+            description="...", refs="CIS 5.4; SH EC2.2; CKV2_AWS_12",
+            types=("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",),
+            checks=(default_sg_has_no_rules,),
+            cases=(Case({"ingress": [...]}, violates=True), Case({}, violates=False)),
+        ),
+    ]
+
+A resource check is `check(r: Subject) -> Iterable[str]` and yields one message per problem found (what is
+wrong and how to fix it, naming the property). A stack check is `check(s: Stack) -> Iterable[(urn | None, str)]`.
+The framework turns each rule into pulumi_policy policy objects (`Rule.policies()`), merges the policy config
+with the declared defaults, reads the environment of each resource and turns values that are unknown during
+preview into an ADVISORY "cannot verify during preview" diagnostic instead of a crash or a silent pass.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, _is_unknown
+
+MANDATORY = EnforcementLevel.MANDATORY
+ADVISORY = EnforcementLevel.ADVISORY
+ENVIRONMENTS = ("prod", "nonprod", "sandbox", "core")
+# Environment assumed when a resource carries no environment tag: the strictest one, so that a missing tag
+# never relaxes a rule.
+STRICTEST_ENVIRONMENT = "prod"
+RELAXED_SUFFIX = "-relaxed"
+UNKNOWN = UNKNOWN_STRING_VALUE  # what test cases use to plant a value that is unknown during preview
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Declarations
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Param:
+    """One tunable threshold of a rule (a property of its policy config schema)."""
+
+    type: str  # JSON schema type: integer | number | string | boolean | array
+    default: Any
+    description: str
+    items: str | None = None  # JSON schema type of array items
+
+    def schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": self.type, "default": self.default, "description": self.description}
+        if self.items:
+            schema["items"] = {"type": self.items}
+        return schema
+
+
+@dataclass(frozen=True)
+class Case:
+    """A test fixture of a resource rule: the inputs the engine would send and the expected outcome."""
+
+    props: Mapping[str, Any]
+    violates: bool
+    type: str | None = None  # defaults to the rule's first type
+    env: str | None = "prod"  # environment in the provider's default tags (None: no environment tag)
+    provider_tags: Mapping[str, str] | None = None  # full default tags; None -> {"environment", "account"}
+    config: Mapping[str, Any] | None = None  # policy config properties for this case
+    unknown: bool = False  # expects an advisory "cannot verify during preview" (and nothing else)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Res:
+    """A resource of a stack test case. `parent`, `depends_on` and `property_deps` name other Res by name."""
+
+    type: str
+    name: str
+    props: Mapping[str, Any] = field(default_factory=dict)
+    env: str | None = "prod"
+    provider_tags: Mapping[str, str] | None = None
+    parent: str | None = None
+    depends_on: tuple[str, ...] = ()
+    property_deps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def urn(self) -> str:
+        return test_urn(self.type, self.name)
+
+
+@dataclass(frozen=True)
+class StackCase:
+    """A test fixture of a stack rule: a small resource graph and the expected outcome."""
+
+    resources: tuple[Res, ...]
+    violates: bool
+    config: Mapping[str, Any] | None = None
+    unknown: bool = False
+    note: str = ""
+
+
+def test_urn(type_: str, name: str) -> str:
+    return f"urn:pulumi:test::landing-zone::{type_}::{name}"
+
+
+def default_tags_for(env: str | None, provider_tags: Mapping[str, str] | None) -> dict[str, str]:
+    """Default tags a test provider carries: what components/providers.py sets on every account provider."""
+    if provider_tags is not None:
+        return dict(provider_tags)
+    return {"environment": env, "account": f"{env}-account"} if env else {}
+
+
+@dataclass
+class Rule:
+    """Common part of resource and stack rules."""
+
+    id: str  # catalogue id, e.g. "NET-01"
+    name: str  # policy name (kebab case, starts with the lower-case id)
+    title: str  # one line: what it checks
+    description: str  # what a reviewer needs to understand the rule
+    refs: str  # "CIS 5.2; SH EC2.13; CKV_AWS_24"
+    checks: tuple[Callable, ...]
+    cases: tuple = ()
+    level: EnforcementLevel = MANDATORY
+    params: Mapping[str, Param] = field(default_factory=dict)
+    relaxed_in: frozenset[str] = frozenset()  # environments where the rule is only advisory
+    severity: Severity = Severity.HIGH
+    kind = "abstract"
+
+    def __post_init__(self) -> None:
+        if not self.name.startswith(self.id.lower() + "-"):
+            raise ValueError(f"policy name {self.name!r} must start with {self.id.lower()!r}-")
+        if not self.checks:
+            raise ValueError(f"{self.id} declares no checks")
+        self.relaxed_in = frozenset(self.relaxed_in)
+
+    @property
+    def full_description(self) -> str:
+        text = f"[{self.id}] {self.title}. {self.description}"
+        if self.relaxed_in:
+            text += f" Advisory only in {', '.join(sorted(self.relaxed_in))} (policy {self.relaxed_name})."
+        return f"{text} Refs: {self.refs}."
+
+    @property
+    def relaxed_name(self) -> str:
+        return self.name + RELAXED_SUFFIX
+
+    @property
+    def policy_names(self) -> list[str]:
+        return [self.name, self.relaxed_name] if self.relaxed_in else [self.name]
+
+    def config_schema(self) -> PolicyConfigSchema | None:
+        if not self.params:
+            return None
+        return PolicyConfigSchema({key: p.schema() for key, p in self.params.items()})
+
+    def merged_config(self, given: Mapping[str, Any] | None) -> dict[str, Any]:
+        config = {key: p.default for key, p in self.params.items()}
+        config.update(dict(given or {}))
+        return config
+
+    def policies(self) -> list:
+        raise NotImplementedError
+
+
+@dataclass
+class ResourceRule(Rule):
+    types: tuple[str, ...] = ()  # full type tokens the rule applies to
+    kind = "resource"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.types:
+            raise ValueError(f"{self.id} declares no resource types")
+        self.types = tuple(self.types)
+
+    def policies(self) -> list[ResourceValidationPolicy]:
+        main = ResourceValidationPolicy(
+            name=self.name,
+            description=self.full_description,
+            validate=self._validator(relaxed=False),
+            enforcement_level=self.level,
+            config_schema=self.config_schema(),
+            severity=self.severity,
+        )
+        if not self.relaxed_in:
+            return [main]
+        relaxed = ResourceValidationPolicy(
+            name=self.relaxed_name,
+            description=f"[{self.id}] {self.title} (in {', '.join(sorted(self.relaxed_in))}). Refs: {self.refs}.",
+            validate=self._validator(relaxed=True),
+            enforcement_level=ADVISORY,
+            config_schema=self.config_schema(),
+            severity=Severity.LOW,
+        )
+        return [main, relaxed]
+
+    def _validator(self, relaxed: bool) -> Callable[[ResourceValidationArgs, Callable], None]:
+        def validate(args: ResourceValidationArgs, report_violation: Callable) -> None:
+            if args.resource_type not in self.types:
+                return
+            subject = Subject(args, self.merged_config(args.get_config()))
+            if (subject.env in self.relaxed_in) != relaxed:
+                return  # the other policy of the pair (strict / relaxed) covers this environment
+            unknown_paths: list[str] = []
+            for check in self.checks:
+                try:
+                    for message in check(subject):
+                        report_violation(f"{self.id} {check.__name__}: {message}", None)
+                except UnknownValueError as err:
+                    unknown_paths.append(_unknown_path(err))
+            if unknown_paths:
+                raise cannot_verify(unknown_paths)
+
+        return validate
+
+
+@dataclass
+class StackRule(Rule):
+    kind = "stack"
+
+    def policies(self) -> list[StackValidationPolicy]:
+        return [
+            StackValidationPolicy(
+                name=self.name,
+                description=self.full_description,
+                validate=self._validator(),
+                enforcement_level=self.level,
+                config_schema=self.config_schema(),
+                severity=self.severity,
+            )
+        ]
+
+    def _validator(self) -> Callable[[StackValidationArgs, Callable], None]:
+        def validate(args: StackValidationArgs, report_violation: Callable) -> None:
+            stack = Stack(args, self.merged_config(args.get_config()))
+            unknown_paths: list[str] = []
+            for check in self.checks:
+                try:
+                    for urn, message in check(stack):
+                        report_violation(f"{self.id} {check.__name__}: {message}", urn)
+                except UnknownValueError as err:
+                    unknown_paths.append(_unknown_path(err))
+            if unknown_paths:
+                raise cannot_verify(unknown_paths)
+
+        return validate
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Unknown values during preview
+# ----------------------------------------------------------------------------------------------------------------
+def is_unknown(value: Any) -> bool:
+    """True for the sentinel pulumi-policy uses for a value that is only known after apply."""
+    return _is_unknown(value)
+
+
+def _unknown_path(err: UnknownValueError) -> str:
+    return ".".join(str(p) for p in err.props) or "a value"
+
+
+def cannot_verify(paths: Sequence[str]) -> UnknownValueError:
+    """The exception the engine reports as an ADVISORY diagnostic (pulumi-policy catches UnknownValueError)."""
+    err = UnknownValueError(UNKNOWN_STRING_VALUE, list(paths[:1]))
+    err.message = (
+        f"cannot verify during preview: {', '.join(dict.fromkeys(paths))} is unknown; "
+        "the rule is checked again when the value is known (pulumi up)"
+    )
+    return err
+
+
+def require_known(value: Any, path: str) -> Any:
+    """Raise the preview advisory when `value` is an unknown sentinel (for values read outside the proxies)."""
+    if is_unknown(value):
+        raise cannot_verify([path])
+    return value
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Reading values
+# ----------------------------------------------------------------------------------------------------------------
+def plain(value: Any) -> Any:
+    """Copy pulumi-policy's read-only proxies into plain dicts and lists (raises UnknownValueError on unknowns)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return {key: plain(value[key]) for key in value}
+    if isinstance(value, Sequence):
+        return [plain(item) for item in value]
+    return value
+
+
+def dig(value: Any, *path: Any, default: Any = None) -> Any:
+    """value[path[0]][path[1]]...; `default` when a step is missing or of the wrong shape.
+
+    A list is walked by index (int step); the first element is NOT implied.
+    """
+    current = value
+    for step in path:
+        if isinstance(step, int):
+            if isinstance(current, str) or not isinstance(current, Sequence) or not -len(current) <= step < len(current):
+                return default
+        elif not isinstance(current, Mapping) or step not in current:
+            return default
+        current = current[step]
+    return default if current is None else current
+
+
+def as_list(value: Any) -> list:
+    """None -> [], scalar -> [scalar], sequence -> list (strings are scalars)."""
+    if value is None:
+        return []
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        return [value]
+    return list(value)
+
+
+def decode_json(value: Any) -> Any:
+    """A JSON document given either as a string or as an object. Returns None when it cannot be parsed."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        require_known(value, "document")
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return plain(value)
+
+
+def truthy(value: Any) -> bool:
+    """Booleans arrive as bools, or as "true"/"false" strings from provider inputs."""
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Environment and tags
+# ----------------------------------------------------------------------------------------------------------------
+def provider_default_tags(provider_props: Mapping[str, Any] | None) -> dict[str, str]:
+    """Default tags of an aws.Provider, whichever way the engine encodes provider inputs (object or JSON string)."""
+    if not provider_props:
+        return {}
+    try:
+        default_tags = decode_json(provider_props.get("defaultTags"))
+    except UnknownValueError:
+        return {}
+    tags = dig(default_tags, "tags", default={})
+    tags = decode_json(tags) if isinstance(tags, str) else tags
+    return {str(k): str(v) for k, v in tags.items()} if isinstance(tags, Mapping) else {}
+
+
+def own_tags(props: Mapping[str, Any]) -> dict[str, str]:
+    """The resource's own tags (tags, else tagsAll). Raises UnknownValueError when they are unknown."""
+    for key in ("tags", "tagsAll"):
+        if key in props and props[key] is not None:
+            tags = plain(props[key])
+            if isinstance(tags, Mapping):
+                return {str(k): str(v) for k, v in tags.items()}
+    return {}
+
+
+def environment_of(props: Mapping[str, Any], provider_props: Mapping[str, Any] | None) -> str | None:
+    """prod | nonprod | sandbox | core, from the provider's default tags, else the resource's own tags.
+
+    Never guessed from names. None when neither carries a recognised `environment` tag.
+    """
+    env = provider_default_tags(provider_props).get("environment")
+    if env not in ENVIRONMENTS:
+        try:
+            env = own_tags(props).get("environment")
+        except UnknownValueError:
+            env = None
+    return env if env in ENVIRONMENTS else None
+
+
+class Subject:
+    """What a resource check sees: the resource as the engine sent it, its environment and the merged config."""
+
+    def __init__(self, args: ResourceValidationArgs, config: Mapping[str, Any]) -> None:
+        self.type: str = args.resource_type
+        self.urn: str = args.urn
+        self.name: str = args.name
+        self.props: Mapping[str, Any] = args.props
+        self.provider_props: Mapping[str, Any] = args.provider.props if args.provider else {}
+        self.cfg: Mapping[str, Any] = config
+        self.env: str | None = environment_of(self.props, self.provider_props)
+
+    @property
+    def strict_env(self) -> str:
+        """The environment, or the strictest one when the resource carries no environment tag."""
+        return self.env or STRICTEST_ENVIRONMENT
+
+    def get(self, *path: Any, default: Any = None) -> Any:
+        return dig(self.props, *path, default=default)
+
+    def tags(self) -> dict[str, str]:
+        """Effective tags: provider default tags overlaid with the resource's own tags."""
+        return {**provider_default_tags(self.provider_props), **own_tags(self.props)}
+
+    def short_type(self) -> str:
+        return short_type(self.type)
+
+
+def short_type(type_: str) -> str:
+    """aws:ec2/securityGroup:SecurityGroup -> ec2/securityGroup (the catalogue's notation)."""
+    parts = type_.split(":")
+    return parts[1] if len(parts) == 3 else type_
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Stack view (for stack rules)
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass
+class Resource:
+    """A resource of the stack as a stack rule sees it (references are URNs, props as the engine sent them)."""
+
+    type: str
+    urn: str
+    name: str
+    props: Mapping[str, Any]
+    provider_props: Mapping[str, Any]
+    provider_urn: str | None
+    parent: str | None
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+
+    @property
+    def env(self) -> str | None:
+        return environment_of(self.props, self.provider_props)
+
+    @property
+    def strict_env(self) -> str:
+        return self.env or STRICTEST_ENVIRONMENT
+
+    @property
+    def account(self) -> str | None:
+        """The `account` default tag of the resource's provider (the config name of its account)."""
+        return provider_default_tags(self.provider_props).get("account")
+
+    @property
+    def region(self) -> str | None:
+        region = self.provider_props.get("region") if self.provider_props else None
+        return None if region is None or is_unknown(region) else str(region)
+
+    def get(self, *path: Any, default: Any = None) -> Any:
+        return dig(self.props, *path, default=default)
+
+    def tags(self) -> dict[str, str]:
+        return {**provider_default_tags(self.provider_props), **own_tags(self.props)}
+
+
+class Stack:
+    """What a stack check sees: every resource, with lookups by type and URN, and the merged config."""
+
+    def __init__(self, args: StackValidationArgs, config: Mapping[str, Any]) -> None:
+        self.cfg: Mapping[str, Any] = config
+        self.resources: list[Resource] = [to_resource(r) for r in args.resources]
+        self.by_urn: dict[str, Resource] = {r.urn: r for r in self.resources}
+
+    def of_type(self, *types: str) -> list[Resource]:
+        return [r for r in self.resources if r.type in types]
+
+    def referencing(self, urn: str) -> list[Resource]:
+        """Resources that depend on `urn` (directly, through dependencies or property dependencies)."""
+        return [
+            r
+            for r in self.resources
+            if urn in r.dependencies or any(urn in urns for urns in r.property_dependencies.values())
+        ]
+
+
+def to_resource(r: Any) -> Resource:
+    """Build a Resource from a pulumi_policy PolicyResource."""
+    return Resource(
+        type=r.resource_type,
+        urn=r.urn,
+        name=r.name,
+        props=r.props,
+        provider_props=r.provider.props if r.provider else {},
+        provider_urn=r.provider.urn if r.provider else None,
+        parent=r.parent.urn if r.parent is not None else r.opts.parent,
+        dependencies=[d.urn for d in r.dependencies],
+        property_dependencies={k: [d.urn for d in v] for k, v in r.property_dependencies.items()},
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# IAM policy documents
+# ----------------------------------------------------------------------------------------------------------------
+def statements(document: Any) -> list[dict[str, Any]]:
+    """The statements of an IAM policy document given as a JSON string or an object (Statement dict or list)."""
+    doc = decode_json(document)
+    if not isinstance(doc, Mapping):
+        return []
+    return [s for s in as_list(doc.get("Statement")) if isinstance(s, Mapping)]
+
+
+def allows(statement: Mapping[str, Any]) -> bool:
+    return statement.get("Effect") == "Allow"
+
+
+def actions(statement: Mapping[str, Any]) -> list[str]:
+    return [str(a) for a in as_list(statement.get("Action"))]
+
+
+def resources(statement: Mapping[str, Any]) -> list[str]:
+    return [str(a) for a in as_list(statement.get("Resource"))]
+
+
+def principals(statement: Mapping[str, Any]) -> list[str]:
+    """Every principal value of a statement ("*" for `Principal: "*"` or `{"AWS": "*"}`)."""
+    principal = statement.get("Principal")
+    if principal is None:
+        return []
+    if isinstance(principal, str):
+        return [principal]
+    values: list[str] = []
+    if isinstance(principal, Mapping):
+        for value in principal.values():
+            values.extend(str(v) for v in as_list(value))
+    return values
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """IAM wildcard match of an action pattern ("s3:*", "*", "kms:Decr*") against an action (case-insensitive)."""
+    import fnmatch
+
+    return fnmatch.fnmatchcase(action.lower(), pattern.lower())
+
+
+def iter_checks(*checks: Callable[[Subject], Iterable[str]]) -> Callable[[Subject], Iterator[str]]:
+    """Combine several checks into one (rarely needed: prefer listing them in `checks=`)."""
+
+    def combined(subject: Subject) -> Iterator[str]:
+        for check in checks:
+            yield from check(subject)
+
+    return combined

@@ -96,7 +96,7 @@ class Res:
 
     @property
     def urn(self) -> str:
-        return test_urn(self.type, self.name)
+        return case_urn(self.type, self.name)
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class StackCase:
     note: str = ""
 
 
-def test_urn(type_: str, name: str) -> str:
+def case_urn(type_: str, name: str) -> str:
     return f"urn:pulumi:test::landing-zone::{type_}::{name}"
 
 

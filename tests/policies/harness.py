@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
+from lz_policies.framework import Case, Res, Rule, StackCase, case_urn, default_tags_for
 from pulumi.runtime import proto
 from pulumi_policy import EnforcementLevel
 from pulumi_policy.policy import _PolicyAnalyzerServicer
-
-from lz_policies.framework import Case, Res, Rule, StackCase, default_tags_for, test_urn
 
 PROVIDER_TYPE = "pulumi:providers:aws"
 LEVELS = {proto.ADVISORY: "advisory", proto.MANDATORY: "mandatory", proto.REMEDIATE: "remediate", proto.DISABLED: "disabled"}
@@ -51,7 +50,7 @@ def provider_message(env: str | None, provider_tags: Mapping[str, str] | None, r
         props["defaultTags"] = json.dumps({"tags": tags})
     name = f"{env or 'untagged'}-provider"
     return proto.AnalyzerProviderResource(
-        type=PROVIDER_TYPE, properties=struct(props), urn=test_urn(PROVIDER_TYPE, name), name=name
+        type=PROVIDER_TYPE, properties=struct(props), urn=case_urn(PROVIDER_TYPE, name), name=name
     )
 
 
@@ -87,7 +86,7 @@ def _diagnostics(response) -> list[Diagnostic]:
 def analyze(service, type_: str, props: Mapping[str, Any], *, name: str = "subject", env: str | None = "prod",
             provider_tags: Mapping[str, str] | None = None) -> list[Diagnostic]:
     request = proto.AnalyzeRequest(
-        type=type_, properties=struct(props), urn=test_urn(type_, name), name=name,
+        type=type_, properties=struct(props), urn=case_urn(type_, name), name=name,
         provider=provider_message(env, provider_tags),
     )
     return _diagnostics(service.Analyze(request, None))

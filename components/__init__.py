@@ -1,0 +1,1 @@
+"""Pulumi component resources of the landing zone, one concern per module."""

@@ -1,0 +1,78 @@
+"""The small typed handles components pass each other (DESIGN.md: components never import each other's internals).
+
+Each handle can be built in the same stack (from the component that creates the thing) or from another stack's
+outputs, so the same components run as one stack per account when an organization outgrows one stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from landing_zone.models import Account, Organization
+
+
+@dataclass(frozen=True)
+class AccountContext:
+    """One account: who it is, its id, and the provider to use in each of its regions."""
+
+    config: Account
+    account_id: pulumi.Input[str]
+    providers: dict[str, aws.Provider]  # region -> provider of this account
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def environment(self) -> str:
+        return self.config.environment
+
+    @property
+    def segment(self) -> str:
+        return self.config.network_segment
+
+    @property
+    def regions(self) -> list[str]:
+        return list(self.providers)
+
+    def opts(self, region: str, **kwargs) -> pulumi.ResourceOptions:
+        """Options that put a resource in this account and region (kwargs: parent, depends_on, protect, ...)."""
+        return pulumi.ResourceOptions(provider=self.providers[region], **kwargs)
+
+    def resource_name(self, region: str, purpose: str) -> str:
+        return f"{self.name}-{region}-{purpose}"
+
+    @classmethod
+    def from_account_id(cls, account: Account, account_id: pulumi.Input[str], org: Organization, regions: list[str],
+                        opts: pulumi.ResourceOptions | None = None) -> AccountContext:
+        """A handle for an account created elsewhere (e.g. read from the organization stack's outputs)."""
+        from components.providers import account_providers
+
+        return cls(account, account_id, account_providers(account, account_id, org, regions, opts))
+
+
+@dataclass(frozen=True)
+class LogArchive:
+    """Where logs go: the log-archive bucket and its KMS key (flow logs, ALB access logs, trail, Config)."""
+
+    bucket_name: pulumi.Input[str]
+    bucket_arn: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class VpcHandle:
+    """A spoke VPC as workloads see it."""
+
+    account: str
+    region: str
+    cidr: str
+    vpc_id: pulumi.Input[str]
+    subnet_ids: dict[str, list[pulumi.Input[str]]]  # tier (public|private|data|transit) -> one per AZ
+    route_table_ids: dict[str, list[pulumi.Input[str]]] = field(default_factory=dict)
+    tgw_attachment_id: pulumi.Input[str] | None = None
+    admin_security_group_id: pulumi.Input[str] | None = None  # SSH/RDP from the Client VPN range only
+    endpoints_security_group_id: pulumi.Input[str] | None = None

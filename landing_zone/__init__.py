@@ -1,0 +1,1 @@
+"""Plain-Python side of the landing zone: config models, planning, offline plan/check and the `lz` CLI."""

@@ -1,0 +1,3 @@
+from landing_zone.cli import main
+
+main()

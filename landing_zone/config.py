@@ -1,0 +1,142 @@
+"""Load and validate the landing-zone config, from a stack file (CLI) or from pulumi.Config (the program).
+
+Both paths hand the same ``{key: value}`` mapping to ``parse``, so the program and ``lz validate`` can never disagree.
+Errors come back as ``ConfigError.errors``: one ``"field.path: what is wrong"`` line each, all of them at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from landing_zone.models import LandingZoneConfig
+from landing_zone.validation import cross_check
+
+NAMESPACE = "landing-zone"
+KEYS = tuple(LandingZoneConfig.model_fields)
+
+
+class ConfigError(Exception):
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+def stack_file(stack: str, root: Path = Path(".")) -> Path:
+    return Path(root) / f"Pulumi.{stack}.yaml"
+
+
+def read_stack_file(path: Path) -> dict[str, Any]:
+    """The stack file's ``config:`` mapping, or ConfigError naming the file."""
+    if not path.exists():
+        raise ConfigError([f"{path}: stack file not found (expected Pulumi.<stack>.yaml in the project root)"])
+    try:
+        doc = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise ConfigError([f"{path}{where}: invalid YAML: {getattr(e, 'problem', None) or e}"]) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("config"), dict):
+        raise ConfigError([f"{path}: no `config:` mapping (is the file empty?)"])
+    return doc["config"]
+
+
+def namespaced(config: dict[str, Any]) -> dict[str, Any]:
+    """``landing-zone:<key>`` entries as {key: value}; unknown landing-zone keys are errors with a suggestion."""
+    errors, values = [], {}
+    for full_key, value in config.items():
+        namespace, _, key = str(full_key).partition(":")
+        if namespace != NAMESPACE:
+            continue
+        if key not in KEYS:
+            errors.append(f"{full_key}: unknown key{_did_you_mean(key, KEYS, prefix=NAMESPACE + ':')}")
+        values[key] = value
+    if errors:
+        raise ConfigError(errors)
+    return values
+
+
+def parse(values: dict[str, Any]) -> LandingZoneConfig:
+    try:
+        cfg = LandingZoneConfig.model_validate(values)
+    except ValidationError as e:
+        raise ConfigError([_format(err) for err in e.errors()]) from None
+    errors = cross_check(cfg)
+    if errors:
+        raise ConfigError(errors)
+    return cfg
+
+
+def load_stack(stack: str, root: Path = Path(".")) -> LandingZoneConfig:
+    return parse(namespaced(read_stack_file(stack_file(stack, root))))
+
+
+def from_pulumi() -> LandingZoneConfig:
+    """The program's path: the same keys read through pulumi.Config (decrypted by the engine)."""
+    import pulumi
+
+    config = pulumi.Config(NAMESPACE)
+    values = {key: config.get_object(key) for key in KEYS}
+    return parse({k: v for k, v in values.items() if v is not None})
+
+
+# --- error messages -----------------------------------------------------------------------------------------------
+
+
+def _format(err: dict[str, Any]) -> str:
+    loc = err["loc"]
+    path = _path(loc)
+    if err["type"] == "extra_forbidden":
+        return f"{path}: unknown key{_did_you_mean(str(loc[-1]), _fields_at(loc[:-1]))}"
+    msg = err["msg"].removeprefix("Value error, ")
+    value = err.get("input")
+    shown = "" if err["type"] == "missing" or isinstance(value, dict | list) else f" (got {json.dumps(value, default=str)})"
+    if err["type"] == "missing":
+        msg = "required"
+    return f"{path}: {msg}{shown}"
+
+
+def _path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after[_region(), str]",) or str(part).startswith("function-"):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "config"
+
+
+def _fields_at(loc: tuple) -> tuple[str, ...]:
+    """The field names of the model found at ``loc``, for "did you mean" on unknown keys."""
+    model: Any = LandingZoneConfig
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:  # a dict key (e.g. a region under vpcs): keep the value model
+            continue
+        model = _inner_model(field.annotation)
+    return tuple(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else ()
+
+
+def _inner_model(annotation: Any) -> Any:
+    """The BaseModel inside list[X], dict[str, X], X | None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in reversed(getattr(annotation, "__args__", ())):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _did_you_mean(key: str, candidates: tuple[str, ...], prefix: str = "") -> str:
+    close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
+    return f"; did you mean '{prefix}{close[0]}'?" if close else (f" (known: {', '.join(candidates)})" if candidates else "")

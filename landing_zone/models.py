@@ -1,0 +1,375 @@
+"""The landing-zone config model: one pydantic model per block of the stack file.
+
+Field checks live on the models; checks that span fields (uniqueness, references, CIDR overlaps) live in
+``landing_zone.validation`` so that every error can name the path of the field it is about.
+Nothing here imports pulumi: the CLI validates configs without the Pulumi runtime.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
+
+from landing_zone.regions import AWS_REGIONS
+
+Environment = Literal["prod", "nonprod", "sandbox", "core"]
+AccountRole = Literal["log-archive", "security", "network", "workload"]
+ScpName = Literal["guardrails", "region-restriction", "data-protection", "protect-logs-and-backups", "network-lockdown"]
+DataHostRole = Literal["cassandra", "mongodb", "kafka", "elasticsearch"]
+
+BUILTIN_PERMISSION_SETS = (
+    "AdministratorAccess",
+    "PowerUserAccess",
+    "ReadOnlyAccess",
+    "Billing",
+    "NetworkAdministrator",
+    "SecurityAudit",
+)
+DEFAULT_SEGMENTS = ["prod", "nonprod", "sandbox", "shared", "hybrid"]
+# Who may talk to whom (symmetric; every segment also reaches itself): prod and nonprod never meet, the sandbox
+# reaches only shared services, on-premises (hybrid) reaches prod and nonprod.
+DEFAULT_REACHABILITY = {
+    "prod": ["shared", "hybrid"],
+    "nonprod": ["shared", "hybrid"],
+    "sandbox": ["shared"],
+    "shared": ["prod", "nonprod", "sandbox"],
+    "hybrid": ["prod", "nonprod"],
+}
+SEGMENT_OF_ENVIRONMENT = {"prod": "prod", "nonprod": "nonprod", "sandbox": "sandbox", "core": "shared"}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _account_id(v: Any) -> str:
+    if isinstance(v, int):
+        raise ValueError("must be a quoted 12-digit string (YAML reads an unquoted id as a number and drops leading zeros)")
+    if not isinstance(v, str) or not re.fullmatch(r"\d{12}", v):
+        raise ValueError(f"{v!r} is not a 12-digit AWS account id")
+    return v
+
+
+def _region(v: str) -> str:
+    if v not in AWS_REGIONS:
+        raise ValueError(f"{v!r} is not an AWS region name (e.g. ap-south-1)")
+    return v
+
+
+def _email(v: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", v):
+        raise ValueError(f"{v!r} is not an e-mail address")
+    return v.lower()
+
+
+def _dns_name(v: str) -> str:
+    if not re.fullmatch(r"[a-z][a-z0-9-]{0,30}[a-z0-9]", v):
+        raise ValueError(f"{v!r} must be DNS-safe: lower-case letters, digits and '-', 2-32 characters, starting with a letter")
+    return v
+
+
+def _cidr(v: Any) -> str:
+    try:
+        net = ipaddress.IPv4Network(str(v), strict=False)
+    except ValueError:
+        raise ValueError(f"{v!r} is not an IPv4 CIDR (e.g. 10.0.0.0/16)") from None
+    if "/" not in str(v):
+        raise ValueError(f"{v!r} has no prefix length (e.g. {v}/16)")
+    if str(net) != str(v):
+        raise ValueError(f"{v} has host bits set; the network is {net}")
+    return str(net)
+
+
+def _secret(v: Any) -> Any:
+    # A `secure:` value of the stack file stays its ciphertext offline; the engine hands the program plaintext.
+    if isinstance(v, dict) and set(v) == {"secure"}:
+        return v["secure"]
+    return v
+
+
+AccountId = Annotated[str, BeforeValidator(_account_id)]
+Region = Annotated[str, AfterValidator(_region)]
+Email = Annotated[str, AfterValidator(_email)]
+DnsName = Annotated[str, AfterValidator(_dns_name)]
+Cidr = Annotated[str, BeforeValidator(_cidr)]
+Secret = Annotated[SecretStr, BeforeValidator(_secret)]
+PrefixLength = Annotated[int, Field(ge=16, le=28)]
+
+
+# --- organization -------------------------------------------------------------------------------------------------
+
+
+class Organization(Strict):
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,15}$", description="prefix of physical names")]
+    home_region: Region = "ap-south-1"
+    dr_region: Region | None = "ap-south-2"
+    allowed_regions: list[Region] = ["ap-south-1", "ap-south-2"]
+    management_account_id: AccountId
+    access_role_name: str = "OrganizationAccountAccessRole"
+    tags: dict[str, str] = {}
+    scps: list[ScpName] = []  # attached at the root
+
+
+class OrganizationalUnit(Strict):
+    name: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9 _-]{0,63}$")]
+    parent: str | None = None  # None: directly under the root
+    scps: list[ScpName] = []
+
+
+# --- accounts, VPCs, workloads ------------------------------------------------------------------------------------
+
+
+class Tiers(Strict):
+    """Prefix length of one subnet of each tier; unset tiers are sized relative to the VPC."""
+
+    public: PrefixLength | None = None
+    private: PrefixLength | None = None
+    data: PrefixLength | None = None
+    transit: PrefixLength | None = None
+
+
+class Vpc(Strict):
+    cidr: Cidr
+    azs: Annotated[int, Field(ge=2, le=6)] = 3
+    nat: Literal["per-az", "single", "none"] | None = None  # default: per-az in prod, single elsewhere
+    tiers: Tiers = Tiers()
+
+
+class EcsService(Strict):
+    name: DnsName
+    image_tag: str = "1.0.0"
+    cpu: int = 256
+    memory: int = 512
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    desired_count: Annotated[int, Field(ge=0)] = 2
+    min_count: Annotated[int, Field(ge=0)] = 2
+    max_count: Annotated[int, Field(ge=1)] = 6
+    path: str = "/*"
+    health_check_path: str = "/health"
+    secrets: list[str] = []  # Secrets Manager names, exposed to the container as environment variables
+
+
+class Ecs(Strict):
+    services: list[EcsService] = []
+    spot: bool = True
+
+
+class NodeGroup(Strict):
+    name: DnsName
+    instance_types: list[str] = ["m6i.large"]
+    min_size: Annotated[int, Field(ge=0)] = 2
+    max_size: Annotated[int, Field(ge=1)] = 6
+    desired_size: Annotated[int, Field(ge=0)] = 2
+    disk_size_gb: Annotated[int, Field(ge=20)] = 50
+
+
+class Eks(Strict):
+    version: Annotated[str, Field(pattern=r"^1\.\d{2}$")] = "1.33"
+    node_groups: list[NodeGroup] = [NodeGroup(name="default")]
+    prometheus: bool = False
+
+
+class Aurora(Strict):
+    engine_version: str = "8.0.mysql_aurora.3.08.0"
+    instance_class: str = "db.r6g.large"
+    readers: Annotated[int, Field(ge=0, le=15)] = 1
+    backup_retention_days: Annotated[int, Field(ge=1, le=35)] = 15
+    database_name: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$")] = "app"
+    dr_replica: bool = False
+
+
+class Redis(Strict):
+    node_type: str = "cache.r6g.large"
+    replicas: Annotated[int, Field(ge=0, le=5)] = 1
+
+
+class Queue(Strict):
+    name: DnsName
+    fifo: bool = False
+    visibility_timeout_seconds: Annotated[int, Field(ge=0, le=43200)] = 30
+    max_receive_count: Annotated[int, Field(ge=1, le=1000)] = 5
+
+
+class Edge(Strict):
+    domain_name: str  # e.g. app.example.com
+    zone_name: str  # the public Route 53 zone, e.g. example.com
+    waf_rate_limit: Annotated[int, Field(ge=100)] = 2000
+    nlb: bool = False
+    api_gateway: bool = False
+
+
+class DataHost(Strict):
+    role: DataHostRole
+    count: Annotated[int, Field(ge=1, le=50)] = 3
+    instance_type: str = "r6i.large"
+    data_volume_gb: Annotated[int, Field(ge=1, le=16384)] = 200
+    volume_type: Literal["gp3", "io2", "st1"] = "gp3"
+    os: Literal["amazon-linux", "ubuntu", "windows"] = "amazon-linux"
+
+
+class Backup(Strict):
+    retention_days: Annotated[int, Field(ge=1)] = 15
+    schedule: str = "cron(0 1 * * ? *)"
+    copy_to_dr: bool | None = None  # default: prod only
+    vault_lock: bool | None = None  # default: prod only
+
+
+class Patching(Strict):
+    schedule: str = "cron(0 3 ? * SUN *)"
+    approve_after_days: Annotated[int, Field(ge=0, le=100)] = 7
+
+
+class Monitoring(Strict):
+    dashboard: bool = True
+
+
+class Deployment(Strict):
+    """The app team's CI pipeline: which OIDC issuer and which repositories/branches may assume the deploy role."""
+
+    provider: Literal["github", "gitlab"] = "github"
+    subjects: Annotated[list[str], Field(min_length=1)]  # e.g. repo:example-org/payments:ref:refs/heads/main
+
+
+class Workloads(Strict):
+    ecs: Ecs | None = None
+    eks: Eks | None = None
+    aurora: Aurora | None = None
+    redis: Redis | None = None
+    queues: list[Queue] = []
+    edge: Edge | None = None
+    data_hosts: list[DataHost] = []
+    backup: Backup | None = None
+    patching: Patching | None = None
+    monitoring: Monitoring | None = None
+    deployment: Deployment | None = None
+
+    def needs_vpc(self) -> bool:
+        return any((self.ecs, self.eks, self.aurora, self.redis, self.edge, self.data_hosts))
+
+
+class Account(Strict):
+    name: DnsName
+    email: Email
+    ou: str
+    environment: Environment
+    role: AccountRole = "workload"
+    account_id: AccountId | None = None  # adopt an existing account instead of creating one
+    segment: str | None = None  # default: from the environment (core -> shared)
+    vpcs: dict[Region, Vpc] = {}
+    workloads: Workloads = Workloads()
+
+    @property
+    def network_segment(self) -> str:
+        return self.segment or SEGMENT_OF_ENVIRONMENT[self.environment]
+
+
+# --- network ------------------------------------------------------------------------------------------------------
+
+
+class CustomerGateway(Strict):
+    name: DnsName
+    ip_address: str  # public IP of the on-premises device
+    bgp_asn: int | None = None  # None: static routing
+    static_routes: list[Cidr] = []
+    tunnel_preshared_keys: list[Secret] = []
+    region: Region | None = None  # default: home region
+
+
+class DirectConnect(Strict):
+    name: DnsName = "dx"
+    amazon_side_asn: int = 64513
+    accounts: list[str] = []  # accounts whose VPC ranges are advertised on-premises (the data-warehouse accounts)
+    allowed_prefixes: list[Cidr] = []  # default: the home-region VPC CIDRs of `accounts`
+
+
+class ClientVpn(Strict):
+    cidr: Cidr
+    authentication: Literal["certificate", "saml"] = "certificate"
+    server_certificate_arn: str
+    client_root_certificate_arn: str | None = None
+    saml_provider_arn: str | None = None
+    split_tunnel: bool = True
+    authorized_segments: list[str] = ["prod", "nonprod", "sandbox", "shared"]
+    session_timeout_hours: Literal[8, 10, 12, 24] = 8
+
+
+class Network(Strict):
+    transit_gateway_asn: int = 64512
+    segments: list[str] = DEFAULT_SEGMENTS
+    reachability: dict[str, list[str]] = DEFAULT_REACHABILITY
+    on_premises_cidrs: list[Cidr] = []
+    vpn: list[CustomerGateway] = []
+    direct_connect: DirectConnect | None = None
+    client_vpn: ClientVpn | None = None
+    dr_peering: bool = True
+
+
+# --- security and identity ----------------------------------------------------------------------------------------
+
+
+class Contact(Strict):
+    name: str
+    email: Email
+    phone: str
+    title: str = "Security"
+
+
+class Security(Strict):
+    cloudtrail: bool = True
+    config: bool = True
+    guardduty: bool = True
+    security_hub: bool = True
+    inspector: bool = True
+    access_analyzer: bool = True
+    security_hub_standards: list[Literal["fsbp", "cis-3.0", "pci-dss"]] = ["fsbp", "cis-3.0"]
+    log_retention_days: Annotated[int, Field(ge=1)] = 365
+    log_archive_retention_days: Annotated[int, Field(ge=1)] = 2555
+    alarm_email: Email
+    object_lock_mode: Literal["GOVERNANCE", "COMPLIANCE"] = "GOVERNANCE"
+    object_lock_days: Annotated[int, Field(ge=1)] = 365
+    security_contact: Contact
+
+
+class PermissionSet(Strict):
+    name: Annotated[str, Field(pattern=r"^[\w+=,.@-]{1,32}$")]
+    description: str = ""
+    managed_policies: list[str] = []  # AWS managed policy names or ARNs
+    inline_policy: dict[str, Any] | None = None
+    session_duration: Annotated[str, Field(pattern=r"^PT(1[0-2]|[1-9])H$")] = "PT4H"
+
+
+class Assignment(Strict):
+    group: str  # display name in the identity store (synced from Active Directory)
+    permission_set: str
+    accounts: list[str] = []
+    ous: list[str] = []
+
+
+class Identity(Strict):
+    permission_sets: list[PermissionSet] = []
+    assignments: list[Assignment] = []
+
+
+# --- the whole ----------------------------------------------------------------------------------------------------
+
+
+class LandingZoneConfig(Strict):
+    organization: Organization
+    organizational_units: list[OrganizationalUnit]
+    accounts: list[Account]
+    network: Network = Network()
+    security: Security
+    identity: Identity = Identity()
+
+    def account(self, name: str) -> Account:
+        return next(a for a in self.accounts if a.name == name)
+
+    def account_with_role(self, role: str) -> Account:
+        return next(a for a in self.accounts if a.role == role)
+
+    @property
+    def regions(self) -> list[str]:
+        return [self.organization.home_region] + ([self.organization.dr_region] if self.organization.dr_region else [])

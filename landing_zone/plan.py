@@ -1,0 +1,405 @@
+"""Offline plan: run the real `__main__.py` under Pulumi's mocks and record what the engine would receive.
+
+The RecordingMonitor sits where the engine's resource monitor sits. Every RegisterResource request is recorded as
+the engine gets it (camelCase inputs in wire form: secrets as the secret envelope, unknowns as the unknown sentinel,
+resource references as references), together with the id and state the mocks return. Resources without an explicit
+provider get the engine's default provider (`default_<version>`, configured from the stack's `<pkg>:*` config), so
+every custom resource has a provider reference exactly as in a real snapshot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import json
+import logging
+import os
+import runpy
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from google.protobuf import json_format
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.sync_await import _sync_await
+
+from landing_zone.mocks import LandingZoneMocks, fake_uuid
+
+PROJECT = "landing-zone"
+STACK_TYPE = "pulumi:pulumi:Stack"
+UNKNOWN = rpc.UNKNOWN
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+
+
+class PlanError(Exception):
+    """The program failed for a reason other than invalid config (a bug, or a missing mock)."""
+
+
+# --- stack config, the way the engine hands it to the program ----------------------------------------------------
+
+
+def read_stack_config(stack: str, root: Path, project: str = PROJECT) -> tuple[dict[str, str], list[str]]:
+    """Return (config, secret_keys) as the engine sets them: full keys, non-strings JSON-encoded.
+
+    A `secure:` value stays as its ciphertext (no key to decrypt offline), and its whole key is marked secret so it
+    travels as a secret, as the engine does with decrypted values.
+    """
+    path = root / f"Pulumi.{stack}.yaml"
+    data = yaml.safe_load(path.read_text()) if path.exists() else None
+    raw = (data or {}).get("config") or {}
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in raw.items():
+        full_key = key if ":" in key else f"{project}:{key}"
+        plain, is_secret = _strip_secure(value)
+        config[full_key] = plain if isinstance(plain, str) else json.dumps(plain)
+        if is_secret:
+            secret_keys.append(full_key)
+    return config, sorted(secret_keys)
+
+
+def _strip_secure(value: Any) -> tuple[Any, bool]:
+    if isinstance(value, dict) and set(value) == {"secure"}:
+        return value["secure"], True
+    if isinstance(value, dict):
+        items = {k: _strip_secure(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in items.items()}, any(s for _, s in items.values())
+    if isinstance(value, list):
+        items = [_strip_secure(v) for v in value]
+        return [v for v, _ in items], any(s for _, s in items)
+    return value, False
+
+
+# --- wire-form helpers ------------------------------------------------------------------------------------------
+
+
+def _struct_to_dict(struct: Any) -> dict:
+    return _normalize(json_format.MessageToDict(struct)) if struct is not None else {}
+
+
+def _normalize(value: Any) -> Any:
+    """Protobuf numbers are doubles; show integral ones as ints so plans read like Pulumi state."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _normalize(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normalize(v) for v in value]
+    return value
+
+
+def _provider_urn(ref: str) -> str:
+    return ref.rsplit("::", 1)[0] if ref else ""
+
+
+# --- the recording monitor --------------------------------------------------------------------------------------
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A MockMonitor that records every registration as the engine receives it."""
+
+    def __init__(self, mocks: LandingZoneMocks, config: Mapping[str, str], project: str, stack: str):
+        super().__init__(mocks)
+        self.mocks: LandingZoneMocks = mocks
+        self.config = dict(config)
+        self.project = project
+        self.stack = stack
+        self.records: dict[str, dict] = {}
+        self.stack_outputs: dict = {}
+        self._lock = threading.Lock()
+        self._default_providers: dict[str, str] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # The engine does not qualify children of the root stack with the stack's type.
+        if parent and parent.split("::")[2] == STACK_TYPE:
+            parent = ""
+        return super().make_urn(parent, type_, name)
+
+    # The stack resource is registered before any other; keep it as the engine does.
+    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == STACK_TYPE:
+            self._record(urn, request, provider_ref="", rid="", outputs={}, inputs={})
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+
+        pulumi_mocks._ensure_event_loop()
+        inputs_wire = _struct_to_dict(request.object)
+        provider_ref = request.provider
+        if not provider_ref and (request.custom or request.remote) and not request.type.startswith("pulumi:providers:"):
+            provider_ref = self._default_provider(request.type.split(":")[0], request.version)
+
+        if request.custom or request.remote:
+            args = pulumi_mocks.MockResourceArgs(
+                typ=request.type, name=request.name, inputs=rpc.deserialize_properties(request.object),
+                provider=provider_ref, resource_id=request.importId, custom=request.custom,
+            )
+            args.urn = urn  # ids and names are seeded by the URN so they are unique and stable
+            rid, state = self.mocks.new_resource(args)
+            rid = rid or ""
+        else:
+            rid, state = "", {}  # a local component: its outputs arrive with RegisterResourceOutputs
+        obj_proto = _sync_await(rpc.serialize_properties(state, {}))
+        outputs = _struct_to_dict(obj_proto)
+        if request.type.startswith("pulumi:providers:"):
+            self.mocks.remember_provider(f"{urn}::{rid}", rpc.deserialize_properties(request.object))
+        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, rid, state)
+        self._record(urn, request, provider_ref=provider_ref, rid=rid, outputs=outputs, inputs=inputs_wire)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj_proto)
+
+    def RegisterResourceOutputs(self, request):  # noqa: N802
+        outputs = _struct_to_dict(request.outputs)
+        with self._lock:
+            record = self.records.get(request.urn)
+            if record is not None:
+                record["outputs"] = outputs
+            if request.urn.split("::")[2] == STACK_TYPE:
+                self.stack_outputs = outputs
+        return super().RegisterResourceOutputs(request)
+
+    def _record(self, urn: str, request, provider_ref: str, rid: str, outputs: dict, inputs: dict) -> None:
+        options: dict[str, Any] = {}
+        if request.remote:
+            options["remote"] = True
+        if request.ignoreChanges:
+            options["ignoreChanges"] = sorted(request.ignoreChanges)
+        if request.additionalSecretOutputs:
+            options["additionalSecretOutputs"] = sorted(request.additionalSecretOutputs)
+        if request.aliasURNs:
+            options["aliases"] = sorted(request.aliasURNs)
+        if request.deleteBeforeReplaceDefined:
+            options["deleteBeforeReplace"] = bool(request.deleteBeforeReplace)
+        if request.retainOnDelete:
+            options["retainOnDelete"] = True
+        timeouts = {k: v for k, v in (("create", request.customTimeouts.create), ("update", request.customTimeouts.update),
+                                      ("delete", request.customTimeouts.delete)) if v}
+        if timeouts:
+            options["customTimeouts"] = timeouts
+        record = {
+            "urn": urn,
+            "type": request.type,
+            "name": request.name,
+            "custom": bool(request.custom),
+            "parent": request.parent,
+            "provider": provider_ref,
+            "dependencies": sorted(set(request.dependencies)),
+            # the SDK sends every input key; keys without dependencies carry no information (the analyzer skips them)
+            "property_dependencies": {k: sorted(set(v.urns)) for k, v in sorted(request.propertyDependencies.items()) if v.urns},
+            "protect": bool(request.protect),
+            "inputs": inputs,
+            "id": rid,
+            "outputs": outputs,
+            "options": options,
+        }
+        with self._lock:
+            self.records[urn] = record
+
+    def _default_provider(self, package: str, version: str) -> str:
+        """Register the engine's default provider for a package once, configured from the stack's `<pkg>:*` keys."""
+        name = "default_" + version.replace(".", "_") if version else "default"
+        urn = f"urn:pulumi:{self.stack}::{self.project}::pulumi:providers:{package}::{name}"
+        with self._lock:
+            if urn in self._default_providers:
+                return self._default_providers[urn]
+            inputs = {k.split(":", 1)[1]: v for k, v in sorted(self.config.items()) if k.startswith(package + ":")}
+            if version:
+                inputs["version"] = version
+            rid = fake_uuid(urn)
+            ref = f"{urn}::{rid}"
+            self._default_providers[urn] = ref
+            self.records[urn] = {
+                "urn": urn, "type": f"pulumi:providers:{package}", "name": name, "custom": True, "parent": "",
+                "provider": "", "dependencies": [], "property_dependencies": {}, "protect": False,
+                "inputs": inputs, "id": rid, "outputs": dict(inputs), "options": {},
+            }
+        self.mocks.remember_provider(ref, inputs)
+        return ref
+
+    def ordered_records(self) -> list[dict]:
+        """Records in a stable topological order (parents, providers and dependencies first; URN breaks ties)."""
+        records = self.records
+        edges: dict[str, set[str]] = {}
+        for urn, r in records.items():
+            deps = {r["parent"], _provider_urn(r["provider"]), *r["dependencies"]}
+            for urns in r["property_dependencies"].values():
+                deps.update(urns)
+            edges[urn] = {d for d in deps if d and d in records and d != urn}
+        dependents: dict[str, list[str]] = {u: [] for u in records}
+        for urn, deps in edges.items():
+            for d in deps:
+                dependents[d].append(urn)
+        remaining = {u: len(d) for u, d in edges.items()}
+        ready = [u for u, n in remaining.items() if n == 0]
+        heapq.heapify(ready)
+        ordered: list[dict] = []
+        while ready:
+            urn = heapq.heappop(ready)
+            ordered.append(records[urn])
+            for child in dependents[urn]:
+                remaining[child] -= 1
+                if remaining[child] == 0:
+                    heapq.heappush(ready, child)
+        if len(ordered) != len(records):  # a cycle cannot come from a real program; keep everything anyway
+            seen = {r["urn"] for r in ordered}
+            ordered.extend(records[u] for u in sorted(records) if u not in seen)
+        return ordered
+
+
+# --- running the program ----------------------------------------------------------------------------------------
+
+
+class _CollectingHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[tuple[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append((record.levelname.lower(), record.getMessage()))
+
+
+@contextlib.contextmanager
+def _program_environment(root: Path) -> Iterator[None]:
+    """cwd = repo root and the root importable (as the language host does); restored afterwards."""
+    old_cwd, old_path = os.getcwd(), list(sys.path)
+    os.chdir(root)
+    sys.path.insert(0, str(root))
+    try:
+        yield
+    finally:
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
+
+
+def run_program(program: Path, stack: str, config: Mapping[str, str], secret_keys: list[str], preview: bool = False,
+                project: str = PROJECT, mocks: LandingZoneMocks | None = None) -> RecordingMonitor:
+    """Run a Pulumi program under the recording monitor; fresh runtime state each time (safe to call repeatedly)."""
+    region = config.get("aws:region") or "us-east-1"
+    mocks = mocks or LandingZoneMocks(region=region, preview=preview)
+    mocks.preview = preview
+    monitor = RecordingMonitor(mocks, config, project, stack)
+    logger = logging.getLogger(f"landing_zone.plan.{stack}")
+    logger.propagate = False
+    handler = _CollectingHandler()
+    logger.handlers[:] = [handler]
+    settings.configure(pulumi_mocks.MockSettings(
+        monitor=monitor, monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
+        engine=pulumi_mocks.MockEngine(logger), project=project, stack=stack, dry_run=preview,
+        organization="organization", callbacks=None, root_directory=str(program.parent),
+    ))
+    settings.ROOT.set(None)
+    pulumi.runtime.set_all_config(dict(config), list(secret_keys))
+    monitor.log_messages = handler.messages
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        with _program_environment(program.parent):
+            loop.run_until_complete(pulumi.runtime.run_in_stack(
+                lambda: runpy.run_path(str(program), run_name="__main__")))
+    finally:
+        with contextlib.suppress(Exception):
+            loop.run_until_complete(loop.shutdown_default_executor())
+        loop.close()
+        asyncio.set_event_loop(None)
+        settings.ROOT.set(None)
+    return monitor
+
+
+def build_plan(monitor: RecordingMonitor) -> dict:
+    return {
+        "project": monitor.project,
+        "stack": monitor.stack,
+        "resources": monitor.ordered_records(),
+        "outputs": monitor.stack_outputs,
+    }
+
+
+def run_plan(stack: str, root: Path, preview: bool = False) -> dict:
+    """Validate the stack's config, then plan it. Raises ConfigError (invalid config) or PlanError (program failed)."""
+    from landing_zone.config import ConfigError, load_stack
+
+    root = Path(root).resolve()
+    load_stack(stack, root)  # raises ConfigError with one line per problem, before any resource exists
+    config, secret_keys = read_stack_config(stack, root)
+    try:
+        monitor = run_program(root / "__main__.py", stack, config, secret_keys, preview=preview)
+    except ConfigError:
+        raise
+    except Exception as exc:  # a program bug or a missing mock: say what and where, without a traceback wall
+        raise PlanError(f"the program failed while planning stack {stack!r}: {type(exc).__name__}: {exc}") from exc
+    return build_plan(monitor)
+
+
+def dumps_plan(plan: Mapping[str, Any]) -> str:
+    """Canonical JSON: sorted keys, fixed indentation, trailing newline (two plans of a stack are byte-identical)."""
+    return json.dumps(plan, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_plan(plan: Mapping[str, Any], path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dumps_plan(plan))
+    return path
+
+
+def read_plan(path: Path) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+# --- reading a plan ---------------------------------------------------------------------------------------------
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, Mapping) and value.get(SIG_KEY) == SECRET_SIG
+
+
+def contains_unknowns(value: Any) -> bool:
+    if value == UNKNOWN:
+        return True
+    if isinstance(value, Mapping):
+        return any(contains_unknowns(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_unknowns(v) for v in value)
+    return False
+
+
+def plan_is_preview(plan: Mapping[str, Any]) -> bool:
+    return any(contains_unknowns(r.get("inputs")) or (r.get("custom") and not r.get("id")) for r in plan["resources"]
+               if not r["type"].startswith("pulumi:providers:"))
+
+
+def provider_tags(plan_index: Mapping[str, Mapping], resource: Mapping[str, Any]) -> dict:
+    """The default tags of a resource's provider (provider inputs carry them JSON-encoded)."""
+    provider = plan_index.get(_provider_urn(resource.get("provider", "")))
+    if not provider:
+        return {}
+    raw = provider.get("inputs", {}).get("defaultTags")
+    if is_secret(raw):
+        raw = raw.get("value")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return {}
+    tags = raw.get("tags") if isinstance(raw, Mapping) else None
+    return {k: v for k, v in (tags or {}).items() if isinstance(v, str)}
+
+
+def account_of(plan_index: Mapping[str, Mapping], resource: Mapping[str, Any]) -> str:
+    """The config account a resource lives in: its provider's default tag `account`; management otherwise."""
+    if not resource.get("provider"):
+        return "-" if not resource.get("custom") else "management"
+    return provider_tags(plan_index, resource).get("account") or "management"
+
+
+def index_by_urn(plan: Mapping[str, Any]) -> dict[str, dict]:
+    return {r["urn"]: r for r in plan["resources"]}

@@ -48,7 +48,7 @@ def provider_message(env: str | None, provider_tags: Mapping[str, str] | None, r
     props = {"region": region}
     if tags:
         props["defaultTags"] = json.dumps({"tags": tags})
-    name = f"{env or 'untagged'}-provider"
+    name = f"{tags.get('account', 'untagged')}-{region}-provider"
     return proto.AnalyzerProviderResource(
         type=PROVIDER_TYPE, properties=struct(props), urn=case_urn(PROVIDER_TYPE, name), name=name
     )
@@ -99,7 +99,7 @@ def analyze_stack(service, resources: Iterable[Res]) -> list[Diagnostic]:
         message = request.resources.add()
         message.type, message.urn, message.name = r.type, r.urn, r.name
         message.properties.CopyFrom(struct(r.props))
-        message.provider.CopyFrom(provider_message(r.env, r.provider_tags))
+        message.provider.CopyFrom(provider_message(r.env, r.provider_tags, r.region))
         if r.parent:
             message.parent = by_name[r.parent].urn
         message.dependencies.extend(by_name[d].urn for d in r.depends_on)

@@ -1,7 +1,6 @@
 """Every declared case of every rule, run through the real pulumi_policy policy objects."""
 
 import pytest
-
 from harness import run_case, violations
 from lz_policies import all_rules
 

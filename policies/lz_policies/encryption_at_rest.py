@@ -1,0 +1,380 @@
+"""Encryption at rest (CONTROLS.md §1, EAR-01..EAR-13).
+
+EAR-02 is about presence (EBS default encryption in every account and region the stack deploys to), so it is a
+stack rule here rather than a per-resource check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .framework import (
+    UNKNOWN,
+    Case,
+    Param,
+    Res,
+    ResourceRule,
+    Stack,
+    StackCase,
+    StackRule,
+    Subject,
+    allows,
+    as_list,
+    dig,
+    looks_secret_name,
+    principals,
+    statements,
+    truthy,
+)
+
+EBS_VOLUME = "aws:ebs/volume:Volume"
+EBS_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault"
+INSTANCE = "aws:ec2/instance:Instance"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+RDS_CLUSTER = "aws:rds/cluster:Cluster"
+RDS_INSTANCE = "aws:rds/instance:Instance"
+REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
+SQS = "aws:sqs/queue:Queue"
+S3_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+S3_BUCKET = "aws:s3/bucket:Bucket"
+KMS_KEY = "aws:kms/key:Key"
+KMS_KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
+EKS_CLUSTER = "aws:eks/cluster:Cluster"
+EKS_COMPONENT = "eks:index:Cluster"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+SECRET = "aws:secretsmanager/secret:Secret"
+SSM_PARAMETER = "aws:ssm/parameter:Parameter"
+BACKUP_VAULT = "aws:backup/vault:Vault"
+TRAIL = "aws:cloudtrail/trail:Trail"
+KEY = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000001"
+
+
+# EAR-01 ---------------------------------------------------------------------------------------------------------
+def _block_devices(r: Subject) -> Iterator[tuple[str, object]]:
+    """(path, ebs settings) of every block device a volume, instance or launch template defines."""
+    if r.type == EBS_VOLUME:
+        yield "this volume", r.props
+    elif r.type == INSTANCE:
+        yield "rootBlockDevice", r.get("rootBlockDevice", default={})
+        for i, device in enumerate(as_list(r.get("ebsBlockDevices"))):
+            yield f"ebsBlockDevices[{i}]", device
+    else:
+        for i, mapping in enumerate(as_list(r.get("blockDeviceMappings"))):
+            if dig(mapping, "ebs") is not None:
+                yield f"blockDeviceMappings[{i}].ebs", dig(mapping, "ebs")
+
+
+def ebs_encrypted_with_cmk(r: Subject) -> Iterator[str]:
+    for where, device in _block_devices(r):
+        if not truthy(dig(device, "encrypted", default=False)):
+            yield f"{where} is not encrypted; set encrypted=true with kmsKeyId of a customer managed key"
+        elif r.cfg["requireCmk"] and not dig(device, "kmsKeyId"):
+            yield f"{where} uses the AWS managed key; set kmsKeyId to a customer managed KMS key"
+
+
+# EAR-02 (stack) -------------------------------------------------------------------------------------------------
+def ebs_default_encryption_everywhere(s: Stack) -> Iterator[tuple[str | None, str]]:
+    covered = set()
+    for r in s.of_type(EBS_DEFAULT):
+        if r.get("enabled") is False or str(r.get("enabled")).lower() == "false":
+            yield r.urn, "EBS default encryption is disabled; set enabled=true"
+        else:
+            covered.add((r.account, r.region))
+    deployed = {(r.account, r.region) for r in s.resources if r.type.startswith("aws:") and r.account and r.region}
+    for account, region in sorted(deployed - covered):
+        yield None, (f"account {account} in {region} has no aws.ebs.EncryptionByDefault(enabled=True); add one to "
+                     "its baseline")
+
+
+# EAR-03 ---------------------------------------------------------------------------------------------------------
+def rds_storage_encrypted(r: Subject) -> Iterator[str]:
+    if not truthy(r.get("storageEncrypted", default=False)):
+        yield "storageEncrypted is not true; set storageEncrypted=true and kmsKeyId to a customer managed key"
+    elif not r.get("kmsKeyId"):
+        yield "no kmsKeyId: the AWS managed key is used; set kmsKeyId to a customer managed KMS key"
+
+
+# EAR-04 ---------------------------------------------------------------------------------------------------------
+def redis_encrypted_at_rest(r: Subject) -> Iterator[str]:
+    if not truthy(r.get("atRestEncryptionEnabled", default=False)):
+        yield "atRestEncryptionEnabled is not true; set atRestEncryptionEnabled=true (and kmsKeyId)"
+
+
+# EAR-05 ---------------------------------------------------------------------------------------------------------
+def queue_encrypted(r: Subject) -> Iterator[str]:
+    if not r.get("kmsMasterKeyId") and not truthy(r.get("sqsManagedSseEnabled", default=False)):
+        yield "the queue is not encrypted; set kmsMasterKeyId (preferred) or sqsManagedSseEnabled=true"
+
+
+# EAR-06 ---------------------------------------------------------------------------------------------------------
+def bucket_sse_is_kms(r: Subject) -> Iterator[str]:
+    config = r.props if r.type == S3_SSE else r.get("serverSideEncryptionConfiguration")
+    if r.type == S3_BUCKET and config is None:
+        return  # the standalone BucketServerSideEncryptionConfiguration carries it
+    rules = as_list(dig(config, "rules")) or as_list(dig(config, "rule"))
+    if not rules:
+        yield "no server-side encryption rule; add rules[0].applyServerSideEncryptionByDefault with sseAlgorithm=aws:kms"
+    for i, rule in enumerate(rules):
+        algorithm = dig(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm", default="")
+        if algorithm not in ("aws:kms", "aws:kms:dsse"):
+            yield (f"rules[{i}] uses sseAlgorithm={algorithm or 'unset'}; use aws:kms with kmsMasterKeyId of a "
+                   "customer managed key")
+
+
+# EAR-07 ---------------------------------------------------------------------------------------------------------
+def kms_key_rotation(r: Subject) -> Iterator[str]:
+    spec = r.get("customerMasterKeySpec") or r.get("keySpec") or "SYMMETRIC_DEFAULT"
+    if spec == "SYMMETRIC_DEFAULT" and not truthy(r.get("enableKeyRotation", default=False)):
+        yield "enableKeyRotation is not true on a symmetric key; set enableKeyRotation=true"
+
+
+# EAR-08 ---------------------------------------------------------------------------------------------------------
+def kms_policy_no_public_principal(r: Subject) -> Iterator[str]:
+    for i, statement in enumerate(statements(r.get("policy"))):
+        if allows(statement) and "*" in principals(statement) and not statement.get("Condition"):
+            yield (f"policy Statement[{i}] allows Principal \"*\" without a Condition; name the account or roles, "
+                   "or add a Condition (aws:PrincipalOrgID, kms:CallerAccount)")
+
+
+# EAR-09 ---------------------------------------------------------------------------------------------------------
+def eks_secrets_encrypted(r: Subject) -> Iterator[str]:
+    if r.type == EKS_COMPONENT:
+        if not r.get("encryptionConfigKeyArn"):
+            yield "no encryptionConfigKeyArn; set it to a customer managed KMS key so Kubernetes secrets are encrypted"
+        return
+    config = r.get("encryptionConfig")
+    if "secrets" not in [str(x) for x in as_list(dig(config, "resources"))] or not dig(config, "provider", "keyArn"):
+        yield ("no encryptionConfig for \"secrets\"; set encryptionConfig={resources: [\"secrets\"], "
+               "provider: {keyArn: <CMK>}}")
+
+
+# EAR-10 ---------------------------------------------------------------------------------------------------------
+def encrypted_with_cmk(r: Subject) -> Iterator[str]:
+    if not r.get("kmsKeyId"):
+        what = "log group" if r.type == LOG_GROUP else "secret"
+        yield f"the {what} has no kmsKeyId; set kmsKeyId to a customer managed KMS key"
+
+
+# EAR-11 ---------------------------------------------------------------------------------------------------------
+def secret_parameters_secure(r: Subject) -> Iterator[str]:
+    name = str(r.get("name", default=r.name))
+    description = str(r.get("description", default=""))
+    if not (looks_secret_name(name) or looks_secret_name(description)):
+        return
+    if r.get("type") != "SecureString":
+        yield (f"parameter {name!r} looks like a secret but has type={r.get('type')!r}; use type=SecureString with "
+               "keyId of a customer managed key (or Secrets Manager)")
+    elif not r.get("keyId") or str(r.get("keyId")) == "alias/aws/ssm":
+        yield f"SecureString parameter {name!r} uses the AWS managed key; set keyId to a customer managed KMS key"
+
+
+# EAR-12 / EAR-13 ------------------------------------------------------------------------------------------------
+def vault_encrypted_with_cmk(r: Subject) -> Iterator[str]:
+    if not r.get("kmsKeyArn"):
+        yield "the backup vault has no kmsKeyArn; set kmsKeyArn to a customer managed KMS key"
+
+
+def trail_encrypted_with_cmk(r: Subject) -> Iterator[str]:
+    if not r.get("kmsKeyId"):
+        yield "the trail's logs are not KMS-encrypted; set kmsKeyId to the log-archive customer managed key"
+
+
+def _kms_policy(principal, condition=None) -> str:
+    import json
+
+    statement = {"Sid": "x", "Effect": "Allow", "Principal": principal, "Action": "kms:*", "Resource": "*"}
+    if condition:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def _res(type_, name, env="prod", account="workload", region="eu-west-1", **props):
+    return Res(type_, name, props, provider_tags={"environment": env, "account": account}, region=region)
+
+
+RULES = [
+    ResourceRule(
+        id="EAR-01", name="ear-01-ebs-encrypted-with-cmk",
+        title="EBS volumes and instance/launch-template block devices are encrypted with a CMK",
+        description="Every EBS volume, instance root/data device and launch template EBS mapping sets encrypted=true "
+                    "and a customer managed kmsKeyId (`requireCmk`).",
+        refs="SH EC2.3, EC2.181; CKV_AWS_3, CKV_AWS_189, CKV_AWS_8",
+        types=(EBS_VOLUME, INSTANCE, LAUNCH_TEMPLATE), checks=(ebs_encrypted_with_cmk,),
+        params={"requireCmk": Param("boolean", True, "require a customer managed key, not only encryption")},
+        cases=(
+            Case({"availabilityZone": "eu-west-1a", "size": 10}, violates=True),
+            Case({"availabilityZone": "eu-west-1a", "size": 10, "encrypted": True}, violates=True, note="no CMK"),
+            Case({"ami": "ami-1", "rootBlockDevice": {"encrypted": False}}, type=INSTANCE, violates=True),
+            Case({"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "false"}}]},
+                 type=LAUNCH_TEMPLATE, violates=True),
+            Case({"availabilityZone": "eu-west-1a", "size": 10, "encrypted": True, "kmsKeyId": KEY}, violates=False),
+            Case({"ami": "ami-1", "rootBlockDevice": {"encrypted": True, "kmsKeyId": KEY}}, type=INSTANCE,
+                 violates=False),
+            Case({"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "kmsKeyId": KEY}}]},
+                 type=LAUNCH_TEMPLATE, violates=False),
+            Case({"availabilityZone": "eu-west-1a", "size": 10, "encrypted": True}, config={"requireCmk": False},
+                 violates=False),
+        ),
+    ),
+    StackRule(
+        id="EAR-02", name="ear-02-ebs-default-encryption-everywhere",
+        title="EBS default encryption is enabled in every account and region the stack deploys to",
+        description="Each (account, region) pair that carries AWS resources (from the providers' default tags and "
+                    "region) has an ebs.EncryptionByDefault with enabled=true; none is disabled.",
+        refs="CIS 2.2.1; SH EC2.7; CKV_AWS_106",
+        checks=(ebs_default_encryption_everywhere,),
+        cases=(
+            StackCase((_res(EBS_VOLUME, "vol", encrypted=True),), violates=True),
+            StackCase((_res(EBS_DEFAULT, "ebs-default", enabled=False),), violates=True),
+            StackCase((_res(EBS_VOLUME, "vol", encrypted=True), _res(EBS_DEFAULT, "ebs-default", enabled=True),
+                       _res(EBS_VOLUME, "vol2", account="other", encrypted=True)), violates=True,
+                      note="second account without default encryption"),
+            StackCase((_res(EBS_VOLUME, "vol", encrypted=True), _res(EBS_DEFAULT, "ebs-default", enabled=True)),
+                      violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="EAR-03", name="ear-03-rds-encrypted-with-cmk",
+        title="RDS clusters and instances are encrypted with a CMK",
+        description="storageEncrypted=true and a customer managed kmsKeyId on every Aurora cluster / RDS instance.",
+        refs="CIS 2.3.1; SH RDS.27; CKV_AWS_96, CKV_AWS_327",
+        types=(RDS_CLUSTER, RDS_INSTANCE), checks=(rds_storage_encrypted,),
+        cases=(
+            Case({"engine": "aurora-mysql", "storageEncrypted": False}, violates=True),
+            Case({"engine": "aurora-mysql", "storageEncrypted": True}, violates=True, note="no CMK"),
+            Case({"engine": "aurora-mysql", "storageEncrypted": True, "kmsKeyId": KEY}, violates=False),
+            Case({"engine": "aurora-mysql", "storageEncrypted": True, "kmsKeyId": UNKNOWN}, violates=False,
+                 unknown=True),
+        ),
+    ),
+    ResourceRule(
+        id="EAR-04", name="ear-04-redis-encrypted-at-rest",
+        title="ElastiCache replication groups are encrypted at rest",
+        description="atRestEncryptionEnabled=true on every replication group.",
+        refs="SH ElastiCache.4; CKV_AWS_29, CKV_AWS_191",
+        types=(REDIS,), checks=(redis_encrypted_at_rest,),
+        cases=(
+            Case({"description": "cache"}, violates=True),
+            Case({"description": "cache", "atRestEncryptionEnabled": True}, violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="EAR-05", name="ear-05-sqs-encrypted",
+        title="SQS queues are encrypted",
+        description="A kmsMasterKeyId (preferred) or sqsManagedSseEnabled=true on every queue.",
+        refs="SH SQS.1; CKV_AWS_27, CKV2_AWS_73",
+        types=(SQS,), checks=(queue_encrypted,),
+        cases=(
+            Case({"name": "q"}, violates=True),
+            Case({"name": "q", "kmsMasterKeyId": KEY}, violates=False),
+            Case({"name": "q", "sqsManagedSseEnabled": True}, violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="EAR-06", name="ear-06-s3-sse-kms",
+        title="S3 default encryption uses aws:kms",
+        description="Bucket server-side encryption configurations (standalone, or inline on the bucket) use "
+                    "sseAlgorithm aws:kms (or aws:kms:dsse). A bucket without any configuration is left to the "
+                    "stack rules.",
+        refs="CIS 2.1.1 (v1.5); SH S3.17; CKV_AWS_19, CKV_AWS_145",
+        types=(S3_SSE, S3_BUCKET), checks=(bucket_sse_is_kms,),
+        cases=(
+            Case({"bucket": "b", "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]},
+                 violates=True),
+            Case({"bucket": "b", "rules": []}, violates=True),
+            Case({"bucket": "b", "rules": [{"applyServerSideEncryptionByDefault": {
+                "sseAlgorithm": "aws:kms", "kmsMasterKeyId": KEY}, "bucketKeyEnabled": True}]}, violates=False),
+            Case({"bucket": "b"}, type=S3_BUCKET, violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="EAR-07", name="ear-07-kms-key-rotation",
+        title="Symmetric KMS keys rotate",
+        description="enableKeyRotation=true on every symmetric customer managed key.",
+        refs="CIS 3.8 (v1.5) / 3.6 (v3.0); SH KMS.4; CKV_AWS_7",
+        types=(KMS_KEY,), checks=(kms_key_rotation,),
+        cases=(
+            Case({"description": "k"}, violates=True),
+            Case({"description": "k", "enableKeyRotation": True}, violates=False),
+            Case({"description": "k", "customerMasterKeySpec": "RSA_2048", "keyUsage": "SIGN_VERIFY"},
+                 violates=False, note="asymmetric keys cannot rotate"),
+        ),
+    ),
+    ResourceRule(
+        id="EAR-08", name="ear-08-kms-policy-no-public-principal",
+        title="KMS key policies do not grant Principal * without a condition",
+        description="A key policy (on kms.Key or kms.KeyPolicy) never allows Principal \"*\" unless a Condition "
+                    "restricts it (organization, caller account, service).",
+        refs="SH KMS.5; CKV_AWS_33",
+        types=(KMS_KEY, KMS_KEY_POLICY), checks=(kms_policy_no_public_principal,),
+        cases=(
+            Case({"enableKeyRotation": True, "policy": _kms_policy("*")}, violates=True),
+            Case({"keyId": "k", "policy": _kms_policy({"AWS": "*"})}, type=KMS_KEY_POLICY, violates=True),
+            Case({"enableKeyRotation": True, "policy": _kms_policy({"AWS": "arn:aws:iam::111111111111:root"})},
+                 violates=False),
+            Case({"enableKeyRotation": True,
+                  "policy": _kms_policy("*", {"StringEquals": {"aws:PrincipalOrgID": "o-example"}})}, violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="EAR-09", name="ear-09-eks-secrets-encrypted",
+        title="EKS clusters encrypt Kubernetes secrets with a CMK",
+        description="aws.eks.Cluster has encryptionConfig for \"secrets\" with a key; the pulumi-eks Cluster "
+                    "component sets encryptionConfigKeyArn.",
+        refs="SH EKS.3; CKV_AWS_58",
+        types=(EKS_CLUSTER, EKS_COMPONENT), checks=(eks_secrets_encrypted,),
+        cases=(
+            Case({"roleArn": "r", "vpcConfig": {"subnetIds": ["s"]}}, violates=True),
+            Case({"version": "1.33"}, type=EKS_COMPONENT, violates=True),
+            Case({"roleArn": "r", "encryptionConfig": {"resources": ["secrets"], "provider": {"keyArn": KEY}}},
+                 violates=False),
+            Case({"encryptionConfigKeyArn": KEY}, type=EKS_COMPONENT, violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="EAR-10", name="ear-10-logs-and-secrets-use-cmk",
+        title="Log groups and Secrets Manager secrets are encrypted with a CMK",
+        description="kmsKeyId set on every CloudWatch log group and Secrets Manager secret.",
+        refs="CKV_AWS_158, CKV_AWS_149",
+        types=(LOG_GROUP, SECRET), checks=(encrypted_with_cmk,),
+        cases=(
+            Case({"retentionInDays": 365}, violates=True),
+            Case({"name": "db"}, type=SECRET, violates=True),
+            Case({"retentionInDays": 365, "kmsKeyId": KEY}, violates=False),
+            Case({"name": "db", "kmsKeyId": KEY}, type=SECRET, violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="EAR-11", name="ear-11-secret-parameters-secure",
+        title="SSM parameters holding secrets are SecureString with a CMK",
+        description="A parameter whose name or description says it holds a secret (password, secret, token, key, "
+                    "credential...) has type SecureString and a customer managed keyId.",
+        refs="CKV2_AWS_34, CKV_AWS_337",
+        types=(SSM_PARAMETER,), checks=(secret_parameters_secure,),
+        cases=(
+            Case({"name": "/app/db/password", "type": "String", "value": "x"}, violates=True),
+            Case({"name": "/app/api-token", "type": "SecureString", "value": "x"}, violates=True, note="no CMK"),
+            Case({"name": "/app/cfg", "description": "signing secret", "type": "String", "value": "x"},
+                 violates=True),
+            Case({"name": "/app/db/password", "type": "SecureString", "keyId": KEY, "value": "x"}, violates=False),
+            Case({"name": "/app/log-level", "type": "String", "value": "info"}, violates=False),
+            Case({"name": "/app/kms-key-id", "type": "String", "value": KEY}, violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="EAR-12", name="ear-12-backup-vault-cmk",
+        title="Backup vaults are encrypted with a CMK",
+        description="kmsKeyArn set on every backup vault.",
+        refs="SH Backup.1; CKV_AWS_166",
+        types=(BACKUP_VAULT,), checks=(vault_encrypted_with_cmk,),
+        cases=(Case({"name": "v"}, violates=True), Case({"name": "v", "kmsKeyArn": KEY}, violates=False)),
+    ),
+    ResourceRule(
+        id="EAR-13", name="ear-13-cloudtrail-kms",
+        title="CloudTrail logs are encrypted with a CMK",
+        description="kmsKeyId set on every trail (the log-archive key).",
+        refs="CIS 3.7 (v1.5) / 3.5 (v3.0); SH CloudTrail.2; CKV_AWS_35",
+        types=(TRAIL,), checks=(trail_encrypted_with_cmk,),
+        cases=(Case({"s3BucketName": "b"}, violates=True), Case({"s3BucketName": "b", "kmsKeyId": KEY}, violates=False)),
+    ),
+]

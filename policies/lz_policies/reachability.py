@@ -72,6 +72,7 @@ __all__ = [
     "Difference",
     "Graph",
     "Hop",
+    "Link",
     "Path",
     "Reachability",
     "Res",
@@ -81,6 +82,7 @@ __all__ = [
     "is_unknown",
     "normalize_intent",
     "plain",
+    "table_links",
 ]
 
 # --------------------------------------------------------------------------- resource types
@@ -273,6 +275,10 @@ def normalize(obj: Any) -> Res:
     }
     dependencies = tuple(u for u in (_urn_of(d) for d in (_field(obj, "dependencies") or [])) if u)
     provider_urn, provider_props = _provider_fields(_field(obj, "provider"))
+    if provider_urn is None and provider_props is None:  # the framework's stack view keeps them apart
+        provider_urn = _field(obj, "provider_urn")
+        raw_provider_props = _field(obj, "provider_props")
+        provider_props = plain(raw_provider_props) if raw_provider_props is not None else None
     raw_id = _field(obj, "id")
     props = _merged_props(obj)
     if not isinstance(raw_id, str) or is_unknown(raw_id) or not raw_id:
@@ -307,7 +313,7 @@ class Graph:
     @staticmethod
     def _id_keys(res: Res) -> set[str]:
         keys = {res.id} if res.id else set()
-        for prop in ("arn", "id"):
+        for prop in ("arn", "id", "bucket"):
             value = res.get(prop)
             if isinstance(value, str) and value and not is_unknown(value):
                 keys.add(value)
@@ -522,7 +528,8 @@ class Reachability:
     one_way: set[tuple[str, str]]  # (a, b): a sends to b, nothing comes back
     attachments: dict[str, str]  # attachment name -> segment
     tables: dict[str, str | None]  # table name -> segment tag
-    unresolved: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)  # references that could not be resolved: result partial
+    notes: list[str] = field(default_factory=list)  # caveats (assumptions made), the result stands
 
     def can_send(self, a: str, b: str) -> bool:
         return bool(self.paths.get((a, b)))
@@ -530,6 +537,19 @@ class Reachability:
     def evidence(self, a: str, b: str) -> str:
         paths = self.paths.get((a, b), ())
         return paths[0].describe() if paths else f"{a} -> {b}: no route"
+
+
+@dataclass(frozen=True)
+class Link:
+    """An association or propagation between a TGW route table and an attachment."""
+
+    table: str
+    table_urn: str
+    table_segment: str | None
+    attachment: str
+    attachment_segment: str
+    kind: str  # association | propagation
+    urn: str  # the association / propagation resource
 
 
 @dataclass(frozen=True)
@@ -546,14 +566,20 @@ class _Builder:
     def __init__(self, graph: Graph):
         self.g = graph
         self.notes: list[str] = []
+        self.unresolved: list[str] = []
         self.attachments: dict[str, Attachment] = {}
         self.tables: dict[str, Table] = {}
         self.assoc: dict[str, list[str]] = {}  # attachment key -> table urns
         self.routes: dict[str, list[Route]] = {}  # table urn -> routes
+        self.links: list[Link] = []  # associations and propagations, for table-sharing checks (X-05)
 
     def note(self, message: str) -> None:
         if message not in self.notes:
             self.notes.append(message)
+
+    def unresolvable(self, message: str) -> None:
+        if message not in self.unresolved:
+            self.unresolved.append(message)
 
     # -- attachments -----------------------------------------------------------------------------------
     def build_attachments(self) -> None:
@@ -673,15 +699,19 @@ class _Builder:
         for res in self.g.of_type(ASSOCIATION):
             table, attachment = self._table_for(res), self.attachment_for(res)
             if table is None or attachment is None:
-                self.note(f"association {res.name}: cannot resolve its {'route table' if table is None else 'attachment'}")
+                self.unresolvable(f"association {res.name}: cannot resolve its {_missing(table)}")
                 continue
             self.assoc.setdefault(attachment.key, []).append(table.urn)
+            self.links.append(Link(table.name, table.urn, table.segment, attachment.name, attachment.segment,
+                                   "association", res.urn))
         for res in self.g.of_type(PROPAGATION):
             table, attachment = self._table_for(res), self.attachment_for(res)
             if table is None or attachment is None:
-                self.note(f"propagation {res.name}: cannot resolve its {'route table' if table is None else 'attachment'}")
+                self.unresolvable(f"propagation {res.name}: cannot resolve its {_missing(table)}")
                 continue
             self._add_propagated(table, attachment, res)
+            self.links.append(Link(table.name, table.urn, table.segment, attachment.name, attachment.segment,
+                                   "propagation", res.urn))
         for res in self.g.of_type(TGW_ROUTE):
             self._add_static(res)
 
@@ -696,7 +726,7 @@ class _Builder:
     def _add_static(self, res: Res) -> None:
         table = self._table_for(res)
         if table is None:
-            self.note(f"route {res.name}: cannot resolve its route table")
+            self.unresolvable(f"route {res.name}: cannot resolve its route table")
             return
         prefix = _parse_cidr(res.get("destinationCidrBlock"))
         if prefix is None:
@@ -707,11 +737,15 @@ class _Builder:
             return
         attachment = self.attachment_for(res)
         if attachment is None:
-            self.note(f"route {res.name}: cannot resolve its target attachment")
+            self.unresolvable(f"route {res.name}: cannot resolve its target attachment")
             return
         self.routes[table.urn].append(Route(
             table.urn, prefix, attachment.key, True, False, res.urn,
             f"static route {prefix or '(unknown prefix)'} to {attachment.label()}"))
+
+
+def _missing(table: Table | None) -> str:
+    return "route table" if table is None else "attachment"
 
 
 # --------------------------------------------------------------------------- route selection and search
@@ -777,13 +811,24 @@ def _segment_sort_key(segment: str) -> tuple[int, str]:
     return (SEGMENT_ORDER.index(segment) if segment in SEGMENT_ORDER else len(SEGMENT_ORDER), segment)
 
 
-def compute(resources: Iterable[Any]) -> Reachability:
-    """Segment reachability of the TGW network described by `resources` (see the module docstring)."""
+def _built(resources: Iterable[Any]) -> _Builder:
     graph = resources if isinstance(resources, Graph) else Graph(resources)
     builder = _Builder(graph)
     builder.build_attachments()
     builder.build_tables()
     builder.build_links()
+    return builder
+
+
+def table_links(resources: Iterable[Any]) -> tuple[list[Link], list[str]]:
+    """Every resolved association and propagation, plus the references that could not be resolved."""
+    builder = _built(resources)
+    return builder.links, builder.unresolved
+
+
+def compute(resources: Iterable[Any]) -> Reachability:
+    """Segment reachability of the TGW network described by `resources` (see the module docstring)."""
+    builder = _built(resources)
     search = _Search(builder)
     endpoints = {k: a for k, a in builder.attachments.items() if a.kind != "peering"}
     edges: dict[tuple[str, str], tuple[Hop, ...]] = {}
@@ -813,7 +858,8 @@ def _summarize(segments: tuple[str, ...], endpoints: dict[str, Attachment],
         one_way=one_way,
         attachments={a.name: a.segment for a in endpoints.values()},
         tables={t.name: t.segment for t in builder.tables.values()},
-        unresolved=list(builder.notes),
+        unresolved=list(builder.unresolved),
+        notes=list(builder.notes),
     )
 
 

@@ -386,6 +386,7 @@ def test_unresolvable_references_are_notes_not_crashes():
     plan.add(r.VPC_ATTACHMENT, "untagged-att", {"vpcId": UNKNOWN, "tags": {}}, env="mystery")
     result = r.compute(plan.resources)
     assert any("dangling-assoc" in note for note in result.unresolved)
+    assert any("untagged-att" in note for note in result.notes)
     assert result.attachments == {"untagged-att": r.UNASSIGNED}
     assert r.compute([]).matrix == {}
 
@@ -407,7 +408,7 @@ def test_accepter_is_folded_into_the_attachment_it_accepts():
 def test_default_route_table_association_is_noted():
     hub = default_hub()
     hub.tgw["inputs"]["defaultRouteTableAssociation"] = "enable"
-    assert any("defaultRouteTableAssociation" in n for n in r.compute(hub.plan.resources).unresolved)
+    assert any("defaultRouteTableAssociation" in n for n in r.compute(hub.plan.resources).notes)
 
 
 def test_plain_unwraps_secrets_and_unknowns():

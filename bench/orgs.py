@@ -1,0 +1,49 @@
+"""Generate valid organizations of any size, for benchmarks: the prod stack's core plus N workload accounts."""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+ENVIRONMENTS = [("prod", "Prod"), ("nonprod", "NonProd"), ("sandbox", "Sandbox")]
+
+
+def generate_stack(workload_accounts: int, with_workloads: bool = False) -> dict:
+    """The prod stack document with its workload accounts replaced by ``workload_accounts`` generated ones.
+
+    Each gets a /20 VPC carved in order from 10.64.0.0/10 (room for 1024), so appending never moves a range.
+    """
+    doc = copy.deepcopy(yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text()))
+    config = doc["config"]
+    core = [a for a in config["landing-zone:accounts"] if a.get("role", "workload") != "workload"]
+    pool = ipaddress.IPv4Network("10.64.0.0/10").subnets(new_prefix=20)
+    accounts = []
+    for i in range(workload_accounts):
+        env, ou = ENVIRONMENTS[i % len(ENVIRONMENTS)]
+        account = {
+            "name": f"{env}-app-{i:04d}",
+            "email": f"aws+{env}-app-{i:04d}@example.com",
+            "ou": ou,
+            "environment": env,
+            "vpcs": {"ap-south-1": {"cidr": str(next(pool)), "azs": 3 if env == "prod" else 2}},
+        }
+        if with_workloads:
+            account["workloads"] = {"ecs": {"services": [{"name": "api"}]}, "queues": [{"name": "events"}],
+                                    "monitoring": {}}  # fmt: skip
+        accounts.append(account)
+    config["landing-zone:accounts"] = core + accounts
+    config["landing-zone:identity"]["assignments"] = [
+        a for a in config["landing-zone:identity"]["assignments"] if not a.get("accounts")
+    ]
+    config["landing-zone:network"]["direct_connect"]["accounts"] = []
+    return doc
+
+
+def write_stack(doc: dict, root: Path, stack: str) -> Path:
+    path = root / f"Pulumi.{stack}.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path

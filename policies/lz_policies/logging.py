@@ -1,0 +1,415 @@
+"""Logging and monitoring (CONTROLS.md §1, LOG-01..LOG-15).
+
+LOG-07 (Security Hub enabled with standards) needs the account's Security Hub resource AND its standards
+subscriptions, so it is a stack rule here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from .framework import (
+    Case,
+    Param,
+    Res,
+    ResourceRule,
+    Stack,
+    StackCase,
+    StackRule,
+    Subject,
+    as_list,
+    decode_json,
+    dig,
+    truthy,
+)
+
+TRAIL = "aws:cloudtrail/trail:Trail"
+RECORDER = "aws:cfg/recorder:Recorder"
+DETECTOR = "aws:guardduty/detector:Detector"
+GD_FEATURE = "aws:guardduty/detectorFeature:DetectorFeature"
+GD_ORG = "aws:guardduty/organizationConfiguration:OrganizationConfiguration"
+GD_ORG_FEATURE = "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature"
+HUB = "aws:securityhub/account:Account"
+HUB_STANDARD = "aws:securityhub/standardsSubscription:StandardsSubscription"
+INSPECTOR = "aws:inspector2/enabler:Enabler"
+LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+EKS_CLUSTER = "aws:eks/cluster:Cluster"
+EKS_COMPONENT = "eks:index:Cluster"
+RDS_CLUSTER = "aws:rds/cluster:Cluster"
+API_STAGE = "aws:apigateway/stage:Stage"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+CLIENT_VPN = "aws:ec2clientvpn/endpoint:Endpoint"
+VPN = "aws:ec2/vpnConnection:VpnConnection"
+ECS_CLUSTER = "aws:ecs/cluster:Cluster"
+TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+ARN = "arn:aws:logs:eu-west-1:111111111111:log-group:org-trail:*"
+
+
+# LOG-01..LOG-04 -------------------------------------------------------------------------------------------------
+def trail_multi_region_and_logging(r: Subject) -> Iterator[str]:
+    if not truthy(r.get("isMultiRegionTrail", default=False)):
+        yield "isMultiRegionTrail is not true; set isMultiRegionTrail=true (and isOrganizationTrail=true for the org trail)"
+    if r.get("enableLogging") is not None and not truthy(r.get("enableLogging")):
+        yield "enableLogging=false; logging must stay on"
+    if r.get("includeGlobalServiceEvents") is not None and not truthy(r.get("includeGlobalServiceEvents")):
+        yield "includeGlobalServiceEvents=false; set it to true so IAM/STS events are recorded"
+
+
+def trail_log_file_validation(r: Subject) -> Iterator[str]:
+    if not truthy(r.get("enableLogFileValidation", default=False)):
+        yield "enableLogFileValidation is not true; set enableLogFileValidation=true"
+
+
+def trail_to_cloudwatch(r: Subject) -> Iterator[str]:
+    if not r.get("cloudWatchLogsGroupArn"):
+        yield "no cloudWatchLogsGroupArn; deliver the trail to a log group (with cloudWatchLogsRoleArn) for alarms"
+
+
+def _basic_selector_covers_s3(selector) -> bool:
+    return str(dig(selector, "readWriteType", default="All")) == "All" and any(
+        dig(d, "type") == "AWS::S3::Object" for d in as_list(dig(selector, "dataResources"))
+    )
+
+
+def _advanced_selector_covers_s3(selector) -> bool:
+    fields = {dig(f, "field"): f for f in as_list(dig(selector, "fieldSelectors"))}
+    category = [str(v) for v in as_list(dig(fields.get("eventCategory"), "equals"))]
+    types = [str(v) for v in as_list(dig(fields.get("resources.type"), "equals"))]
+    return "Data" in category and "AWS::S3::Object" in types and "readOnly" not in fields
+
+
+def trail_s3_data_events(r: Subject) -> Iterator[str]:
+    basic = any(_basic_selector_covers_s3(s) for s in as_list(r.get("eventSelectors")))
+    advanced = any(_advanced_selector_covers_s3(s) for s in as_list(r.get("advancedEventSelectors")))
+    if not (basic or advanced):
+        yield ("no S3 object-level read AND write data events; add an advancedEventSelectors entry with "
+               "eventCategory=Data and resources.type=AWS::S3::Object (no readOnly filter)")
+
+
+# LOG-05 ---------------------------------------------------------------------------------------------------------
+def recorder_all_resources(r: Subject) -> Iterator[str]:
+    group = r.get("recordingGroup", default={})
+    if not truthy(dig(group, "allSupported", default=True)):
+        yield "recordingGroup.allSupported is not true; record all supported resource types"
+    if not truthy(dig(group, "includeGlobalResourceTypes", default=False)):
+        yield "recordingGroup.includeGlobalResourceTypes is not true; include global types (IAM) in the recorder"
+
+
+# LOG-06 ---------------------------------------------------------------------------------------------------------
+def guardduty_enabled(r: Subject) -> Iterator[str]:
+    if r.type == DETECTOR and r.get("enable") is not None and not truthy(r.get("enable")):
+        yield "the detector is disabled; set enable=true"
+    elif r.type == GD_ORG and str(r.get("autoEnableOrganizationMembers", default="NONE")) != "ALL":
+        yield "autoEnableOrganizationMembers is not \"ALL\"; set it to ALL so every account is protected"
+    elif r.type == GD_FEATURE and str(r.get("status", default="")) != "ENABLED":
+        yield f"protection feature {r.get('name')} has status={r.get('status')}; set status=\"ENABLED\""
+    elif r.type == GD_ORG_FEATURE and str(r.get("autoEnable", default="NONE")) != "ALL":
+        yield f"organization feature {r.get('name')} autoEnable={r.get('autoEnable')}; set autoEnable=\"ALL\""
+
+
+# LOG-07 (stack) -------------------------------------------------------------------------------------------------
+def security_hub_with_standards(s: Stack) -> Iterator[tuple[str | None, str]]:
+    subscribed = {(r.account, r.region) for r in s.of_type(HUB_STANDARD)}
+    for hub in s.of_type(HUB):
+        defaults = hub.get("enableDefaultStandards")
+        if (defaults is None or truthy(defaults)) or (hub.account, hub.region) in subscribed:
+            continue
+        yield hub.urn, ("Security Hub has no standards: enableDefaultStandards=false and no "
+                        "securityhub.StandardsSubscription in this account/region; subscribe CIS and FSBP")
+
+
+# LOG-08 ---------------------------------------------------------------------------------------------------------
+def inspector_ec2_and_ecr(r: Subject) -> Iterator[str]:
+    types = {str(t) for t in as_list(r.get("resourceTypes"))}
+    missing = [t for t in ("EC2", "ECR") if t not in types]
+    if missing:
+        yield f"resourceTypes lacks {missing}; enable Inspector for EC2 and ECR"
+
+
+# LOG-09 ---------------------------------------------------------------------------------------------------------
+def lb_access_logs(r: Subject) -> Iterator[str]:
+    if not truthy(r.get("accessLogs", "enabled", default=False)) or not r.get("accessLogs", "bucket"):
+        yield "access logs are off; set accessLogs={enabled: true, bucket: <log bucket>}"
+
+
+# LOG-10 ---------------------------------------------------------------------------------------------------------
+def eks_control_plane_logs(r: Subject) -> Iterator[str]:
+    enabled = {str(t) for t in as_list(r.get("enabledClusterLogTypes"))}
+    missing = [t for t in EKS_LOG_TYPES if t not in enabled]
+    if missing:
+        yield f"enabledClusterLogTypes lacks {missing}; enable all five control-plane log types"
+
+
+# LOG-11 ---------------------------------------------------------------------------------------------------------
+def aurora_audit_logs(r: Subject) -> Iterator[str]:
+    engine = str(r.get("engine", default=""))
+    exports = {str(x) for x in as_list(r.get("enabledCloudwatchLogsExports"))}
+    if engine == "aurora-mysql" and "audit" not in exports:
+        yield "enabledCloudwatchLogsExports lacks \"audit\"; export the audit log (and enable server_audit_logging)"
+    if engine == "aurora-postgresql" and "postgresql" not in exports:
+        yield "enabledCloudwatchLogsExports lacks \"postgresql\"; export the postgresql log"
+
+
+# LOG-12 ---------------------------------------------------------------------------------------------------------
+def api_stage_logging(r: Subject) -> Iterator[str]:
+    if not r.get("accessLogSettings", "destinationArn"):
+        yield "no accessLogSettings; set accessLogSettings={destinationArn: <log group arn>, format: ...}"
+    if not truthy(r.get("xrayTracingEnabled", default=False)):
+        yield "xrayTracingEnabled is not true; enable X-Ray tracing"
+
+
+# LOG-13 ---------------------------------------------------------------------------------------------------------
+def log_retention(r: Subject) -> Iterator[str]:
+    minimum = r.cfg["sandboxRetentionDays"] if r.env == "sandbox" else r.cfg["retentionDays"]
+    days = r.get("retentionInDays", default=0)
+    if not days:
+        yield f"retentionInDays is unset; set retentionInDays>={int(minimum)}"
+    elif 0 < int(days) < int(minimum):
+        yield f"retentionInDays={days} is under {int(minimum)} days ({r.strict_env}); raise retentionInDays"
+
+
+# LOG-14 ---------------------------------------------------------------------------------------------------------
+def vpn_logging(r: Subject) -> Iterator[str]:
+    if r.type == CLIENT_VPN:
+        if not truthy(r.get("connectionLogOptions", "enabled", default=False)):
+            yield "connectionLogOptions.enabled is not true; log client connections to a log group"
+        return
+    for tunnel in ("tunnel1LogOptions", "tunnel2LogOptions"):
+        if not truthy(r.get(tunnel, "cloudwatchLogOptions", "logEnabled", default=False)):
+            yield f"{tunnel}.cloudwatchLogOptions.logEnabled is not true; enable tunnel logging"
+
+
+# LOG-15 ---------------------------------------------------------------------------------------------------------
+def ecs_insights_and_container_logs(r: Subject) -> Iterator[str]:
+    if r.type == ECS_CLUSTER:
+        settings = {dig(s, "name"): dig(s, "value") for s in as_list(r.get("settings"))}
+        if settings.get("containerInsights") not in ("enabled", "enhanced"):
+            yield "Container Insights is off; set settings=[{name: \"containerInsights\", value: \"enabled\"}]"
+        return
+    definitions = decode_json(r.get("containerDefinitions"))
+    for container in definitions if isinstance(definitions, list) else []:
+        if not isinstance(container, dict) or not container.get("logConfiguration"):
+            name = container.get("name") if isinstance(container, dict) else "?"
+            yield f"container {name!r} has no logConfiguration; send its logs to CloudWatch (awslogs driver)"
+
+
+def _res(type_, name, account="security", region="eu-west-1", **props):
+    return Res(type_, name, props, provider_tags={"environment": "core", "account": account}, region=region)
+
+
+S3_ADVANCED = [{"name": "s3", "fieldSelectors": [
+    {"field": "eventCategory", "equals": ["Data"]}, {"field": "resources.type", "equals": ["AWS::S3::Object"]}]}]
+GOOD_TRAIL = {"s3BucketName": "b", "isMultiRegionTrail": True, "isOrganizationTrail": True,
+              "enableLogFileValidation": True, "cloudWatchLogsGroupArn": ARN, "advancedEventSelectors": S3_ADVANCED}
+CONTAINERS_LOGGED = json.dumps([{"name": "app", "image": "x", "logConfiguration": {"logDriver": "awslogs"}}])
+
+RULES = [
+    ResourceRule(
+        id="LOG-01", name="log-01-trail-multi-region-logging",
+        title="CloudTrail is multi-region and logging",
+        description="Trails are multi-region (the org trail also isOrganizationTrail), include global service "
+                    "events and are not stopped.",
+        refs="CIS 3.1; SH CloudTrail.1; CKV_AWS_67, CKV_AWS_251",
+        types=(TRAIL,), checks=(trail_multi_region_and_logging,),
+        cases=(
+            Case(GOOD_TRAIL | {"isMultiRegionTrail": False}, violates=True),
+            Case(GOOD_TRAIL | {"enableLogging": False}, violates=True),
+            Case(GOOD_TRAIL, violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="LOG-02", name="log-02-trail-log-file-validation",
+        title="CloudTrail log file validation is on",
+        description="enableLogFileValidation=true so tampering with delivered logs is detectable.",
+        refs="CIS 3.2; SH CloudTrail.4; CKV_AWS_36",
+        types=(TRAIL,), checks=(trail_log_file_validation,),
+        cases=(Case(GOOD_TRAIL | {"enableLogFileValidation": False}, violates=True), Case(GOOD_TRAIL, violates=False)),
+    ),
+    ResourceRule(
+        id="LOG-03", name="log-03-trail-to-cloudwatch",
+        title="CloudTrail delivers to CloudWatch Logs",
+        description="cloudWatchLogsGroupArn set so the CIS metric filters and alarms can watch the trail.",
+        refs="CIS 3.4 (v1.5); SH CloudTrail.5; CKV2_AWS_10",
+        types=(TRAIL,), checks=(trail_to_cloudwatch,),
+        cases=(Case({"s3BucketName": "b"}, violates=True), Case(GOOD_TRAIL, violates=False)),
+    ),
+    ResourceRule(
+        id="LOG-04", name="log-04-trail-s3-data-events",
+        title="CloudTrail records S3 object-level read and write events",
+        description="An event selector (basic with readWriteType All, or advanced with eventCategory Data on "
+                    "AWS::S3::Object and no readOnly filter) records S3 data events.",
+        refs="CIS 3.10, 3.11 (v1.5) / 3.8, 3.9 (v3.0)",
+        types=(TRAIL,), checks=(trail_s3_data_events,),
+        cases=(
+            Case({"s3BucketName": "b"}, violates=True),
+            Case({"s3BucketName": "b", "eventSelectors": [{"readWriteType": "WriteOnly", "dataResources": [
+                {"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}]}]}, violates=True, note="write only"),
+            Case(GOOD_TRAIL, violates=False),
+            Case({"s3BucketName": "b", "eventSelectors": [{"readWriteType": "All", "dataResources": [
+                {"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}]}]}, violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="LOG-05", name="log-05-config-records-everything",
+        title="AWS Config records all supported and global resource types",
+        description="recordingGroup.allSupported=true and includeGlobalResourceTypes=true.",
+        refs="CIS 3.5 (v1.5) / 3.3 (v3.0); SH Config.1; CKV2_AWS_45, CKV2_AWS_48",
+        types=(RECORDER,), checks=(recorder_all_resources,),
+        cases=(
+            Case({"roleArn": "r", "recordingGroup": {"allSupported": False, "resourceTypes": ["AWS::S3::Bucket"]}},
+                 violates=True),
+            Case({"roleArn": "r"}, violates=True, note="global types excluded by default"),
+            Case({"roleArn": "r", "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}},
+                 violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="LOG-06", name="log-06-guardduty-enabled",
+        title="GuardDuty is enabled, auto-enabled for the organization, with protection features on",
+        description="Detectors enabled; organization configuration auto-enables ALL members; detector and "
+                    "organization features are ENABLED / auto-enabled for ALL.",
+        refs="SH GuardDuty.1, GuardDuty.5, GuardDuty.7-10; CKV_AWS_238, CKV2_AWS_3",
+        types=(DETECTOR, GD_ORG, GD_FEATURE, GD_ORG_FEATURE), checks=(guardduty_enabled,),
+        cases=(
+            Case({"enable": False}, violates=True),
+            Case({"detectorId": "d", "autoEnableOrganizationMembers": "NEW"}, type=GD_ORG, violates=True),
+            Case({"detectorId": "d", "name": "EKS_AUDIT_LOGS", "status": "DISABLED"}, type=GD_FEATURE, violates=True),
+            Case({"detectorId": "d", "name": "S3_DATA_EVENTS", "autoEnable": "NEW"}, type=GD_ORG_FEATURE,
+                 violates=True),
+            Case({"enable": True}, violates=False),
+            Case({"detectorId": "d", "autoEnableOrganizationMembers": "ALL"}, type=GD_ORG, violates=False),
+            Case({"detectorId": "d", "name": "S3_DATA_EVENTS", "autoEnable": "ALL"}, type=GD_ORG_FEATURE,
+                 violates=False),
+        ),
+    ),
+    StackRule(
+        id="LOG-07", name="log-07-security-hub-standards",
+        title="Security Hub is subscribed to standards",
+        description="Every securityhub.Account either enables the default standards or has a "
+                    "securityhub.StandardsSubscription in the same account and region. (Presence of Security Hub "
+                    "in every account is X-15.)",
+        refs="CIS 4.16 (v3.0)",
+        checks=(security_hub_with_standards,),
+        cases=(
+            StackCase((_res(HUB, "hub", enableDefaultStandards=False),), violates=True),
+            StackCase((_res(HUB, "hub", enableDefaultStandards=False),
+                       _res(HUB_STANDARD, "cis", account="other", standardsArn="arn:cis")), violates=True,
+                      note="subscription in another account"),
+            StackCase((_res(HUB, "hub", enableDefaultStandards=False), _res(HUB_STANDARD, "cis", standardsArn="a")),
+                      violates=False),
+            StackCase((_res(HUB, "hub"),), violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="LOG-08", name="log-08-inspector-ec2-ecr",
+        title="Inspector scans EC2 and ECR",
+        description="inspector2.Enabler resourceTypes include EC2 and ECR.",
+        refs="SH Inspector.1, Inspector.2",
+        types=(INSPECTOR,), checks=(inspector_ec2_and_ecr,),
+        cases=(
+            Case({"accountIds": ["111111111111"], "resourceTypes": ["EC2"]}, violates=True),
+            Case({"accountIds": ["111111111111"], "resourceTypes": ["EC2", "ECR", "LAMBDA"]}, violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="LOG-09", name="log-09-lb-access-logs",
+        title="Load balancers write access logs",
+        description="accessLogs.enabled=true with a bucket on every ALB and NLB.",
+        refs="SH ELB.5; CKV_AWS_91",
+        types=LOAD_BALANCERS, checks=(lb_access_logs,),
+        cases=(
+            Case({"loadBalancerType": "application"}, violates=True),
+            Case({"loadBalancerType": "network", "accessLogs": {"enabled": False, "bucket": "logs"}}, violates=True),
+            Case({"loadBalancerType": "application", "accessLogs": {"enabled": True, "bucket": "logs"}},
+                 violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="LOG-10", name="log-10-eks-control-plane-logs",
+        title="EKS control-plane logging covers all five log types",
+        description="enabledClusterLogTypes has api, audit, authenticator, controllerManager and scheduler, on "
+                    "aws.eks.Cluster and on the pulumi-eks component (which defaults to no logging).",
+        refs="SH EKS.8; CKV_AWS_37",
+        types=(EKS_CLUSTER, EKS_COMPONENT), checks=(eks_control_plane_logs,),
+        cases=(
+            Case({"roleArn": "r", "enabledClusterLogTypes": ["api", "audit"]}, violates=True),
+            Case({"version": "1.33"}, type=EKS_COMPONENT, violates=True, note="pulumi-eks default: no logging"),
+            Case({"roleArn": "r", "enabledClusterLogTypes": EKS_LOG_TYPES}, violates=False),
+            Case({"enabledClusterLogTypes": EKS_LOG_TYPES}, type=EKS_COMPONENT, violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="LOG-11", name="log-11-aurora-audit-logs",
+        title="Aurora exports its audit log",
+        description="Aurora MySQL clusters export \"audit\" (Aurora PostgreSQL: \"postgresql\") to CloudWatch Logs.",
+        refs="SH RDS.34; CKV_AWS_324, CKV_AWS_325",
+        types=(RDS_CLUSTER,), checks=(aurora_audit_logs,),
+        cases=(
+            Case({"engine": "aurora-mysql", "enabledCloudwatchLogsExports": ["error"]}, violates=True),
+            Case({"engine": "aurora-mysql", "enabledCloudwatchLogsExports": ["audit", "error", "slowquery"]},
+                 violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="LOG-12", name="log-12-api-stage-logging",
+        title="API Gateway stages log access and trace with X-Ray",
+        description="accessLogSettings with a destination, and xrayTracingEnabled=true.",
+        refs="SH APIGateway.1, APIGateway.3; CKV_AWS_76, CKV_AWS_73",
+        types=(API_STAGE,), checks=(api_stage_logging,),
+        cases=(
+            Case({"restApi": "a", "stageName": "v1", "deployment": "d"}, violates=True),
+            Case({"restApi": "a", "stageName": "v1", "xrayTracingEnabled": True,
+                  "accessLogSettings": {"destinationArn": ARN, "format": "$context.requestId"}}, violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="LOG-13", name="log-13-log-retention",
+        title="Log groups keep logs long enough",
+        description="retentionInDays set and at least `retentionDays` (sandbox: `sandboxRetentionDays`).",
+        refs="AWS Config cw-loggroup-retention-period-check; CKV_AWS_66, CKV_AWS_338",
+        types=(LOG_GROUP,), checks=(log_retention,),
+        params={"retentionDays": Param("integer", 365, "minimum retention in days"),
+                "sandboxRetentionDays": Param("integer", 30, "minimum retention in days in sandbox accounts")},
+        cases=(
+            Case({"name": "app"}, violates=True),
+            Case({"name": "app", "retentionInDays": 90}, violates=True),
+            Case({"name": "app", "retentionInDays": 400}, violates=False),
+            Case({"name": "app", "retentionInDays": 30}, env="sandbox", violates=False),
+            Case({"name": "app", "retentionInDays": 400}, config={"retentionDays": 731}, violates=True,
+                 note="threshold raised by config"),
+        ),
+    ),
+    ResourceRule(
+        id="LOG-14", name="log-14-vpn-logging",
+        title="Client VPN connections and site-to-site VPN tunnels are logged",
+        description="ec2clientvpn.Endpoint connectionLogOptions.enabled=true; ec2.VpnConnection tunnel1/2 "
+                    "cloudwatchLogOptions.logEnabled=true.",
+        refs="SH EC2.51, EC2.171",
+        types=(CLIENT_VPN, VPN), checks=(vpn_logging,),
+        cases=(
+            Case({"connectionLogOptions": {"enabled": False}}, violates=True),
+            Case({"customerGatewayId": "c", "type": "ipsec.1"}, type=VPN, violates=True),
+            Case({"connectionLogOptions": {"enabled": True, "cloudwatchLogGroup": "g"}}, violates=False),
+            Case({"customerGatewayId": "c", "type": "ipsec.1",
+                  "tunnel1LogOptions": {"cloudwatchLogOptions": {"logEnabled": True}},
+                  "tunnel2LogOptions": {"cloudwatchLogOptions": {"logEnabled": True}}}, type=VPN, violates=False),
+        ),
+    ),
+    ResourceRule(
+        id="LOG-15", name="log-15-ecs-insights-container-logs",
+        title="ECS clusters run Container Insights; every container logs",
+        description="ecs.Cluster settings containerInsights enabled/enhanced; every container of a task definition "
+                    "(containerDefinitions JSON) has a logConfiguration.",
+        refs="SH ECS.12, ECS.9; CKV_AWS_65",
+        types=(ECS_CLUSTER, TASK_DEFINITION), checks=(ecs_insights_and_container_logs,),
+        cases=(
+            Case({"name": "c"}, violates=True),
+            Case({"family": "f", "containerDefinitions": json.dumps([{"name": "app", "image": "x"}])},
+                 type=TASK_DEFINITION, violates=True),
+            Case({"name": "c", "settings": [{"name": "containerInsights", "value": "enabled"}]}, violates=False),
+            Case({"family": "f", "containerDefinitions": CONTAINERS_LOGGED}, type=TASK_DEFINITION, violates=False),
+        ),
+    ),
+]

@@ -42,7 +42,7 @@ SEGMENT_OF_ENVIRONMENT = {"prod": "prod", "nonprod": "nonprod", "sandbox": "sand
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 def _account_id(v: Any) -> str:
@@ -105,18 +105,28 @@ PrefixLength = Annotated[int, Field(ge=16, le=28)]
 class Organization(Strict):
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,15}$", description="prefix of physical names")]
     home_region: Region = "ap-south-1"
+    """Region of the shared services (Security Hub aggregation, Client VPN, org trail home)."""
     dr_region: Region | None = "ap-south-2"
+    """Disaster-recovery region: a second hub, TGW peering, backup copies and Aurora replicas."""
     allowed_regions: list[Region] = ["ap-south-1", "ap-south-2"]
+    """Regions the region-restriction SCP allows; home and DR must be among them."""
     management_account_id: AccountId
+    """The existing management (payer) account, quoted."""
     access_role_name: str = "OrganizationAccountAccessRole"
+    """Role the landing zone assumes in member accounts."""
     tags: dict[str, str] = {}
-    scps: list[ScpName] = []  # attached at the root
+    """Tags on every resource (merged into every provider's default tags)."""
+    scps: list[ScpName] = []
+    """Attached at the root."""
 
 
 class OrganizationalUnit(Strict):
     name: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9 _-]{0,63}$")]
-    parent: str | None = None  # None: directly under the root
+    """OU name; accounts reference it in `ou`."""
+    parent: str | None = None
+    """None: directly under the root."""
     scps: list[ScpName] = []
+    """SCP bundles attached to this OU (at most 4: FullAWSAccess takes the fifth slot)."""
 
 
 # --- accounts, VPCs, workloads ------------------------------------------------------------------------------------
@@ -133,9 +143,13 @@ class Tiers(Strict):
 
 class Vpc(Strict):
     cidr: Cidr
+    """VPC range, /16 to /24, no host bits; must not overlap any other VPC, on-premises or Client VPN range."""
     azs: Annotated[int, Field(ge=2, le=6)] = 3
-    nat: Literal["per-az", "single", "none"] | None = None  # default: per-az in prod, single elsewhere
+    """Availability zones (2-6; prod at least 2)."""
+    nat: Literal["per-az", "single", "none"] | None = None
+    """Default: per-az in prod, single elsewhere."""
     tiers: Tiers = Tiers()
+    """Subnet sizes per tier (prefix lengths)."""
 
 
 class EcsService(Strict):
@@ -149,7 +163,8 @@ class EcsService(Strict):
     max_count: Annotated[int, Field(ge=1)] = 6
     path: str = "/*"
     health_check_path: str = "/health"
-    secrets: list[str] = []  # Secrets Manager names, exposed to the container as environment variables
+    secrets: list[str] = []
+    """Secrets Manager names, exposed to the container as environment variables."""
 
 
 class Ecs(Strict):
@@ -194,8 +209,10 @@ class Queue(Strict):
 
 
 class Edge(Strict):
-    domain_name: str  # e.g. app.example.com
-    zone_name: str  # the public Route 53 zone, e.g. example.com
+    domain_name: str
+    """E.g. app.example.com."""
+    zone_name: str
+    """The public Route 53 zone, e.g. example.com."""
     waf_rate_limit: Annotated[int, Field(ge=100)] = 2000
     nlb: bool = False
     api_gateway: bool = False
@@ -213,8 +230,10 @@ class DataHost(Strict):
 class Backup(Strict):
     retention_days: Annotated[int, Field(ge=1)] = 15
     schedule: str = "cron(0 1 * * ? *)"
-    copy_to_dr: bool | None = None  # default: prod only
-    vault_lock: bool | None = None  # default: prod only
+    copy_to_dr: bool | None = None
+    """Default: prod only."""
+    vault_lock: bool | None = None
+    """Default: prod only."""
 
 
 class Patching(Strict):
@@ -230,21 +249,33 @@ class Deployment(Strict):
     """The app team's CI pipeline: which OIDC issuer and which repositories/branches may assume the deploy role."""
 
     provider: Literal["github", "gitlab"] = "github"
-    subjects: Annotated[list[str], Field(min_length=1)]  # e.g. repo:example-org/payments:ref:refs/heads/main
+    subjects: Annotated[list[str], Field(min_length=1)]
+    """E.g. repo:example-org/payments:ref:refs/heads/main."""
 
 
 class Workloads(Strict):
     ecs: Ecs | None = None
+    """ECS Fargate cluster and services (or eks, not both)."""
     eks: Eks | None = None
+    """EKS cluster with managed node groups."""
     aurora: Aurora | None = None
+    """Aurora MySQL cluster in the data tier."""
     redis: Redis | None = None
+    """ElastiCache Redis replication group."""
     queues: list[Queue] = []
+    """SQS queues, each with a dead-letter queue."""
     edge: Edge | None = None
+    """Public ALB with ACM certificate and WAF."""
     data_hosts: list[DataHost] = []
+    """EC2 data stores outside the cluster (Cassandra, MongoDB, Kafka, Elasticsearch)."""
     backup: Backup | None = None
+    """AWS Backup vault, plan and selection."""
     patching: Patching | None = None
+    """SSM patch baselines and maintenance window."""
     monitoring: Monitoring | None = None
+    """SNS topic, alarms and dashboard."""
     deployment: Deployment | None = None
+    """OIDC deploy role for the app team's pipeline."""
 
     def needs_vpc(self) -> bool:
         return any((self.ecs, self.eks, self.aurora, self.redis, self.edge, self.data_hosts))
@@ -252,14 +283,23 @@ class Workloads(Strict):
 
 class Account(Strict):
     name: DnsName
+    """DNS-safe account name, used in resource names and as the `account` tag."""
     email: Email
+    """Root e-mail of the account; unique."""
     ou: str
+    """Organizational unit the account belongs to."""
     environment: Environment
+    """prod | nonprod | sandbox | core: drives segment, policies and defaults."""
     role: AccountRole = "workload"
-    account_id: AccountId | None = None  # adopt an existing account instead of creating one
-    segment: str | None = None  # default: from the environment (core -> shared)
+    """log-archive | security | network | workload (exactly one of each core role)."""
+    account_id: AccountId | None = None
+    """Adopt an existing account instead of creating one."""
+    segment: str | None = None
+    """Default: from the environment (core -> shared)."""
     vpcs: dict[Region, Vpc] = {}
+    """One spoke VPC per region (home and/or DR)."""
     workloads: Workloads = Workloads()
+    """What the account runs (workload accounts only)."""
 
     @property
     def network_segment(self) -> str:
@@ -271,40 +311,57 @@ class Account(Strict):
 
 class CustomerGateway(Strict):
     name: DnsName
-    ip_address: str  # public IP of the on-premises device
-    bgp_asn: int | None = None  # None: static routing
+    ip_address: str
+    """Public IP of the on-premises device."""
+    bgp_asn: int | None = None
+    """None: static routing."""
     static_routes: list[Cidr] = []
+    """On-premises ranges behind this gateway when routing is static."""
     tunnel_preshared_keys: list[Secret] = []
-    region: Region | None = None  # default: home region
+    """Both tunnels' pre-shared keys as `secure:` values (default: AWS generates them)."""
+    region: Region | None = None
+    """Default: home region."""
 
 
 class DirectConnect(Strict):
     name: DnsName = "dx"
     amazon_side_asn: int = 64513
-    accounts: list[str] = []  # accounts whose VPC ranges are advertised on-premises (the data-warehouse accounts)
-    allowed_prefixes: list[Cidr] = []  # default: the home-region VPC CIDRs of `accounts`
+    accounts: list[str] = []
+    """Accounts whose VPC ranges are advertised on-premises (the data-warehouse accounts)."""
+    allowed_prefixes: list[Cidr] = []
+    """Default: the home-region VPC CIDRs of `accounts`."""
 
 
 class ClientVpn(Strict):
     cidr: Cidr
+    """Client address pool, /12 to /22, outside every VPC."""
     authentication: Literal["certificate", "saml"] = "certificate"
     server_certificate_arn: str
     client_root_certificate_arn: str | None = None
     saml_provider_arn: str | None = None
     split_tunnel: bool = True
     authorized_segments: list[str] = ["prod", "nonprod", "sandbox", "shared"]
+    """Segments whose VPC ranges administrators may reach."""
     session_timeout_hours: Literal[8, 10, 12, 24] = 8
 
 
 class Network(Strict):
     transit_gateway_asn: int = 64512
+    """Amazon-side ASN of the Transit Gateways (private range)."""
     segments: list[str] = DEFAULT_SEGMENTS
+    """TGW segments: one route table each."""
     reachability: dict[str, list[str]] = DEFAULT_REACHABILITY
+    """Segment -> segments it may reach (symmetric; a segment always reaches itself)."""
     on_premises_cidrs: list[Cidr] = []
+    """On-premises ranges routed to the hybrid segment (VPN / Direct Connect)."""
     vpn: list[CustomerGateway] = []
+    """Site-to-site VPN customer gateways."""
     direct_connect: DirectConnect | None = None
+    """Direct Connect gateway associated with the home TGW."""
     client_vpn: ClientVpn | None = None
+    """The administrators' SSL VPN (in the network account's home VPC)."""
     dr_peering: bool = True
+    """Peer the home and DR Transit Gateways."""
 
 
 # --- security and identity ----------------------------------------------------------------------------------------
@@ -325,24 +382,33 @@ class Security(Strict):
     inspector: bool = True
     access_analyzer: bool = True
     security_hub_standards: list[Literal["fsbp", "cis-3.0", "pci-dss"]] = ["fsbp", "cis-3.0"]
+    """Security Hub standards enabled organization-wide."""
     log_retention_days: Annotated[int, Field(ge=1)] = 365
+    """CloudWatch log group retention."""
     log_archive_retention_days: Annotated[int, Field(ge=1)] = 2555
+    """Log archive bucket expiry (after transition to Glacier)."""
     alarm_email: Email
+    """Where CIS alarms and security notifications go."""
     object_lock_mode: Literal["GOVERNANCE", "COMPLIANCE"] = "GOVERNANCE"
+    """Object lock of the log archive bucket."""
     object_lock_days: Annotated[int, Field(ge=1)] = 365
+    """Default object-lock retention of the log archive bucket."""
     security_contact: Contact
+    """Security alternate contact of every account."""
 
 
 class PermissionSet(Strict):
     name: Annotated[str, Field(pattern=r"^[\w+=,.@-]{1,32}$")]
     description: str = ""
-    managed_policies: list[str] = []  # AWS managed policy names or ARNs
+    managed_policies: list[str] = []
+    """AWS managed policy names or ARNs."""
     inline_policy: dict[str, Any] | None = None
     session_duration: Annotated[str, Field(pattern=r"^PT(1[0-2]|[1-9])H$")] = "PT4H"
 
 
 class Assignment(Strict):
-    group: str  # display name in the identity store (synced from Active Directory)
+    group: str
+    """Display name in the identity store (synced from Active Directory)."""
     permission_set: str
     accounts: list[str] = []
     ous: list[str] = []
@@ -350,7 +416,9 @@ class Assignment(Strict):
 
 class Identity(Strict):
     permission_sets: list[PermissionSet] = []
+    """Permission sets beyond the built-in six."""
     assignments: list[Assignment] = []
+    """Group -> permission set on accounts and/or OUs (OUs include nested OUs)."""
 
 
 # --- the whole ----------------------------------------------------------------------------------------------------

@@ -1,0 +1,17 @@
+"""The README's config reference is generated from the models; a stale README fails here."""
+
+from pathlib import Path
+
+from landing_zone.docs import README, reference, render_readme
+
+
+def test_readme_config_reference_is_current():
+    assert README.read_text() == render_readme(README.read_text()), "run: venv/bin/python -m landing_zone.docs"
+
+
+def test_reference_names_every_block_and_nested_model():
+    text = reference()
+    for title in ("landing-zone:organization", "landing-zone:accounts.vpcs", "landing-zone:accounts.workloads.ecs",
+                  "landing-zone:network.client_vpn", "landing-zone:security", "landing-zone:identity.assignments"):
+        assert f"#### `{title}`" in text
+    assert Path(README).exists()

@@ -18,14 +18,13 @@ import os
 import runpy
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import yaml
 from google.protobuf import json_format
-
-import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc, settings
 from pulumi.runtime.proto import resource_pb2
@@ -279,9 +278,12 @@ def _program_environment(root: Path) -> Iterator[None]:
         sys.path[:] = old_path
 
 
-def run_program(program: Path, stack: str, config: Mapping[str, str], secret_keys: list[str], preview: bool = False,
-                project: str = PROJECT, mocks: LandingZoneMocks | None = None) -> RecordingMonitor:
-    """Run a Pulumi program under the recording monitor; fresh runtime state each time (safe to call repeatedly)."""
+def run_program(program: Path | Callable[[], Any], stack: str, config: Mapping[str, str], secret_keys: list[str],
+                preview: bool = False, project: str = PROJECT, mocks: LandingZoneMocks | None = None) -> RecordingMonitor:
+    """Run a Pulumi program (a `__main__.py` path, or a callable for tests) under the recording monitor.
+
+    Fresh runtime state each time, so one process can plan many programs (the test suite does).
+    """
     region = config.get("aws:region") or "us-east-1"
     mocks = mocks or LandingZoneMocks(region=region, preview=preview)
     mocks.preview = preview
@@ -293,7 +295,7 @@ def run_program(program: Path, stack: str, config: Mapping[str, str], secret_key
     settings.configure(pulumi_mocks.MockSettings(
         monitor=monitor, monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
         engine=pulumi_mocks.MockEngine(logger), project=project, stack=stack, dry_run=preview,
-        organization="organization", callbacks=None, root_directory=str(program.parent),
+        organization="organization", callbacks=None,
     ))
     settings.ROOT.set(None)
     pulumi.runtime.set_all_config(dict(config), list(secret_keys))
@@ -302,9 +304,12 @@ def run_program(program: Path, stack: str, config: Mapping[str, str], secret_key
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        with _program_environment(program.parent):
-            loop.run_until_complete(pulumi.runtime.run_in_stack(
-                lambda: runpy.run_path(str(program), run_name="__main__")))
+        if callable(program):
+            loop.run_until_complete(pulumi.runtime.run_in_stack(program))
+        else:
+            with _program_environment(program.parent):
+                loop.run_until_complete(pulumi.runtime.run_in_stack(
+                    lambda: runpy.run_path(str(program), run_name="__main__")))
     finally:
         with contextlib.suppress(Exception):
             loop.run_until_complete(loop.shutdown_default_executor())
@@ -312,6 +317,11 @@ def run_program(program: Path, stack: str, config: Mapping[str, str], secret_key
         asyncio.set_event_loop(None)
         settings.ROOT.set(None)
     return monitor
+
+
+def encode_config(values: Mapping[str, Any], project: str = PROJECT) -> dict[str, str]:
+    """Test/bench helper: {key: python value} -> engine config (namespaced keys, non-strings JSON-encoded)."""
+    return {(k if ":" in k else f"{project}:{k}"): (v if isinstance(v, str) else json.dumps(v)) for k, v in values.items()}
 
 
 def build_plan(monitor: RecordingMonitor) -> dict:

@@ -1,0 +1,534 @@
+"""Offline policy check: start the CrossGuard pack exactly as the engine does and drive it over the Analyzer protocol.
+
+The engine (pkg/resource/plugin/analyzer_plugin.go, pkg/resource/deploy/step_generator.go) starts a Python pack as
+`python -u -m pulumi.policy <engine-address> <pack-dir>` in the pack directory, reads the port it prints, then calls
+GetAnalyzerInfo, ConfigureStack, Configure (each policy's schema defaults merged with --policy-pack-config), Analyze
+for every registered resource (inputs, options, provider inputs) and AnalyzeStack once with every resource's outputs,
+parent, dependencies and property dependencies. Properties travel with unknowns and secrets kept and resource
+references flattened to their id (or URN), as the engine marshals them for analyzers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable, Mapping
+from concurrent import futures
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import empty_pb2, json_format, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
+
+from landing_zone import plan as plan_mod
+
+PACK_START_TIMEOUT_S = 60
+_MAX_MESSAGE = 400 * 1024 * 1024
+_GRPC_OPTIONS = [("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)]
+ENFORCEMENT_NAMES = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory",
+                     analyzer_pb2.DISABLED: "disabled", analyzer_pb2.REMEDIATE: "remediate"}
+ENFORCEMENT_CODES = {v: k for k, v in ENFORCEMENT_NAMES.items()}
+SEVERITY_NAMES = {analyzer_pb2.POLICY_SEVERITY_UNSPECIFIED: "unspecified", analyzer_pb2.POLICY_SEVERITY_LOW: "low",
+                  analyzer_pb2.POLICY_SEVERITY_MEDIUM: "medium", analyzer_pb2.POLICY_SEVERITY_HIGH: "high",
+                  analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical"}
+SEVERITY_ORDER = ["critical", "high", "medium", "low", "unspecified"]
+PREVIEW_ADVISORY_MARK = "during preview:"
+REDACTED = "[secret]"
+
+
+class CheckError(Exception):
+    """The check could not run: invalid policy config, or a pack that fails to start or crashes (exit 2)."""
+
+
+@dataclass(frozen=True)
+class PolicyInfo:
+    name: str
+    description: str
+    enforcement: str
+    severity: str
+    kind: str  # "resource" | "stack"
+    remediation: str = ""
+    url: str = ""
+    tags: tuple[str, ...] = ()
+    schema: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Violation:
+    policy: str
+    enforcement: str
+    severity: str
+    urn: str
+    name: str
+    type: str
+    message: str
+    account: str
+    preview_unknown: bool = False  # the policy could not run because a value is unknown until deployment
+
+    def as_json(self) -> dict:
+        return {"policy": self.policy, "enforcement": self.enforcement, "severity": self.severity, "urn": self.urn,
+                "name": self.name, "type": self.type, "account": self.account, "message": self.message,
+                "preview_unknown": self.preview_unknown}
+
+
+@dataclass
+class CheckResult:
+    stack: str
+    pack_name: str
+    pack_version: str
+    policies: list[PolicyInfo]
+    violations: list[Violation]
+    resources_checked: int
+    preview: bool
+    not_applicable: list[tuple[str, str]] = field(default_factory=list)
+    logs: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def mandatory(self) -> list[Violation]:
+        return [v for v in self.violations if v.enforcement == "mandatory"]
+
+    @property
+    def advisory(self) -> list[Violation]:
+        return [v for v in self.violations if v.enforcement != "mandatory"]
+
+
+def exit_code(result: CheckResult) -> int:
+    """0 when no mandatory violation, 1 when any (invalid config / pack failures raise instead: exit 2)."""
+    return 1 if result.mandatory else 0
+
+
+# --- the engine side: a tiny Engine service the pack can log to -------------------------------------------------
+
+
+class _EngineLog(engine_pb2_grpc.EngineServicer):
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+
+    def Log(self, request, context):  # noqa: N802
+        severity = {0: "debug", 1: "info", 2: "warning", 3: "error"}.get(request.severity, "info")
+        with self._lock:
+            self.messages.append((severity, request.message))
+        return empty_pb2.Empty()
+
+    def GetRootResource(self, request, context):  # noqa: N802
+        return engine_pb2.GetRootResourceResponse(urn="")
+
+    def SetRootResource(self, request, context):  # noqa: N802
+        return engine_pb2.SetRootResourceResponse()
+
+
+# --- marshalling, as the engine marshals properties for analyzers -----------------------------------------------
+
+
+def marshal_value(value: Any) -> Any:
+    """KeepUnknowns + KeepSecrets + SkipInternalKeys; resource references become their id (else URN)."""
+    if isinstance(value, Mapping):
+        sig = value.get(plan_mod.SIG_KEY)
+        if sig == plan_mod.RESOURCE_SIG:
+            return value.get("id") or value.get("urn", "")
+        if sig == plan_mod.SECRET_SIG:
+            return {plan_mod.SIG_KEY: plan_mod.SECRET_SIG, "value": marshal_value(value.get("value"))}
+        return {k: marshal_value(v) for k, v in value.items() if not k.startswith("__")}
+    if isinstance(value, list):
+        return [marshal_value(v) for v in value]
+    return value
+
+
+def to_struct(props: Mapping[str, Any] | None) -> struct_pb2.Struct:
+    struct = struct_pb2.Struct()
+    if props:
+        struct.update(marshal_value(dict(props)))
+    return struct
+
+
+def _options(resource: Mapping[str, Any], with_parent: bool) -> analyzer_pb2.AnalyzerResourceOptions:
+    opts = resource.get("options") or {}
+    timeouts = opts.get("customTimeouts") or {}
+    message = analyzer_pb2.AnalyzerResourceOptions(
+        protect=bool(resource.get("protect")),
+        ignoreChanges=opts.get("ignoreChanges", []),
+        deleteBeforeReplace=bool(opts.get("deleteBeforeReplace", False)),
+        deleteBeforeReplaceDefined="deleteBeforeReplace" in opts,
+        additionalSecretOutputs=opts.get("additionalSecretOutputs", []),
+        aliases=opts.get("aliases", []),
+        customTimeouts=analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(
+            create=float(_seconds(timeouts.get("create"))), update=float(_seconds(timeouts.get("update"))),
+            delete=float(_seconds(timeouts.get("delete")))),
+        parent=resource.get("parent", "") if with_parent else "",
+    )
+    return message
+
+
+def _seconds(value: Any) -> float:
+    """Custom timeouts arrive as Go durations ("5m", "1h30m"); the analyzer wants seconds."""
+    if not value:
+        return 0.0
+    total, number = 0.0, ""
+    for ch in str(value):
+        if ch.isdigit() or ch == ".":
+            number += ch
+        else:
+            total += float(number or 0) * {"h": 3600, "m": 60, "s": 1}.get(ch, 0)
+            number = ""
+    return total + float(number or 0)
+
+
+def _provider_message(index: Mapping[str, Mapping], resource: Mapping[str, Any]) -> analyzer_pb2.AnalyzerProviderResource | None:
+    provider = index.get(plan_mod._provider_urn(resource.get("provider", "")))
+    if provider is None:
+        return None
+    return analyzer_pb2.AnalyzerProviderResource(type=provider["type"], urn=provider["urn"], name=provider["name"],
+                                                 properties=to_struct(provider.get("inputs")))
+
+
+def analyze_request(index: Mapping[str, Mapping], resource: Mapping[str, Any]) -> analyzer_pb2.AnalyzeRequest:
+    return analyzer_pb2.AnalyzeRequest(
+        type=resource["type"], urn=resource["urn"], name=resource["name"], properties=to_struct(resource.get("inputs")),
+        options=_options(resource, with_parent=True), provider=_provider_message(index, resource))
+
+
+def stack_resource(index: Mapping[str, Mapping], resource: Mapping[str, Any]) -> analyzer_pb2.AnalyzerResource:
+    return analyzer_pb2.AnalyzerResource(
+        type=resource["type"], urn=resource["urn"], name=resource["name"], properties=to_struct(resource.get("outputs")),
+        options=_options(resource, with_parent=False), provider=_provider_message(index, resource),
+        parent=resource.get("parent", ""), dependencies=resource.get("dependencies", []),
+        propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
+                              for k, v in (resource.get("property_dependencies") or {}).items() if v})
+
+
+# --- policy config (the format of `pulumi preview --policy-pack-config`) -----------------------------------------
+
+
+def policy_config_request(policies: Iterable[PolicyInfo], user_config: Mapping[str, Any] | None) -> dict[str, analyzer_pb2.PolicyConfig]:
+    """Schema defaults and the pack's levels, then the file's "all" level, then per-policy entries."""
+    user_config = dict(user_config or {})
+    known = {p.name for p in policies}
+    unknown = sorted(k for k in user_config if k != "all" and k not in known)
+    if unknown:
+        raise CheckError(f"policy config names unknown policies: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    everything = user_config.get("all")
+    result: dict[str, analyzer_pb2.PolicyConfig] = {}
+    for policy in policies:
+        level = policy.enforcement
+        props = {k: s["default"] for k, s in (policy.schema.get("properties") or {}).items()
+                 if isinstance(s, Mapping) and "default" in s}
+        if isinstance(everything, str):
+            level = everything
+        elif isinstance(everything, Mapping) and "enforcementLevel" in everything:
+            level = everything["enforcementLevel"]
+        entry = user_config.get(policy.name)
+        if isinstance(entry, str):
+            level = entry
+        elif isinstance(entry, Mapping):
+            level = entry.get("enforcementLevel", level)
+            props.update({k: v for k, v in entry.items() if k != "enforcementLevel"})
+        if level not in ENFORCEMENT_CODES:
+            raise CheckError(f"policy config {policy.name}: enforcementLevel {level!r} is not one of "
+                             f"{', '.join(ENFORCEMENT_CODES)}")
+        _check_required(policy, props)
+        config = analyzer_pb2.PolicyConfig(enforcementLevel=ENFORCEMENT_CODES[level])
+        config.properties.update(props)
+        result[policy.name] = config
+    return result
+
+
+def _check_required(policy: PolicyInfo, props: Mapping[str, Any]) -> None:
+    missing = [k for k in policy.schema.get("required") or [] if k not in props]
+    if missing:
+        raise CheckError(f"policy config {policy.name}: missing required {', '.join(missing)}")
+    for key, value in props.items():
+        expected = ((policy.schema.get("properties") or {}).get(key) or {}).get("type")
+        python = {"string": str, "boolean": bool, "integer": int, "number": (int, float), "array": list, "object": dict}
+        if expected in python and not isinstance(value, python[expected]):
+            raise CheckError(f"policy config {policy.name}.{key}: expected {expected}, got {value!r}")
+
+
+def load_policy_config(path: Path) -> dict:
+    """Read a --policy-config file; CheckError (exit 2) naming the file when it is not a JSON object."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise CheckError(f"{path}: cannot read policy config: {exc}") from None
+    if not isinstance(data, dict):
+        raise CheckError(f"{path}: policy config must be a JSON object of policy name -> settings")
+    return data
+
+
+# --- the pack process -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackEnvironment:
+    project: str
+    stack: str
+    dry_run: bool
+    config: tuple[tuple[str, str], ...] = ()
+    secret_keys: tuple[str, ...] = ()
+    organization: str = "organization"
+
+
+class PolicyPackProcess:
+    """One started pack: reuse it across checks of the same stack (starting Python + the pack costs ~1 s)."""
+
+    def __init__(self, pack_dir: Path, env: PackEnvironment):
+        self.pack_dir = Path(pack_dir).resolve()
+        self.env = env
+        self.engine = _EngineLog()
+        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=2), options=_GRPC_OPTIONS)
+        engine_pb2_grpc.add_EngineServicer_to_server(self.engine, self._server)
+        self.engine_port = self._server.add_insecure_port("127.0.0.1:0")
+        self._server.start()
+        self.stderr_lines: list[str] = []
+        self.process = self._spawn()
+        port = self._read_port()
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=_GRPC_OPTIONS)
+        self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
+
+    def _python(self) -> str:
+        venv_python = self.pack_dir / "venv" / "bin" / "python"  # the pack's own virtualenv, as the engine uses
+        return str(venv_python) if venv_python.exists() else sys.executable
+
+    def _spawn(self) -> subprocess.Popen:
+        if not (self.pack_dir / "PulumiPolicy.yaml").exists():
+            raise CheckError(f"{self.pack_dir}: not a policy pack (no PulumiPolicy.yaml)")
+        env = dict(os.environ)
+        env.update({
+            "PULUMI_PROJECT": self.env.project,
+            "PULUMI_STACK": self.env.stack,
+            "PULUMI_DRY_RUN": "true" if self.env.dry_run else "false",
+            "PULUMI_ORGANIZATION": self.env.organization,
+            "PULUMI_CONFIG": json.dumps(dict(self.env.config), sort_keys=True),
+            "PULUMI_CONFIG_SECRET_KEYS": json.dumps(list(self.env.secret_keys)),
+        })
+        command = [self._python(), "-u", "-m", "pulumi.policy", f"127.0.0.1:{self.engine_port}", str(self.pack_dir)]
+        return subprocess.Popen(command, cwd=self.pack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True)
+
+    def _read_port(self) -> int:
+        """The pack prints its port as the first stdout line; anything else (or an exit) means it failed to start."""
+        selector = selectors.DefaultSelector()
+        selector.register(self.process.stdout, selectors.EVENT_READ)
+        ready = selector.select(timeout=PACK_START_TIMEOUT_S)
+        line = self.process.stdout.readline().decode(errors="replace").strip() if ready else ""
+        selector.close()
+        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        if line.isdigit():
+            threading.Thread(target=self._drain_stdout, daemon=True).start()
+            return int(line)
+        self.close()
+        text = "".join(self.stderr_lines).strip() or line or f"no port printed within {PACK_START_TIMEOUT_S}s"
+        raise CheckError(f"policy pack {self.pack_dir} failed to start:\n{text}")
+
+    def _drain_stderr(self) -> None:
+        for raw in iter(self.process.stderr.readline, b""):
+            self.stderr_lines.append(raw.decode(errors="replace"))
+
+    def _drain_stdout(self) -> None:
+        for _ in iter(self.process.stdout.readline, b""):
+            pass
+
+    def call(self, method: str, request: Any) -> Any:
+        try:
+            return getattr(self.stub, method)(request)
+        except grpc.RpcError as exc:
+            detail = exc.details() if hasattr(exc, "details") else str(exc)
+            stderr = "".join(self.stderr_lines[-40:]).strip()
+            raise CheckError(f"policy pack {self.pack_dir.name} failed in {method}: {detail}"
+                             + (f"\n{stderr}" if stderr else "")) from None
+
+    def close(self) -> None:
+        """Ask the pack to cancel, then interrupt its process group (the pack stops its server on SIGINT)."""
+        if getattr(self, "stub", None) is not None and self.process.poll() is None:
+            with contextlib.suppress(grpc.RpcError):
+                self.stub.Cancel(empty_pb2.Empty(), timeout=2)
+        if getattr(self, "channel", None) is not None:
+            self.channel.close()
+        if self.process.poll() is None:
+            for sig, wait in ((signal.SIGINT, 3), (signal.SIGKILL, 3)):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, sig)
+                try:
+                    self.process.wait(timeout=wait)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        self._server.stop(0)
+
+    def __enter__(self) -> PolicyPackProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# --- running a check ---------------------------------------------------------------------------------------------
+
+
+def pack_environment(plan: Mapping[str, Any], stack: str, root: Path | None = None) -> PackEnvironment:
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    root = Path(root) if root else Path.cwd()
+    if (root / f"Pulumi.{stack}.yaml").exists():
+        config, secret_keys = plan_mod.read_stack_config(stack, root, plan.get("project", plan_mod.PROJECT))
+    return PackEnvironment(project=plan.get("project", plan_mod.PROJECT), stack=stack,
+                           dry_run=plan_mod.plan_is_preview(plan), config=tuple(sorted(config.items())),
+                           secret_keys=tuple(secret_keys))
+
+
+def _policies(info: analyzer_pb2.AnalyzerInfo) -> list[PolicyInfo]:
+    policies = []
+    for p in info.policies:
+        schema = plan_mod._normalize(json_format.MessageToDict(p.configSchema)) if p.HasField("configSchema") else {}
+        policies.append(PolicyInfo(
+            name=p.name, description=p.description, enforcement=ENFORCEMENT_NAMES.get(p.enforcementLevel, "advisory"),
+            severity=SEVERITY_NAMES.get(p.severity, "unspecified"),
+            kind="stack" if p.policy_type == analyzer_pb2.POLICY_TYPE_STACK else "resource",
+            remediation=p.remediation_steps, url=p.url, tags=tuple(p.tags), schema=schema))
+    return sorted(policies, key=lambda p: p.name)
+
+
+def check_with(pack: PolicyPackProcess, plan: Mapping[str, Any], policy_config: Mapping[str, Any] | None,
+               stack: str) -> CheckResult:
+    """Drive one started pack through a full analysis of the plan, as the engine does during a preview/update."""
+    info = pack.call("GetAnalyzerInfo", empty_pb2.Empty())
+    policies = _policies(info)
+    env = pack.env
+    pack.call("ConfigureStack", analyzer_pb2.AnalyzerStackConfigureRequest(
+        stack=stack, project=env.project, organization=env.organization, dry_run=env.dry_run,
+        config=dict(env.config), config_secret_keys=list(env.secret_keys), tags={}))
+    configured = policy_config_request(policies, policy_config)
+    pack.call("Configure", analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=configured))
+    policies = [replace(p, enforcement=ENFORCEMENT_NAMES[configured[p.name].enforcementLevel]) for p in policies]
+
+    resources = plan["resources"]
+    index = plan_mod.index_by_urn(plan)
+    by_policy = {p.name: p for p in policies}
+    diagnostics: list[tuple[Any, Mapping[str, Any] | None]] = []
+    not_applicable: list[tuple[str, str]] = []
+    # Pipeline the per-resource calls (the pack serves 4 at a time) but keep results in plan order.
+    window: list[tuple[Any, Mapping[str, Any]]] = []
+    for resource in resources:
+        window.append((pack.stub.Analyze.future(analyze_request(index, resource)), resource))
+        if len(window) >= 8:
+            _drain(pack, window.pop(0), diagnostics, not_applicable)
+    while window:
+        _drain(pack, window.pop(0), diagnostics, not_applicable)
+
+    stack_response = pack.call("AnalyzeStack", analyzer_pb2.AnalyzeStackRequest(
+        resources=[stack_resource(index, r) for r in resources]))
+    for diag in stack_response.diagnostics:
+        diagnostics.append((diag, index.get(diag.urn)))
+    not_applicable.extend((n.policy_name, n.reason) for n in stack_response.not_applicable)
+
+    secrets = secret_values(plan)
+    violations = [_violation(diag, resource, by_policy, index, secrets) for diag, resource in diagnostics]
+    violations.sort(key=lambda v: (v.enforcement != "mandatory", SEVERITY_ORDER.index(v.severity), v.account,
+                                   v.policy, v.urn, v.message))
+    logs = [(sev, redact(msg, secrets)) for sev, msg in pack.engine.messages]
+    return CheckResult(stack=stack, pack_name=info.name, pack_version=info.version, policies=policies,
+                       violations=violations, resources_checked=len(resources), preview=env.dry_run,
+                       not_applicable=sorted(set(not_applicable)), logs=logs)
+
+
+def _drain(pack: PolicyPackProcess, pending: tuple[Any, Mapping[str, Any]], diagnostics: list, not_applicable: list) -> None:
+    future, resource = pending
+    try:
+        response = future.result()
+    except grpc.RpcError as exc:
+        stderr = "".join(pack.stderr_lines[-40:]).strip()
+        raise CheckError(f"policy pack failed analyzing {resource['urn']}: {exc.details()}"
+                         + (f"\n{stderr}" if stderr else "")) from None
+    # The engine reports a resource policy's diagnostic against the resource it analyzed, whatever URN it carries.
+    diagnostics.extend((diag, resource) for diag in response.diagnostics)
+    not_applicable.extend((n.policy_name, n.reason) for n in response.not_applicable)
+
+
+def _violation(diag: Any, resource: Mapping[str, Any] | None, policies: Mapping[str, PolicyInfo],
+               index: Mapping[str, Mapping], secrets: list[str]) -> Violation:
+    policy = policies.get(diag.policyName)
+    enforcement = ENFORCEMENT_NAMES.get(diag.enforcementLevel, "advisory")
+    if enforcement == "remediate":  # the engine downgrades a remediation that still violates to mandatory
+        enforcement = "mandatory"
+    severity = SEVERITY_NAMES.get(diag.severity, "unspecified")
+    if severity == "unspecified" and policy is not None:
+        severity = policy.severity
+    message = diag.message
+    if policy and policy.remediation and policy.remediation not in message:
+        message = f"{message}\nFix: {policy.remediation}"
+    resource = resource or {}
+    urn = resource.get("urn") or diag.urn
+    return Violation(
+        policy=diag.policyName, enforcement=enforcement, severity=severity, urn=urn,
+        name=resource.get("name") or (urn.rsplit("::", 1)[-1] if urn else "(stack)"),
+        type=resource.get("type") or (urn.split("::")[2].split("$")[-1] if urn.count("::") >= 3 else ""),
+        message=redact(message.strip(), secrets),
+        account=plan_mod.account_of(index, resource) if resource else "-",
+        preview_unknown=PREVIEW_ADVISORY_MARK in diag.message and diag.urn == "",
+    )
+
+
+def secret_values(plan: Mapping[str, Any]) -> list[str]:
+    """Every plaintext under a secret envelope in the plan (longest first), so reports can never print one."""
+    found: set[str] = set()
+
+    def walk(value: Any, inside_secret: bool) -> None:
+        if plan_mod.is_secret(value):
+            walk(value.get("value"), True)
+        elif isinstance(value, Mapping):
+            for v in value.values():
+                walk(v, inside_secret)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, inside_secret)
+        elif inside_secret and value not in (None, "", True, False) and value != plan_mod.UNKNOWN:
+            text = value if isinstance(value, str) else json.dumps(value)
+            if len(text) >= 4:
+                found.add(text)
+            if isinstance(value, str) and value[:1] in "[{":
+                with contextlib.suppress(ValueError):
+                    walk(json.loads(value), True)
+
+    for resource in plan.get("resources", []):
+        walk(resource.get("inputs"), False)
+        walk(resource.get("outputs"), False)
+    walk(plan.get("outputs"), False)
+    return sorted(found, key=len, reverse=True)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def run_check(plan: Mapping[str, Any], pack_dir: Path, policy_config: Mapping[str, Any] | None, stack: str,
+              root: Path | None = None, pack: PolicyPackProcess | None = None) -> CheckResult:
+    """Check a plan against a pack. Raises CheckError (exit 2) for bad policy config or a pack that fails.
+
+    Pass `pack` to reuse an already started pack (tests; several checks of one stack); otherwise one is started
+    and stopped around this check.
+    """
+    if pack is not None:
+        return check_with(pack, plan, policy_config, stack)
+    with PolicyPackProcess(pack_dir, pack_environment(plan, stack, root)) as started:
+        return check_with(started, plan, policy_config, stack)
+
+
+def render(result: CheckResult, fmt: str = "text") -> str:
+    from landing_zone import reports
+
+    renderers = {"text": reports.render_text, "json": reports.render_json, "sarif": reports.render_sarif,
+                 "junit": reports.render_junit}
+    if fmt not in renderers:
+        raise CheckError(f"unknown format {fmt!r} (choose one of: {', '.join(renderers)})")
+    return renderers[fmt](result)

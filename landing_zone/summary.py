@@ -1,0 +1,70 @@
+"""A plan summary a person can read at a glance: resources by account and by kind (rich tables)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from landing_zone import plan as plan_mod
+
+# Kinds a platform engineer thinks in, from type tokens (first match wins; anything else shows its module).
+KINDS = (
+    ("pulumi:providers:", "providers"), ("aws:organizations/", "organization"), ("aws:ssoadmin/", "identity"),
+    ("aws:identitystore/", "identity"), ("aws:iam/", "iam"), ("aws:ec2transitgateway/", "transit gateway"),
+    ("aws:ec2clientvpn/", "vpn"), ("aws:directconnect/", "vpn"), ("aws:ec2/vpn", "vpn"), ("aws:ec2/customerGateway", "vpn"),
+    ("aws:ec2/instance", "compute"), ("aws:ec2/launchTemplate", "compute"), ("aws:ec2/", "network"),
+    ("aws:vpc/", "network"), ("aws:ram/", "network"), ("aws:route53", "dns"), ("aws:eks/", "eks"), ("eks:", "eks"),
+    ("aws:ecs/", "ecs"), ("aws:ecr/", "ecs"), ("aws:rds/", "database"), ("aws:elasticache/", "database"),
+    ("aws:lb/", "edge"), ("aws:acm/", "edge"), ("aws:wafv2/", "edge"), ("aws:s3/", "storage"), ("aws:kms/", "keys"),
+    ("aws:cloudtrail/", "logging"), ("aws:cloudwatch/", "monitoring"), ("aws:sns/", "monitoring"),
+    ("aws:cfg/", "detection"), ("aws:guardduty/", "detection"), ("aws:securityhub/", "detection"),
+    ("aws:inspector2/", "detection"), ("aws:accessanalyzer/", "detection"), ("aws:backup/", "backup"),
+    ("aws:ssm/", "operations"), ("aws:secretsmanager/", "secrets"),
+)
+
+
+def kind_of(type_token: str) -> str:
+    for prefix, kind in KINDS:
+        if type_token.startswith(prefix):
+            return kind
+    parts = type_token.split(":")
+    return parts[1].split("/")[0] if len(parts) > 2 else type_token
+
+
+def counts(plan: Mapping[str, Any]) -> dict:
+    """{"total", "custom", "components", "by_account": {account: n}, "by_account_kind": {(account, kind): n}}."""
+    index = plan_mod.index_by_urn(plan)
+    custom = [r for r in plan["resources"] if r["custom"]]
+    by_account_kind = Counter((plan_mod.account_of(index, r), kind_of(r["type"])) for r in custom)
+    return {
+        "total": len(plan["resources"]),
+        "custom": len(custom),
+        "components": len(plan["resources"]) - len(custom),
+        "by_account": dict(sorted(Counter(a for a, _ in by_account_kind.elements()).items())),
+        "by_account_kind": dict(sorted(by_account_kind.items())),
+    }
+
+
+def render_summary(plan: Mapping[str, Any], console: Console | None = None) -> str:
+    """Print (and return as text) a table of custom resources: one row per account, one column per kind."""
+    console = console or Console(record=True, width=160)
+    c = counts(plan)
+    kinds = sorted({k for _, k in c["by_account_kind"]})
+    table = Table(title=f"plan {plan['project']}/{plan['stack']}: {c['custom']} resources in "
+                        f"{len(c['by_account'])} accounts ({c['components']} components)", title_justify="left")
+    table.add_column("account", style="bold")
+    for kind in kinds:
+        table.add_column(kind, justify="right")
+    table.add_column("total", justify="right", style="bold")
+    for account, total in c["by_account"].items():
+        table.add_row(account, *(str(c["by_account_kind"].get((account, k), "")) for k in kinds), str(total))
+    table.add_row("all", *(str(sum(n for (_, k), n in c["by_account_kind"].items() if k == kind)) for kind in kinds),
+                  str(c["custom"]), style="dim")
+    console.print(table)
+    if plan_mod.plan_is_preview(plan):
+        console.print("[yellow]preview:[/] computed values (ids, ARNs, endpoints) are unknown until deployment.")
+    return console.export_text() if console.record else ""

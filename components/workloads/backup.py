@@ -1,0 +1,158 @@
+"""AWS Backup for a workload account: a CMK vault (locked in prod), a daily plan, a copy to the DR region in prod,
+a selection by tag, and an S3 bucket for application-level dumps that expire after the same retention.
+
+The selection matches the `backup=daily` tag (Aurora clusters, EC2 data hosts and their data volumes carry it) and
+also lists the ARNs the caller knows, so coverage is visible in the plan without evaluating tags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from components.context import AccountContext, LogArchive
+from landing_zone.models import Backup as BackupConfig
+
+BACKUP_TAG = ("backup", "daily")
+SERVICE_ROLE_POLICIES = ("AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores")
+LOCK_CHANGEABLE_FOR_DAYS = 3  # grace period before the lock becomes immutable (compliance mode)
+LOCK_MAX_RETENTION_DAYS = 365
+
+
+def vault_lock_enabled(config: BackupConfig, environment: str) -> bool:
+    return config.vault_lock if config.vault_lock is not None else environment == "prod"
+
+
+def copy_to_dr_enabled(config: BackupConfig, environment: str) -> bool:
+    return config.copy_to_dr if config.copy_to_dr is not None else environment == "prod"
+
+
+class Backup(pulumi.ComponentResource):
+    vault_arn: pulumi.Output[str]
+    vault_name: pulumi.Output[str]
+    plan_id: pulumi.Output[str]
+    bucket_name: pulumi.Output[str]
+    dr_vault_arn: pulumi.Output[str] | None = None
+
+    def __init__(self, name: str, *, account: AccountContext, region: str, config: BackupConfig,
+                 backup_key_arn: pulumi.Input[str], data_key_arn: pulumi.Input[str], dr_region: str | None = None,
+                 dr_backup_key_arn: pulumi.Input[str] | None = None, resource_arns: Sequence[pulumi.Input[str]] = (),
+                 log_archive: LogArchive | None = None, access_logs_bucket: pulumi.Input[str] | None = None,
+                 opts: pulumi.ResourceOptions | None = None):
+        """dr_region / dr_backup_key_arn: set both to copy every recovery point to the DR region (prod default).
+        access_logs_bucket: target of the backup bucket's server access logs (S3 needs the same account and region);
+        default: the log archive bucket.
+        """
+        super().__init__("landing-zone:workloads:Backup", name, None, opts)
+        if (dr_region is None) != (dr_backup_key_arn is None):
+            raise ValueError(f"accounts[{account.name}].workloads.backup.copy_to_dr: the DR copy needs both the DR "
+                             "region and a KMS key in it")
+        if dr_region is not None and dr_region not in account.providers:
+            raise ValueError(f"accounts[{account.name}].workloads.backup.copy_to_dr: no provider for DR region "
+                             f"{dr_region} (known: {', '.join(account.regions)})")
+        self._account, self._region, self._config = account, region, config
+        self._locked = vault_lock_enabled(config, account.environment)
+        prod = account.environment == "prod"
+
+        vault = self._vault(region, "backup-vault", backup_key_arn, protect=prod)
+        self.vault_arn, self.vault_name = vault.arn, vault.name
+        copy_actions = []
+        if dr_region is not None:
+            dr_vault = self._vault(dr_region, "backup-vault-dr", dr_backup_key_arn, protect=prod)
+            self.dr_vault_arn = dr_vault.arn
+            copy_actions = [{"destination_vault_arn": dr_vault.arn,
+                             "lifecycle": {"delete_after": config.retention_days}}]
+        plan = aws.backup.Plan(
+            self._rn("backup-plan"), name=self._rn("backup-plan"),
+            rules=[{"rule_name": "daily", "target_vault_name": vault.name, "schedule": config.schedule,
+                    "start_window": 60, "completion_window": 360,
+                    "lifecycle": {"delete_after": config.retention_days},
+                    "copy_actions": copy_actions, "recovery_point_tags": {"plan": self._rn("backup-plan")}}],
+            opts=self._opts())
+        self.plan_id = plan.id
+        aws.backup.Selection(
+            self._rn("backup-selection"), name=self._rn("backup")[:50], plan_id=plan.id,
+            iam_role_arn=self._service_role().arn, resources=list(resource_arns),
+            selection_tags=[{"type": "STRINGEQUALS", "key": BACKUP_TAG[0], "value": BACKUP_TAG[1]}],
+            opts=self._opts())
+        target = access_logs_bucket or (log_archive.bucket_name if log_archive else None)
+        self.bucket_name = self._bucket(data_key_arn, target)
+        self.register_outputs({"vaultArn": self.vault_arn, "planId": self.plan_id, "bucketName": self.bucket_name,
+                               "drVaultArn": self.dr_vault_arn})
+
+    def _rn(self, purpose: str, region: str | None = None) -> str:
+        return self._account.resource_name(region or self._region, purpose)
+
+    def _opts(self, region: str | None = None, **kwargs) -> pulumi.ResourceOptions:
+        return self._account.opts(region or self._region, parent=self, **kwargs)
+
+    def _partition(self) -> pulumi.Output[str]:
+        provider = self._account.providers[self._region]
+        return aws.get_partition_output(opts=pulumi.InvokeOutputOptions(provider=provider)).partition
+
+    def _vault(self, region: str, purpose: str, key_arn: pulumi.Input[str], protect: bool) -> aws.backup.Vault:
+        vault = aws.backup.Vault(self._rn(purpose, region), name=self._rn(purpose, region), kms_key_arn=key_arn,
+                                 force_destroy=False, opts=self._opts(region, protect=protect))
+        if self._locked:
+            aws.backup.VaultLockConfiguration(
+                self._rn(f"{purpose}-lock", region), backup_vault_name=vault.name,
+                changeable_for_days=LOCK_CHANGEABLE_FOR_DAYS, min_retention_days=self._config.retention_days,
+                max_retention_days=max(LOCK_MAX_RETENTION_DAYS, self._config.retention_days),
+                opts=self._opts(region))
+        return vault
+
+    def _service_role(self) -> aws.iam.Role:
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                         "Principal": {"Service": "backup.amazonaws.com"}}]}
+        role = aws.iam.Role(self._rn("backup-role"), assume_role_policy=pulumi.Output.json_dumps(trust),
+                            description="AWS Backup: back up and restore the tagged resources", opts=self._opts())
+        for policy in SERVICE_ROLE_POLICIES:
+            aws.iam.RolePolicyAttachment(
+                self._rn(f"backup-role-{policy}"), role=role.name,
+                policy_arn=pulumi.Output.concat("arn:", self._partition(), ":iam::aws:policy/service-role/", policy),
+                opts=self._opts())
+        return role
+
+    def _bucket(self, key_arn: pulumi.Input[str], log_target: pulumi.Input[str] | None) -> pulumi.Output[str]:
+        """Application-level dumps: versioned, object-locked, CMK-encrypted, private, TLS-only, expired after the retention."""
+        days = self._config.retention_days
+        bucket = aws.s3.Bucket(self._rn("backup-bucket"), force_destroy=False, object_lock_enabled=True,
+                               opts=self._opts())
+        # dumps cannot be deleted or overwritten before they expire (governance: an admin can still lift it)
+        aws.s3.BucketObjectLockConfiguration(
+            self._rn("backup-bucket"), bucket=bucket.id,
+            rule={"default_retention": {"mode": "GOVERNANCE", "days": days}}, opts=self._opts())
+        aws.s3.BucketOwnershipControls(self._rn("backup-bucket"), bucket=bucket.id,
+                                       rule={"object_ownership": "BucketOwnerEnforced"}, opts=self._opts())
+        aws.s3.BucketPublicAccessBlock(
+            self._rn("backup-bucket"), bucket=bucket.id, block_public_acls=True, block_public_policy=True,
+            ignore_public_acls=True, restrict_public_buckets=True, opts=self._opts())
+        aws.s3.BucketVersioning(self._rn("backup-bucket"), bucket=bucket.id,
+                                versioning_configuration={"status": "Enabled"}, opts=self._opts())
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            self._rn("backup-bucket"), bucket=bucket.id,
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key_arn},
+                    "bucket_key_enabled": True}],
+            opts=self._opts())
+        aws.s3.BucketLifecycleConfiguration(
+            self._rn("backup-bucket"), bucket=bucket.id,
+            rules=[{"id": f"expire-after-{days}-days", "status": "Enabled", "filter": {"prefix": ""},
+                    "expiration": {"days": days}, "noncurrent_version_expiration": {"noncurrent_days": days},
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": 1}}],
+            opts=self._opts())
+        aws.s3.BucketPolicy(self._rn("backup-bucket"), bucket=bucket.id,
+                            policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
+                                "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                                "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}),
+                            opts=self._opts())
+        if log_target is None:
+            pulumi.log.warn(f"{self._rn('backup-bucket')}: no access-log target bucket; server access logging off",
+                            resource=self)
+        else:
+            aws.s3.BucketLogging(
+                self._rn("backup-bucket"), bucket=bucket.id, target_bucket=log_target,
+                target_prefix=f"s3/{self._account.name}/{self._region}/backup/", opts=self._opts())
+        return bucket.bucket

@@ -1,0 +1,181 @@
+"""Data stores that run on EC2 outside the container platforms (Cassandra, MongoDB, Kafka, Elasticsearch).
+
+One security group per role: clients reach the client ports only from the application security group, cluster
+members talk to each other on the cluster ports inside the role's group, and administrators come in only from the
+Client VPN range (SSH, or RDP for Windows) — Session Manager works without any of it. Hosts live in the data-tier
+subnets spread across AZs, never get a public IP, require IMDSv2, and keep their data on a separate encrypted EBS
+volume so the root volume stays OS-only (rebuildable from the AMI) while the data volume is what Backup protects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.context import AccountContext, VpcHandle
+from landing_zone.models import DataHost
+
+BACKUP_TAG = ("backup", "daily")  # what the Backup selection matches (workloads composite tags Aurora the same)
+PATCH_GROUP_TAG = "Patch Group"  # the tag SSM patch groups match; the value is the host's os
+
+
+@dataclass(frozen=True)
+class RolePorts:
+    client: tuple[int | tuple[int, int], ...]  # reachable from the application security group
+    cluster: tuple[int | tuple[int, int], ...]  # between members of the role only
+
+
+ROLE_PORTS: dict[str, RolePorts] = {
+    "cassandra": RolePorts(client=(9042,), cluster=(7000, 7001, 7199)),  # CQL; gossip, gossip TLS, JMX
+    "mongodb": RolePorts(client=(27017,), cluster=(27017,)),  # replica-set members use the client port
+    "kafka": RolePorts(client=(9092, 9094), cluster=(9093, (9095, 9096))),  # PLAINTEXT/TLS; KRaft controller, replication
+    "elasticsearch": RolePorts(client=(9200,), cluster=(9300,)),  # REST; transport
+}
+
+
+@dataclass(frozen=True)
+class OsImage:
+    owner: str
+    name: str
+    admin_port: int  # SSH, or RDP for Windows
+    root_device: str
+    data_device: str
+    root_gb: int
+
+
+OS_IMAGES: dict[str, OsImage] = {
+    "amazon-linux": OsImage("amazon", "al2023-ami-2023.*-x86_64", 22, "/dev/xvda", "/dev/sdf", 20),
+    "ubuntu": OsImage("099720109477", "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*", 22,
+                      "/dev/sda1", "/dev/sdf", 20),
+    "windows": OsImage("amazon", "Windows_Server-2022-English-Full-Base-*", 3389, "/dev/sda1", "xvdf", 60),
+}
+MANAGED_POLICIES = ("AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy")
+
+
+def _port_range(port: int | tuple[int, int]) -> tuple[int, int]:
+    return port if isinstance(port, tuple) else (port, port)
+
+
+class DataHosts(pulumi.ComponentResource):
+    """The EC2 data hosts of one account and region, one security group per role."""
+
+    security_group_ids: dict[str, pulumi.Output[str]]
+    instance_ids: list[pulumi.Output[str]]
+    instance_ids_by_role: dict[str, list[pulumi.Output[str]]]
+    data_volume_arns: list[pulumi.Output[str]]
+    instance_arns: list[pulumi.Output[str]]
+
+    def __init__(self, name: str, *, account: AccountContext, region: str, vpc: VpcHandle, hosts: list[DataHost],
+                 app_security_group_id: pulumi.Input[str], data_key_arn: pulumi.Input[str],
+                 admin_cidr: str | None = None, opts: pulumi.ResourceOptions | None = None):
+        """admin_cidr: the Client VPN range for SSH/RDP; ignored when the VPC has an admin security group."""
+        super().__init__("landing-zone:workloads:DataHosts", name, None, opts)
+        subnets = vpc.subnet_ids.get("data") or []
+        if hosts and not subnets:
+            raise ValueError(f"accounts[{account.name}].workloads.data_hosts: the VPC in {region} has no data subnets")
+        roles = [h.role for h in hosts]
+        duplicates = sorted({r for r in roles if roles.count(r) > 1})
+        if duplicates:
+            raise ValueError(f"accounts[{account.name}].workloads.data_hosts: role {duplicates[0]} is listed twice")
+        self._account, self._region, self._vpc, self._key = account, region, vpc, data_key_arn
+        self._app_sg, self._admin_cidr, self._subnets = app_security_group_id, admin_cidr, subnets
+        self.security_group_ids, self.instance_ids_by_role = {}, {}
+        self.instance_ids, self.instance_arns, self.data_volume_arns = [], [], []
+        profile = self._instance_profile() if hosts else None
+        amis = {os: self._ami(os) for os in sorted({h.os for h in hosts})}
+        for host in hosts:
+            sg = self._security_group(host)
+            self.security_group_ids[host.role] = sg.id
+            self.instance_ids_by_role[host.role] = [
+                self._host(host, index, sg.id, profile, amis[host.os]) for index in range(host.count)]
+        self.register_outputs({
+            "securityGroupIds": self.security_group_ids, "instanceIds": self.instance_ids,
+            "dataVolumeArns": self.data_volume_arns,
+        })
+
+    def _rn(self, purpose: str) -> str:
+        return self._account.resource_name(self._region, purpose)
+
+    def _opts(self, **kwargs) -> pulumi.ResourceOptions:
+        return self._account.opts(self._region, parent=self, **kwargs)
+
+    def _ami(self, os: str) -> pulumi.Output[str]:
+        image = OS_IMAGES[os]
+        return aws.ec2.get_ami_output(
+            most_recent=True, owners=[image.owner],
+            filters=[{"name": "name", "values": [image.name]}, {"name": "architecture", "values": ["x86_64"]},
+                     {"name": "state", "values": ["available"]}],
+            opts=pulumi.InvokeOutputOptions(provider=self._account.providers[self._region])).id
+
+    def _instance_profile(self) -> aws.iam.InstanceProfile:
+        """Session Manager and the CloudWatch agent only: hosts get no other AWS permissions."""
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                         "Principal": {"Service": "ec2.amazonaws.com"}}]}
+        role = aws.iam.Role(self._rn("data-hosts"), assume_role_policy=pulumi.Output.json_dumps(trust),
+                            description="Data hosts: SSM Session Manager, patching and the CloudWatch agent",
+                            opts=self._opts())
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(provider=self._account.providers[self._region]))
+        for policy in MANAGED_POLICIES:
+            aws.iam.RolePolicyAttachment(
+                self._rn(f"data-hosts-{policy}"), role=role.name,
+                policy_arn=pulumi.Output.concat("arn:", partition.partition, ":iam::aws:policy/", policy),
+                opts=self._opts())
+        return aws.iam.InstanceProfile(self._rn("data-hosts"), role=role.name, opts=self._opts())
+
+    def _security_group(self, host: DataHost) -> aws.ec2.SecurityGroup:
+        ports = ROLE_PORTS[host.role]
+        ingress = [{"description": f"{host.role} clients (port {lo}) from the application tier", "protocol": "tcp",
+                    "from_port": lo, "to_port": hi, "security_groups": [self._app_sg]}
+                   for lo, hi in map(_port_range, ports.client)]
+        cluster = [{"description": f"{host.role} cluster traffic (port {lo}-{hi}) between members", "protocol": "tcp",
+                    "from_port": lo, "to_port": hi, "self": True}
+                   for lo, hi in map(_port_range, ports.cluster)]
+        ingress += cluster
+        admin_port = OS_IMAGES[host.os].admin_port
+        if self._vpc.admin_security_group_id is None and self._admin_cidr:
+            ingress.append({"description": f"{'RDP' if admin_port == 3389 else 'SSH'} from the Client VPN range",
+                            "protocol": "tcp", "from_port": admin_port, "to_port": admin_port,
+                            "cidr_blocks": [self._admin_cidr]})
+        egress = cluster + [{"description": "HTTPS to AWS APIs (SSM, CloudWatch, S3) through the VPC endpoints",
+                             "protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]}]
+        return aws.ec2.SecurityGroup(
+            self._rn(f"{host.role}-sg"), vpc_id=self._vpc.vpc_id,
+            description=f"{host.role} data hosts: clients from the application tier only",
+            ingress=ingress, egress=egress, tags={"Name": self._rn(f"{host.role}-sg"), "tier": "data"},
+            opts=self._opts())
+
+    def _host(self, host: DataHost, index: int, sg_id: pulumi.Output[str], profile: aws.iam.InstanceProfile,
+              ami: pulumi.Output[str]) -> pulumi.Output[str]:
+        image = OS_IMAGES[host.os]
+        purpose = f"{host.role}-{index + 1}"
+        tags = {"Name": self._rn(purpose), "role": host.role, PATCH_GROUP_TAG: host.os, BACKUP_TAG[0]: BACKUP_TAG[1]}
+        security_groups = [sg_id] + ([self._vpc.admin_security_group_id] if self._vpc.admin_security_group_id else [])
+        prod = self._account.environment == "prod"
+        instance = aws.ec2.Instance(
+            self._rn(purpose), ami=ami, instance_type=host.instance_type,
+            subnet_id=self._subnets[index % len(self._subnets)],  # spread members across the AZs
+            vpc_security_group_ids=security_groups, iam_instance_profile=profile.name,
+            associate_public_ip_address=False, monitoring=True, ebs_optimized=True,
+            disable_api_termination=prod, disable_api_stop=prod,
+            metadata_options={"http_tokens": "required", "http_put_response_hop_limit": 1, "http_endpoint": "enabled",
+                              "instance_metadata_tags": "disabled"},
+            root_block_device={"encrypted": True, "kms_key_id": self._key, "volume_type": "gp3",
+                               "volume_size": image.root_gb, "delete_on_termination": True,
+                               "tags": {**tags, "Name": self._rn(f"{purpose}-root")}},
+            tags=tags,
+            opts=self._opts(ignore_changes=["ami"]))  # a new AMI is rolled out by patching, not by replacement
+        volume = aws.ebs.Volume(
+            self._rn(f"{purpose}-data"), availability_zone=instance.availability_zone, size=host.data_volume_gb,
+            type=host.volume_type, encrypted=True, kms_key_id=self._key,
+            iops=3000 if host.volume_type == "io2" else None, final_snapshot=prod,
+            tags={**tags, "Name": self._rn(f"{purpose}-data")},
+            opts=self._opts(protect=prod))
+        aws.ec2.VolumeAttachment(
+            self._rn(f"{purpose}-data"), device_name=image.data_device, volume_id=volume.id,
+            instance_id=instance.id, stop_instance_before_detaching=True, opts=self._opts())
+        self.instance_ids.append(instance.id)
+        self.instance_arns.append(instance.arn)
+        self.data_volume_arns.append(volume.arn)
+        return instance.id

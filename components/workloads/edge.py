@@ -1,0 +1,323 @@
+"""The public edge of a workload account: ALB + ACM + WAF, and optionally an internal NLB and a REST API Gateway.
+
+Everything the internet reaches goes through here: a TLS 1.2+ HTTPS listener with a DNS-validated ACM certificate,
+HTTP only ever redirects, the WAF web ACL (AWS managed rule groups + a rate limit) sits in front of the ALB and the
+API stage, and every request is logged (ALB access logs to S3, WAF logs to a CMK-encrypted log group).
+Services (components/workloads/ecs.py) attach listener rules to `https_listener_arn` and admit traffic from
+`alb_security_group_id`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+from components.context import AccountContext, LogArchive, VpcHandle
+from landing_zone.models import Edge as EdgeConfig
+
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"  # TLS 1.3 + 1.2 with forward-secret ciphers only (AWS default)
+MANAGED_RULE_GROUPS = (  # (rule group name, priority): evaluated in this order, cheapest and most common first
+    ("AWSManagedRulesAmazonIpReputationList", 10),
+    ("AWSManagedRulesCommonRuleSet", 20),
+    ("AWSManagedRulesKnownBadInputsRuleSet", 30),
+    ("AWSManagedRulesSQLiRuleSet", 40),
+)
+RATE_LIMIT_PRIORITY = 1  # block floods before spending WCUs on the managed groups
+API_LOG_FORMAT = json.dumps({
+    "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod", "path": "$context.path", "status": "$context.status",
+    "responseLength": "$context.responseLength", "wafResponse": "$context.wafResponseCode",
+    "integrationLatency": "$context.integrationLatency",
+}, separators=(",", ":"))
+
+
+def short_name(*parts: str, limit: int = 32) -> str:
+    """A physical name within AWS's length limit that stays stable and unique (hash suffix when truncated)."""
+    name = "-".join(parts)
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:6]
+    return f"{name[: limit - 7].rstrip('-')}-{digest}"
+
+
+class Edge(pulumi.ComponentResource):
+    """Public ALB with HTTPS, ACM, WAF and logging for one workload account and region."""
+
+    alb_arn: pulumi.Output[str]
+    alb_arn_suffix: pulumi.Output[str]
+    alb_dns_name: pulumi.Output[str]
+    alb_zone_id: pulumi.Output[str]
+    alb_security_group_id: pulumi.Output[str]
+    https_listener_arn: pulumi.Output[str]
+    certificate_arn: pulumi.Output[str]
+    domain_name: str
+    web_acl_arn: pulumi.Output[str]
+    nlb_arn: pulumi.Output[str] | None = None
+    nlb_target_group_arn: pulumi.Output[str] | None = None
+    api_url: pulumi.Output[str] | None = None
+
+    def __init__(self, name: str, *, account: AccountContext, region: str, vpc: VpcHandle, config: EdgeConfig,
+                 log_archive: LogArchive | None, app_security_group_id: pulumi.Input[str], target_ports: list[int],
+                 logs_key_arn: pulumi.Input[str], log_retention_days: int = 365,
+                 access_logs_bucket: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
+        """app_security_group_id / target_ports: the only place the ALB may send traffic (the services' SG and ports).
+        logs_key_arn: CMK for log groups (its key policy must allow logs.<region>.amazonaws.com).
+        access_logs_bucket: where the ALB/NLB write access logs; default: the log archive bucket. ELB log delivery
+        supports only SSE-S3 buckets in the same region, so pass a dedicated ELB log bucket when the archive uses KMS.
+        """
+        super().__init__("landing-zone:workloads:Edge", name, None, opts)
+        if not vpc.subnet_ids.get("public"):
+            raise ValueError(f"accounts[{account.name}].workloads.edge: the VPC in {region} has no public subnets "
+                             "for the internet-facing load balancer")
+        bucket = access_logs_bucket or (log_archive.bucket_name if log_archive else None)
+        if not target_ports:
+            raise ValueError(f"accounts[{account.name}].workloads.edge: no target ports (the ALB would reach nothing)")
+        if bucket is None:
+            raise ValueError(f"accounts[{account.name}].workloads.edge: load balancer access logs need a bucket "
+                             "(pass log_archive or access_logs_bucket)")
+        self._account, self._region, self._vpc, self._config = account, region, vpc, config
+        self._kms_key_arn, self._retention = logs_key_arn, log_retention_days
+        self._app_sg, self._target_ports = app_security_group_id, sorted(set(target_ports))
+        self.domain_name = config.domain_name
+        self._prod = account.environment == "prod"
+        self._logs_bucket = bucket
+        self._logs_prefix = f"alb/{account.name}/{region}"
+
+        zone = aws.route53.get_zone_output(name=config.zone_name, private_zone=False,
+                                           opts=pulumi.InvokeOutputOptions(provider=account.providers[region]))
+        self._zone_id = zone.zone_id
+        self.certificate_arn = self._certificate("cert", config.domain_name)
+        self._alb()
+        self._listeners()
+        self._waf()
+        self._alias(config.domain_name, "alias", self.alb_dns_name, self.alb_zone_id)
+        if config.nlb:
+            self._nlb()
+        if config.api_gateway:
+            self._api_gateway()
+        self.register_outputs({
+            "albArn": self.alb_arn, "albArnSuffix": self.alb_arn_suffix, "albDnsName": self.alb_dns_name,
+            "albSecurityGroupId": self.alb_security_group_id, "httpsListenerArn": self.https_listener_arn,
+            "certificateArn": self.certificate_arn, "webAclArn": self.web_acl_arn,
+        })
+
+    # --- helpers ------------------------------------------------------------------------------------------------
+
+    def _rn(self, purpose: str) -> str:
+        return self._account.resource_name(self._region, purpose)
+
+    def _opts(self, **kwargs) -> pulumi.ResourceOptions:
+        return self._account.opts(self._region, parent=self, **kwargs)
+
+    def _certificate(self, purpose: str, domain: str) -> pulumi.Output[str]:
+        """An RSA-2048 ACM certificate for one exact name, DNS-validated in the public zone; the ARN after issue."""
+        cert = aws.acm.Certificate(
+            self._rn(purpose), domain_name=domain, validation_method="DNS", key_algorithm="RSA_2048",
+            options={"certificate_transparency_logging_preference": "ENABLED"},
+            opts=self._opts())
+        option = cert.domain_validation_options[0]  # one name per certificate: exactly one validation record
+        record = aws.route53.Record(
+            self._rn(f"{purpose}-validation"), zone_id=self._zone_id, name=option.resource_record_name,
+            type=option.resource_record_type, records=[option.resource_record_value], ttl=60, allow_overwrite=True,
+            opts=self._opts())
+        validation = aws.acm.CertificateValidation(
+            self._rn(f"{purpose}-validation"), certificate_arn=cert.arn, validation_record_fqdns=[record.fqdn],
+            opts=self._opts())
+        return validation.certificate_arn  # listeners wait until the certificate is issued
+
+    def _alias(self, domain: str, purpose: str, target: pulumi.Input[str], target_zone: pulumi.Input[str]) -> None:
+        aws.route53.Record(
+            self._rn(purpose), zone_id=self._zone_id, name=domain, type="A",
+            aliases=[{"name": target, "zone_id": target_zone, "evaluate_target_health": True}], opts=self._opts())
+
+    # --- ALB ----------------------------------------------------------------------------------------------------
+
+    def _alb(self) -> None:
+        sg = aws.ec2.SecurityGroup(
+            self._rn("alb-sg"), vpc_id=self._vpc.vpc_id,
+            description=f"Public ALB of {self._account.name}: HTTPS from the internet, HTTP only to redirect",
+            ingress=[
+                {"description": "HTTPS from the internet", "protocol": "tcp", "from_port": 443, "to_port": 443,
+                 "cidr_blocks": ["0.0.0.0/0"]},
+                {"description": "HTTP from the internet, answered only with a redirect to HTTPS", "protocol": "tcp",
+                 "from_port": 80, "to_port": 80, "cidr_blocks": ["0.0.0.0/0"]},
+            ],
+            egress=[{"description": f"To the application tasks on port {port}", "protocol": "tcp",
+                     "from_port": port, "to_port": port, "security_groups": [self._app_sg]}
+                    for port in self._target_ports],
+            tags={"Name": self._rn("alb-sg")},
+            opts=self._opts())
+        alb = aws.lb.LoadBalancer(
+            self._rn("alb"), name=short_name(self._account.name, "alb"), load_balancer_type="application",
+            internal=False, subnets=self._vpc.subnet_ids["public"], security_groups=[sg.id],
+            drop_invalid_header_fields=True, desync_mitigation_mode="strictest", enable_http2=True,
+            enable_waf_fail_open=False, enable_deletion_protection=self._prod, idle_timeout=60,
+            access_logs={"bucket": self._logs_bucket, "prefix": self._logs_prefix, "enabled": True},
+            tags={"Name": self._rn("alb")},
+            opts=self._opts())
+        self.alb_arn, self.alb_arn_suffix = alb.arn, alb.arn_suffix
+        self.alb_dns_name, self.alb_zone_id = alb.dns_name, alb.zone_id
+        self.alb_security_group_id = sg.id
+
+    def _listeners(self) -> None:
+        https = aws.lb.Listener(
+            self._rn("alb-https"), load_balancer_arn=self.alb_arn, port=443, protocol="HTTPS",
+            ssl_policy=TLS_POLICY, certificate_arn=self.certificate_arn,
+            # services add path rules; anything unmatched gets a plain 404 rather than reaching a random target
+            default_actions=[{"type": "fixed-response", "fixed_response": {
+                "content_type": "text/plain", "message_body": "Not Found", "status_code": "404"}}],
+            opts=self._opts())
+        aws.lb.Listener(
+            self._rn("alb-http-redirect"), load_balancer_arn=self.alb_arn, port=80, protocol="HTTP",
+            default_actions=[{"type": "redirect", "redirect": {
+                "protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}}],
+            opts=self._opts())
+        self.https_listener_arn = https.arn
+
+    # --- WAF ----------------------------------------------------------------------------------------------------
+
+    def _visibility(self, metric: str) -> dict:
+        return {"cloudwatch_metrics_enabled": True, "sampled_requests_enabled": True,
+                "metric_name": metric.replace("-", "")[:128]}
+
+    def _waf_rules(self) -> list[dict]:
+        rules: list[dict] = [{
+            "name": "rate-limit-per-ip", "priority": RATE_LIMIT_PRIORITY, "action": {"block": {}},
+            "statement": {"rate_based_statement": {"limit": self._config.waf_rate_limit, "aggregate_key_type": "IP",
+                                                   "evaluation_window_sec": 300}},
+            "visibility_config": self._visibility("RateLimitPerIp"),
+        }]
+        for group, priority in MANAGED_RULE_GROUPS:
+            rules.append({
+                "name": group, "priority": priority, "override_action": {"none": {}},
+                "statement": {"managed_rule_group_statement": {"vendor_name": "AWS", "name": group}},
+                "visibility_config": self._visibility(group),
+            })
+        return rules
+
+    def _waf(self) -> None:
+        acl = aws.wafv2.WebAcl(
+            self._rn("waf"), name=self._rn("waf"), scope="REGIONAL", default_action={"allow": {}},
+            description=f"Edge protection for {self._account.name} in {self._region}",
+            rules=self._waf_rules(), visibility_config=self._visibility(self._rn("waf")),
+            opts=self._opts())
+        # WAF only logs to log groups whose name starts with aws-waf-logs-
+        log_group = aws.cloudwatch.LogGroup(
+            self._rn("waf-logs"), name=f"aws-waf-logs-{self._account.name}-{self._region}",
+            kms_key_id=self._kms_key_arn, retention_in_days=self._retention, opts=self._opts())
+        aws.wafv2.WebAclLoggingConfiguration(
+            self._rn("waf-logging"), resource_arn=acl.arn, log_destination_configs=[log_group.arn],
+            # credentials never reach the logs
+            redacted_fields=[{"single_header": {"name": "authorization"}}, {"single_header": {"name": "cookie"}}],
+            opts=self._opts())
+        aws.wafv2.WebAclAssociation(self._rn("waf-alb"), resource_arn=self.alb_arn, web_acl_arn=acl.arn,
+                                    opts=self._opts())
+        self.web_acl_arn = acl.arn
+
+    # --- optional NLB -------------------------------------------------------------------------------------------
+
+    def _nlb(self) -> None:
+        """An internal NLB with a TLS listener for non-HTTP clients inside the network (other VPCs, on-premises).
+
+        Internal on purpose: WAF cannot protect an NLB, so nothing public bypasses the ALB. App teams register
+        their targets (IP) in `nlb_target_group_arn`.
+        """
+        subnets = self._vpc.subnet_ids.get("private") or self._vpc.subnet_ids["public"]
+        sg = aws.ec2.SecurityGroup(
+            self._rn("nlb-sg"), vpc_id=self._vpc.vpc_id, description=f"Internal NLB of {self._account.name}",
+            ingress=[{"description": "TLS from the internal network", "protocol": "tcp", "from_port": 443,
+                      "to_port": 443, "cidr_blocks": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]}],
+            egress=[{"description": "To targets inside the VPC", "protocol": "tcp", "from_port": 0, "to_port": 65535,
+                     "cidr_blocks": [self._vpc.cidr]}],
+            tags={"Name": self._rn("nlb-sg")}, opts=self._opts())
+        nlb = aws.lb.LoadBalancer(
+            self._rn("nlb"), name=short_name(self._account.name, "nlb"), load_balancer_type="network",
+            internal=True, subnets=subnets, security_groups=[sg.id], enable_cross_zone_load_balancing=True,
+            enable_deletion_protection=self._prod,
+            access_logs={"bucket": self._logs_bucket, "prefix": self._logs_prefix, "enabled": True},
+            tags={"Name": self._rn("nlb")}, opts=self._opts())
+        target_group = aws.lb.TargetGroup(
+            self._rn("nlb-tg"), name=short_name(self._account.name, "nlb-tg"), port=443, protocol="TCP",
+            target_type="ip", vpc_id=self._vpc.vpc_id, health_check={"protocol": "TCP"}, opts=self._opts())
+        aws.lb.Listener(
+            self._rn("nlb-tls"), load_balancer_arn=nlb.arn, port=443, protocol="TLS", ssl_policy=TLS_POLICY,
+            certificate_arn=self.certificate_arn,
+            default_actions=[{"type": "forward", "target_group_arn": target_group.arn}], opts=self._opts())
+        self.nlb_arn, self.nlb_target_group_arn = nlb.arn, target_group.arn
+
+    # --- optional API Gateway -----------------------------------------------------------------------------------
+
+    def _api_gateway(self) -> None:
+        """A regional REST API on api.<domain> proxying to the ALB: TLS 1.2 domain, access logs, X-Ray, WAF.
+
+        REST (not HTTP API) because only REST stages can carry a WAF web ACL.
+        """
+        domain = f"api.{self._config.domain_name}"
+        self._api_logging_role()
+        api = aws.apigateway.RestApi(
+            self._rn("api"), name=self._rn("api"), endpoint_configuration={"types": "REGIONAL"},
+            disable_execute_api_endpoint=True,  # only through the custom domain (TLS 1.2 policy, WAF)
+            opts=self._opts())
+        proxy = aws.apigateway.Resource(self._rn("api-proxy"), rest_api=api.id, parent_id=api.root_resource_id,
+                                        path_part="{proxy+}", opts=self._opts())
+        method = aws.apigateway.Method(
+            self._rn("api-any"), rest_api=api.id, resource_id=proxy.id, http_method="ANY", authorization="NONE",
+            request_parameters={"method.request.path.proxy": True}, opts=self._opts())
+        integration = aws.apigateway.Integration(
+            self._rn("api-alb"), rest_api=api.id, resource_id=proxy.id, http_method=method.http_method,
+            type="HTTP_PROXY", integration_http_method="ANY", uri=f"https://{self._config.domain_name}/{{proxy}}",
+            request_parameters={"integration.request.path.proxy": "method.request.path.proxy"}, opts=self._opts())
+        deployment = aws.apigateway.Deployment(
+            self._rn("api-deployment"), rest_api=api.id,
+            triggers={"redeployment": hashlib.sha256(f"{domain}|ANY|{{proxy+}}".encode()).hexdigest()},
+            opts=self._opts(depends_on=[integration]))
+        log_group = aws.cloudwatch.LogGroup(
+            self._rn("api-access-logs"), name=f"/aws/apigateway/{self._rn('api')}/access",
+            kms_key_id=self._kms_key_arn, retention_in_days=self._retention, opts=self._opts())
+        stage = aws.apigateway.Stage(
+            self._rn("api-stage"), rest_api=api.id, deployment=deployment.id, stage_name="v1",
+            xray_tracing_enabled=True,
+            access_log_settings={"destination_arn": log_group.arn, "format": API_LOG_FORMAT},
+            opts=self._opts(depends_on=[self._api_account]))
+        aws.apigateway.MethodSettings(
+            self._rn("api-settings"), rest_api=api.id, stage_name=stage.stage_name, method_path="*/*",
+            settings={"metrics_enabled": True, "logging_level": "ERROR", "data_trace_enabled": False,
+                      "throttling_rate_limit": 1000, "throttling_burst_limit": 2000},
+            opts=self._opts())
+        aws.wafv2.WebAclAssociation(self._rn("waf-api"), resource_arn=stage.arn, web_acl_arn=self.web_acl_arn,
+                                    opts=self._opts())
+        certificate = self._certificate("api-cert", domain)
+        domain_name = aws.apigateway.DomainName(
+            self._rn("api-domain"), domain_name=domain, regional_certificate_arn=certificate,
+            endpoint_configuration={"types": "REGIONAL"}, security_policy="TLS_1_2", opts=self._opts())
+        aws.apigateway.BasePathMapping(
+            self._rn("api-mapping"), rest_api=api.id, stage_name=stage.stage_name,
+            domain_name=domain_name.domain_name, opts=self._opts())
+        self._alias(domain, "api-alias", domain_name.regional_domain_name, domain_name.regional_zone_id)
+        self.api_url = pulumi.Output.concat("https://", domain)
+
+    def _api_logging_role(self) -> None:
+        """API Gateway writes access logs through one account-level CloudWatch role per region."""
+        role = aws.iam.Role(self._rn("api-cloudwatch"), assume_role_policy=self._service_trust("apigateway.amazonaws.com"),
+                            opts=self._opts())
+        aws.iam.RolePolicyAttachment(
+            self._rn("api-cloudwatch"), role=role.name,
+            policy_arn=self._partition_arn("iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"),
+            opts=self._opts())
+        self._api_account = aws.apigateway.Account(self._rn("api-account"), cloudwatch_role_arn=role.arn,
+                                                   opts=self._opts())
+
+    def _service_trust(self, service: str) -> pulumi.Output[str]:
+        """Trust one AWS service, only on behalf of this account (confused-deputy guard)."""
+        return pulumi.Output.from_input(self._account.account_id).apply(lambda account_id: json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}}]}))
+
+    def _partition_arn(self, rest: str) -> pulumi.Output[str]:
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(provider=self._account.providers[self._region]))
+        return pulumi.Output.concat("arn:", partition.partition, ":", rest)
+

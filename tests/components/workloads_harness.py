@@ -1,0 +1,124 @@
+"""A small program that builds the edge/ops workload components for every account of a stack, the way the
+Workloads composite calls them, from handles alone (no organization, no network): providers from
+components.providers, fake VPC handles, literal KMS ARNs. Planned once per stack under the shared recording mocks.
+
+Used by test_workloads_edge.py and test_workloads_ops.py until the composite is wired into __main__.py.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+from components.context import AccountContext, LogArchive, VpcHandle
+from components.providers import account_providers
+from components.workloads.backup import Backup, copy_to_dr_enabled
+from components.workloads.data_hosts import DataHosts
+from components.workloads.edge import Edge
+from components.workloads.monitoring import Monitoring, MonitoringTargets
+from components.workloads.patching import Patching
+from landing_zone import plan as plan_mod
+from landing_zone.config import load_stack
+from landing_zone.mocks import fake_account_id
+from landing_zone.models import LandingZoneConfig
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+LOG_ARCHIVE = LogArchive(bucket_name="lz-log-archive-111111111111", bucket_arn="arn:aws:s3:::lz-log-archive-111111111111",
+                         kms_key_arn="arn:aws:kms:ap-south-1:111111111111:key/00000000-0000-4000-8000-00000000000a")
+
+
+def key_arn(account: AccountContext, region: str, purpose: str) -> str:
+    return f"arn:aws:kms:{region}:{account.account_id}:key/{purpose}-0000-4000-8000-000000000000"
+
+
+def vpc_handle(account: AccountContext, region: str, azs: int, admin_sg: str | None = None) -> VpcHandle:
+    def subnets(tier: str) -> list[str]:
+        return [f"subnet-{account.name}-{tier}-{az}" for az in range(azs)]
+
+    return VpcHandle(account=account.name, region=region, cidr=account.config.vpcs[region].cidr,
+                     vpc_id=f"vpc-{account.name}", subnet_ids={t: subnets(t) for t in ("public", "private", "data")},
+                     admin_security_group_id=admin_sg)
+
+
+def build_account(cfg: LandingZoneConfig, account: AccountContext) -> None:
+    """What the composite does for one account (home region), limited to the 6b components."""
+    w, region = account.config.workloads, cfg.organization.home_region
+    if region not in account.config.vpcs:
+        return
+    vpc = vpc_handle(account, region, account.config.vpcs[region].azs)
+    app_sg = f"sg-{account.name}-app"
+    data_key, logs_key = key_arn(account, region, "data"), key_arn(account, region, "logs")
+    retention = cfg.security.log_retention_days
+    targets: dict[str, Any] = {}
+    if w.edge:
+        ports = sorted({s.port for s in (w.ecs.services if w.ecs else [])}) or [8080]
+        edge = Edge(account.resource_name(region, "edge"), account=account, region=region, vpc=vpc, config=w.edge,
+                    log_archive=LOG_ARCHIVE, app_security_group_id=app_sg, target_ports=ports, logs_key_arn=logs_key,
+                    log_retention_days=retention)
+        targets["alb_arn_suffix"] = edge.alb_arn_suffix
+    arns: list = []
+    if w.data_hosts:
+        admin_cidr = cfg.network.client_vpn.cidr if cfg.network.client_vpn else None
+        hosts = DataHosts(account.resource_name(region, "data-hosts"), account=account, region=region, vpc=vpc,
+                          hosts=w.data_hosts, app_security_group_id=app_sg, data_key_arn=data_key,
+                          admin_cidr=admin_cidr)
+        arns = hosts.data_volume_arns + hosts.instance_arns
+        targets["instance_ids"] = hosts.instance_ids
+    if w.eks:
+        targets["eks_cluster_name"] = f"{account.name}-eks"
+        targets["prometheus"] = w.eks.prometheus
+    if w.aurora:
+        targets["aurora_cluster_identifier"] = f"{account.name}-aurora"
+        targets["aurora_has_readers"] = w.aurora.readers > 0
+    if w.ecs:
+        targets["ecs_cluster_name"] = f"{account.name}-ecs"
+        targets["ecs_service_names"] = {s.name: f"{account.name}-{s.name}" for s in w.ecs.services}
+    if w.backup:
+        dr = cfg.organization.dr_region if copy_to_dr_enabled(w.backup, account.environment) else None
+        Backup(account.resource_name(region, "backup"), account=account, region=region, config=w.backup,
+               backup_key_arn=key_arn(account, region, "backup"), data_key_arn=data_key, dr_region=dr,
+               dr_backup_key_arn=key_arn(account, dr, "backup") if dr else None, resource_arns=arns,
+               log_archive=LOG_ARCHIVE)
+    if w.patching:
+        Patching(account.resource_name(region, "patching"), account=account, region=region, config=w.patching,
+                 operating_systems=sorted({"amazon-linux", *(h.os for h in w.data_hosts)}))
+    if w.monitoring:
+        Monitoring(account.resource_name(region, "monitoring"), account=account, region=region, config=w.monitoring,
+                   alarm_email=cfg.security.alarm_email, data_key_arn=data_key, targets=MonitoringTargets(**targets),
+                   logs_key_arn=logs_key, log_retention_days=retention)
+
+
+def program(stack: str) -> None:
+    cfg = load_stack(stack, REPO_ROOT)
+    for account_cfg in cfg.accounts:
+        if account_cfg.role != "workload":
+            continue
+        account_id = fake_account_id(account_cfg.name)
+        account = AccountContext(account_cfg, account_id,
+                                 account_providers(account_cfg, account_id, cfg.organization, cfg.regions))
+        build_account(cfg, account)
+    pulumi.export("stack", stack)
+
+
+def run(build, stack: str = "test") -> dict:
+    """Plan a callable under the shared recording mocks and return the plan JSON."""
+    config = plan_mod.encode_config({"aws:region": "ap-south-1"})
+    monitor = plan_mod.run_program(build, stack, config, [])
+    return plan_mod.build_plan(monitor)
+
+
+@functools.cache
+def stack_plan(stack: str) -> dict:
+    return run(lambda: program(stack), stack)
+
+
+def of_type(plan: Mapping[str, Any], type_token: str, account: str | None = None) -> list[dict]:
+    found = [r for r in plan["resources"] if r["type"] == type_token]
+    if account is not None:
+        index = plan_mod.index_by_urn(plan)
+        found = [r for r in found if plan_mod.account_of(index, r) == account]
+    return found

@@ -1,0 +1,241 @@
+"""EKS with pulumi-eks: a private control plane, managed node groups and the cluster-autoscaler IRSA role.
+
+pulumi-eks's `eks.Cluster` is a remote (multi-language) component: the Python program registers one
+`eks:index:Cluster` with its inputs and the pulumi-eks provider builds the children. So everything the security
+rules need (CTR-07, EAR-09, LOG-10) is set explicitly on the component's inputs — pulumi-eks defaults to a public
+endpoint with control-plane logging off — and everything else that must be checkable offline (node role, launch
+template with IMDSv2 and encrypted volumes, node groups, autoscaler role, the API ingress rule) is built here with
+pulumi-aws, visible in the plan. docs/eks-offline.md lists what is checked offline and what only the engine sees.
+
+IMDSv2 hop limit: 1. Pods get AWS credentials from IRSA (web identity), never from the node's instance profile;
+a hop limit of 1 stops containers outside the host network from reaching IMDS at all, and the add-ons that need it
+(VPC CNI, kube-proxy) run in the host network, where one hop suffices. It also satisfies IAM-07 and the IMDSv2 SCP.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_eks as eks
+
+from components.context import AccountContext, VpcHandle
+from landing_zone.models import Eks, NodeGroup
+
+LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+IMDS_HOP_LIMIT = 1
+NODE_POLICIES = (
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEC2ContainerRegistryReadOnly",
+    "AmazonEKS_CNI_Policy",
+    "AmazonSSMManagedInstanceCore",  # Session Manager instead of SSH; patching through SSM
+)
+CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+SSO_ADMIN_ROLE_PATTERN = "AWSReservedSSO_AdministratorAccess_.*"
+SSO_ROLE_PATH = "/aws-reserved/sso.amazonaws.com/"
+AUTOSCALER_SERVICE_ACCOUNT = "system:serviceaccount:kube-system:cluster-autoscaler"
+
+
+@dataclass(frozen=True)
+class EksInputs:
+    vpc: VpcHandle
+    app_security_group_id: pulumi.Input[str]
+    data_key_arn: pulumi.Input[str]
+    admin_principal_arn: pulumi.Input[str]  # the SSO administrator role (see sso_admin_role_arn)
+    admin_cidr: str | None = None  # Client VPN range: kubectl reaches the private endpoint from there
+
+
+def strip_role_path(role_arn: str) -> str:
+    """EKS access entries and aws-auth match SSO roles by `role/<name>`, without the aws-reserved path."""
+    prefix, _, rest = role_arn.partition(":role/")
+    return f"{prefix}:role/{rest.rsplit('/', 1)[-1]}"
+
+
+def sso_admin_role_arn(account: AccountContext, region: str, access_role_name: str) -> pulumi.Output[str]:
+    """The account's Identity Center AdministratorAccess role, or — before Identity Center has provisioned it (the
+    first `pulumi up` creates the assignment in the same run) — the organization access role, with a warning."""
+    roles = aws.iam.get_roles_output(name_regex=SSO_ADMIN_ROLE_PATTERN, path_prefix=SSO_ROLE_PATH,
+                                     opts=pulumi.InvokeOutputOptions(provider=account.providers[region]))
+
+    def pick(args: list) -> str:
+        arns, account_id = args
+        if arns:
+            return strip_role_path(sorted(arns)[0])
+        pulumi.log.warn(f"{account.name}: no Identity Center AdministratorAccess role yet; the EKS admin access entry "
+                        f"uses {access_role_name} until the next `pulumi up`")
+        return f"arn:aws:iam::{account_id}:role/{access_role_name}"
+
+    return pulumi.Output.all(roles.arns, account.account_id).apply(pick)
+
+
+def autoscaler_policy(cluster_name: str) -> str:
+    """The cluster-autoscaler's documented permissions; mutations only on this cluster's tagged groups."""
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Describe", "Effect": "Allow", "Resource": "*",  # Describe* has no resource-level permissions
+             "Action": ["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
+                        "autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribeScalingActivities",
+                        "autoscaling:DescribeTags", "ec2:DescribeImages", "ec2:DescribeInstanceTypes",
+                        "ec2:DescribeLaunchTemplateVersions", "ec2:GetInstanceTypesFromInstanceRequirements"]},
+            {"Sid": "NodeGroups", "Effect": "Allow", "Action": "eks:DescribeNodegroup",
+             "Resource": f"arn:aws:eks:*:*:nodegroup/{cluster_name}/*"},
+            {"Sid": "ScaleOwnGroups", "Effect": "Allow", "Resource": "*",
+             "Action": ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+             "Condition": {"StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster_name}": "owned"}}},
+        ],
+    })
+
+
+def irsa_trust(oidc_provider_arn: str, oidc_issuer: str, service_account: str) -> str:
+    issuer = oidc_issuer.removeprefix("https://")
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": oidc_provider_arn},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {f"{issuer}:sub": service_account, f"{issuer}:aud": "sts.amazonaws.com"}},
+        }],
+    })
+
+
+class EksCluster(pulumi.ComponentResource):
+    """Attributes: cluster_name (str), cluster (eks.Cluster), endpoint, oidc_provider_arn, kubeconfig (secret),
+    node_group_names, autoscaler_role_arn, cluster_security_group_id."""
+
+    def __init__(self, name: str, *, account: AccountContext, region: str, config: Eks, inputs: EksInputs,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("landing-zone:workloads:EksCluster", name, None, opts)
+        self._account, self._region, self._inputs = account, region, inputs
+        self.cluster_name = account.resource_name(region, "eks")
+        child = account.opts(region, parent=self)
+        self.cluster = eks.Cluster(
+            self.cluster_name,
+            name=self.cluster_name,
+            version=config.version,
+            vpc_id=inputs.vpc.vpc_id,
+            private_subnet_ids=inputs.vpc.subnet_ids["private"],
+            endpoint_private_access=True,
+            endpoint_public_access=False,
+            encryption_config_key_arn=inputs.data_key_arn,
+            enabled_cluster_log_types=LOG_TYPES,
+            create_oidc_provider=True,
+            authentication_mode=eks.AuthenticationMode.API,
+            access_entries={"sso-administrators": eks.AccessEntryArgs(
+                principal_arn=inputs.admin_principal_arn,
+                access_policies={"cluster-admin": eks.AccessPolicyAssociationArgs(
+                    policy_arn=CLUSTER_ADMIN_POLICY,
+                    access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"))},
+            )},
+            skip_default_node_group=True,
+            skip_default_security_groups=True,  # nodes join the EKS-created cluster SG plus the app-tier SG
+            use_default_vpc_cni=True,  # the EKS add-on, not a kubectl apply through the private endpoint
+            deletion_protection=account.environment == "prod",
+            # A remote component takes providers by package; its aws children land in this account and region.
+            opts=pulumi.ResourceOptions(parent=self, providers={"aws": account.providers[region]}),
+        )
+        self.endpoint = pulumi.Output.unsecret(self.cluster.kubeconfig_json.apply(_server_of))  # a URL, not a secret
+        self.oidc_provider_arn = self.cluster.oidc_provider_arn
+        self.kubeconfig = pulumi.Output.secret(self.cluster.kubeconfig_json)
+        self.cluster_security_group_id = self.cluster.cluster_security_group_id
+        if inputs.admin_cidr:
+            aws.vpc.SecurityGroupIngressRule(
+                account.resource_name(region, "eks-api-from-vpn"),
+                security_group_id=self.cluster_security_group_id,
+                cidr_ipv4=inputs.admin_cidr,
+                ip_protocol="tcp", from_port=443, to_port=443,
+                description="Kubernetes API from the Client VPN range (the endpoint is private)",
+                opts=child,
+            )
+        self.node_role = self._node_role()
+        self.node_group_names = {group.name: self._node_group(group) for group in config.node_groups}
+        self.autoscaler_role_arn = self._autoscaler_role().arn
+        self.register_outputs({"clusterName": self.cluster_name, "oidcProviderArn": self.oidc_provider_arn,
+                               "autoscalerRoleArn": self.autoscaler_role_arn})
+
+    def _node_role(self) -> aws.iam.Role:
+        account, region = self._account, self._region
+        role = aws.iam.Role(
+            account.resource_name(region, "eks-node-role"),
+            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+            description=f"EKS managed nodes of {self.cluster_name}",
+            opts=account.opts(region, parent=self),
+        )
+        for policy in NODE_POLICIES:
+            aws.iam.RolePolicyAttachment(
+                account.resource_name(region, f"eks-node-{policy}"),
+                role=role.name,
+                policy_arn=f"arn:aws:iam::aws:policy/{policy}",
+                opts=account.opts(region, parent=self),
+            )
+        return role
+
+    def _launch_template(self, group: NodeGroup) -> aws.ec2.LaunchTemplate:
+        account, region, inputs = self._account, self._region, self._inputs
+        return aws.ec2.LaunchTemplate(
+            account.resource_name(region, f"eks-{group.name}-lt"),
+            description=f"EKS node group {group.name}: IMDSv2 only, encrypted root volume",
+            update_default_version=True,
+            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=IMDS_HOP_LIMIT,
+                instance_metadata_tags="disabled"),
+            block_device_mappings=[aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                device_name="/dev/xvda",
+                ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                    volume_size=group.disk_size_gb, volume_type="gp3", encrypted="true",
+                    kms_key_id=inputs.data_key_arn, delete_on_termination="true"))],
+            vpc_security_group_ids=[inputs.app_security_group_id, self.cluster_security_group_id],
+            tag_specifications=[aws.ec2.LaunchTemplateTagSpecificationArgs(
+                resource_type=kind, tags={"Name": f"{self.cluster_name}-{group.name}"}) for kind in ("instance", "volume")],
+            opts=account.opts(region, parent=self),
+        )
+
+    def _node_group(self, group: NodeGroup) -> pulumi.Output[str]:
+        account, region, inputs = self._account, self._region, self._inputs
+        template = self._launch_template(group)
+        node_group = eks.ManagedNodeGroup(
+            account.resource_name(region, f"eks-{group.name}"),
+            cluster=self.cluster,
+            node_group_name=f"{self.cluster_name}-{group.name}",
+            node_role_arn=self.node_role.arn,
+            subnet_ids=inputs.vpc.subnet_ids["private"],
+            instance_types=group.instance_types,
+            capacity_type="ON_DEMAND",
+            scaling_config=aws.eks.NodeGroupScalingConfigArgs(
+                min_size=group.min_size, max_size=group.max_size, desired_size=group.desired_size),
+            launch_template=aws.eks.NodeGroupLaunchTemplateArgs(id=template.id, version=template.latest_version.apply(str)),
+            ignore_scaling_changes=True,  # the cluster autoscaler owns desired size
+            labels={"node-group": group.name},
+            tags={"k8s.io/cluster-autoscaler/enabled": "true", f"k8s.io/cluster-autoscaler/{self.cluster_name}": "owned"},
+            opts=pulumi.ResourceOptions(parent=self, providers={"aws": account.providers[region]}),
+        )
+        return pulumi.Output.from_input(f"{self.cluster_name}-{group.name}").apply(lambda n, _=node_group: n)
+
+    def _autoscaler_role(self) -> aws.iam.Role:
+        account, region = self._account, self._region
+        trust = pulumi.Output.all(self.cluster.oidc_provider_arn, self.cluster.oidc_issuer).apply(
+            lambda a: irsa_trust(a[0], a[1], AUTOSCALER_SERVICE_ACCOUNT))
+        role = aws.iam.Role(
+            account.resource_name(region, "eks-cluster-autoscaler"),
+            assume_role_policy=trust,
+            description=f"IRSA role of the cluster-autoscaler in {self.cluster_name}",
+            opts=account.opts(region, parent=self),
+        )
+        aws.iam.RolePolicy(
+            account.resource_name(region, "eks-cluster-autoscaler-policy"),
+            role=role.id,
+            policy=autoscaler_policy(self.cluster_name),
+            opts=account.opts(region, parent=self),
+        )
+        return role
+
+
+def _server_of(kubeconfig_json: str | None) -> str | None:
+    if not kubeconfig_json:
+        return None
+    config = json.loads(kubeconfig_json)
+    return config["clusters"][0]["cluster"]["server"]

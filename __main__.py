@@ -13,6 +13,21 @@ except ConfigError as e:  # nothing is registered when the config is invalid
     raise pulumi.RunError("invalid landing-zone config:\n" + "\n".join(e.errors)) from None
 
 # --- organization, accounts, providers, SCPs, identity, security baseline (issue 4) ---
+from components.baseline import AccountBaseline  # noqa: E402
+from components.context import AccountContext, LogArchive  # noqa: E402
+from components.identity import Identity  # noqa: E402
+from components.organization import Organization  # noqa: E402
+from components.security import SecurityBaseline  # noqa: E402
+
+organization = Organization("organization", cfg)
+accounts: dict[str, AccountContext] = organization.accounts  # every config account: id + provider per region
+management: AccountContext = organization.management  # the management account (runs the program, no role assumed)
+security_baseline = SecurityBaseline("security", cfg, accounts, management, organization.root_id,
+                                     depends_on=[organization.organization, *organization.delegated_admins])
+log_archive: LogArchive = security_baseline.log_archive
+baselines = {a.name: AccountBaseline(f"{a.name}-baseline", a, cfg.security, cfg.organization.home_region)
+             for a in [management, *accounts.values()]}
+identity = Identity("identity", cfg, management, accounts)
 
 # --- network: Transit Gateway hubs, spoke VPCs, hybrid connectivity (issue 5) ---
 

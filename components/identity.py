@@ -1,0 +1,130 @@
+"""IAM Identity Center: permission sets and group assignments per account or OU.
+
+Groups come from the customer's Active Directory (synced into the identity store), so they are looked up by display
+name, never created. An assignment to an OU expands to every account in it and in its nested OUs, computed from the
+config (so a new account in an OU gets the OU's assignments on the next update).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import pulumi
+import pulumi_aws as aws
+
+from components.context import AccountContext
+from landing_zone.models import LandingZoneConfig, PermissionSet
+
+# models.BUILTIN_PERMISSION_SETS -> (AWS managed policy path, session duration, description)
+BUILTIN_POLICIES: dict[str, tuple[str, str, str]] = {
+    "AdministratorAccess": ("AdministratorAccess", "PT1H", "Full access (break-glass and platform administration)"),
+    "PowerUserAccess": ("PowerUserAccess", "PT4H", "Everything but IAM and the organization"),
+    "ReadOnlyAccess": ("ReadOnlyAccess", "PT8H", "Read-only access to every service"),
+    "Billing": ("job-function/Billing", "PT4H", "Billing and cost management"),
+    "NetworkAdministrator": ("job-function/NetworkAdministrator", "PT4H", "Network administration"),
+    "SecurityAudit": ("SecurityAudit", "PT8H", "Read security configuration for audits"),
+}
+
+
+def descendant_ous(cfg: LandingZoneConfig, ou: str) -> set[str]:
+    """The OU and every OU nested under it, at any depth."""
+    children: dict[str, list[str]] = {}
+    for unit in cfg.organizational_units:
+        if unit.parent:
+            children.setdefault(unit.parent, []).append(unit.name)
+    found, stack = set(), [ou]
+    while stack:
+        name = stack.pop()
+        if name not in found:
+            found.add(name)
+            stack.extend(children.get(name, []))
+    return found
+
+
+def expand_assignments(cfg: LandingZoneConfig) -> list[tuple[str, str, str]]:
+    """(group, permission set, account) for every assignment, OUs expanded, duplicates removed, in config order."""
+    out: dict[tuple[str, str, str], None] = {}
+    for asg in cfg.identity.assignments:
+        ous = set().union(*(descendant_ous(cfg, ou) for ou in asg.ous)) if asg.ous else set()
+        targets = list(asg.accounts) + [a.name for a in cfg.accounts if a.ou in ous and a.name not in asg.accounts]
+        for account in targets:
+            out[(asg.group, asg.permission_set, account)] = None
+    return list(out)
+
+
+def managed_policy_arn(partition: pulumi.Input[str], name: str) -> pulumi.Input[str]:
+    return name if name.startswith("arn:") else pulumi.Output.concat("arn:", partition, ":iam::aws:policy/", name)
+
+
+def slug(value: str) -> str:
+    return "".join(c if c.isalnum() or c == "-" else "-" for c in value).lower()
+
+
+class Identity(pulumi.ComponentResource):
+    """Permission sets (builtin + config) and account assignments, in the management account's home region.
+
+    Results: `permission_sets` (name -> PermissionSet), `assignments` ((group, set, account) -> AccountAssignment).
+    """
+
+    def __init__(self, name: str, cfg: LandingZoneConfig, management: AccountContext,
+                 accounts: dict[str, AccountContext], opts: pulumi.ResourceOptions | None = None):
+        super().__init__("landing-zone:identity:Identity", name, None, opts)
+        self.home = cfg.organization.home_region
+        self.management = management
+        invoke = pulumi.InvokeOptions(provider=management.providers[self.home], parent=self)
+        instances = aws.ssoadmin.get_instances_output(opts=invoke)
+        self.instance_arn = instances.arns[0]
+        self.identity_store_id = instances.identity_store_ids[0]
+        self.partition = aws.get_partition_output(opts=invoke).partition
+
+        self.permission_sets = {ps.name: self._permission_set(ps) for ps in self._all_permission_sets(cfg)}
+        triples = expand_assignments(cfg)
+        groups = {g: self._group(g, invoke) for g in dict.fromkeys(g for g, _, _ in triples)}
+        self.assignments = {
+            (group, ps, account): aws.ssoadmin.AccountAssignment(
+                management.resource_name(self.home, f"sso-{slug(group)}-{slug(ps)}-{account}"),
+                instance_arn=self.instance_arn, permission_set_arn=self.permission_sets[ps].arn,
+                principal_type="GROUP", principal_id=groups[group], target_type="AWS_ACCOUNT",
+                target_id=accounts[account].account_id,
+                opts=management.opts(self.home, parent=self, depends_on=self._attachments[ps]),
+            )
+            for group, ps, account in triples
+        }  # fmt: skip
+        self.register_outputs({"instanceArn": self.instance_arn,
+                               "permissionSetArns": {n: p.arn for n, p in self.permission_sets.items()}})
+
+    @staticmethod
+    def _all_permission_sets(cfg: LandingZoneConfig) -> Iterable[PermissionSet]:
+        for name, (policy, duration, description) in BUILTIN_POLICIES.items():
+            yield PermissionSet(name=name, description=description, managed_policies=[policy], session_duration=duration)
+        yield from cfg.identity.permission_sets
+
+    def _permission_set(self, ps: PermissionSet) -> aws.ssoadmin.PermissionSet:
+        mgmt, home = self.management, self.home
+        opts = mgmt.opts(home, parent=self)
+        resource = aws.ssoadmin.PermissionSet(
+            mgmt.resource_name(home, f"sso-permission-set-{slug(ps.name)}"), name=ps.name,
+            description=ps.description or None, instance_arn=self.instance_arn, session_duration=ps.session_duration,
+            opts=opts)  # fmt: skip
+        attachments: list[pulumi.Resource] = [
+            aws.ssoadmin.ManagedPolicyAttachment(
+                mgmt.resource_name(home, f"sso-permission-set-{slug(ps.name)}-{slug(policy.rsplit('/', 1)[-1])}"),
+                instance_arn=self.instance_arn, permission_set_arn=resource.arn,
+                managed_policy_arn=managed_policy_arn(self.partition, policy), opts=opts)
+            for policy in ps.managed_policies
+        ]  # fmt: skip
+        if ps.inline_policy:
+            attachments.append(aws.ssoadmin.PermissionSetInlinePolicy(
+                mgmt.resource_name(home, f"sso-permission-set-{slug(ps.name)}-inline"), instance_arn=self.instance_arn,
+                permission_set_arn=resource.arn, inline_policy=json.dumps(ps.inline_policy, sort_keys=True), opts=opts))
+        self._attachments = getattr(self, "_attachments", {})
+        self._attachments[ps.name] = attachments  # assignments provision the set: attach its policies first
+        return resource
+
+    def _group(self, display_name: str, invoke: pulumi.InvokeOptions) -> pulumi.Output[str]:
+        return aws.identitystore.get_group_output(
+            identity_store_id=self.identity_store_id,
+            alternate_identifier={"unique_attribute": {"attribute_path": "DisplayName", "attribute_value": display_name}},
+            opts=invoke,
+        ).group_id

@@ -1,0 +1,164 @@
+"""The AWS Organization: OUs, accounts (created or adopted), SCPs and their attachments, delegated administrators.
+
+The management account runs the program. Its organization usually exists already: import it once
+(`pulumi import aws:organizations/organization:Organization organization <o-id>` with the parent set to this
+component) and the program then manages its feature set, policy types and trusted services.
+Accounts and the organization are protected: removing an account from the config fails the update instead of
+closing the account (and `close_on_deletion=False`, `retain_on_delete` keep it even when unprotected by hand).
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from components.context import AccountContext
+from components.providers import account_providers, management_providers
+from landing_zone.models import Account, LandingZoneConfig, OrganizationalUnit
+from landing_zone.scp_documents import DESCRIPTIONS, scp_documents
+
+# Trusted access: the services the landing zone runs organization-wide
+SERVICE_ACCESS_PRINCIPALS = (
+    "access-analyzer.amazonaws.com", "account.amazonaws.com", "backup.amazonaws.com", "cloudtrail.amazonaws.com",
+    "config-multiaccountsetup.amazonaws.com", "config.amazonaws.com", "guardduty.amazonaws.com",
+    "inspector2.amazonaws.com", "malware-protection.guardduty.amazonaws.com", "ram.amazonaws.com",
+    "securityhub.amazonaws.com", "sso.amazonaws.com",
+)  # fmt: skip
+
+
+def management_account(cfg: LandingZoneConfig) -> Account:
+    """A handle-shaped description of the management account (it is not in `accounts`: it is never created)."""
+    return Account.model_construct(name="management", email="", ou="", environment="core", role="workload",
+                                   account_id=cfg.organization.management_account_id, segment="shared", vpcs={},
+                                   workloads=None)  # fmt: skip
+
+
+def ou_order(ous: list[OrganizationalUnit]) -> list[OrganizationalUnit]:
+    """Parents before children (the config is validated to be acyclic)."""
+    done: list[OrganizationalUnit] = []
+    names: set[str] = set()
+    pending = list(ous)
+    while pending:
+        ready = [ou for ou in pending if ou.parent is None or ou.parent in names]
+        done += ready
+        names |= {ou.name for ou in ready}
+        pending = [ou for ou in pending if ou.name not in names]
+    return done
+
+
+def ou_slug(name: str) -> str:
+    return name.lower().replace(" ", "-").replace("_", "-")
+
+
+class Organization(pulumi.ComponentResource):
+    """The organization and every account of the config, with a provider per account x region.
+
+    Results: `accounts` (name -> AccountContext, home and DR region providers), `management` (the management
+    account's handle, its providers run without assuming a role), `root_id`, `ou_ids` (name -> id),
+    `policies` (SCP name -> Policy).
+    """
+
+    def __init__(self, name: str, cfg: LandingZoneConfig, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("landing-zone:organization:Organization", name, None, opts)
+        self.cfg = cfg
+        org = cfg.organization
+        regions = cfg.regions
+        mgmt_providers = management_providers(org, regions, pulumi.ResourceOptions(parent=self))
+        self.management = AccountContext(management_account(cfg), org.management_account_id, mgmt_providers)
+        home = org.home_region
+        mgmt = self.management
+
+        self.organization = aws.organizations.Organization(
+            "organization",
+            feature_set="ALL",
+            enabled_policy_types=["SERVICE_CONTROL_POLICY"],
+            aws_service_access_principals=sorted(SERVICE_ACCESS_PRINCIPALS),
+            opts=mgmt.opts(home, parent=self, protect=True),
+        )
+        self.root_id = self.organization.roots[0].id
+        self.ou_ids = self._organizational_units(cfg)
+        self.accounts = {a.name: self._account(a) for a in cfg.accounts}
+        self.policies = self._service_control_policies(cfg)
+        self.delegated_admins = self._delegated_administrators(cfg)
+        # RAM shares to the organization (the Transit Gateway) need sharing enabled once, in the management account
+        self.ram_sharing = aws.ram.SharingWithOrganization("organization-ram-sharing",
+                                                           opts=mgmt.opts(home, parent=self, depends_on=[self.organization]))
+        self.register_outputs({
+            "organizationId": self.organization.id,
+            "rootId": self.root_id,
+            "accountIds": {n: a.account_id for n, a in self.accounts.items()},
+            "organizationalUnitIds": self.ou_ids,
+        })  # fmt: skip
+
+    # --- OUs and accounts ------------------------------------------------------------------------------------------
+
+    def _organizational_units(self, cfg: LandingZoneConfig) -> dict[str, pulumi.Output[str]]:
+        ids: dict[str, pulumi.Output[str]] = {}
+        for ou in ou_order(cfg.organizational_units):
+            parent_id = ids[ou.parent] if ou.parent else self.root_id
+            ids[ou.name] = aws.organizations.OrganizationalUnit(
+                f"organization-ou-{ou_slug(ou.name)}", name=ou.name, parent_id=parent_id,
+                tags={**cfg.organization.tags, "managed-by": "landing-zone"},
+                opts=self.management.opts(cfg.organization.home_region, parent=self),
+            ).id
+        return ids
+
+    def _account(self, account: Account) -> AccountContext:
+        org = self.cfg.organization
+        if account.account_id:  # adopted: it exists and stays where it is; the program only works inside it
+            account_id: pulumi.Input[str] = account.account_id
+        else:
+            account_id = aws.organizations.Account(
+                f"account-{account.name}",
+                name=f"{org.name}-{account.name}",
+                email=account.email,
+                parent_id=self.ou_ids[account.ou],
+                role_name=org.access_role_name,
+                close_on_deletion=False,
+                iam_user_access_to_billing="ALLOW",
+                tags={**org.tags, "environment": account.environment, "account": account.name, "managed-by": "landing-zone"},
+                # AWS never reports role_name back, and billing access can only be set at creation (LZA does the same)
+                opts=self.management.opts(org.home_region, parent=self, protect=True, retain_on_delete=True,
+                                          ignore_changes=["roleName", "iamUserAccessToBilling"]),
+            ).id
+        providers = account_providers(account, account_id, org, self.cfg.regions, pulumi.ResourceOptions(parent=self))
+        return AccountContext(account, account_id, providers)
+
+    # --- SCPs ------------------------------------------------------------------------------------------------------
+
+    def _service_control_policies(self, cfg: LandingZoneConfig) -> dict[str, aws.organizations.Policy]:
+        home = cfg.organization.home_region
+        policies = {
+            name: aws.organizations.Policy(
+                f"organization-scp-{name}", name=f"{cfg.organization.name}-{name}", description=DESCRIPTIONS[name],
+                type="SERVICE_CONTROL_POLICY", content=content,
+                opts=self.management.opts(home, parent=self, depends_on=[self.organization]),
+            )
+            for name, content in scp_documents(cfg).items()  # raises ScpTooLarge (also checked by `lz validate`)
+        }
+        targets = [("root", self.root_id, cfg.organization.scps)]
+        targets += [(f"ou-{ou_slug(ou.name)}", self.ou_ids[ou.name], ou.scps) for ou in cfg.organizational_units]
+        for target, target_id, names in targets:
+            for scp in names:
+                aws.organizations.PolicyAttachment(
+                    f"organization-scp-{scp}-{target}", policy_id=policies[scp].id, target_id=target_id,
+                    opts=self.management.opts(home, parent=self),
+                )
+        return policies
+
+    # --- delegated administration to the security account -------------------------------------------------------
+    # Organization-wide (global) delegations live here; the regional ones (GuardDuty, Security Hub, Inspector) are
+    # made by components/security.py next to the management-account enablement each of them needs first.
+
+    def _delegated_administrators(self, cfg: LandingZoneConfig) -> list[pulumi.Resource]:
+        sec = cfg.security
+        security_id = self.accounts[cfg.account_with_role("security").name].account_id
+        mgmt, home = self.management, cfg.organization.home_region
+        made: list[pulumi.Resource] = []
+        principals = ["config.amazonaws.com", "config-multiaccountsetup.amazonaws.com"] if sec.config else []
+        principals += ["access-analyzer.amazonaws.com"] if sec.access_analyzer else []
+        for principal in principals:
+            made.append(aws.organizations.DelegatedAdministrator(
+                f"organization-delegated-admin-{principal.split('.')[0]}", account_id=security_id,
+                service_principal=principal, opts=mgmt.opts(home, parent=self, depends_on=[self.organization])))
+        return made

@@ -1,0 +1,63 @@
+"""Plans the issue-4 section of __main__.py (organization, security baseline, account baselines, identity) for a
+stack, once per stack and test session, under the shared recording mocks. Network and workloads are left out so
+these tests exercise only the core components (the whole program is planned by `lz plan`)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from components.baseline import AccountBaseline
+from components.identity import Identity
+from components.organization import Organization
+from components.security import SecurityBaseline
+from landing_zone import plan as plan_mod
+from landing_zone.config import load_stack
+from landing_zone.models import LandingZoneConfig
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def build(cfg: LandingZoneConfig) -> None:
+    """The same composition as the issue-4 section of __main__.py."""
+    organization = Organization("organization", cfg)
+    accounts, management = organization.accounts, organization.management
+    SecurityBaseline("security", cfg, accounts, management, organization.root_id,
+                     depends_on=[organization.organization, *organization.delegated_admins])
+    for a in [management, *accounts.values()]:
+        AccountBaseline(f"{a.name}-baseline", a, cfg.security, cfg.organization.home_region)
+    Identity("identity", cfg, management, accounts)
+
+
+def plan_config(cfg: LandingZoneConfig, stack: str = "test") -> dict:
+    config = plan_mod.encode_config({"aws:region": cfg.organization.home_region})
+    monitor = plan_mod.run_program(lambda: build(cfg), stack, config, [])
+    return plan_mod.build_plan(monitor)
+
+
+@functools.cache
+def stack_plan(stack: str) -> dict:
+    return plan_config(load_stack(stack, REPO_ROOT), stack)
+
+
+def config(stack: str) -> LandingZoneConfig:
+    return load_stack(stack, REPO_ROOT)
+
+
+def of_type(plan: Mapping[str, Any], type_token: str, account: str | None = None) -> list[dict]:
+    found = [r for r in plan["resources"] if r["type"] == type_token]
+    if account is not None:
+        index = plan_mod.index_by_urn(plan)
+        found = [r for r in found if plan_mod.account_of(index, r) == account]
+    return found
+
+
+def account_of(plan: Mapping[str, Any], resource: Mapping[str, Any]) -> str:
+    return plan_mod.account_of(plan_mod.index_by_urn(plan), resource)
+
+
+def region_of(plan: Mapping[str, Any], resource: Mapping[str, Any]) -> str:
+    provider = plan_mod.index_by_urn(plan).get(resource["provider"].rsplit("::", 1)[0], {})
+    return provider.get("inputs", {}).get("region", "")

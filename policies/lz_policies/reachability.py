@@ -408,6 +408,8 @@ class AddrSet:
         return bool(self.nets) or self.dynamic
 
     def intersect(self, other: AddrSet) -> AddrSet:
+        if other is ALL_ADDRESSES or self is ALL_ADDRESSES:  # the common first hop: nothing to compute
+            return self if other is ALL_ADDRESSES else other
         nets: list[Net] = []
         for a in self.nets:
             for b in other.nets:
@@ -752,11 +754,12 @@ def _missing(table: Table | None) -> str:
 def _beats(other: Route, route: Route) -> bool:
     """Does `other` win over `route` for the addresses of other's prefix (both prefixes known)?"""
     assert other.prefix is not None and route.prefix is not None
-    if other.prefix.version != route.prefix.version or not other.prefix.subnet_of(route.prefix):  # type: ignore[arg-type]
+    mine, theirs = route.prefix, other.prefix
+    if theirs.version != mine.version or theirs.prefixlen < mine.prefixlen:
         return False
-    if other.prefix != route.prefix:
-        return True  # longer prefix
-    return other.static and not route.static  # same prefix: static (and blackhole) beat propagated
+    if theirs.prefixlen == mine.prefixlen:  # same prefix: static (and blackhole) beat propagated
+        return theirs == mine and other.static and not route.static
+    return theirs.subnet_of(mine)  # type: ignore[arg-type]  # longer prefix inside mine
 
 
 def _effective(route: Route, routes: list[Route]) -> AddrSet:

@@ -703,9 +703,9 @@ def security_groups_are_attached(stack: Any) -> Iterator[tuple[str | None, str]]
     g = _graph(stack)
     holders = [r for r in g.resources if r.type not in SG_HOLDER_EXCLUDED and r.type != PROVIDER]
     for sg in g.of_type(SG):
-        by_graph = any(sg.urn in urns for h in holders for urns in h.property_dependencies.values())
-        by_id = bool(sg.id) and any(_mentions(h.props, sg.id) for h in holders)  # type: ignore[arg-type]
-        if not by_graph and not by_id:
+        if any(sg.urn in urns for h in holders for urns in h.property_dependencies.values()):
+            continue
+        if not (sg.id and any(_mentions(h.props, sg.id) for h in holders)):
             yield sg.urn, (f"security group {sg.name} is attached to nothing: use it (instance, ENI, load balancer, "
                            "endpoint, cluster...) or delete it")
 

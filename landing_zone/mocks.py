@@ -351,7 +351,9 @@ RESOURCE_MOCKS: dict[str, ResourceMock] = {
     "aws:ec2clientvpn/authorizationRule:AuthorizationRule": ResourceMock(
         id=lambda c, n: f"{c.get('clientVpnEndpointId')},{c.get('targetNetworkCidr')}"),
     "aws:directconnect/gateway:Gateway": ResourceMock(id=_uuid_id, extra=lambda c, i, n: {"ownerAccountId": c.where.account}),
-    "aws:directconnect/gatewayAssociation:GatewayAssociation": ResourceMock(id=lambda c, n: "ga-" + fake_uuid(c.seed)),
+    "aws:directconnect/gatewayAssociation:GatewayAssociation": ResourceMock(
+        id=lambda c, n: "ga-" + fake_uuid(c.seed),
+        extra=lambda c, i, n: {"transitGatewayAttachmentId": "tgw-attach-" + fake_hex(i + "attach", 17)}),
     "aws:ram/resourceShare:ResourceShare": ResourceMock(id=lambda c, n: f"arn:{c.where.partition}:ram:{c.where.region}:{c.where.account}:resource-share/{fake_uuid(c.seed)}",
                                                         arn="{id}"),
     "aws:ram/principalAssociation:PrincipalAssociation": ResourceMock(id=lambda c, n: f"{c.get('resourceShareArn')},{c.get('principal')}"),
@@ -668,6 +670,24 @@ def _ssm_parameter(call: InvokeCall) -> dict:
             "arn": _parameter_arn(w, name)}
 
 
+def _random_password(call: InvokeCall) -> dict:
+    """Secrets Manager's generator: a stable stand-in of the requested length (letters and digits only)."""
+    length = int(call.get("passwordLength") or 32)
+    seed = json.dumps(dict(call.args), sort_keys=True, default=str) + call.where.account + call.where.region
+    return {"randomPassword": (fake_hex(seed, 64) * (length // 64 + 1))[:length], "id": fake_hex(seed + "id", 16)}
+
+
+def _iam_roles(call: InvokeCall) -> dict:
+    """Roles by name pattern: Identity Center roles exist once their permission set is assigned to the account."""
+    w, pattern = call.where, str(call.get("nameRegex") or "")
+    arns, names = [], []
+    if pattern.startswith("AWSReservedSSO_"):
+        name = pattern.split(".*")[0].rstrip("_") + "_" + fake_hex(w.account + pattern, 16)
+        names.append(name)
+        arns.append(f"arn:{w.partition}:iam::{w.account}:role/aws-reserved/sso.amazonaws.com/{w.region}/{name}")
+    return {"arns": arns, "names": names, "id": w.region}
+
+
 def _generic_invoke(call: InvokeCall) -> dict:
     return {**{k: unwrap_secret(v) for k, v in call.args.items()}, "id": fake_hex(call.token + json.dumps(dict(call.args), sort_keys=True, default=str), 16)}
 
@@ -687,6 +707,8 @@ INVOKE_MOCKS: dict[str, Callable[[InvokeCall], dict]] = {
     "aws:acm/getCertificate:getCertificate": _acm_certificate,
     "aws:route53/getZone:getZone": _route53_zone,
     "aws:ssm/getParameter:getParameter": _ssm_parameter,
+    "aws:secretsmanager/getRandomPassword:getRandomPassword": _random_password,
+    "aws:iam/getRoles:getRoles": _iam_roles,
 }
 
 

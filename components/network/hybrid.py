@@ -1,0 +1,180 @@
+"""Hybrid connectivity on a hub: site-to-site VPNs, the Direct Connect gateway, and the Client VPN (the SSL VPN).
+
+VPN and Direct Connect attachments belong to the `hybrid` segment (SegmentRouting associates them with its table);
+the Client VPN lives in the network account's home VPC and reaches the segments it is authorized for through the
+TGW. Every log group is CMK-encrypted (the hub's key) with the configured retention.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pulumi
+import pulumi_aws as aws
+
+from components.network.hub import HubHandle
+from components.network.routing_plan import HYBRID, PRIVATE_BLOCKS, direct_connect_prefixes, segment_cidrs, vpn_region
+from landing_zone.models import ClientVpn, LandingZoneConfig
+
+CLIENT_VPN_MAX_ASSOCIATIONS = 2  # two AZs keep the VPN up through an AZ outage; each association is billed hourly
+STATIC_CGW_ASN = 65000  # AWS needs an ASN on every customer gateway, even with static routing
+
+
+def _log_group(name: str, hub: HubHandle, log_name: str, retention_days: int, parent: pulumi.Resource):
+    return aws.cloudwatch.LogGroup(
+        name, name=log_name, retention_in_days=retention_days, kms_key_id=hub.log_key_arn,
+        opts=hub.network.opts(hub.region, parent=parent))
+
+
+class HybridConnectivity(pulumi.ComponentResource):
+    """Site-to-site VPNs of a region and, in the home region, the Direct Connect gateway association."""
+
+    def __init__(self, name: str, *, cfg: LandingZoneConfig, hub: HubHandle,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("landing-zone:network:HybridConnectivity", name, None, opts)
+        self._cfg, self._hub = cfg, hub
+        self.attachment_ids: dict[str, pulumi.Output[str]] = {}  # attachment key (routing_plan) -> TGW attachment id
+        self.vpn_connections: dict[str, aws.ec2.VpnConnection] = {}
+        for gw in cfg.network.vpn:
+            if vpn_region(cfg, gw) == hub.region:
+                self._vpn(gw)
+        self.dx_association = None
+        if cfg.network.direct_connect and hub.region == cfg.organization.home_region:
+            self._direct_connect()
+        self.register_outputs({"attachmentIds": self.attachment_ids})
+
+    def _logical(self, purpose: str) -> str:
+        return self._hub.network.resource_name(self._hub.region, purpose)
+
+    def _child_opts(self, **kwargs) -> pulumi.ResourceOptions:
+        return self._hub.network.opts(self._hub.region, parent=self, **kwargs)
+
+    def _vpn(self, gw) -> None:
+        customer_gateway = aws.ec2.CustomerGateway(
+            self._logical(f"cgw-{gw.name}"), bgp_asn=str(gw.bgp_asn or STATIC_CGW_ASN), ip_address=gw.ip_address,
+            type="ipsec.1", tags={"Name": self._logical(f"cgw-{gw.name}")}, opts=self._child_opts())
+        log_group = _log_group(self._logical(f"vpn-{gw.name}-logs"), self._hub, f"/landing-zone/network/vpn/{gw.name}",
+                               self._cfg.security.log_retention_days, self)
+        tunnel: dict = {}
+        for i in (1, 2):
+            tunnel[f"tunnel{i}_log_options"] = {"cloudwatch_log_options": {
+                "log_enabled": True, "log_group_arn": log_group.arn, "log_output_format": "json"}}
+            tunnel[f"tunnel{i}_ike_versions"] = ["ikev2"]
+            tunnel[f"tunnel{i}_phase1_encryption_algorithms"] = ["AES256-GCM-16", "AES256"]
+            tunnel[f"tunnel{i}_phase2_encryption_algorithms"] = ["AES256-GCM-16", "AES256"]
+            tunnel[f"tunnel{i}_phase1_integrity_algorithms"] = ["SHA2-256", "SHA2-384", "SHA2-512"]
+            tunnel[f"tunnel{i}_phase2_integrity_algorithms"] = ["SHA2-256", "SHA2-384", "SHA2-512"]
+            tunnel[f"tunnel{i}_phase1_dh_group_numbers"] = [20, 21]
+            tunnel[f"tunnel{i}_phase2_dh_group_numbers"] = [20, 21]
+            if gw.tunnel_preshared_keys:
+                # from the stack's secrets; never in plaintext state
+                tunnel[f"tunnel{i}_preshared_key"] = pulumi.Output.secret(gw.tunnel_preshared_keys[i - 1].get_secret_value())
+        vpn = aws.ec2.VpnConnection(
+            self._logical(f"vpn-{gw.name}"),
+            customer_gateway_id=customer_gateway.id,
+            transit_gateway_id=self._hub.transit_gateway_id,
+            type="ipsec.1",
+            static_routes_only=gw.bgp_asn is None,
+            tags={"Name": self._logical(f"vpn-{gw.name}"), "segment": HYBRID},
+            **tunnel,
+            opts=self._child_opts(additional_secret_outputs=["tunnel1PresharedKey", "tunnel2PresharedKey"]),
+        )
+        self.vpn_connections[gw.name] = vpn
+        self.attachment_ids[f"vpn:{gw.name}"] = vpn.transit_gateway_attachment_id
+
+    def _direct_connect(self) -> None:
+        dx = self._cfg.network.direct_connect
+        gateway = aws.directconnect.Gateway(
+            self._logical(f"dxgw-{dx.name}"), name=f"{self._cfg.organization.name}-{dx.name}",
+            amazon_side_asn=str(dx.amazon_side_asn), opts=self._child_opts())
+        # Only the data-warehouse accounts' ranges are advertised on-premises.
+        self.dx_association = aws.directconnect.GatewayAssociation(
+            self._logical(f"dxgw-{dx.name}-tgw"), dx_gateway_id=gateway.id,
+            associated_gateway_id=self._hub.transit_gateway_id,
+            allowed_prefixes=direct_connect_prefixes(self._cfg), opts=self._child_opts())
+        self.attachment_ids[f"dx:{dx.name}"] = self.dx_association.transit_gateway_attachment_id
+
+
+def client_vpn_routes(cfg: LandingZoneConfig, authorized: list[str]) -> list[str]:
+    """Routes pushed to clients: the private block around each authorized range (few routes, stable as accounts are
+    appended); what a client may actually reach is decided per range by the authorization rules."""
+    out: list[str] = []
+    for cidr in authorized:
+        net = ipaddress.IPv4Network(cidr)
+        block = next((b for b in PRIVATE_BLOCKS if net.subnet_of(ipaddress.IPv4Network(b))), cidr)
+        if block not in out:
+            out.append(block)
+    return out
+
+
+class ClientVpnEndpoint(pulumi.ComponentResource):
+    """The administrators' SSL VPN, in the network account's home VPC (private subnets), split tunnel."""
+
+    def __init__(self, name: str, *, cfg: LandingZoneConfig, hub: HubHandle, vpc_id: pulumi.Input[str],
+                 vpc_cidr: str, subnet_ids: list[pulumi.Input[str]], opts: pulumi.ResourceOptions | None = None):
+        super().__init__("landing-zone:network:ClientVpnEndpoint", name, None, opts)
+        cvpn: ClientVpn = cfg.network.client_vpn  # type: ignore[assignment]
+        self._hub = hub
+        authorized = [c for seg in cvpn.authorized_segments for c in segment_cidrs(cfg, seg)]
+        authorized = list(dict.fromkeys(authorized))
+        self.security_group = aws.ec2.SecurityGroup(
+            self._logical("client-vpn-sg"), vpc_id=vpc_id,
+            description="Client VPN: clients reach only the authorized segments",
+            ingress=[],  # nothing connects to the endpoint's ENIs from the VPC side
+            egress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": [c],
+                     "description": f"Client VPN to authorized range {c}"} for c in authorized],
+            tags={"Name": self._logical("client-vpn-sg")}, opts=self._child_opts())
+        log_group = _log_group(self._logical("client-vpn-logs"), hub, "/landing-zone/network/client-vpn",
+                               cfg.security.log_retention_days, self)
+        log_stream = aws.cloudwatch.LogStream(self._logical("client-vpn-log-stream"), name="connections",
+                                              log_group_name=log_group.name, opts=self._child_opts())
+        if cvpn.authentication == "saml":
+            auth = {"type": "federated-authentication", "saml_provider_arn": cvpn.saml_provider_arn}
+        else:
+            auth = {"type": "certificate-authentication", "root_certificate_chain_arn": cvpn.client_root_certificate_arn}
+        self.endpoint = aws.ec2clientvpn.Endpoint(
+            self._logical("client-vpn"),
+            description=f"{cfg.organization.name} administrators' VPN",
+            client_cidr_block=cvpn.cidr,
+            server_certificate_arn=cvpn.server_certificate_arn,
+            authentication_options=[auth],
+            split_tunnel=cvpn.split_tunnel,
+            session_timeout_hours=cvpn.session_timeout_hours,
+            transport_protocol="udp",
+            vpn_port=443,
+            self_service_portal="disabled",
+            vpc_id=vpc_id,
+            security_group_ids=[self.security_group.id],
+            connection_log_options={"enabled": True, "cloudwatch_log_group": log_group.name,
+                                    "cloudwatch_log_stream": log_stream.name},
+            tags={"Name": self._logical("client-vpn")},
+            opts=self._child_opts(),
+        )
+        self.associations = [
+            aws.ec2clientvpn.NetworkAssociation(self._logical(f"client-vpn-assoc-{i}"),
+                                                client_vpn_endpoint_id=self.endpoint.id, subnet_id=subnet_id,
+                                                opts=self._child_opts())
+            for i, subnet_id in enumerate(subnet_ids[:CLIENT_VPN_MAX_ASSOCIATIONS])
+        ]
+        for cidr in authorized:
+            aws.ec2clientvpn.AuthorizationRule(
+                self._logical(f"client-vpn-authz-{cidr.replace('/', '_')}"), client_vpn_endpoint_id=self.endpoint.id,
+                target_network_cidr=cidr, authorize_all_groups=True,
+                description=f"administrators may reach {cidr}", opts=self._child_opts())
+        vpc_net = ipaddress.IPv4Network(vpc_cidr)
+        for block in client_vpn_routes(cfg, authorized):
+            if ipaddress.IPv4Network(block).subnet_of(vpc_net):
+                continue  # the VPC's own range is routed by the association itself
+            for i, association in enumerate(self.associations):
+                aws.ec2clientvpn.Route(
+                    self._logical(f"client-vpn-route-{block.replace('/', '_')}-{i}"),
+                    client_vpn_endpoint_id=self.endpoint.id, destination_cidr_block=block,
+                    target_vpc_subnet_id=association.subnet_id,
+                    description=f"{block} through the VPC and the Transit Gateway", opts=self._child_opts())
+        self.register_outputs({"endpointId": self.endpoint.id, "dnsName": self.endpoint.dns_name})
+
+    def _logical(self, purpose: str) -> str:
+        return self._hub.network.resource_name(self._hub.region, purpose)
+
+    def _child_opts(self, **kwargs) -> pulumi.ResourceOptions:
+        return self._hub.network.opts(self._hub.region, parent=self, **kwargs)

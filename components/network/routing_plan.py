@@ -1,0 +1,209 @@
+"""The Transit Gateway routing of the landing zone, derived from the config's reachability intent (pure, no pulumi).
+
+Nothing here is hand-listed: which attachment is associated with which segment table, which attachments propagate
+into which table, the static routes (static VPNs, the peer region over TGW peering) and the blackholes all follow
+from `network.reachability` (symmetric; every segment also reaches itself), the accounts' segments and VPCs, and the
+hybrid config. The components in this package only turn this plan into resources, so the plan can be read, tested
+and reasoned about without Pulumi.
+
+Attachment keys: ``vpc:<account>`` (a spoke VPC of that account in the hub's region), ``vpn:<name>`` (site-to-site
+VPN), ``dx:<name>`` (Direct Connect gateway association), ``peering`` (the TGW peering to the other region).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from landing_zone.models import LandingZoneConfig
+
+HYBRID = "hybrid"
+PEERING = "peering"
+PEERING_TABLE = "transit"  # the table that routes what arrives over the TGW peering (segment tag `transit`)
+# Address blocks an organization's private ranges normally come from; NACLs allow "internal" traffic per block, so
+# appending accounts never changes a NACL (see internal_blocks).
+PRIVATE_BLOCKS = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+
+
+@dataclass(frozen=True)
+class VpcSite:
+    account: str
+    region: str
+    cidr: str
+    segment: str
+
+    @property
+    def key(self) -> str:
+        return f"vpc:{self.account}"
+
+
+@dataclass
+class TablePlan:
+    """One TGW route table: what is associated with it and which routes it holds."""
+
+    segment: str
+    associate: list[str] = field(default_factory=list)  # attachment keys
+    propagate: list[str] = field(default_factory=list)  # attachment keys
+    static: dict[str, str] = field(default_factory=dict)  # destination CIDR -> attachment key
+    blackhole: list[str] = field(default_factory=list)  # destination CIDRs
+
+
+@dataclass
+class RegionPlan:
+    region: str
+    tables: dict[str, TablePlan]  # segment (or PEERING_TABLE) -> plan
+    segment_of: dict[str, str]  # attachment key -> segment
+
+
+class Intent:
+    """The symmetric reachability relation of the config (self included)."""
+
+    def __init__(self, reachability: dict[str, list[str]]):
+        self.pairs = {frozenset((a, b)) for a, peers in reachability.items() for b in peers}
+
+    def reaches(self, a: str, b: str) -> bool:
+        return a == b or frozenset((a, b)) in self.pairs
+
+
+def vpc_sites(cfg: LandingZoneConfig) -> list[VpcSite]:
+    """Every account x region with a VPC, in config order (the network account's own VPCs included)."""
+    return [VpcSite(a.name, region, vpc.cidr, a.network_segment) for a in cfg.accounts for region, vpc in a.vpcs.items()]
+
+
+def vpn_region(cfg: LandingZoneConfig, gateway) -> str:
+    return gateway.region or cfg.organization.home_region
+
+
+def hybrid_regions(cfg: LandingZoneConfig) -> set[str]:
+    """Regions whose hub terminates on-premises connectivity (VPN or Direct Connect)."""
+    regions = {vpn_region(cfg, gw) for gw in cfg.network.vpn}
+    if cfg.network.direct_connect:
+        regions.add(cfg.organization.home_region)
+    return regions
+
+
+def peered(cfg: LandingZoneConfig) -> bool:
+    return bool(cfg.organization.dr_region and cfg.network.dr_peering)
+
+
+def on_premises_ranges(cfg: LandingZoneConfig) -> list[str]:
+    """On-premises destinations: the declared ranges plus every static VPN route (de-duplicated, config order)."""
+    ranges = list(cfg.network.on_premises_cidrs)
+    for gw in cfg.network.vpn:
+        ranges += [c for c in gw.static_routes if c not in ranges]
+    return list(dict.fromkeys(ranges))
+
+
+def direct_connect_prefixes(cfg: LandingZoneConfig) -> list[str]:
+    """Allowed prefixes of the DX gateway association: explicit, else the home VPC CIDRs of the DX accounts."""
+    dx = cfg.network.direct_connect
+    if dx is None:
+        return []
+    if dx.allowed_prefixes:
+        return list(dx.allowed_prefixes)
+    home = cfg.organization.home_region
+    return [cfg.account(name).vpcs[home].cidr for name in dx.accounts if home in cfg.account(name).vpcs]
+
+
+def region_plan(cfg: LandingZoneConfig, region: str) -> RegionPlan:
+    """Associations, propagations, static and blackhole routes of the hub in `region`."""
+    intent = Intent(cfg.network.reachability)
+    sites = vpc_sites(cfg)
+    local = [s for s in sites if s.region == region]
+    remote = [s for s in sites if s.region != region] if peered(cfg) else []
+    segment_of = {s.key: s.segment for s in local}
+    bgp: list[str] = []  # hybrid attachments whose prefixes arrive by BGP (propagated)
+    static_vpn: dict[str, str] = {}  # on-premises CIDR -> static VPN attachment key (first VPN wins)
+    for gw in cfg.network.vpn:
+        if vpn_region(cfg, gw) != region:
+            continue
+        segment_of[f"vpn:{gw.name}"] = HYBRID
+        if gw.bgp_asn is None:
+            for cidr in gw.static_routes:
+                static_vpn.setdefault(cidr, f"vpn:{gw.name}")
+        else:
+            bgp.append(f"vpn:{gw.name}")
+    dx = cfg.network.direct_connect
+    if dx and region == cfg.organization.home_region:
+        segment_of[f"dx:{dx.name}"] = HYBRID
+        bgp.append(f"dx:{dx.name}")
+    on_prem_here = region in hybrid_regions(cfg)
+    tables: dict[str, TablePlan] = {}
+    for segment in cfg.network.segments:
+        table = TablePlan(segment)
+        table.associate = [k for k, s in segment_of.items() if s == segment]
+        table.propagate = [k for k, s in segment_of.items() if intent.reaches(segment, s) and (k in bgp or k.startswith("vpc:"))]
+        if intent.reaches(segment, HYBRID):
+            if on_prem_here:
+                table.static.update(static_vpn)
+            elif remote and hybrid_regions(cfg):
+                table.static.update({c: PEERING for c in on_premises_ranges(cfg)})
+        else:
+            # Defense in depth: even if an on-premises route were propagated here by mistake, the static blackhole
+            # of the same prefix wins (and on-premises prefixes never leak into this segment through the peer).
+            table.blackhole = [c for c in on_premises_ranges(cfg) if c not in table.static]
+        for site in remote:
+            if intent.reaches(segment, site.segment):
+                table.static[site.cidr] = PEERING
+        tables[segment] = table
+    if peered(cfg):
+        segment_of[PEERING] = PEERING_TABLE
+        transit = TablePlan(PEERING_TABLE, associate=[PEERING])
+        # What arrives over the peering was already restricted by the sending segment's table (it only routes the
+        # peer-region CIDRs its intent allows): here it only needs a way to every local attachment.
+        transit.propagate = [k for k in segment_of if k.startswith("vpc:") or k in bgp]
+        transit.static = dict(static_vpn)
+        tables[PEERING_TABLE] = transit
+    return RegionPlan(region, tables, segment_of)
+
+
+def vpc_destinations(cfg: LandingZoneConfig, site: VpcSite) -> list[str]:
+    """CIDRs a spoke VPC sends to the TGW: the VPCs (any region) and on-premises ranges its segment may reach."""
+    intent = Intent(cfg.network.reachability)
+    out: list[str] = []
+    for other in vpc_sites(cfg):
+        if other == site or not intent.reaches(site.segment, other.segment):
+            continue
+        if other.region != site.region and not peered(cfg):
+            continue
+        out.append(other.cidr)
+    if intent.reaches(site.segment, HYBRID) and (site.region in hybrid_regions(cfg) or (peered(cfg) and hybrid_regions(cfg))):
+        out += [c for c in on_premises_ranges(cfg) if c not in out]
+    return out
+
+
+def segment_cidrs(cfg: LandingZoneConfig, segment: str) -> list[str]:
+    """The address ranges of a segment: its VPCs in every region (on-premises ranges for hybrid)."""
+    if segment == HYBRID:
+        return on_premises_ranges(cfg)
+    return [s.cidr for s in vpc_sites(cfg) if s.segment == segment]
+
+
+def internal_blocks(cfg: LandingZoneConfig) -> list[str]:
+    """The private blocks (PRIVATE_BLOCKS) that hold the organization's ranges, plus any range outside them.
+
+    NACLs allow internal traffic per block: the TGW route tables and security groups do the fine-grained
+    segmentation, the NACLs keep the internet out of the private tiers. Per-block rules stay the same when accounts
+    are appended (no NACL churn, no 20-rule quota as the organization grows).
+    """
+    ranges = [s.cidr for s in vpc_sites(cfg)] + on_premises_ranges(cfg)
+    if cfg.network.client_vpn:
+        ranges.append(cfg.network.client_vpn.cidr)
+    blocks: list[str] = []
+    for cidr in ranges:
+        net = ipaddress.IPv4Network(cidr)
+        block = next((b for b in PRIVATE_BLOCKS if net.subnet_of(ipaddress.IPv4Network(b))), cidr)
+        if block not in blocks:
+            blocks.append(block)
+    return sorted(blocks, key=lambda b: (PRIVATE_BLOCKS.index(b) if b in PRIVATE_BLOCKS else len(PRIVATE_BLOCKS), b))
+
+
+def dr_transit_gateway_asn(cfg: LandingZoneConfig) -> int:
+    """The DR hub's ASN: the next private ASN after the home TGW's that no DX gateway or customer gateway uses."""
+    taken = {cfg.network.transit_gateway_asn} | {gw.bgp_asn for gw in cfg.network.vpn if gw.bgp_asn}
+    if cfg.network.direct_connect:
+        taken.add(cfg.network.direct_connect.amazon_side_asn)
+    asn = cfg.network.transit_gateway_asn + 1
+    while asn in taken:
+        asn += 1
+    return asn

@@ -1,0 +1,292 @@
+"""A spoke VPC of one account in one region, attached to that region's hub in its segment.
+
+Tiers and subnets come from the subnet planner (landing_zone.subnets): public (load balancers, NAT), private
+(workloads, 0/0 -> NAT), data (databases: no internet route at all), transit (the TGW attachment's ENIs only).
+Every workload tier sends the ranges its segment may reach (routing_plan.vpc_destinations) to the TGW. Flow logs
+(ALL) go to the log archive; the default security group is emptied; NACLs keep the internet out of the inner tiers;
+gateway and interface endpoints keep AWS API traffic private.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.context import AccountContext, LogArchive, VpcHandle
+from components.network.hub import HubHandle
+from components.network.routing_plan import VpcSite, internal_blocks, vpc_destinations
+from landing_zone.models import Account, LandingZoneConfig, Vpc
+from landing_zone.subnets import plan_subnets
+
+WORKLOAD_TIERS = ("public", "private", "data")
+GATEWAY_ENDPOINTS = ("s3", "dynamodb")
+INTERFACE_ENDPOINTS = ("ssm", "ssmmessages", "ec2messages", "ecr.api", "ecr.dkr", "logs", "sts", "kms", "secretsmanager")
+ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
+WORLD = "0.0.0.0/0"
+EPHEMERAL = (1024, 65535)
+
+
+@dataclass(frozen=True)
+class SpokeArgs:
+    cfg: LandingZoneConfig
+    account: AccountContext
+    region: str
+    vpc: Vpc
+    hub: HubHandle
+    log_archive: LogArchive
+    admin_cidrs: list[str]  # where SSH/RDP may come from: the Client VPN's source addresses
+    internet_facing: bool = False  # a public load balancer lives here: keep an internet gateway even without NAT
+
+
+def nat_mode(account: Account, vpc: Vpc) -> str:
+    """per-az in prod (an AZ outage never cuts egress), one shared NAT elsewhere, unless the config says otherwise."""
+    return vpc.nat or ("per-az" if account.environment == "prod" else "single")
+
+
+class SpokeVpc(pulumi.ComponentResource):
+    def __init__(self, name: str, args: SpokeArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("landing-zone:network:SpokeVpc", name, None, opts)
+        self._a = args
+        acct, vpc_cfg = args.account, args.vpc
+        self.site = VpcSite(acct.name, args.region, vpc_cfg.cidr, acct.segment)
+        self.vpc = aws.ec2.Vpc(
+            self._logical("vpc"), cidr_block=vpc_cfg.cidr, enable_dns_support=True, enable_dns_hostnames=True,
+            tags={"Name": self._logical("vpc"), "segment": acct.segment}, opts=self._child_opts(protect=False),
+        )
+        self.azs = aws.get_availability_zones_output(
+            state="available", filters=[{"name": "zone-type", "values": ["availability-zone"]}],
+            opts=pulumi.InvokeOutputOptions(provider=acct.providers[args.region], parent=self))
+        self.subnets = self._subnets()
+        self._lock_down_defaults()
+        self.nat_gateways = self._internet_edge()
+        self.route_tables = self._route_tables()
+        self.attachment, self.accepted = self._attach()
+        self._routes_to_tgw()
+        self.nacls = self._nacls()
+        self.flow_log = self._flow_log()
+        self.endpoints_sg, self.endpoints = self._endpoints()
+        self.admin_sg = self._admin_security_group()
+        self.handle = VpcHandle(
+            account=acct.name, region=args.region, cidr=vpc_cfg.cidr, vpc_id=self.vpc.id,
+            subnet_ids={tier: [s.id for s in subnets] for tier, subnets in self.subnets.items()},
+            route_table_ids={tier: [t.id for t in tables] for tier, tables in self.route_tables.items()},
+            tgw_attachment_id=self.accepted,
+            admin_security_group_id=self.admin_sg.id,
+            endpoints_security_group_id=self.endpoints_sg.id,
+        )
+        self.register_outputs({"vpcId": self.vpc.id, "tgwAttachmentId": self.accepted,
+                               "subnetIds": self.handle.subnet_ids})
+
+    # -- helpers ---------------------------------------------------------------------------------------------------
+    def _logical(self, purpose: str) -> str:
+        return self._a.account.resource_name(self._a.region, purpose)
+
+    def _child_opts(self, **kwargs) -> pulumi.ResourceOptions:
+        return self._a.account.opts(self._a.region, parent=self, **kwargs)
+
+    def _az(self, index: int) -> pulumi.Output[str]:
+        def pick(names: list[str]) -> str:
+            if index >= len(names):
+                raise ValueError(f"{self._a.region} has {len(names)} availability zones; the VPC of "
+                                 f"{self._a.account.name} asks for {self._a.vpc.azs}")
+            return names[index]
+        return self.azs.names.apply(pick)
+
+    # -- subnets and defaults --------------------------------------------------------------------------------------
+    def _subnets(self) -> dict[str, list[aws.ec2.Subnet]]:
+        vpc_cfg = self._a.vpc
+        out: dict[str, list[aws.ec2.Subnet]] = {}
+        for s in plan_subnets(vpc_cfg.cidr, vpc_cfg.azs, vpc_cfg.tiers.model_dump()):
+            tags = {"Name": self._logical(f"{s.tier}-{s.az_index}"), "tier": s.tier}
+            if s.tier == "public":
+                tags["kubernetes.io/role/elb"] = "1"  # where EKS puts internet-facing load balancers
+            elif s.tier == "private":
+                tags["kubernetes.io/role/internal-elb"] = "1"
+            out.setdefault(s.tier, []).append(aws.ec2.Subnet(
+                self._logical(f"{s.tier}-{s.az_index}"), vpc_id=self.vpc.id, cidr_block=s.cidr,
+                availability_zone=self._az(s.az_index),
+                map_public_ip_on_launch=False,  # NET-07: even public subnets; load balancers and NAT get their own
+                tags=tags, opts=self._child_opts()))
+        return out
+
+    def _lock_down_defaults(self) -> None:
+        # NET-05 / CIS 5.4: adopting the default security group with no rules removes AWS's allow-all rules.
+        aws.ec2.DefaultSecurityGroup(self._logical("default-sg"), vpc_id=self.vpc.id,
+                                     tags={"Name": self._logical("default-sg-unused")}, opts=self._child_opts())
+        # The default NACL guards nothing of ours (every subnet has a tier NACL); with no rules it denies anything
+        # that someone attaches to it later by hand.
+        aws.ec2.DefaultNetworkAcl(self._logical("default-nacl"), default_network_acl_id=self.vpc.default_network_acl_id,
+                                  tags={"Name": self._logical("default-nacl-unused")}, opts=self._child_opts())
+
+    # -- internet edge ------------------------------------------------------------------------------------------------
+    def _internet_edge(self) -> list[aws.ec2.NatGateway]:
+        mode = nat_mode(self._a.account.config, self._a.vpc)
+        self.internet_gateway = None
+        if mode == "none" and not self._a.internet_facing:
+            return []
+        self.internet_gateway = aws.ec2.InternetGateway(self._logical("igw"), vpc_id=self.vpc.id,
+                                                        tags={"Name": self._logical("igw")}, opts=self._child_opts())
+        count = {"per-az": self._a.vpc.azs, "single": 1, "none": 0}[mode]
+        nats = []
+        for az in range(count):
+            eip = aws.ec2.Eip(self._logical(f"nat-eip-{az}"), domain="vpc", tags={"Name": self._logical(f"nat-{az}")},
+                              opts=self._child_opts())
+            nats.append(aws.ec2.NatGateway(
+                self._logical(f"nat-{az}"), allocation_id=eip.id, subnet_id=self.subnets["public"][az].id,
+                connectivity_type="public", tags={"Name": self._logical(f"nat-{az}")},
+                opts=self._child_opts(depends_on=[self.internet_gateway])))
+        return nats
+
+    # -- route tables -------------------------------------------------------------------------------------------------
+    def _route_tables(self) -> dict[str, list[aws.ec2.RouteTable]]:
+        """public: one table (0/0 -> IGW); private: one per AZ (0/0 -> its NAT); data: one, no internet route;
+        transit: one, local only (what arrives from the TGW is delivered in the VPC, never sent back out)."""
+        tables: dict[str, list[aws.ec2.RouteTable]] = {}
+        layout = {"public": 1, "private": self._a.vpc.azs, "data": 1, "transit": 1}
+        for tier, count in layout.items():
+            tables[tier] = []
+            for i in range(count):
+                suffix = f"{tier}-{i}" if tier == "private" else tier
+                table = aws.ec2.RouteTable(self._logical(f"rt-{suffix}"), vpc_id=self.vpc.id,
+                                           tags={"Name": self._logical(f"rt-{suffix}"), "tier": tier}, opts=self._child_opts())
+                tables[tier].append(table)
+            for az, subnet in enumerate(self.subnets[tier]):
+                table = tables[tier][az if count > 1 else 0]
+                aws.ec2.RouteTableAssociation(self._logical(f"rta-{tier}-{az}"), subnet_id=subnet.id,
+                                              route_table_id=table.id, opts=self._child_opts())
+        if self.internet_gateway is not None:
+            aws.ec2.Route(self._logical("rt-public-default"), route_table_id=tables["public"][0].id,
+                          destination_cidr_block=WORLD, gateway_id=self.internet_gateway.id, opts=self._child_opts())
+        for az, table in enumerate(tables["private"]):
+            if self.nat_gateways:
+                nat = self.nat_gateways[az if len(self.nat_gateways) > 1 else 0]
+                aws.ec2.Route(self._logical(f"rt-private-{az}-default"), route_table_id=table.id,
+                              destination_cidr_block=WORLD, nat_gateway_id=nat.id, opts=self._child_opts())
+        return tables
+
+    # -- the TGW attachment -------------------------------------------------------------------------------------------
+    def _attach(self) -> tuple[aws.ec2transitgateway.VpcAttachment, pulumi.Output[str]]:
+        hub, acct, segment = self._a.hub, self._a.account, self._a.account.segment
+        same_account = acct.name == hub.network.name
+        tags = {"Name": self._logical("tgw-attachment"), "segment": segment}
+        attachment = aws.ec2transitgateway.VpcAttachment(
+            self._logical("tgw-attachment"),
+            transit_gateway_id=hub.transit_gateway_id,
+            vpc_id=self.vpc.id,
+            subnet_ids=[s.id for s in self.subnets["transit"]],
+            dns_support="enable",
+            appliance_mode_support="disable",
+            # settable only when the TGW is in the same account; the accepter sets them for shared TGWs
+            **({"transit_gateway_default_route_table_association": False,
+                "transit_gateway_default_route_table_propagation": False} if same_account else {}),
+            tags=tags,
+            opts=self._child_opts(depends_on=list(hub.shared)),
+        )
+        if same_account:  # the TGW owner's own attachments need no acceptance
+            return attachment, attachment.id
+        accepter = aws.ec2transitgateway.VpcAttachmentAccepter(
+            self._logical("tgw-attachment-accept"),
+            transit_gateway_attachment_id=attachment.id,
+            transit_gateway_default_route_table_association=False,
+            transit_gateway_default_route_table_propagation=False,
+            tags=tags,
+            opts=hub.network.opts(self._a.region, parent=self),
+        )
+        return attachment, accepter.id
+
+    def _routes_to_tgw(self) -> None:
+        destinations = vpc_destinations(self._a.cfg, self.site)
+        for tier in WORKLOAD_TIERS:
+            for i, table in enumerate(self.route_tables[tier]):
+                suffix = f"{tier}-{i}" if tier == "private" else tier
+                for cidr in destinations:
+                    aws.ec2.Route(
+                        self._logical(f"rt-{suffix}-to-{cidr.replace('/', '_')}"), route_table_id=table.id,
+                        destination_cidr_block=cidr, transit_gateway_id=self._a.hub.transit_gateway_id,
+                        opts=self._child_opts(depends_on=[self.attachment]))
+
+    # -- NACLs --------------------------------------------------------------------------------------------------------
+    def _nacls(self) -> dict[str, aws.ec2.NetworkAcl]:
+        internal = internal_blocks(self._a.cfg)
+        nacls = {}
+        for tier, (ingress, egress) in nacl_rules(internal).items():
+            nacls[tier] = aws.ec2.NetworkAcl(
+                self._logical(f"nacl-{tier}"), vpc_id=self.vpc.id, subnet_ids=[s.id for s in self.subnets[tier]],
+                ingress=ingress, egress=egress, tags={"Name": self._logical(f"nacl-{tier}"), "tier": tier},
+                opts=self._child_opts())
+        return nacls
+
+    # -- flow logs ------------------------------------------------------------------------------------------------
+    def _flow_log(self) -> aws.ec2.FlowLog:
+        """X-01 / CIS 3.9: every packet's metadata, to the log archive (Parquet, hourly Hive partitions)."""
+        destination = pulumi.Output.concat(self._a.log_archive.bucket_arn, "/vpc-flow-logs/")
+        return aws.ec2.FlowLog(
+            self._logical("flow-log"), vpc_id=self.vpc.id, traffic_type="ALL", log_destination_type="s3",
+            log_destination=destination, max_aggregation_interval=60,
+            destination_options={"file_format": "parquet", "hive_compatible_partitions": True,
+                                 "per_hour_partition": True},
+            tags={"Name": self._logical("flow-log")}, opts=self._child_opts())
+
+    # -- endpoints ------------------------------------------------------------------------------------------------
+    def _endpoints(self) -> tuple[aws.ec2.SecurityGroup, dict[str, aws.ec2.VpcEndpoint]]:
+        cidr = self._a.vpc.cidr
+        sg = aws.ec2.SecurityGroup(
+            self._logical("endpoints-sg"), vpc_id=self.vpc.id,
+            description="Interface endpoints: HTTPS from this VPC only",
+            ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [cidr],
+                      "description": "HTTPS to AWS APIs from this VPC"}],
+            egress=[],  # endpoints answer; they never initiate
+            tags={"Name": self._logical("endpoints-sg")}, opts=self._child_opts())
+        region = self._a.region
+        endpoints: dict[str, aws.ec2.VpcEndpoint] = {}
+        inner_tables = [t.id for tier in ("private", "data") for t in self.route_tables[tier]]
+        for service in GATEWAY_ENDPOINTS:
+            endpoints[service] = aws.ec2.VpcEndpoint(
+                self._logical(f"vpce-{service}"), vpc_id=self.vpc.id, service_name=f"com.amazonaws.{region}.{service}",
+                vpc_endpoint_type="Gateway", route_table_ids=inner_tables,
+                tags={"Name": self._logical(f"vpce-{service}")}, opts=self._child_opts())
+        for service in INTERFACE_ENDPOINTS:
+            slug = service.replace(".", "-")
+            endpoints[service] = aws.ec2.VpcEndpoint(
+                self._logical(f"vpce-{slug}"), vpc_id=self.vpc.id, service_name=f"com.amazonaws.{region}.{service}",
+                vpc_endpoint_type="Interface", private_dns_enabled=True,
+                subnet_ids=[s.id for s in self.subnets["private"]], security_group_ids=[sg.id],
+                tags={"Name": self._logical(f"vpce-{slug}")}, opts=self._child_opts())
+        return sg, endpoints
+
+    def _admin_security_group(self) -> aws.ec2.SecurityGroup:
+        """The administrative-access pattern every workload adds to its hosts: SSH/RDP only from the Client VPN."""
+        ingress = [
+            {"protocol": "tcp", "from_port": port, "to_port": port, "cidr_blocks": [cidr],
+             "description": f"{label} from the Client VPN ({cidr})"}
+            for port, label in ADMIN_PORTS.items() for cidr in self._a.admin_cidrs
+        ]
+        return aws.ec2.SecurityGroup(
+            self._logical("admin-access-sg"), vpc_id=self.vpc.id,
+            description="Administrative access (SSH/RDP) only through the Client VPN",
+            ingress=ingress, egress=[], tags={"Name": self._logical("admin-access-sg"), "tier": "admin"},
+            opts=self._child_opts())
+
+
+def nacl_rules(internal: list[str]) -> dict[str, tuple[list[dict], list[dict]]]:
+    """(ingress, egress) per tier. Internal ranges pass everywhere (segmentation is the TGW's job, least privilege the
+    security groups'); from the internet only load-balancer ports reach the public tier and only return traffic
+    (ephemeral ports) the inner tiers. The data tier may send only HTTPS out (S3/DynamoDB gateway endpoints use the
+    services' public addresses) and has no internet route anyway."""
+    def rule(number: int, cidr: str, protocol: str = "-1", ports: tuple[int, int] = (0, 0)) -> dict:
+        return {"rule_no": number, "action": "allow", "cidr_block": cidr, "protocol": protocol,
+                "from_port": ports[0], "to_port": ports[1]}
+
+    inside = [rule(100 + 10 * i, block) for i, block in enumerate(internal)]
+    returns_tcp = rule(900, WORLD, "tcp", EPHEMERAL)
+    returns_udp = rule(910, WORLD, "udp", EPHEMERAL)
+    everything_out = [rule(100, WORLD)]
+    return {
+        "public": (inside + [rule(800, WORLD, "tcp", (443, 443)), rule(810, WORLD, "tcp", (80, 80)), returns_tcp,
+                             returns_udp], everything_out),
+        "private": (inside + [returns_tcp, returns_udp], everything_out),
+        "data": (inside + [returns_tcp], inside + [rule(800, WORLD, "tcp", (443, 443))]),
+        "transit": (inside, inside),
+    }

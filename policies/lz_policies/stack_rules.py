@@ -78,6 +78,7 @@ INSPECTOR_ADMIN = "aws:inspector2/delegatedAdminAccount:DelegatedAdminAccount"
 ORG_DELEGATED_ADMIN = "aws:organizations/delegatedAdministrator:DelegatedAdministrator"
 GUARDDUTY_ORG = "aws:guardduty/organizationConfiguration:OrganizationConfiguration"
 SECURITY_HUB_ORG = "aws:securityhub/organizationConfiguration:OrganizationConfiguration"
+SECURITY_HUB_AGGREGATOR = "aws:securityhub/findingAggregator:FindingAggregator"
 INSPECTOR_ORG = "aws:inspector2/organizationConfiguration:OrganizationConfiguration"
 ZONE = "aws:route53/zone:Zone"
 QUERY_LOG = "aws:route53/queryLog:QueryLog"
@@ -571,10 +572,10 @@ CIS_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "4.14": ("VPC changes", ("CreateVpc", "DeleteVpc", "ModifyVpcAttribute", "AcceptVpcPeeringConnection",
                              "CreateVpcPeeringConnection", "DeleteVpcPeeringConnection",
                              "RejectVpcPeeringConnection")),
-    "4.15": ("AWS Organizations changes", ("organizations.amazonaws.com", "CreateAccount", "AttachPolicy",
+    "4.15": ("AWS Organizations changes", ("organizations", "CreateAccount", "AttachPolicy",
                                            "DetachPolicy", "MoveAccount", "LeaveOrganization")),
 }
-_WORD = re.compile(r"[A-Za-z0-9_.]+")
+_WORD = re.compile(r"[A-Za-z0-9_]+")  # dots split: $.additionalEventData.MFAUsed yields MFAUsed
 
 
 def _pattern_controls(pattern: str) -> set[str]:
@@ -775,6 +776,21 @@ def _org_auto_enabled(g: rch.Graph, org_type: str | None) -> set[str]:
             conf.get("organizationConfiguration"), Mapping) else False
         if auto or central:
             regions.add(g.region(conf))
+        if central:
+            regions |= _linked_regions(g)
+    return regions
+
+
+def _linked_regions(g: rch.Graph) -> set[str | None]:
+    """Regions a Security Hub finding aggregator links: central configuration applies there too."""
+    regions: set[str | None] = set()
+    for aggregator in g.of_type(SECURITY_HUB_AGGREGATOR):
+        mode = aggregator.get("linkingMode")
+        if mode == "SPECIFIED_REGIONS":
+            regions |= {str(r) for r in _list(aggregator.get("specifiedRegions"))}
+        elif mode in ("ALL_REGIONS", "ALL_REGIONS_EXCEPT_SPECIFIED"):
+            excluded = set(_list(aggregator.get("specifiedRegions"))) if mode.endswith("SPECIFIED") else set()
+            regions |= {region for (_, region) in _scopes(g) if region not in excluded}
     return regions
 
 
@@ -1086,6 +1102,13 @@ X15_CASES = (
     StackCase((*_everywhere(_PROD_TAGS, skip="guardduty"), *_ADMINS,
                _case(GUARDDUTY_ORG, "gd-org", {"autoEnableOrganizationMembers": "ALL"}, provider_tags=_PROD_TAGS)),
               violates=False, note="GuardDuty auto-enabled for the organization in the region"),
+    StackCase((*_everywhere(_PROD_TAGS), *_everywhere(_PROD_TAGS, skip="hub", region="eu-central-1"), *_ADMINS,
+               _case(SECURITY_HUB_ORG, "sh-org", {"organizationConfiguration": {"configurationType": "CENTRAL"}},
+                     provider_tags=_PROD_TAGS),
+               _case(SECURITY_HUB_AGGREGATOR, "sh-aggregator", {"linkingMode": "SPECIFIED_REGIONS",
+                                                                "specifiedRegions": ["eu-central-1"]},
+                     provider_tags=_PROD_TAGS)),
+              violates=False, note="Security Hub central configuration reaches the linked region"),
 )
 
 X16_CASES = (

@@ -98,3 +98,15 @@ def test_unknown_reference_is_advisory_not_a_crash():
 def test_whole_family_on_an_empty_stack_is_silent():
     policies = [p for rule in RULES for p in rule.policies()]
     assert analyze_stack(servicer(policies), ()) == []
+
+
+def test_cis_patterns_are_recognised_by_their_event_names():
+    mfa = ('{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && '
+           '($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }')
+    assert stack_rules._pattern_controls(mfa) == {"4.2"}
+    failures = '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }'
+    assert stack_rules._pattern_controls(failures) == {"4.6"}
+    root = '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }'
+    assert stack_rules._pattern_controls(root) == {"4.3"}
+    partial_sg = "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = CreateSecurityGroup) }"
+    assert stack_rules._pattern_controls(partial_sg) == set()

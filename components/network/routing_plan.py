@@ -132,7 +132,15 @@ def region_plan(cfg: LandingZoneConfig, region: str) -> RegionPlan:
     for segment in cfg.network.segments:
         table = TablePlan(segment)
         table.associate = [k for k, s in segment_of.items() if s == segment]
-        table.propagate = [k for k, s in segment_of.items() if intent.reaches(segment, s) and (k in bgp or k.startswith("vpc:"))]
+        # Propagation only inside a segment (and from BGP-speaking hybrid attachments): a table never learns another
+        # segment's VPCs by propagation, so no table mixes prod and non-prod links; the other segments it may
+        # reach get explicit static routes to their attachments.
+        table.propagate = [s.key for s in local if s.segment == segment]
+        if intent.reaches(segment, HYBRID):
+            table.propagate += bgp
+        for site in local:
+            if site.segment != segment and intent.reaches(segment, site.segment):
+                table.static[site.cidr] = site.key
         if intent.reaches(segment, HYBRID):
             if on_prem_here:
                 table.static.update(static_vpn)
@@ -148,11 +156,11 @@ def region_plan(cfg: LandingZoneConfig, region: str) -> RegionPlan:
         tables[segment] = table
     if peered(cfg):
         segment_of[PEERING] = PEERING_TABLE
-        transit = TablePlan(PEERING_TABLE, associate=[PEERING])
         # What arrives over the peering was already restricted by the sending segment's table (it only routes the
         # peer-region CIDRs its intent allows): here it only needs a way to every local attachment.
-        transit.propagate = [k for k in segment_of if k.startswith("vpc:") or k in bgp]
-        transit.static = dict(static_vpn)
+        transit = TablePlan(PEERING_TABLE, associate=[PEERING], propagate=list(bgp))
+        transit.static = {s.cidr: s.key for s in local}
+        transit.static.update(static_vpn)
         tables[PEERING_TABLE] = transit
     return RegionPlan(region, tables, segment_of)
 

@@ -25,7 +25,8 @@ GATEWAY_ENDPOINTS = ("s3", "dynamodb")
 INTERFACE_ENDPOINTS = ("ssm", "ssmmessages", "ec2messages", "ecr.api", "ecr.dkr", "logs", "sts", "kms", "secretsmanager")
 ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
 WORLD = "0.0.0.0/0"
-EPHEMERAL = (1024, 65535)
+# Return traffic ports, minus RDP (3389 sits inside 1024-65535): the internet never reaches an admin port (NET-06).
+EPHEMERAL = ((1024, 3388), (3390, 65535))
 
 
 @dataclass(frozen=True)
@@ -280,13 +281,13 @@ def nacl_rules(internal: list[str]) -> dict[str, tuple[list[dict], list[dict]]]:
                 "from_port": ports[0], "to_port": ports[1]}
 
     inside = [rule(100 + 10 * i, block) for i, block in enumerate(internal)]
-    returns_tcp = rule(900, WORLD, "tcp", EPHEMERAL)
-    returns_udp = rule(910, WORLD, "udp", EPHEMERAL)
+    returns_tcp = [rule(900 + i, WORLD, "tcp", ports) for i, ports in enumerate(EPHEMERAL)]
+    returns_udp = [rule(910 + i, WORLD, "udp", ports) for i, ports in enumerate(EPHEMERAL)]
     everything_out = [rule(100, WORLD)]
     return {
-        "public": (inside + [rule(800, WORLD, "tcp", (443, 443)), rule(810, WORLD, "tcp", (80, 80)), returns_tcp,
-                             returns_udp], everything_out),
-        "private": (inside + [returns_tcp, returns_udp], everything_out),
-        "data": (inside + [returns_tcp], inside + [rule(800, WORLD, "tcp", (443, 443))]),
+        "public": (inside + [rule(800, WORLD, "tcp", (443, 443)), rule(810, WORLD, "tcp", (80, 80))] + returns_tcp
+                   + returns_udp, everything_out),
+        "private": (inside + returns_tcp + returns_udp, everything_out),
+        "data": (inside + returns_tcp, inside + [rule(800, WORLD, "tcp", (443, 443))]),
         "transit": (inside, inside),
     }

@@ -84,6 +84,7 @@ class DataHosts(pulumi.ComponentResource):
         self.security_group_ids, self.instance_ids_by_role = {}, {}
         self.instance_ids, self.instance_arns, self.data_volume_arns = [], [], []
         profile = self._instance_profile() if hosts else None
+        self._admin_sg = self._admin_security_group(hosts) if hosts else None
         amis = {os: self._ami(os) for os in sorted({h.os for h in hosts})}
         for host in hosts:
             sg = self._security_group(host)
@@ -124,6 +125,24 @@ class DataHosts(pulumi.ComponentResource):
                 opts=self._opts())
         return aws.iam.InstanceProfile(self._rn("data-hosts"), role=role.name, opts=self._opts())
 
+    def _admin_security_group(self, hosts: list[DataHost]) -> pulumi.Input[str] | None:
+        """SSH/RDP from the Client VPN range, in its own group so the role groups admit only security groups.
+
+        The network's admin group is used when it exists; without it and without a VPN range, there is no admin
+        port at all (Session Manager still works).
+        """
+        if self._vpc.admin_security_group_id is not None:
+            return self._vpc.admin_security_group_id
+        if not self._admin_cidr:
+            return None
+        ports = sorted({OS_IMAGES[h.os].admin_port for h in hosts})
+        return aws.ec2.SecurityGroup(
+            self._rn("data-hosts-admin-sg"), vpc_id=self._vpc.vpc_id,
+            description="Administration of the data hosts from the Client VPN range only",
+            ingress=[{"description": f"{'RDP' if port == 3389 else 'SSH'} from the Client VPN range", "protocol": "tcp",
+                      "from_port": port, "to_port": port, "cidr_blocks": [self._admin_cidr]} for port in ports],
+            egress=[], tags={"Name": self._rn("data-hosts-admin-sg")}, opts=self._opts()).id
+
     def _security_group(self, host: DataHost) -> aws.ec2.SecurityGroup:
         ports = ROLE_PORTS[host.role]
         ingress = [{"description": f"{host.role} clients (port {lo}) from the application tier", "protocol": "tcp",
@@ -133,11 +152,6 @@ class DataHosts(pulumi.ComponentResource):
                     "from_port": lo, "to_port": hi, "self": True}
                    for lo, hi in map(_port_range, ports.cluster)]
         ingress += cluster
-        admin_port = OS_IMAGES[host.os].admin_port
-        if self._vpc.admin_security_group_id is None and self._admin_cidr:
-            ingress.append({"description": f"{'RDP' if admin_port == 3389 else 'SSH'} from the Client VPN range",
-                            "protocol": "tcp", "from_port": admin_port, "to_port": admin_port,
-                            "cidr_blocks": [self._admin_cidr]})
         egress = cluster + [{"description": "HTTPS to AWS APIs (SSM, CloudWatch, S3) through the VPC endpoints",
                              "protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]}]
         return aws.ec2.SecurityGroup(
@@ -151,7 +165,7 @@ class DataHosts(pulumi.ComponentResource):
         image = OS_IMAGES[host.os]
         purpose = f"{host.role}-{index + 1}"
         tags = {"Name": self._rn(purpose), "role": host.role, PATCH_GROUP_TAG: host.os, BACKUP_TAG[0]: BACKUP_TAG[1]}
-        security_groups = [sg_id] + ([self._vpc.admin_security_group_id] if self._vpc.admin_security_group_id else [])
+        security_groups = [sg_id] + ([self._admin_sg] if self._admin_sg is not None else [])
         prod = self._account.environment == "prod"
         instance = aws.ec2.Instance(
             self._rn(purpose), ami=ami, instance_type=host.instance_type,

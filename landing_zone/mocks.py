@@ -436,6 +436,14 @@ RESOURCE_MOCKS: dict[str, ResourceMock] = {
                                           extra=_zone_extra),
     "aws:route53/record:Record": ResourceMock(id=lambda c, n: f"{c.get('zoneId')}_{c.get('name')}_{c.get('type')}",
                                               extra=lambda c, i, n: {"fqdn": str(c.get("name") or "").rstrip(".")}),
+    "aws:sqs/queue:Queue": ResourceMock(  # a queue's id is its URL
+        id=lambda c, n: f"https://sqs.{c.where.region}.amazonaws.com/{c.where.account}/{n}", arn=_arn("sqs", "{name}"),
+        extra=lambda c, i, n: {"url": i}),
+    "aws:elasticache/replicationGroup:ReplicationGroup": ResourceMock(
+        arn=_arn("elasticache", "replicationgroup:{name}"), name_keys=("replicationGroupId",),
+        extra=lambda c, i, n: {"primaryEndpointAddress": f"master.{n}.{fake_hex(c.seed, 6)}.{c.where.region[:3]}1.cache.amazonaws.com",
+                               "readerEndpointAddress": f"replica.{n}.{fake_hex(c.seed, 6)}.{c.where.region[:3]}1.cache.amazonaws.com",
+                               "port": 6379}),
     "aws:backup/vault:Vault": ResourceMock(arn=_arn("backup", "backup-vault:{name}")),
     "aws:backup/plan:Plan": ResourceMock(id=_uuid_id, arn=_arn("backup", "backup-plan:{id}"), extra=lambda c, i, n: {"version": fake_hex(i, 32)}),
     "aws:backup/selection:Selection": ResourceMock(id=_uuid_id),

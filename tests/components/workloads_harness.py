@@ -31,8 +31,9 @@ LOG_ARCHIVE = LogArchive(bucket_name="lz-log-archive-111111111111", bucket_arn="
                          kms_key_arn="arn:aws:kms:ap-south-1:111111111111:key/00000000-0000-4000-8000-00000000000a")
 
 
-def key_arn(account: AccountContext, region: str, purpose: str) -> str:
-    return f"arn:aws:kms:{region}:{account.account_id}:key/{purpose}-0000-4000-8000-000000000000"
+def key_arn(account: AccountContext | str, region: str, purpose: str) -> str:
+    account_id = account if isinstance(account, str) else account.account_id
+    return f"arn:aws:kms:{region}:{account_id}:key/{purpose}-0000-4000-8000-000000000000"
 
 
 def vpc_handle(account: AccountContext, region: str, azs: int, admin_sg: str | None = None) -> VpcHandle:

@@ -30,6 +30,14 @@ baselines = {a.name: AccountBaseline(f"{a.name}-baseline", a, cfg.security, cfg.
 identity = Identity("identity", cfg, management, accounts)
 
 # --- network: Transit Gateway hubs, spoke VPCs, hybrid connectivity (issue 5) ---
+from components.context import VpcHandle  # noqa: E402
+from components.network import build_network  # noqa: E402
+
+# Hubs (TGW + segment tables + RAM share) per region, a spoke VPC per account x region, VPN / Direct Connect /
+# Client VPN, DR peering, and the segment routing derived from network.reachability.
+network = build_network(cfg, accounts, log_archive, organization.organization.arn,
+                        depends_on=[organization.ram_sharing])
+vpcs: dict[tuple[str, str], VpcHandle] = network.vpcs  # (account, region) -> what workloads need of their VPC
 
 # --- workloads per account (issue 6) ---
 

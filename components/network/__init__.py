@@ -51,11 +51,14 @@ def client_vpn_source_cidrs(cfg: LandingZoneConfig) -> list[str]:
 
 
 def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], log_archive: LogArchive,
-                  organization_arn: pulumi.Input[str]) -> Network:
+                  organization_arn: pulumi.Input[str], depends_on: list[pulumi.Resource] | None = None) -> Network:
+    """depends_on: what must exist before the hubs share their TGW (RAM sharing enabled in the organization)."""
     network = accounts[cfg.account_with_role("network").name]
     home, dr = cfg.organization.home_region, cfg.organization.dr_region
     hubs = {region: NetworkHub(f"hub-{region}", cfg=cfg, network=network, region=region,
-                               organization_arn=organization_arn) for region in cfg.regions}
+                               organization_arn=organization_arn,
+                               opts=pulumi.ResourceOptions(depends_on=depends_on or []))
+            for region in cfg.regions}
     handles: dict[str, HubHandle] = {r: h.handle for r, h in hubs.items()}
     admin_cidrs = client_vpn_source_cidrs(cfg)
     spokes: dict[tuple[str, str], SpokeVpc] = {}
@@ -65,6 +68,7 @@ def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], l
                 f"{account.name}-{region}",
                 SpokeArgs(cfg=cfg, account=accounts[account.name], region=region, vpc=vpc, hub=handles[region],
                           log_archive=log_archive, admin_cidrs=admin_cidrs,
+                          admin_access=account.workloads.needs_vpc(),
                           internet_facing=bool(account.workloads.edge) and region == home))
     hybrid = {region: HybridConnectivity(f"hybrid-{region}", cfg=cfg, hub=handles[region]) for region in cfg.regions}
     peering = HubPeering(f"peering-{home}-{dr}", home=handles[home], dr=handles[dr]) if peered(cfg) and dr else None

@@ -38,6 +38,7 @@ class SpokeArgs:
     hub: HubHandle
     log_archive: LogArchive
     admin_cidrs: list[str]  # where SSH/RDP may come from: the Client VPN's source addresses
+    admin_access: bool = True  # create the administrative-access group (only where workloads run: X-13)
     internet_facing: bool = False  # a public load balancer lives here: keep an internet gateway even without NAT
 
 
@@ -68,13 +69,13 @@ class SpokeVpc(pulumi.ComponentResource):
         self.nacls = self._nacls()
         self.flow_log = self._flow_log()
         self.endpoints_sg, self.endpoints = self._endpoints()
-        self.admin_sg = self._admin_security_group()
+        self.admin_sg = self._admin_security_group() if args.admin_access else None
         self.handle = VpcHandle(
             account=acct.name, region=args.region, cidr=vpc_cfg.cidr, vpc_id=self.vpc.id,
             subnet_ids={tier: [s.id for s in subnets] for tier, subnets in self.subnets.items()},
             route_table_ids={tier: [t.id for t in tables] for tier, tables in self.route_tables.items()},
             tgw_attachment_id=self.accepted,
-            admin_security_group_id=self.admin_sg.id,
+            admin_security_group_id=self.admin_sg.id if self.admin_sg else None,
             endpoints_security_group_id=self.endpoints_sg.id,
         )
         self.register_outputs({"vpcId": self.vpc.id, "tgwAttachmentId": self.accepted,

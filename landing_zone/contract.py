@@ -99,12 +99,14 @@ class Aurora(Model):
 class Redis(Model):
     endpoint: str
     port: int = 6379
+    auth_secret_arn: Arn | None = Field(default=None, description="Secrets Manager secret of the AUTH token")
 
 
 class Alb(Model):
     dns_name: str
     https_listener_arn: Arn
     security_group_id: str | None = None  # allow ingress from it on your task's port
+    domain_name: str | None = None
 
 
 class Workloads(Model):
@@ -114,7 +116,10 @@ class Workloads(Model):
     aurora: Aurora | None = None
     redis: Redis | None = None
     queue_urls: dict[str, str] = Field(default={}, description="queue name -> URL")
+    dead_letter_queue_urls: dict[str, str] = Field(default={}, description="queue name -> its dead-letter queue URL")
     alb: Alb | None = None
+    app_security_group_id: str | None = Field(
+        default=None, description="the application tier's security group: the ALB reaches it, the data stores admit it")
 
 
 class Region(Model):

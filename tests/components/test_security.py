@@ -1,0 +1,202 @@
+"""Security baseline: log archive, organization trail, CIS alarms, Config, GuardDuty, Security Hub, Inspector,
+Access Analyzer -- counts per account x region and the security properties CONTROLS.md asks for."""
+
+import json
+
+import pytest
+from core_harness import account_of, config, of_type, region_of, stack_plan
+
+from components.security import CIS_ALARMS, GUARDDUTY_FEATURES
+
+STACKS = ["dev", "prod"]
+
+
+def statements(policy: str) -> dict[str, dict]:
+    return {s.get("Sid", str(i)): s for i, s in enumerate(json.loads(policy)["Statement"])}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_log_buckets_are_protected_private_versioned_and_encrypted(stack):
+    cfg, plan = config(stack), stack_plan(stack)
+    buckets = {r["name"]: r for r in of_type(plan, "aws:s3/bucket:Bucket")}
+    assert set(buckets) == {f"log-archive-{cfg.organization.home_region}-log-bucket",
+                            f"log-archive-{cfg.organization.home_region}-log-access-bucket"}
+    for b in buckets.values():
+        assert b["protect"] is True and account_of(plan, b) == "log-archive"
+        assert b["inputs"]["bucket"].startswith(f"{cfg.organization.name}-log-archive-")  # what the SCP protects
+    log = next(b for n, b in buckets.items() if n.endswith("-log-bucket"))
+    assert log["inputs"]["objectLockEnabled"] is True
+    pabs = of_type(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    assert len(pabs) == 2 and all(all(p["inputs"][k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
+                                                               "restrictPublicBuckets")) for p in pabs)
+    assert all(v["inputs"]["versioningConfiguration"]["status"] == "Enabled" for v in of_type(plan, "aws:s3/bucketVersioning:BucketVersioning"))
+    (lock,) = of_type(plan, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
+    assert lock["inputs"]["rule"]["defaultRetention"] == {"mode": cfg.security.object_lock_mode, "days": cfg.security.object_lock_days}
+    sse = {r["name"]: r["inputs"]["rules"][0]["applyServerSideEncryptionByDefault"]
+           for r in of_type(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")}
+    assert sse[f"log-archive-{cfg.organization.home_region}-log-bucket-encryption"]["sseAlgorithm"] == "aws:kms"
+    (logging,) = of_type(plan, "aws:s3/bucketLogging:BucketLogging")
+    assert logging["inputs"]["targetBucket"] == buckets[f"log-archive-{cfg.organization.home_region}-log-access-bucket"]["id"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_log_bucket_lifecycle_moves_to_glacier_then_expires(stack):
+    cfg, plan = config(stack), stack_plan(stack)
+    rules = {r["name"]: r["inputs"]["rules"][0] for r in of_type(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")}
+    log = rules[f"log-archive-{cfg.organization.home_region}-log-bucket-lifecycle"]
+    assert log["expiration"]["days"] == cfg.security.log_archive_retention_days
+    assert log["transitions"][0]["storageClass"] == "GLACIER"
+    assert log["transitions"][0]["days"] < cfg.security.log_archive_retention_days
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_log_bucket_policy_is_tls_only_and_lets_services_write(stack):
+    plan = stack_plan(stack)
+    for policy in of_type(plan, "aws:s3/bucketPolicy:BucketPolicy"):
+        s = statements(policy["inputs"]["policy"])
+        deny = s["DenyInsecureTransport"]
+        assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    log = next(p for p in of_type(plan, "aws:s3/bucketPolicy:BucketPolicy") if p["name"].endswith("log-bucket-policy"))
+    s = statements(log["inputs"]["policy"])
+    assert s["CloudTrailWrites"]["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+    assert s["CloudTrailWrites"]["Condition"]["StringEquals"]["aws:SourceArn"].endswith("-organization-trail")
+    assert s["ConfigWrites"]["Principal"] == {"Service": "config.amazonaws.com"}
+    assert len(s["ConfigWrites"]["Condition"]["StringEquals"]["aws:SourceAccount"]) == len(config(stack).accounts) + 1
+    assert "*" not in json.dumps([st.get("Principal") for sid, st in s.items() if st["Effect"] == "Allow"]).replace('"Service"', "")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_kms_key_rotates_and_has_an_explicit_policy(stack):
+    plan = stack_plan(stack)
+    keys = of_type(plan, "aws:kms/key:Key")
+    assert keys
+    for key in keys:
+        assert key["inputs"]["enableKeyRotation"] is True, key["name"]
+        policy = json.loads(key["inputs"]["policy"])
+        for st in policy["Statement"]:
+            if st.get("Principal") in ("*", {"AWS": "*"}):
+                assert st.get("Condition"), key["name"]
+    log_key = next(k for k in keys if k["name"].endswith("-log-key"))
+    assert log_key["protect"] is True
+    services = {st["Principal"].get("Service") for st in json.loads(log_key["inputs"]["policy"])["Statement"]}
+    assert {"cloudtrail.amazonaws.com", "config.amazonaws.com", "delivery.logs.amazonaws.com"} <= services
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_organization_trail(stack):
+    cfg, plan = config(stack), stack_plan(stack)
+    (trail,) = of_type(plan, "aws:cloudtrail/trail:Trail")
+    i = trail["inputs"]
+    assert trail["protect"] is True and account_of(plan, trail) == "management"
+    assert i["isOrganizationTrail"] is True and i["isMultiRegionTrail"] is True
+    assert i["enableLogFileValidation"] is True and i["includeGlobalServiceEvents"] is True
+    log_key = next(k for k in of_type(plan, "aws:kms/key:Key") if k["name"].endswith("-log-key"))
+    assert i["kmsKeyId"] == log_key["outputs"]["arn"]
+    assert i["s3BucketName"].startswith(f"{cfg.organization.name}-log-archive-")
+    assert i["cloudWatchLogsGroupArn"].endswith(":*") and i["cloudWatchLogsRoleArn"]
+    assert i["eventSelectors"][0]["dataResources"][0]["type"] == "AWS::S3::Object"
+    (group,) = of_type(plan, "aws:cloudwatch/logGroup:LogGroup")
+    assert group["inputs"]["retentionInDays"] == cfg.security.log_retention_days and group["inputs"]["kmsKeyId"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_cis_metric_filters_and_alarms(stack):
+    plan = stack_plan(stack)
+    filters = {f["inputs"]["metricTransformation"]["name"]: f for f in of_type(plan, "aws:cloudwatch/logMetricFilter:LogMetricFilter")}
+    alarms = {a["inputs"]["metricName"]: a for a in of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")}
+    cis = [a for a in alarms.values() if a["inputs"]["alarmDescription"].startswith("CIS AWS Foundations 4.")]
+    assert len(cis) == 15 and len(CIS_ALARMS) == 15
+    assert "TransitGatewayChanges" in alarms  # the seeds' resource-level changes include the TGW
+    (local_topic,) = [t for t in of_type(plan, "aws:sns/topic:Topic") if account_of(plan, t) == "management"]
+    for metric, alarm in alarms.items():
+        assert metric in filters
+        assert alarm["inputs"]["alarmActions"] == [local_topic["id"]]
+        assert alarm["inputs"]["actionsEnabled"] is True and alarm["inputs"]["threshold"] == 1
+    assert 'userIdentity.type = "Root"' in filters["RootAccountUsage"]["inputs"]["pattern"]
+    assert "MFAUsed" in filters["ConsoleSigninWithoutMFA"]["inputs"]["pattern"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_alarms_reach_the_security_topic_with_the_alarm_email(stack):
+    cfg, plan = config(stack), stack_plan(stack)
+    topics = {account_of(plan, t): t for t in of_type(plan, "aws:sns/topic:Topic")}
+    assert set(topics) == {"management", "security"} and all(t["inputs"]["kmsMasterKeyId"] for t in topics.values())
+    (sub,) = of_type(plan, "aws:sns/topicSubscription:TopicSubscription")
+    assert account_of(plan, sub) == "security" and sub["inputs"]["endpoint"] == cfg.security.alarm_email
+    assert sub["inputs"]["topic"] == topics["security"]["id"]
+    targets = {account_of(plan, t): t for t in of_type(plan, "aws:cloudwatch/eventTarget:EventTarget")}
+    assert targets["management"]["inputs"]["arn"].endswith(":event-bus/default")
+    assert targets["security"]["inputs"]["arn"] == topics["security"]["id"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_one_config_recorder_per_account_and_region(stack):
+    cfg, plan = config(stack), stack_plan(stack)
+    recorders = of_type(plan, "aws:cfg/recorder:Recorder")
+    where = sorted((account_of(plan, r), region_of(plan, r)) for r in recorders)
+    expected = sorted((a, r) for a in ["management", *(a.name for a in cfg.accounts)] for r in cfg.regions)
+    assert where == expected
+    for r in recorders:
+        assert r["inputs"]["recordingGroup"] == {"allSupported": True, "includeGlobalResourceTypes": True}
+    channels = of_type(plan, "aws:cfg/deliveryChannel:DeliveryChannel")
+    assert len(channels) == len(expected)
+    assert all(c["inputs"]["s3BucketName"].startswith(f"{cfg.organization.name}-log-archive-") and c["inputs"]["s3KmsKeyArn"]
+               for c in channels)
+    assert len([s for s in of_type(plan, "aws:cfg/recorderStatus:RecorderStatus") if s["inputs"]["isEnabled"]]) == len(expected)
+    (aggregator,) = of_type(plan, "aws:cfg/configurationAggregator:ConfigurationAggregator")
+    assert account_of(plan, aggregator) == "security"
+    assert aggregator["inputs"]["organizationAggregationSource"]["allRegions"] is True
+    rules = of_type(plan, "aws:cfg/organizationManagedRule:OrganizationManagedRule")
+    assert {r["inputs"]["ruleIdentifier"] for r in rules} >= {"ENCRYPTED_VOLUMES", "EC2_IMDSV2_CHECK", "IAM_PASSWORD_POLICY",
+                                                              "S3_BUCKET_SSL_REQUESTS_ONLY", "VPC_FLOW_LOGS_ENABLED"}
+    assert all(account_of(plan, r) == "security" for r in rules)
+    assert sum(r["inputs"]["ruleIdentifier"] == "IAM_PASSWORD_POLICY" for r in rules) == 1  # global: home region only
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_guardduty_delegated_with_organization_auto_enable_and_features(stack):
+    cfg, plan = config(stack), stack_plan(stack)
+    n = len(cfg.regions)
+    admins = of_type(plan, "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount")
+    assert len(admins) == n and all(account_of(plan, a) == "management" for a in admins)
+    org_configs = of_type(plan, "aws:guardduty/organizationConfiguration:OrganizationConfiguration")
+    assert len(org_configs) == n
+    assert all(c["inputs"]["autoEnableOrganizationMembers"] == "ALL" and account_of(plan, c) == "security" for c in org_configs)
+    features = of_type(plan, "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature")
+    assert sorted(f["inputs"]["name"] for f in features) == sorted(list(GUARDDUTY_FEATURES) * n)
+    assert all(f["inputs"]["autoEnable"] == "ALL" for f in features)
+    assert {"S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS",
+            "RUNTIME_MONITORING"} == set(GUARDDUTY_FEATURES)
+    detectors = of_type(plan, "aws:guardduty/detector:Detector")
+    assert sorted(account_of(plan, d) for d in detectors) == sorted(["management", "security"] * n)
+    assert all(d["inputs"]["enable"] is True for d in detectors)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_security_hub_central_configuration_with_configured_standards(stack):
+    cfg, plan = config(stack), stack_plan(stack)
+    assert len(of_type(plan, "aws:securityhub/organizationAdminAccount:OrganizationAdminAccount")) == len(cfg.regions)
+    (aggregator,) = of_type(plan, "aws:securityhub/findingAggregator:FindingAggregator")
+    assert region_of(plan, aggregator) == cfg.organization.home_region and account_of(plan, aggregator) == "security"
+    assert aggregator["inputs"]["specifiedRegions"] == [cfg.organization.dr_region]
+    (org,) = of_type(plan, "aws:securityhub/organizationConfiguration:OrganizationConfiguration")
+    assert org["inputs"]["organizationConfiguration"]["configurationType"] == "CENTRAL"
+    (policy,) = of_type(plan, "aws:securityhub/configurationPolicy:ConfigurationPolicy")
+    arns = policy["inputs"]["configurationPolicy"]["enabledStandardArns"]
+    assert any("aws-foundational-security-best-practices" in a for a in arns)
+    assert any("cis-aws-foundations-benchmark/v/3.0.0" in a for a in arns)
+    (assoc,) = of_type(plan, "aws:securityhub/configurationPolicyAssociation:ConfigurationPolicyAssociation")
+    assert assoc["inputs"]["targetId"] == "r-exam"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_inspector_and_access_analyzer(stack):
+    cfg, plan = config(stack), stack_plan(stack)
+    enablers = of_type(plan, "aws:inspector2/enabler:Enabler")
+    assert len(enablers) == len(cfg.regions)
+    for e in enablers:
+        assert set(e["inputs"]["resourceTypes"]) == {"EC2", "ECR", "LAMBDA"}
+        assert len(e["inputs"]["accountIds"]) == len(cfg.accounts)
+    assert len(of_type(plan, "aws:inspector2/memberAssociation:MemberAssociation")) == (len(cfg.accounts) - 1) * len(cfg.regions)
+    org_analyzers = [a for a in of_type(plan, "aws:accessanalyzer/analyzer:Analyzer") if a["inputs"]["type"] == "ORGANIZATION"]
+    assert len(org_analyzers) == len(cfg.regions) and all(account_of(plan, a) == "security" for a in org_analyzers)

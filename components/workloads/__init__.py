@@ -28,6 +28,9 @@ from components.workloads.queues import Queues
 from landing_zone.models import LandingZoneConfig
 from landing_zone.models import Workloads as WorkloadsConfig
 
+# Behind the edge, EKS serves through the AWS Load Balancer Controller registering pod IPs (target-type ip) on
+# the conventional application port; ECS accounts use their services' ports.
+EKS_INGRESS_PORTS = [8080]
 PROMOTION_SOURCE = {"nonprod": "prod"}  # a non-prod repository may be pulled by its prod peers (image promotion)
 
 
@@ -155,7 +158,9 @@ class Workloads(pulumi.ComponentResource):
         return vpn.cidr if vpn else None
 
     def _service_ports(self) -> list[int]:
-        return sorted({s.port for s in self._wl.ecs.services}) if self._wl.ecs else []
+        if self._wl.ecs:
+            return sorted({s.port for s in self._wl.ecs.services})
+        return list(EKS_INGRESS_PORTS) if self._wl.eks else []
 
     def _edge(self, vpc: VpcHandle, log_archive: LogArchive) -> Edge:
         account, region = self._account, self.region

@@ -1,0 +1,295 @@
+"""Workloads compute: ECS Fargate + ECR, EKS (pulumi-eks), the app security group, and config variants.
+
+Planned under the shared recording mocks through tests/components/workloads_program (see workloads_plans.py).
+EKS: pulumi-eks components are remote, so offline we assert the `eks:index:Cluster` / `eks:index:ManagedNodeGroup`
+inputs the engine would receive and the pulumi-aws resources built around them (docs/eks-offline.md).
+"""
+
+from __future__ import annotations
+
+import pytest
+from workloads_plans import REPO_ROOT, account_names, doc, named, of_type, plan, secret_value, variant_plan
+
+from components.workloads import promotion_peers
+from components.workloads.eks import IMDS_HOP_LIMIT, LOG_TYPES, strip_role_path
+from landing_zone.config import load_stack
+from landing_zone.mocks import fake_account_id
+
+STACKS = ["dev", "prod"]
+ECS_CLUSTER = "aws:ecs/cluster:Cluster"
+TASK = "aws:ecs/taskDefinition:TaskDefinition"
+SERVICE = "aws:ecs/service:Service"
+REPO = "aws:ecr/repository:Repository"
+EKS = "eks:index:Cluster"
+MNG = "eks:index:ManagedNodeGroup"
+LT = "aws:ec2/launchTemplate:LaunchTemplate"
+
+
+def cfg(stack):
+    return load_stack(stack, REPO_ROOT)
+
+
+def ecs_accounts(stack):
+    return {a.name for a in cfg(stack).accounts if a.workloads.ecs}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_ecs_account_has_one_cluster_with_container_insights(stack):
+    p = plan(stack)
+    assert account_names(p, ECS_CLUSTER) == ecs_accounts(stack)
+    for cluster in of_type(p, ECS_CLUSTER):
+        assert {"name": "containerInsights", "value": "enabled"} in cluster["inputs"]["settings"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_capacity_providers_use_spot_only_outside_prod(stack):
+    config = cfg(stack)
+    for cp in of_type(plan(stack), "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"):
+        account = config.account(cp["name"].split("-ap-")[0])
+        assert cp["inputs"]["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
+        used = {s["capacityProvider"] for s in cp["inputs"]["defaultCapacityProviderStrategies"]}
+        assert ("FARGATE_SPOT" in used) == (account.environment in ("nonprod", "sandbox"))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_task_definitions_follow_the_hardened_template(stack):
+    p = plan(stack)
+    config = cfg(stack)
+    services = {(a.name, s.name): s for a in config.accounts if a.workloads.ecs for s in a.workloads.ecs.services}
+    assert len(of_type(p, TASK)) == len(services)
+    for task in of_type(p, TASK):
+        inputs = task["inputs"]
+        assert inputs["requiresCompatibilities"] == ["FARGATE"] and inputs["networkMode"] == "awsvpc"
+        assert inputs["taskRoleArn"] != inputs["executionRoleArn"]
+        (container,) = doc(inputs["containerDefinitions"])
+        assert container["user"] and not container["user"].startswith(("0", "root"))
+        assert container["readonlyRootFilesystem"] is True and container["privileged"] is False
+        assert container["logConfiguration"]["logDriver"] == "awslogs"
+        assert all(e["name"] == "PORT" for e in container["environment"])  # nothing secret in plain env
+        account = task["name"].split("-ap-")[0]
+        service = services[(account, container["name"])]
+        assert [s["valueFrom"].rsplit(":secret:", 1)[1] for s in container["secrets"]] == service.secrets
+        assert all(s["valueFrom"].startswith("arn:aws:secretsmanager:") for s in container["secrets"])
+
+
+def test_prod_service_with_secrets_reads_only_its_own():
+    p = plan("prod")
+    policy = doc(named(p, "prod-apps-ap-south-1-ecs-los-api-execution-policy")["inputs"]["policy"])
+    secrets = next(s for s in policy["Statement"] if s["Sid"] == "ServiceSecrets")
+    assert secrets["Resource"] == [f"arn:aws:secretsmanager:ap-south-1:{fake_account_id('prod-apps')}:secret:los-api/db-??????"]
+    web = doc(named(p, "prod-apps-ap-south-1-ecs-web-execution-policy")["inputs"]["policy"])
+    assert not [s for s in web["Statement"] if "secretsmanager" in str(s["Action"])]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_execution_roles_pull_only_their_own_repository(stack):
+    p = plan(stack)
+    for policy in of_type(p, "aws:iam/rolePolicy:RolePolicy"):
+        if not policy["name"].endswith("-execution-policy"):
+            continue
+        service = policy["name"].split("-ecs-")[1].removesuffix("-execution-policy")
+        pull = next(s for s in doc(policy["inputs"]["policy"])["Statement"] if s["Sid"] == "EcrPull")
+        assert pull["Resource"].endswith(f":repository/{service}")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_services_are_private_with_rollback_and_autoscaling(stack):
+    p = plan(stack)
+    services = of_type(p, SERVICE)
+    assert services
+    private = {s for r in of_type(p, "aws:lb/targetGroup:TargetGroup") for s in [r["name"]]}  # noqa: F841
+    for service in services:
+        inputs = service["inputs"]
+        assert inputs["networkConfiguration"]["assignPublicIp"] is False
+        assert inputs["platformVersion"] == "LATEST"
+        assert inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+    targets = of_type(p, "aws:appautoscaling/target:Target")
+    assert len(targets) == len(services)
+    assert len(of_type(p, "aws:appautoscaling/policy:Policy")) == 2 * len(services)
+    for target in targets:
+        assert target["inputs"]["minCapacity"] <= target["inputs"]["maxCapacity"]
+
+
+def test_services_run_in_the_private_subnets_behind_the_edge():
+    p = plan("prod")
+    for service in of_type(p, SERVICE, "prod-apps"):
+        subnets = service["inputs"]["networkConfiguration"]["subnets"]
+        assert subnets and all(s.startswith("subnet-") for s in subnets)
+        assert service["inputs"]["loadBalancers"], "prod-apps has an edge: every service sits behind it"
+    rules = of_type(p, "aws:lb/listenerRule:ListenerRule", "prod-apps")
+    paths = sorted(r["inputs"]["conditions"][0]["pathPattern"]["values"][0] for r in rules)
+    assert paths == ["/*", "/lms/*", "/los/*"]
+    catch_all = next(r for r in rules if r["inputs"]["conditions"][0]["pathPattern"]["values"] == ["/*"])
+    assert catch_all["inputs"]["priority"] == max(r["inputs"]["priority"] for r in rules)
+    # the sandbox has no edge: its service stays internal
+    assert not of_type(p, "aws:lb/listenerRule:ListenerRule", "sandbox")
+    assert of_type(p, SERVICE, "sandbox")[0]["inputs"].get("loadBalancers") in (None, [])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_log_groups_use_a_cmk_and_retention(stack):
+    retention = cfg(stack).security.log_retention_days
+    groups = [g for g in of_type(plan(stack), "aws:cloudwatch/logGroup:LogGroup") if "-ecs-logs" in g["name"]]
+    assert len(groups) == len(ecs_accounts(stack))
+    for group in groups:
+        assert group["inputs"]["kmsKeyId"].startswith("arn:aws:kms:")
+        assert group["inputs"]["retentionInDays"] == retention
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_ecr_repositories_are_scanned_immutable_and_encrypted(stack):
+    p = plan(stack)
+    repos = of_type(p, REPO)
+    assert len(repos) == len(of_type(p, TASK)) == len(of_type(p, "aws:ecr/lifecyclePolicy:LifecyclePolicy"))
+    for repo in repos:
+        inputs = repo["inputs"]
+        assert inputs["imageScanningConfiguration"]["scanOnPush"] is True
+        assert inputs["imageTagMutability"] == "IMMUTABLE"
+        assert inputs["encryptionConfigurations"][0]["encryptionType"] == "KMS"
+        assert inputs["encryptionConfigurations"][0]["kmsKey"].startswith("arn:aws:kms:")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_nonprod_repositories_let_only_the_prod_peer_pull(stack):
+    p = plan(stack)
+    policies = of_type(p, "aws:ecr/repositoryPolicy:RepositoryPolicy")
+    assert policies and all(r["name"].startswith("nonprod-apps-") for r in policies)
+    assert promotion_peers(cfg(stack), "nonprod-apps") == ["prod-apps"]
+    for policy in policies:
+        (statement,) = doc(policy["inputs"]["policy"])["Statement"]
+        assert statement["Principal"] == {"AWS": [f"arn:aws:iam::{fake_account_id('prod-apps')}:root"]}
+        assert not any(a.endswith("*") or a.startswith("ecr:Put") for a in statement["Action"])
+
+
+# --- EKS ------------------------------------------------------------------------------------------------------------
+
+
+def eks_accounts(stack):
+    return {a.name for a in cfg(stack).accounts if a.workloads.eks}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_eks_cluster_inputs_are_private_encrypted_and_logged(stack):
+    p = plan(stack)
+    clusters = of_type(p, EKS)
+    assert {c["name"].split("-ap-")[0] for c in clusters} == eks_accounts(stack)
+    for cluster in clusters:
+        inputs = cluster["inputs"]
+        assert inputs["endpointPrivateAccess"] is True and inputs["endpointPublicAccess"] is False
+        assert "publicAccessCidrs" not in inputs
+        assert inputs["encryptionConfigKeyArn"].startswith("arn:aws:kms:")
+        assert sorted(inputs["enabledClusterLogTypes"]) == sorted(LOG_TYPES)
+        assert inputs["createOidcProvider"] is True and inputs["skipDefaultNodeGroup"] is True
+        assert inputs["authenticationMode"] == "API"
+        entry = inputs["accessEntries"]["sso-administrators"]
+        assert ":role/AWSReservedSSO_AdministratorAccess_" in entry["principalArn"]
+        assert entry["accessPolicies"]["cluster-admin"]["accessScope"] == {"type": "cluster"}
+        assert inputs["privateSubnetIds"] and "publicSubnetIds" not in inputs
+        env = cfg(stack).account(cluster["name"].split("-ap-")[0]).environment
+        assert inputs["deletionProtection"] is (env == "prod")
+
+
+def test_eks_cluster_is_created_with_the_account_provider():
+    for cluster in of_type(plan("prod"), EKS):
+        account = cluster["name"].split("-ap-")[0]
+        # a remote component gets the account's aws provider through its providers map (its children inherit it)
+        parent = named(plan("prod"), f"{account}-ap-south-1-eks-cluster")
+        assert parent["type"] == "landing-zone:workloads:EksCluster"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_node_groups_use_private_subnets_scaling_and_an_imdsv2_template(stack):
+    p = plan(stack)
+    config = cfg(stack)
+    expected = {(a.name, g.name): g for a in config.accounts if a.workloads.eks for g in a.workloads.eks.node_groups}
+    groups = of_type(p, MNG)
+    assert len(groups) == len(expected)
+    templates = {t["id"]: t for t in of_type(p, LT)}
+    for group in groups:
+        account = group["name"].split("-ap-")[0]
+        spec = expected[(account, group["name"].rsplit("-eks-", 1)[1])]
+        inputs = group["inputs"]
+        assert inputs["scalingConfig"] == {"minSize": spec.min_size, "maxSize": spec.max_size,
+                                           "desiredSize": spec.desired_size}
+        assert inputs["subnetIds"] and "remoteAccess" not in inputs
+        lt = templates[inputs["launchTemplate"]["id"]]["inputs"]
+        assert lt["metadataOptions"]["httpTokens"] == "required"
+        assert lt["metadataOptions"]["httpPutResponseHopLimit"] == IMDS_HOP_LIMIT == 1
+        ebs = lt["blockDeviceMappings"][0]["ebs"]
+        assert ebs["encrypted"] == "true" and ebs["kmsKeyId"].startswith("arn:aws:kms:")
+        assert "networkInterfaces" not in lt  # no public IP association possible
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_cluster_autoscaler_role_trusts_only_its_service_account(stack):
+    p = plan(stack)
+    for account in eks_accounts(stack):
+        role = named(p, f"{account}-ap-south-1-eks-cluster-autoscaler")
+        (statement,) = doc(role["inputs"]["assumeRolePolicy"])["Statement"]
+        assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+        assert ":oidc-provider/" in statement["Principal"]["Federated"]
+        conditions = statement["Condition"]["StringEquals"]
+        assert "system:serviceaccount:kube-system:cluster-autoscaler" in conditions.values()
+        policy = doc(named(p, f"{account}-ap-south-1-eks-cluster-autoscaler-policy")["inputs"]["policy"])
+        scale = next(s for s in policy["Statement"] if s["Sid"] == "ScaleOwnGroups")
+        assert "StringEquals" in scale["Condition"]
+
+
+def test_eks_outputs_keep_the_kubeconfig_secret():
+    exported = plan("prod")["outputs"]["workloads"]["value"] if "value" in plan("prod")["outputs"]["workloads"] \
+        else plan("prod")["outputs"]["workloads"]
+    kubeconfig = exported["prod-data"]["eksKubeconfig"]
+    assert "clusters" in secret_value(kubeconfig)
+
+
+def test_strip_role_path():
+    arn = "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/ap-south-1/AWSReservedSSO_Admin_0123"
+    assert strip_role_path(arn) == "arn:aws:iam::111111111111:role/AWSReservedSSO_Admin_0123"
+
+
+def test_plans_are_deterministic():
+    """pulumi-eks remote components are known to flake under mocks: plan dev again and compare everything."""
+    from workloads_plans import _plan_config_dir
+    again = _plan_config_dir("dev", REPO_ROOT)
+    assert again == plan("dev")
+
+
+# --- app security group ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_app_security_group_is_reached_from_the_alb_only(stack):
+    p = plan(stack)
+    for rule in of_type(p, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"):
+        inputs = rule["inputs"]
+        if "-app-" not in rule["name"]:
+            continue
+        assert "cidrIpv4" not in inputs and inputs.get("referencedSecurityGroupId")
+        assert inputs["description"]
+
+
+# --- config variants ------------------------------------------------------------------------------------------------
+
+
+def test_variant_account_without_workloads_plans_nothing_for_it():
+    p = variant_plan("prod", "prod-data-without-workloads")
+    assert not [r for r in p["resources"] if r["name"].startswith("prod-data-")
+                and not r["type"].startswith("pulumi:providers:")]
+    assert "prod-data" not in p["outputs"]["workloads"]
+    assert of_type(p, EKS)  # nonprod-data still has its cluster
+
+
+def test_variant_eks_instead_of_ecs():
+    p = variant_plan("prod", "nonprod-apps-on-eks")
+    assert not of_type(p, ECS_CLUSTER, "nonprod-apps") and not of_type(p, REPO, "nonprod-apps")
+    (cluster,) = of_type(p, EKS, "nonprod-apps")
+    assert cluster["inputs"]["endpointPublicAccess"] is False
+    assert len(of_type(p, MNG, "nonprod-apps")) == 1
+    assert of_type(p, "aws:rds/cluster:Cluster", "nonprod-apps"), "Aurora still admits the (EKS) app tier"
+    assert not of_type(p, "aws:ecr/repositoryPolicy:RepositoryPolicy")  # nothing left to promote from
+
+
+def test_variant_without_data_hosts():
+    p = variant_plan("prod", "no-data-hosts")
+    assert not of_type(p, "aws:ec2/instance:Instance") and not of_type(p, "aws:ebs/volume:Volume")
+    assert len(of_type(p, EKS)) == 2 and of_type(p, "aws:backup/plan:Plan", "prod-data")

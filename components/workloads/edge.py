@@ -82,7 +82,8 @@ class Edge(pulumi.ComponentResource):
         self._kms_key_arn, self._retention = logs_key_arn, log_retention_days
         self._app_sg, self._target_ports = app_security_group_id, sorted(set(target_ports))
         self.domain_name = config.domain_name
-        self._prod = account.environment == "prod"
+        # prod and nonprod (DAT-08 is mandatory outside the sandbox): deleting an edge is never a side effect
+        self._protected = account.environment != "sandbox"
         self._logs_bucket = bucket
         self._logs_prefix = f"alb/{account.name}/{region}"
 
@@ -154,7 +155,7 @@ class Edge(pulumi.ComponentResource):
             self._rn("alb"), name=short_name(self._account.name, "alb"), load_balancer_type="application",
             internal=False, subnets=self._vpc.subnet_ids["public"], security_groups=[sg.id],
             drop_invalid_header_fields=True, desync_mitigation_mode="strictest", enable_http2=True,
-            enable_waf_fail_open=False, enable_deletion_protection=self._prod, idle_timeout=60,
+            enable_waf_fail_open=False, enable_deletion_protection=self._protected, idle_timeout=60,
             access_logs={"bucket": self._logs_bucket, "prefix": self._logs_prefix, "enabled": True},
             tags={"Name": self._rn("alb")},
             opts=self._opts())
@@ -236,7 +237,7 @@ class Edge(pulumi.ComponentResource):
         nlb = aws.lb.LoadBalancer(
             self._rn("nlb"), name=short_name(self._account.name, "nlb"), load_balancer_type="network",
             internal=True, subnets=subnets, security_groups=[sg.id], enable_cross_zone_load_balancing=True,
-            enable_deletion_protection=self._prod,
+            enable_deletion_protection=self._protected,
             access_logs={"bucket": self._logs_bucket, "prefix": self._logs_prefix, "enabled": True},
             tags={"Name": self._rn("nlb")}, opts=self._opts())
         target_group = aws.lb.TargetGroup(

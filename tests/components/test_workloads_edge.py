@@ -42,7 +42,7 @@ def test_one_public_alb_per_edge_account_with_hardened_settings(stack):
         assert alb["desyncMitigationMode"] in ("defensive", "strictest")
         assert alb["accessLogs"] == {"enabled": True, "bucket": h.LOG_ARCHIVE.bucket_name,
                                      "prefix": f"alb/{name}/ap-south-1"}
-        assert alb["enableDeletionProtection"] is (account.environment == "prod")
+        assert alb["enableDeletionProtection"] is (account.environment != "sandbox")
         assert len(alb["name"]) <= 32
 
 

@@ -1,0 +1,419 @@
+"""The network components over the dev and prod stacks: hubs, segment routing, spoke VPCs, hybrid, DR peering.
+
+The organization and network sections are planned once per stack (functools.cache) under the shared recording
+mocks; the assertions read the plan the way the policy pack does (camelCase inputs, provider default tags).
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import sys
+from pathlib import Path
+
+import pytest
+
+from components.context import LogArchive
+from components.network import build_network, client_vpn_source_cidrs
+from components.network.routing_plan import (
+    PEERING_TABLE,
+    Intent,
+    direct_connect_prefixes,
+    internal_blocks,
+    region_plan,
+    vpc_destinations,
+    vpc_sites,
+)
+from components.network.vpc import GATEWAY_ENDPOINTS, INTERFACE_ENDPOINTS, nat_mode
+from components.organization import Organization
+from landing_zone import plan as plan_mod
+from landing_zone.config import load_stack
+from landing_zone.subnets import by_tier, plan_subnets
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+STACKS = ("dev", "prod")
+LOG_BUCKET_ARN = "arn:aws:s3:::lz-log-archive-test"
+
+TGW = "aws:ec2transitgateway/transitGateway:TransitGateway"
+TGW_RT = "aws:ec2transitgateway/routeTable:RouteTable"
+ASSOC = "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation"
+PROP = "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation"
+TGW_ROUTE = "aws:ec2transitgateway/route:Route"
+ATTACH = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
+ACCEPT = "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter"
+VPC = "aws:ec2/vpc:Vpc"
+SUBNET = "aws:ec2/subnet:Subnet"
+NAT = "aws:ec2/natGateway:NatGateway"
+RT = "aws:ec2/routeTable:RouteTable"
+ROUTE = "aws:ec2/route:Route"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+NACL = "aws:ec2/networkAcl:NetworkAcl"
+VPN = "aws:ec2/vpnConnection:VpnConnection"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+DX_ASSOC = "aws:directconnect/gatewayAssociation:GatewayAssociation"
+CVPN = "aws:ec2clientvpn/endpoint:Endpoint"
+CVPN_AUTHZ = "aws:ec2clientvpn/authorizationRule:AuthorizationRule"
+PEERING = "aws:ec2transitgateway/peeringAttachment:PeeringAttachment"
+PEERING_ACCEPT = "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter"
+RAM_SHARE = "aws:ram/resourceShare:ResourceShare"
+RAM_PRINCIPAL = "aws:ram/principalAssociation:PrincipalAssociation"
+
+
+@functools.cache
+def network_plan(stack: str) -> dict:
+    """Plan the organization (accounts, providers, org ARN) and the network section of the stack."""
+    cfg = load_stack(stack, REPO_ROOT)
+    log_archive = LogArchive(bucket_name="lz-log-archive-test", bucket_arn=LOG_BUCKET_ARN,
+                             kms_key_arn="arn:aws:kms:ap-south-1:111111111111:key/test")
+
+    def program() -> None:
+        org = Organization("organization", cfg)
+        build_network(cfg, org.accounts, log_archive, org.organization.arn, depends_on=[org.ram_sharing])
+
+    config = plan_mod.encode_config({"aws:region": cfg.organization.home_region})
+    return plan_mod.build_plan(plan_mod.run_program(program, stack, config, []))
+
+
+class View:
+    """Lookups over one plan."""
+
+    def __init__(self, stack: str):
+        self.stack = stack
+        self.cfg = load_stack(stack, REPO_ROOT)
+        self.plan = network_plan(stack)
+        self.resources = self.plan["resources"]
+        self.index = plan_mod.index_by_urn(self.plan)
+        self.by_urn = {r["urn"]: r for r in self.resources}
+
+    def of_type(self, type_: str) -> list[dict]:
+        return [r for r in self.resources if r["type"] == type_]
+
+    def named(self, name: str) -> dict:
+        (found,) = [r for r in self.resources if r["name"] == name]
+        return found
+
+    def tags(self, r: dict) -> dict:
+        return {**plan_mod.provider_tags(self.index, r), **(r["inputs"].get("tags") or {})}
+
+    def account(self, r: dict) -> str:
+        return self.tags(r).get("account", "")
+
+    def region(self, r: dict) -> str:
+        provider = self.index.get(r["provider"].rsplit("::", 1)[0], {})
+        return provider.get("inputs", {}).get("region", "")
+
+    def in_vpc(self, type_: str, vpc: dict) -> list[dict]:
+        return [r for r in self.of_type(type_) if r["inputs"].get("vpcId") == vpc["id"]]
+
+    def deps(self, r: dict, prop: str) -> list[dict]:
+        return [self.by_urn[u] for u in r["property_dependencies"].get(prop, []) if u in self.by_urn]
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def view(request) -> View:
+    return View(request.param)
+
+
+def _vpc_of(view: View, account: str, region: str) -> dict:
+    return view.named(f"{account}-{region}-vpc")
+
+
+# --- hubs -------------------------------------------------------------------------------------------------------
+
+
+def test_one_hardened_tgw_per_region_in_the_network_account(view):
+    tgws = view.of_type(TGW)
+    assert sorted(view.region(t) for t in tgws) == sorted(view.cfg.regions)
+    for tgw in tgws:
+        i = tgw["inputs"]
+        assert (i["autoAcceptSharedAttachments"], i["defaultRouteTableAssociation"], i["defaultRouteTablePropagation"]) \
+            == ("disable", "disable", "disable")
+        assert (i["dnsSupport"], i["vpnEcmpSupport"]) == ("enable", "enable")
+        assert tgw["protect"] is True
+        assert view.account(tgw) == view.cfg.account_with_role("network").name
+    asns = {t["inputs"]["amazonSideAsn"] for t in tgws}
+    assert len(asns) == len(tgws)
+    if view.cfg.network.direct_connect:
+        assert view.cfg.network.direct_connect.amazon_side_asn not in asns
+
+
+def test_tgw_shared_with_the_organization_only(view):
+    org = next(r for r in view.resources if r["type"] == "aws:organizations/organization:Organization")
+    shares = view.of_type(RAM_SHARE)
+    assert len(shares) == len(view.cfg.regions)
+    assert all(s["inputs"]["allowExternalPrincipals"] is False for s in shares)
+    principals = view.of_type(RAM_PRINCIPAL)
+    assert {p["inputs"]["principal"] for p in principals} == {org["outputs"]["arn"]}
+
+
+def test_one_route_table_per_segment_tagged_with_it(view):
+    segments = list(view.cfg.network.segments) + [PEERING_TABLE]
+    for region in view.cfg.regions:
+        tags = sorted(view.tags(t)["segment"] for t in view.of_type(TGW_RT) if view.region(t) == region)
+        assert tags == sorted(segments)
+
+
+def test_every_attachment_associated_with_exactly_its_segment_table(view):
+    tables = {t["urn"]: view.tags(t)["segment"] for t in view.of_type(TGW_RT)}
+    associated: dict[str, str] = {}
+    for assoc in view.of_type(ASSOC):
+        (table,) = view.deps(assoc, "transitGatewayRouteTableId")
+        for target in view.deps(assoc, "transitGatewayAttachmentId"):
+            if target["type"] in (ATTACH, ACCEPT, VPN):
+                assert target["name"] not in associated, f"{target['name']} associated twice"
+                associated[target["name"]] = tables[table["urn"]]
+    for attachment in view.of_type(ATTACH):
+        expected = view.tags(attachment)["segment"]
+        key = next((a["name"] for a in view.of_type(ACCEPT)
+                    if attachment["urn"] in a["property_dependencies"].get("transitGatewayAttachmentId", [])),
+                   attachment["name"])
+        assert associated[key] == expected
+    for vpn in view.of_type(VPN):
+        assert associated[vpn["name"]] == "hybrid"
+
+
+def test_no_table_mixes_prod_and_nonprod_links(view):
+    """X-05: a table never has prod and non-prod attachments associated or propagated together."""
+    for region in view.cfg.regions:
+        plan = region_plan(view.cfg, region)
+        for table in plan.tables.values():
+            segments = {plan.segment_of[k] for k in table.associate + table.propagate}
+            assert not ({"prod"} & segments and {"nonprod", "sandbox"} & segments), (region, table.segment, segments)
+
+
+def test_cross_account_attachments_are_accepted_by_the_network_account(view):
+    network = view.cfg.account_with_role("network").name
+    accepters = view.of_type(ACCEPT)
+    for attachment in view.of_type(ATTACH):
+        owner = view.account(attachment)
+        accepted_by = [a for a in accepters
+                       if attachment["urn"] in a["property_dependencies"].get("transitGatewayAttachmentId", [])]
+        if owner == network:
+            assert accepted_by == []  # the TGW owner's own attachment needs (and allows) no acceptance
+            assert attachment["inputs"]["transitGatewayDefaultRouteTableAssociation"] is False
+        else:
+            (accepter,) = accepted_by
+            assert view.account(accepter) == network
+            assert accepter["inputs"]["transitGatewayDefaultRouteTableAssociation"] is False
+            assert accepter["inputs"]["transitGatewayDefaultRouteTablePropagation"] is False
+        assert view.tags(attachment)["segment"] == view.cfg.account(owner).network_segment
+
+
+def test_blackholes_keep_on_premises_out_of_segments_that_may_not_reach_it(view):
+    intent = Intent(view.cfg.network.reachability)
+    blackholes = [r for r in view.of_type(TGW_ROUTE) if r["inputs"].get("blackhole")]
+    assert blackholes
+    tables = {t["urn"]: view.tags(t)["segment"] for t in view.of_type(TGW_RT)}
+    for route in blackholes:
+        (table,) = view.deps(route, "transitGatewayRouteTableId")
+        assert not intent.reaches(tables[table["urn"]], "hybrid")
+        assert route["inputs"]["destinationCidrBlock"] in view.cfg.network.on_premises_cidrs + [
+            c for gw in view.cfg.network.vpn for c in gw.static_routes]
+
+
+# --- spoke VPCs -------------------------------------------------------------------------------------------------
+
+
+def test_a_vpc_for_every_account_and_region_with_one(view):
+    expected = sorted((s.account, s.region, s.cidr) for s in vpc_sites(view.cfg))
+    got = sorted((view.account(v), view.region(v), v["inputs"]["cidrBlock"]) for v in view.of_type(VPC))
+    assert got == expected
+
+
+def test_subnets_per_tier_per_az_from_the_planner(view):
+    for site in vpc_sites(view.cfg):
+        vpc_cfg = view.cfg.account(site.account).vpcs[site.region]
+        vpc = _vpc_of(view, site.account, site.region)
+        subnets = view.in_vpc(SUBNET, vpc)
+        planned = by_tier(plan_subnets(vpc_cfg.cidr, vpc_cfg.azs, vpc_cfg.tiers.model_dump()))
+        for tier, cidrs in planned.items():
+            got = sorted(s["inputs"]["cidrBlock"] for s in subnets if s["inputs"]["tags"]["tier"] == tier)
+            assert got == sorted(cidrs) and len(got) == vpc_cfg.azs, (site, tier)
+        assert not any(s["inputs"].get("mapPublicIpOnLaunch") for s in subnets)
+
+
+def test_nat_gateways_per_az_in_prod_single_elsewhere(view):
+    for site in vpc_sites(view.cfg):
+        account = view.cfg.account(site.account)
+        vpc_cfg = account.vpcs[site.region]
+        public = {s["id"] for s in view.in_vpc(SUBNET, _vpc_of(view, site.account, site.region))
+                  if s["inputs"]["tags"]["tier"] == "public"}
+        nats = [n for n in view.of_type(NAT) if n["inputs"]["subnetId"] in public]
+        expected = {"per-az": vpc_cfg.azs, "single": 1, "none": 0}[nat_mode(account, vpc_cfg)]
+        assert len(nats) == expected, site
+    if view.stack == "prod":  # the seeds: prod VPCs survive an AZ outage
+        prod_apps = view.cfg.account("prod-apps").vpcs["ap-south-1"]
+        assert nat_mode(view.cfg.account("prod-apps"), prod_apps) == "per-az"
+
+
+def _routes_of(view: View, table: dict) -> list[dict]:
+    return [r for r in view.of_type(ROUTE) if r["inputs"]["routeTableId"] == table["id"]]
+
+
+def test_route_tables_per_tier(view):
+    tgw_ids = {t["id"] for t in view.of_type(TGW)}
+    for site in vpc_sites(view.cfg):
+        vpc = _vpc_of(view, site.account, site.region)
+        tables = view.in_vpc(RT, vpc)
+        by_tier_: dict[str, list[dict]] = {}
+        for t in tables:
+            by_tier_.setdefault(t["inputs"]["tags"]["tier"], []).append(t)
+        destinations = set(vpc_destinations(view.cfg, site))
+        for tier in ("public", "private", "data"):
+            for table in by_tier_[tier]:
+                routes = _routes_of(view, table)
+                to_tgw = {r["inputs"]["destinationCidrBlock"] for r in routes if r["inputs"].get("transitGatewayId") in tgw_ids}
+                assert to_tgw == destinations, (site, tier)
+        for table in by_tier_["data"]:  # X-12: the data tier never reaches the internet
+            routes = _routes_of(view, table)
+            assert not any(r["inputs"].get("gatewayId") or r["inputs"].get("natGatewayId") for r in routes)
+            assert "0.0.0.0/0" not in {r["inputs"]["destinationCidrBlock"] for r in routes}
+        for table in by_tier_["private"]:
+            defaults = [r for r in _routes_of(view, table) if r["inputs"]["destinationCidrBlock"] == "0.0.0.0/0"]
+            assert [bool(r["inputs"].get("natGatewayId")) for r in defaults] == [True]
+        assert _routes_of(view, by_tier_["transit"][0]) == []
+
+
+def test_segment_routes_follow_the_intent():
+    cfg = load_stack("prod", REPO_ROOT)
+    sandbox = next(s for s in vpc_sites(cfg) if s.account == "sandbox")
+    prod_apps = next(s for s in vpc_sites(cfg) if s.account == "prod-apps" and s.region == "ap-south-1")
+    network = [s.cidr for s in vpc_sites(cfg) if s.account == "network"]
+    assert sorted(vpc_destinations(cfg, sandbox)) == sorted(network)  # the sandbox reaches shared services only
+    prod_dest = set(vpc_destinations(cfg, prod_apps))
+    assert not prod_dest & {s.cidr for s in vpc_sites(cfg) if s.segment in ("nonprod", "sandbox")}
+    assert set(cfg.network.on_premises_cidrs) <= prod_dest
+
+
+def test_a_flow_log_of_all_traffic_for_every_vpc_to_the_log_archive(view):
+    for vpc in view.of_type(VPC):
+        logs = view.in_vpc(FLOW_LOG, vpc)
+        assert len(logs) == 1, vpc["name"]
+        i = logs[0]["inputs"]
+        assert (i["trafficType"], i["logDestinationType"]) == ("ALL", "s3")
+        assert i["logDestination"].startswith(LOG_BUCKET_ARN)
+
+
+def test_default_security_group_emptied(view):
+    defaults = view.of_type(DEFAULT_SG)
+    assert len(defaults) == len(view.of_type(VPC))
+    for sg in defaults:
+        assert not sg["inputs"].get("ingress") and not sg["inputs"].get("egress")
+
+
+def test_endpoints_private_and_https_from_the_vpc_only(view):
+    for vpc in view.of_type(VPC):
+        endpoints = view.in_vpc(ENDPOINT, vpc)
+        region = view.region(vpc)
+        services = sorted(e["inputs"]["serviceName"].removeprefix(f"com.amazonaws.{region}.") for e in endpoints)
+        assert services == sorted(GATEWAY_ENDPOINTS + INTERFACE_ENDPOINTS)
+        sgs = {sg["id"]: sg for sg in view.in_vpc(SG, vpc)}
+        for e in endpoints:
+            if e["inputs"]["vpcEndpointType"] == "Gateway":
+                continue
+            assert e["inputs"]["privateDnsEnabled"] is True
+            (sg_id,) = e["inputs"]["securityGroupIds"]
+            ingress = sgs[sg_id]["inputs"]["ingress"]
+            assert [(r["fromPort"], r["toPort"], r["cidrBlocks"]) for r in ingress] == [(443, 443, [vpc["inputs"]["cidrBlock"]])]
+            assert all(r["description"] for r in ingress)
+
+
+def test_nacls_keep_the_internet_out_of_admin_ports(view):
+    internal = internal_blocks(view.cfg)
+    for nacl in view.of_type(NACL):
+        for entry in nacl["inputs"]["ingress"]:
+            if entry["cidrBlock"] in internal:
+                continue
+            assert entry["cidrBlock"] == "0.0.0.0/0" and entry["protocol"] in ("tcp", "udp")
+            assert not any(entry["fromPort"] <= p <= entry["toPort"] for p in (22, 3389)), nacl["name"]
+        if nacl["inputs"]["tags"]["tier"] == "data":
+            assert {e["cidrBlock"] for e in nacl["inputs"]["egress"] if e["protocol"] == "-1"} == set(internal)
+
+
+def test_admin_access_only_from_the_client_vpn(view):
+    sources = client_vpn_source_cidrs(view.cfg)
+    network_vpc = view.cfg.account_with_role("network").vpcs[view.cfg.organization.home_region]
+    assert sources and all(ipaddress.ip_network(c).subnet_of(ipaddress.ip_network(network_vpc.cidr)) for c in sources)
+    admin = [sg for sg in view.of_type(SG) if sg["inputs"].get("tags", {}).get("tier") == "admin"]
+    workload_vpcs = [(a.name, r) for a in view.cfg.accounts if a.workloads.needs_vpc() for r in a.vpcs]
+    assert len(admin) == len(workload_vpcs)
+    for sg in admin:
+        ingress = sg["inputs"]["ingress"]
+        assert {(r["fromPort"], c) for r in ingress for c in r["cidrBlocks"]} == {(p, c) for p in (22, 3389) for c in sources}
+        assert all(r["description"] for r in ingress)
+
+
+# --- hybrid -----------------------------------------------------------------------------------------------------
+
+
+def test_vpn_tunnels_logged_and_keys_secret(view):
+    vpns = view.of_type(VPN)
+    assert len(vpns) == len(view.cfg.network.vpn)
+    log_groups = {lg["outputs"]["arn"]: lg for lg in view.of_type(LOG_GROUP)}
+    for vpn, gw in zip(vpns, view.cfg.network.vpn, strict=True):
+        i = vpn["inputs"]
+        assert i["staticRoutesOnly"] is (gw.bgp_asn is None)
+        for n in (1, 2):
+            options = i[f"tunnel{n}LogOptions"]["cloudwatchLogOptions"]
+            assert options["logEnabled"] is True
+            group = log_groups[options["logGroupArn"]]
+            assert group["inputs"]["kmsKeyId"] and group["inputs"]["retentionInDays"] >= 365
+            if gw.tunnel_preshared_keys:
+                assert plan_mod.is_secret(i[f"tunnel{n}PresharedKey"])
+
+
+def test_direct_connect_allows_only_the_data_warehouse_prefixes(view):
+    (association,) = view.of_type(DX_ASSOC)
+    prefixes = association["inputs"]["allowedPrefixes"]
+    assert prefixes == direct_connect_prefixes(view.cfg)
+    home = view.cfg.organization.home_region
+    assert prefixes == [view.cfg.account(a).vpcs[home].cidr for a in view.cfg.network.direct_connect.accounts]
+
+
+def test_client_vpn_split_tunnel_logged_and_authorized_per_segment(view):
+    cvpn = view.cfg.network.client_vpn
+    (endpoint,) = view.of_type(CVPN)
+    i = endpoint["inputs"]
+    assert i["splitTunnel"] is True and i["connectionLogOptions"]["enabled"] is True
+    kind = {"saml": "federated-authentication", "certificate": "certificate-authentication"}[cvpn.authentication]
+    assert [a["type"] for a in i["authenticationOptions"]] == [kind]
+    authorized = {r["inputs"]["targetNetworkCidr"] for r in view.of_type(CVPN_AUTHZ)}
+    expected = {s.cidr for s in vpc_sites(view.cfg) if s.segment in cvpn.authorized_segments}
+    assert authorized == expected
+
+
+# --- DR ---------------------------------------------------------------------------------------------------------
+
+
+def test_dr_hub_peered_with_per_segment_routes(view):
+    (peering,) = view.of_type(PEERING)
+    (accepter,) = view.of_type(PEERING_ACCEPT)
+    org = view.cfg.organization
+    assert (view.region(peering), view.region(accepter)) == (org.home_region, org.dr_region)
+    intent = Intent(view.cfg.network.reachability)
+    tables = {t["urn"]: (view.region(t), view.tags(t)["segment"]) for t in view.of_type(TGW_RT)}
+    dr_cidrs = {s.cidr: s.segment for s in vpc_sites(view.cfg) if s.region == org.dr_region}
+    via_peering = [r for r in view.of_type(TGW_ROUTE)
+                   if any(d["type"] in (PEERING, PEERING_ACCEPT) for d in view.deps(r, "transitGatewayAttachmentId"))]
+    assert via_peering
+    for route in via_peering:
+        (table,) = view.deps(route, "transitGatewayRouteTableId")
+        region, segment = tables[table["urn"]]
+        cidr = route["inputs"]["destinationCidrBlock"]
+        if region == org.home_region:
+            assert intent.reaches(segment, dr_cidrs[cidr]), (segment, cidr)
+
+
+# --- reachability -----------------------------------------------------------------------------------------------
+
+
+def test_reachability_equals_the_intent(view):
+    from landing_zone.reach import analyze
+
+    report = analyze(view.plan, view.cfg.network.reachability, REPO_ROOT, list(view.cfg.network.segments))
+    assert report.differences == [] and report.computed.unresolved == []
+    assert set(report.computed.segments) == set(view.cfg.network.segments)
+    assert sys.modules["lz_policies.reachability"].__file__.startswith(str(REPO_ROOT / "policies"))

@@ -1,0 +1,182 @@
+"""Workloads data tier: Aurora MySQL, Redis, SQS and the workload KMS keys, for dev and prod.
+
+X-04 in practice: the data stores' security groups admit traffic only by security-group reference from the
+application-tier security group of the same account, never from a CIDR.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from components.workloads.aurora import LOG_EXPORTS, PROD_MIN_BACKUP_DAYS
+from landing_zone.config import load_stack
+from workloads_plans import REPO_ROOT, doc, named, of_type, plan, secret_value
+
+STACKS = ["dev", "prod"]
+RDS = "aws:rds/cluster:Cluster"
+INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+
+
+def cfg(stack):
+    return load_stack(stack, REPO_ROOT)
+
+
+def account_of(resource):
+    return resource["name"].split("-ap-")[0]
+
+
+def home_clusters(p):
+    return [c for c in of_type(p, RDS) if "-ap-south-1-" in c["name"]]
+
+
+def app_sg_id(p, account):
+    return named(p, f"{account}-ap-south-1-app-sg")["id"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_aurora_is_encrypted_with_a_managed_secret_and_protected(stack):
+    p, config = plan(stack), cfg(stack)
+    clusters = home_clusters(p)
+    assert {account_of(c) for c in clusters} == {a.name for a in config.accounts if a.workloads.aurora}
+    for cluster in clusters:
+        inputs = cluster["inputs"]
+        assert inputs["engine"] == "aurora-mysql"
+        assert inputs["storageEncrypted"] is True and inputs["kmsKeyId"].startswith("arn:aws:kms:")
+        assert inputs["manageMasterUserPassword"] is True and inputs["masterUserSecretKmsKeyId"] == inputs["kmsKeyId"]
+        assert "masterPassword" not in inputs
+        assert inputs["deletionProtection"] is True and inputs["copyTagsToSnapshot"] is True
+        assert sorted(inputs["enabledCloudwatchLogsExports"]) == sorted(LOG_EXPORTS)
+        assert cluster["protect"] is True
+        account = config.account(account_of(cluster))
+        if account.environment == "prod":
+            assert inputs["backupRetentionPeriod"] >= PROD_MIN_BACKUP_DAYS
+        else:
+            assert inputs["backupRetentionPeriod"] == account.workloads.aurora.backup_retention_days
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_aurora_parameter_group_requires_tls_and_audits(stack):
+    for group in of_type(plan(stack), "aws:rds/clusterParameterGroup:ClusterParameterGroup"):
+        params = {x["name"]: x["value"] for x in group["inputs"]["parameters"]}
+        assert params["require_secure_transport"] == "ON"
+        assert params["server_audit_logging"] == "1"
+        assert group["inputs"]["family"] == "aurora-mysql8.0"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_aurora_instances_are_private_and_spread_over_azs(stack):
+    p, config = plan(stack), cfg(stack)
+    for cluster in home_clusters(p):
+        account = account_of(cluster)
+        instances = [i for i in of_type(p, INSTANCE, account) if "-ap-south-1-" in i["name"]]
+        assert len(instances) == 1 + config.account(account).workloads.aurora.readers
+        assert all(i["inputs"]["publiclyAccessible"] is False for i in instances)
+        azs = [i["inputs"]["availabilityZone"] for i in instances]
+        assert len(set(azs)) == len(azs), f"{account}: writer and readers share an AZ: {azs}"
+        writer = next(i for i in instances if i["name"].endswith("-writer"))
+        assert writer["inputs"]["promotionTier"] == 0
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_aurora_subnet_group_is_the_data_tier(stack):
+    p = plan(stack)
+    for group in of_type(p, "aws:rds/subnetGroup:SubnetGroup"):
+        assert group["inputs"]["subnetIds"]
+        assert "data tier" in group["inputs"]["description"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_data_stores_admit_only_the_app_security_group(stack):
+    p = plan(stack)
+    rules = [r for r in of_type(p, SG_RULE) if r["name"].endswith(("-aurora-from-app", "-redis-from-app"))]
+    assert rules
+    for rule in rules:
+        inputs = rule["inputs"]
+        assert inputs["type"] == "ingress" and inputs["description"]
+        assert inputs["sourceSecurityGroupId"] == app_sg_id(p, account_of(rule))
+        assert "cidrBlocks" not in inputs and "ipv6CidrBlocks" not in inputs
+        assert inputs["fromPort"] == inputs["toPort"] in (3306, 6379)
+    for sg in of_type(p, SG):
+        if sg["name"].endswith(("-aurora-sg", "-redis-sg")):
+            assert not sg["inputs"].get("ingress"), "no inline ingress on data-tier groups"
+
+
+def test_prod_aurora_dr_replica_in_the_dr_region():
+    p = plan("prod")
+    (replica,) = [c for c in of_type(p, RDS) if "-ap-south-2-" in c["name"]]
+    assert account_of(replica) == "prod-apps"
+    inputs = replica["inputs"]
+    primary = named(p, "prod-apps-ap-south-1-aurora-cluster")
+    assert inputs["replicationSourceIdentifier"] == primary["outputs"]["arn"]
+    assert inputs["storageEncrypted"] is True and ":ap-south-2:" in inputs["kmsKeyId"]
+    assert inputs["deletionProtection"] is True
+    params = named(p, "prod-apps-ap-south-1-aurora-params")["inputs"]["parameters"]
+    assert {"name": "binlog_format", "value": "ROW", "applyMethod": "pending-reboot"} in params
+    assert not [c for c in of_type(plan("dev"), RDS) if "-ap-south-2-" in c["name"]]  # dev: no dr_replica
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_redis_is_encrypted_authenticated_and_failover_ready(stack):
+    p, config = plan(stack), cfg(stack)
+    groups = of_type(p, REDIS)
+    assert {account_of(g) for g in groups} == {a.name for a in config.accounts if a.workloads.redis}
+    for group in groups:
+        inputs = group["inputs"]
+        spec = config.account(account_of(group)).workloads.redis
+        assert inputs["atRestEncryptionEnabled"] == "true" and inputs["kmsKeyId"].startswith("arn:aws:kms:")
+        assert inputs["transitEncryptionEnabled"] is True
+        assert len(secret_value(inputs["authToken"])) >= 16
+        assert inputs["snapshotRetentionLimit"] > 0
+        assert inputs["numCacheClusters"] == 1 + spec.replicas
+        assert inputs["automaticFailoverEnabled"] is (spec.replicas > 0) is inputs["multiAzEnabled"]
+        secret = named(p, f"{account_of(group)}-ap-south-1-redis-auth")
+        assert secret["inputs"]["kmsKeyId"].startswith("arn:aws:kms:")
+        version = named(p, f"{account_of(group)}-ap-south-1-redis-auth-value")
+        assert secret_value(version["inputs"]["secretString"]) == secret_value(inputs["authToken"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_queues_have_kms_and_a_dead_letter_queue(stack):
+    p, config = plan(stack), cfg(stack)
+    expected = {(a.name, q.name): q for a in config.accounts for q in a.workloads.queues}
+    queues = of_type(p, "aws:sqs/queue:Queue")
+    assert len(queues) == 2 * len(expected)
+    arns = {q["outputs"]["arn"]: q for q in queues}
+    for queue in queues:
+        assert queue["inputs"]["kmsMasterKeyId"].startswith("arn:aws:kms:")
+        if queue["name"].endswith("-dlq"):
+            continue
+        spec = expected[(account_of(queue), queue["name"].split("-sqs-")[1])]
+        redrive = doc(queue["inputs"]["redrivePolicy"])
+        assert redrive["maxReceiveCount"] == spec.max_receive_count
+        assert arns[redrive["deadLetterTargetArn"]]["name"] == queue["name"] + "-dlq"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_workload_keys_rotate_and_never_trust_everyone_unconditionally(stack):
+    keys = [k for k in of_type(plan(stack), "aws:kms/key:Key") if "-key" in k["name"]]
+    assert keys
+    for key in keys:
+        assert key["inputs"]["enableKeyRotation"] is True and key["protect"] is True
+        for statement in doc(key["inputs"]["policy"])["Statement"]:
+            if statement.get("Principal") in ("*", {"AWS": "*"}):
+                assert statement["Condition"]["StringEquals"]["kms:CallerAccount"]
+
+
+def test_dr_keys_only_where_dr_is_used():
+    p = plan("prod")
+    dr_keys = {account_of(k) for k in of_type(p, "aws:kms/key:Key") if "-ap-south-2-" in k["name"]}
+    assert dr_keys == {"prod-apps", "prod-data"}  # aurora replica / backup copy: prod accounts only
+
+
+def test_contract_exports_for_app_teams():
+    exported = plan("prod")["outputs"]["workloads"]
+    apps = exported["prod-apps"]
+    assert set(apps["queueUrls"]) == {"loan-events", "notifications"}
+    assert apps["auroraMasterUserSecretArn"].startswith("arn:aws:secretsmanager:")
+    assert apps["auroraWriterEndpoint"] != apps["auroraReaderEndpoint"]
+    assert set(apps["ecrRepositoryUrls"]) == {"los-api", "lms-api", "web"}
+    assert {"data", "logs", "backup", "dr-data", "dr-backup"} <= set(apps["kmsKeyArns"])

@@ -125,6 +125,9 @@ class Identity(pulumi.ComponentResource):
     def _group(self, display_name: str, invoke: pulumi.InvokeOptions) -> pulumi.Output[str]:
         return aws.identitystore.get_group_output(
             identity_store_id=self.identity_store_id,
-            alternate_identifier={"unique_attribute": {"attribute_path": "DisplayName", "attribute_value": display_name}},
+            # typed args: an invoke sends plain dict keys as written, and the provider expects camelCase
+            alternate_identifier=aws.identitystore.GetGroupAlternateIdentifierArgs(
+                unique_attribute=aws.identitystore.GetGroupAlternateIdentifierUniqueAttributeArgs(
+                    attribute_path="DisplayName", attribute_value=display_name)),
             opts=invoke,
         ).group_id

@@ -1,0 +1,69 @@
+"""Identity Center: permission sets (builtin + config), groups by display name, assignments with OUs expanded."""
+
+import json
+
+import pytest
+from core_harness import config, of_type, stack_plan
+
+from components.identity import descendant_ous, expand_assignments
+from landing_zone.models import BUILTIN_PERMISSION_SETS, Assignment, Identity
+
+STACKS = ["dev", "prod"]
+
+
+def test_ou_expansion_includes_nested_ous():
+    cfg = config("prod")
+    assert descendant_ous(cfg, "Workloads") == {"Workloads", "Prod", "NonProd"}
+    assert descendant_ous(cfg, "Prod") == {"Prod"}
+    triples = expand_assignments(cfg)
+    readonly = sorted(a for g, ps, a in triples if (g, ps) == ("AWS-Developers", "ReadOnlyAccess"))
+    assert readonly == ["prod-apps", "prod-data"]
+    admins = sorted(a for g, ps, a in triples if ps == "AdministratorAccess")
+    assert admins == sorted(a.name for a in cfg.accounts)  # every OU listed: every account, once
+    assert len(triples) == len(set(triples))
+
+
+def test_duplicate_targets_from_account_and_ou_collapse():
+    cfg = config("dev")
+    identity = Identity(assignments=[Assignment(group="G", permission_set="ReadOnlyAccess", accounts=["prod-apps"], ous=["Prod"])])
+    triples = expand_assignments(cfg.model_copy(update={"identity": identity}))
+    assert sorted(triples) == [("G", "ReadOnlyAccess", "prod-apps"), ("G", "ReadOnlyAccess", "prod-data")]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_permission_sets(stack):
+    cfg, plan = config(stack), stack_plan(stack)
+    sets = {r["inputs"]["name"]: r for r in of_type(plan, "aws:ssoadmin/permissionSet:PermissionSet")}
+    assert set(sets) == set(BUILTIN_PERMISSION_SETS) | {p.name for p in cfg.identity.permission_sets}
+    assert all(r["inputs"]["instanceArn"].startswith("arn:aws:sso:::instance/") for r in sets.values())
+    attachments = {r["inputs"]["managedPolicyArn"]: r for r in of_type(plan, "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment")}
+    for policy in ("AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "job-function/Billing",
+                   "job-function/NetworkAdministrator", "SecurityAudit"):
+        assert f"arn:aws:iam::aws:policy/{policy}" in attachments
+    assert sets["AdministratorAccess"]["inputs"]["sessionDuration"] == "PT1H"
+
+
+def test_config_defined_permission_set_with_inline_and_managed_policies():
+    cfg, plan = config("prod"), stack_plan("prod")
+    ps = next(r for r in of_type(plan, "aws:ssoadmin/permissionSet:PermissionSet") if r["inputs"]["name"] == "DataEngineer")
+    assert ps["inputs"]["sessionDuration"] == "PT8H"
+    (inline,) = of_type(plan, "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy")
+    assert inline["inputs"]["permissionSetArn"] == ps["id"]
+    assert json.loads(inline["inputs"]["inlinePolicy"]) == cfg.identity.permission_sets[0].inline_policy
+    managed = [r for r in of_type(plan, "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment")
+               if r["inputs"]["permissionSetArn"] == ps["id"]]
+    assert [m["inputs"]["managedPolicyArn"] for m in managed] == ["arn:aws:iam::aws:policy/AmazonAthenaFullAccess"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_assignments_target_the_expanded_accounts(stack):
+    cfg, plan = config(stack), stack_plan(stack)
+    account_ids = {r["inputs"]["email"]: r["id"] for r in of_type(plan, "aws:organizations/account:Account")}
+    ids = {a.name: account_ids[a.email] for a in cfg.accounts}
+    sets = {r["id"]: r["inputs"]["name"] for r in of_type(plan, "aws:ssoadmin/permissionSet:PermissionSet")}
+    assignments = of_type(plan, "aws:ssoadmin/accountAssignment:AccountAssignment")
+    got = sorted((sets[r["inputs"]["permissionSetArn"]], r["inputs"]["targetId"]) for r in assignments)
+    assert got == sorted((ps, ids[a]) for _, ps, a in expand_assignments(cfg))
+    assert all(r["inputs"]["principalType"] == "GROUP" and r["inputs"]["targetType"] == "AWS_ACCOUNT" for r in assignments)
+    principals = {r["inputs"]["principalId"] for r in assignments}
+    assert len(principals) == len({a.group for a in cfg.identity.assignments})  # one looked-up group id per display name

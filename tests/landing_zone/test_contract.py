@@ -185,3 +185,133 @@ def test_a_real_model_change_is_caught(monkeypatch):
             model.model_rebuild(force=True)
     assert changes == ["$.accounts.*.regions.*.workloads.redis.port: removed"]
     assert contract.breaking_changes(contract.released_schemas(ROOT)["1.0"], live()) == []
+
+
+# --- the real outputs: dev and prod plans -----------------------------------------------------------------------
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from plans import STACKS, plan_of  # noqa: E402
+
+from landing_zone.config import load_stack  # noqa: E402
+from landing_zone.plan import is_secret  # noqa: E402
+
+RESOURCE_STAR_ACTIONS = {"ecr:GetAuthorizationToken", "ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"}
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def stack(request) -> str:
+    return request.param
+
+
+def test_outputs_validate_against_the_contract_and_match_the_config(stack):
+    cfg, outputs = load_stack(stack, ROOT), plan_of(stack)["outputs"]
+    c = contract.parse(outputs)
+    assert c.contract_version == contract.CONTRACT_VERSION
+    assert list(c.accounts) == [a.name for a in cfg.accounts]
+    for account in cfg.accounts:
+        out = c.account(account.name)
+        assert (out.environment, out.ou, out.segment) == (account.environment, account.ou, account.network_segment)
+        for region, vpc in account.vpcs.items():
+            got = out.region(region).vpc
+            assert got.cidr == vpc.cidr and got.id.startswith("vpc-") and got.tgw_attachment_id
+            assert len(got.subnet_ids["private"]) == vpc.azs
+        wl, home = account.workloads, out.regions.get(cfg.organization.home_region)
+        if wl.ecs:
+            assert home.workloads.ecs.service_names == [s.name for s in wl.ecs.services]
+            assert set(home.workloads.ecr_repository_urls) == {s.name for s in wl.ecs.services}
+        if wl.eks:
+            assert home.workloads.eks.oidc_provider_arn.startswith(f"arn:aws:iam::{out.id}:oidc-provider/")
+            assert c.kubeconfigs[account.name][cfg.organization.home_region].get_secret_value()
+        if wl.aurora:
+            assert home.workloads.aurora.master_secret_arn.startswith(f"arn:aws:secretsmanager:{cfg.organization.home_region}:{out.id}:")
+        if wl.edge:
+            assert ":listener/app/" in home.workloads.alb.https_listener_arn
+        assert set(home.workloads.queue_urls if home else {}) == {q.name for q in wl.queues}
+        assert (out.deployment_role_arn is not None) == (wl.deployment is not None)
+    for region in cfg.regions:
+        assert set(cfg.network.segments) <= set(c.network.transit_gateways[region].route_table_ids)
+    assert (c.network.client_vpn_endpoint_id is not None) == (cfg.network.client_vpn is not None)
+    assert c.logging.trail_arn and c.logging.bucket_name
+
+
+def test_only_the_kubeconfigs_are_secret(stack):
+    """Reading a subnet id must never make the app team's own outputs secret."""
+    outputs = plan_of(stack)["outputs"]
+    assert [k for k, v in outputs.items() if is_secret(v) or "apiVersion" in json.dumps(v)] == ["kubeconfigs"]
+
+
+def _deploy_resources(plan: dict, account_id: str) -> dict[str, dict]:
+    found = {}
+    for r in plan["resources"]:
+        arn = str(r["outputs"].get("arn", ""))
+        if f":{account_id}:" in arn and r["type"] in ("aws:iam/role:Role", "aws:iam/openIdConnectProvider:OpenIdConnectProvider") \
+                and (r["name"].endswith("-deploy-role") or r["name"].endswith("-oidc")):
+            found[r["type"].rsplit(":", 1)[1]] = r
+        if r["type"] == "aws:iam/rolePolicy:RolePolicy" and r["name"].endswith("-deploy-policy") \
+                and r["inputs"].get("role") == "landing-zone-deploy" and f":{account_id}:" in r["inputs"]["policy"]:
+            found["RolePolicy"] = r
+    return found
+
+
+def test_deployment_role_trusts_only_the_configured_pipelines_and_can_only_deploy(stack):
+    cfg, plan = load_stack(stack, ROOT), plan_of(stack)
+    c = contract.parse(plan["outputs"])
+    for account in (a for a in cfg.accounts if a.workloads.deployment):
+        out = c.account(account.name)
+        found = _deploy_resources(plan, out.id)
+        role, oidc, policy = found["Role"], found["OpenIdConnectProvider"], found["RolePolicy"]
+        assert oidc["inputs"]["url"] == "https://token.actions.githubusercontent.com"
+        assert oidc["inputs"]["clientIdLists"] == ["sts.amazonaws.com"]
+        assert role["outputs"]["arn"] == out.deployment_role_arn
+        [trust] = json.loads(role["inputs"]["assumeRolePolicy"])["Statement"]
+        assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
+        assert trust["Principal"] == {"Federated": oidc["outputs"]["arn"]}
+        assert trust["Condition"] == {
+            "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+            "StringLike": {"token.actions.githubusercontent.com:sub": sorted(account.workloads.deployment.subjects)}}
+        statements = json.loads(policy["inputs"]["policy"])["Statement"]
+        for s in statements:
+            assert s["Effect"] == "Allow"
+            assert not any(a == "*" or a.endswith(":*") for a in s["Action"]), s
+            if s["Resource"] == "*":
+                assert set(s["Action"]) <= RESOURCE_STAR_ACTIONS, s
+        by_sid = {s["Sid"]: s for s in statements}
+        home = out.region(cfg.organization.home_region)
+        assert by_sid["ReadContract"]["Resource"] == [f"arn:aws:ssm:{cfg.organization.home_region}:{out.id}:parameter/landing-zone/*"]
+        if account.workloads.ecs:
+            assert by_sid["EcsCluster"]["Resource"] == [home.workloads.ecs.cluster_arn]
+            assert len(by_sid["EcrPush"]["Resource"]) == len(account.workloads.ecs.services)
+            assert by_sid["PassServiceRolesToEcs"]["Condition"] == {
+                "StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+            assert all(":role/" in arn and f":{out.id}:" in arn for arn in by_sid["PassServiceRolesToEcs"]["Resource"])
+        if account.workloads.eks:
+            assert by_sid["EksDescribe"]["Resource"] == [
+                f"arn:aws:eks:{cfg.organization.home_region}:{out.id}:cluster/{home.workloads.eks.cluster_name}"]
+
+
+def test_each_deployable_account_publishes_its_contract_in_parameter_store(stack):
+    plan = plan_of(stack)
+    c = contract.parse(plan["outputs"])
+    params = {json.loads(r["inputs"]["insecureValue"])["account"]["name"]: r for r in plan["resources"]
+              if r["type"] == "aws:ssm/parameter:Parameter" and r["inputs"].get("name") == "/landing-zone/contract"}
+    assert sorted(params) == sorted(n for n, a in c.accounts.items() if a.deployment_role_arn)
+    for name, r in params.items():
+        doc = json.loads(r["inputs"]["insecureValue"])
+        assert doc["contract_version"] == contract.CONTRACT_VERSION
+        assert contract.Account.model_validate(doc["account"]) == c.account(name)
+        assert r["inputs"]["type"] == "String" and "value" not in r["inputs"]  # nothing secret, readable as is
+
+
+def test_the_app_team_example_passes_against_the_prod_plan(tmp_path):
+    """examples/app-team is its own project; run its tests as its pipeline would, on this prod plan."""
+    from landing_zone.plan import write_plan
+
+    plan_file = write_plan(plan_of("prod"), tmp_path / "prod.json")
+    example = ROOT / "examples" / "app-team"
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=example,
+                            env={**os.environ, "LZ_PLAN": str(plan_file)}, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout and "skipped" not in result.stdout

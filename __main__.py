@@ -40,5 +40,21 @@ network = build_network(cfg, accounts, log_archive, organization.organization.ar
 vpcs: dict[tuple[str, str], VpcHandle] = network.vpcs  # (account, region) -> what workloads need of their VPC
 
 # --- workloads per account (issue 6) ---
+from components.workloads import Workloads, build_workloads  # noqa: E402
+
+# Per workload account with a `workloads` block: its CMKs and app-tier SG first, then edge, ECS/EKS, Aurora, Redis,
+# SQS, data hosts, backup, patching and monitoring, in the account's home-region VPC (DR-region VPC for replicas).
+workloads: dict[str, Workloads] = build_workloads(cfg, accounts, vpcs, log_archive)
 
 # --- contract outputs for app teams (issue 8) ---
+from components.contract import ContractSources, export_contract  # noqa: E402
+from components.deployment import build_deployment_roles  # noqa: E402
+
+# A deployment role (CI OIDC, least privilege) per workload account with `workloads.deployment`, then the stack
+# outputs app teams read through landing_zone.contract (typed, versioned; kubeconfigs as a separate secret output),
+# also published to each deployable account's Parameter Store (/landing-zone/contract).
+deployment_roles = build_deployment_roles(cfg, accounts, workloads)
+export_contract(ContractSources(
+    cfg=cfg, accounts=accounts, log_archive=log_archive, trail_arn=security_baseline.trail_arn,
+    security_alarm_topic_arn=security_baseline.alarm_topic_arn, vpcs=vpcs, network=network, workloads=workloads,
+    deployment_role_arns={name: role.role_arn for name, role in deployment_roles.items()}))

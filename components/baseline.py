@@ -49,10 +49,25 @@ class AccountBaseline(pulumi.ComponentResource):
                                         block_public_acls=True, block_public_policy=True, ignore_public_acls=True,
                                         restrict_public_buckets=True, opts=opts)
         aws.iam.AccountPasswordPolicy(account.resource_name(home, "password-policy"), **PASSWORD_POLICY, opts=opts)
+        self._support_role(account, home, opts)
         contact = security.security_contact
         aws.account.AlternativeContact(account.resource_name(home, "security-contact"), alternate_contact_type="SECURITY",
                                        name=contact.name, email_address=contact.email, phone_number=contact.phone,
                                        title=contact.title, opts=opts)
+
+    def _support_role(self, account: AccountContext, home: str, opts: pulumi.ResourceOptions) -> None:
+        """CIS 1.17: a role to manage incidents with AWS Support, assumable by the account's own (MFA) principals."""
+        partition = aws.get_partition_output(opts=pulumi.InvokeOptions(provider=account.providers[home])).partition
+        role = aws.iam.Role(account.resource_name(home, "support-role"), name="landing-zone-support",
+                            description="Open and manage AWS Support cases (CIS 1.17)",
+                            assume_role_policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
+                                "Effect": "Allow", "Action": "sts:AssumeRole",
+                                "Principal": {"AWS": pulumi.Output.concat("arn:", partition, ":iam::", account.account_id, ":root")},
+                                "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}),
+                            opts=opts)  # fmt: skip
+        aws.iam.RolePolicyAttachment(account.resource_name(home, "support-role-policy"), role=role.name,
+                                     policy_arn=pulumi.Output.concat("arn:", partition, ":iam::aws:policy/AWSSupportAccess"),
+                                     opts=opts)
 
     def _regional(self, account: AccountContext, region: str, partition, security: Security) -> aws.kms.Key:
         opts = account.opts(region, parent=self)

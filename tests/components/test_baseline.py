@@ -53,3 +53,11 @@ def test_account_wide_settings_once_per_account(stack):
     for contact in of_type(plan, "aws:account/alternativeContact:AlternativeContact"):
         assert contact["inputs"]["alternateContactType"] == "SECURITY"
         assert contact["inputs"]["emailAddress"] == cfg.security.security_contact.email
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_account_has_a_support_role(stack):
+    cfg, plan = config(stack), stack_plan(stack)
+    support = [r for r in of_type(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+               if r["inputs"]["policyArn"].endswith(":policy/AWSSupportAccess")]
+    assert sorted(account_of(plan, r) for r in support) == sorted(every(cfg))

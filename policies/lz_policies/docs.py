@@ -29,7 +29,7 @@ def _level(rule: Rule) -> str:
 
 
 def _config(rule: Rule) -> str:
-    return ", ".join(f"`{key}`={param.default!r}" for key, param in rule.params.items()) or "–"
+    return ", ".join(f"`{key}`={param.default_text()}" for key, param in rule.params.items()) or "–"
 
 
 def rules_table(rules: list[Rule] | None = None) -> str:

@@ -367,11 +367,13 @@ RULES = [
     ResourceRule(
         id="LOG-13", name="log-13-log-retention",
         title="Log groups keep logs long enough",
-        description="retentionInDays set and at least `retentionDays` (sandbox: `sandboxRetentionDays`).",
+        description="retentionInDays set and at least `retentionDays` (sandbox: `sandboxRetentionDays`); the "
+                    "thresholds default to the stack's landing-zone:security.log_retention_days.",
         refs="AWS Config cw-loggroup-retention-period-check; CKV_AWS_66, CKV_AWS_338",
         types=(LOG_GROUP,), checks=(log_retention,),
-        params={"retentionDays": Param("integer", 365, "minimum retention in days"),
-                "sandboxRetentionDays": Param("integer", 30, "minimum retention in days in sandbox accounts")},
+        params={"retentionDays": Param("integer", 365, "minimum retention in days", stack="logRetentionDays"),
+                "sandboxRetentionDays": Param("integer", 30, "minimum retention in days in sandbox accounts",
+                                              stack="logRetentionDays", stack_at_most_default=True)},
         cases=(
             Case({"name": "app"}, violates=True),
             Case({"name": "app", "retentionInDays": 90}, violates=True),

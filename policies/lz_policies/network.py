@@ -225,7 +225,8 @@ def database_not_public(r: Subject) -> Iterator[str]:
         yield "publiclyAccessible=true gives the database a public endpoint; set publiclyAccessible=false"
 
 
-ADMIN_CIDRS = Param("array", PRIVATE_RANGES, "CIDRs SSH/RDP may come from (the VPN client range)", items="string")
+ADMIN_CIDRS = Param("array", PRIVATE_RANGES, "CIDRs SSH/RDP may come from (the VPN client range)", items="string",
+                    stack="adminCidrs")
 TIER_KEY = Param("string", "tier", "tag key naming a subnet's / security group's tier")
 
 

@@ -1180,7 +1180,7 @@ RULES = [
         params={**TIER_PARAMS,
                 "dataPorts": Param("array", DATA_PORTS, "ports that make a group data-tier", items="integer"),
                 "adminCidrs": Param("array", PRIVATE_RANGES, "CIDRs SSH/RDP may come from (the Client VPN range)",
-                                    items="string"),
+                                    items="string", stack="adminCidrs"),
                 "adminPorts": Param("array", [22, 3389], "administrative ports allowed from adminCidrs",
                                     items="integer")}),
     StackRule(
@@ -1285,10 +1285,11 @@ RULES = [
         title="Segment reachability equals the configured intent",
         description="Computed from the TGW route tables (associations, propagations, static and blackhole routes, "
                     "longest prefix first) and peering, the set of segment pairs that exchange traffic equals the "
-                    "intent; one-way paths are reported too. Default intent: prod <-> nonprod never; sandbox reaches "
-                    "only shared; on-premises (hybrid) reaches prod and nonprod.",
+                    "intent; one-way paths are reported too. The intent defaults to the stack's "
+                    "landing-zone:network.reachability, else: prod <-> nonprod never; sandbox reaches only shared; "
+                    "on-premises (hybrid) reaches prod and nonprod.",
         refs="none found in any standard or tool",
         checks=(segment_reachability_matches_intent,), cases=X17_CASES,
         params={"intent": Param("object", rch.DEFAULT_INTENT,
-                                "segment -> segments it may exchange traffic with (symmetric)")}),
+                                "segment -> segments it may exchange traffic with (symmetric)", stack="intent")}),
 ]

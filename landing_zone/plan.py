@@ -26,8 +26,9 @@ import pulumi
 import yaml
 from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import rpc, settings
-from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.proto import resource_pb2, source_pb2
 from pulumi.runtime.sync_await import _sync_await
 
 from landing_zone.mocks import LandingZoneMocks, fake_uuid
@@ -266,6 +267,16 @@ class _CollectingHandler(logging.Handler):
 
 
 @contextlib.contextmanager
+def _patched(module: Any, name: str, value: Any) -> Iterator[None]:
+    original = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, original)
+
+
+@contextlib.contextmanager
 def _program_environment(root: Path) -> Iterator[None]:
     """cwd = repo root and the root importable (as the language host does); restored afterwards."""
     old_cwd, old_path = os.getcwd(), list(sys.path)
@@ -301,9 +312,12 @@ def run_program(program: Path | Callable[[], Any], stack: str, config: Mapping[s
     pulumi.runtime.set_all_config(dict(config), list(secret_keys))
     monitor.log_messages = handler.messages
 
+    stack = contextlib.ExitStack()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
+        # Source positions (a full traceback per resource) only feed engine diagnostics; the plan has no use for them.
+        stack.enter_context(_patched(pulumi_resource, "_get_stack_trace", lambda: source_pb2.StackTrace()))
         if callable(program):
             loop.run_until_complete(pulumi.runtime.run_in_stack(program))
         else:
@@ -311,6 +325,7 @@ def run_program(program: Path | Callable[[], Any], stack: str, config: Mapping[s
                 loop.run_until_complete(pulumi.runtime.run_in_stack(
                     lambda: runpy.run_path(str(program), run_name="__main__")))
     finally:
+        stack.close()
         with contextlib.suppress(Exception):
             loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()

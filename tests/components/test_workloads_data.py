@@ -7,10 +7,10 @@ application-tier security group of the same account, never from a CIDR.
 from __future__ import annotations
 
 import pytest
+from workloads_plans import REPO_ROOT, doc, named, of_type, plan, secret_value
 
 from components.workloads.aurora import LOG_EXPORTS, PROD_MIN_BACKUP_DAYS
 from landing_zone.config import load_stack
-from workloads_plans import REPO_ROOT, doc, named, of_type, plan, secret_value
 
 STACKS = ["dev", "prod"]
 RDS = "aws:rds/cluster:Cluster"

@@ -46,6 +46,109 @@ def validate(stack: str = StackOpt, root: Path = RootOpt) -> None:
     out.print(f"{stack}: valid ({len(cfg.accounts)} accounts, {len(cfg.organizational_units)} OUs, {vpcs} VPCs)")
 
 
+def planned(stack: str, root: Path, plan_file: Path | None, preview: bool = False) -> dict:
+    """The plan from --plan FILE, or a fresh offline plan of the stack; exit 2 on invalid config, 1 on a program error."""
+    from landing_zone.plan import PlanError, read_plan, run_plan
+
+    if plan_file is not None:
+        try:
+            return read_plan(plan_file)
+        except (OSError, ValueError) as e:
+            fail([f"error: {plan_file}: cannot read the plan: {e}"])
+    validated(stack, root)
+    try:
+        return run_plan(stack, root, preview=preview)
+    except ConfigError as e:
+        fail([f"error: {line}" for line in e.errors])
+    except PlanError as e:
+        fail([f"error: {e}"], code=1)
+    raise AssertionError("unreachable")
+
+
+@app.command()
+def plan(
+    stack: str = StackOpt,
+    out_file: Path = typer.Option(None, "--out", help="plan JSON path (default: out/<stack>/plan.json)"),
+    preview: bool = typer.Option(False, "--preview", help="leave computed outputs unknown, as `pulumi preview` does"),
+    root: Path = RootOpt,
+) -> None:
+    """Plan the stack offline (the real program under Pulumi's mocks) and write the plan JSON."""
+    from landing_zone.plan import write_plan
+    from landing_zone.summary import render_summary
+
+    result = planned(stack, root, None, preview)
+    path = write_plan(result, out_file or root / "out" / stack / "plan.json")
+    out.print(render_summary(result), markup=False, end="")
+    out.print(f"{stack}: {len(result['resources'])} resources planned offline -> {path}")
+
+
+@app.command()
+def check(
+    stack: str = StackOpt,
+    plan_file: Path = typer.Option(None, "--plan", help="a plan JSON from `lz plan` (default: plan now)"),
+    policy_config: Path = typer.Option(None, "--policy-config", help="`pulumi preview --policy-pack-config` file"),
+    fmt: str = typer.Option("text", "--format", help="text | json | sarif | junit"),
+    output: Path = typer.Option(None, "--output", help="write the report here instead of stdout"),
+    reports: Path = typer.Option(None, "--reports", help="also write check.{json,sarif,junit.xml} into this folder"),
+    root: Path = RootOpt,
+) -> None:
+    """Policy-check the plan with policies/ over the engine's Analyzer protocol: exit 0 clean, 1 mandatory violations."""
+    from landing_zone.check import CheckError, exit_code, load_policy_config, render, run_check
+
+    the_plan = planned(stack, root, plan_file)
+    try:
+        user_config = load_policy_config(policy_config) if policy_config else None
+        result = run_check(the_plan, root / "policies", user_config, stack, root=root)
+        report = render(result, fmt)
+        extra = {name: render(result, f) for name, f in (("check.json", "json"), ("check.sarif", "sarif"),
+                                                          ("check.junit.xml", "junit"))} if reports else {}
+    except CheckError as e:
+        fail([f"error: {e}"])
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(report)
+    else:
+        out.print(report, markup=False, end="" if report.endswith("\n") else "\n")
+    for name, text in extra.items():
+        reports.mkdir(parents=True, exist_ok=True)
+        (reports / name).write_text(text)
+    raise typer.Exit(exit_code(result))
+
+
+@app.command()
+def reach(stack: str = StackOpt, plan_file: Path = typer.Option(None, "--plan", help="plan JSON (default: plan now)"),
+          root: Path = RootOpt) -> None:
+    """Segment reachability computed from the plan vs the config's intent: exit 1 on any difference."""
+    from landing_zone import reach as reach_mod
+
+    raise typer.Exit(reach_mod.main(stack, root, plan_file))
+
+
+@app.command()
+def diagram(
+    stack: str = StackOpt,
+    fmt: str = typer.Option("mermaid", "--format", help="mermaid | svg | png (svg/png need graphviz's `dot`)"),
+    output: Path = typer.Option(None, "--output", help="write here instead of stdout"),
+    plan_file: Path = typer.Option(None, "--plan", help="plan JSON (default: plan now)"),
+    root: Path = RootOpt,
+) -> None:
+    """Topology of the landing zone: accounts by OU, VPCs, Transit Gateways, segments and hybrid links."""
+    from landing_zone import diagram as diagram_mod
+
+    raise typer.Exit(diagram_mod.main(stack, root, fmt, output, plan_file))
+
+
+@app.command()
+def contract(schema: bool = typer.Option(False, "--schema", help="print the JSON Schema of the stack outputs")) -> None:
+    """The app-team contract: `--schema` prints the JSON Schema of the outputs (for TypeScript / Go consumers)."""
+    from landing_zone.contract import CONTRACT_VERSION, schema_json
+
+    if not schema:
+        out.print(f"contract_version {CONTRACT_VERSION}; use --schema for the JSON Schema")
+        return
+    sys.stdout.write(schema_json())
+
+
 def main() -> None:
     try:
         app()

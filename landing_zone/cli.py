@@ -15,6 +15,8 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 StackOpt = typer.Option(..., "--stack", "-s", help="stack name: reads Pulumi.<stack>.yaml")
+# The organization's reviewed policy exceptions; `pulumi preview --policy-pack-config` takes the same file.
+DEFAULT_POLICY_CONFIG = "policy-config.json"
 RootOpt = typer.Option(Path("."), "--root", help="project root (where Pulumi.yaml is)", hidden=True)
 
 
@@ -86,7 +88,8 @@ def plan(
 def check(
     stack: str = StackOpt,
     plan_file: Path = typer.Option(None, "--plan", help="a plan JSON from `lz plan` (default: plan now)"),
-    policy_config: Path = typer.Option(None, "--policy-config", help="`pulumi preview --policy-pack-config` file"),
+    policy_config: Path = typer.Option(None, "--policy-config",
+                                       help="`pulumi preview --policy-pack-config` file (default: policy-config.json)"),
     fmt: str = typer.Option("text", "--format", help="text | json | sarif | junit"),
     output: Path = typer.Option(None, "--output", help="write the report here instead of stdout"),
     reports: Path = typer.Option(None, "--reports", help="also write check.{json,sarif,junit.xml} into this folder"),
@@ -96,6 +99,8 @@ def check(
     from landing_zone.check import CheckError, exit_code, load_policy_config, render, run_check
 
     the_plan = planned(stack, root, plan_file)
+    if policy_config is None and (root / DEFAULT_POLICY_CONFIG).exists():
+        policy_config = root / DEFAULT_POLICY_CONFIG
     try:
         user_config = load_policy_config(policy_config) if policy_config else None
         result = run_check(the_plan, root / "policies", user_config, stack, root=root)

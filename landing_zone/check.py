@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
@@ -434,9 +435,19 @@ def check_with(pack: PolicyPackProcess, plan: Mapping[str, Any], policy_config: 
     violations.sort(key=lambda v: (v.enforcement != "mandatory", SEVERITY_ORDER.index(v.severity), v.account,
                                    v.policy, v.urn, v.message))
     logs = [(sev, redact(msg, secrets)) for sev, msg in pack.engine.messages]
-    return CheckResult(stack=stack, pack_name=info.name, pack_version=info.version, policies=policies,
+    return CheckResult(stack=stack, pack_name=info.name, pack_version=_manifest_version(pack.pack_dir) or info.version,
+                       policies=policies,
                        violations=violations, resources_checked=len(resources), preview=env.dry_run,
                        not_applicable=sorted(set(not_applicable)), logs=logs)
+
+
+def _manifest_version(pack_dir: Path) -> str:
+    """Python packs always answer 0.0.1; like the engine, prefer PulumiPolicy.yaml's version."""
+    try:
+        manifest = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return ""
+    return str(manifest.get("version") or "")
 
 
 def _drain(pack: PolicyPackProcess, pending: tuple[Any, Mapping[str, Any]], diagnostics: list, not_applicable: list) -> None:

@@ -28,6 +28,7 @@ from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import rpc, settings
+from pulumi.runtime import stack as pulumi_stack
 from pulumi.runtime.proto import resource_pb2, source_pb2
 from pulumi.runtime.sync_await import _sync_await
 
@@ -266,6 +267,39 @@ class _CollectingHandler(logging.Handler):
         self.messages.append((record.levelname.lower(), record.getMessage()))
 
 
+async def _wait_for_rpcs_linear(await_all_outstanding_tasks: bool = True) -> None:
+    """pulumi.runtime.stack.wait_for_rpcs with the same semantics, minus its quadratic cost.
+
+    The SDK waits on the whole set of outstanding output tasks with FIRST_COMPLETED, over and over: every round
+    adds and removes a callback on every pending task (1.5M callbacks for the prod stack, a third of the plan's
+    time). Awaiting the tasks one after another waits for exactly the same set, in linear time.
+    """
+    rpc_manager = settings._get_rpc_manager()
+    while True:
+        while rpc_manager.rpcs:
+            await asyncio.sleep(0)
+            try:
+                await rpc_manager.rpcs.pop()
+            except Exception as exn:
+                if rpc_manager.unhandled_exception is not None:
+                    cause = rpc_manager.unhandled_exception.with_traceback(rpc_manager.exception_traceback)
+                    raise exn from cause
+                raise
+        if rpc_manager.unhandled_exception is not None:
+            raise rpc_manager.unhandled_exception.with_traceback(rpc_manager.exception_traceback)
+        if await_all_outstanding_tasks:
+            while True:
+                with settings.SETTINGS.lock:
+                    pending = list(settings.SETTINGS.outputs)
+                    settings.SETTINGS.outputs.clear()
+                if not pending:
+                    break
+                for task in pending:
+                    await task
+        if not rpc_manager.rpcs:
+            break
+
+
 @contextlib.contextmanager
 def _patched(module: Any, name: str, value: Any) -> Iterator[None]:
     original = getattr(module, name)
@@ -318,6 +352,7 @@ def run_program(program: Path | Callable[[], Any], stack: str, config: Mapping[s
     try:
         # Source positions (a full traceback per resource) only feed engine diagnostics; the plan has no use for them.
         stack.enter_context(_patched(pulumi_resource, "_get_stack_trace", lambda: source_pb2.StackTrace()))
+        stack.enter_context(_patched(pulumi_stack, "wait_for_rpcs", _wait_for_rpcs_linear))
         if callable(program):
             loop.run_until_complete(pulumi.runtime.run_in_stack(program))
         else:

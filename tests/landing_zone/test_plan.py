@@ -1,5 +1,6 @@
 """The offline plan records the graph exactly as the engine would receive it, deterministically."""
 
+import difflib
 import json
 from pathlib import Path
 
@@ -91,7 +92,9 @@ def test_two_plans_of_a_real_stack_are_byte_identical(stack, tmp_path):
         pytest.skip(f"no Pulumi.{stack}.yaml yet")
     first = plan.write_plan(plan.run_plan(stack, REPO_ROOT), tmp_path / "a.json").read_bytes()
     second = plan.write_plan(plan.run_plan(stack, REPO_ROOT), tmp_path / "b.json").read_bytes()
-    assert first == second
+    if first != second:
+        diff = difflib.unified_diff(first.decode().splitlines(), second.decode().splitlines(), lineterm="", n=4)
+        pytest.fail("plans differ:\n" + "\n".join(list(diff)[:80]))
     assert json.loads(first)["stack"] == stack
 
 

@@ -20,10 +20,16 @@ test: lint
 validate: $(STAMP)
 	$(PY) -m landing_zone validate --stack $(STACK)
 
+# The offline main job: validate, plan under mocks, policy-check over the Analyzer protocol (exit 1 on a mandatory
+# violation). Writes out/$(STACK)/plan.json and check.{txt,json,sarif,junit.xml}.
 plan: validate
+	$(PY) -m landing_zone plan --stack $(STACK) --out out/$(STACK)/plan.json
+	$(PY) -m landing_zone check --stack $(STACK) --plan out/$(STACK)/plan.json --reports out/$(STACK) \
+		--output out/$(STACK)/check.txt; status=$$?; cat out/$(STACK)/check.txt; exit $$status
 
 bench: $(STAMP)
 	$(PY) -m bench.validate
+	$(PY) -m bench.scale --accounts 10 50
 
 clean:
 	rm -rf out .hypothesis

@@ -54,13 +54,21 @@ class AccountContext:
         return cls(account, account_id, account_providers(account, account_id, org, regions, opts))
 
 
+def elb_logs_prefix(account: str, region: str) -> str:
+    """Key prefix of one account's load balancer logs in its region's ELB log bucket (the bucket policy grants
+    exactly `<prefix>/AWSLogs/<account id>/*`, so writer and policy must agree on it)."""
+    return f"alb/{account}/{region}"
+
+
 @dataclass(frozen=True)
 class LogArchive:
-    """Where logs go: the log-archive bucket and its KMS key (flow logs, ALB access logs, trail, Config)."""
+    """Where logs go: the log-archive bucket and its KMS key (flow logs, trail, Config), and the SSE-S3 buckets
+    load balancers write to (ELB access logs support only SSE-S3, in a bucket of the load balancer's region)."""
 
     bucket_name: pulumi.Input[str]
     bucket_arn: pulumi.Input[str]
     kms_key_arn: pulumi.Input[str]
+    elb_logs_bucket_by_region: dict[str, pulumi.Input[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@ AWS Config, Inspector and IAM Access Analyzer, administered from the security ac
 
 Where things live:
 - log-archive account (home region): the log bucket (object lock, versioning, KMS, lifecycle, TLS-only policy),
-  its access-log bucket, and the KMS key CloudTrail, Config, VPC flow logs and ALB log delivery write with.
+  its access-log bucket, and the KMS key CloudTrail, Config and VPC flow logs write with.
+- log-archive account, each region with a load balancer: an SSE-S3 ELB access-log bucket (ELB supports no KMS
+  destination and writes only within its region) and, outside the home region, a same-region access-log bucket.
 - management account (home region): the organization trail (only the management account or a delegated admin can
   own one), its CloudWatch log group, the CIS 4.1-4.15 metric filters and alarms. An alarm can only notify a topic in
   its own account and region, so the alarms notify a local topic and their state changes are forwarded by
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.context import AccountContext, LogArchive
+from components.context import AccountContext, LogArchive, elb_logs_prefix
 from landing_zone.models import LandingZoneConfig
 from landing_zone.scp_documents import log_bucket_prefix
 
@@ -35,6 +37,22 @@ GUARDDUTY_FEATURES: dict[str, list[str]] = {  # feature -> additional configurat
     "LAMBDA_NETWORK_LOGS": [],
     "RUNTIME_MONITORING": ["EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT"],
 }
+# Who writes ALB access logs into a bucket, per "Enable access logs for your Application Load Balancer", step 2
+# (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html): in Regions
+# available before August 2022 the bucket policy names the Region's Elastic Load Balancing account (below); in later
+# Regions (e.g. ap-south-2) it names the log delivery service principal ELB_LOG_DELIVERY_PRINCIPAL.
+ELB_ACCOUNT_IDS = {
+    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
+    "us-west-2": "797873946194", "af-south-1": "098369216593", "ap-east-1": "754344448648",
+    "ap-southeast-3": "589379963580", "ap-south-1": "718504428378", "ap-northeast-3": "383597477331",
+    "ap-northeast-2": "600734575887", "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
+    "ap-northeast-1": "582318560864", "ca-central-1": "985666609251", "eu-central-1": "054676820928",
+    "eu-west-1": "156460612806", "eu-west-2": "652711504416", "eu-south-1": "635631232127",
+    "eu-west-3": "009996457667", "eu-north-1": "897822967062", "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+}  # fmt: skip
+ELB_LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com"
+ACCESS_LOGS_TAGS = {"purpose": "access-logs"}  # SSE-S3 by necessity: the policy pack exempts these from SSE-KMS
 INSPECTOR_RESOURCE_TYPES = ["EC2", "ECR", "LAMBDA"]
 SECURITY_HUB_STANDARDS = {
     "fsbp": "standards/aws-foundational-security-best-practices/v/1.0.0",
@@ -163,6 +181,18 @@ def _service_key_statement(sid: str, service: str, condition: dict) -> dict:
             "Resource": "*", "Condition": condition}  # fmt: skip
 
 
+def elb_log_regions(cfg: LandingZoneConfig) -> list[str]:
+    """Regions with a load balancer: the workload edge (ALB, optional NLB) runs in the home region."""
+    return [cfg.organization.home_region] if any(a.workloads.edge for a in cfg.accounts) else []
+
+
+def elb_writer(region: str) -> dict[str, str]:
+    """Who delivers ALB access logs in a region (see ELB_ACCOUNT_IDS): {"AWS": account id} or {"Service": principal}."""
+    if region in ELB_ACCOUNT_IDS:
+        return {"AWS": ELB_ACCOUNT_IDS[region]}
+    return {"Service": ELB_LOG_DELIVERY_PRINCIPAL}
+
+
 def _tls_only(bucket_arn) -> dict:
     return {"Sid": TLS_ONLY_SID, "Effect": "Deny", "Principal": "*", "Action": "s3:*",
             "Resource": [bucket_arn, pulumi.Output.concat(bucket_arn, "/*")],
@@ -203,6 +233,7 @@ class SecurityBaseline(pulumi.ComponentResource):
             "logBucketName": self.log_archive.bucket_name,
             "logBucketArn": self.log_archive.bucket_arn,
             "logKmsKeyArn": self.log_archive.kms_key_arn,
+            "elbLogsBuckets": self.log_archive.elb_logs_bucket_by_region,
             "trailArn": self.trail.arn if self.trail else None,
             "alarmTopicArn": self.alarm_topic_arn,
         })  # fmt: skip
@@ -217,7 +248,7 @@ class SecurityBaseline(pulumi.ComponentResource):
         ids = self.all_account_ids
         key = aws.kms.Key(
             acct.resource_name(home, "log-key"),
-            description="Log archive: CloudTrail, Config, VPC flow logs, load balancer logs",
+            description="Log archive: CloudTrail, Config, VPC flow logs",
             enable_key_rotation=True, deletion_window_in_days=30,
             policy=_json({"Version": "2012-10-17", "Statement": [
                 _key_admin_statement(p, acct.account_id),
@@ -230,23 +261,14 @@ class SecurityBaseline(pulumi.ComponentResource):
                 _service_key_statement("ConfigEncrypts", "config.amazonaws.com", {"StringEquals": {"aws:SourceAccount": ids}}),
                 _service_key_statement("FlowLogsEncrypt", "delivery.logs.amazonaws.com",
                                        {"StringEquals": {"aws:SourceAccount": ids}}),
-                _service_key_statement("LoadBalancerLogsEncrypt", "logdelivery.elasticloadbalancing.amazonaws.com",
-                                       {"StringEquals": {"aws:SourceAccount": ids}}),
             ]}),
             opts=self._opts(acct, home, protect=True),
         )  # fmt: skip
         aws.kms.Alias(acct.resource_name(home, "log-key-alias"), name="alias/landing-zone/log-archive",
                       target_key_id=key.key_id, opts=self._opts(acct, home))
         prefix = log_bucket_prefix(self.cfg)  # the protect-logs-and-backups SCP protects every bucket with this prefix
-        access = self._bucket("log-access-bucket", pulumi.Output.concat(prefix, "access-", acct.account_id, "-", home),
-                              kms_key_arn=None, object_lock=False, expire_days=self.cfg.security.log_retention_days)
-        aws.s3.BucketPolicy(acct.resource_name(home, "log-access-bucket-policy"), bucket=access.id, policy=_json({
-            "Version": "2012-10-17", "Statement": [
-                _tls_only(access.arn),
-                {"Sid": "S3ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
-                 "Action": "s3:PutObject", "Resource": pulumi.Output.concat(access.arn, "/*"),
-                 "Condition": {"StringEquals": {"aws:SourceAccount": acct.account_id}}},
-            ]}), opts=self._opts(acct, home))  # fmt: skip
+        self._access_buckets: dict[str, aws.s3.Bucket] = {}
+        access = self._access_log_bucket(home)
         logs = self._bucket("log-bucket", pulumi.Output.concat(prefix, acct.account_id, "-", home), kms_key_arn=key.arn,
                             object_lock=True, expire_days=self.cfg.security.log_archive_retention_days)
         aws.s3.BucketLogging(acct.resource_name(home, "log-bucket-logging"), bucket=logs.id, target_bucket=access.id,
@@ -256,7 +278,81 @@ class SecurityBaseline(pulumi.ComponentResource):
             policy=_json({"Version": "2012-10-17", "Statement": self._log_bucket_statements(logs.arn)}),
             opts=self._opts(acct, home))
         self.log_bucket, self.log_key = logs, key
-        return LogArchive(bucket_name=logs.bucket, bucket_arn=logs.arn, kms_key_arn=key.arn)
+        self.elb_log_buckets = {region: self._elb_log_bucket(region) for region in elb_log_regions(self.cfg)}
+        return LogArchive(bucket_name=logs.bucket, bucket_arn=logs.arn, kms_key_arn=key.arn,
+                          elb_logs_bucket_by_region={r: b.bucket for r, b in self.elb_log_buckets.items()})
+
+    def _access_log_bucket(self, region: str) -> aws.s3.Bucket:
+        """The log-archive account's S3 server access log target in a region. S3 delivers server access logs only
+        to a bucket in the source bucket's account and region, encrypted with SSE-S3 (not SSE-KMS) and without an
+        Object Lock default retention, so each region with log buckets gets one of these."""
+        if region in self._access_buckets:
+            return self._access_buckets[region]
+        acct = self.log_account
+        access = self._bucket("log-access-bucket",
+                              pulumi.Output.concat(log_bucket_prefix(self.cfg), "access-", acct.account_id, "-", region),
+                              kms_key_arn=None, object_lock=False, expire_days=self.cfg.security.log_retention_days,
+                              region=region, tags=ACCESS_LOGS_TAGS)
+        aws.s3.BucketPolicy(acct.resource_name(region, "log-access-bucket-policy"), bucket=access.id, policy=_json({
+            "Version": "2012-10-17", "Statement": [
+                _tls_only(access.arn),
+                {"Sid": "S3ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
+                 "Action": "s3:PutObject", "Resource": pulumi.Output.concat(access.arn, "/*"),
+                 "Condition": {"StringEquals": {"aws:SourceAccount": acct.account_id}}},
+            ]}), opts=self._opts(acct, region))  # fmt: skip
+        self._access_buckets[region] = access
+        return access
+
+    def _elb_writers(self) -> list[AccountContext]:
+        return [a for a in self.accounts.values() if a.config.workloads.edge]
+
+    def _elb_log_bucket(self, region: str) -> aws.s3.Bucket:
+        """Where the region's load balancers write access logs: ALB access logs support only SSE-S3 destination
+        buckets in the load balancer's region (the bucket may belong to another account), so not the KMS log bucket."""
+        acct = self.log_account
+        bucket = self._bucket("elb-logs-bucket",
+                              pulumi.Output.concat(log_bucket_prefix(self.cfg), "elb-", acct.account_id, "-", region),
+                              kms_key_arn=None, object_lock=False, expire_days=self.cfg.security.log_archive_retention_days,
+                              region=region, tags=ACCESS_LOGS_TAGS)
+        aws.s3.BucketLogging(acct.resource_name(region, "elb-logs-bucket-logging"), bucket=bucket.id,
+                             target_bucket=self._access_log_bucket(region).id, target_prefix="elb-logs-bucket/",
+                             opts=self._opts(acct, region))
+        aws.s3.BucketPolicy(acct.resource_name(region, "elb-logs-bucket-policy"), bucket=bucket.id,
+                            policy=_json({"Version": "2012-10-17",
+                                          "Statement": self._elb_bucket_statements(bucket.arn, region)}),
+                            opts=self._opts(acct, region))
+        return bucket
+
+    def _elb_bucket_statements(self, arn, region: str) -> list[dict]:
+        """TLS only; each edge account's load balancers write only under their own prefix and account id."""
+        writers = self._elb_writers()
+        principal = elb_writer(region)
+        if "AWS" in principal:
+            principal = {"AWS": _root(self.partition, principal["AWS"])}
+        objects = [pulumi.Output.concat(arn, "/", elb_logs_prefix(a.name, region), "/AWSLogs/", a.account_id, "/*")
+                   for a in writers]
+        statements = [
+            _tls_only(arn),
+            {"Sid": "ApplicationLoadBalancerLogsWrite", "Effect": "Allow", "Principal": principal,
+             "Action": "s3:PutObject", "Resource": objects},
+        ]  # fmt: skip
+        nlb_writers = [a for a in writers if a.config.workloads.edge.nlb]
+        if nlb_writers:  # NLB (TLS listener) access logs go through the CloudWatch Logs delivery service
+            ids = [a.account_id for a in nlb_writers]
+            source = {"StringEquals": {"aws:SourceAccount": ids},
+                      "ArnLike": {"aws:SourceArn": [_arn(self.partition, "logs", region, i, "*") for i in ids]}}
+            statements += [
+                {"Sid": "NetworkLoadBalancerLogsAclCheck", "Effect": "Allow",
+                 "Principal": {"Service": "delivery.logs.amazonaws.com"}, "Action": "s3:GetBucketAcl", "Resource": arn,
+                 "Condition": source},
+                {"Sid": "NetworkLoadBalancerLogsWrite", "Effect": "Allow",
+                 "Principal": {"Service": "delivery.logs.amazonaws.com"}, "Action": "s3:PutObject",
+                 "Resource": [pulumi.Output.concat(arn, "/", elb_logs_prefix(a.name, region), "/AWSLogs/", a.account_id, "/*")
+                              for a in nlb_writers],
+                 "Condition": {**source, "StringEquals": {**source["StringEquals"],
+                                                          "s3:x-amz-acl": "bucket-owner-full-control"}}},
+            ]  # fmt: skip
+        return statements
 
     def _log_bucket_statements(self, arn) -> list[dict]:
         ids = self.all_account_ids
@@ -276,43 +372,42 @@ class SecurityBaseline(pulumi.ComponentResource):
             {"Sid": "FlowLogsWrite", "Effect": "Allow", "Principal": {"Service": "delivery.logs.amazonaws.com"},
              "Action": "s3:PutObject", "Resource": objects,
              "Condition": {"StringEquals": {**owner_full_control, "aws:SourceAccount": ids}}},
-            {"Sid": "LoadBalancerLogsWrite", "Effect": "Allow",
-             "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
-             "Action": "s3:PutObject", "Resource": pulumi.Output.concat(arn, "/alb/*"),
-             "Condition": {"StringEquals": {"aws:SourceAccount": ids}}},
         ]  # fmt: skip
 
-    def _bucket(self, purpose: str, bucket_name, kms_key_arn, object_lock: bool, expire_days: int) -> aws.s3.Bucket:
-        """A private, versioned, encrypted, lifecycle-managed bucket in the log-archive account's home region."""
-        acct, home, sec = self.log_account, self.home, self.cfg.security
-        bucket = aws.s3.Bucket(acct.resource_name(home, purpose), bucket=bucket_name, object_lock_enabled=object_lock,
-                               force_destroy=False, opts=self._opts(acct, home, protect=True))
-        aws.s3.BucketPublicAccessBlock(acct.resource_name(home, f"{purpose}-public-access-block"), bucket=bucket.id,
+    def _bucket(self, purpose: str, bucket_name, kms_key_arn, object_lock: bool, expire_days: int,
+                region: str | None = None, tags: dict[str, str] | None = None) -> aws.s3.Bucket:
+        """A private, versioned, encrypted, lifecycle-managed bucket in the log-archive account (home region unless
+        told otherwise)."""
+        acct, sec = self.log_account, self.cfg.security
+        region = region or self.home
+        bucket = aws.s3.Bucket(acct.resource_name(region, purpose), bucket=bucket_name, object_lock_enabled=object_lock,
+                               force_destroy=False, tags=tags, opts=self._opts(acct, region, protect=True))
+        aws.s3.BucketPublicAccessBlock(acct.resource_name(region, f"{purpose}-public-access-block"), bucket=bucket.id,
                                        block_public_acls=True, block_public_policy=True, ignore_public_acls=True,
-                                       restrict_public_buckets=True, opts=self._opts(acct, home))
-        aws.s3.BucketOwnershipControls(acct.resource_name(home, f"{purpose}-ownership"), bucket=bucket.id,
-                                       rule={"object_ownership": "BucketOwnerEnforced"}, opts=self._opts(acct, home))
-        versioning = aws.s3.BucketVersioning(acct.resource_name(home, f"{purpose}-versioning"), bucket=bucket.id,
-                                             versioning_configuration={"status": "Enabled"}, opts=self._opts(acct, home))
-        # S3 server access logging cannot write to an SSE-KMS bucket: the access-log bucket uses SSE-S3.
+                                       restrict_public_buckets=True, opts=self._opts(acct, region))
+        aws.s3.BucketOwnershipControls(acct.resource_name(region, f"{purpose}-ownership"), bucket=bucket.id,
+                                       rule={"object_ownership": "BucketOwnerEnforced"}, opts=self._opts(acct, region))
+        versioning = aws.s3.BucketVersioning(acct.resource_name(region, f"{purpose}-versioning"), bucket=bucket.id,
+                                             versioning_configuration={"status": "Enabled"}, opts=self._opts(acct, region))
+        # S3 server access logs and ALB access logs cannot be written to SSE-KMS buckets: their targets use SSE-S3.
         sse = ({"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn} if kms_key_arn else {"sse_algorithm": "AES256"})
         aws.s3.BucketServerSideEncryptionConfiguration(
-            acct.resource_name(home, f"{purpose}-encryption"), bucket=bucket.id,
+            acct.resource_name(region, f"{purpose}-encryption"), bucket=bucket.id,
             rules=[{"apply_server_side_encryption_by_default": sse, "bucket_key_enabled": bool(kms_key_arn)}],
-            opts=self._opts(acct, home))
+            opts=self._opts(acct, region))
         if object_lock:  # server access log targets may not have a default retention, so only the log bucket locks
             aws.s3.BucketObjectLockConfiguration(
-                acct.resource_name(home, f"{purpose}-object-lock"), bucket=bucket.id,
+                acct.resource_name(region, f"{purpose}-object-lock"), bucket=bucket.id,
                 rule={"default_retention": {"mode": sec.object_lock_mode, "days": sec.object_lock_days}},
-                opts=self._opts(acct, home, depends_on=[versioning]))
+                opts=self._opts(acct, region, depends_on=[versioning]))
         glacier_after = min(90, max(expire_days - 1, 1))
-        aws.s3.BucketLifecycleConfiguration(acct.resource_name(home, f"{purpose}-lifecycle"), bucket=bucket.id, rules=[{
+        aws.s3.BucketLifecycleConfiguration(acct.resource_name(region, f"{purpose}-lifecycle"), bucket=bucket.id, rules=[{
             "id": "archive-then-expire", "status": "Enabled", "filter": {},
             "transitions": [{"days": glacier_after, "storage_class": "GLACIER"}] if expire_days > 1 else [],
             "expiration": {"days": expire_days},
             "noncurrent_version_expiration": {"noncurrent_days": 30},
             "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-        }], opts=self._opts(acct, home, depends_on=[versioning]))  # fmt: skip
+        }], opts=self._opts(acct, region, depends_on=[versioning]))  # fmt: skip
         return bucket
 
     # --- organization trail and CIS alarms -------------------------------------------------------------------------

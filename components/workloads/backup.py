@@ -1,5 +1,6 @@
 """AWS Backup for a workload account: a CMK vault (locked in prod), a daily plan, a copy to the DR region in prod,
-a selection by tag, and an S3 bucket for application-level dumps that expire after the same retention.
+a selection by tag, and an S3 bucket for application-level dumps that expire after the same retention (its server
+access logs go to a small SSE-S3 bucket of the same account and region, the only place S3 delivers them).
 
 The selection matches the `backup=daily` tag (Aurora clusters, EC2 data hosts and their data volumes carry it) and
 also lists the ARNs the caller knows, so coverage is visible in the plan without evaluating tags.
@@ -40,10 +41,11 @@ class Backup(pulumi.ComponentResource):
                  backup_key_arn: pulumi.Input[str], data_key_arn: pulumi.Input[str], dr_region: str | None = None,
                  dr_backup_key_arn: pulumi.Input[str] | None = None, resource_arns: Sequence[pulumi.Input[str]] = (),
                  log_archive: LogArchive | None = None, access_logs_bucket: pulumi.Input[str] | None = None,
-                 opts: pulumi.ResourceOptions | None = None):
+                 access_log_retention_days: int = 365, opts: pulumi.ResourceOptions | None = None):
         """dr_region / dr_backup_key_arn: set both to copy every recovery point to the DR region (prod default).
-        access_logs_bucket: target of the backup bucket's server access logs (S3 needs the same account and region);
-        default: the log archive bucket.
+        access_logs_bucket: an existing target for the backup bucket's server access logs; it must be in this account
+        and region and use SSE-S3 (S3's rules). Default: a small access-log bucket built here, kept
+        access_log_retention_days. log_archive is not a possible target (another account, SSE-KMS, Object Lock).
         """
         super().__init__("landing-zone:workloads:Backup", name, None, opts)
         if (dr_region is None) != (dr_backup_key_arn is None):
@@ -77,8 +79,8 @@ class Backup(pulumi.ComponentResource):
             iam_role_arn=self._service_role().arn, resources=list(resource_arns),
             selection_tags=[{"type": "STRINGEQUALS", "key": BACKUP_TAG[0], "value": BACKUP_TAG[1]}],
             opts=self._opts())
-        target = access_logs_bucket or (log_archive.bucket_name if log_archive else None)
-        self.bucket_name = self._bucket(data_key_arn, target)
+        self._access_log_days = access_log_retention_days
+        self.bucket_name = self._bucket(data_key_arn, access_logs_bucket)
         self.register_outputs({"vaultArn": self.vault_arn, "planId": self.plan_id, "bucketName": self.bucket_name,
                                "drVaultArn": self.dr_vault_arn})
 
@@ -148,11 +150,41 @@ class Backup(pulumi.ComponentResource):
                                 "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
                                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}),
                             opts=self._opts())
-        if log_target is None:
-            pulumi.log.warn(f"{self._rn('backup-bucket')}: no access-log target bucket; server access logging off",
-                            resource=self)
-        else:
-            aws.s3.BucketLogging(
-                self._rn("backup-bucket"), bucket=bucket.id, target_bucket=log_target,
-                target_prefix=f"s3/{self._account.name}/{self._region}/backup/", opts=self._opts())
+        aws.s3.BucketLogging(
+            self._rn("backup-bucket"), bucket=bucket.id, target_bucket=log_target or self._access_log_bucket(bucket.arn),
+            target_prefix=f"s3/{self._account.name}/{self._region}/backup/", opts=self._opts())
         return bucket.bucket
+
+    def _access_log_bucket(self, source_arn: pulumi.Input[str]) -> pulumi.Output[str]:
+        """The backup bucket's server access logs, in this account and region with SSE-S3: S3 delivers server access
+        logs only there (so not to the log archive). No Object Lock: log targets may not have a default retention."""
+        days = self._access_log_days
+        bucket = aws.s3.Bucket(self._rn("backup-access-logs"), force_destroy=False, tags={"purpose": "access-logs"},
+                               opts=self._opts())
+        aws.s3.BucketOwnershipControls(self._rn("backup-access-logs"), bucket=bucket.id,
+                                       rule={"object_ownership": "BucketOwnerEnforced"}, opts=self._opts())
+        aws.s3.BucketPublicAccessBlock(
+            self._rn("backup-access-logs"), bucket=bucket.id, block_public_acls=True, block_public_policy=True,
+            ignore_public_acls=True, restrict_public_buckets=True, opts=self._opts())
+        aws.s3.BucketVersioning(self._rn("backup-access-logs"), bucket=bucket.id,
+                                versioning_configuration={"status": "Enabled"}, opts=self._opts())
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            self._rn("backup-access-logs"), bucket=bucket.id,
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}], opts=self._opts())
+        aws.s3.BucketLifecycleConfiguration(
+            self._rn("backup-access-logs"), bucket=bucket.id,
+            rules=[{"id": f"expire-after-{days}-days", "status": "Enabled", "filter": {"prefix": ""},
+                    "expiration": {"days": days}, "noncurrent_version_expiration": {"noncurrent_days": 30},
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": 1}}],
+            opts=self._opts())
+        aws.s3.BucketPolicy(self._rn("backup-access-logs"), bucket=bucket.id, policy=pulumi.Output.json_dumps({
+            "Version": "2012-10-17", "Statement": [
+                {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                 "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
+                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+                {"Sid": "S3ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
+                 "Action": "s3:PutObject", "Resource": pulumi.Output.concat(bucket.arn, "/*"),
+                 "Condition": {"StringEquals": {"aws:SourceAccount": self._account.account_id},
+                               "ArnLike": {"aws:SourceArn": source_arn}}}]}),
+            opts=self._opts())  # fmt: skip
+        return bucket.id

@@ -2,7 +2,8 @@
 
 Everything the internet reaches goes through here: a TLS 1.2+ HTTPS listener with a DNS-validated ACM certificate,
 HTTP only ever redirects, the WAF web ACL (AWS managed rule groups + a rate limit) sits in front of the ALB and the
-API stage, and every request is logged (ALB access logs to S3, WAF logs to a CMK-encrypted log group).
+API stage, and every request is logged (ALB access logs to the log archive's SSE-S3 ELB log bucket of the region,
+WAF logs to a CMK-encrypted log group).
 Services (components/workloads/ecs.py) attach listener rules to `https_listener_arn` and admit traffic from
 `alb_security_group_id`.
 """
@@ -15,7 +16,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from components.context import AccountContext, LogArchive, VpcHandle
+from components.context import AccountContext, LogArchive, VpcHandle, elb_logs_prefix
 from landing_zone.models import Edge as EdgeConfig
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"  # TLS 1.3 + 1.2 with forward-secret ciphers only (AWS default)
@@ -65,19 +66,19 @@ class Edge(pulumi.ComponentResource):
                  access_logs_bucket: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
         """app_security_group_id / target_ports: the only place the ALB may send traffic (the services' SG and ports).
         logs_key_arn: CMK for log groups (its key policy must allow logs.<region>.amazonaws.com).
-        access_logs_bucket: where the ALB/NLB write access logs; default: the log archive bucket. ELB log delivery
-        supports only SSE-S3 buckets in the same region, so pass a dedicated ELB log bucket when the archive uses KMS.
+        access_logs_bucket: where the ALB/NLB write access logs; default: the log archive's ELB log bucket of this
+        region (ALB access logs go only to an SSE-S3 bucket in the load balancer's region, never the KMS log bucket).
         """
         super().__init__("landing-zone:workloads:Edge", name, None, opts)
         if not vpc.subnet_ids.get("public"):
             raise ValueError(f"accounts[{account.name}].workloads.edge: the VPC in {region} has no public subnets "
                              "for the internet-facing load balancer")
-        bucket = access_logs_bucket or (log_archive.bucket_name if log_archive else None)
+        bucket = access_logs_bucket or self._elb_logs_bucket(account, region, log_archive)
         if not target_ports:
             raise ValueError(f"accounts[{account.name}].workloads.edge: no target ports (the ALB would reach nothing)")
         if bucket is None:
-            raise ValueError(f"accounts[{account.name}].workloads.edge: load balancer access logs need a bucket "
-                             "(pass log_archive or access_logs_bucket)")
+            raise ValueError(f"accounts[{account.name}].workloads.edge: load balancer access logs need an SSE-S3 bucket "
+                             f"in {region} (pass a log_archive with an ELB log bucket there, or access_logs_bucket)")
         self._account, self._region, self._vpc, self._config = account, region, vpc, config
         self._kms_key_arn, self._retention = logs_key_arn, log_retention_days
         self._app_sg, self._target_ports = app_security_group_id, sorted(set(target_ports))
@@ -85,7 +86,7 @@ class Edge(pulumi.ComponentResource):
         # prod and nonprod (DAT-08 is mandatory outside the sandbox): deleting an edge is never a side effect
         self._protected = account.environment != "sandbox"
         self._logs_bucket = bucket
-        self._logs_prefix = f"alb/{account.name}/{region}"
+        self._logs_prefix = elb_logs_prefix(account.name, region)  # the ELB log bucket's policy grants exactly this
 
         zone = aws.route53.get_zone_output(name=config.zone_name, private_zone=False,
                                            opts=pulumi.InvokeOutputOptions(provider=account.providers[region]))
@@ -106,6 +107,18 @@ class Edge(pulumi.ComponentResource):
         })
 
     # --- helpers ------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _elb_logs_bucket(account: AccountContext, region: str,
+                         log_archive: LogArchive | None) -> pulumi.Input[str] | None:
+        if log_archive is None:
+            return None
+        if region in log_archive.elb_logs_bucket_by_region:
+            return log_archive.elb_logs_bucket_by_region[region]
+        # A hand-made handle without ELB buckets (older stacks, tests): AWS rejects this SSE-KMS target at deploy time.
+        pulumi.log.warn(f"accounts[{account.name}].workloads.edge: the log archive has no ELB log bucket in {region}; "
+                        "falling back to the KMS log bucket, which ELB access logging does not accept")
+        return log_archive.bucket_name
 
     def _rn(self, purpose: str) -> str:
         return self._account.resource_name(self._region, purpose)

@@ -4,11 +4,15 @@ Access Analyzer -- counts per account x region and the security properties CONTR
 import json
 
 import pytest
-from core_harness import account_of, config, of_type, region_of, stack_plan
+from core_harness import account_of, config, of_type, plan_config, region_of, stack_plan
 
-from components.security import CIS_ALARMS, GUARDDUTY_FEATURES
+from components.security import CIS_ALARMS, ELB_ACCOUNT_IDS, GUARDDUTY_FEATURES, elb_log_regions, elb_writer
 
 STACKS = ["dev", "prod"]
+
+
+def account_ids(plan: dict) -> dict[str, str]:
+    return {r["name"].removeprefix("account-"): r["id"] for r in of_type(plan, "aws:organizations/account:Account")}
 
 
 def statements(policy: str) -> dict[str, dict]:
@@ -18,25 +22,108 @@ def statements(policy: str) -> dict[str, dict]:
 @pytest.mark.parametrize("stack", STACKS)
 def test_log_buckets_are_protected_private_versioned_and_encrypted(stack):
     cfg, plan = config(stack), stack_plan(stack)
+    home = cfg.organization.home_region
     buckets = {r["name"]: r for r in of_type(plan, "aws:s3/bucket:Bucket")}
-    assert set(buckets) == {f"log-archive-{cfg.organization.home_region}-log-bucket",
-                            f"log-archive-{cfg.organization.home_region}-log-access-bucket"}
+    assert elb_log_regions(cfg) == [home]  # both sample stacks run an ALB
+    assert set(buckets) == {f"log-archive-{home}-log-bucket", f"log-archive-{home}-log-access-bucket",
+                            f"log-archive-{home}-elb-logs-bucket"}
     for b in buckets.values():
-        assert b["protect"] is True and account_of(plan, b) == "log-archive"
+        assert b["protect"] is True and account_of(plan, b) == "log-archive" and region_of(plan, b) == home
         assert b["inputs"]["bucket"].startswith(f"{cfg.organization.name}-log-archive-")  # what the SCP protects
-    log = next(b for n, b in buckets.items() if n.endswith("-log-bucket"))
+    log = buckets[f"log-archive-{home}-log-bucket"]
     assert log["inputs"]["objectLockEnabled"] is True
     pabs = of_type(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
-    assert len(pabs) == 2 and all(all(p["inputs"][k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
+    assert len(pabs) == 3 and all(all(p["inputs"][k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
                                                                "restrictPublicBuckets")) for p in pabs)
-    assert all(v["inputs"]["versioningConfiguration"]["status"] == "Enabled" for v in of_type(plan, "aws:s3/bucketVersioning:BucketVersioning"))
+    versioned = of_type(plan, "aws:s3/bucketVersioning:BucketVersioning")
+    assert len(versioned) == 3 and all(v["inputs"]["versioningConfiguration"]["status"] == "Enabled" for v in versioned)
     (lock,) = of_type(plan, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
     assert lock["inputs"]["rule"]["defaultRetention"] == {"mode": cfg.security.object_lock_mode, "days": cfg.security.object_lock_days}
     sse = {r["name"]: r["inputs"]["rules"][0]["applyServerSideEncryptionByDefault"]
            for r in of_type(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")}
-    assert sse[f"log-archive-{cfg.organization.home_region}-log-bucket-encryption"]["sseAlgorithm"] == "aws:kms"
-    (logging,) = of_type(plan, "aws:s3/bucketLogging:BucketLogging")
-    assert logging["inputs"]["targetBucket"] == buckets[f"log-archive-{cfg.organization.home_region}-log-access-bucket"]["id"]
+    assert sse[f"log-archive-{home}-log-bucket-encryption"]["sseAlgorithm"] == "aws:kms"
+    access = buckets[f"log-archive-{home}-log-access-bucket"]
+    loggings = {r["inputs"]["bucket"]: r["inputs"]["targetBucket"] for r in of_type(plan, "aws:s3/bucketLogging:BucketLogging")}
+    assert loggings == {log["id"]: access["id"], buckets[f"log-archive-{home}-elb-logs-bucket"]["id"]: access["id"]}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_access_log_targets_use_sse_s3_and_are_tagged_as_access_logs(stack):
+    """S3 server access logs and ALB access logs can only be written to SSE-S3 buckets (no KMS, no lock)."""
+    cfg, plan = config(stack), stack_plan(stack)
+    home = cfg.organization.home_region
+    sse = {r["name"]: r["inputs"]["rules"][0]
+           for r in of_type(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")}
+    buckets = {r["name"]: r for r in of_type(plan, "aws:s3/bucket:Bucket")}
+    for purpose in ("log-access-bucket", "elb-logs-bucket"):
+        rule = sse[f"log-archive-{home}-{purpose}-encryption"]
+        assert rule["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
+        bucket = buckets[f"log-archive-{home}-{purpose}"]["inputs"]
+        assert bucket["tags"] == {"purpose": "access-logs"} and bucket["objectLockEnabled"] is False
+    assert "tags" not in buckets[f"log-archive-{home}-log-bucket"]["inputs"]  # the KMS archive is not exempt
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_elb_log_bucket_lets_only_the_regional_elb_write_under_each_edge_account_prefix(stack):
+    cfg, plan = config(stack), stack_plan(stack)
+    home = cfg.organization.home_region
+    (policy,) = [p for p in of_type(plan, "aws:s3/bucketPolicy:BucketPolicy") if p["name"] == f"log-archive-{home}-elb-logs-bucket-policy"]
+    (bucket,) = [b for b in of_type(plan, "aws:s3/bucket:Bucket") if b["name"] == f"log-archive-{home}-elb-logs-bucket"]
+    assert policy["inputs"]["bucket"] == bucket["id"]
+    s = statements(policy["inputs"]["policy"])
+    assert set(s) == {"DenyInsecureTransport", "ApplicationLoadBalancerLogsWrite"}  # no NLB in the sample stacks
+    alb = s["ApplicationLoadBalancerLogsWrite"]
+    assert alb["Principal"] == {"AWS": f"arn:aws:iam::{ELB_ACCOUNT_IDS[home]}:root"} and alb["Action"] == "s3:PutObject"
+    arn = bucket["outputs"]["arn"]
+    edge_accounts = [a.name for a in cfg.accounts if a.workloads.edge]
+    ids = account_ids(plan)
+    assert sorted(alb["Resource"]) == sorted(f"{arn}/alb/{a}/{home}/AWSLogs/{ids[a]}/*" for a in edge_accounts)
+    rules = {r["name"]: r["inputs"]["rules"][0] for r in of_type(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")}
+    lifecycle = rules[f"log-archive-{home}-elb-logs-bucket-lifecycle"]
+    assert lifecycle["expiration"]["days"] == cfg.security.log_archive_retention_days
+    assert lifecycle["transitions"][0]["days"] < cfg.security.log_archive_retention_days
+    log_bucket = next(p for p in of_type(plan, "aws:s3/bucketPolicy:BucketPolicy") if p["name"].endswith("-log-bucket-policy"))
+    assert "elasticloadbalancing" not in log_bucket["inputs"]["policy"]  # ALB logs never go to the KMS archive
+
+
+def test_elb_writer_is_the_regional_account_before_august_2022_and_the_service_principal_after():
+    assert elb_writer("ap-south-1") == {"AWS": "718504428378"}
+    assert elb_writer("ap-south-2") == {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+
+
+@pytest.fixture(scope="module")
+def nlb_dr_plan() -> tuple:
+    """prod with an NLB on prod-apps and the home region moved to ap-south-2 (a Region launched after Aug 2022)."""
+    cfg = config("prod")
+    data = cfg.model_dump(mode="python", exclude_unset=True)
+    org = data["organization"]
+    org["home_region"], org["dr_region"] = "ap-south-2", "ap-south-1"
+    for account in data["accounts"]:
+        if account["name"] == "prod-apps":
+            account["workloads"]["edge"]["nlb"] = True
+    variant = type(cfg).model_validate(data)
+    return variant, plan_config(variant, "prod")
+
+
+def test_nlb_log_delivery_and_new_region_principal(nlb_dr_plan):
+    cfg, plan = nlb_dr_plan
+    (policy,) = [p for p in of_type(plan, "aws:s3/bucketPolicy:BucketPolicy") if p["name"] == "log-archive-ap-south-2-elb-logs-bucket-policy"]
+    s = statements(policy["inputs"]["policy"])
+    assert s["ApplicationLoadBalancerLogsWrite"]["Principal"] == {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+    write = s["NetworkLoadBalancerLogsWrite"]
+    assert write["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
+    prod_apps = account_ids(plan)["prod-apps"]
+    assert write["Condition"]["StringEquals"] == {"aws:SourceAccount": [prod_apps],
+                                                  "s3:x-amz-acl": "bucket-owner-full-control"}
+    assert write["Condition"]["ArnLike"] == {"aws:SourceArn": [f"arn:aws:logs:ap-south-2:{prod_apps}:*"]}
+    assert write["Resource"] == [f"{policy_bucket_arn(plan, 'ap-south-2')}/alb/prod-apps/ap-south-2/AWSLogs/{prod_apps}/*"]
+    assert s["NetworkLoadBalancerLogsAclCheck"]["Action"] == "s3:GetBucketAcl"
+
+
+def policy_bucket_arn(plan: dict, region: str) -> str:
+    (bucket,) = [b for b in of_type(plan, "aws:s3/bucket:Bucket") if b["name"] == f"log-archive-{region}-elb-logs-bucket"]
+    return bucket["outputs"]["arn"]
+
 
 
 @pytest.mark.parametrize("stack", STACKS)

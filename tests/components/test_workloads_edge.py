@@ -40,7 +40,8 @@ def test_one_public_alb_per_edge_account_with_hardened_settings(stack):
         assert alb["subnets"] == [f"subnet-{name}-public-{az}" for az in range(account.vpcs["ap-south-1"].azs)]
         assert alb["dropInvalidHeaderFields"] is True
         assert alb["desyncMitigationMode"] in ("defensive", "strictest")
-        assert alb["accessLogs"] == {"enabled": True, "bucket": h.LOG_ARCHIVE.bucket_name,
+        # the region's SSE-S3 ELB log bucket: ALB access logs cannot be written to the SSE-KMS log archive bucket
+        assert alb["accessLogs"] == {"enabled": True, "bucket": h.LOG_ARCHIVE.elb_logs_bucket_by_region["ap-south-1"],
                                      "prefix": f"alb/{name}/ap-south-1"}
         assert alb["enableDeletionProtection"] is (account.environment != "sandbox")
         assert len(alb["name"]) <= 32
@@ -135,7 +136,7 @@ def test_short_name_is_stable_unique_and_bounded():
 # --- config variants: NLB and API Gateway, bad input ------------------------------------------------------------
 
 
-def _variant_program(edge: EdgeConfig, *, public_subnets: bool = True):
+def _variant_program(edge: EdgeConfig, *, public_subnets: bool = True, log_archive: h.LogArchive | None = h.LOG_ARCHIVE):
     def build() -> None:
         cfg = load_stack("dev", h.REPO_ROOT)
         account_cfg = cfg.account("prod-apps")
@@ -146,7 +147,7 @@ def _variant_program(edge: EdgeConfig, *, public_subnets: bool = True):
         if not public_subnets:
             vpc = h.VpcHandle(vpc.account, vpc.region, vpc.cidr, vpc.vpc_id, {"private": vpc.subnet_ids["private"]})
         Edge("prod-apps-ap-south-1-edge", account=account, region="ap-south-1", vpc=vpc, config=edge,
-             log_archive=h.LOG_ARCHIVE, app_security_group_id="sg-app", target_ports=[8080],
+             log_archive=log_archive, app_security_group_id="sg-app", target_ports=[8080],
              logs_key_arn=h.key_arn(account, "ap-south-1", "logs"), log_retention_days=400)
     return build
 
@@ -161,7 +162,8 @@ def variant_plan() -> dict:
 def test_optional_nlb_is_internal_with_a_tls_listener(variant_plan):
     nlbs = [r["inputs"] for r in h.of_type(variant_plan, LB) if r["inputs"]["loadBalancerType"] == "network"]
     assert len(nlbs) == 1 and nlbs[0]["internal"] is True
-    assert nlbs[0]["accessLogs"]["enabled"] is True
+    assert nlbs[0]["accessLogs"] == {"enabled": True, "bucket": h.LOG_ARCHIVE.elb_logs_bucket_by_region["ap-south-1"],
+                                     "prefix": "alb/prod-apps/ap-south-1"}
     tls = [r["inputs"] for r in h.of_type(variant_plan, LISTENER) if r["inputs"]["protocol"] == "TLS"]
     assert len(tls) == 1 and tls[0]["sslPolicy"] == TLS_POLICY and tls[0]["certificateArn"]
 
@@ -194,3 +196,9 @@ def test_edge_without_public_subnets_is_a_clear_error():
     config = EdgeConfig(domain_name="shop.example.com", zone_name="example.com")
     with pytest.raises(Exception, match=r"accounts\[prod-apps\]\.workloads\.edge: .*no public subnets"):
         h.run(_variant_program(config, public_subnets=False))
+
+
+def test_edge_without_an_elb_log_bucket_is_a_clear_error():
+    config = EdgeConfig(domain_name="shop.example.com", zone_name="example.com")
+    with pytest.raises(Exception, match=r"accounts\[prod-apps\]\.workloads\.edge: .*SSE-S3 bucket in ap-south-1"):
+        h.run(_variant_program(config, log_archive=None))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import workloads_harness as h
 
@@ -187,7 +189,7 @@ def test_backup_selection_covers_data_volumes_by_tag_and_arn(stack):
 def test_backup_bucket_is_versioned_encrypted_private_tls_only_and_expires(stack):
     plan = h.stack_plan(stack)
     for name, account in accounts(stack, "backup").items():
-        (bucket,) = h.of_type(plan, "aws:s3/bucket:Bucket", name)
+        (bucket,) = [b for b in h.of_type(plan, "aws:s3/bucket:Bucket", name) if b["name"].endswith("-backup-bucket")]
         bucket_id = bucket["id"]
 
         def one(kind: str, name: str = name, bucket_id: str = bucket_id) -> dict:
@@ -206,8 +208,43 @@ def test_backup_bucket_is_versioned_encrypted_private_tls_only_and_expires(stack
         assert lifecycle["noncurrentVersionExpiration"]["noncurrentDays"] == days
         policy = one("bucketPolicy:BucketPolicy")["policy"]
         assert '"aws:SecureTransport": "false"' in policy and '"Effect": "Deny"' in policy
-        assert one("bucketLogging:BucketLogging")["targetBucket"] == h.LOG_ARCHIVE.bucket_name
+        (access_logs,) = [b for b in h.of_type(plan, "aws:s3/bucket:Bucket", name) if b["name"].endswith("-backup-access-logs")]
+        assert one("bucketLogging:BucketLogging")["targetBucket"] == access_logs["id"]
         assert one("bucketOwnershipControls:BucketOwnershipControls")["rule"]["objectOwnership"] == "BucketOwnerEnforced"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_backup_bucket_access_logs_stay_in_the_account_and_region_with_sse_s3(stack):
+    """S3 delivers server access logs only to an SSE-S3 bucket of the source bucket's account and region."""
+    plan = h.stack_plan(stack)
+    for name in accounts(stack, "backup"):
+        buckets = h.of_type(plan, "aws:s3/bucket:Bucket", name)
+        (source,) = [b for b in buckets if b["name"].endswith("-backup-bucket")]
+        (target,) = [b for b in buckets if b["name"].endswith("-backup-access-logs")]
+        assert target["provider"] == source["provider"]  # same account and region
+        assert target["inputs"]["tags"] == {"purpose": "access-logs"}
+
+        def one(kind: str, name: str = name, bucket_id: str = target["id"]) -> dict:
+            found = [r["inputs"] for r in h.of_type(plan, f"aws:s3/{kind}", name) if r["inputs"]["bucket"] == bucket_id]
+            assert len(found) == 1, kind
+            return found[0]
+
+        sse = one("bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+        assert sse["rules"][0]["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
+        pab = one("bucketPublicAccessBlock:BucketPublicAccessBlock")
+        assert all(pab[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
+        assert one("bucketVersioning:BucketVersioning")["versioningConfiguration"]["status"] == "Enabled"
+        assert one("bucketOwnershipControls:BucketOwnershipControls")["rule"]["objectOwnership"] == "BucketOwnerEnforced"
+        (lifecycle,) = one("bucketLifecycleConfiguration:BucketLifecycleConfiguration")["rules"]
+        assert lifecycle["expiration"]["days"] == 365
+        statements = {st["Sid"]: st for st in json.loads(one("bucketPolicy:BucketPolicy")["policy"])["Statement"]}
+        assert statements["DenyInsecureTransport"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        write = statements["S3ServerAccessLogs"]
+        assert write["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+        assert write["Condition"] == {"StringEquals": {"aws:SourceAccount": fake_account_id(name)},
+                                      "ArnLike": {"aws:SourceArn": source["outputs"]["arn"]}}
+        locks = h.of_type(plan, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", name)
+        assert all(r["inputs"]["bucket"] != target["id"] for r in locks)  # log targets may not have a default retention
 
 
 # --- patching -------------------------------------------------------------------------------------------------

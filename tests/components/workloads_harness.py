@@ -28,7 +28,8 @@ from landing_zone.models import LandingZoneConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOG_ARCHIVE = LogArchive(bucket_name="lz-log-archive-111111111111", bucket_arn="arn:aws:s3:::lz-log-archive-111111111111",
-                         kms_key_arn="arn:aws:kms:ap-south-1:111111111111:key/00000000-0000-4000-8000-00000000000a")
+                         kms_key_arn="arn:aws:kms:ap-south-1:111111111111:key/00000000-0000-4000-8000-00000000000a",
+                         elb_logs_bucket_by_region={"ap-south-1": "lz-log-archive-elb-111111111111-ap-south-1"})
 
 
 def key_arn(account: AccountContext | str, region: str, purpose: str) -> str:

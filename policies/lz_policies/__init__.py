@@ -67,8 +67,21 @@ def all_policies(rules: list[Rule] | None = None) -> list:
     return [policy for rule in (rules if rules is not None else all_rules()) for policy in rule.policies()]
 
 
+def analyzer_servicer(policies: list | None = None):
+    """The Analyzer servicer the pack serves with, unconfigured (tests and benchmarks drive it in-process)."""
+    from pulumi_policy import EnforcementLevel
+
+    from .analyzer import servicer_class
+
+    return servicer_class()(PACK_NAME, "0.0.1", policies if policies is not None else all_policies(),
+                            EnforcementLevel.ADVISORY, None, PACK_DESCRIPTION)
+
+
 def build_pack() -> None:
     """Start the policy pack (blocks: serves the engine's Analyzer protocol until killed)."""
     from pulumi_policy import PolicyPack
 
+    from .analyzer import install
+
+    install()  # PolicyPack then serves with analyzer.PackAnalyzer (same answers, each request decoded once)
     PolicyPack(name=PACK_NAME, policies=all_policies(), description=PACK_DESCRIPTION)

@@ -22,10 +22,12 @@ preview into an ADVISORY "cannot verify during preview" diagnostic instead of a 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,12 +36,13 @@ from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     Severity,
     StackValidationArgs,
     StackValidationPolicy,
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, _is_unknown
+
+from .analyzer import TypedResourcePolicy
 
 MANDATORY = EnforcementLevel.MANDATORY
 ADVISORY = EnforcementLevel.ADVISORY
@@ -346,9 +349,11 @@ class ResourceRule(Rule):
         if not self.types:
             raise ValueError(f"{self.id} declares no resource types")
         self.types = tuple(self.types)
+        self._type_set = frozenset(self.types)
 
-    def policies(self) -> list[ResourceValidationPolicy]:
-        main = ResourceValidationPolicy(
+    def policies(self) -> list[TypedResourcePolicy]:
+        main = TypedResourcePolicy(
+            types=self.types,
             name=self.name,
             description=self.full_description,
             validate=self._validator(relaxed=False),
@@ -358,7 +363,8 @@ class ResourceRule(Rule):
         )
         if not self.relaxed_in:
             return [main]
-        relaxed = ResourceValidationPolicy(
+        relaxed = TypedResourcePolicy(
+            types=self.types,
             name=self.relaxed_name,
             description=f"[{self.id}] {self.title} (in {', '.join(sorted(self.relaxed_in))}). Refs: {self.refs}.",
             validate=self._validator(relaxed=True),
@@ -370,7 +376,7 @@ class ResourceRule(Rule):
 
     def _validator(self, relaxed: bool) -> Callable[[ResourceValidationArgs, Callable], None]:
         def validate(args: ResourceValidationArgs, report_violation: Callable) -> None:
-            if args.resource_type not in self.types:
+            if args.resource_type not in self._type_set:
                 return
             subject = Subject(args, self.merged_config(args.get_config()))
             if (subject.env in self.relaxed_in) != relaxed:
@@ -516,7 +522,24 @@ def provider_default_tags(provider_props: Mapping[str, Any] | None) -> dict[str,
     if not provider_props:
         return {}
     try:
-        default_tags = decode_json(provider_props.get("defaultTags"))
+        raw = provider_props.get("defaultTags")
+    except UnknownValueError:
+        return {}
+    if isinstance(raw, str):
+        return dict(_default_tags_of_json(raw))
+    return _default_tags(raw)
+
+
+@functools.lru_cache(maxsize=1024)
+def _default_tags_of_json(raw: str) -> tuple[tuple[str, str], ...]:
+    """The engine sends provider inputs as JSON strings and every resource of an account carries the same one:
+    parse each distinct string once (immutable result, copied into a dict by the caller)."""
+    return tuple(_default_tags(raw).items())
+
+
+def _default_tags(raw: Any) -> dict[str, str]:
+    try:
+        default_tags = decode_json(raw)
     except UnknownValueError:
         return {}
     tags = dig(default_tags, "tags", default={})
@@ -625,15 +648,25 @@ class Resource:
 
 
 class Stack:
-    """What a stack check sees: every resource, with lookups by type and URN, and the merged config."""
+    """What a stack check sees: every resource, with lookups by type and URN, and the merged config.
+
+    The resource view is built once per AnalyzeStack request and shared by every stack rule (see stack_view);
+    `memo` holds further derived structures the rules share (e.g. stack_rules' reachability graph).
+    """
 
     def __init__(self, args: StackValidationArgs, config: Mapping[str, Any]) -> None:
         self.cfg: Mapping[str, Any] = config
-        self.resources: list[Resource] = [to_resource(r) for r in args.resources]
-        self.by_urn: dict[str, Resource] = {r.urn: r for r in self.resources}
+        view = stack_view(args.resources)
+        self.resources: list[Resource] = view.resources
+        self.by_urn: dict[str, Resource] = view.by_urn
+        self.memo: dict[str, Any] = view.memo
+        self._by_type = view.by_type
 
     def of_type(self, *types: str) -> list[Resource]:
-        return [r for r in self.resources if r.type in types]
+        if len(types) == 1:
+            return list(self._by_type.get(types[0], ()))
+        wanted = set(types)
+        return [r for r in self.resources if r.type in wanted]
 
     def referencing(self, urn: str) -> list[Resource]:
         """Resources that depend on `urn` (directly, through dependencies or property dependencies)."""
@@ -642,6 +675,43 @@ class Stack:
             for r in self.resources
             if urn in r.dependencies or any(urn in urns for urns in r.property_dependencies.values())
         ]
+
+
+@dataclass
+class StackView:
+    """The stack's resources as stack rules see them, for one AnalyzeStack request."""
+
+    source: Sequence[Any]  # the request's resource list (kept referenced, so its identity cannot be reused)
+    resources: list[Resource]
+    by_urn: dict[str, Resource]
+    by_type: dict[str, list[Resource]]
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, source: Sequence[Any]) -> StackView:
+        resources = [to_resource(r) for r in source]
+        by_type: dict[str, list[Resource]] = {}
+        for r in resources:
+            by_type.setdefault(r.type, []).append(r)
+        return cls(source, resources, {r.urn: r for r in resources}, by_type)
+
+
+_last_view: list[StackView] = []
+_view_lock = threading.Lock()
+
+
+def stack_view(source: Sequence[Any]) -> StackView:
+    """The view of `source`, reused while the same resources list is analyzed.
+
+    The pack's analyzer (analyzer.PackAnalyzer) passes one list to every stack policy of a request, so the ~20 stack
+    rules share one view; under pulumi-policy's stock servicer each policy gets a new list and a new view.
+    """
+    with _view_lock:
+        if _last_view and _last_view[0].source is source:
+            return _last_view[0]
+        view = StackView.build(source)
+        _last_view[:] = [view]
+        return view
 
 
 def to_resource(r: Any) -> Resource:

@@ -92,11 +92,14 @@ DATA_PORTS = [3306, 6379, 9042, 27017, 9092, 9200]
 
 # --------------------------------------------------------------------------- shared helpers
 def _graph(stack: Any) -> rch.Graph:
-    """One reachability.Graph per stack evaluation (it normalizes props, unknowns and references)."""
-    graph = getattr(stack, "_lz_graph", None)
+    """One reachability.Graph per AnalyzeStack request (it normalizes props, unknowns and references), shared by
+    every stack rule through the framework's per-request `memo` (a plain object without one gets its own)."""
+    memo = getattr(stack, "memo", None)
+    if memo is None:
+        memo = stack.memo = {}
+    graph = memo.get("reachability-graph")
     if graph is None:
-        graph = rch.Graph(stack.resources)
-        stack._lz_graph = graph
+        graph = memo["reachability-graph"] = rch.Graph(stack.resources)
     return graph
 
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
+from lz_policies.analyzer import servicer_class
 from lz_policies.framework import Case, Res, Rule, StackCase, case_urn, default_tags_for
 from pulumi.runtime import proto
 from pulumi_policy import EnforcementLevel
-from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 PROVIDER_TYPE = "pulumi:providers:aws"
 LEVELS = {proto.ADVISORY: "advisory", proto.MANDATORY: "mandatory", proto.REMEDIATE: "remediate", proto.DISABLED: "disabled"}
@@ -54,12 +54,13 @@ def provider_message(env: str | None, provider_tags: Mapping[str, str] | None, r
     )
 
 
-def servicer(policies: list, config: Mapping[str, Any] | None = None) -> _PolicyAnalyzerServicer:
+def servicer(policies: list, config: Mapping[str, Any] | None = None, cls: type | None = None):
     """An analyzer for `policies`, configured like `--policy-pack-config` would.
 
     config: {"policy-name": "disabled" | {"enforcementLevel": "...", "<param>": value}}.
+    cls: the servicer class; by default the one the pack serves with (analyzer.PackAnalyzer).
     """
-    service = _PolicyAnalyzerServicer("lz-test", "0.0.1", policies, EnforcementLevel.ADVISORY)
+    service = (cls or servicer_class())("lz-test", "0.0.1", policies, EnforcementLevel.ADVISORY)
     if config:
         request = proto.ConfigureAnalyzerRequest()
         for name, value in config.items():
@@ -108,14 +109,15 @@ def analyze_stack(service, resources: Iterable[Res]) -> list[Diagnostic]:
     return _diagnostics(service.AnalyzeStack(request, None))
 
 
-def run_case(rule: Rule, case: Case | StackCase, config_override: Mapping[str, Any] | None = None) -> list[Diagnostic]:
+def run_case(rule: Rule, case: Case | StackCase, config_override: Mapping[str, Any] | None = None,
+             cls: type | None = None) -> list[Diagnostic]:
     """Every diagnostic the rule's policies produce for one of its declared cases."""
     config = {}
     raw = dict(case.config or {})
     raw.update(config_override or {})
     if raw:
         config = {name: dict(raw) for name in rule.policy_names}
-    service = servicer(rule.policies(), config)
+    service = servicer(rule.policies(), config, cls)
     if isinstance(case, StackCase):
         return analyze_stack(service, case.resources)
     type_ = case.type or rule.types[0]

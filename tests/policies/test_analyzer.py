@@ -1,0 +1,87 @@
+"""analyzer.PackAnalyzer answers exactly as pulumi-policy's stock servicer, while decoding each request once."""
+
+import pytest
+from harness import analyze, analyze_stack, servicer
+from lz_policies import all_policies, all_rules, analyzer
+from lz_policies import framework as fw
+from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
+from pulumi_policy.policy import _PolicyAnalyzerServicer as Stock
+
+RULES = all_rules()
+RESOURCE_CASES = [(rule, case) for rule in RULES if rule.kind == "resource" for case in rule.cases]
+STACK_CASES = [(rule, case) for rule in RULES if rule.kind == "stack" for case in rule.cases]
+
+
+def test_the_pinned_pulumi_policy_is_compatible_so_the_pack_serves_with_pack_analyzer():
+    assert analyzer.compatible()
+    assert analyzer.servicer_class() is analyzer.PackAnalyzer
+
+
+def _resource_diagnostics(cls, config=None):
+    service = servicer(all_policies(), config, cls)
+    return [analyze(service, case.type or rule.types[0], case.props, env=case.env, provider_tags=case.provider_tags)
+            for rule, case in RESOURCE_CASES]
+
+
+def _stack_diagnostics(cls, config=None):
+    service = servicer(all_policies(), config, cls)
+    return [analyze_stack(service, case.resources) for _, case in STACK_CASES]
+
+
+def test_every_resource_case_gets_the_same_diagnostics_as_from_the_stock_servicer():
+    fast = _resource_diagnostics(analyzer.PackAnalyzer)
+    assert fast == _resource_diagnostics(Stock)
+    assert sum(map(len, fast)) > 50  # the cases do produce violations and preview advisories
+
+
+def test_every_stack_case_gets_the_same_diagnostics_as_from_the_stock_servicer():
+    fast = _stack_diagnostics(analyzer.PackAnalyzer)
+    assert fast == _stack_diagnostics(Stock)
+    assert sum(map(len, fast)) > 20
+
+
+def test_configured_levels_and_thresholds_apply_the_same_way():
+    config = {"net-01-admin-ports-closed-to-internet": "disabled", "log-13-log-retention": {"retentionDays": 3000},
+              "x-01-vpc-flow-logs": "advisory"}
+    assert _resource_diagnostics(analyzer.PackAnalyzer, config) == _resource_diagnostics(Stock, config)
+    assert _stack_diagnostics(analyzer.PackAnalyzer, config) == _stack_diagnostics(Stock, config)
+
+
+def test_a_policy_that_declares_no_types_still_sees_every_resource():
+    seen = []
+    untyped = ResourceValidationPolicy(name="untyped", description="d",
+                                       validate=lambda args, report: seen.append(args.resource_type))
+    service = servicer([*all_policies()[:3], untyped])
+    analyze(service, "aws:ec2/vpc:Vpc", {"cidrBlock": "10.0.0.0/16"})
+    analyze(service, "aws:sqs/queue:Queue", {})
+    assert seen == ["aws:ec2/vpc:Vpc", "aws:sqs/queue:Queue"]
+
+
+def test_typed_policies_run_only_for_their_types():
+    calls = []
+    typed = analyzer.TypedResourcePolicy(types=["aws:sqs/queue:Queue"], name="typed", description="d",
+                                         validate=lambda args, report: calls.append(args.resource_type))
+    service = servicer([typed])
+    analyze(service, "aws:ec2/vpc:Vpc", {})
+    analyze(service, "aws:sqs/queue:Queue", {})
+    assert calls == ["aws:sqs/queue:Queue"]
+
+
+def test_all_stack_policies_of_one_request_share_one_stack_view(monkeypatch):
+    builds = []
+    original = fw.StackView.build.__func__
+    monkeypatch.setattr(fw.StackView, "build", classmethod(lambda cls, source: builds.append(1) or original(cls, source)))
+    stack_policies = [p for p in all_policies() if isinstance(p, StackValidationPolicy)]
+    assert len(stack_policies) > 10
+    _, case = STACK_CASES[0]
+    analyze_stack(servicer(stack_policies), case.resources)
+    assert len(builds) == 1
+    analyze_stack(servicer(stack_policies, cls=Stock), case.resources)
+    assert len(builds) == 1 + len(stack_policies)  # the stock servicer hands each policy a new list
+
+
+@pytest.mark.parametrize("raw", ['{"tags": {"environment": "prod", "account": "a"}}', "not json"])
+def test_cached_provider_default_tags_are_fresh_dicts(raw):
+    first = fw.provider_default_tags({"defaultTags": raw})
+    first["environment"] = "changed"
+    assert fw.provider_default_tags({"defaultTags": raw}).get("environment") in (None, "prod")

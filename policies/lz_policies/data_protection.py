@@ -66,6 +66,8 @@ def log_and_backup_buckets_locked(r: Subject) -> Iterator[str]:
     if r.type != BUCKET:
         return
     purpose = r.tags().get(r.cfg["purposeTagKey"])
+    if purpose in list(r.cfg["logDeliveryPurposes"]):
+        return  # S3 server access log destinations may not have an Object Lock default retention: no lock demanded
     if purpose in list(r.cfg["protectedPurposes"]) and not truthy(r.get("objectLockEnabled", default=False)):
         yield (f"{purpose} bucket without Object Lock; set objectLockEnabled=true (with versioning) so logs and "
                "backups cannot be deleted or overwritten")
@@ -161,12 +163,18 @@ RULES = [
         id="DAT-04", name="dat-04-s3-versioning-object-lock",
         title="Bucket versioning is on; log and backup buckets use Object Lock",
         description="BucketVersioning status Enabled; buckets whose `purposeTagKey` tag is in `protectedPurposes` "
-                    "are created with objectLockEnabled=true. (MFA delete needs the root user and is not required.)",
+                    "are created with objectLockEnabled=true. Log-delivery targets (tag value in `logDeliveryPurposes`, "
+                    "e.g. S3 server access log buckets) are exempt even when listed as protected: S3 does not deliver "
+                    "server access logs to a destination with an Object Lock default retention "
+                    "(docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html); they stay "
+                    "versioned and SSE-S3 encrypted (EAR-06). (MFA delete needs the root user and is not required.)",
         refs="CIS 2.1.3 (v1.5) / 2.1.2 (v3.0); SH S3.14, S3.15, S3.20; CKV_AWS_21, CKV_AWS_143",
         types=(VERSIONING, BUCKET), checks=(versioning_enabled, log_and_backup_buckets_locked),
         params={"purposeTagKey": Param("string", "purpose", "tag key naming a bucket's purpose"),
                 "protectedPurposes": Param("array", ["logs", "log-archive", "cloudtrail", "backup"],
-                                           "purposes that need Object Lock", items="string")},
+                                           "purposes that need Object Lock", items="string"),
+                "logDeliveryPurposes": Param("array", ["access-logs"], "purposes of buckets that receive S3 server "
+                                             "access logs (never asked for Object Lock)", items="string")},
         cases=(
             Case({"bucket": "b", "versioningConfiguration": {"status": "Suspended"}}, violates=True),
             Case({"bucket": "logs", "tags": {"purpose": "log-archive"}}, type=BUCKET, violates=True),
@@ -174,6 +182,11 @@ RULES = [
             Case({"bucket": "logs", "objectLockEnabled": True, "tags": {"purpose": "log-archive"}}, type=BUCKET,
                  violates=False),
             Case({"bucket": "assets", "tags": {"purpose": "static"}}, type=BUCKET, violates=False),
+            Case({"bucket": "access", "tags": {"purpose": "access-logs"}}, type=BUCKET, violates=False,
+                 config={"protectedPurposes": ["logs", "access-logs"]}, note="log-delivery target: never locked"),
+            Case({"bucket": "access", "tags": {"purpose": "access-logs"}}, type=BUCKET, violates=True,
+                 config={"protectedPurposes": ["access-logs"], "logDeliveryPurposes": []},
+                 note="without the exemption the same bucket would need Object Lock"),
         ),
     ),
     ResourceRule(

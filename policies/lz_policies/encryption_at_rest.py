@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from . import reachability as rch
 from .framework import (
     UNKNOWN,
     Case,
@@ -20,6 +21,7 @@ from .framework import (
     Subject,
     allows,
     as_list,
+    cannot_verify,
     dig,
     looks_secret_name,
     principals,
@@ -37,6 +39,9 @@ REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
 SQS = "aws:sqs/queue:Queue"
 S3_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 S3_BUCKET = "aws:s3/bucket:Bucket"
+S3_BUCKETS = (S3_BUCKET, "aws:s3/bucketV2:BucketV2")
+S3_LOGGING = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
+LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 KMS_KEY = "aws:kms/key:Key"
 KMS_KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
 EKS_CLUSTER = "aws:eks/cluster:Cluster"
@@ -106,19 +111,81 @@ def queue_encrypted(r: Subject) -> Iterator[str]:
         yield "the queue is not encrypted; set kmsMasterKeyId (preferred) or sqsManagedSseEnabled=true"
 
 
-# EAR-06 ---------------------------------------------------------------------------------------------------------
-def bucket_sse_is_kms(r: Subject) -> Iterator[str]:
-    config = r.props if r.type == S3_SSE else r.get("serverSideEncryptionConfiguration")
-    if r.type == S3_BUCKET and config is None:
-        return  # the standalone BucketServerSideEncryptionConfiguration carries it
-    rules = as_list(dig(config, "rules")) or as_list(dig(config, "rule"))
-    if not rules:
-        yield "no server-side encryption rule; add rules[0].applyServerSideEncryptionByDefault with sseAlgorithm=aws:kms"
-    for i, rule in enumerate(rules):
-        algorithm = dig(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm", default="")
-        if algorithm not in ("aws:kms", "aws:kms:dsse"):
-            yield (f"rules[{i}] uses sseAlgorithm={algorithm or 'unset'}; use aws:kms with kmsMasterKeyId of a "
-                   "customer managed key")
+# EAR-06 (stack) -------------------------------------------------------------------------------------------------
+# S3 delivers server access logs, and ELB delivers access logs, only to buckets whose default encryption is SSE-S3
+# (AES256): such log-delivery targets must use AES256, every other bucket aws:kms.
+def bucket_sse_is_kms(s: Stack) -> Iterator[tuple[str | None, str]]:
+    g = s.graph()
+    targets, undecided = _log_delivery_targets(g, s.cfg)
+    unknown: list[str] = []
+    for res, bucket, rules in _encryption_configurations(g):
+        reason = targets.get(bucket.urn) if bucket is not None else None
+        if not rules:
+            yield res.urn, f"no server-side encryption rule; add rules[0].applyServerSideEncryptionByDefault with " \
+                           f"sseAlgorithm={'AES256' if reason else 'aws:kms'}"
+        for i, rule in enumerate(rules):
+            algorithm = dig(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm", default="")
+            if rch.is_unknown(algorithm):
+                unknown.append(f"{res.name}.rules[{i}].applyServerSideEncryptionByDefault.sseAlgorithm")
+            elif reason and algorithm != "AES256":
+                yield res.urn, (f"rules[{i}] uses sseAlgorithm={algorithm or 'unset'} on a log-delivery target "
+                                f"({reason}): S3 server access logs and ELB access logs are only delivered to SSE-S3 "
+                                "buckets; use sseAlgorithm=AES256")
+            elif not reason and algorithm not in ("aws:kms", "aws:kms:dsse"):
+                if algorithm == "AES256" and undecided:
+                    unknown.append(f"{undecided[0]} (is {res.name}'s bucket a log-delivery target?)")
+                    continue
+                yield res.urn, (f"rules[{i}] uses sseAlgorithm={algorithm or 'unset'}; use aws:kms with "
+                                "kmsMasterKeyId of a customer managed key (a bucket that receives S3 server access "
+                                f"logs or ELB access logs: tag it {_purpose_hint(s.cfg)} and keep AES256)")
+    if unknown:
+        raise cannot_verify(unknown)
+
+
+def _purpose_hint(cfg) -> str:
+    purposes = list(cfg["logDeliveryPurposes"]) or ["access-logs"]
+    return f"{cfg['purposeTagKey']}={purposes[0]}"
+
+
+def _encryption_configurations(g: rch.Graph) -> Iterator[tuple[rch.Res, rch.Res | None, list]]:
+    """(resource carrying the configuration, its bucket, its rules): standalone configurations and inline ones."""
+    for sse in g.of_type(S3_SSE):
+        buckets = g.resolve(sse, "bucket", S3_BUCKETS)
+        yield sse, (buckets[0] if buckets else None), _rules(sse.props)
+    for bucket in g.of_type(*S3_BUCKETS):
+        inline = bucket.get("serverSideEncryptionConfiguration")
+        if inline is not None and not rch.is_unknown(inline):  # else a standalone configuration carries it
+            yield bucket, bucket, _rules(inline)
+
+
+def _rules(config) -> list:
+    return as_list(dig(config, "rules")) or as_list(dig(config, "rule"))
+
+
+def _log_delivery_targets(g: rch.Graph, cfg) -> tuple[dict[str, str], list[str]]:
+    """Buckets logs are delivered to, by URN with the reason, and the references that could not be resolved."""
+    targets: dict[str, str] = {}
+    undecided: list[str] = []
+    purposes = set(cfg["logDeliveryPurposes"])
+    for bucket in g.of_type(*S3_BUCKETS):
+        if bucket.tags.get(cfg["purposeTagKey"]) in purposes:
+            targets[bucket.urn] = f"tagged {cfg['purposeTagKey']}={bucket.tags.get(cfg['purposeTagKey'])}"
+    for logging in g.of_type(*S3_LOGGING):
+        found = g.resolve(logging, "targetBucket", S3_BUCKETS)
+        targets.update({b.urn: f"targetBucket of {logging.name}" for b in found if b.urn not in targets})
+        if not found and rch.is_unknown(logging.get("targetBucket")):
+            undecided.append(f"{logging.name}.targetBucket")
+    for lb in g.of_type(*LOAD_BALANCERS):
+        access_logs = lb.get("accessLogs")
+        name = access_logs.get("bucket") if isinstance(access_logs, dict) else None
+        if not isinstance(access_logs, dict) or not truthy(access_logs.get("enabled", False)) or not name:
+            continue
+        found = [b for b in g.by_id(name) if b.type in S3_BUCKETS] if not rch.is_unknown(name) else []
+        found = found or g.resolve(lb, "accessLogs", S3_BUCKETS)
+        targets.update({b.urn: f"access-log bucket of {lb.name}" for b in found if b.urn not in targets})
+        if not found and rch.is_unknown(name):
+            undecided.append(f"{lb.name}.accessLogs.bucket")
+    return targets, undecided
 
 
 # EAR-07 ---------------------------------------------------------------------------------------------------------
@@ -190,6 +257,46 @@ def _kms_policy(principal, condition=None) -> str:
 
 def _res(type_, name, env="prod", account="workload", region="eu-west-1", **props):
     return Res(type_, name, props, provider_tags={"environment": env, "account": account}, region=region)
+
+
+def _sse(name: str, algorithm, bucket: str = "b", key: str | None = KEY, **extra) -> Res:
+    default = {"sseAlgorithm": algorithm} | ({"kmsMasterKeyId": key} if algorithm.startswith("aws:kms") else {})
+    return Res(S3_SSE, name, {"bucket": bucket, "rules": [{"applyServerSideEncryptionByDefault": default}], **extra},
+               provider_tags={"environment": "core", "account": "log-archive"})
+
+
+def _bucket(name: str, bucket: str, **props) -> Res:
+    return Res(S3_BUCKET, name, {"bucket": bucket, "id": bucket, **props},
+               provider_tags={"environment": "core", "account": "log-archive"})
+
+
+_ACCESS_LOG_BUCKET = _bucket("access", "access-logs-1", tags={"purpose": "access-logs"})
+_PLAIN_BUCKET = _bucket("data", "b")
+EAR06_CASES = (
+    StackCase((_PLAIN_BUCKET, _sse("data-sse", "AES256")), violates=True, note="SSE-S3 on an ordinary bucket"),
+    StackCase((_PLAIN_BUCKET, Res(S3_SSE, "data-sse", {"bucket": "b", "rules": []})), violates=True),
+    StackCase((_bucket("inline", "i", serverSideEncryptionConfiguration={"rule": {
+        "applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}}),), violates=True, note="inline AES256"),
+    StackCase((_ACCESS_LOG_BUCKET, _sse("access-sse", "aws:kms", bucket="access-logs-1")), violates=True,
+              note="SSE-KMS on an access-log bucket: S3 would not deliver the logs"),
+    StackCase((_PLAIN_BUCKET, _sse("data-sse", "aws:kms")), violates=False),
+    StackCase((_PLAIN_BUCKET,), violates=False, note="no configuration: left to the stack rules"),
+    StackCase((_ACCESS_LOG_BUCKET, _sse("access-sse", "AES256", bucket="access-logs-1")), violates=False,
+              note="access-log bucket (purpose tag) with SSE-S3"),
+    StackCase((_bucket("target", "t"), _sse("target-sse", "AES256", bucket="t"),
+               Res("aws:s3/bucketLogging:BucketLogging", "logging", {"bucket": "b", "targetBucket": "t"})),
+              violates=False, note="targetBucket of a BucketLogging, untagged"),
+    StackCase((_bucket("elb", "elb-logs"), _sse("elb-sse", "AES256", bucket="elb-logs"),
+               Res(LOAD_BALANCERS[0], "alb", {"accessLogs": {"enabled": True, "bucket": "elb-logs"}})),
+              violates=False, note="access-log bucket of a load balancer"),
+    StackCase((_bucket("target", UNKNOWN), Res(S3_SSE, "target-sse", {"bucket": UNKNOWN, "rules": [
+        {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]}, property_deps={"bucket": ("target",)}),
+        Res("aws:s3/bucketLogging:BucketLogging", "logging", {"bucket": "b", "targetBucket": UNKNOWN},
+            property_deps={"targetBucket": ("target",)})),
+        violates=False, note="preview: bucket names unknown, property dependencies decide"),
+    StackCase((_PLAIN_BUCKET, Res(S3_SSE, "data-sse", {"bucket": "b", "rules": [
+        {"applyServerSideEncryptionByDefault": {"sseAlgorithm": UNKNOWN}}]})), violates=False, unknown=True),
+)
 
 
 RULES = [
@@ -270,22 +377,26 @@ RULES = [
             Case({"name": "q", "sqsManagedSseEnabled": True}, violates=False),
         ),
     ),
-    ResourceRule(
+    StackRule(
         id="EAR-06", name="ear-06-s3-sse-kms",
-        title="S3 default encryption uses aws:kms",
+        title="S3 default encryption uses aws:kms (SSE-S3 on log-delivery targets)",
         description="Bucket server-side encryption configurations (standalone, or inline on the bucket) use "
-                    "sseAlgorithm aws:kms (or aws:kms:dsse). A bucket without any configuration is left to the "
-                    "stack rules.",
+                    "sseAlgorithm aws:kms (or aws:kms:dsse), except on log-delivery targets, which must use AES256 "
+                    "(SSE-S3): S3 delivers server access logs only to destination buckets whose default encryption is "
+                    "SSE-S3, SSE-KMS is not supported (docs.aws.amazon.com/AmazonS3/latest/userguide/"
+                    "enable-server-access-logging.html; API LoggingEnabled: the target bucket can't use SSE-KMS or "
+                    "DSSE-KMS default encryption), and for ALB access logs 'the only server-side encryption option "
+                    "that's supported is Amazon S3-managed keys (SSE-S3)' (docs.aws.amazon.com/elasticloadbalancing/"
+                    "latest/application/enable-access-logging.html). A log-delivery target is a bucket tagged "
+                    "`purposeTagKey` with a value in `logDeliveryPurposes`, the targetBucket of an s3 BucketLogging, or "
+                    "the accessLogs bucket of a load balancer in the stack. A bucket without any configuration is left "
+                    "to the stack rules.",
         refs="CIS 2.1.1 (v1.5); SH S3.17; CKV_AWS_19, CKV_AWS_145",
-        types=(S3_SSE, S3_BUCKET), checks=(bucket_sse_is_kms,),
-        cases=(
-            Case({"bucket": "b", "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]},
-                 violates=True),
-            Case({"bucket": "b", "rules": []}, violates=True),
-            Case({"bucket": "b", "rules": [{"applyServerSideEncryptionByDefault": {
-                "sseAlgorithm": "aws:kms", "kmsMasterKeyId": KEY}, "bucketKeyEnabled": True}]}, violates=False),
-            Case({"bucket": "b"}, type=S3_BUCKET, violates=False),
-        ),
+        checks=(bucket_sse_is_kms,),
+        params={"purposeTagKey": Param("string", "purpose", "tag key naming a bucket's purpose"),
+                "logDeliveryPurposes": Param("array", ["access-logs"], "purposes of buckets that receive S3 server "
+                                             "access logs or ELB access logs (SSE-S3 required)", items="string")},
+        cases=EAR06_CASES,
     ),
     ResourceRule(
         id="EAR-07", name="ear-07-kms-key-rotation",

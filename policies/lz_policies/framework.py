@@ -42,6 +42,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, _is_unknown
 
+from . import reachability
 from .analyzer import TypedResourcePolicy
 
 MANDATORY = EnforcementLevel.MANDATORY
@@ -52,6 +53,7 @@ ENVIRONMENTS = ("prod", "nonprod", "sandbox", "core")
 STRICTEST_ENVIRONMENT = "prod"
 RELAXED_SUFFIX = "-relaxed"
 UNKNOWN = UNKNOWN_STRING_VALUE  # what test cases use to plant a value that is unknown during preview
+GRAPH_MEMO_KEY = "reachability-graph"
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -667,6 +669,14 @@ class Stack:
             return list(self._by_type.get(types[0], ()))
         wanted = set(types)
         return [r for r in self.resources if r.type in wanted]
+
+    def graph(self) -> reachability.Graph:
+        """The stack as a reachability.Graph (plain props, references resolved by id / ARN / name, else by property
+        dependencies), built once per request and shared by every stack rule."""
+        graph = self.memo.get(GRAPH_MEMO_KEY)
+        if graph is None:
+            graph = self.memo[GRAPH_MEMO_KEY] = reachability.Graph(self.resources)
+        return graph
 
     def referencing(self, urn: str) -> list[Resource]:
         """Resources that depend on `urn` (directly, through dependencies or property dependencies)."""

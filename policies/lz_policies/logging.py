@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from . import reachability as rch
 from .framework import (
+    UNKNOWN,
     Case,
     Param,
     Res,
@@ -32,6 +34,13 @@ GD_ORG = "aws:guardduty/organizationConfiguration:OrganizationConfiguration"
 GD_ORG_FEATURE = "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature"
 HUB = "aws:securityhub/account:Account"
 HUB_STANDARD = "aws:securityhub/standardsSubscription:StandardsSubscription"
+HUB_ORG_CONFIG = "aws:securityhub/organizationConfiguration:OrganizationConfiguration"
+HUB_POLICY = "aws:securityhub/configurationPolicy:ConfigurationPolicy"
+HUB_POLICY_ASSOCIATION = "aws:securityhub/configurationPolicyAssociation:ConfigurationPolicyAssociation"
+HUB_AGGREGATOR = "aws:securityhub/findingAggregator:FindingAggregator"
+ORGANIZATION = "aws:organizations/organization:Organization"
+OU = "aws:organizations/organizationalUnit:OrganizationalUnit"
+ORG_ACCOUNT = "aws:organizations/account:Account"
 INSPECTOR = "aws:inspector2/enabler:Enabler"
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 EKS_CLUSTER = "aws:eks/cluster:Cluster"
@@ -110,14 +119,120 @@ def guardduty_enabled(r: Subject) -> Iterator[str]:
 
 
 # LOG-07 (stack) -------------------------------------------------------------------------------------------------
+# With Security Hub central configuration the delegated administrator's configuration policies decide the standards
+# of every centrally managed account (accounts cannot subscribe standards themselves), in the home Region (where the
+# organization configuration lives) and every Region linked to it by the finding aggregator.
 def security_hub_with_standards(s: Stack) -> Iterator[tuple[str | None, str]]:
-    subscribed = {(r.account, r.region) for r in s.of_type(HUB_STANDARD)}
-    for hub in s.of_type(HUB):
+    g = s.graph()
+    subscribed = {(g.account(r), g.region(r)) for r in g.of_type(HUB_STANDARD)}
+    central = _central_configuration(g)
+    for hub in g.of_type(HUB):
         defaults = hub.get("enableDefaultStandards")
-        if (defaults is None or truthy(defaults)) or (hub.account, hub.region) in subscribed:
+        if defaults is None or truthy(defaults) or (g.account(hub), g.region(hub)) in subscribed:
             continue
-        yield hub.urn, ("Security Hub has no standards: enableDefaultStandards=false and no "
-                        "securityhub.StandardsSubscription in this account/region; subscribe CIS and FSBP")
+        if central is not None and central.covers(hub):
+            continue
+        yield hub.urn, ("Security Hub has no standards: enableDefaultStandards=false, no "
+                        "securityhub.StandardsSubscription in this account/region and no central configuration "
+                        "policy with enabledStandardArns associated with the root, its OU or the account in this "
+                        "region; subscribe CIS and FSBP (or associate such a configuration policy)")
+
+
+class _CentralConfiguration:
+    """Where CENTRAL Security Hub configuration policies with standards apply: regions and organization targets."""
+
+    def __init__(self, g: rch.Graph, config: rch.Res) -> None:
+        self.g = g
+        self.home = g.region(config)
+        self.linked, self.all_regions, self.excluded = self._linked_regions(config)
+        self.targets = self._associated_targets()
+
+    def _linked_regions(self, config: rch.Res) -> tuple[set[str], bool, set[str]]:
+        """(linked regions, every region linked?, regions excluded) from the finding aggregator of the home Region."""
+        linked: set[str] = set()
+        for aggregator in self.g.of_type(HUB_AGGREGATOR):
+            if (self.g.account(aggregator), self.g.region(aggregator)) != (self.g.account(config), self.home):
+                continue
+            mode = str(aggregator.get("linkingMode") or "")
+            regions = {r for r in as_list(aggregator.get("specifiedRegions")) if isinstance(r, str)}
+            if mode in ("ALL_REGIONS", "ALL_REGIONS_EXCEPT_SPECIFIED"):
+                return set(), True, regions if mode == "ALL_REGIONS_EXCEPT_SPECIFIED" else set()
+            linked |= regions
+        return linked, False, set()
+
+    def _policies_with_standards(self) -> set[str]:
+        found = set()
+        for policy in self.g.of_type(HUB_POLICY):
+            body = policy.get("configurationPolicy")
+            body = body if isinstance(body, dict) else {}
+            if truthy(body.get("serviceEnabled", True)) and [a for a in as_list(body.get("enabledStandardArns")) if a]:
+                found.add(policy.urn)
+        return found
+
+    def _associated_targets(self) -> set[str]:
+        """Root ids / OU ids / account ids and the URNs of the organization resources they name."""
+        policies = self._policies_with_standards()
+        targets: set[str] = set()
+        for association in self.g.of_type(HUB_POLICY_ASSOCIATION):
+            if not any(p.urn in policies for p in self.g.resolve(association, "policyId", (HUB_POLICY,))):
+                continue
+            target = association.get("targetId")
+            if isinstance(target, str) and not rch.is_unknown(target):
+                targets.add(target)
+            targets |= {t.urn for t in self.g.resolve(association, "targetId", (ORGANIZATION, OU, ORG_ACCOUNT))}
+        return targets
+
+    def covers_region(self, region: str | None) -> bool:
+        if region is None:
+            return False
+        if self.all_regions:
+            return region not in self.excluded
+        return region == self.home or region in self.linked
+
+    def covers(self, hub: rch.Res) -> bool:
+        return self.covers_region(self.g.region(hub)) and bool(self.targets & self._organization_path(hub))
+
+    def _organization_path(self, hub: rch.Res) -> set[str]:
+        """Ids and URNs of the hub's account, its OUs up to the root, and the root (the management account sits
+        directly under the root)."""
+        account = self.g.account(hub)
+        organizations = self.g.of_type(ORGANIZATION)
+        if account is not None and any(self.g.account(o) == account for o in organizations):
+            return self._with_root(set())
+        member = next((a for a in self.g.of_type(ORG_ACCOUNT) if account and _org_account_name(a) == account), None)
+        if member is None:
+            return set()
+        path: set[str] = set()
+        node: rch.Res | None = member
+        while node is not None and node.urn not in path:
+            path |= {node.urn} | ({node.id} if node.id else set())
+            parent_id = node.get("parentId")
+            if isinstance(parent_id, str) and parent_id.startswith("r-"):
+                return self._with_root(path | {parent_id})
+            parents = self.g.resolve(node, "parentId", (OU, ORGANIZATION))
+            node = parents[0] if parents else None
+            if node is not None and node.type == ORGANIZATION:
+                return self._with_root(path)
+        return path
+
+    def _with_root(self, path: set[str]) -> set[str]:
+        for organization in self.g.of_type(ORGANIZATION):
+            path.add(organization.urn)
+            path |= {str(r.get("id")) for r in as_list(organization.get("roots")) if isinstance(r, dict) and r.get("id")}
+        return path
+
+
+def _org_account_name(account: rch.Res) -> str:
+    """The landing-zone name of an organizations.Account: its `account` tag, else its name."""
+    return str(account.tags.get("account") or account.get("name") or account.name)
+
+
+def _central_configuration(g: rch.Graph) -> _CentralConfiguration | None:
+    for config in g.of_type(HUB_ORG_CONFIG):
+        kind = (config.get("organizationConfiguration") or {}).get("configurationType")
+        if kind == "CENTRAL":
+            return _CentralConfiguration(g, config)
+    return None
 
 
 # LOG-08 ---------------------------------------------------------------------------------------------------------
@@ -197,6 +312,38 @@ def ecs_insights_and_container_logs(r: Subject) -> Iterator[str]:
 
 def _res(type_, name, account="security", region="eu-west-1", **props):
     return Res(type_, name, props, provider_tags={"environment": "core", "account": account}, region=region)
+
+
+ROOT_ID = "r-ab12"
+
+
+def _central(target: str = ROOT_ID, standards: list | None = None, configuration_type: str = "CENTRAL",
+             hub_region: str = "eu-west-1", hub_account: str = "workload", preview: bool = False) -> tuple[Res, ...]:
+    """An organization with Security Hub central configuration (home eu-west-1, eu-central-1 linked) and a
+    workload account in the Workloads OU whose hub does not enable default standards."""
+    standards = ["arn:aws:securityhub:eu-west-1::standards/cis-aws-foundations-benchmark/v/3.0.0"] if standards is None \
+        else standards
+    unknown_or = (lambda value: UNKNOWN) if preview else (lambda value: value)
+    refs = (lambda **deps: {k: (v,) for k, v in deps.items()}) if preview else (lambda **deps: {})
+    return (
+        _res(ORGANIZATION, "org", account="management", id="o-ab12", roots=[{"id": ROOT_ID}]),
+        Res(OU, "ou-workloads", {"id": "ou-wl-1", "parentId": unknown_or(ROOT_ID)},
+            provider_tags={"environment": "core", "account": "management"}, property_deps=refs(parentId="org")),
+        _res(OU, "ou-sandbox", account="management", id="ou-sb-1", parentId=ROOT_ID),
+        Res(ORG_ACCOUNT, "account-workload", {"id": "333333333333", "name": "acme-workload",
+                                              "parentId": unknown_or("ou-wl-1"), "tags": {"account": "workload"}},
+            provider_tags={"environment": "core", "account": "management"},
+            property_deps=refs(parentId="ou-workloads")),
+        _res(HUB, "hub", account=hub_account, region=hub_region, enableDefaultStandards=False),
+        _res(HUB_ORG_CONFIG, "org-config", autoEnable=False, autoEnableStandards="NONE",
+             organizationConfiguration={"configurationType": configuration_type}),
+        _res(HUB_AGGREGATOR, "aggregator", linkingMode="SPECIFIED_REGIONS", specifiedRegions=["eu-central-1"]),
+        _res(HUB_POLICY, "policy", id="policy-1",
+             configurationPolicy={"serviceEnabled": True, "enabledStandardArns": standards}),
+        Res(HUB_POLICY_ASSOCIATION, "association", {"policyId": unknown_or("policy-1"), "targetId": unknown_or(target)},
+            provider_tags={"environment": "core", "account": "security"},
+            property_deps=refs(policyId="policy", targetId="org")),
+    )
 
 
 S3_ADVANCED = [{"name": "s3", "fieldSelectors": [
@@ -287,9 +434,15 @@ RULES = [
     StackRule(
         id="LOG-07", name="log-07-security-hub-standards",
         title="Security Hub is subscribed to standards",
-        description="Every securityhub.Account either enables the default standards or has a "
-                    "securityhub.StandardsSubscription in the same account and region. (Presence of Security Hub "
-                    "in every account is X-15.)",
+        description="Every securityhub.Account either enables the default standards, has a "
+                    "securityhub.StandardsSubscription in the same account and region, or is centrally configured: "
+                    "a securityhub.OrganizationConfiguration with configurationType CENTRAL and a "
+                    "securityhub.ConfigurationPolicy with non-empty enabledStandardArns associated "
+                    "(ConfigurationPolicyAssociation) with the root, one of the account's OUs or the account, the hub "
+                    "being in the home Region or a Region linked by the finding aggregator. With central "
+                    "configuration accounts cannot subscribe standards themselves; policies take effect in the home "
+                    "Region and all linked Regions (docs.aws.amazon.com/securityhub/latest/userguide/"
+                    "central-configuration-intro.html). (Presence of Security Hub in every account is X-15.)",
         refs="CIS 4.16 (v3.0)",
         checks=(security_hub_with_standards,),
         cases=(
@@ -300,6 +453,17 @@ RULES = [
             StackCase((_res(HUB, "hub", enableDefaultStandards=False), _res(HUB_STANDARD, "cis", standardsArn="a")),
                       violates=False),
             StackCase((_res(HUB, "hub"),), violates=False),
+            StackCase(_central(), violates=False, note="CENTRAL policy with standards associated with the root"),
+            StackCase(_central(target="ou-wl-1"), violates=False, note="policy associated with the account's OU"),
+            StackCase(_central(target="333333333333"), violates=False, note="policy associated with the account"),
+            StackCase(_central(hub_region="eu-central-1"), violates=False, note="hub in a linked region"),
+            StackCase(_central(hub_account="management"), violates=False,
+                      note="management account (directly under the root)"),
+            StackCase(_central(preview=True), violates=False, note="ids unknown: property dependencies decide"),
+            StackCase(_central(standards=[]), violates=True, note="the policy enables no standard"),
+            StackCase(_central(configuration_type="LOCAL"), violates=True, note="local configuration"),
+            StackCase(_central(target="ou-sb-1"), violates=True, note="policy associated with another OU"),
+            StackCase(_central(hub_region="ap-south-1"), violates=True, note="hub in a region not linked"),
         ),
     ),
     ResourceRule(

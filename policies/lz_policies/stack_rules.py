@@ -93,13 +93,12 @@ DATA_PORTS = [3306, 6379, 9042, 27017, 9092, 9200]
 # --------------------------------------------------------------------------- shared helpers
 def _graph(stack: Any) -> rch.Graph:
     """One reachability.Graph per AnalyzeStack request (it normalizes props, unknowns and references), shared by
-    every stack rule through the framework's per-request `memo` (a plain object without one gets its own)."""
-    memo = getattr(stack, "memo", None)
-    if memo is None:
-        memo = stack.memo = {}
-    graph = memo.get("reachability-graph")
+    every stack rule (framework.Stack.graph); a plain object without one gets its own."""
+    if hasattr(stack, "graph"):
+        return stack.graph()
+    graph = getattr(stack, "_lz_graph", None)
     if graph is None:
-        graph = memo["reachability-graph"] = rch.Graph(stack.resources)
+        graph = stack._lz_graph = rch.Graph(stack.resources)
     return graph
 
 

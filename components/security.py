@@ -278,9 +278,9 @@ class SecurityBaseline(pulumi.ComponentResource):
             policy=_json({"Version": "2012-10-17", "Statement": self._log_bucket_statements(logs.arn)}),
             opts=self._opts(acct, home))
         self.log_bucket, self.log_key = logs, key
-        self.elb_log_buckets = {region: self._elb_log_bucket(region) for region in elb_log_regions(self.cfg)}
+        elb_buckets = {region: self._elb_log_bucket(region) for region in elb_log_regions(self.cfg)}
         return LogArchive(bucket_name=logs.bucket, bucket_arn=logs.arn, kms_key_arn=key.arn,
-                          elb_logs_bucket_by_region={r: b.bucket for r, b in self.elb_log_buckets.items()})
+                          elb_logs_bucket_by_region=elb_buckets)
 
     def _access_log_bucket(self, region: str) -> aws.s3.Bucket:
         """The log-archive account's S3 server access log target in a region. S3 delivers server access logs only
@@ -306,7 +306,7 @@ class SecurityBaseline(pulumi.ComponentResource):
     def _elb_writers(self) -> list[AccountContext]:
         return [a for a in self.accounts.values() if a.config.workloads.edge]
 
-    def _elb_log_bucket(self, region: str) -> aws.s3.Bucket:
+    def _elb_log_bucket(self, region: str) -> pulumi.Output[str]:
         """Where the region's load balancers write access logs: ALB access logs support only SSE-S3 destination
         buckets in the load balancer's region (the bucket may belong to another account), so not the KMS log bucket."""
         acct = self.log_account
@@ -317,11 +317,12 @@ class SecurityBaseline(pulumi.ComponentResource):
         aws.s3.BucketLogging(acct.resource_name(region, "elb-logs-bucket-logging"), bucket=bucket.id,
                              target_bucket=self._access_log_bucket(region).id, target_prefix="elb-logs-bucket/",
                              opts=self._opts(acct, region))
-        aws.s3.BucketPolicy(acct.resource_name(region, "elb-logs-bucket-policy"), bucket=bucket.id,
-                            policy=_json({"Version": "2012-10-17",
-                                          "Statement": self._elb_bucket_statements(bucket.arn, region)}),
-                            opts=self._opts(acct, region))
-        return bucket
+        policy = aws.s3.BucketPolicy(acct.resource_name(region, "elb-logs-bucket-policy"), bucket=bucket.id,
+                                     policy=_json({"Version": "2012-10-17",
+                                                   "Statement": self._elb_bucket_statements(bucket.arn, region)}),
+                                     opts=self._opts(acct, region))
+        # ELB tests its write access when access logging is turned on: whoever uses the name waits for the policy
+        return pulumi.Output.all(bucket.bucket, policy.id).apply(lambda values: values[0])
 
     def _elb_bucket_statements(self, arn, region: str) -> list[dict]:
         """TLS only; each edge account's load balancers write only under their own prefix and account id."""

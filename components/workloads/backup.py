@@ -177,7 +177,7 @@ class Backup(pulumi.ComponentResource):
                     "expiration": {"days": days}, "noncurrent_version_expiration": {"noncurrent_days": 30},
                     "abort_incomplete_multipart_upload": {"days_after_initiation": 1}}],
             opts=self._opts())
-        aws.s3.BucketPolicy(self._rn("backup-access-logs"), bucket=bucket.id, policy=pulumi.Output.json_dumps({
+        policy = aws.s3.BucketPolicy(self._rn("backup-access-logs"), bucket=bucket.id, policy=pulumi.Output.json_dumps({
             "Version": "2012-10-17", "Statement": [
                 {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
                  "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
@@ -187,4 +187,4 @@ class Backup(pulumi.ComponentResource):
                  "Condition": {"StringEquals": {"aws:SourceAccount": self._account.account_id},
                                "ArnLike": {"aws:SourceArn": source_arn}}}]}),
             opts=self._opts())  # fmt: skip
-        return bucket.id
+        return pulumi.Output.all(bucket.id, policy.id).apply(lambda values: values[0])  # logging waits for the policy

@@ -105,4 +105,4 @@ def test_disabled_services_delegate_nothing():
               "aws:cloudtrail/trail:Trail", "aws:accessanalyzer/analyzer:Analyzer",
               "aws:cloudwatch/metricAlarm:MetricAlarm"):
         assert of_type(plan, t) == [], t
-    assert len(of_type(plan, "aws:s3/bucket:Bucket")) == 2  # the log archive stays (flow logs and ALB logs use it)
+    assert len(of_type(plan, "aws:s3/bucket:Bucket")) == 3  # log archive, its access-log bucket, the ELB log bucket

@@ -78,8 +78,10 @@ def provider_account_and_region(provider_inputs: Mapping[str, Any] | None) -> tu
     roles = _maybe_json(unwrap_secret(provider_inputs.get("assumeRoles") or provider_inputs.get("assumeRole")))
     if isinstance(roles, Mapping):
         roles = [roles]
+    if not isinstance(roles, list | tuple):  # unknown during preview (the account id is not known yet)
+        roles = []
     account = None
-    for role in roles or []:
+    for role in roles:
         if isinstance(role, Mapping):
             account = account_of_role_arn(role.get("roleArn") or role.get("role_arn")) or account
     return account, region if isinstance(region, str) else None

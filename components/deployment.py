@@ -4,13 +4,21 @@ No long-lived keys: the CI system's OIDC issuer (GitHub Actions by default, GitL
 is an IAM identity provider of the account, and the role trusts tokens of that issuer only for the audience AWS
 expects and only for the configured subjects (repositories/branches). Its permissions are what a deployment needs and
 nothing more: push images to the account's repositories, register task definitions and roll the account's ECS
-services, pass only the services' task/execution roles (to ECS only), describe its EKS cluster, and read the
-landing-zone contract published in the account's Parameter Store.
+services, pass only the services' task/execution roles (to ECS only), describe its EKS cluster and edit (EKS access
+entry, AmazonEKSEditPolicy) only its own namespaces in it, and read the landing-zone contract published in the
+account's Parameter Store.
+
+EKS namespaces: one per repository named in the subjects (`repo:example-org/payments:ref:refs/heads/main` ->
+`payments`, GitLab `project_path:group/payments:...` likewise); a subject whose repository is a wildcard or not a
+valid namespace name maps to the default namespace `apps`. The edit policy cannot create namespaces: a cluster
+administrator creates them.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pulumi
@@ -20,6 +28,9 @@ from components.context import AccountContext
 from landing_zone.models import Deployment
 
 CONTRACT_PARAMETER_PREFIX = "/landing-zone/"
+DEFAULT_NAMESPACE = "apps"
+EKS_EDIT_POLICY = "AmazonEKSEditPolicy"
+_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")  # a Kubernetes namespace (DNS-1123 label)
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,18 @@ class DeploymentTargets:
     ecs_cluster_name: pulumi.Input[str] | None = None
     pass_role_arns: list[pulumi.Input[str]] = field(default_factory=list)  # the ECS services' task/execution roles
     eks_cluster_name: pulumi.Input[str] | None = None
+    eks_cluster: pulumi.Resource | None = None  # what creates the cluster: its access entries wait for it
+
+
+def eks_namespace(subject: str) -> str:
+    """The namespace a pipeline subject deploys to: its repository's name, or DEFAULT_NAMESPACE."""
+    parts = subject.split(":")
+    repository = parts[1].rsplit("/", 1)[-1].lower() if len(parts) > 1 else ""
+    return repository if _NAMESPACE.match(repository) else DEFAULT_NAMESPACE
+
+
+def eks_namespaces(subjects: Iterable[str]) -> list[str]:
+    return sorted({eks_namespace(s) for s in subjects})
 
 
 def trust_policy(issuer: Issuer, provider_arn: str, subjects: list[str]) -> str:
@@ -139,8 +162,24 @@ class DeploymentRole(pulumi.ComponentResource):
             partition=v[0], region=region, account_id=v[1], repository_arns=list(v[2]), ecs_cluster_arn=v[3],
             ecs_cluster_name=v[4], pass_role_arns=list(v[5]), eks_cluster_name=v[6]))
         aws.iam.RolePolicy(account.resource_name(region, "deploy-policy"), role=role.id, policy=policy, opts=child)
+        if targets.eks_cluster_name is not None:
+            self._eks_access(account, region, role, targets, eks_namespaces(config.subjects), partition)
         self.provider_arn, self.role_arn, self.role_name = oidc.arn, role.arn, role.name
         self.register_outputs({"roleArn": self.role_arn, "providerArn": self.provider_arn})
+
+    def _eks_access(self, account: AccountContext, region: str, role: aws.iam.Role, targets: DeploymentTargets,
+                    namespaces: list[str], partition: pulumi.Output[str]) -> None:
+        """Kubernetes rights of the role: AmazonEKSEditPolicy in the pipelines' namespaces, nothing cluster-wide."""
+        entry = aws.eks.AccessEntry(
+            account.resource_name(region, "deploy-eks-access"), cluster_name=targets.eks_cluster_name,
+            principal_arn=role.arn, type="STANDARD",
+            opts=account.opts(region, parent=self, depends_on=[targets.eks_cluster] if targets.eks_cluster else []))
+        aws.eks.AccessPolicyAssociation(
+            account.resource_name(region, "deploy-eks-edit"), cluster_name=entry.cluster_name,
+            principal_arn=entry.principal_arn,
+            policy_arn=pulumi.Output.concat("arn:", partition, ":eks::aws:cluster-access-policy/", EKS_EDIT_POLICY),
+            access_scope={"type": "namespace", "namespaces": namespaces},
+            opts=account.opts(region, parent=self))
 
 
 def deployment_targets(workloads) -> DeploymentTargets:
@@ -148,15 +187,15 @@ def deployment_targets(workloads) -> DeploymentTargets:
     if workloads is None:
         return DeploymentTargets()
     ecs, repos, eks = workloads.ecs, workloads.repositories, workloads.eks
-    pass_roles = [*(ecs.task_role_arns.values() if ecs else []),
-                  # execution roles, when the ECS component exposes them (new task definitions name both roles)
-                  *(getattr(ecs, "execution_role_arns", {}).values() if ecs else [])]
+    # registering a task definition passes both of a service's roles
+    pass_roles = [*ecs.task_role_arns.values(), *ecs.execution_role_arns.values()] if ecs else []
     return DeploymentTargets(
         ecr_repository_arns=list(repos.arns.values()) if repos else [],
         ecs_cluster_arn=ecs.cluster_arn if ecs else None,
         ecs_cluster_name=ecs.cluster_name if ecs else None,
         pass_role_arns=pass_roles,
         eks_cluster_name=eks.cluster_name if eks else None,
+        eks_cluster=eks.cluster if eks else None,
     )
 
 

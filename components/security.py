@@ -25,10 +25,10 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext, LogArchive, elb_logs_prefix
+from components.storage import AccessLogs, HardenedBucket, ObjectLock, expiry_rule, server_access_logs_statement
 from landing_zone.models import LandingZoneConfig
 from landing_zone.scp_documents import log_bucket_prefix
 
-TLS_ONLY_SID = "DenyInsecureTransport"
 GUARDDUTY_FEATURES: dict[str, list[str]] = {  # feature -> additional configurations enabled with it
     "S3_DATA_EVENTS": [],
     "EKS_AUDIT_LOGS": [],
@@ -52,7 +52,6 @@ ELB_ACCOUNT_IDS = {
     "sa-east-1": "507241528517",
 }  # fmt: skip
 ELB_LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com"
-ACCESS_LOGS_TAGS = {"purpose": "access-logs"}  # SSE-S3 by necessity: the policy pack exempts these from SSE-KMS
 INSPECTOR_RESOURCE_TYPES = ["EC2", "ECR", "LAMBDA"]
 SECURITY_HUB_STANDARDS = {
     "fsbp": "standards/aws-foundational-security-best-practices/v/1.0.0",
@@ -193,12 +192,6 @@ def elb_writer(region: str) -> dict[str, str]:
     return {"Service": ELB_LOG_DELIVERY_PRINCIPAL}
 
 
-def _tls_only(bucket_arn) -> dict:
-    return {"Sid": TLS_ONLY_SID, "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-            "Resource": [bucket_arn, pulumi.Output.concat(bucket_arn, "/*")],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}  # fmt: skip
-
-
 class SecurityBaseline(pulumi.ComponentResource):
     """Everything organization-wide that watches the accounts. Results: `log_archive` (LogArchive handle),
     `trail`, `alarm_topic_arn` (security account), `recorders` ((account, region) -> Recorder), `alarms`."""
@@ -267,22 +260,20 @@ class SecurityBaseline(pulumi.ComponentResource):
         aws.kms.Alias(acct.resource_name(home, "log-key-alias"), name="alias/landing-zone/log-archive",
                       target_key_id=key.key_id, opts=self._opts(acct, home))
         prefix = log_bucket_prefix(self.cfg)  # the protect-logs-and-backups SCP protects every bucket with this prefix
-        self._access_buckets: dict[str, aws.s3.Bucket] = {}
+        self._access_buckets: dict[str, HardenedBucket] = {}
         access = self._access_log_bucket(home)
+        sec = self.cfg.security
         logs = self._bucket("log-bucket", pulumi.Output.concat(prefix, acct.account_id, "-", home), kms_key_arn=key.arn,
-                            object_lock=True, expire_days=self.cfg.security.log_archive_retention_days)
-        aws.s3.BucketLogging(acct.resource_name(home, "log-bucket-logging"), bucket=logs.id, target_bucket=access.id,
-                             target_prefix="log-bucket/", opts=self._opts(acct, home))
-        self.log_bucket_policy = aws.s3.BucketPolicy(
-            acct.resource_name(home, "log-bucket-policy"), bucket=logs.id,
-            policy=_json({"Version": "2012-10-17", "Statement": self._log_bucket_statements(logs.arn)}),
-            opts=self._opts(acct, home))
-        self.log_bucket, self.log_key = logs, key
+                            object_lock=ObjectLock(sec.object_lock_mode, sec.object_lock_days),
+                            expire_days=sec.log_archive_retention_days, statements=self._log_bucket_statements,
+                            access_logs=AccessLogs(access.writable_name, "log-bucket/"))
+        self.log_bucket_policy = logs.policy
+        self.log_bucket, self.log_key = logs.bucket, key
         elb_buckets = {region: self._elb_log_bucket(region) for region in elb_log_regions(self.cfg)}
-        return LogArchive(bucket_name=logs.bucket, bucket_arn=logs.arn, kms_key_arn=key.arn,
+        return LogArchive(bucket_name=logs.name, bucket_arn=logs.arn, kms_key_arn=key.arn,
                           elb_logs_bucket_by_region=elb_buckets)
 
-    def _access_log_bucket(self, region: str) -> aws.s3.Bucket:
+    def _access_log_bucket(self, region: str) -> HardenedBucket:
         """The log-archive account's S3 server access log target in a region. S3 delivers server access logs only
         to a bucket in the source bucket's account and region, encrypted with SSE-S3 (not SSE-KMS) and without an
         Object Lock default retention, so each region with log buckets gets one of these."""
@@ -291,15 +282,8 @@ class SecurityBaseline(pulumi.ComponentResource):
         acct = self.log_account
         access = self._bucket("log-access-bucket",
                               pulumi.Output.concat(log_bucket_prefix(self.cfg), "access-", acct.account_id, "-", region),
-                              kms_key_arn=None, object_lock=False, expire_days=self.cfg.security.log_retention_days,
-                              region=region, tags=ACCESS_LOGS_TAGS)
-        aws.s3.BucketPolicy(acct.resource_name(region, "log-access-bucket-policy"), bucket=access.id, policy=_json({
-            "Version": "2012-10-17", "Statement": [
-                _tls_only(access.arn),
-                {"Sid": "S3ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
-                 "Action": "s3:PutObject", "Resource": pulumi.Output.concat(access.arn, "/*"),
-                 "Condition": {"StringEquals": {"aws:SourceAccount": acct.account_id}}},
-            ]}), opts=self._opts(acct, region))  # fmt: skip
+                              kms_key_arn=None, expire_days=self.cfg.security.log_retention_days, region=region,
+                              statements=lambda arn: [server_access_logs_statement(arn, acct.account_id)])
         self._access_buckets[region] = access
         return access
 
@@ -309,23 +293,16 @@ class SecurityBaseline(pulumi.ComponentResource):
     def _elb_log_bucket(self, region: str) -> pulumi.Output[str]:
         """Where the region's load balancers write access logs: ALB access logs support only SSE-S3 destination
         buckets in the load balancer's region (the bucket may belong to another account), so not the KMS log bucket."""
-        acct = self.log_account
         bucket = self._bucket("elb-logs-bucket",
-                              pulumi.Output.concat(log_bucket_prefix(self.cfg), "elb-", acct.account_id, "-", region),
-                              kms_key_arn=None, object_lock=False, expire_days=self.cfg.security.log_archive_retention_days,
-                              region=region, tags=ACCESS_LOGS_TAGS)
-        aws.s3.BucketLogging(acct.resource_name(region, "elb-logs-bucket-logging"), bucket=bucket.id,
-                             target_bucket=self._access_log_bucket(region).id, target_prefix="elb-logs-bucket/",
-                             opts=self._opts(acct, region))
-        policy = aws.s3.BucketPolicy(acct.resource_name(region, "elb-logs-bucket-policy"), bucket=bucket.id,
-                                     policy=_json({"Version": "2012-10-17",
-                                                   "Statement": self._elb_bucket_statements(bucket.arn, region)}),
-                                     opts=self._opts(acct, region))
+                              pulumi.Output.concat(log_bucket_prefix(self.cfg), "elb-", self.log_account.account_id, "-", region),
+                              kms_key_arn=None, expire_days=self.cfg.security.log_archive_retention_days, region=region,
+                              statements=lambda arn: self._elb_bucket_statements(arn, region),
+                              access_logs=AccessLogs(self._access_log_bucket(region).writable_name, "elb-logs-bucket/"))
         # ELB tests its write access when access logging is turned on: whoever uses the name waits for the policy
-        return pulumi.Output.all(bucket.bucket, policy.id).apply(lambda values: values[0])
+        return bucket.writable_name
 
     def _elb_bucket_statements(self, arn, region: str) -> list[dict]:
-        """TLS only; each edge account's load balancers write only under their own prefix and account id."""
+        """Each edge account's load balancers write only under their own prefix and account id."""
         writers = self._elb_writers()
         principal = elb_writer(region)
         if "AWS" in principal:
@@ -333,7 +310,6 @@ class SecurityBaseline(pulumi.ComponentResource):
         objects = [pulumi.Output.concat(arn, "/", elb_logs_prefix(a.name, region), "/AWSLogs/", a.account_id, "/*")
                    for a in writers]
         statements = [
-            _tls_only(arn),
             {"Sid": "ApplicationLoadBalancerLogsWrite", "Effect": "Allow", "Principal": principal,
              "Action": "s3:PutObject", "Resource": objects},
         ]  # fmt: skip
@@ -360,7 +336,6 @@ class SecurityBaseline(pulumi.ComponentResource):
         owner_full_control = {"s3:x-amz-acl": "bucket-owner-full-control"}
         objects = pulumi.Output.concat(arn, "/*")
         return [
-            _tls_only(arn),
             {"Sid": "ServicesReadAcl", "Effect": "Allow",
              "Principal": {"Service": ["cloudtrail.amazonaws.com", "config.amazonaws.com", "delivery.logs.amazonaws.com"]},
              "Action": ["s3:GetBucketAcl", "s3:ListBucket"], "Resource": arn},
@@ -375,41 +350,17 @@ class SecurityBaseline(pulumi.ComponentResource):
              "Condition": {"StringEquals": {**owner_full_control, "aws:SourceAccount": ids}}},
         ]  # fmt: skip
 
-    def _bucket(self, purpose: str, bucket_name, kms_key_arn, object_lock: bool, expire_days: int,
-                region: str | None = None, tags: dict[str, str] | None = None) -> aws.s3.Bucket:
-        """A private, versioned, encrypted, lifecycle-managed bucket in the log-archive account (home region unless
-        told otherwise)."""
-        acct, sec = self.log_account, self.cfg.security
+    def _bucket(self, purpose: str, bucket_name, *, kms_key_arn, expire_days: int, statements,
+                object_lock: ObjectLock | None = None, region: str | None = None,
+                access_logs: AccessLogs | None = None) -> HardenedBucket:
+        """A protected log-archive bucket (home region unless told otherwise): to Glacier after 90 days at most,
+        expired after `expire_days`; kms_key_arn None makes it an SSE-S3 log-delivery target."""
         region = region or self.home
-        bucket = aws.s3.Bucket(acct.resource_name(region, purpose), bucket=bucket_name, object_lock_enabled=object_lock,
-                               force_destroy=False, tags=tags, opts=self._opts(acct, region, protect=True))
-        aws.s3.BucketPublicAccessBlock(acct.resource_name(region, f"{purpose}-public-access-block"), bucket=bucket.id,
-                                       block_public_acls=True, block_public_policy=True, ignore_public_acls=True,
-                                       restrict_public_buckets=True, opts=self._opts(acct, region))
-        aws.s3.BucketOwnershipControls(acct.resource_name(region, f"{purpose}-ownership"), bucket=bucket.id,
-                                       rule={"object_ownership": "BucketOwnerEnforced"}, opts=self._opts(acct, region))
-        versioning = aws.s3.BucketVersioning(acct.resource_name(region, f"{purpose}-versioning"), bucket=bucket.id,
-                                             versioning_configuration={"status": "Enabled"}, opts=self._opts(acct, region))
-        # S3 server access logs and ALB access logs cannot be written to SSE-KMS buckets: their targets use SSE-S3.
-        sse = ({"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn} if kms_key_arn else {"sse_algorithm": "AES256"})
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            acct.resource_name(region, f"{purpose}-encryption"), bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": sse, "bucket_key_enabled": bool(kms_key_arn)}],
-            opts=self._opts(acct, region))
-        if object_lock:  # server access log targets may not have a default retention, so only the log bucket locks
-            aws.s3.BucketObjectLockConfiguration(
-                acct.resource_name(region, f"{purpose}-object-lock"), bucket=bucket.id,
-                rule={"default_retention": {"mode": sec.object_lock_mode, "days": sec.object_lock_days}},
-                opts=self._opts(acct, region, depends_on=[versioning]))
-        glacier_after = min(90, max(expire_days - 1, 1))
-        aws.s3.BucketLifecycleConfiguration(acct.resource_name(region, f"{purpose}-lifecycle"), bucket=bucket.id, rules=[{
-            "id": "archive-then-expire", "status": "Enabled", "filter": {},
-            "transitions": [{"days": glacier_after, "storage_class": "GLACIER"}] if expire_days > 1 else [],
-            "expiration": {"days": expire_days},
-            "noncurrent_version_expiration": {"noncurrent_days": 30},
-            "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-        }], opts=self._opts(acct, region, depends_on=[versioning]))  # fmt: skip
-        return bucket
+        rule = expiry_rule("archive-then-expire", expire_days, noncurrent_days=30, abort_multipart_days=7,
+                           archive_after_days=min(90, max(expire_days - 1, 1)) if expire_days > 1 else None)
+        return HardenedBucket(self.log_account, region, purpose, bucket_name=bucket_name, kms_key_arn=kms_key_arn,
+                              object_lock=object_lock, lifecycle_rules=[rule], policy_statements=statements,
+                              access_logs=access_logs, protect=True, opts=pulumi.ResourceOptions(parent=self))
 
     # --- organization trail and CIS alarms -------------------------------------------------------------------------
 

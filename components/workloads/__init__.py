@@ -211,7 +211,8 @@ class Workloads(pulumi.ComponentResource):
                       config=self._wl.backup, backup_key_arn=self.kms_key_arns["backup"],
                       data_key_arn=self.kms_key_arns["data"], dr_region=dr_region,
                       dr_backup_key_arn=self.kms_key_arns.get("dr-backup") if copy_to_dr else None,
-                      resource_arns=resources, log_archive=log_archive, opts=self._child)
+                      resource_arns=resources, log_archive=log_archive,
+                      access_log_retention_days=self._cfg.security.log_retention_days, opts=self._child)
 
     def _monitoring(self) -> Monitoring:
         account, region, wl = self._account, self.region, self._wl

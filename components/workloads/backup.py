@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext, LogArchive
+from components.storage import AccessLogs, HardenedBucket, ObjectLock, expiry_rule, server_access_logs_statement
 from landing_zone.models import Backup as BackupConfig
 
 BACKUP_TAG = ("backup", "daily")
@@ -118,73 +119,25 @@ class Backup(pulumi.ComponentResource):
         return role
 
     def _bucket(self, key_arn: pulumi.Input[str], log_target: pulumi.Input[str] | None) -> pulumi.Output[str]:
-        """Application-level dumps: versioned, object-locked, CMK-encrypted, private, TLS-only, expired after the retention."""
+        """Application-level dumps: versioned, object-locked, CMK-encrypted, private, TLS-only, expired after the
+        retention. Governance-mode lock: dumps cannot be deleted or overwritten before they expire, but an
+        authorised admin can still lift it."""
         days = self._config.retention_days
-        bucket = aws.s3.Bucket(self._rn("backup-bucket"), force_destroy=False, object_lock_enabled=True,
-                               opts=self._opts())
-        # dumps cannot be deleted or overwritten before they expire (governance: an admin can still lift it)
-        aws.s3.BucketObjectLockConfiguration(
-            self._rn("backup-bucket"), bucket=bucket.id,
-            rule={"default_retention": {"mode": "GOVERNANCE", "days": days}}, opts=self._opts())
-        aws.s3.BucketOwnershipControls(self._rn("backup-bucket"), bucket=bucket.id,
-                                       rule={"object_ownership": "BucketOwnerEnforced"}, opts=self._opts())
-        aws.s3.BucketPublicAccessBlock(
-            self._rn("backup-bucket"), bucket=bucket.id, block_public_acls=True, block_public_policy=True,
-            ignore_public_acls=True, restrict_public_buckets=True, opts=self._opts())
-        aws.s3.BucketVersioning(self._rn("backup-bucket"), bucket=bucket.id,
-                                versioning_configuration={"status": "Enabled"}, opts=self._opts())
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            self._rn("backup-bucket"), bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key_arn},
-                    "bucket_key_enabled": True}],
-            opts=self._opts())
-        aws.s3.BucketLifecycleConfiguration(
-            self._rn("backup-bucket"), bucket=bucket.id,
-            rules=[{"id": f"expire-after-{days}-days", "status": "Enabled", "filter": {"prefix": ""},
-                    "expiration": {"days": days}, "noncurrent_version_expiration": {"noncurrent_days": days},
-                    "abort_incomplete_multipart_upload": {"days_after_initiation": 1}}],
-            opts=self._opts())
-        aws.s3.BucketPolicy(self._rn("backup-bucket"), bucket=bucket.id,
-                            policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
-                                "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-                                "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
-                                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}),
-                            opts=self._opts())
-        aws.s3.BucketLogging(
-            self._rn("backup-bucket"), bucket=bucket.id, target_bucket=log_target or self._access_log_bucket(bucket.arn),
-            target_prefix=f"s3/{self._account.name}/{self._region}/backup/", opts=self._opts())
-        return bucket.bucket
+        bucket = HardenedBucket(
+            self._account, self._region, "backup-bucket", kms_key_arn=key_arn, object_lock=ObjectLock("GOVERNANCE", days),
+            lifecycle_rules=[expiry_rule(f"expire-after-{days}-days", days, noncurrent_days=days, abort_multipart_days=1)],
+            opts=pulumi.ResourceOptions(parent=self))
+        prefix = f"s3/{self._account.name}/{self._region}/backup/"
+        bucket.log_to(AccessLogs(log_target or self._access_log_bucket(bucket.arn), prefix))
+        return bucket.name
 
-    def _access_log_bucket(self, source_arn: pulumi.Input[str]) -> pulumi.Output[str]:
+    def _access_log_bucket(self, source_arn: pulumi.Output[str]) -> pulumi.Output[str]:
         """The backup bucket's server access logs, in this account and region with SSE-S3: S3 delivers server access
         logs only there (so not to the log archive). No Object Lock: log targets may not have a default retention."""
-        days = self._access_log_days
-        bucket = aws.s3.Bucket(self._rn("backup-access-logs"), force_destroy=False, tags={"purpose": "access-logs"},
-                               opts=self._opts())
-        aws.s3.BucketOwnershipControls(self._rn("backup-access-logs"), bucket=bucket.id,
-                                       rule={"object_ownership": "BucketOwnerEnforced"}, opts=self._opts())
-        aws.s3.BucketPublicAccessBlock(
-            self._rn("backup-access-logs"), bucket=bucket.id, block_public_acls=True, block_public_policy=True,
-            ignore_public_acls=True, restrict_public_buckets=True, opts=self._opts())
-        aws.s3.BucketVersioning(self._rn("backup-access-logs"), bucket=bucket.id,
-                                versioning_configuration={"status": "Enabled"}, opts=self._opts())
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            self._rn("backup-access-logs"), bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}], opts=self._opts())
-        aws.s3.BucketLifecycleConfiguration(
-            self._rn("backup-access-logs"), bucket=bucket.id,
-            rules=[{"id": f"expire-after-{days}-days", "status": "Enabled", "filter": {"prefix": ""},
-                    "expiration": {"days": days}, "noncurrent_version_expiration": {"noncurrent_days": 30},
-                    "abort_incomplete_multipart_upload": {"days_after_initiation": 1}}],
-            opts=self._opts())
-        policy = aws.s3.BucketPolicy(self._rn("backup-access-logs"), bucket=bucket.id, policy=pulumi.Output.json_dumps({
-            "Version": "2012-10-17", "Statement": [
-                {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-                 "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
-                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-                {"Sid": "S3ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
-                 "Action": "s3:PutObject", "Resource": pulumi.Output.concat(bucket.arn, "/*"),
-                 "Condition": {"StringEquals": {"aws:SourceAccount": self._account.account_id},
-                               "ArnLike": {"aws:SourceArn": source_arn}}}]}),
-            opts=self._opts())  # fmt: skip
-        return pulumi.Output.all(bucket.id, policy.id).apply(lambda values: values[0])  # logging waits for the policy
+        days, account_id = self._access_log_days, self._account.account_id
+        bucket = HardenedBucket(
+            self._account, self._region, "backup-access-logs", kms_key_arn=None,
+            lifecycle_rules=[expiry_rule(f"expire-after-{days}-days", days, noncurrent_days=30, abort_multipart_days=1)],
+            policy_statements=lambda arn: [server_access_logs_statement(arn, account_id, source_arn)],
+            opts=pulumi.ResourceOptions(parent=self))
+        return bucket.writable_name  # logging waits for the policy

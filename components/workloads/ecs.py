@@ -109,7 +109,8 @@ def execution_policy(service: EcsService, repository_arn: str, log_group_arn: st
 
 
 class EcsCluster(pulumi.ComponentResource):
-    """Fargate cluster + services. Attributes: cluster_arn, cluster_name, service_names, target_group_arn_suffixes."""
+    """Fargate cluster + services. Attributes: cluster_arn, cluster_name, service_names, target_group_arn_suffixes,
+    task_role_arns and execution_role_arns (service -> role ARN: a pipeline registering a task definition passes both)."""
 
     cluster_arn: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
@@ -117,6 +118,7 @@ class EcsCluster(pulumi.ComponentResource):
     service_names: dict[str, pulumi.Output[str]]
     target_group_arn_suffixes: dict[str, pulumi.Output[str]]
     task_role_arns: dict[str, pulumi.Output[str]]
+    execution_role_arns: dict[str, pulumi.Output[str]]
 
     def __init__(self, name: str, *, account: AccountContext, region: str, config: Ecs, inputs: EcsInputs,
                  opts: pulumi.ResourceOptions | None = None):
@@ -148,7 +150,8 @@ class EcsCluster(pulumi.ComponentResource):
         )
         self.cluster_arn, self.cluster_name = self.cluster.arn, self.cluster.name
         self.log_group_name = self.log_group.name
-        self.service_names, self.target_group_arn_suffixes, self.task_role_arns = {}, {}, {}
+        self.service_names, self.target_group_arn_suffixes = {}, {}
+        self.task_role_arns, self.execution_role_arns = {}, {}
         for index, service in enumerate(config.services):
             self._service(index, service)
         self.register_outputs({"clusterArn": self.cluster_arn, "serviceNames": self.service_names})
@@ -226,6 +229,7 @@ class EcsCluster(pulumi.ComponentResource):
         self._autoscaling(service, ecs_service)
         self.service_names[service.name] = ecs_service.name
         self.task_role_arns[service.name] = task_role.arn
+        self.execution_role_arns[service.name] = execution_role.arn
 
     def _edge_route(self, index: int, service: EcsService) -> tuple[aws.lb.TargetGroup, aws.lb.ListenerRule]:
         account, region, inputs = self._account, self._region, self._inputs

@@ -23,7 +23,12 @@ def statements(policy: str) -> dict[str, dict]:
 def test_log_buckets_are_protected_private_versioned_and_encrypted(stack):
     cfg, plan = config(stack), stack_plan(stack)
     home = cfg.organization.home_region
-    buckets = {r["name"]: r for r in of_type(plan, "aws:s3/bucket:Bucket")}
+    buckets = {r["name"]: r for r in of_type(plan, "aws:s3/bucket:Bucket") if account_of(plan, r) == "log-archive"}
+    ids = {b["id"] for b in buckets.values()}
+
+    def of_log_buckets(kind: str) -> list[dict]:
+        return [r for r in of_type(plan, f"aws:s3/{kind}") if r["inputs"]["bucket"] in ids]
+
     assert elb_log_regions(cfg) == [home]  # both sample stacks run an ALB
     assert set(buckets) == {f"log-archive-{home}-log-bucket", f"log-archive-{home}-log-access-bucket",
                             f"log-archive-{home}-elb-logs-bucket"}
@@ -32,18 +37,18 @@ def test_log_buckets_are_protected_private_versioned_and_encrypted(stack):
         assert b["inputs"]["bucket"].startswith(f"{cfg.organization.name}-log-archive-")  # what the SCP protects
     log = buckets[f"log-archive-{home}-log-bucket"]
     assert log["inputs"]["objectLockEnabled"] is True
-    pabs = of_type(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    pabs = of_log_buckets("bucketPublicAccessBlock:BucketPublicAccessBlock")
     assert len(pabs) == 3 and all(all(p["inputs"][k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
                                                                "restrictPublicBuckets")) for p in pabs)
-    versioned = of_type(plan, "aws:s3/bucketVersioning:BucketVersioning")
+    versioned = of_log_buckets("bucketVersioning:BucketVersioning")
     assert len(versioned) == 3 and all(v["inputs"]["versioningConfiguration"]["status"] == "Enabled" for v in versioned)
-    (lock,) = of_type(plan, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
+    (lock,) = of_log_buckets("bucketObjectLockConfiguration:BucketObjectLockConfiguration")
     assert lock["inputs"]["rule"]["defaultRetention"] == {"mode": cfg.security.object_lock_mode, "days": cfg.security.object_lock_days}
     sse = {r["name"]: r["inputs"]["rules"][0]["applyServerSideEncryptionByDefault"]
            for r in of_type(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")}
     assert sse[f"log-archive-{home}-log-bucket-encryption"]["sseAlgorithm"] == "aws:kms"
     access = buckets[f"log-archive-{home}-log-access-bucket"]
-    loggings = {r["inputs"]["bucket"]: r["inputs"]["targetBucket"] for r in of_type(plan, "aws:s3/bucketLogging:BucketLogging")}
+    loggings = {r["inputs"]["bucket"]: r["inputs"]["targetBucket"] for r in of_log_buckets("bucketLogging:BucketLogging")}
     assert loggings == {log["id"]: access["id"], buckets[f"log-archive-{home}-elb-logs-bucket"]["id"]: access["id"]}
 
 

@@ -289,10 +289,39 @@ def test_deployment_role_trusts_only_the_configured_pipelines_and_can_only_deplo
             assert len(by_sid["EcrPush"]["Resource"]) == len(account.workloads.ecs.services)
             assert by_sid["PassServiceRolesToEcs"]["Condition"] == {
                 "StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
-            assert all(":role/" in arn and f":{out.id}:" in arn for arn in by_sid["PassServiceRolesToEcs"]["Resource"])
+            # registering a task definition passes both roles of each service: its task role and its execution role
+            service_roles = {r["outputs"]["arn"] for r in plan["resources"] if r["type"] == "aws:iam/role:Role"
+                             and re.fullmatch(rf"{account.name}-{cfg.organization.home_region}-ecs-.+-(task|execution)-role",
+                                              r["name"])}
+            assert len(service_roles) == 2 * len(account.workloads.ecs.services)
+            assert by_sid["PassServiceRolesToEcs"]["Resource"] == sorted(service_roles)
         if account.workloads.eks:
             assert by_sid["EksDescribe"]["Resource"] == [
                 f"arn:aws:eks:{cfg.organization.home_region}:{out.id}:cluster/{home.workloads.eks.cluster_name}"]
+
+
+def test_deployment_role_edits_only_its_pipelines_namespaces_in_the_eks_cluster(stack):
+    """An EKS access entry lets the pipeline deploy into the cluster, with the edit policy on its namespaces only."""
+    cfg, plan = load_stack(stack, ROOT), plan_of(stack)
+    c = contract.parse(plan["outputs"])
+    entries = {r["inputs"]["principalArn"]: r for r in plan["resources"]
+               if r["type"] == "aws:eks/accessEntry:AccessEntry" and r["name"].endswith("-deploy-eks-access")}
+    edits = {r["inputs"]["principalArn"]: r for r in plan["resources"]
+             if r["type"] == "aws:eks/accessPolicyAssociation:AccessPolicyAssociation" and r["name"].endswith("-deploy-eks-edit")}
+    expected = [a for a in cfg.accounts if a.workloads.deployment and a.workloads.eks]
+    assert len(entries) == len(edits) == len(expected)
+    for account in expected:
+        out = c.account(account.name)
+        cluster_name = out.region(cfg.organization.home_region).workloads.eks.cluster_name
+        entry = entries[out.deployment_role_arn]["inputs"]
+        assert entry["clusterName"] == cluster_name and entry["type"] == "STANDARD"
+        (cluster,) = [r for r in plan["resources"] if r["type"] == "eks:index:Cluster" and r["inputs"]["name"] == cluster_name]
+        assert cluster["urn"] in entries[out.deployment_role_arn]["dependencies"]  # created once the cluster exists
+        edit = edits[out.deployment_role_arn]["inputs"]
+        assert edit["clusterName"] == cluster_name
+        assert edit["policyArn"] == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"
+        repositories = sorted({s.split(":")[1].rsplit("/", 1)[-1] for s in account.workloads.deployment.subjects})
+        assert edit["accessScope"] == {"type": "namespace", "namespaces": repositories}
 
 
 def test_each_deployable_account_publishes_its_contract_in_parameter_store(stack):

@@ -11,11 +11,13 @@ landing_zone.mocks tables -- the same code `lz plan` uses -- and returns a Recor
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+import stack_plans
 
 from landing_zone import plan as plan_mod
 
@@ -62,3 +64,38 @@ def record() -> Callable[..., Recording]:
         return Recording(plan_mod.build_plan(monitor), monitor)
 
     return run
+
+
+# --- the session's full-stack plans (tests/stack_plans.py: planned once, shared read-only) ---------------------------
+
+
+@pytest.fixture(scope="session")
+def stack_plan() -> Callable[[str], dict]:
+    """`stack_plan("prod")`: the full plan of a sample stack, as `lz plan` writes it (do not mutate it)."""
+    return stack_plans.full_plan
+
+
+@pytest.fixture
+def plans_from_session(monkeypatch) -> None:
+    """Code under test that plans a sample stack itself (`lz diagram` without --plan) gets the session's plan (a
+    copy) instead of planning it again; other roots, other stacks and previews are planned as usual."""
+    real_run_plan = plan_mod.run_plan
+
+    def run_plan(stack: str, root: Path, preview: bool = False) -> dict:
+        if not preview and stack in stack_plans.STACKS and Path(root).resolve() == stack_plans.ROOT:
+            return copy.deepcopy(stack_plans.full_plan(stack))
+        return real_run_plan(stack, root, preview=preview)
+
+    monkeypatch.setattr(plan_mod, "run_plan", run_plan)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    changed = stack_plans.mutated()
+    if changed:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = f"a test mutated the shared plan of {changed}: deepcopy it before editing"
+        if reporter:
+            reporter.write_line(message, red=True)
+        else:
+            print(message)

@@ -1,6 +1,12 @@
 """Plans the issue-4 section of __main__.py (organization, security baseline, account baselines, identity) for a
 stack, once per stack and test session, under the shared recording mocks. Network and workloads are left out so
-these tests exercise only the core components (the whole program is planned by `lz plan`)."""
+these tests exercise only the core components (the whole program is planned by `lz plan`, and shared by the other
+tests through tests/stack_plans.py).
+
+Why a partial program here: these tests count everything of a type in the plan (every bucket, key, role), which the
+full plan mixes with network and workload resources; and the variants (`plan_config`) are config objects that need
+not pass the stack-level cross-checks (e.g. a home region whose workload VPCs are not declared), so they cannot be
+written as a stack file and planned by the real program."""
 
 from __future__ import annotations
 

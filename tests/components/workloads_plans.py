@@ -1,21 +1,21 @@
 """Plans of the workloads section (tests/components/workloads_program) for the stacks and config variants.
 
-Each distinct (stack, variant) is planned once per test session (functools.cache): planning is the slow part, the
-assertions are cheap. Variants edit a copy of the stack's YAML (as a person would) and plan that.
+A partial program on purpose: it exports each Workloads composite's `exports()` (the full program exports the
+contract instead) and gives the workloads stand-in VPC and log-archive handles. Each distinct (stack, variant) is
+planned once per test session (functools.cache); variants go through tests/stack_plans.variant_plan (a copy of the
+stack's YAML, edited as a person would, planned from a temp dir).
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
+import stack_plans
 
 from landing_zone import plan as plan_mod
-from landing_zone.config import load_stack
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = Path(__file__).resolve().parent / "workloads_program" / "__main__.py"
@@ -23,9 +23,7 @@ ACCOUNTS_KEY = "landing-zone:accounts"
 
 
 def _plan_config_dir(stack: str, root: Path) -> dict:
-    load_stack(stack, root)  # the variant must still be a valid config
-    config, secret_keys = plan_mod.read_stack_config(stack, root)
-    return plan_mod.build_plan(plan_mod.run_program(PROGRAM, stack, config, secret_keys))
+    return stack_plans.plan_stack_file(stack, root, PROGRAM)
 
 
 @functools.cache
@@ -64,11 +62,7 @@ def _no_data_hosts(accounts: list[dict]) -> None:
 
 @functools.cache
 def variant_plan(stack: str, name: str) -> dict:
-    data = yaml.safe_load((REPO_ROOT / f"Pulumi.{stack}.yaml").read_text())
-    VARIANTS[name](data["config"][ACCOUNTS_KEY])
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-        return _plan_config_dir(stack, Path(tmp))
+    return stack_plans.variant_plan(stack, lambda config: VARIANTS[name](config[ACCOUNTS_KEY]), PROGRAM)
 
 
 # --- reading plans ------------------------------------------------------------------------------------------------

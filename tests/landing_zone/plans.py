@@ -1,16 +1,8 @@
-"""Plan each sample stack once per test session (planning the whole program takes a while)."""
+"""The sample stacks' full plans for tests/landing_zone: the session's one plan cache (tests/stack_plans.py)."""
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
+from stack_plans import ROOT, STACKS
+from stack_plans import full_plan as plan_of
 
-from landing_zone.plan import run_plan
-
-ROOT = Path(__file__).resolve().parents[2]
-STACKS = ("dev", "prod")
-
-
-@functools.cache
-def plan_of(stack: str) -> dict:
-    return run_plan(stack, ROOT)
+__all__ = ["ROOT", "STACKS", "plan_of"]

@@ -13,6 +13,7 @@ from landing_zone import diagram
 from landing_zone.config import load_stack
 
 DOT = shutil.which("dot")
+pytestmark = pytest.mark.usefixtures("plans_from_session")  # diagram.main plans the stack: use the session's plan
 
 
 @pytest.fixture(scope="module", params=STACKS)

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import copy
-import functools
 import json
 from pathlib import Path
 
 import pytest
 from rich.console import Console
+from stack_plans import full_plan
 
-from components.context import LogArchive
-from components.network import build_network
-from components.organization import Organization
-from landing_zone import plan as plan_mod
 from landing_zone import reach
 from landing_zone.config import load_stack
 
@@ -27,23 +23,9 @@ VPN = "aws:ec2/vpnConnection:VpnConnection"
 HOME = "ap-south-1"
 
 
-@functools.cache
-def _prod_plan_json() -> str:
-    """Organization + network of the prod stack (the parts reachability reads), planned once."""
-    cfg = load_stack("prod", REPO_ROOT)
-    log_archive = LogArchive(bucket_name="logs", bucket_arn="arn:aws:s3:::logs", kms_key_arn="arn:aws:kms:x")
-
-    def program() -> None:
-        org = Organization("organization", cfg)
-        build_network(cfg, org.accounts, log_archive, org.organization.arn, depends_on=[org.ram_sharing])
-
-    config = plan_mod.encode_config({"aws:region": HOME})
-    return json.dumps(plan_mod.build_plan(plan_mod.run_program(program, "prod", config, [])))
-
-
 @pytest.fixture
 def prod_plan() -> dict:
-    return json.loads(_prod_plan_json())  # a fresh copy per test: tests mis-wire it
+    return copy.deepcopy(full_plan("prod"))  # the session's plan, copied per test: tests mis-wire it
 
 
 def _run(plan: dict, tmp_path: Path) -> tuple[int, str]:

@@ -216,13 +216,15 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 inputs["version"] = version
             rid = fake_uuid(urn)
             ref = f"{urn}::{rid}"
+            # Registrations arrive on the SDK's executor threads: the mocks must know where the provider points
+            # before another thread can get its ref from _default_providers and fabricate ARNs with it.
+            self.mocks.remember_provider(ref, inputs)
             self._default_providers[urn] = ref
             self.records[urn] = {
                 "urn": urn, "type": f"pulumi:providers:{package}", "name": name, "custom": True, "parent": "",
                 "provider": "", "dependencies": [], "property_dependencies": {}, "protect": False,
                 "inputs": inputs, "id": rid, "outputs": dict(inputs), "options": {},
             }
-        self.mocks.remember_provider(ref, inputs)
         return ref
 
     def ordered_records(self) -> list[dict]:

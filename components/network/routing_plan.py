@@ -166,18 +166,17 @@ def region_plan(cfg: LandingZoneConfig, region: str) -> RegionPlan:
 
 
 def vpc_destinations(cfg: LandingZoneConfig, site: VpcSite) -> list[str]:
-    """CIDRs a spoke VPC sends to the TGW: the VPCs (any region) and on-premises ranges its segment may reach."""
+    """CIDRs a spoke VPC sends to the TGW: the organization's private blocks, when its segment reaches anything.
+
+    Summarized on purpose (AWS's multi-VPC guidance, LZA's default): the segment route tables on the TGW decide who
+    reaches whom (and `lz reach` / X-17 prove it), so a spoke needs only a constant handful of routes. Per-VPC
+    routes would grow with every account (O(n^2) in all, past the 50-routes-per-table quota at ~50 accounts) and
+    would change existing route tables whenever an account is appended.
+    """
     intent = Intent(cfg.network.reachability)
-    out: list[str] = []
-    for other in vpc_sites(cfg):
-        if other == site or not intent.reaches(site.segment, other.segment):
-            continue
-        if other.region != site.region and not peered(cfg):
-            continue
-        out.append(other.cidr)
-    if intent.reaches(site.segment, HYBRID) and (site.region in hybrid_regions(cfg) or (peered(cfg) and hybrid_regions(cfg))):
-        out += [c for c in on_premises_ranges(cfg) if c not in out]
-    return out
+    reaches_out = any(intent.reaches(site.segment, other) for other in cfg.network.segments if other != site.segment)
+    same_segment_peers = any(o != site and o.segment == site.segment for o in vpc_sites(cfg))
+    return internal_blocks(cfg) if reaches_out or same_segment_peers else []
 
 
 def segment_cidrs(cfg: LandingZoneConfig, segment: str) -> list[str]:

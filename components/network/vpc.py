@@ -2,8 +2,8 @@
 
 Tiers and subnets come from the subnet planner (landing_zone.subnets): public (load balancers, NAT), private
 (workloads, 0/0 -> NAT), data (databases: no internet route at all), transit (the TGW attachment's ENIs only).
-Every workload tier sends the ranges its segment may reach (routing_plan.vpc_destinations) to the TGW. Flow logs
-(ALL) go to the log archive; the default security group is emptied; NACLs keep the internet out of the inner tiers;
+Every workload tier sends the organization's private blocks (routing_plan.vpc_destinations) to the TGW, whose
+segment route tables enforce who reaches whom. Flow logs (ALL) go to the log archive; the default security group is emptied; NACLs keep the internet out of the inner tiers;
 gateway and interface endpoints keep AWS API traffic private.
 """
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.orgs import generate_stack
 from components.context import LogArchive
 from components.network import build_network, client_vpn_source_cidrs
 from components.network.routing_plan import (
@@ -27,7 +28,7 @@ from components.network.routing_plan import (
 from components.network.vpc import GATEWAY_ENDPOINTS, INTERFACE_ENDPOINTS, nat_mode
 from components.organization import Organization
 from landing_zone import plan as plan_mod
-from landing_zone.config import load_stack
+from landing_zone.config import load_stack, namespaced, parse
 from landing_zone.subnets import by_tier, plan_subnets
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -277,15 +278,16 @@ def test_route_tables_per_tier(view):
         assert _routes_of(view, by_tier_["transit"][0]) == []
 
 
-def test_segment_routes_follow_the_intent():
+def test_spokes_send_the_private_blocks_to_the_tgw_and_appending_accounts_changes_no_route():
     cfg = load_stack("prod", REPO_ROOT)
     sandbox = next(s for s in vpc_sites(cfg) if s.account == "sandbox")
-    prod_apps = next(s for s in vpc_sites(cfg) if s.account == "prod-apps" and s.region == "ap-south-1")
-    network = [s.cidr for s in vpc_sites(cfg) if s.account == "network"]
-    assert sorted(vpc_destinations(cfg, sandbox)) == sorted(network)  # the sandbox reaches shared services only
-    prod_dest = set(vpc_destinations(cfg, prod_apps))
-    assert not prod_dest & {s.cidr for s in vpc_sites(cfg) if s.segment in ("nonprod", "sandbox")}
-    assert set(cfg.network.on_premises_cidrs) <= prod_dest
+    network = next(s for s in vpc_sites(cfg) if s.account == "network" and s.region == "ap-south-1")
+    # constant and summarized: segmentation is the TGW route tables' job (test_reachability_equals_the_intent)
+    assert vpc_destinations(cfg, sandbox) == vpc_destinations(cfg, network) == internal_blocks(cfg)
+    assert "10.0.0.0/8" in internal_blocks(cfg) and set(cfg.network.on_premises_cidrs) <= {"192.168.0.0/16"}
+    bigger = parse(namespaced(generate_stack(60)["config"]))
+    grown_network = next(s for s in vpc_sites(bigger) if s.account == "network" and s.region == "ap-south-1")
+    assert vpc_destinations(bigger, grown_network) == vpc_destinations(cfg, network)  # 60 more VPCs, no new route
 
 
 def test_a_flow_log_of_all_traffic_for_every_vpc_to_the_log_archive(view):

@@ -80,7 +80,7 @@ def plan(
 
     result = planned(stack, root, None, preview)
     path = write_plan(result, out_file or root / "out" / stack / "plan.json")
-    out.print(render_summary(result), markup=False, end="")
+    render_summary(result, out)
     out.print(f"{stack}: {len(result['resources'])} resources planned offline -> {path}")
 
 

@@ -50,21 +50,31 @@ def counts(plan: Mapping[str, Any]) -> dict:
 
 
 def render_summary(plan: Mapping[str, Any], console: Console | None = None) -> str:
-    """Print (and return as text) a table of custom resources: one row per account, one column per kind."""
-    console = console or Console(record=True, width=160)
+    """Print two narrow tables (accounts, then kinds) and return them as text: readable in an 80-column terminal."""
+    console = console or Console(record=True, width=100, highlight=False)
     c = counts(plan)
-    kinds = sorted({k for _, k in c["by_account_kind"]})
-    table = Table(title=f"plan {plan['project']}/{plan['stack']}: {c['custom']} resources in "
-                        f"{len(c['by_account'])} accounts ({c['components']} components)", title_justify="left")
-    table.add_column("account", style="bold")
-    for kind in kinds:
-        table.add_column(kind, justify="right")
-    table.add_column("total", justify="right", style="bold")
+    index = plan_mod.index_by_urn(plan)
+    environments = {plan_mod.account_of(index, r): plan_mod.provider_tags(index, r).get("environment", "")
+                    for r in plan["resources"] if r["custom"]}
+    accounts = Table(title=f"plan {plan['project']}/{plan['stack']}: {c['custom']} resources in "
+                           f"{len(c['by_account'])} accounts ({c['components']} components)", title_justify="left")
+    for name, justify in (("account", "left"), ("environment", "left"), ("resources", "right"), ("largest kinds", "left")):
+        accounts.add_column(name, justify=justify)
     for account, total in c["by_account"].items():
-        table.add_row(account, *(str(c["by_account_kind"].get((account, k), "")) for k in kinds), str(total))
-    table.add_row("all", *(str(sum(n for (_, k), n in c["by_account_kind"].items() if k == kind)) for kind in kinds),
-                  str(c["custom"]), style="dim")
-    console.print(table)
+        mine = sorted(((n, k) for (a, k), n in c["by_account_kind"].items() if a == account), reverse=True)
+        accounts.add_row(account, environments.get(account, ""), str(total), ", ".join(f"{k} {n}" for n, k in mine[:4]))
+    kinds = Table(title="resources by kind", title_justify="left")
+    for name, justify in (("kind", "left"), ("resources", "right"), ("accounts", "right")):
+        kinds.add_column(name, justify=justify)
+    per_kind = Counter()
+    spread = Counter()
+    for (_, kind), n in c["by_account_kind"].items():
+        per_kind[kind] += n
+        spread[kind] += 1
+    for kind, n in per_kind.most_common():
+        kinds.add_row(kind, str(n), str(spread[kind]))
+    console.print(accounts)
+    console.print(kinds)
     if plan_mod.plan_is_preview(plan):
         console.print("[yellow]preview:[/] computed values (ids, ARNs, endpoints) are unknown until deployment.")
     return console.export_text() if console.record else ""

@@ -59,6 +59,7 @@ a note (X-05 forbids it).
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -243,14 +244,25 @@ def _urn_of(ref: Any) -> str | None:
     return urn if isinstance(urn, str) else None
 
 
-def _provider_fields(provider: Any) -> tuple[str | None, dict[str, Any] | None]:
+def _provider_fields(provider: Any, plain_cache: dict[int, tuple[Any, Any]] | None = None,
+                     ) -> tuple[str | None, dict[str, Any] | None]:
     if provider is None or provider == "":
         return None, None
     if isinstance(provider, str):
         # "<provider urn>::<provider id>"; the urn itself contains "::", the id is after the last one.
         return (provider.rsplit("::", 1)[0] if provider.count("::") > 3 else provider), None
     props = _field(provider, "props", "inputs", "properties")
-    return _urn_of(provider), (plain(props) if props is not None else None)
+    return _urn_of(provider), (_plain_shared(props, plain_cache) if props is not None else None)
+
+
+def _plain_shared(value: Any, cache: dict[int, tuple[Any, Any]] | None) -> Any:
+    """plain(value), computed once per distinct object when a cache is given (read-only for its users)."""
+    if cache is None or isinstance(value, str):
+        return plain(value)
+    hit = cache.get(id(value))
+    if hit is None or hit[0] is not value:
+        hit = cache[id(value)] = (value, plain(value))  # keeps `value` alive, so its id is not reused
+    return hit[1]
 
 
 def _merged_props(obj: Any) -> dict[str, Any]:
@@ -265,8 +277,12 @@ def _merged_props(obj: Any) -> dict[str, Any]:
     return props
 
 
-def normalize(obj: Any) -> Res:
-    """Builds a Res from a plan entry, a dict, or a pulumi_policy PolicyResource."""
+def normalize(obj: Any, plain_cache: dict[int, tuple[Any, Any]] | None = None) -> Res:
+    """Builds a Res from a plan entry, a dict, or a pulumi_policy PolicyResource.
+
+    `plain_cache` (id of a provider's props -> (props, plain copy)) lets the resources of one provider share one
+    plain copy of its inputs instead of copying them once per resource (Graph passes one per build).
+    """
     if isinstance(obj, Res):
         return obj
     deps_raw = _field(obj, "property_dependencies", "propertyDependencies") or {}
@@ -274,11 +290,11 @@ def normalize(obj: Any) -> Res:
         str(k): tuple(u for u in (_urn_of(d) for d in (deps_raw[k] or [])) if u) for k in deps_raw
     }
     dependencies = tuple(u for u in (_urn_of(d) for d in (_field(obj, "dependencies") or [])) if u)
-    provider_urn, provider_props = _provider_fields(_field(obj, "provider"))
+    provider_urn, provider_props = _provider_fields(_field(obj, "provider"), plain_cache)
     if provider_urn is None and provider_props is None:  # the framework's stack view keeps them apart
         provider_urn = _field(obj, "provider_urn")
         raw_provider_props = _field(obj, "provider_props")
-        provider_props = plain(raw_provider_props) if raw_provider_props is not None else None
+        provider_props = _plain_shared(raw_provider_props, plain_cache) if raw_provider_props is not None else None
     raw_id = _field(obj, "id")
     props = _merged_props(obj)
     if not isinstance(raw_id, str) or is_unknown(raw_id) or not raw_id:
@@ -299,16 +315,27 @@ def normalize(obj: Any) -> Res:
 
 
 # --------------------------------------------------------------------------- the resource graph
+_NO_TAGS: dict[str, Any] = {}
+
+
 class Graph:
     """Resources indexed by URN, id and type, with reference resolution (see module docstring)."""
 
     def __init__(self, resources: Iterable[Any]):
-        self.resources = [normalize(r) for r in resources]
+        plain_cache: dict[int, tuple[Any, Any]] = {}
+        self.resources = [normalize(r, plain_cache) for r in resources]
         self.by_urn = {r.urn: r for r in self.resources if r.urn}
         self._by_id: dict[str, list[Res]] = {}
-        for res in self.resources:
+        self._by_type: dict[str, list[Res]] = {}
+        self._position: dict[int, int] = {}
+        for position, res in enumerate(self.resources):
+            self._position[id(res)] = position
+            self._by_type.setdefault(res.type, []).append(res)
             for key in self._id_keys(res):
                 self._by_id.setdefault(key, []).append(res)
+        # Derived per-graph facts, computed on first use (rules call these once per resource).
+        self._provider_tags: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self.memo: dict[str, Any] = {}  # indexes that rules derive from the graph and share (see stack_rules)
 
     @staticmethod
     def _id_keys(res: Res) -> set[str]:
@@ -324,7 +351,11 @@ class Graph:
         return keys
 
     def of_type(self, *types: str) -> list[Res]:
-        return [r for r in self.resources if r.type in types]
+        """Resources of `types`, in graph order (from the type index: no scan of the whole graph)."""
+        found = [self._by_type[t] for t in dict.fromkeys(types) if t in self._by_type]
+        if len(found) <= 1:
+            return list(found[0]) if found else []
+        return sorted((r for group in found for r in group), key=lambda r: self._position[id(r)])
 
     def by_id(self, value: str) -> list[Res]:
         return list(self._by_id.get(value, []))
@@ -364,25 +395,35 @@ class Graph:
         return provider.props if provider is not None else {}
 
     def provider_tags(self, res: Res) -> dict[str, Any]:
-        default_tags = _decode_json_string(self.provider_props(res).get("defaultTags"))
-        tags = default_tags.get("tags") if isinstance(default_tags, Mapping) else None
-        tags = _decode_json_string(tags)
-        return dict(tags) if isinstance(tags, Mapping) else {}
+        return dict(self._shared_provider_tags(res))
+
+    def _shared_provider_tags(self, res: Res) -> dict[str, Any]:
+        """The provider's default tags, decoded once per provider (the caller must not modify them)."""
+        props = self.provider_props(res)
+        if not props:
+            return _NO_TAGS
+        hit = self._provider_tags.get(id(props))
+        if hit is None or hit[0] is not props:
+            default_tags = _decode_json_string(props.get("defaultTags"))
+            tags = default_tags.get("tags") if isinstance(default_tags, Mapping) else None
+            tags = _decode_json_string(tags)
+            hit = self._provider_tags[id(props)] = (props, dict(tags) if isinstance(tags, Mapping) else {})
+        return hit[1]
+
+    def _tag(self, res: Res, key: str) -> str | None:
+        """Provider default tag `key`, else the resource's own tag."""
+        value = self._shared_provider_tags(res).get(key)
+        if isinstance(value, str) and not is_unknown(value):
+            return value
+        value = res.tags.get(key)
+        return value if isinstance(value, str) and not is_unknown(value) else None
 
     def environment(self, res: Res) -> str | None:
         """Provider default tag `environment`, else the resource's own tags; never guessed from names."""
-        for tags in (self.provider_tags(res), res.tags):
-            value = tags.get("environment")
-            if isinstance(value, str) and not is_unknown(value):
-                return value
-        return None
+        return self._tag(res, "environment")
 
     def account(self, res: Res) -> str | None:
-        for tags in (self.provider_tags(res), res.tags):
-            value = tags.get("account")
-            if isinstance(value, str) and not is_unknown(value):
-                return value
-        return None
+        return self._tag(res, "account")
 
     def region(self, res: Res) -> str | None:
         """The resource's own `region` (pulumi-aws 7 per-resource override), else its provider's."""
@@ -574,6 +615,8 @@ class _Builder:
         self.assoc: dict[str, list[str]] = {}  # attachment key -> table urns
         self.routes: dict[str, list[Route]] = {}  # table urn -> routes
         self.links: list[Link] = []  # associations and propagations, for table-sharing checks (X-05)
+        self._accepter_segment_index: dict[int, str] | None = None
+        self._extra_cidr_index: dict[int, list[Res]] | None = None
 
     def note(self, message: str) -> None:
         if message not in self.notes:
@@ -623,9 +666,8 @@ class _Builder:
         tagged = self._tag_segment(res)
         if tagged:
             return tagged
-        for accepter in self.g.of_type(*ACCEPTER_TYPES):
-            if res in self._accepted(accepter) and self._tag_segment(accepter):
-                return self._tag_segment(accepter)  # type: ignore[return-value]
+        if id(res) in self._accepter_segments():
+            return self._accepter_segments()[id(res)]
         if kind in ("vpn", "dx"):
             return "hybrid"
         if kind == "peering":
@@ -635,6 +677,28 @@ class _Builder:
             return ENVIRONMENT_SEGMENT[environment]
         self.note(f"attachment {res.name}: no `segment` tag and no known environment; segment unassigned")
         return UNASSIGNED
+
+    def _accepter_segments(self) -> dict[int, str]:
+        """id(attachment) -> the `segment` tag of the first tagged accepter (graph order) that accepts it."""
+        if self._accepter_segment_index is None:
+            index: dict[int, str] = {}
+            for accepter in self.g.of_type(*ACCEPTER_TYPES):
+                segment = self._tag_segment(accepter)
+                if segment:
+                    for accepted in self._accepted(accepter):
+                        index.setdefault(id(accepted), segment)
+            self._accepter_segment_index = index
+        return self._accepter_segment_index
+
+    def _extra_cidrs(self) -> dict[int, list[Res]]:
+        """id(VPC) -> its vpcIpv4CidrBlockAssociations, in graph order."""
+        if self._extra_cidr_index is None:
+            index: dict[int, list[Res]] = {}
+            for extra in self.g.of_type(VPC_CIDR_ASSOCIATION):
+                for vpc in self.g.resolve(extra, "vpcId", (VPC,)):
+                    index.setdefault(id(vpc), []).append(extra)
+            self._extra_cidr_index = index
+        return self._extra_cidr_index
 
     def _prefixes(self, res: Res, kind: str) -> AddrSet:
         if kind != "vpc":
@@ -646,11 +710,10 @@ class _Builder:
         nets: list[Net] = []
         for vpc in vpcs:
             nets.extend(n for n in (_parse_cidr(vpc.get("cidrBlock")), _parse_cidr(vpc.get("ipv6CidrBlock"))) if n)
-            for extra in self.g.of_type(VPC_CIDR_ASSOCIATION):
-                if vpc in self.g.resolve(extra, "vpcId", (VPC,)):
-                    net = _parse_cidr(extra.get("cidrBlock"))
-                    if net:
-                        nets.append(net)
+            for extra in self._extra_cidrs().get(id(vpc), ()):
+                net = _parse_cidr(extra.get("cidrBlock"))
+                if net:
+                    nets.append(net)
         dynamic = not nets
         if dynamic:
             self.note(f"attachment {res.name}: VPC CIDR unknown; treated as dynamic")
@@ -770,17 +833,61 @@ def _effective(route: Route, routes: list[Route]) -> AddrSet:
     return AddrSet(_collapse(_subtract(route.prefix, winners)))  # type: ignore[arg-type]
 
 
+def _effective_in_table(routes: list[Route]) -> dict[int, AddrSet]:
+    """`_effective` of every route of one table, without comparing every route with every other.
+
+    A route can only be beaten by a route whose prefix lies inside its own, i.e. whose network address falls in
+    its address range: those are found by bisecting the table's known prefixes sorted by address, then checked
+    with `_beats` in table order, exactly as `_effective` does.
+    """
+    by_version: dict[int, list[tuple[int, int, Route]]] = {}
+    for position, route in enumerate(routes):
+        if route.prefix is not None:
+            by_version.setdefault(route.prefix.version, []).append(
+                (int(route.prefix.network_address), position, route))
+    starts: dict[int, list[int]] = {}
+    for version, entries in by_version.items():
+        entries.sort(key=lambda entry: entry[:2])
+        starts[version] = [entry[0] for entry in entries]
+    result: dict[int, AddrSet] = {}
+    for route in routes:
+        if route.prefix is None:
+            result[id(route)] = AddrSet((), dynamic=True)
+            continue
+        entries, keys = by_version[route.prefix.version], starts[route.prefix.version]
+        low = bisect.bisect_left(keys, int(route.prefix.network_address))
+        high = bisect.bisect_right(keys, int(route.prefix.broadcast_address))
+        inside = sorted(entries[low:high], key=lambda entry: entry[1])  # table order, as `_effective` sees them
+        winners = [o.prefix for _, _, o in inside if o is not route and _beats(o, route)]
+        result[id(route)] = AddrSet(_collapse(_subtract(route.prefix, winners)))  # type: ignore[arg-type]
+    return result
+
+
 class _Search:
     def __init__(self, builder: _Builder):
         self.b = builder
-        self.effective = {
-            id(r): _effective(r, rs) for rs in builder.routes.values() for r in rs
-        }
+        self.effective: dict[int, AddrSet] = {}
+        for routes in builder.routes.values():
+            self.effective.update(_effective_in_table(routes))
+        # Paths from a set of associated tables; attachments associated with the same tables share one search.
+        self._from_tables: dict[tuple[str, ...], dict[str, tuple[Hop, ...]]] = {}
 
     def from_attachment(self, source: Attachment) -> dict[str, tuple[Hop, ...]]:
         """Target attachment key -> the first (shortest) path found from `source`."""
+        tables = tuple(self.b.assoc.get(source.key, []))
+        if source.kind == "peering":  # a route back to a peering source would be followed: search on its own
+            return self._search(tables, source.key)
+        # The search only differs per source by skipping routes to the source itself; for a source that is not a
+        # peering attachment such a route only adds the source as a target (it leads nowhere further): drop it.
+        shared = self._from_tables.get(tables)
+        if shared is None:
+            shared = self._from_tables[tables] = self._search(tables, None)
+        return {target: hops for target, hops in shared.items() if target != source.key}
+
+    def _search(self, tables: tuple[str, ...], skip: str | None) -> dict[str, tuple[Hop, ...]]:
+        """Breadth-first from `tables`: target attachment key -> first path; routes to `skip` are not followed."""
         found: dict[str, tuple[Hop, ...]] = {}
-        queue = [(t, ALL_ADDRESSES, ()) for t in self.b.assoc.get(source.key, [])]
+        queue = [(t, ALL_ADDRESSES, ()) for t in tables]
         while queue:
             table_urn, addresses, hops = queue.pop(0)
             if len(hops) >= MAX_HOPS:
@@ -788,14 +895,14 @@ class _Search:
             table = self.b.tables[table_urn]
             for route in self.b.routes[table_urn]:
                 carried = self.effective[id(route)].intersect(addresses)
-                if route.blackhole or not carried or route.target in (None, source.key):
+                if route.blackhole or not carried or route.target is None or route.target == skip:
                     continue
                 hop = Hop(table.name, table.urn, route.description, route.source_urn)
-                target = self.b.attachments[route.target]  # type: ignore[index]
+                target = self.b.attachments[route.target]
                 if target.kind == "peering":
                     queue.extend((t, carried, hops + (hop,)) for t in self._ingress(target, table, hops))
                 elif route.target not in found:
-                    found[route.target] = hops + (hop,)  # type: ignore[index]
+                    found[route.target] = hops + (hop,)
         return found
 
     def _ingress(self, peering: Attachment, table: Table, hops: tuple[Hop, ...]) -> list[str]:

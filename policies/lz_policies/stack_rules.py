@@ -634,12 +634,34 @@ def org_trail_has_cis_alarms(stack: Any) -> Iterator[tuple[str | None, str]]:
 
 
 # --------------------------------------------------------------------------- X-12 subnet routes
+def _indexed(g: rch.Graph, key: str, build: Any) -> Any:
+    """An index derived from the graph, built once per graph (so once per AnalyzeStack) and shared by the rules."""
+    memo = getattr(g, "memo", None)
+    if memo is None:
+        return build(g)
+    if key not in memo:
+        memo[key] = build(g)
+    return memo[key]
+
+
+def _referrers(g: rch.Graph, linker_type: str, prop: str, target_types: tuple[str, ...]) -> dict[int, list[rch.Res]]:
+    """id(target) -> the resources of `linker_type` whose `prop` resolves to it, in graph order."""
+    found: dict[int, list[rch.Res]] = {}
+    for linker in g.of_type(linker_type):
+        for target in g.resolve(linker, prop, target_types):
+            found.setdefault(id(target), []).append(linker)
+    return found
+
+
+def _standalone_routes(g: rch.Graph) -> dict[int, list[rch.Res]]:
+    return _indexed(g, "x12-routes-by-table", lambda g: _referrers(g, ROUTE, "routeTableId", (ROUTE_TABLE,)))
+
+
 def _route_entries(g: rch.Graph, table: rch.Res) -> list[tuple[str, rch.Res, Mapping[str, Any]]]:
     """(where, resource holding the route, route fields) for inline and standalone routes of a table."""
     entries = [(f"routes[{i}]", table, r) for i, r in enumerate(_list(table.get("routes"))) if isinstance(r, Mapping)]
-    for route in g.of_type(ROUTE):
-        if table in g.resolve(route, "routeTableId", (ROUTE_TABLE,)):
-            entries.append((f"route {route.name}", route, route.props))
+    for route in _standalone_routes(g).get(id(table), ()):
+        entries.append((f"route {route.name}", route, route.props))
     return entries
 
 
@@ -657,8 +679,9 @@ def _route_target(g: rch.Graph, holder: rch.Res, fields: Mapping[str, Any]) -> s
 
 
 def _tables_of(g: rch.Graph, subnet: rch.Res) -> list[rch.Res]:
-    return [t for a in g.of_type(ROUTE_TABLE_ASSOCIATION) if subnet in g.resolve(a, "subnetId", (SUBNET,))
-            for t in g.resolve(a, "routeTableId", (ROUTE_TABLE,))]
+    associations = _indexed(g, "x12-associations-by-subnet",
+                            lambda g: _referrers(g, ROUTE_TABLE_ASSOCIATION, "subnetId", (SUBNET,)))
+    return [t for a in associations.get(id(subnet), ()) for t in g.resolve(a, "routeTableId", (ROUTE_TABLE,))]
 
 
 def _default_route_targets(g: rch.Graph, subnet: rch.Res) -> tuple[set[str], set[str]]:
@@ -692,23 +715,34 @@ def subnet_tiers_route_correctly(stack: Any) -> Iterator[tuple[str | None, str]]
 SG_HOLDER_EXCLUDED = (SG, SG_RULE, VPC_INGRESS, VPC_EGRESS)
 
 
-def _mentions(value: Any, needle: str) -> bool:
+def _strings_in(value: Any, found: set[str]) -> set[str]:
+    """Every string in value: dict values and list items, recursively (not keys); a group is used when its id
+    is one of them."""
     if isinstance(value, str):
-        return value == needle
-    if isinstance(value, Mapping):
-        return any(_mentions(v, needle) for v in value.values())
-    if isinstance(value, list):
-        return any(_mentions(v, needle) for v in value)
-    return False
+        found.add(value)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _strings_in(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _strings_in(item, found)
+    return found
 
 
 def security_groups_are_attached(stack: Any) -> Iterator[tuple[str | None, str]]:
     g = _graph(stack)
     holders = [r for r in g.resources if r.type not in SG_HOLDER_EXCLUDED and r.type != PROVIDER]
+    # What the holders reference, gathered once (not once per group): property-dependency URNs, and strings.
+    referenced = {urn for h in holders for urns in h.property_dependencies.values() for urn in urns}
+    mentioned: set[str] | None = None
     for sg in g.of_type(SG):
-        if any(sg.urn in urns for h in holders for urns in h.property_dependencies.values()):
+        if sg.urn in referenced:
             continue
-        if not (sg.id and any(_mentions(h.props, sg.id) for h in holders)):
+        if sg.id and mentioned is None:
+            mentioned = set()
+            for h in holders:
+                _strings_in(h.props, mentioned)
+        if not (sg.id and sg.id in mentioned):
             yield sg.urn, (f"security group {sg.name} is attached to nothing: use it (instance, ENI, load balancer, "
                            "endpoint, cluster...) or delete it")
 

@@ -68,7 +68,7 @@ def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], l
                 f"{account.name}-{region}",
                 SpokeArgs(cfg=cfg, account=accounts[account.name], region=region, vpc=vpc, hub=handles[region],
                           log_archive=log_archive, admin_cidrs=admin_cidrs,
-                          admin_access=account.workloads.needs_vpc(),
+                          admin_access=bool(account.workloads.data_hosts) and region == home,  # only hosts use it
                           internet_facing=bool(account.workloads.edge) and region == home))
     hybrid = {region: HybridConnectivity(f"hybrid-{region}", cfg=cfg, hub=handles[region]) for region in cfg.regions}
     peering = HubPeering(f"peering-{home}-{dr}", home=handles[home], dr=handles[dr]) if peered(cfg) and dr else None

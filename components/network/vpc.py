@@ -38,7 +38,7 @@ class SpokeArgs:
     hub: HubHandle
     log_archive: LogArchive
     admin_cidrs: list[str]  # where SSH/RDP may come from: the Client VPN's source addresses
-    admin_access: bool = True  # create the administrative-access group (only where workloads run: X-13)
+    admin_access: bool = True  # create the administrative-access group (only where EC2 hosts run: X-13)
     internet_facing: bool = False  # a public load balancer lives here: keep an internet gateway even without NAT
 
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from stack_plans import full_plan
 
 from landing_zone import reach
+from landing_zone.check import load_policy_config, run_check
 from landing_zone.config import load_stack
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -68,39 +69,58 @@ def test_prod_plan_equals_intent(prod_plan, tmp_path):
         assert segment in text
 
 
-def test_prod_propagating_into_the_nonprod_table_is_caught(prod_plan, tmp_path):
-    propagation = next(r for r in prod_plan["resources"] if r["type"] == PROP
+def prod_propagates_into_the_nonprod_table(plan: dict) -> None:
+    propagation = next(r for r in plan["resources"] if r["type"] == PROP
                        and r["name"] == f"network-{HOME}-tgw-prop-prod-vpc-prod-apps")
-    miswired = _add(prod_plan, propagation, f"network-{HOME}-tgw-prop-nonprod-vpc-prod-apps")
-    _point_at(miswired, "transitGatewayRouteTableId", _table(prod_plan, "nonprod"))
+    miswired = _add(plan, propagation, f"network-{HOME}-tgw-prop-nonprod-vpc-prod-apps")
+    _point_at(miswired, "transitGatewayRouteTableId", _table(plan, "nonprod"))
+
+
+def _prod_route_template(plan: dict) -> dict:
+    return next(r for r in plan["resources"] if r["type"] == TGW_ROUTE and not r["inputs"].get("blackhole")
+                and r["name"].startswith(f"network-{HOME}-tgw-route-prod-"))
+
+
+def static_route_to_sandbox(plan: dict) -> str:
+    sandbox_cidr = load_stack("prod", REPO_ROOT).account("sandbox").vpcs[HOME].cidr
+    route = _add(plan, _prod_route_template(plan), f"network-{HOME}-tgw-route-prod-to-sandbox")
+    route["inputs"]["destinationCidrBlock"] = sandbox_cidr
+    _point_at(route, "transitGatewayAttachmentId", _accepter(plan, "sandbox"))
+    return sandbox_cidr
+
+
+def static_routes_both_ways_between_prod_and_sandbox(plan: dict) -> None:
+    cfg = load_stack("prod", REPO_ROOT)
+    static_route_to_sandbox(plan)
+    back = _add(plan, _prod_route_template(plan), f"network-{HOME}-tgw-route-sandbox-to-prod")
+    back["inputs"]["destinationCidrBlock"] = cfg.account("prod-apps").vpcs[HOME].cidr
+    _point_at(back, "transitGatewayRouteTableId", _table(plan, "sandbox"))
+    _point_at(back, "transitGatewayAttachmentId", _accepter(plan, "prod-apps"))
+
+
+def vpn_associated_with_the_sandbox_table(plan: dict) -> None:
+    vpn = next(r for r in plan["resources"] if r["type"] == VPN)
+    association = next(r for r in plan["resources"] if r["type"] == ASSOC
+                       and vpn["urn"] in r["property_dependencies"].get("transitGatewayAttachmentId", []))
+    _point_at(association, "transitGatewayRouteTableId", _table(plan, "sandbox"))
+
+
+def test_prod_propagating_into_the_nonprod_table_is_caught(prod_plan, tmp_path):
+    prod_propagates_into_the_nonprod_table(prod_plan)
     code, text = _run(prod_plan, tmp_path)
     assert code == reach.DIFFERENT
     assert "nonprod -> prod is one-way" in text  # nonprod now routes to prod; prod has no way back (yet)
 
 
 def test_static_route_to_sandbox_is_caught(prod_plan, tmp_path):
-    template = next(r for r in prod_plan["resources"] if r["type"] == TGW_ROUTE and not r["inputs"].get("blackhole")
-                    and r["name"].startswith(f"network-{HOME}-tgw-route-prod-"))
-    sandbox_cidr = load_stack("prod", REPO_ROOT).account("sandbox").vpcs[HOME].cidr
-    route = _add(prod_plan, template, f"network-{HOME}-tgw-route-prod-to-sandbox")
-    route["inputs"]["destinationCidrBlock"] = sandbox_cidr
-    _point_at(route, "transitGatewayAttachmentId", _accepter(prod_plan, "sandbox"))
+    sandbox_cidr = static_route_to_sandbox(prod_plan)
     code, text = _run(prod_plan, tmp_path)
     assert code == reach.DIFFERENT
     assert "prod -> sandbox is one-way" in text and sandbox_cidr in text
 
 
 def test_static_routes_both_ways_between_prod_and_sandbox_are_a_leak(prod_plan, tmp_path):
-    cfg = load_stack("prod", REPO_ROOT)
-    template = next(r for r in prod_plan["resources"] if r["type"] == TGW_ROUTE and not r["inputs"].get("blackhole")
-                    and r["name"].startswith(f"network-{HOME}-tgw-route-prod-"))
-    there = _add(prod_plan, template, f"network-{HOME}-tgw-route-prod-to-sandbox")
-    there["inputs"]["destinationCidrBlock"] = cfg.account("sandbox").vpcs[HOME].cidr
-    _point_at(there, "transitGatewayAttachmentId", _accepter(prod_plan, "sandbox"))
-    back = _add(prod_plan, template, f"network-{HOME}-tgw-route-sandbox-to-prod")
-    back["inputs"]["destinationCidrBlock"] = cfg.account("prod-apps").vpcs[HOME].cidr
-    _point_at(back, "transitGatewayRouteTableId", _table(prod_plan, "sandbox"))
-    _point_at(back, "transitGatewayAttachmentId", _accepter(prod_plan, "prod-apps"))
+    static_routes_both_ways_between_prod_and_sandbox(prod_plan)
     code, text = _run(prod_plan, tmp_path)
     assert code == reach.DIFFERENT
     assert "prod <-> sandbox exchange traffic but the intent forbids it" in text
@@ -108,13 +128,21 @@ def test_static_routes_both_ways_between_prod_and_sandbox_are_a_leak(prod_plan, 
 
 
 def test_vpn_associated_with_the_sandbox_table_is_caught(prod_plan, tmp_path):
-    vpn = next(r for r in prod_plan["resources"] if r["type"] == VPN)
-    association = next(r for r in prod_plan["resources"] if r["type"] == ASSOC
-                       and vpn["urn"] in r["property_dependencies"].get("transitGatewayAttachmentId", []))
-    _point_at(association, "transitGatewayRouteTableId", _table(prod_plan, "sandbox"))
+    vpn_associated_with_the_sandbox_table(prod_plan)
     code, text = _run(prod_plan, tmp_path)
     assert code == reach.DIFFERENT
     assert "hybrid -> sandbox is one-way" in text
+
+
+@pytest.mark.parametrize("miswire", [prod_propagates_into_the_nonprod_table, static_route_to_sandbox,
+                                     static_routes_both_ways_between_prod_and_sandbox,
+                                     vpn_associated_with_the_sandbox_table], ids=lambda f: f.__name__)
+def test_the_pack_catches_the_same_miswiring_through_grpc(prod_plan, miswire):
+    """X-17 runs the same computation inside the pack: `lz check` fails where `lz reach` does."""
+    miswire(prod_plan)
+    result = run_check(prod_plan, REPO_ROOT / "policies", load_policy_config(REPO_ROOT / "policy-config.json"),
+                       "prod", root=REPO_ROOT)
+    assert "x-17-segment-reachability-matches-intent" in {v.policy for v in result.mandatory}, result.mandatory
 
 
 def test_invalid_config_exits_2(tmp_path, capsys):

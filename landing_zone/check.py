@@ -183,24 +183,36 @@ def _seconds(value: Any) -> float:
     return total + float(number or 0)
 
 
-def _provider_message(index: Mapping[str, Mapping], resource: Mapping[str, Any]) -> analyzer_pb2.AnalyzerProviderResource | None:
-    provider = index.get(plan_mod._provider_urn(resource.get("provider", "")))
-    if provider is None:
-        return None
-    return analyzer_pb2.AnalyzerProviderResource(type=provider["type"], urn=provider["urn"], name=provider["name"],
-                                                 properties=to_struct(provider.get("inputs")))
+ProviderMessages = dict[str, "analyzer_pb2.AnalyzerProviderResource | None"]
 
 
-def analyze_request(index: Mapping[str, Mapping], resource: Mapping[str, Any]) -> analyzer_pb2.AnalyzeRequest:
+def _provider_message(index: Mapping[str, Mapping], resource: Mapping[str, Any],
+                      cache: ProviderMessages | None = None) -> analyzer_pb2.AnalyzerProviderResource | None:
+    """The resource's provider as analyzers see it. Pass `cache` (one per check) to marshal each provider once:
+    every resource of an account shares its provider, and protobuf copies the message into each request."""
+    urn = plan_mod._provider_urn(resource.get("provider", ""))
+    if cache is not None and urn in cache:
+        return cache[urn]
+    provider = index.get(urn)
+    message = None if provider is None else analyzer_pb2.AnalyzerProviderResource(
+        type=provider["type"], urn=provider["urn"], name=provider["name"], properties=to_struct(provider.get("inputs")))
+    if cache is not None:
+        cache[urn] = message
+    return message
+
+
+def analyze_request(index: Mapping[str, Mapping], resource: Mapping[str, Any],
+                    providers: ProviderMessages | None = None) -> analyzer_pb2.AnalyzeRequest:
     return analyzer_pb2.AnalyzeRequest(
         type=resource["type"], urn=resource["urn"], name=resource["name"], properties=to_struct(resource.get("inputs")),
-        options=_options(resource, with_parent=True), provider=_provider_message(index, resource))
+        options=_options(resource, with_parent=True), provider=_provider_message(index, resource, providers))
 
 
-def stack_resource(index: Mapping[str, Mapping], resource: Mapping[str, Any]) -> analyzer_pb2.AnalyzerResource:
+def stack_resource(index: Mapping[str, Mapping], resource: Mapping[str, Any],
+                   providers: ProviderMessages | None = None) -> analyzer_pb2.AnalyzerResource:
     return analyzer_pb2.AnalyzerResource(
         type=resource["type"], urn=resource["urn"], name=resource["name"], properties=to_struct(resource.get("outputs")),
-        options=_options(resource, with_parent=False), provider=_provider_message(index, resource),
+        options=_options(resource, with_parent=False), provider=_provider_message(index, resource, providers),
         parent=resource.get("parent", ""), dependencies=resource.get("dependencies", []),
         propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
                               for k, v in (resource.get("property_dependencies") or {}).items() if v})
@@ -416,16 +428,17 @@ def check_with(pack: PolicyPackProcess, plan: Mapping[str, Any], policy_config: 
     diagnostics: list[tuple[Any, Mapping[str, Any] | None]] = []
     not_applicable: list[tuple[str, str]] = []
     # Pipeline the per-resource calls (the pack serves 4 at a time) but keep results in plan order.
+    providers: ProviderMessages = {}  # each provider marshalled once for the whole check
     window: list[tuple[Any, Mapping[str, Any]]] = []
     for resource in resources:
-        window.append((pack.stub.Analyze.future(analyze_request(index, resource)), resource))
+        window.append((pack.stub.Analyze.future(analyze_request(index, resource, providers)), resource))
         if len(window) >= 8:
             _drain(pack, window.pop(0), diagnostics, not_applicable)
     while window:
         _drain(pack, window.pop(0), diagnostics, not_applicable)
 
     stack_response = pack.call("AnalyzeStack", analyzer_pb2.AnalyzeStackRequest(
-        resources=[stack_resource(index, r) for r in resources]))
+        resources=[stack_resource(index, r, providers) for r in resources]))
     for diag in stack_response.diagnostics:
         diagnostics.append((diag, index.get(diag.urn)))
     not_applicable.extend((n.policy_name, n.reason) for n in stack_response.not_applicable)

@@ -77,8 +77,10 @@ def render_text(result: CheckResult, width: int = 120) -> str:
         for severity in SEVERITY_ORDER[:-1]:
             table.add_column(severity, justify="right")
         table.add_column("mandatory", justify="right")
-        for account in sorted({v.account for v in real}):
-            mine = [v for v in real if v.account == account]
+        by_account: dict[str, list[Violation]] = defaultdict(list)
+        for v in real:
+            by_account[v.account].append(v)
+        for account, mine in sorted(by_account.items()):
             table.add_row(account, *(str(sum(1 for v in mine if v.severity == sev)) for sev in SEVERITY_ORDER[:-1]),
                           str(sum(1 for v in mine if v.enforcement == "mandatory")))
         console.print(table)

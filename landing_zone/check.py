@@ -307,8 +307,9 @@ class PolicyPackProcess:
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
 
     def _python(self) -> str:
-        venv_python = self.pack_dir / "venv" / "bin" / "python"  # the pack's own virtualenv, as the engine uses
-        return str(venv_python) if venv_python.exists() else sys.executable
+        venv = self.pack_dir / "venv"  # the pack's own virtualenv, as the engine uses, once its install finished
+        ready = venv.joinpath("bin", "python").exists() and any(venv.glob("lib/python*/site-packages/pulumi_policy"))
+        return str(venv / "bin" / "python") if ready else sys.executable
 
     def _spawn(self) -> subprocess.Popen:
         if not (self.pack_dir / "PulumiPolicy.yaml").exists():

@@ -5,6 +5,15 @@ Thin by design: every concern lives in a component under components/; this file 
 
 import pulumi
 
+from components.baseline import AccountBaseline
+from components.context import AccountContext, LogArchive, VpcHandle
+from components.contract import ContractSources, export_contract
+from components.deployment import build_deployment_roles
+from components.identity import Identity
+from components.network import build_network
+from components.organization import Organization
+from components.security import SecurityBaseline
+from components.workloads import Workloads, build_workloads
 from landing_zone.config import ConfigError, from_pulumi
 
 try:
@@ -12,13 +21,7 @@ try:
 except ConfigError as e:  # nothing is registered when the config is invalid
     raise pulumi.RunError("invalid landing-zone config:\n" + "\n".join(e.errors)) from None
 
-# --- organization, accounts, providers, SCPs, identity, security baseline (issue 4) ---
-from components.baseline import AccountBaseline  # noqa: E402
-from components.context import AccountContext, LogArchive  # noqa: E402
-from components.identity import Identity  # noqa: E402
-from components.organization import Organization  # noqa: E402
-from components.security import SecurityBaseline  # noqa: E402
-
+# --- organization, accounts, providers, SCPs, identity, security baseline ---
 organization = Organization("organization", cfg)
 accounts: dict[str, AccountContext] = organization.accounts  # every config account: id + provider per region
 management: AccountContext = organization.management  # the management account (runs the program, no role assumed)
@@ -29,27 +32,19 @@ baselines = {a.name: AccountBaseline(f"{a.name}-baseline", a, cfg.security, cfg.
              for a in [management, *accounts.values()]}
 identity = Identity("identity", cfg, management, accounts)
 
-# --- network: Transit Gateway hubs, spoke VPCs, hybrid connectivity (issue 5) ---
-from components.context import VpcHandle  # noqa: E402
-from components.network import build_network  # noqa: E402
-
+# --- network: Transit Gateway hubs, spoke VPCs, hybrid connectivity ---
 # Hubs (TGW + segment tables + RAM share) per region, a spoke VPC per account x region, VPN / Direct Connect /
 # Client VPN, DR peering, and the segment routing derived from network.reachability.
 network = build_network(cfg, accounts, log_archive, organization.organization.arn,
                         depends_on=[organization.ram_sharing])
 vpcs: dict[tuple[str, str], VpcHandle] = network.vpcs  # (account, region) -> what workloads need of their VPC
 
-# --- workloads per account (issue 6) ---
-from components.workloads import Workloads, build_workloads  # noqa: E402
-
+# --- workloads per account ---
 # Per workload account with a `workloads` block: its CMKs and app-tier SG first, then edge, ECS/EKS, Aurora, Redis,
 # SQS, data hosts, backup, patching and monitoring, in the account's home-region VPC (DR-region VPC for replicas).
 workloads: dict[str, Workloads] = build_workloads(cfg, accounts, vpcs, log_archive)
 
-# --- contract outputs for app teams (issue 8) ---
-from components.contract import ContractSources, export_contract  # noqa: E402
-from components.deployment import build_deployment_roles  # noqa: E402
-
+# --- contract outputs for app teams ---
 # A deployment role (CI OIDC, least privilege) per workload account with `workloads.deployment`, then the stack
 # outputs app teams read through landing_zone.contract (typed, versioned; kubeconfigs as a separate secret output),
 # also published to each deployable account's Parameter Store (/landing-zone/contract).

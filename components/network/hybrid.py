@@ -13,7 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.network.hub import HubHandle
-from components.network.routing_plan import HYBRID, PRIVATE_BLOCKS, direct_connect_prefixes, segment_cidrs, vpn_region
+from components.network.routing_plan import HYBRID, direct_connect_prefixes, enclosing_block, segment_cidrs, vpn_region
 from landing_zone.models import ClientVpn, LandingZoneConfig
 
 CLIENT_VPN_MAX_ASSOCIATIONS = 2  # two AZs keep the VPN up through an AZ outage; each association is billed hourly
@@ -98,13 +98,7 @@ class HybridConnectivity(pulumi.ComponentResource):
 def client_vpn_routes(cfg: LandingZoneConfig, authorized: list[str]) -> list[str]:
     """Routes pushed to clients: the private block around each authorized range (few routes, stable as accounts are
     appended); what a client may actually reach is decided per range by the authorization rules."""
-    out: list[str] = []
-    for cidr in authorized:
-        net = ipaddress.IPv4Network(cidr)
-        block = next((b for b in PRIVATE_BLOCKS if net.subnet_of(ipaddress.IPv4Network(b))), cidr)
-        if block not in out:
-            out.append(block)
-    return out
+    return list(dict.fromkeys(enclosing_block(cidr) for cidr in authorized))
 
 
 class ClientVpnEndpoint(pulumi.ComponentResource):

@@ -186,6 +186,12 @@ def segment_cidrs(cfg: LandingZoneConfig, segment: str) -> list[str]:
     return [s.cidr for s in vpc_sites(cfg) if s.segment == segment]
 
 
+def enclosing_block(cidr: str) -> str:
+    """The private block (PRIVATE_BLOCKS) that holds `cidr`, or the range itself when it is outside them all."""
+    net = ipaddress.IPv4Network(cidr)
+    return next((b for b in PRIVATE_BLOCKS if net.subnet_of(ipaddress.IPv4Network(b))), cidr)
+
+
 def internal_blocks(cfg: LandingZoneConfig) -> list[str]:
     """The private blocks (PRIVATE_BLOCKS) that hold the organization's ranges, plus any range outside them.
 
@@ -196,12 +202,7 @@ def internal_blocks(cfg: LandingZoneConfig) -> list[str]:
     ranges = [s.cidr for s in vpc_sites(cfg)] + on_premises_ranges(cfg)
     if cfg.network.client_vpn:
         ranges.append(cfg.network.client_vpn.cidr)
-    blocks: list[str] = []
-    for cidr in ranges:
-        net = ipaddress.IPv4Network(cidr)
-        block = next((b for b in PRIVATE_BLOCKS if net.subnet_of(ipaddress.IPv4Network(b))), cidr)
-        if block not in blocks:
-            blocks.append(block)
+    blocks = list(dict.fromkeys(enclosing_block(cidr) for cidr in ranges))
     return sorted(blocks, key=lambda b: (PRIVATE_BLOCKS.index(b) if b in PRIVATE_BLOCKS else len(PRIVATE_BLOCKS), b))
 
 

@@ -62,6 +62,22 @@ def backup_retention(config: Aurora, environment: str) -> int:
     return max(config.backup_retention_days, PROD_MIN_BACKUP_DAYS) if environment == "prod" else config.backup_retention_days
 
 
+def durable_cluster_args(config: Aurora, environment: str, identifier: str, kms_key_arn: pulumi.Input[str]) -> dict:
+    """What the primary and its DR replica share: encrypted with a CMK, protected, backed up, snapshotted on delete,
+    audit/error/slow-query logs exported, tagged for AWS Backup."""
+    return dict(
+        storage_encrypted=True,
+        kms_key_id=kms_key_arn,
+        backup_retention_period=backup_retention(config, environment),
+        copy_tags_to_snapshot=True,
+        deletion_protection=True,
+        skip_final_snapshot=False,
+        final_snapshot_identifier=f"{identifier}-final",
+        enabled_cloudwatch_logs_exports=LOG_EXPORTS,
+        tags=BACKUP_TAG,
+    )
+
+
 def supports_performance_insights(instance_class: str) -> bool:
     """Aurora MySQL has no Performance Insights on the burstable db.t* classes."""
     return not instance_class.startswith("db.t")
@@ -95,21 +111,13 @@ class AuroraCluster(pulumi.ComponentResource):
             master_username="lzadmin",
             manage_master_user_password=True,
             master_user_secret_kms_key_id=inputs.data_key_arn,
-            storage_encrypted=True,
-            kms_key_id=inputs.data_key_arn,
             db_subnet_group_name=subnet_group.name,
             vpc_security_group_ids=[self.security_group.id],
             db_cluster_parameter_group_name=parameter_group.name,
-            backup_retention_period=backup_retention(config, account.environment),
             preferred_backup_window="20:00-21:00",
             preferred_maintenance_window="sun:21:30-sun:22:30",
-            copy_tags_to_snapshot=True,
-            deletion_protection=True,
-            skip_final_snapshot=False,
-            final_snapshot_identifier=f"{self.identifier}-final",
-            enabled_cloudwatch_logs_exports=LOG_EXPORTS,
             iam_database_authentication_enabled=True,
-            tags=BACKUP_TAG,
+            **durable_cluster_args(config, account.environment, self.identifier, inputs.data_key_arn),
             opts=account.opts(region, parent=self, protect=True),
         )
         self._instances(region, self.cluster, self.identifier, inputs.data_key_arn, 1 + config.readers)
@@ -202,18 +210,10 @@ class AuroraCluster(pulumi.ComponentResource):
             engine_version=config.engine_version,
             replication_source_identifier=self.cluster.arn,
             source_region=self._region,
-            storage_encrypted=True,
-            kms_key_id=inputs.dr_data_key_arn,
             db_subnet_group_name=subnet_group.name,
             vpc_security_group_ids=[sg.id],
             db_cluster_parameter_group_name=self._parameter_group(region, with_binlog=False).name,
-            backup_retention_period=backup_retention(config, account.environment),
-            copy_tags_to_snapshot=True,
-            deletion_protection=True,
-            skip_final_snapshot=False,
-            final_snapshot_identifier=f"{identifier}-final",
-            enabled_cloudwatch_logs_exports=LOG_EXPORTS,
-            tags=BACKUP_TAG,
+            **durable_cluster_args(config, account.environment, identifier, inputs.dr_data_key_arn),
             opts=account.opts(region, parent=self, protect=True, depends_on=[self.cluster]),
         )
         self._instances(region, replica, identifier, inputs.dr_data_key_arn, 1)

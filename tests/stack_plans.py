@@ -14,8 +14,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -61,3 +62,12 @@ def variant_plan(stack: str, edit: Callable[[dict], None], program: Path = PROGR
 def mutated() -> list[str]:
     """Stacks whose shared plan a test changed (later tests would have seen a different plan)."""
     return [s for s, before in _fingerprints.items() if _fingerprint(full_plan(s)) != before]
+
+
+def of_type(plan: Mapping[str, Any], type_token: str, account: str | None = None) -> list[dict]:
+    """Resources of a type, optionally only those in one account (by its provider's `account` tag)."""
+    found = [r for r in plan["resources"] if r["type"] == type_token]
+    if account is not None:
+        index = plan_mod.index_by_urn(plan)
+        found = [r for r in found if plan_mod.account_of(index, r) == account]
+    return found

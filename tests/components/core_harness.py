@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from stack_plans import of_type  # noqa: F401  (tests read it as h.of_type)
+
 from components.baseline import AccountBaseline
 from components.identity import Identity
 from components.organization import Organization
@@ -50,14 +52,6 @@ def stack_plan(stack: str) -> dict:
 
 def config(stack: str) -> LandingZoneConfig:
     return load_stack(stack, REPO_ROOT)
-
-
-def of_type(plan: Mapping[str, Any], type_token: str, account: str | None = None) -> list[dict]:
-    found = [r for r in plan["resources"] if r["type"] == type_token]
-    if account is not None:
-        index = plan_mod.index_by_urn(plan)
-        found = [r for r in found if plan_mod.account_of(index, r) == account]
-    return found
 
 
 def account_of(plan: Mapping[str, Any], resource: Mapping[str, Any]) -> str:

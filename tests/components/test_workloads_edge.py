@@ -141,8 +141,7 @@ def _variant_program(edge: EdgeConfig, *, public_subnets: bool = True, log_archi
         cfg = load_stack("dev", h.REPO_ROOT)
         account_cfg = cfg.account("prod-apps")
         account_id = fake_account_id(account_cfg.name)
-        account = h.AccountContext(account_cfg, account_id,
-                                   h.account_providers(account_cfg, account_id, cfg.organization, cfg.regions))
+        account = h.AccountContext.from_account_id(account_cfg, account_id, cfg.organization, cfg.regions)
         vpc = h.vpc_handle(account, "ap-south-1", 2)
         if not public_subnets:
             vpc = h.VpcHandle(vpc.account, vpc.region, vpc.cidr, vpc.vpc_id, {"private": vpc.subnet_ids["private"]})

@@ -112,8 +112,7 @@ def _hosts_program(hosts: list[DataHost], admin_sg: str | None = None, admin_cid
         cfg = load_stack("dev", h.REPO_ROOT)
         account_cfg = cfg.account("nonprod-data")
         account_id = fake_account_id(account_cfg.name)
-        account = h.AccountContext(account_cfg, account_id,
-                                   h.account_providers(account_cfg, account_id, cfg.organization, cfg.regions))
+        account = h.AccountContext.from_account_id(account_cfg, account_id, cfg.organization, cfg.regions)
         vpc = h.vpc_handle(account, "ap-south-1", 3, admin_sg=admin_sg)
         DataHosts("nonprod-data-ap-south-1-data-hosts", account=account, region="ap-south-1", vpc=vpc, hosts=hosts,
                   app_security_group_id="sg-app", data_key_arn=h.key_arn(account, "ap-south-1", "data"),
@@ -318,8 +317,7 @@ def test_alb_unhealthy_host_alarm_per_target_group():
         cfg = load_stack("dev", h.REPO_ROOT)
         account_cfg = cfg.account("prod-apps")
         account_id = fake_account_id(account_cfg.name)
-        account = h.AccountContext(account_cfg, account_id,
-                                   h.account_providers(account_cfg, account_id, cfg.organization, cfg.regions))
+        account = h.AccountContext.from_account_id(account_cfg, account_id, cfg.organization, cfg.regions)
         Monitoring("prod-apps-ap-south-1-monitoring", account=account, region="ap-south-1",
                    config=MonitoringConfig(dashboard=False), alarm_email=None, data_key_arn="arn:aws:kms:ap-south-1:1:key/k",
                    targets=MonitoringTargets(alb_arn_suffix="app/alb/1", target_group_arn_suffixes={

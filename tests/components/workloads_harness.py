@@ -8,14 +8,13 @@ Used by test_workloads_edge.py and test_workloads_ops.py until the composite is 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pulumi
+from stack_plans import of_type  # noqa: F401  (tests read it as h.of_type)
 
 from components.context import AccountContext, LogArchive, VpcHandle
-from components.providers import account_providers
 from components.workloads.backup import Backup, copy_to_dr_enabled
 from components.workloads.data_hosts import DataHosts
 from components.workloads.edge import Edge
@@ -100,8 +99,7 @@ def program(stack: str) -> None:
         if account_cfg.role != "workload":
             continue
         account_id = fake_account_id(account_cfg.name)
-        account = AccountContext(account_cfg, account_id,
-                                 account_providers(account_cfg, account_id, cfg.organization, cfg.regions))
+        account = AccountContext.from_account_id(account_cfg, account_id, cfg.organization, cfg.regions)
         build_account(cfg, account)
     pulumi.export("stack", stack)
 
@@ -118,9 +116,3 @@ def stack_plan(stack: str) -> dict:
     return run(lambda: program(stack), stack)
 
 
-def of_type(plan: Mapping[str, Any], type_token: str, account: str | None = None) -> list[dict]:
-    found = [r for r in plan["resources"] if r["type"] == type_token]
-    if account is not None:
-        index = plan_mod.index_by_urn(plan)
-        found = [r for r in found if plan_mod.account_of(index, r) == account]
-    return found

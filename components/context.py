@@ -69,6 +69,9 @@ class LogArchive:
     bucket_arn: pulumi.Input[str]
     kms_key_arn: pulumi.Input[str]
     elb_logs_bucket_by_region: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    # What a log writer must wait for: AWS checks delivery permissions when the writer is created (CreateFlowLogs,
+    # CreateTrail, PutDeliveryChannel), so writers depend on the bucket's policy, not only on the bucket.
+    ready: tuple[pulumi.Resource, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -271,7 +271,7 @@ class SecurityBaseline(pulumi.ComponentResource):
         self.log_bucket, self.log_key = logs.bucket, key
         elb_buckets = {region: self._elb_log_bucket(region) for region in elb_log_regions(self.cfg)}
         return LogArchive(bucket_name=logs.name, bucket_arn=logs.arn, kms_key_arn=key.arn,
-                          elb_logs_bucket_by_region=elb_buckets)
+                          elb_logs_bucket_by_region=elb_buckets, ready=(logs.policy, key))
 
     def _access_log_bucket(self, region: str) -> HardenedBucket:
         """The log-archive account's S3 server access log target in a region. S3 delivers server access logs only

@@ -73,7 +73,9 @@ class AccountBaseline(pulumi.ComponentResource):
         opts = account.opts(region, parent=self)
         key = aws.kms.Key(account.resource_name(region, "ebs-key"), description="EBS encryption by default",
                           enable_key_rotation=True, deletion_window_in_days=30,
-                          policy=ebs_key_policy(partition, account.account_id, region), opts=opts)
+                          policy=ebs_key_policy(partition, account.account_id, region),
+                          # every encrypted volume and snapshot of the account depends on it: never deleted by an update
+                          opts=account.opts(region, parent=self, protect=True))
         aws.kms.Alias(account.resource_name(region, "ebs-key-alias"), name="alias/landing-zone/ebs", target_key_id=key.key_id,
                       opts=opts)
         default_key = aws.ebs.DefaultKmsKey(account.resource_name(region, "ebs-default-key"), key_arn=key.arn, opts=opts)

@@ -20,7 +20,9 @@ from landing_zone.models import LandingZoneConfig, PermissionSet
 BUILTIN_POLICIES: dict[str, tuple[str, str, str]] = {
     "AdministratorAccess": ("AdministratorAccess", "PT1H", "Full access (break-glass and platform administration)"),
     "PowerUserAccess": ("PowerUserAccess", "PT4H", "Everything but IAM and the organization"),
-    "ReadOnlyAccess": ("ReadOnlyAccess", "PT8H", "Read-only access to every service"),
+    "ReadOnlyAccess": ("ReadOnlyAccess", "PT8H", "Read-only access to every service, data included (not for prod)"),
+    # Lists and describes resources without reading their data (no S3 objects, SSM parameters, secrets, items)
+    "ViewOnlyAccess": ("job-function/ViewOnlyAccess", "PT8H", "View resources and their configuration, not their data"),
     "Billing": ("job-function/Billing", "PT4H", "Billing and cost management"),
     "NetworkAdministrator": ("job-function/NetworkAdministrator", "PT4H", "Network administration"),
     "SecurityAudit": ("SecurityAudit", "PT8H", "Read security configuration for audits"),

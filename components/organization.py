@@ -15,7 +15,7 @@ import pulumi_aws as aws
 from components.context import AccountContext
 from components.providers import account_providers, management_providers
 from landing_zone.models import Account, LandingZoneConfig, OrganizationalUnit
-from landing_zone.scp_documents import DESCRIPTIONS, scp_documents
+from landing_zone.scp_documents import DESCRIPTIONS, RCP_DESCRIPTIONS, rcp_documents, scp_documents
 
 # Trusted access: the services the landing zone runs organization-wide
 SERVICE_ACCESS_PRINCIPALS = (
@@ -71,7 +71,8 @@ class Organization(pulumi.ComponentResource):
         self.organization = aws.organizations.Organization(
             "organization",
             feature_set="ALL",
-            enabled_policy_types=["SERVICE_CONTROL_POLICY"],
+            # RCPs: the data perimeter on every member account's resources (policy type enabled before any attachment)
+            enabled_policy_types=["RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY"],
             aws_service_access_principals=sorted(SERVICE_ACCESS_PRINCIPALS),
             opts=mgmt.opts(home, parent=self, protect=True),
         )
@@ -79,6 +80,7 @@ class Organization(pulumi.ComponentResource):
         self.ou_ids = self._organizational_units(cfg)
         self.accounts = {a.name: self._account(a) for a in cfg.accounts}
         self.policies = self._service_control_policies(cfg)
+        self.resource_control_policies = self._resource_control_policies(cfg)
         self.delegated_admins = self._delegated_administrators(cfg)
         # RAM shares to the organization (the Transit Gateway) need sharing enabled once, in the management account
         self.ram_sharing = aws.ram.SharingWithOrganization("organization-ram-sharing",
@@ -144,6 +146,21 @@ class Organization(pulumi.ComponentResource):
                     f"organization-scp-{scp}-{target}", policy_id=policies[scp].id, target_id=target_id,
                     opts=self.management.opts(home, parent=self),
                 )
+        return policies
+
+    def _resource_control_policies(self, cfg: LandingZoneConfig) -> dict[str, aws.organizations.Policy]:
+        """RCPs at the root: every member account (RCPs never apply to the management account). AWS refuses an RCP
+        attachment until the root has the RESOURCE_CONTROL_POLICY type enabled, which the Organization resource does."""
+        home = cfg.organization.home_region
+        opts = self.management.opts(home, parent=self, depends_on=[self.organization])
+        documents = self.organization.id.apply(lambda org_id: rcp_documents(cfg, org_id))
+        policies = {}
+        for name, description in RCP_DESCRIPTIONS.items():
+            policies[name] = aws.organizations.Policy(
+                f"organization-rcp-{name}", name=f"{cfg.organization.name}-{name}", description=description,
+                type="RESOURCE_CONTROL_POLICY", content=documents.apply(lambda docs, n=name: docs[n]), opts=opts)
+            aws.organizations.PolicyAttachment(f"organization-rcp-{name}-root", policy_id=policies[name].id,
+                                               target_id=self.root_id, opts=opts)
         return policies
 
     # --- delegated administration to the security account -------------------------------------------------------

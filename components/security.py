@@ -26,8 +26,9 @@ import pulumi_aws as aws
 
 from components.context import AccountContext, LogArchive, elb_logs_prefix
 from components.storage import AccessLogs, HardenedBucket, ObjectLock, expiry_rule, server_access_logs_statement
+from landing_zone.log_delivery import ELB_ACCOUNT_IDS, ELB_LOG_DELIVERY_PRINCIPAL, elb_log_regions, elb_writer  # noqa: F401
 from landing_zone.models import LandingZoneConfig
-from landing_zone.scp_documents import log_bucket_prefix
+from landing_zone.scp_documents import LOG_KEY_ALIAS, log_bucket_prefix
 
 GUARDDUTY_FEATURES: dict[str, list[str]] = {  # feature -> additional configurations enabled with it
     "S3_DATA_EVENTS": [],
@@ -37,22 +38,10 @@ GUARDDUTY_FEATURES: dict[str, list[str]] = {  # feature -> additional configurat
     "LAMBDA_NETWORK_LOGS": [],
     "RUNTIME_MONITORING": ["EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT"],
 }
-# Who writes ALB access logs into a bucket, per "Enable access logs for your Application Load Balancer", step 2
-# (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html): in Regions
-# available before August 2022 the bucket policy names the Region's Elastic Load Balancing account (below); in later
-# Regions (e.g. ap-south-2) it names the log delivery service principal ELB_LOG_DELIVERY_PRINCIPAL.
-ELB_ACCOUNT_IDS = {
-    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
-    "us-west-2": "797873946194", "af-south-1": "098369216593", "ap-east-1": "754344448648",
-    "ap-southeast-3": "589379963580", "ap-south-1": "718504428378", "ap-northeast-3": "383597477331",
-    "ap-northeast-2": "600734575887", "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
-    "ap-northeast-1": "582318560864", "ca-central-1": "985666609251", "eu-central-1": "054676820928",
-    "eu-west-1": "156460612806", "eu-west-2": "652711504416", "eu-south-1": "635631232127",
-    "eu-west-3": "009996457667", "eu-north-1": "897822967062", "me-south-1": "076674570225",
-    "sa-east-1": "507241528517",
-}  # fmt: skip
-ELB_LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com"
 INSPECTOR_RESOURCE_TYPES = ["EC2", "ECR", "LAMBDA"]
+# Key prefix VPC flow logs are delivered under (components/network/vpc.py writes `<log bucket ARN>/vpc-flow-logs/`);
+# the log bucket policy lets log delivery write nowhere else.
+FLOW_LOGS_PREFIX = "vpc-flow-logs"
 SECURITY_HUB_STANDARDS = {
     "fsbp": "standards/aws-foundational-security-best-practices/v/1.0.0",
     "cis-3.0": "standards/cis-aws-foundations-benchmark/v/3.0.0",
@@ -180,18 +169,6 @@ def _service_key_statement(sid: str, service: str, condition: dict) -> dict:
             "Resource": "*", "Condition": condition}  # fmt: skip
 
 
-def elb_log_regions(cfg: LandingZoneConfig) -> list[str]:
-    """Regions with a load balancer: the workload edge (ALB, optional NLB) runs in the home region."""
-    return [cfg.organization.home_region] if any(a.workloads.edge for a in cfg.accounts) else []
-
-
-def elb_writer(region: str) -> dict[str, str]:
-    """Who delivers ALB access logs in a region (see ELB_ACCOUNT_IDS): {"AWS": account id} or {"Service": principal}."""
-    if region in ELB_ACCOUNT_IDS:
-        return {"AWS": ELB_ACCOUNT_IDS[region]}
-    return {"Service": ELB_LOG_DELIVERY_PRINCIPAL}
-
-
 class SecurityBaseline(pulumi.ComponentResource):
     """Everything organization-wide that watches the accounts. Results: `log_archive` (LogArchive handle),
     `trail`, `alarm_topic_arn` (security account), `recorders` ((account, region) -> Recorder), `alarms`."""
@@ -257,8 +234,9 @@ class SecurityBaseline(pulumi.ComponentResource):
             ]}),
             opts=self._opts(acct, home, protect=True),
         )  # fmt: skip
-        aws.kms.Alias(acct.resource_name(home, "log-key-alias"), name="alias/landing-zone/log-archive",
-                      target_key_id=key.key_id, opts=self._opts(acct, home))
+        # the protect-logs-and-backups SCP finds the key by this alias: it must not go away with a config change
+        aws.kms.Alias(acct.resource_name(home, "log-key-alias"), name=LOG_KEY_ALIAS,
+                      target_key_id=key.key_id, opts=self._opts(acct, home, protect=True))
         prefix = log_bucket_prefix(self.cfg)  # the protect-logs-and-backups SCP protects every bucket with this prefix
         self._access_buckets: dict[str, HardenedBucket] = {}
         access = self._access_log_bucket(home)
@@ -334,7 +312,6 @@ class SecurityBaseline(pulumi.ComponentResource):
     def _log_bucket_statements(self, arn) -> list[dict]:
         ids = self.all_account_ids
         owner_full_control = {"s3:x-amz-acl": "bucket-owner-full-control"}
-        objects = pulumi.Output.concat(arn, "/*")
         return [
             {"Sid": "ServicesReadAcl", "Effect": "Allow",
              "Principal": {"Service": ["cloudtrail.amazonaws.com", "config.amazonaws.com", "delivery.logs.amazonaws.com"]},
@@ -345,9 +322,13 @@ class SecurityBaseline(pulumi.ComponentResource):
             {"Sid": "ConfigWrites", "Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"},
              "Action": "s3:PutObject", "Resource": pulumi.Output.concat(arn, "/config/AWSLogs/*"),
              "Condition": {"StringEquals": {**owner_full_control, "aws:SourceAccount": ids}}},
+            # Log delivery writes only under the flow-log prefix (never the CloudTrail or Config prefixes), for the
+            # organization's accounts, from their own log-delivery sources (VPC flow logs user guide, "Permissions
+            # for flow logs to Amazon S3": aws:SourceAccount and aws:SourceArn against confused deputies).
             {"Sid": "FlowLogsWrite", "Effect": "Allow", "Principal": {"Service": "delivery.logs.amazonaws.com"},
-             "Action": "s3:PutObject", "Resource": objects,
-             "Condition": {"StringEquals": {**owner_full_control, "aws:SourceAccount": ids}}},
+             "Action": "s3:PutObject", "Resource": pulumi.Output.concat(arn, f"/{FLOW_LOGS_PREFIX}/AWSLogs/*"),
+             "Condition": {"StringEquals": {**owner_full_control, "aws:SourceAccount": ids},
+                           "ArnLike": {"aws:SourceArn": [_arn(self.partition, "logs", "*", i, "*") for i in ids]}}},
         ]  # fmt: skip
 
     def _bucket(self, purpose: str, bucket_name, *, kms_key_arn, expire_days: int, statements,
@@ -392,7 +373,7 @@ class SecurityBaseline(pulumi.ComponentResource):
                 "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "sts:AssumeRole",
                 "Condition": {"StringEquals": {"aws:SourceArn": self.trail_arn}}}]}),
             opts=self._opts(mgmt, home))  # fmt: skip
-        aws.iam.RolePolicy(mgmt.resource_name(home, "trail-logs-policy"), role=role.id, policy=_json({
+        logs_policy = aws.iam.RolePolicy(mgmt.resource_name(home, "trail-logs-policy"), role=role.id, policy=_json({
             "Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
                 "Resource": pulumi.Output.concat(self.trail_log_group.arn, ":log-stream:*")}]}),
@@ -403,10 +384,27 @@ class SecurityBaseline(pulumi.ComponentResource):
             enable_log_file_validation=True, enable_logging=True,
             s3_bucket_name=self.log_archive.bucket_name, s3_key_prefix="cloudtrail", kms_key_id=self.log_archive.kms_key_arn,
             cloud_watch_logs_group_arn=pulumi.Output.concat(self.trail_log_group.arn, ":*"), cloud_watch_logs_role_arn=role.arn,
-            event_selectors=[{"read_write_type": "All", "include_management_events": True,
-                              "data_resources": [{"type": "AWS::S3::Object", "values": [pulumi.Output.concat("arn:", self.partition, ":s3")]}]}],
-            opts=self._opts(mgmt, home, protect=True, depends_on=[self.log_bucket_policy, self.log_key, *self.org_ready]),
+            advanced_event_selectors=self._trail_event_selectors(),
+            # CreateTrail checks at creation: the bucket policy and key policy let CloudTrail write, trusted access for
+            # cloudtrail.amazonaws.com (organization trail), and that CloudTrail can assume the logs role and write
+            # the log group (the role's policy, not only the role)
+            opts=self._opts(mgmt, home, protect=True,
+                            depends_on=[self.log_bucket_policy, self.log_key, logs_policy, *self.org_ready]),
         )  # fmt: skip
+
+    def _trail_event_selectors(self) -> list[dict]:
+        """Management events, and S3 object read and write data events (CIS 3.10-3.11) of every bucket but the log
+        archive's own: CloudTrail's, Config's and log delivery's writes into them (and their server access logs)
+        would each be a data event delivered into them again, a feedback loop billed per event."""
+        log_buckets = pulumi.Output.concat("arn:", self.partition, ":s3:::", log_bucket_prefix(self.cfg))
+        return [
+            {"name": "Management events", "field_selectors": [{"field": "eventCategory", "equals": ["Management"]}]},
+            {"name": "S3 object events outside the log archive", "field_selectors": [
+                {"field": "eventCategory", "equals": ["Data"]},
+                {"field": "resources.type", "equals": ["AWS::S3::Object"]},
+                {"field": "resources.ARN", "not_starts_withs": [log_buckets]},
+            ]},
+        ]  # fmt: skip
 
     def _alarms(self) -> pulumi.Output[str]:
         mgmt, home = self.management, self.home

@@ -24,6 +24,7 @@ BUILTIN_PERMISSION_SETS = (
     "AdministratorAccess",
     "PowerUserAccess",
     "ReadOnlyAccess",
+    "ViewOnlyAccess",
     "Billing",
     "NetworkAdministrator",
     "SecurityAudit",
@@ -114,6 +115,10 @@ class Organization(Strict):
     """The existing management (payer) account, quoted."""
     access_role_name: str = "OrganizationAccountAccessRole"
     """Role the landing zone assumes in member accounts."""
+    access_role_assumers: list[Annotated[str, Field(pattern=r"^arn:(aws|aws-cn|aws-us-gov|\*):(iam|sts)::\d{12}:[\w+=,.@/*-]+$")]] = []
+    """ARN patterns of the management-account principals (the pipeline's deploy roles) that alone may assume the
+    access role in member accounts, enforced by the data-perimeter RCP. Empty: whoever the role's trust allows
+    (every principal of the management account that IAM lets call sts:AssumeRole)."""
     tags: dict[str, str] = {}
     """Tags on every resource (merged into every provider's default tags)."""
     scps: list[ScpName] = []

@@ -8,13 +8,28 @@ The five bundles (models.ScpName):
   Inspector / Access Analyzer / EBS default encryption / the S3 account public access block / IMDS defaults as the
   landing zone set them, no default VPC, KMS keys deleted only after >= 30 days.
 - region-restriction: nothing outside organization.allowed_regions, except global services (Control Tower's list).
-- data-protection: IMDSv2 only, no unencrypted RDS / EFS, no S3 PutObject without server-side encryption.
-- protect-logs-and-backups: the log archive buckets and AWS Backup stay as configured.
+- data-protection: IMDSv2 only, no unencrypted RDS / EFS. (No deny of S3 PutObject without an encryption header:
+  it breaks SDK / CLI / Athena uploads that rely on bucket default encryption, and S3 encrypts every new object.)
+- protect-logs-and-backups: the log archive buckets, the log archive KMS key and AWS Backup stay as configured; no
+  principal bypasses object-lock GOVERNANCE retention.
 - network-lockdown: only the landing zone changes the network (LZA GRNETSEC2).
+guardrails also denies IAM users and access keys, RAM sharing outside the organization, turning Macie off, and
+protects every exempted principal (below).
 
-Statements that protect what the landing zone itself manages exempt the landing zone's access role
-(organization.access_role_name, the role the pipeline assumes in every member account); everything else applies to
-every principal. SCPs never apply to the management account or to service-linked roles.
+Exemptions. Statements that protect what the landing zone itself manages exempt the landing zone's access role
+(organization.access_role_name, the role the pipeline assumes in every member account), always in one shape:
+`"Condition": {"ArnNotLike": {"aws:PrincipalArn": [<patterns of exempted_principals(cfg)>]}}`; everything else
+applies to every principal. An exemption is only as strong as the exempted role: guardrails (attached at the root,
+so in every member account; `lz validate` requires that wherever an exempting SCP is attached) carries
+`ProtectExemptedPrincipals`, which denies every IAM change to those roles (trust policy, policies, boundary, tags,
+deletion, re-creation) with `"Resource"` = the same patterns, except by the roles themselves.
+SCPs never apply to the management account or to service-linked roles.
+
+Resource control policies (RCP_NAMES, attached at the root): the TLS-only and organization-only data perimeter on
+the resources of every member account (aws-samples data-perimeter-policy-examples, AWS's RCP examples), and, when
+organization.access_role_assumers is set, who may assume the access role. SCPs cannot do the latter: the callers
+are management-account principals and SCPs do not apply to the management account; RCPs apply to the member
+account's role whoever calls.
 """
 
 from __future__ import annotations
@@ -23,9 +38,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from landing_zone.log_delivery import elb_delivery_accounts
 from landing_zone.models import LandingZoneConfig, ScpName
 
-SCP_MAX_CHARACTERS = 5120  # AWS counts the document without whitespace outside strings
+SCP_MAX_CHARACTERS = 5120  # AWS counts the document without whitespace outside strings (RCPs: the same limit)
 SCP_NAMES: tuple[ScpName, ...] = (
     "guardrails", "region-restriction", "data-protection", "protect-logs-and-backups", "network-lockdown",
 )  # fmt: skip
@@ -33,8 +49,8 @@ SCP_NAMES: tuple[ScpName, ...] = (
 DESCRIPTIONS: dict[str, str] = {
     "guardrails": "Stay in the organization, no root user, keep the security services and account baseline intact",
     "region-restriction": "Deny requests outside the allowed regions (global services exempt)",
-    "data-protection": "IMDSv2 only; no unencrypted RDS, EFS or S3 objects",
-    "protect-logs-and-backups": "The log archive buckets and AWS Backup cannot be changed or deleted",
+    "data-protection": "IMDSv2 only; no unencrypted RDS or EFS",
+    "protect-logs-and-backups": "The log archive buckets and key and AWS Backup cannot be changed; no object-lock bypass",
     "network-lockdown": "Only the landing zone pipeline changes VPCs, subnets, routes, gateways and the TGW",
 }
 
@@ -77,6 +93,18 @@ SECURITY_SERVICE_ACTIONS = (
     "securityhub:DeleteInvitations", "securityhub:DeleteMembers", "securityhub:Disassociate*", "securityhub:Disable*",
     "securityhub:InviteMembers", "securityhub:UpdateSecurityHubConfiguration", "securityhub:UpdateStandardsControl",
     "inspector2:Disable", "inspector2:DisassociateMember", "access-analyzer:DeleteAnalyzer",
+    "macie2:DisableMacie", "macie2:DisableOrganizationAdminAccount", "macie2:DisassociateFromAdministratorAccount",
+    "macie2:DisassociateFromMasterAccount", "macie2:DisassociateMember", "macie2:DeleteMember",
+    "macie2:UpdateMacieSession",
+)  # fmt: skip
+# Identity Center is the way in (CONTROLS IAM-06): no IAM users, no long-lived keys, no console passwords.
+IAM_USER_ACTIONS = ("iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile")
+# Control Tower's role protection: everything that changes who can assume a role or what it may do, or removes it
+# (CreateRole: a deleted role re-created with another trust policy).
+ROLE_PROTECTION_ACTIONS = (
+    "iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
+    "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:TagRole", "iam:UntagRole",
 )  # fmt: skip
 BASELINE_ACTIONS = (
     "account:EnableRegion", "account:DisableRegion", "account:DeleteAlternateContact",
@@ -89,8 +117,15 @@ LOG_BUCKET_ACTIONS = (
     "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:PutBucketPolicy", "s3:PutEncryptionConfiguration",
     "s3:PutBucketLogging", "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning", "s3:PutBucketObjectLockConfiguration",
     "s3:PutBucketPublicAccessBlock", "s3:PutBucketAcl", "s3:PutBucketOwnershipControls", "s3:PutReplicationConfiguration",
-    "s3:BypassGovernanceRetention", "s3:DeleteObjectVersion",
+    "s3:DeleteObjectVersion",
 )  # fmt: skip
+LOG_KEY_ALIAS = "alias/landing-zone/log-archive"  # components/security.py names the log archive key so
+# Everything that makes the log archive key unusable or hands it to someone else (CreateGrant, a policy change).
+LOG_KEY_ACTIONS = (
+    "kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:CreateGrant", "kms:DisableKeyRotation",
+    "kms:UpdatePrimaryRegion", "kms:ReplicateKey",
+)  # fmt: skip
+LOG_KEY_ALIAS_ACTIONS = ("kms:DeleteAlias", "kms:UpdateAlias")  # the alias is what the key statement matches on
 BACKUP_ACTIONS = (
     "backup:DeleteBackupPlan", "backup:DeleteBackupSelection", "backup:DeleteBackupVault",
     "backup:DeleteBackupVaultAccessPolicy", "backup:DeleteBackupVaultNotifications", "backup:DeleteBackupVaultLockConfiguration",
@@ -118,6 +153,12 @@ def access_role_pattern(cfg: LandingZoneConfig) -> str:
     return f"arn:*:iam::*:role/{cfg.organization.access_role_name}"
 
 
+def exempted_principals(cfg: LandingZoneConfig) -> list[str]:
+    """Every principal an SCP statement exempts (aws:PrincipalArn patterns): the pipeline's access role only. Each
+    is a role ARN pattern, so the same string is the Resource of the statement that protects it."""
+    return [access_role_pattern(cfg)]
+
+
 def log_bucket_pattern(cfg: LandingZoneConfig) -> str:
     """Every bucket of the log archive (components/security.py names them `<org>-log-archive-...`)."""
     return f"arn:*:s3:::{log_bucket_prefix(cfg)}*"
@@ -135,20 +176,37 @@ def _deny(sid: str, actions: tuple[str, ...] | str, condition: dict | None = Non
     return statement
 
 
-def _unless_access_role(cfg: LandingZoneConfig) -> dict:
-    return {"ArnNotLike": {"aws:PrincipalArn": access_role_pattern(cfg)}}
+def _unless_exempted(cfg: LandingZoneConfig, extra: dict | None = None) -> dict:
+    """The one shape of every exemption (what pack rule X-18 reads)."""
+    return {"ArnNotLike": {"aws:PrincipalArn": exempted_principals(cfg)}, **(extra or {})}
 
 
 def _document(statements: list[dict]) -> dict:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+def exempting_scps(cfg: LandingZoneConfig) -> list[str]:
+    """The used SCPs with at least one exemption (they rely on guardrails' ProtectExemptedPrincipals)."""
+    return [name for name in used_scps(cfg)
+            if any("ArnNotLike" in s.get("Condition", {}) for s in scp_document(name, cfg)["Statement"])]
+
+
 def guardrails(cfg: LandingZoneConfig) -> dict:
-    pipeline_only = _unless_access_role(cfg)
+    pipeline_only = _unless_exempted(cfg)
     return _document([
         _deny("DenyLeaveOrganization", "organizations:LeaveOrganization"),
         # LZA GRRU: a root session opened with sts:AssumeRoot (centralized root access) carries aws:AssumedRoot
         _deny("DenyRootUser", "*", {"ArnLike": {"aws:PrincipalArn": "arn:*:iam::*:root"}, "Null": {"aws:AssumedRoot": "true"}}),
+        # Nobody edits the exempted roles but themselves: otherwise an account admin rewrites the access role's trust,
+        # assumes it and every exemption below is theirs.
+        _deny("ProtectExemptedPrincipals", ROLE_PROTECTION_ACTIONS, pipeline_only, resource=exempted_principals(cfg)),
+        _deny("DenyIamUsers", IAM_USER_ACTIONS),
+        # RAM: no share that allows external principals, no association to one, no invitation from outside
+        # (shares inside the organization create no invitations)
+        _deny("DenyExternalResourceShares", ("ram:CreateResourceShare", "ram:UpdateResourceShare"),
+              {"Bool": {"ram:RequestedAllowsExternalPrincipals": "true"}}),
+        _deny("DenyAssociationsToExternalShares", "ram:AssociateResourceShare", {"Bool": {"ram:AllowsExternalPrincipals": "true"}}),
+        _deny("DenyExternalShareInvitations", "ram:AcceptResourceShareInvitation"),
         _deny("ProtectCloudTrail", CLOUDTRAIL_ACTIONS, pipeline_only),
         _deny("ProtectConfig", CONFIG_ACTIONS, pipeline_only),
         _deny("ProtectSecurityServices", SECURITY_SERVICE_ACTIONS, pipeline_only),
@@ -173,25 +231,32 @@ def data_protection(cfg: LandingZoneConfig) -> dict:
               resource="arn:*:ec2:*:*:instance/*"),
         # credentials fetched through IMDSv1 carry ec2:RoleDelivery 1.0: they are useless everywhere
         _deny("DenyImdsV1Credentials", "*", {"NumericLessThan": {"ec2:RoleDelivery": "2.0"}}),
-        _deny("ProtectInstanceMetadataOptions", "ec2:ModifyInstanceMetadataOptions", _unless_access_role(cfg)),
+        _deny("ProtectInstanceMetadataOptions", "ec2:ModifyInstanceMetadataOptions", _unless_exempted(cfg)),
         _deny("DenyUnencryptedRds", ("rds:CreateDBInstance", "rds:CreateDBCluster"), {"Bool": {"rds:StorageEncrypted": "false"}}),
         _deny("DenyUnencryptedEfs", "elasticfilesystem:CreateFileSystem", {"Bool": {"elasticfilesystem:Encrypted": "false"}}),
-        # aws-samples: every upload names its encryption; AWS services delivering logs are not subject to SCPs
-        _deny("DenyS3PutObjectWithoutSse", "s3:PutObject", {"Null": {"s3:x-amz-server-side-encryption": "true"}}),
     ])  # fmt: skip
 
 
 def protect_logs_and_backups(cfg: LandingZoneConfig) -> dict:
-    pipeline_only = _unless_access_role(cfg)
+    pipeline_only = _unless_exempted(cfg)
     bucket = log_bucket_pattern(cfg)
     return _document([
         _deny("ProtectLogArchiveBuckets", LOG_BUCKET_ACTIONS, pipeline_only, resource=[bucket, f"{bucket}/*"]),
+        # The key every log is encrypted with, found by its alias (its ARN is random); the alias itself cannot move.
+        _deny("ProtectLogArchiveKey", LOG_KEY_ACTIONS,
+              _unless_exempted(cfg, {"ForAnyValue:StringEquals": {"kms:ResourceAliases": LOG_KEY_ALIAS}})),
+        _deny("ProtectLogArchiveKeyAlias", LOG_KEY_ALIAS_ACTIONS, pipeline_only, resource=f"arn:*:kms:*:*:{LOG_KEY_ALIAS}"),
+        # Object lock in GOVERNANCE mode (backup buckets, a GOVERNANCE log archive) holds only if nobody may bypass
+        # it: no exemption, the pipeline never needs to. Lifting it takes detaching this SCP from the management
+        # account, a reviewed change, which COMPLIANCE mode would not allow at all.
+        _deny("DenyObjectLockBypass", "s3:BypassGovernanceRetention"),
+        _deny("ProtectObjectLockSettings", "s3:PutBucketObjectLockConfiguration", pipeline_only),
         _deny("ProtectBackups", BACKUP_ACTIONS, pipeline_only),
     ])  # fmt: skip
 
 
 def network_lockdown(cfg: LandingZoneConfig) -> dict:
-    return _document([_deny("NetworkChangesOnlyByLandingZone", NETWORK_ACTIONS, _unless_access_role(cfg))])
+    return _document([_deny("NetworkChangesOnlyByLandingZone", NETWORK_ACTIONS, _unless_exempted(cfg))])
 
 
 BUILDERS = {
@@ -201,6 +266,67 @@ BUILDERS = {
     "protect-logs-and-backups": protect_logs_and_backups,
     "network-lockdown": network_lockdown,
 }
+
+
+# --- resource control policies -------------------------------------------------------------------------------------
+RCP_NAMES = ("data-perimeter",)
+RCP_DESCRIPTIONS = {
+    "data-perimeter": "TLS only; only the organization's principals (and AWS services acting for it) reach its resources",
+}
+# The services RCPs support that hold the landing zone's data and credentials (LZA's RCP, CONTROLS.md §3).
+RCP_ACTIONS = ("s3:*", "sqs:*", "kms:*", "secretsmanager:*", "sts:*")
+# aws-samples identity_perimeter_rcp.json: the sts actions an outside principal could call on our resources
+# (AssumeRoleWithWebIdentity / WithSAML are left out: CI and SSO federate through them, IAM-09 guards those trusts)
+IDENTITY_PERIMETER_ACTIONS = (
+    "s3:*", "sqs:*", "kms:*", "secretsmanager:*", "sts:AssumeRole", "sts:DecodeAuthorizationMessage",
+    "sts:GetAccessKeyInfo", "sts:GetFederationToken", "sts:GetServiceBearerToken", "sts:GetSessionToken",
+    "sts:SetContext",
+)  # fmt: skip
+ORG_ID_PLACEHOLDER = "o-" + "x" * 32  # the longest organization id: what `lz validate` measures the RCP with
+
+
+def data_perimeter(cfg: LandingZoneConfig, org_id: str) -> dict:
+    """AWS's RCP examples (orgs_manage_policies_rcps_examples, aws-samples data-perimeter-policy-examples):
+    - EnforceSecureTransport: no plain-HTTP call to S3, SQS, KMS, Secrets Manager or STS.
+    - EnforceOrgIdentities: only principals of the organization (or AWS services) act on them; the regional ELB
+      accounts that write ALB access logs are the named outside writers.
+    - EnforceConfusedDeputyProtection: an AWS service acts on them only for an account of the organization.
+    - RestrictAccessRoleAssumption (organization.access_role_assumers set): only those principals assume the access
+      role (its trust policy, written by Organizations, lets every principal of the management account).
+    RCPs do not apply to the management account, to service-linked roles, or to AWS managed KMS keys."""
+    identity_exempt: dict[str, Any] = {"aws:PrincipalOrgID": org_id}
+    if outside := elb_delivery_accounts(cfg):
+        identity_exempt["aws:PrincipalAccount"] = outside
+    statements = [
+        {"Sid": "EnforceSecureTransport", "Effect": "Deny", "Principal": "*", "Action": list(RCP_ACTIONS),
+         "Resource": "*", "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}},
+        {"Sid": "EnforceOrgIdentities", "Effect": "Deny", "Principal": "*", "Action": list(IDENTITY_PERIMETER_ACTIONS),
+         "Resource": "*", "Condition": {"StringNotEqualsIfExists": identity_exempt,
+                                        "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}},
+        {"Sid": "EnforceConfusedDeputyProtection", "Effect": "Deny", "Principal": "*", "Action": list(RCP_ACTIONS),
+         "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:SourceOrgID": org_id},
+                                        "Null": {"aws:SourceAccount": "false"},
+                                        "Bool": {"aws:PrincipalIsAWSService": "true"}}},
+    ]  # fmt: skip
+    if cfg.organization.access_role_assumers:
+        statements.append({
+            "Sid": "RestrictAccessRoleAssumption", "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole",
+            "Resource": access_role_pattern(cfg),
+            "Condition": {"ArnNotLike": {"aws:PrincipalArn": list(cfg.organization.access_role_assumers)}},
+        })  # fmt: skip
+    return _document(statements)
+
+
+RCP_BUILDERS = {"data-perimeter": data_perimeter}
+
+
+def rcp_document(name: str, cfg: LandingZoneConfig, org_id: str = ORG_ID_PLACEHOLDER) -> dict:
+    return RCP_BUILDERS[name](cfg, org_id)
+
+
+def rcp_documents(cfg: LandingZoneConfig, org_id: str) -> dict[str, str]:
+    """name -> minified RCP for the organization `org_id`; raises ScpTooLarge (same 5,120-character limit)."""
+    return {name: check_size(f"RCP {name}", rcp_document(name, cfg, org_id)) for name in RCP_NAMES}
 
 
 def scp_document(name: str, cfg: LandingZoneConfig) -> dict:
@@ -217,7 +343,8 @@ def check_size(name: str, document: dict, limit: int | None = None) -> str:
     limit = limit or SCP_MAX_CHARACTERS
     text = minified(document)
     if len(text) > limit:
-        raise ScpTooLarge(f"SCP {name} is {len(text)} characters, over AWS's limit of {limit} (minified JSON); "
+        label = name if name.startswith("RCP ") else f"SCP {name}"
+        raise ScpTooLarge(f"{label} is {len(text)} characters, over AWS's limit of {limit} (minified JSON); "
                           f"split it or shorten its action lists")  # fmt: skip
     return text
 
@@ -234,12 +361,36 @@ def scp_documents(cfg: LandingZoneConfig) -> dict[str, str]:
 
 
 def check_scp_sizes(cfg: LandingZoneConfig) -> Iterator[str]:
-    """Validation hook (landing_zone.validation.cross_check): one error per SCP over the limit, naming its field."""
+    """Validation hook (landing_zone.validation.cross_check): one error per SCP or RCP over the limit, and an
+    exemption nothing protects, each naming its field."""
     for name in used_scps(cfg):
         try:
             check_size(name, scp_document(name, cfg))
         except ScpTooLarge as e:
             yield f"{_attached_at(cfg, name)}: {e}"
+    for name in RCP_NAMES:
+        try:
+            check_size(f"RCP {name}", rcp_document(name, cfg))
+        except ScpTooLarge as e:
+            yield f"organization.access_role_assumers: {e}"
+    yield from _unprotected_exemptions(cfg)
+    mgmt = cfg.organization.management_account_id
+    for i, arn in enumerate(cfg.organization.access_role_assumers):
+        if arn.split(":")[4] != mgmt:
+            yield (f"organization.access_role_assumers[{i}]: {arn} is not in the management account {mgmt}; "
+                   f"the access role trusts only the management account")
+
+
+def _unprotected_exemptions(cfg: LandingZoneConfig) -> Iterator[str]:
+    """An SCP that exempts the access role is attached while guardrails, which protects that role, is not attached
+    at the root (so not in every account the exemption reaches)."""
+    if "guardrails" in cfg.organization.scps:
+        return
+    exempting = exempting_scps(cfg)
+    if exempting:
+        yield (f"organization.scps: add guardrails: {', '.join(exempting)} exempt "
+               f"{cfg.organization.access_role_name}, and only guardrails at the root stops account administrators "
+               f"from changing that role's trust policy and taking the exemption")
 
 
 def _attached_at(cfg: LandingZoneConfig, name: str) -> str:

@@ -251,6 +251,28 @@ def _identity(cfg: LandingZoneConfig) -> Iterator[str]:
         for name in asg.ous:
             if name not in ous:
                 yield f"{path}.ous: {name} is not an organizational unit"
+        if asg.permission_set in DATA_READING_SETS and (prod := _prod_accounts_reached(cfg, asg.accounts, asg.ous)):
+            yield (f"{path}.permission_set: {asg.permission_set} reads data (S3 objects, SSM parameters, DynamoDB items) "
+                   f"in prod accounts {', '.join(prod)}; use ViewOnlyAccess or a custom permission set")
+
+
+# AWS managed ReadOnlyAccess includes s3:GetObject, ssm:GetParameter*, dynamodb:GetItem...: data, not configuration.
+DATA_READING_SETS = ("ReadOnlyAccess",)
+
+
+def _prod_accounts_reached(cfg: LandingZoneConfig, accounts: list[str], ous: list[str]) -> list[str]:
+    parents = {ou.name: ou.parent for ou in cfg.organizational_units}
+
+    def under(ou: str | None) -> bool:
+        seen: set[str] = set()
+        while ou is not None and ou not in seen:
+            if ou in ous:
+                return True
+            seen.add(ou)
+            ou = parents.get(ou)
+        return False
+
+    return [a.name for a in cfg.accounts if a.environment == "prod" and (a.name in accounts or under(a.ou))]
 
 
 def _scp_limits(cfg: LandingZoneConfig) -> Iterator[str]:

@@ -35,6 +35,7 @@ def test_ebs_default_key_is_a_rotating_cmk_of_the_same_account_and_region(stack)
     for default in of_type(plan, "aws:ebs/defaultKmsKey:DefaultKmsKey"):
         key = by_arn[default["inputs"]["keyArn"]]
         assert key["inputs"]["enableKeyRotation"] is True
+        assert key["protect"] is True  # every encrypted volume of the account depends on it
         assert (account_of(plan, key), region_of(plan, key)) == (account_of(plan, default), region_of(plan, default))
         use = next(s for s in json.loads(key["inputs"]["policy"])["Statement"] if s["Sid"] == "UseThroughEc2")
         assert use["Condition"]["StringEquals"]["kms:ViaService"] == f"ec2.{region_of(plan, key)}.amazonaws.com"

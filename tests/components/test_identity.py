@@ -16,8 +16,8 @@ def test_ou_expansion_includes_nested_ous():
     assert descendant_ous(cfg, "Workloads") == {"Workloads", "Prod", "NonProd"}
     assert descendant_ous(cfg, "Prod") == {"Prod"}
     triples = expand_assignments(cfg)
-    readonly = sorted(a for g, ps, a in triples if (g, ps) == ("AWS-Developers", "ReadOnlyAccess"))
-    assert readonly == ["prod-apps", "prod-data"]
+    view_only = sorted(a for g, ps, a in triples if (g, ps) == ("AWS-Developers", "ViewOnlyAccess"))
+    assert view_only == ["prod-apps", "prod-data"]
     admins = sorted(a for g, ps, a in triples if ps == "AdministratorAccess")
     assert admins == sorted(a.name for a in cfg.accounts)  # every OU listed: every account, once
     assert len(triples) == len(set(triples))
@@ -67,3 +67,33 @@ def test_assignments_target_the_expanded_accounts(stack):
     assert all(r["inputs"]["principalType"] == "GROUP" and r["inputs"]["targetType"] == "AWS_ACCOUNT" for r in assignments)
     principals = {r["inputs"]["principalId"] for r in assignments}
     assert len(principals) == len({a.group for a in cfg.identity.assignments})  # one looked-up group id per display name
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_people_in_prod_get_view_only_not_readonly(stack):
+    """ReadOnlyAccess reads S3 objects and SSM parameters: nobody gets it in a prod account (ViewOnlyAccess instead);
+    the break-glass AdministratorAccess stays."""
+    cfg, plan = config(stack), stack_plan(stack)
+    prod = {a.name for a in cfg.accounts if a.environment == "prod"}
+    triples = expand_assignments(cfg)
+    assert not [t for t in triples if t[1] == "ReadOnlyAccess" and t[2] in prod]
+    assert {a for _, ps, a in triples if ps == "ViewOnlyAccess"} >= prod
+    assert {a for _, ps, a in triples if ps == "AdministratorAccess"} >= prod
+    sets = {r["inputs"]["name"]: r["id"] for r in of_type(plan, "aws:ssoadmin/permissionSet:PermissionSet")}
+    (view_only,) = [r for r in of_type(plan, "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment")
+                    if r["inputs"]["permissionSetArn"] == sets["ViewOnlyAccess"]]
+    assert view_only["inputs"]["managedPolicyArn"] == "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
+
+
+def test_readonly_access_on_a_prod_account_is_a_config_error():
+    from landing_zone.validation import cross_check
+
+    cfg = config("prod")
+    bad = [Assignment(group="G", permission_set="ReadOnlyAccess", ous=["Workloads"]),
+           Assignment(group="G", permission_set="ReadOnlyAccess", accounts=["nonprod-apps"])]  # nonprod: fine
+    identity = cfg.identity.model_copy(update={"assignments": [*cfg.identity.assignments, *bad]})
+    errors = cross_check(cfg.model_copy(update={"identity": identity}))
+    n = len(cfg.identity.assignments)
+    assert errors == [f"identity.assignments[{n}].permission_set: ReadOnlyAccess reads data (S3 objects, SSM "
+                      "parameters, DynamoDB items) in prod accounts prod-apps, prod-data; use ViewOnlyAccess or a "
+                      "custom permission set"]

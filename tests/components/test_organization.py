@@ -18,7 +18,7 @@ def test_organization_is_protected_with_all_features_and_scps(stack):
     inputs = org[0]["inputs"]
     assert org[0]["protect"] is True
     assert inputs["featureSet"] == "ALL"
-    assert inputs["enabledPolicyTypes"] == ["SERVICE_CONTROL_POLICY"]
+    assert inputs["enabledPolicyTypes"] == ["RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY"]
     assert set(inputs["awsServiceAccessPrincipals"]) == set(SERVICE_ACCESS_PRINCIPALS)
     assert {"guardduty.amazonaws.com", "securityhub.amazonaws.com", "config.amazonaws.com", "sso.amazonaws.com",
             "inspector2.amazonaws.com", "access-analyzer.amazonaws.com", "cloudtrail.amazonaws.com"} <= set(SERVICE_ACCESS_PRINCIPALS)

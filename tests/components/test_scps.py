@@ -49,15 +49,66 @@ def test_guardrails_statements(cfg):
 
 
 def test_protections_exempt_only_the_landing_zone_access_role(cfg):
-    exempt = {"ArnNotLike": {"aws:PrincipalArn": "arn:*:iam::*:role/OrganizationAccountAccessRole"}}
+    exempt = {"ArnNotLike": {"aws:PrincipalArn": ["arn:*:iam::*:role/OrganizationAccountAccessRole"]}}
     s = statements(scp.guardrails(cfg))
-    for sid in ("ProtectCloudTrail", "ProtectConfig", "ProtectSecurityServices", "ProtectAccountBaseline"):
+    for sid in ("ProtectCloudTrail", "ProtectConfig", "ProtectSecurityServices", "ProtectAccountBaseline",
+                "ProtectExemptedPrincipals"):
         assert s[sid]["Condition"] == exempt, sid
-    for sid in ("DenyLeaveOrganization", "DenyRootUser", "DenyShortKmsKeyDeletion"):
+    for sid in ("DenyLeaveOrganization", "DenyRootUser", "DenyShortKmsKeyDeletion", "DenyIamUsers",
+                "DenyExternalResourceShares", "DenyAssociationsToExternalShares", "DenyExternalShareInvitations"):
         assert "ArnNotLike" not in s[sid].get("Condition", {}), sid
     renamed = cfg.model_copy(update={"organization": cfg.organization.model_copy(update={"access_role_name": "LzPipeline"})})
     lock = scp.network_lockdown(renamed)["Statement"][0]
-    assert lock["Condition"] == {"ArnNotLike": {"aws:PrincipalArn": "arn:*:iam::*:role/LzPipeline"}}
+    assert lock["Condition"] == {"ArnNotLike": {"aws:PrincipalArn": ["arn:*:iam::*:role/LzPipeline"]}}
+
+
+def _exemptions(doc: dict) -> set[str]:
+    return {p for st in doc["Statement"] for p in st.get("Condition", {}).get("ArnNotLike", {}).get("aws:PrincipalArn", [])}
+
+
+def test_every_exempted_principal_is_protected_from_iam_changes_but_by_itself(cfg):
+    """X-18's shape: each ArnNotLike aws:PrincipalArn pattern of any SCP is the Resource of a guardrails statement
+    that denies changing that role's trust, policies, boundary and tags, or deleting it, to everyone else."""
+    exempted = set().union(*(_exemptions(scp.scp_document(n, cfg)) for n in scp.SCP_NAMES))
+    assert exempted == {"arn:*:iam::*:role/OrganizationAccountAccessRole"}
+    protect = statements(scp.guardrails(cfg))["ProtectExemptedPrincipals"]
+    assert set(protect["Resource"]) == exempted
+    assert protect["Condition"]["ArnNotLike"]["aws:PrincipalArn"] == sorted(exempted)
+    assert {"iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy",
+            "iam:DeleteRolePolicy", "iam:DeleteRole", "iam:CreateRole", "iam:UpdateRole", "iam:PutRolePermissionsBoundary",
+            "iam:DeleteRolePermissionsBoundary", "iam:TagRole", "iam:UntagRole"} <= set(protect["Action"])
+
+
+def test_an_exempting_scp_without_guardrails_at_the_root_is_a_config_error(cfg):
+    org = cfg.organization.model_copy(update={"scps": ["region-restriction"]})
+    errors = list(scp.check_scp_sizes(cfg.model_copy(update={"organization": org})))
+    assert len(errors) == 1
+    assert errors[0].startswith("organization.scps: add guardrails: data-protection, protect-logs-and-backups, "
+                                "network-lockdown exempt OrganizationAccountAccessRole")
+    nothing_exempt = cfg.model_copy(update={"organization": org, "organizational_units": [
+        ou.model_copy(update={"scps": []}) for ou in cfg.organizational_units]})
+    assert list(scp.check_scp_sizes(nothing_exempt)) == []
+
+
+def test_guardrails_deny_iam_users_external_sharing_and_turning_macie_off(cfg):
+    s = statements(scp.guardrails(cfg))
+    assert set(s["DenyIamUsers"]["Action"]) == {"iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile"}
+    assert "Condition" not in s["DenyIamUsers"]  # nobody, the pipeline included: Identity Center is the way in
+    assert set(s["DenyExternalResourceShares"]["Action"]) == {"ram:CreateResourceShare", "ram:UpdateResourceShare"}
+    assert s["DenyExternalResourceShares"]["Condition"] == {"Bool": {"ram:RequestedAllowsExternalPrincipals": "true"}}
+    assert s["DenyAssociationsToExternalShares"]["Action"] == "ram:AssociateResourceShare"
+    assert s["DenyAssociationsToExternalShares"]["Condition"] == {"Bool": {"ram:AllowsExternalPrincipals": "true"}}
+    assert s["DenyExternalShareInvitations"]["Action"] == "ram:AcceptResourceShareInvitation"
+    assert {"macie2:DisableMacie", "macie2:DisassociateFromAdministratorAccount", "macie2:DeleteMember",
+            "macie2:DisableOrganizationAdminAccount"} <= set(s["ProtectSecurityServices"]["Action"])
+
+
+def test_access_role_assumers_are_management_account_arns(cfg):
+    org = cfg.organization.model_copy(update={"access_role_assumers": [
+        "arn:aws:iam::111111111111:role/lz-deploy-prod", "arn:aws:iam::999999999999:role/elsewhere"]})
+    errors = list(scp.check_scp_sizes(cfg.model_copy(update={"organization": org})))
+    assert errors == ["organization.access_role_assumers[1]: arn:aws:iam::999999999999:role/elsewhere is not in the "
+                      "management account 111111111111; the access role trusts only the management account"]
 
 
 def test_region_restriction_uses_allowed_regions_and_exempts_global_services(cfg):
@@ -80,17 +131,67 @@ def test_data_protection_statements(cfg):
     assert set(s["DenyUnencryptedRds"]["Action"]) == {"rds:CreateDBInstance", "rds:CreateDBCluster"}
     assert s["DenyUnencryptedRds"]["Condition"] == {"Bool": {"rds:StorageEncrypted": "false"}}
     assert s["DenyUnencryptedEfs"]["Condition"] == {"Bool": {"elasticfilesystem:Encrypted": "false"}}
-    assert s["DenyS3PutObjectWithoutSse"]["Condition"] == {"Null": {"s3:x-amz-server-side-encryption": "true"}}
+    # uploads relying on bucket default encryption (SDK, CLI, Athena results) are not refused
+    assert not any(st["Action"] == "s3:PutObject" or "s3:PutObject" in st["Action"] for st in s.values())
 
 
 def test_protect_logs_and_backups_targets_the_log_archive_buckets(cfg):
     s = statements(scp.protect_logs_and_backups(cfg))
     logs = s["ProtectLogArchiveBuckets"]
     assert logs["Resource"] == ["arn:*:s3:::acme-log-archive-*", "arn:*:s3:::acme-log-archive-*/*"]
-    assert {"s3:DeleteBucket", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration", "s3:BypassGovernanceRetention",
-            "s3:PutBucketObjectLockConfiguration"} <= set(logs["Action"])
+    assert {"s3:DeleteBucket", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration"} <= set(logs["Action"])
+    # GOVERNANCE retention (backup buckets) holds for everyone, the pipeline included; lock settings only by it
+    assert s["DenyObjectLockBypass"] == {"Sid": "DenyObjectLockBypass", "Effect": "Deny",
+                                         "Action": "s3:BypassGovernanceRetention", "Resource": "*"}
+    assert s["ProtectObjectLockSettings"]["Action"] == "s3:PutBucketObjectLockConfiguration"
+    assert "ArnNotLike" in s["ProtectObjectLockSettings"]["Condition"]
     assert {"backup:DeleteBackupVault", "backup:DeleteRecoveryPoint", "backup:UpdateBackupPlan",
             "backup:PutBackupVaultAccessPolicy"} <= set(s["ProtectBackups"]["Action"])
+
+
+def test_log_archive_key_cannot_be_disabled_deleted_or_handed_out_but_by_the_pipeline(cfg):
+    s = statements(scp.protect_logs_and_backups(cfg))
+    key = s["ProtectLogArchiveKey"]
+    assert {"kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:CreateGrant"} <= set(key["Action"])
+    assert key["Condition"] == {"ArnNotLike": {"aws:PrincipalArn": ["arn:*:iam::*:role/OrganizationAccountAccessRole"]},
+                                "ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/landing-zone/log-archive"}}
+    alias = s["ProtectLogArchiveKeyAlias"]  # the key is found by its alias: the alias cannot be moved or deleted
+    assert set(alias["Action"]) == {"kms:DeleteAlias", "kms:UpdateAlias"}
+    assert alias["Resource"] == "arn:*:kms:*:*:alias/landing-zone/log-archive"
+
+
+def test_data_perimeter_rcp(cfg):
+    s = statements(scp.rcp_document("data-perimeter", cfg, "o-abcdef1234"))
+    assert all(st["Principal"] == "*" and st["Effect"] == "Deny" for st in s.values())
+    tls = s["EnforceSecureTransport"]
+    assert set(tls["Action"]) == {"s3:*", "sqs:*", "kms:*", "secretsmanager:*", "sts:*"}
+    assert tls["Condition"] == {"BoolIfExists": {"aws:SecureTransport": "false"}}
+    ident = s["EnforceOrgIdentities"]
+    # the ap-south-1 ELB account writes ALB access logs: the one outside principal let in
+    assert ident["Condition"] == {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abcdef1234",
+                                                              "aws:PrincipalAccount": ["718504428378"]},
+                                  "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}
+    assert "sts:AssumeRole" in ident["Action"] and "sts:AssumeRoleWithWebIdentity" not in ident["Action"]
+    deputy = s["EnforceConfusedDeputyProtection"]
+    assert deputy["Condition"] == {"StringNotEqualsIfExists": {"aws:SourceOrgID": "o-abcdef1234"},
+                                   "Null": {"aws:SourceAccount": "false"}, "Bool": {"aws:PrincipalIsAWSService": "true"}}
+    assert "RestrictAccessRoleAssumption" not in s  # not configured
+
+
+def test_rcp_restricts_who_assumes_the_access_role_when_configured(cfg):
+    org = cfg.organization.model_copy(update={"access_role_assumers": ["arn:aws:iam::111111111111:role/lz-deploy-*"]})
+    s = statements(scp.rcp_document("data-perimeter", cfg.model_copy(update={"organization": org})))
+    assert s["RestrictAccessRoleAssumption"] == {
+        "Sid": "RestrictAccessRoleAssumption", "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole",
+        "Resource": "arn:*:iam::*:role/OrganizationAccountAccessRole",
+        "Condition": {"ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::111111111111:role/lz-deploy-*"]}}}
+
+
+def test_rcp_fits_with_the_longest_organization_id(cfg):
+    text = scp.check_size("RCP data-perimeter", scp.rcp_document("data-perimeter", cfg))
+    assert scp.ORG_ID_PLACEHOLDER in text and len(text) <= scp.SCP_MAX_CHARACTERS
+    with pytest.raises(scp.ScpTooLarge, match=r"^RCP data-perimeter is \d+ characters"):
+        scp.check_size("RCP data-perimeter", scp.rcp_document("data-perimeter", cfg), limit=100)
 
 
 def test_network_lockdown_covers_grnetsec2(cfg):
@@ -135,7 +236,8 @@ def test_used_scps_follow_the_config(cfg):
 def test_policies_and_attachments_in_the_plan(stack):
     cfg = load_stack(stack, REPO_ROOT)
     plan = stack_plan(stack)
-    policies = {r["inputs"]["name"]: r for r in of_type(plan, "aws:organizations/policy:Policy")}
+    policies = {r["inputs"]["name"]: r for r in of_type(plan, "aws:organizations/policy:Policy")
+                if r["inputs"]["type"] == "SERVICE_CONTROL_POLICY"}
     assert set(policies) == {f"{cfg.organization.name}-{n}" for n in scp.used_scps(cfg)}
     for name in scp.used_scps(cfg):
         p = policies[f"{cfg.organization.name}-{name}"]
@@ -143,7 +245,23 @@ def test_policies_and_attachments_in_the_plan(stack):
         assert json.loads(p["inputs"]["content"]) == scp.scp_document(name, cfg)
     attachments = of_type(plan, "aws:organizations/policyAttachment:PolicyAttachment")
     expected = len(cfg.organization.scps) + sum(len(ou.scps) for ou in cfg.organizational_units)
-    assert len(attachments) == expected
-    root_targets = [a for a in attachments if a["name"].endswith("-root")]
+    scp_attachments = [a for a in attachments if a["name"].startswith("organization-scp-")]
+    assert len(scp_attachments) == expected
+    root_targets = [a for a in scp_attachments if a["name"].endswith("-root")]
     assert len(root_targets) == len(cfg.organization.scps)
     assert all(a["inputs"]["targetId"] == "r-exam" for a in root_targets)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_rcps_at_the_root_after_the_policy_type_is_enabled(stack):
+    cfg, plan = load_stack(stack, REPO_ROOT), stack_plan(stack)
+    (org,) = of_type(plan, "aws:organizations/organization:Organization")
+    assert "RESOURCE_CONTROL_POLICY" in org["inputs"]["enabledPolicyTypes"]
+    rcps = [p for p in of_type(plan, "aws:organizations/policy:Policy") if p["inputs"]["type"] == "RESOURCE_CONTROL_POLICY"]
+    assert [p["inputs"]["name"] for p in rcps] == [f"{cfg.organization.name}-data-perimeter"]
+    assert json.loads(rcps[0]["inputs"]["content"]) == scp.rcp_document("data-perimeter", cfg, org["id"])
+    (attachment,) = [a for a in of_type(plan, "aws:organizations/policyAttachment:PolicyAttachment")
+                     if a["name"] == "organization-rcp-data-perimeter-root"]
+    assert attachment["inputs"]["targetId"] == "r-exam" and attachment["inputs"]["policyId"] == rcps[0]["id"]
+    # AWS refuses the attachment while the root has no RESOURCE_CONTROL_POLICY type: wait for the organization
+    assert org["urn"] in attachment["dependencies"] and rcps[0]["urn"] in attachment["dependencies"]

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from core_harness import account_of, config, of_type, plan_config, region_of, stack_plan
+from stack_plans import full_plan
 
 from components.security import CIS_ALARMS, ELB_ACCOUNT_IDS, GUARDDUTY_FEATURES, elb_log_regions, elb_writer
 
@@ -186,7 +187,7 @@ def test_organization_trail(stack):
     assert i["kmsKeyId"] == log_key["outputs"]["arn"]
     assert i["s3BucketName"].startswith(f"{cfg.organization.name}-log-archive-")
     assert i["cloudWatchLogsGroupArn"].endswith(":*") and i["cloudWatchLogsRoleArn"]
-    assert i["eventSelectors"][0]["dataResources"][0]["type"] == "AWS::S3::Object"
+    assert "eventSelectors" not in i  # advanced selectors only (AWS refuses both kinds on one trail)
     (group,) = of_type(plan, "aws:cloudwatch/logGroup:LogGroup")
     assert group["inputs"]["retentionInDays"] == cfg.security.log_retention_days and group["inputs"]["kmsKeyId"]
 
@@ -292,3 +293,63 @@ def test_inspector_and_access_analyzer(stack):
     assert len(of_type(plan, "aws:inspector2/memberAssociation:MemberAssociation")) == (len(cfg.accounts) - 1) * len(cfg.regions)
     org_analyzers = [a for a in of_type(plan, "aws:accessanalyzer/analyzer:Analyzer") if a["inputs"]["type"] == "ORGANIZATION"]
     assert len(org_analyzers) == len(cfg.regions) and all(account_of(plan, a) == "security" for a in org_analyzers)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_flow_log_delivery_writes_only_under_the_flow_log_prefix(stack):
+    """Log delivery for any organization account used to be allowed anywhere in the bucket, CloudTrail's prefix
+    included: now only `<bucket>/vpc-flow-logs/AWSLogs/...`, where every flow log of the plan writes."""
+    cfg, plan = config(stack), stack_plan(stack)
+    log = next(p for p in of_type(plan, "aws:s3/bucketPolicy:BucketPolicy") if p["name"].endswith("log-bucket-policy"))
+    s = statements(log["inputs"]["policy"])
+    bucket = next(b for b in of_type(plan, "aws:s3/bucket:Bucket") if b["name"].endswith("-log-bucket"))["outputs"]["arn"]
+    flow = s["FlowLogsWrite"]
+    assert flow["Resource"] == f"{bucket}/vpc-flow-logs/AWSLogs/*"
+    ids = sorted(flow["Condition"]["StringEquals"]["aws:SourceAccount"])
+    assert len(ids) == len(cfg.accounts) + 1
+    assert sorted(flow["Condition"]["ArnLike"]["aws:SourceArn"]) == sorted(f"arn:aws:logs:*:{i}:*" for i in ids)
+    for sid, st in s.items():  # every writer has its own prefix
+        if st["Effect"] == "Allow" and st["Action"] == "s3:PutObject":
+            assert not st["Resource"].endswith(f"{bucket}/*"), sid
+    flow_logs = of_type(full_plan(stack), "aws:ec2/flowLog:FlowLog")  # the VPCs: in the whole program's plan
+    assert flow_logs and all(f["inputs"]["logDestination"] == f"{bucket}/vpc-flow-logs/" for f in flow_logs)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_trail_records_s3_data_events_except_the_log_archive_own(stack):
+    """Every delivery into the log bucket is an S3 data event: recording the log archive's buckets is a loop."""
+    cfg, plan = config(stack), stack_plan(stack)
+    (trail,) = of_type(plan, "aws:cloudtrail/trail:Trail")
+    selectors = {s["name"]: {f["field"]: f for f in s["fieldSelectors"]} for s in trail["inputs"]["advancedEventSelectors"]}
+    assert selectors["Management events"] == {"eventCategory": {"field": "eventCategory", "equals": ["Management"]}}
+    data = selectors["S3 object events outside the log archive"]
+    assert data["eventCategory"]["equals"] == ["Data"] and data["resources.type"]["equals"] == ["AWS::S3::Object"]
+    assert "readOnly" not in data  # reads and writes (CIS 3.10, 3.11)
+    excluded = data["resources.ARN"]["notStartsWiths"]
+    assert excluded == [f"arn:aws:s3:::{cfg.organization.name}-log-archive-"]
+    log_buckets = [b for b in of_type(plan, "aws:s3/bucket:Bucket") if account_of(plan, b) == "log-archive"]
+    assert log_buckets and all(b["outputs"]["arn"].startswith(excluded[0]) for b in log_buckets)
+    whole = full_plan(stack)  # workload buckets (backups, ...) are still recorded
+    others = [b for b in of_type(whole, "aws:s3/bucket:Bucket") if account_of(whole, b) != "log-archive"]
+    assert others and not any(b["outputs"]["arn"].startswith(excluded[0]) for b in others)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_log_writers_wait_for_what_aws_checks_at_creation(stack):
+    plan = stack_plan(stack)
+    urn = {r["name"]: r["urn"] for r in plan["resources"]}
+    (trail,) = of_type(plan, "aws:cloudtrail/trail:Trail")
+    for name in ("log-archive-ap-south-1-log-bucket-policy", "log-archive-ap-south-1-log-key",
+                 "management-ap-south-1-trail-logs-policy", "organization"):
+        assert urn[name] in trail["dependencies"], name  # CreateTrail checks the role's policy, not only the role
+    for channel in of_type(plan, "aws:cfg/deliveryChannel:DeliveryChannel"):
+        assert urn["log-archive-ap-south-1-log-bucket-policy"] in channel["dependencies"]
+        assert any(d.endswith("-config-recorder") for d in channel["dependencies"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_log_archive_key_alias_is_protected(stack):
+    """The protect-logs-and-backups SCP finds the log key by this alias."""
+    plan = stack_plan(stack)
+    (alias,) = [a for a in of_type(plan, "aws:kms/alias:Alias") if a["name"].endswith("-log-key-alias")]
+    assert alias["protect"] is True and alias["inputs"]["name"] == "alias/landing-zone/log-archive"

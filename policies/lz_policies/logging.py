@@ -86,7 +86,11 @@ def _advanced_selector_covers_s3(selector) -> bool:
     fields = {dig(f, "field"): f for f in as_list(dig(selector, "fieldSelectors"))}
     category = [str(v) for v in as_list(dig(fields.get("eventCategory"), "equals"))]
     types = [str(v) for v in as_list(dig(fields.get("resources.type"), "equals"))]
-    return "Data" in category and "AWS::S3::Object" in types and "readOnly" not in fields
+    # resources.ARN may exclude buckets (the log archive's own, against a delivery loop) but not narrow the
+    # selector to some buckets: equals / startsWith / endsWith on it record only those
+    arn = fields.get("resources.ARN")
+    narrowed = any(as_list(dig(arn, op)) for op in ("equals", "startsWiths", "endsWiths")) if arn else False
+    return "Data" in category and "AWS::S3::Object" in types and "readOnly" not in fields and not narrowed
 
 
 def trail_s3_data_events(r: Subject) -> Iterator[str]:
@@ -386,7 +390,8 @@ RULES = [
         id="LOG-04", name="log-04-trail-s3-data-events",
         title="CloudTrail records S3 object-level read and write events",
         description="An event selector (basic with readWriteType All, or advanced with eventCategory Data on "
-                    "AWS::S3::Object and no readOnly filter) records S3 data events.",
+                    "AWS::S3::Object, no readOnly filter and resources.ARN only excluding buckets, never narrowing "
+                    "to some) records S3 data events.",
         refs="CIS 3.10, 3.11 (v1.5) / 3.8, 3.9 (v3.0)",
         types=(TRAIL,), checks=(trail_s3_data_events,),
         cases=(
@@ -394,6 +399,12 @@ RULES = [
             Case({"s3BucketName": "b", "eventSelectors": [{"readWriteType": "WriteOnly", "dataResources": [
                 {"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}]}]}, violates=True, note="write only"),
             Case(GOOD_TRAIL, violates=False),
+            Case({**GOOD_TRAIL, "advancedEventSelectors": [{"name": "s3", "fieldSelectors": [
+                *S3_ADVANCED[0]["fieldSelectors"], {"field": "resources.ARN", "startsWiths": ["arn:aws:s3:::one-bucket/"]}]}]},
+                 violates=True, note="narrowed to one bucket"),
+            Case({**GOOD_TRAIL, "advancedEventSelectors": [{"name": "s3", "fieldSelectors": [
+                *S3_ADVANCED[0]["fieldSelectors"], {"field": "resources.ARN", "notStartsWiths": ["arn:aws:s3:::org-log-archive-"]}]}]},
+                 violates=False, note="the log archive's own buckets excluded"),
             Case({"s3BucketName": "b", "eventSelectors": [{"readWriteType": "All", "dataResources": [
                 {"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}]}]}, violates=False),
         ),

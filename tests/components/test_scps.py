@@ -175,7 +175,11 @@ def test_data_perimeter_rcp(cfg):
     deputy = s["EnforceConfusedDeputyProtection"]
     assert deputy["Condition"] == {"StringNotEqualsIfExists": {"aws:SourceOrgID": "o-abcdef1234"},
                                    "Null": {"aws:SourceAccount": "false"}, "Bool": {"aws:PrincipalIsAWSService": "true"}}
-    assert "RestrictAccessRoleAssumption" not in s  # not configured
+    # prod names its deploy role: only it assumes the access role in member accounts
+    assert s["RestrictAccessRoleAssumption"]["Condition"] == {
+        "ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::111111111111:role/landing-zone-deploy-prod"]}}
+    unset = cfg.model_copy(update={"organization": cfg.organization.model_copy(update={"access_role_assumers": []})})
+    assert "RestrictAccessRoleAssumption" not in statements(scp.rcp_document("data-perimeter", unset))
 
 
 def test_rcp_restricts_who_assumes_the_access_role_when_configured(cfg):

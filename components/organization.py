@@ -5,6 +5,15 @@ The management account runs the program. Its organization usually exists already
 component) and the program then manages its feature set, policy types and trusted services.
 Accounts and the organization are protected: removing an account from the config fails the update instead of
 closing the account (and `close_on_deletion=False`, `retain_on_delete` keep it even when unprotected by hand).
+
+The access role (organization.access_role_name) is what the pipeline assumes in every member account and what every
+SCP exemption names, so it is guarded twice:
+- who changes it: guardrails (at the root) denies every IAM change to it but by itself (ProtectExemptedPrincipals);
+- who assumes it: Organizations writes its trust policy to trust the management account's root, i.e. any principal
+  there that IAM lets call sts:AssumeRole. SCPs cannot narrow that (they never apply to the management account); the
+  data-perimeter RCP can, because it applies to the member account's role whoever calls: with
+  organization.access_role_assumers set (the pipeline's deploy roles), nobody else assumes it. Break-glass stays in
+  the management account: its administrators can detach the RCP, which no member account can.
 """
 
 from __future__ import annotations

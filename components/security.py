@@ -28,7 +28,7 @@ from components.context import AccountContext, LogArchive, elb_logs_prefix
 from components.storage import AccessLogs, HardenedBucket, ObjectLock, expiry_rule, server_access_logs_statement
 from landing_zone.log_delivery import ELB_ACCOUNT_IDS, ELB_LOG_DELIVERY_PRINCIPAL, elb_log_regions, elb_writer  # noqa: F401
 from landing_zone.models import LandingZoneConfig
-from landing_zone.scp_documents import LOG_KEY_ALIAS, log_bucket_prefix
+from landing_zone.scp_documents import LOG_KEY_ALIAS, elb_logs_bucket_prefix, log_bucket_prefix
 
 GUARDDUTY_FEATURES: dict[str, list[str]] = {  # feature -> additional configurations enabled with it
     "S3_DATA_EVENTS": [],
@@ -272,7 +272,7 @@ class SecurityBaseline(pulumi.ComponentResource):
         """Where the region's load balancers write access logs: ALB access logs support only SSE-S3 destination
         buckets in the load balancer's region (the bucket may belong to another account), so not the KMS log bucket."""
         bucket = self._bucket("elb-logs-bucket",
-                              pulumi.Output.concat(log_bucket_prefix(self.cfg), "elb-", self.log_account.account_id, "-", region),
+                              pulumi.Output.concat(elb_logs_bucket_prefix(self.cfg), self.log_account.account_id, "-", region),
                               kms_key_arn=None, expire_days=self.cfg.security.log_archive_retention_days, region=region,
                               statements=lambda arn: self._elb_bucket_statements(arn, region),
                               access_logs=AccessLogs(self._access_log_bucket(region).writable_name, "elb-logs-bucket/"))

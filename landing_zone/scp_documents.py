@@ -168,6 +168,11 @@ def log_bucket_prefix(cfg: LandingZoneConfig) -> str:
     return f"{cfg.organization.name}-log-archive-"
 
 
+def elb_logs_bucket_prefix(cfg: LandingZoneConfig) -> str:
+    """The log archive's ELB access-log buckets (`...-elb-<account id>-<region>`), the only place outsiders write."""
+    return f"{log_bucket_prefix(cfg)}elb-"
+
+
 def _deny(sid: str, actions: tuple[str, ...] | str, condition: dict | None = None, resource: Any = "*") -> dict:
     statement: dict[str, Any] = {"Sid": sid, "Effect": "Deny", "Action": list(actions) if isinstance(actions, tuple) else actions,
                                  "Resource": resource}  # fmt: skip
@@ -289,20 +294,31 @@ def data_perimeter(cfg: LandingZoneConfig, org_id: str) -> dict:
     """AWS's RCP examples (orgs_manage_policies_rcps_examples, aws-samples data-perimeter-policy-examples):
     - EnforceSecureTransport: no plain-HTTP call to S3, SQS, KMS, Secrets Manager or STS.
     - EnforceOrgIdentities: only principals of the organization (or AWS services) act on them; the regional ELB
-      accounts that write ALB access logs are the named outside writers.
+      accounts that write ALB access logs are let in on the ELB log buckets' objects only (EnforceOrgIdentitiesElbLogs).
     - EnforceConfusedDeputyProtection: an AWS service acts on them only for an account of the organization.
     - RestrictAccessRoleAssumption (organization.access_role_assumers set): only those principals assume the access
       role (its trust policy, written by Organizations, lets every principal of the management account).
     RCPs do not apply to the management account, to service-linked roles, or to AWS managed KMS keys."""
-    identity_exempt: dict[str, Any] = {"aws:PrincipalOrgID": org_id}
-    if outside := elb_delivery_accounts(cfg):
-        identity_exempt["aws:PrincipalAccount"] = outside
+    def outsiders_denied(sid: str, actions: tuple[str, ...], exempt: dict, **where: Any) -> dict:
+        return {"Sid": sid, "Effect": "Deny", "Principal": "*", "Action": list(actions), **where,
+                "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": org_id, **exempt},
+                              "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}
+
     statements = [
         {"Sid": "EnforceSecureTransport", "Effect": "Deny", "Principal": "*", "Action": list(RCP_ACTIONS),
          "Resource": "*", "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}},
-        {"Sid": "EnforceOrgIdentities", "Effect": "Deny", "Principal": "*", "Action": list(IDENTITY_PERIMETER_ACTIONS),
-         "Resource": "*", "Condition": {"StringNotEqualsIfExists": identity_exempt,
-                                        "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}},
+    ]  # fmt: skip
+    if elb_accounts := elb_delivery_accounts(cfg):
+        # the regional ELB accounts reach nothing but the objects of the ELB access-log buckets
+        elb_objects = f"arn:*:s3:::{elb_logs_bucket_prefix(cfg)}*/*"
+        statements += [
+            outsiders_denied("EnforceOrgIdentities", IDENTITY_PERIMETER_ACTIONS, {}, NotResource=elb_objects),
+            outsiders_denied("EnforceOrgIdentitiesElbLogs", ("s3:*",), {"aws:PrincipalAccount": elb_accounts},
+                             Resource=elb_objects),
+        ]
+    else:
+        statements.append(outsiders_denied("EnforceOrgIdentities", IDENTITY_PERIMETER_ACTIONS, {}, Resource="*"))
+    statements += [
         {"Sid": "EnforceConfusedDeputyProtection", "Effect": "Deny", "Principal": "*", "Action": list(RCP_ACTIONS),
          "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:SourceOrgID": org_id},
                                         "Null": {"aws:SourceAccount": "false"},

@@ -166,12 +166,19 @@ def test_data_perimeter_rcp(cfg):
     tls = s["EnforceSecureTransport"]
     assert set(tls["Action"]) == {"s3:*", "sqs:*", "kms:*", "secretsmanager:*", "sts:*"}
     assert tls["Condition"] == {"BoolIfExists": {"aws:SecureTransport": "false"}}
-    ident = s["EnforceOrgIdentities"]
-    # the ap-south-1 ELB account writes ALB access logs: the one outside principal let in
-    assert ident["Condition"] == {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abcdef1234",
-                                                              "aws:PrincipalAccount": ["718504428378"]},
-                                  "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}
+    ident, elb = s["EnforceOrgIdentities"], s["EnforceOrgIdentitiesElbLogs"]
+    outsiders = {"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}
+    assert ident["Condition"] == {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abcdef1234"}, **outsiders}
     assert "sts:AssumeRole" in ident["Action"] and "sts:AssumeRoleWithWebIdentity" not in ident["Action"]
+    # the ap-south-1 ELB account writes ALB access logs: the one outsider, let in on the ELB log objects only
+    assert ident["NotResource"] == elb["Resource"] == "arn:*:s3:::acme-log-archive-elb-*/*" and "Resource" not in ident
+    assert elb["Action"] == ["s3:*"]
+    assert elb["Condition"] == {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abcdef1234",
+                                                            "aws:PrincipalAccount": ["718504428378"]}, **outsiders}
+    no_edge = cfg.model_copy(update={"accounts": [a.model_copy(update={"workloads": a.workloads.model_copy(
+        update={"edge": None})}) if a.workloads else a for a in cfg.accounts]})
+    plain = statements(scp.rcp_document("data-perimeter", no_edge, "o-abcdef1234"))
+    assert "EnforceOrgIdentitiesElbLogs" not in plain and plain["EnforceOrgIdentities"]["Resource"] == "*"
     deputy = s["EnforceConfusedDeputyProtection"]
     assert deputy["Condition"] == {"StringNotEqualsIfExists": {"aws:SourceOrgID": "o-abcdef1234"},
                                    "Null": {"aws:SourceAccount": "false"}, "Bool": {"aws:PrincipalIsAWSService": "true"}}

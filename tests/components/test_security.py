@@ -353,3 +353,12 @@ def test_log_archive_key_alias_is_protected(stack):
     plan = stack_plan(stack)
     (alias,) = [a for a in of_type(plan, "aws:kms/alias:Alias") if a["name"].endswith("-log-key-alias")]
     assert alias["protect"] is True and alias["inputs"]["name"] == "alias/landing-zone/log-archive"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_elb_log_buckets_are_the_ones_the_rcp_lets_the_elb_account_write(stack):
+    from landing_zone.scp_documents import elb_logs_bucket_prefix
+
+    cfg, plan = config(stack), stack_plan(stack)
+    elb = [b for b in of_type(plan, "aws:s3/bucket:Bucket") if b["name"].endswith("-elb-logs-bucket")]
+    assert elb and all(b["inputs"]["bucket"].startswith(elb_logs_bucket_prefix(cfg)) for b in elb)

@@ -114,7 +114,8 @@ class Organization(Strict):
     management_account_id: AccountId
     """The existing management (payer) account, quoted."""
     access_role_name: str = "OrganizationAccountAccessRole"
-    """Role the landing zone assumes in member accounts."""
+    """Role the landing zone assumes in member accounts. An adopted (invited) account must have it before it joins:
+    with guardrails at the root only the role itself may create or change it."""
     access_role_assumers: list[Annotated[str, Field(pattern=r"^arn:(aws|aws-cn|aws-us-gov|\*):(iam|sts)::\d{12}:[\w+=,.@/*-]+$")]] = []
     """ARN patterns of the management-account principals (the pipeline's deploy roles) that alone may assume the
     access role in member accounts, enforced by the data-perimeter RCP. Empty: whoever the role's trust allows

@@ -1212,24 +1212,31 @@ def scp_exemptions_protected(stack: Any) -> Iterator[tuple[str | None, str]]:
         if rch.is_unknown(content):
             unknown.append(f"{scp.name}.content")
             continue
-        for i, statement in enumerate(_scp_statements(content)):
-            for principal in doc.deny_exemptions(statement):
-                if any(path in principal.lower() for path in AWS_PROTECTED_ROLE_PATHS):
-                    continue
-                missing = _unprotected(principal, attached.get(scp.urn, set()), scps, attached, parents, required)
-                if missing:
-                    yield scp.urn, _exemption_message(scp, statement, i, principal, missing, g)
+        for principal, sids in _exemptions(content).items():
+            missing = _unprotected(principal, attached.get(scp.urn, set()), scps, attached, parents, required)
+            if missing:
+                yield scp.urn, _exemption_message(scp, sids, principal, missing, g)
     if unknown:
         raise cannot_verify(unknown)
+
+
+def _exemptions(content: Any) -> dict[str, list[str]]:
+    """Exempted principal -> Sids (or indexes) of the statements exempting it (AWS-protected roles left out)."""
+    found: dict[str, list[str]] = {}
+    for i, statement in enumerate(_scp_statements(content)):
+        for principal in doc.deny_exemptions(statement):
+            if not any(path in principal.lower() for path in AWS_PROTECTED_ROLE_PATHS):
+                found.setdefault(principal, []).append(str(statement.get("Sid") or i))
+    return found
 
 
 def _scp_statements(content: Any) -> list[dict]:
     return statements(content)
 
 
-def _exemption_message(scp: rch.Res, statement: Mapping, i: int, principal: str,
-                       missing: dict[str, list[str]], g: rch.Graph) -> str:
-    where = f"{scp.name} Statement {statement.get('Sid') or i}"
+def _exemption_message(scp: rch.Res, sids: list[str], principal: str, missing: dict[str, list[str]],
+                       g: rch.Graph) -> str:
+    where = f"{scp.name} (statements {', '.join(sids)})"
     gaps = "; ".join(f"{_target_name(t, g)}: {', '.join(actions)}" for t, actions in missing.items())
     return (f"{where} exempts {principal}, but no SCP attached where the exemption applies denies changes to it "
             f"({gaps}); add a Deny of {', '.join(ROLE_PROTECTION_ACTIONS)} on Resource {principal}, exempting only "

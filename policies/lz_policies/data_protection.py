@@ -179,8 +179,9 @@ def _buckets_named(g: rch.Graph, res: rch.Res, prop: str, kind: str) -> list[rch
             found += g.by_id(value) if kind == "name" else _by_arn(g, value)
     else:
         return [b for b in found if b.type in BUCKETS]
-    by_dependency = g.resolve(res, prop, BUCKETS)
-    return by_dependency or None
+    if res.property_dependencies.get(prop):  # preview: the engine's property dependencies say what it names
+        return [b for b in (g.by_urn.get(u) for u in res.property_dependencies[prop]) if b and b.type in BUCKETS]
+    return g.resolve(res, prop, BUCKETS) or None
 
 
 def _by_arn(g: rch.Graph, arn: str) -> list[rch.Res]:

@@ -170,8 +170,12 @@ def log_delivery_targets(g: rch.Graph) -> tuple[dict[str, str], list[str]]:
             undecided.append(f"{logging.name}.targetBucket")
     for lb in g.of_type(*LOAD_BALANCERS):
         access_logs = lb.get("accessLogs")
+        if rch.is_unknown(access_logs) or (isinstance(access_logs, dict) and rch.is_unknown(access_logs.get("enabled"))):
+            undecided.append(f"{lb.name}.accessLogs")
+            continue
         name = access_logs.get("bucket") if isinstance(access_logs, dict) else None
-        if not isinstance(access_logs, dict) or not truthy(access_logs.get("enabled", False)) or not name:
+        if not isinstance(access_logs, dict) or not truthy(access_logs.get("enabled", False)) or (
+                not name and not rch.is_unknown(name)):  # the unknown sentinel is falsy
             continue
         found = [b for b in g.by_id(name) if b.type in S3_BUCKETS] if not rch.is_unknown(name) else []
         found = found or g.resolve(lb, "accessLogs", S3_BUCKETS)
@@ -285,6 +289,11 @@ EAR06_CASES = (
     StackCase((_bucket("elb", "elb-logs"), _sse("elb-sse", "AES256", bucket="elb-logs"),
                Res(LOAD_BALANCERS[0], "alb", {"accessLogs": {"enabled": True, "bucket": "elb-logs"}})),
               violates=False, note="access-log bucket of a load balancer"),
+    StackCase((_bucket("elb", UNKNOWN), Res(S3_SSE, "elb-sse", {"bucket": UNKNOWN, "rules": [
+        {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]}, property_deps={"bucket": ("elb",)}),
+               Res(LOAD_BALANCERS[0], "alb", {"accessLogs": {"enabled": True, "bucket": UNKNOWN}},
+                   property_deps={"accessLogs": ("elb",)})),
+              violates=False, note="preview: the load balancer's accessLogs names the bucket by dependency"),
     StackCase((_bucket("target", UNKNOWN), Res(S3_SSE, "target-sse", {"bucket": UNKNOWN, "rules": [
         {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]}, property_deps={"bucket": ("target",)}),
         Res("aws:s3/bucketLogging:BucketLogging", "logging", {"bucket": "b", "targetBucket": UNKNOWN},

@@ -694,6 +694,8 @@ RULES = [
                  type="aws:cloudwatch/logResourcePolicy:LogResourcePolicy", violates=True),
             Case({"secretArn": "s", "policy": _public({"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-1"}})},
                  type="aws:secretsmanager/secretPolicy:SecretPolicy", violates=True, note="IfExists"),
+            Case({"bucket": "b", "policy": _public({"StringLike": {"aws:PrincipalOrgID": "*"}})}, violates=True,
+                 note="a bare wildcard value limits nothing"),
             Case({"function": "f", "action": "lambda:InvokeFunction", "principal": "*"}, type=LAMBDA_PERMISSION,
                  violates=True),
             Case({"vpcId": "v", "serviceName": "com.amazonaws.eu-west-1.s3", "policy": _public()},

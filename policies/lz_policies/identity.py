@@ -516,7 +516,9 @@ RULES = [
     ResourceRule(
         id="IAM-04", name="iam-04-no-public-trust-or-escalation",
         title="Roles are not assumable by anyone; policies do not allow escalation or exfiltration on *",
-        description="Trust policies never Allow Principal \"*\" without a Condition; permission policies do not "
+        description="Trust policies never Allow everyone (Principal \"*\", NotPrincipal) without a condition that "
+                    "limits the caller (aws:PrincipalOrgID, aws:PrincipalArn, sts:ExternalId...; aws:SecureTransport "
+                    "or MFA do not; web-identity trusts are IAM-09's); permission policies do not "
                     "grant privilege-escalation actions (iam:PassRole, iam:PutRolePolicy, iam:CreatePolicyVersion...) "
                     "or data-exfiltration actions (s3:GetObject, secretsmanager:GetSecretValue...) on Resource \"*\".",
         refs="CKV_AWS_60, CKV_AWS_61, CKV_AWS_286-290",
@@ -526,6 +528,12 @@ RULES = [
                  type=ROLE, violates=True),
             Case({"policy": _doc(_allow(["iam:PassRole", "ec2:RunInstances"]))}, violates=True),
             Case({"policy": _doc(_allow("secretsmanager:GetSecretValue"))}, violates=True),
+            Case({"assumeRolePolicy": _doc({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
+                                            "Condition": {"Bool": {"aws:SecureTransport": "true"}}})},
+                 type=ROLE, violates=True, note="a condition that does not limit the caller"),
+            Case({"assumeRolePolicy": _doc({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
+                                            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg1"}}})},
+                 type=ROLE, violates=False),
             Case({"assumeRolePolicy": EC2_TRUST}, type=ROLE, violates=False),
             Case({"policy": _doc(_allow("iam:PassRole", "arn:aws:iam::111111111111:role/app"))}, violates=False),
         ),

@@ -4,13 +4,41 @@ multi-AZ failover and longer retention; sandbox relaxes deletion protection to a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-from .framework import Case, Param, ResourceRule, Subject, as_list, dig, truthy
+from . import reachability as rch
+from .encryption_at_rest import log_delivery_targets
+from .framework import (
+    UNKNOWN,
+    Case,
+    Param,
+    Res,
+    ResourceRule,
+    Stack,
+    StackCase,
+    StackRule,
+    Subject,
+    as_list,
+    cannot_verify,
+    dig,
+    truthy,
+)
 
 RDS_CLUSTER = "aws:rds/cluster:Cluster"
 REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
 BUCKET = "aws:s3/bucket:Bucket"
+BUCKETS = (BUCKET, "aws:s3/bucketV2:BucketV2")
+SECRET = "aws:secretsmanager/secret:Secret"
+TRAIL = "aws:cloudtrail/trail:Trail"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+CONFIG_DELIVERY = "aws:cfg/deliveryChannel:DeliveryChannel"
+REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+WAF_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
+QUERY_LOG_CONFIG = "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig"
+FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
+GUARDDUTY_EXPORT = "aws:guardduty/publishingDestination:PublishingDestination"
 VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
@@ -53,24 +81,112 @@ def redis_failover_in_prod(r: Subject) -> Iterator[str]:
                "automaticFailoverEnabled=true, multiAzEnabled=true and at least 2 cache clusters")
 
 
-# DAT-04 ---------------------------------------------------------------------------------------------------------
-def versioning_enabled(r: Subject) -> Iterator[str]:
-    if r.type != VERSIONING:
-        return
-    status = r.get("versioningConfiguration", "status", default="Disabled")
-    if status != "Enabled":
-        yield f"versioningConfiguration.status={status}; set status=\"Enabled\""
+# DAT-04 (stack) -------------------------------------------------------------------------------------------------
+# A bucket's role comes from the graph: what writes logs or copies into it. A tag the bucket sets on itself may add
+# protection (`protectedPurposes`) but never remove it: otherwise any bucket could exempt itself from Object Lock.
+# Log writers and the property naming their bucket: (type, property, how the value names the bucket).
+LOG_WRITERS = (
+    (TRAIL, "s3BucketName", "name", "CloudTrail destination"),
+    (CONFIG_DELIVERY, "s3BucketName", "name", "AWS Config delivery destination"),
+    (FLOW_LOG, "logDestination", "arn", "VPC flow-log destination"),
+    (WAF_LOGGING, "logDestinationConfigs", "arn", "WAF log destination"),
+    (QUERY_LOG_CONFIG, "destinationArn", "arn", "Route 53 Resolver query-log destination"),
+    (GUARDDUTY_EXPORT, "destinationArn", "arn", "GuardDuty findings export destination"),
+)
 
 
-def log_and_backup_buckets_locked(r: Subject) -> Iterator[str]:
-    if r.type != BUCKET:
-        return
-    purpose = r.tags().get(r.cfg["purposeTagKey"])
-    if purpose in list(r.cfg["logDeliveryPurposes"]):
-        return  # S3 server access log destinations may not have an Object Lock default retention: no lock demanded
-    if purpose in list(r.cfg["protectedPurposes"]) and not truthy(r.get("objectLockEnabled", default=False)):
-        yield (f"{purpose} bucket without Object Lock; set objectLockEnabled=true (with versioning) so logs and "
-               "backups cannot be deleted or overwritten")
+def versioning_and_object_lock(s: Stack) -> Iterator[tuple[str | None, str]]:
+    g = s.graph()
+    for versioning in g.of_type(VERSIONING):
+        status = dig(versioning.get("versioningConfiguration"), "status", default="Disabled")
+        if not rch.is_unknown(status) and status != "Enabled":
+            yield versioning.urn, f"{versioning.name} versioningConfiguration.status={status}; set status=\"Enabled\""
+    roles, unknown = protected_buckets(g, s.cfg)
+    access_log_targets, _ = log_delivery_targets(g)
+    for bucket in g.of_type(*BUCKETS):
+        reasons = roles.get(bucket.urn)
+        if not reasons or _object_lock_enabled(bucket):
+            continue
+        if rch.is_unknown(bucket.get("objectLockEnabled")):
+            unknown.append(f"{bucket.name}.objectLockEnabled")
+            continue
+        conflict = access_log_targets.get(bucket.urn)
+        fix = (f"; it is also the {conflict}, and S3 does not deliver server access logs into a bucket with an "
+               "Object Lock default retention: give the access logs their own bucket") if conflict else ""
+        yield bucket.urn, (f"{bucket.name} is the {', '.join(reasons)} without Object Lock; set "
+                           f"objectLockEnabled=true (with versioning) so logs and backups cannot be deleted or "
+                           f"overwritten{fix}")
+    if unknown:
+        raise cannot_verify(unknown)
+
+
+def _object_lock_enabled(bucket: rch.Res) -> bool:
+    inline = bucket.get("objectLockConfiguration")
+    return truthy(bucket.get("objectLockEnabled", False)) or dig(inline, "objectLockEnabled") == "Enabled"
+
+
+def protected_buckets(g: rch.Graph, cfg: Mapping[str, Any]) -> tuple[dict[str, list[str]], list[str]]:
+    """Buckets that need Object Lock, by URN with the roles that make them so, and the undecidable references."""
+    roles: dict[str, list[str]] = {}
+    unknown: list[str] = []
+
+    def mark(buckets: list[rch.Res], role: str) -> None:
+        for bucket in buckets:
+            roles.setdefault(bucket.urn, [])
+            if role not in roles[bucket.urn]:
+                roles[bucket.urn].append(role)
+
+    for type_, prop, kind, role in LOG_WRITERS:
+        for writer in g.of_type(type_):
+            if type_ == FLOW_LOG and str(writer.get("logDestinationType", "cloud-watch-logs")) != "s3":
+                continue
+            found = _buckets_named(g, writer, prop, kind)
+            if found is None:
+                unknown.append(f"{writer.name}.{prop}")
+            mark(found or [], f"{role} of {writer.name}")
+    for stream in g.of_type(FIREHOSE):
+        arn = dig(stream.get("extendedS3Configuration"), "bucketArn")
+        mark(_by_arn(g, arn) if isinstance(arn, str) and not rch.is_unknown(arn) else [], f"Firehose log "
+             f"destination of {stream.name}")
+    for bucket in g.of_type(*BUCKETS):
+        purpose = bucket.tags.get(cfg["purposeTagKey"])
+        if purpose in list(cfg["protectedPurposes"]):
+            mark([bucket], f"{purpose} bucket (its {cfg['purposeTagKey']} tag)")
+    _mark_replica_targets(g, roles, mark)
+    return roles, unknown
+
+
+def _mark_replica_targets(g: rch.Graph, roles: dict[str, list[str]], mark) -> None:
+    """A replication destination of a protected bucket holds its copy: it needs the same protection."""
+    for replication in g.of_type(REPLICATION):
+        sources = g.resolve(replication, "bucket", BUCKETS)
+        if not any(source.urn in roles for source in sources):
+            continue
+        for rule in as_list(replication.get("rules")):
+            arn = dig(rule, "destination", "bucket")
+            if isinstance(arn, str) and not rch.is_unknown(arn):
+                mark(_by_arn(g, arn), f"replica (copy target) of {sources[0].name}")
+
+
+def _buckets_named(g: rch.Graph, res: rch.Res, prop: str, kind: str) -> list[rch.Res] | None:
+    """Buckets `res.prop` names (a name, or S3 ARNs with an optional prefix); None when it cannot be told."""
+    values = res.get(prop)
+    found: list[rch.Res] = []
+    for value in as_list(values):
+        if rch.is_unknown(value):
+            break
+        if isinstance(value, str):
+            found += g.by_id(value) if kind == "name" else _by_arn(g, value)
+    else:
+        return [b for b in found if b.type in BUCKETS]
+    if res.property_dependencies.get(prop):  # preview: the engine's property dependencies say what it names
+        return [b for b in (g.by_urn.get(u) for u in res.property_dependencies[prop]) if b and b.type in BUCKETS]
+    return g.resolve(res, prop, BUCKETS) or None
+
+
+def _by_arn(g: rch.Graph, arn: str) -> list[rch.Res]:
+    match = re.match(r"^arn:[^:]+:s3:::([^/]+)", arn)
+    return [b for b in g.by_id(match[1]) if b.type in BUCKETS] if match else []
 
 
 # DAT-05 ---------------------------------------------------------------------------------------------------------
@@ -90,14 +206,55 @@ def acls_disabled(r: Subject) -> Iterator[str]:
         yield f"objectOwnership={ownership[0]}; set rule.objectOwnership=\"BucketOwnerEnforced\" to disable ACLs"
 
 
-# DAT-07 ---------------------------------------------------------------------------------------------------------
-def rotation_interval(r: Subject) -> Iterator[str]:
-    days = r.get("rotationRules", "automaticallyAfterDays")
-    maximum = int(r.cfg["maxRotationDays"])
-    if days is None and not r.get("rotationRules", "scheduleExpression"):
+# DAT-07 (stack) -------------------------------------------------------------------------------------------------
+# Every Secrets Manager secret rotates: a secretsmanager/secretRotation names it, is enabled and rotates at least every
+# `maxRotationDays`. (RDS-managed master passwords, manageMasterUserPassword, rotate themselves and are no
+# secretsmanager/secret resources of the stack.)
+def secrets_rotate(s: Stack) -> Iterator[tuple[str | None, str]]:
+    g = s.graph()
+    rotations: dict[str, list[rch.Res]] = {}
+    unknown: list[str] = []
+    for rotation in g.of_type(ROTATION):
+        secrets = g.resolve(rotation, "secretId", (SECRET,))
+        if not secrets and rch.is_unknown(rotation.get("secretId")):
+            unknown.append(f"{rotation.name}.secretId")
+        for secret in secrets:
+            rotations.setdefault(secret.urn, []).append(rotation)
+    for secret in g.of_type(SECRET):
+        found = rotations.get(secret.urn)
+        if not found:
+            yield secret.urn, (f"secret {secret.name} has no secretsmanager.SecretRotation; add one with "
+                               f"rotationRules.automaticallyAfterDays<={int(s.cfg['maxRotationDays'])} (or use a "
+                               "managed rotation such as RDS manageMasterUserPassword)")
+        for rotation in found or []:
+            for problem in _rotation_problems(rotation, int(s.cfg["maxRotationDays"])):
+                yield rotation.urn, f"{rotation.name} (secret {secret.name}): {problem}"
+    if unknown:
+        raise cannot_verify(unknown)
+
+
+def _rotation_problems(rotation: rch.Res, maximum: int) -> Iterator[str]:
+    enabled = rotation.get("rotationEnabled")
+    if enabled is not None and not rch.is_unknown(enabled) and not truthy(enabled):
+        yield "rotationEnabled=false; enable rotation"
+    rules = rotation.get("rotationRules")
+    days = dig(rules, "automaticallyAfterDays")
+    schedule = dig(rules, "scheduleExpression")
+    if days is None and not schedule:
         yield f"no rotation interval; set rotationRules.automaticallyAfterDays<={maximum}"
-    elif days is not None and int(days) > maximum:
+    elif days is not None and not rch.is_unknown(days) and int(days) > maximum:
         yield f"rotationRules.automaticallyAfterDays={days} is over {maximum}; rotate at least every {maximum} days"
+    elif isinstance(schedule, str) and (interval := _schedule_days(schedule)) and interval > maximum:
+        yield f"rotationRules.scheduleExpression={schedule} is over {maximum} days; rotate at least every {maximum} days"
+
+
+def _schedule_days(schedule: str) -> int | None:
+    """Days between rotations of a rate() expression (cron expressions are at most monthly-ish: not judged)."""
+    match = re.fullmatch(r"\s*rate\((\d+)\s+(day|days|hour|hours)\)\s*", schedule)
+    if not match:
+        return None
+    value = int(match[1])
+    return value if match[2].startswith("day") else max(1, value // 24)
 
 
 # DAT-08 ---------------------------------------------------------------------------------------------------------
@@ -110,6 +267,58 @@ GOOD_CLUSTER = {"engine": "aurora-mysql", "deletionProtection": True, "copyTagsT
                 "backupRetentionPeriod": 15}
 GOOD_REDIS = {"description": "c", "snapshotRetentionLimit": 7, "automaticFailoverEnabled": True,
               "multiAzEnabled": True, "numCacheClusters": 2}
+
+def _bucket(name: str, lock: Any = False, **props) -> Res:
+    return Res(BUCKET, name, {"bucket": name, "objectLockEnabled": lock, **props})
+
+
+_TRAIL_TO = Res(TRAIL, "org-trail", {"name": "org-trail", "s3BucketName": "logs"})
+DAT04_CASES = (
+    StackCase((Res(VERSIONING, "v", {"bucket": "b", "versioningConfiguration": {"status": "Suspended"}}),),
+              violates=True),
+    StackCase((_bucket("logs"), _TRAIL_TO), violates=True, note="trail destination without Object Lock"),
+    StackCase((_bucket("logs", tags={"purpose": "access-logs"}), _TRAIL_TO), violates=True,
+              note="a tag the bucket sets on itself does not exempt it"),
+    StackCase((_bucket("flow"), Res(FLOW_LOG, "fl", {"logDestinationType": "s3",
+                                                     "logDestination": "arn:aws:s3:::flow/vpc-flow-logs/"})),
+              violates=True, note="flow-log destination by ARN with a prefix"),
+    StackCase((_bucket("logs", lock=True), _bucket("copy"), _TRAIL_TO,
+               Res(REPLICATION, "repl", {"bucket": "logs", "rules": [{"destination": {"bucket": "arn:aws:s3:::copy"}}]})),
+              violates=True, note="the replica of a trail bucket"),
+    StackCase((_bucket("backups", tags={"purpose": "backup"}),), violates=True, note="a tag may add protection"),
+    StackCase((Res(BUCKET, "pending", {"bucket": UNKNOWN}), Res(CONFIG_DELIVERY, "cfg", {"s3BucketName": UNKNOWN})),
+              violates=False, unknown=True, note="preview: a bucket name nothing resolves"),
+    StackCase((Res(BUCKET, "pending", {"bucket": UNKNOWN}), Res(CONFIG_DELIVERY, "cfg", {"s3BucketName": UNKNOWN},
+                                                                property_deps={"s3BucketName": ("pending",)})),
+              violates=True, note="preview: the property dependency names the destination"),
+    StackCase((Res(VERSIONING, "v", {"bucket": "b", "versioningConfiguration": {"status": "Enabled"}}),
+               _bucket("logs", lock=True), _TRAIL_TO), violates=False),
+    StackCase((_bucket("access"), Res("aws:s3/bucketLogging:BucketLogging", "al", {"bucket": "logs",
+                                                                                   "targetBucket": "access"})),
+              violates=False, note="S3 server access log target: no Object Lock demanded"),
+    StackCase((_bucket("assets", tags={"purpose": "static"}),), violates=False),
+)
+
+_SECRET = Res(SECRET, "db", {"name": "app/db", "arn": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:app/db"})
+
+
+def _rotation(**rules) -> Res:
+    return Res(ROTATION, "db-rotation", {"secretId": _SECRET.props["arn"], "rotationLambdaArn": "arn:lambda",
+                                         "rotationRules": rules})
+
+
+DAT07_CASES = (
+    StackCase((_SECRET,), violates=True, note="no rotation"),
+    StackCase((_SECRET, _rotation(automaticallyAfterDays=180)), violates=True),
+    StackCase((_SECRET, _rotation(scheduleExpression="rate(120 days)")), violates=True),
+    StackCase((_SECRET, Res(ROTATION, "off", {"secretId": _SECRET.props["arn"], "rotationEnabled": False,
+                                              "rotationRules": {"automaticallyAfterDays": 30}})), violates=True),
+    StackCase((_SECRET, _rotation(automaticallyAfterDays=30)), violates=False),
+    StackCase((_SECRET, _rotation(scheduleExpression="rate(30 days)")), violates=False),
+    StackCase((Res(SECRET, "s", {"name": "s"}), Res(ROTATION, "r", {"secretId": UNKNOWN, "rotationRules": {
+        "automaticallyAfterDays": 30}}, property_deps={"secretId": ("s",)})), violates=False,
+        note="preview: the secret's ARN is unknown, the property dependency names it"),
+)
 
 RULES = [
     ResourceRule(
@@ -159,35 +368,26 @@ RULES = [
                  violates=False),
         ),
     ),
-    ResourceRule(
+    StackRule(
         id="DAT-04", name="dat-04-s3-versioning-object-lock",
-        title="Bucket versioning is on; log and backup buckets use Object Lock",
-        description="BucketVersioning status Enabled; buckets whose `purposeTagKey` tag is in `protectedPurposes` "
-                    "are created with objectLockEnabled=true. Log-delivery targets (tag value in `logDeliveryPurposes`, "
-                    "e.g. S3 server access log buckets) are exempt even when listed as protected: S3 does not deliver "
-                    "server access logs to a destination with an Object Lock default retention "
-                    "(docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html); they stay "
-                    "versioned and SSE-S3 encrypted (EAR-06). (MFA delete needs the root user and is not required.)",
+        title="Bucket versioning is on; log and backup destinations use Object Lock",
+        description="BucketVersioning status Enabled. A bucket needs objectLockEnabled=true when the GRAPH makes it a "
+                    "log or backup destination: the s3BucketName of a CloudTrail trail or a Config delivery channel, "
+                    "the S3 logDestination of a VPC flow log, a WAF logging configuration, Route 53 Resolver query "
+                    "logging or GuardDuty export, a Firehose stream's bucket, or the replication destination of such "
+                    "a bucket (its copy). A `purposeTagKey` tag in `protectedPurposes` (e.g. backup) adds protection "
+                    "but a tag never removes it, and no tag exempts a bucket. S3 server access log targets (the "
+                    "targetBucket of a BucketLogging) are not asked for Object Lock unless another role makes them "
+                    "a destination: S3 does not deliver server access logs to a bucket with an Object Lock default "
+                    "retention (docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html). "
+                    "(MFA delete needs the root user and is not required.)",
         refs="CIS 2.1.3 (v1.5) / 2.1.2 (v3.0); SH S3.14, S3.15, S3.20; CKV_AWS_21, CKV_AWS_143",
-        types=(VERSIONING, BUCKET), checks=(versioning_enabled, log_and_backup_buckets_locked),
+        checks=(versioning_and_object_lock,),
         params={"purposeTagKey": Param("string", "purpose", "tag key naming a bucket's purpose"),
                 "protectedPurposes": Param("array", ["logs", "log-archive", "cloudtrail", "backup"],
-                                           "purposes that need Object Lock", items="string"),
-                "logDeliveryPurposes": Param("array", ["access-logs"], "purposes of buckets that receive S3 server "
-                                             "access logs (never asked for Object Lock)", items="string")},
-        cases=(
-            Case({"bucket": "b", "versioningConfiguration": {"status": "Suspended"}}, violates=True),
-            Case({"bucket": "logs", "tags": {"purpose": "log-archive"}}, type=BUCKET, violates=True),
-            Case({"bucket": "b", "versioningConfiguration": {"status": "Enabled"}}, violates=False),
-            Case({"bucket": "logs", "objectLockEnabled": True, "tags": {"purpose": "log-archive"}}, type=BUCKET,
-                 violates=False),
-            Case({"bucket": "assets", "tags": {"purpose": "static"}}, type=BUCKET, violates=False),
-            Case({"bucket": "access", "tags": {"purpose": "access-logs"}}, type=BUCKET, violates=False,
-                 config={"protectedPurposes": ["logs", "access-logs"]}, note="log-delivery target: never locked"),
-            Case({"bucket": "access", "tags": {"purpose": "access-logs"}}, type=BUCKET, violates=True,
-                 config={"protectedPurposes": ["access-logs"], "logDeliveryPurposes": []},
-                 note="without the exemption the same bucket would need Object Lock"),
-        ),
+                                           "purposes that ADD an Object Lock requirement (never remove one)",
+                                           items="string")},
+        cases=DAT04_CASES,
     ),
     ResourceRule(
         id="DAT-05", name="dat-05-s3-public-access-block",
@@ -216,19 +416,16 @@ RULES = [
             Case({"bucket": "b", "rule": {"objectOwnership": "BucketOwnerEnforced"}}, violates=False),
         ),
     ),
-    ResourceRule(
-        id="DAT-07", name="dat-07-secret-rotation-interval",
-        title="Secrets rotate at least every 90 days",
-        description="secretsmanager.SecretRotation rotationRules.automaticallyAfterDays at most `maxRotationDays` "
-                    "(or a schedule expression). (Secrets without any rotation are stack-level.)",
+    StackRule(
+        id="DAT-07", name="dat-07-secrets-rotate",
+        title="Every secret rotates at least every 90 days",
+        description="Every secretsmanager/secret is the secretId of an enabled secretsmanager/secretRotation whose "
+                    "rotationRules.automaticallyAfterDays (or rate() scheduleExpression) is at most `maxRotationDays`. "
+                    "Secrets RDS manages (manageMasterUserPassword) rotate themselves and are not secret resources.",
         refs="SH SecretsManager.1, SecretsManager.4; CKV2_AWS_57, CKV_AWS_304",
-        types=(ROTATION,), checks=(rotation_interval,),
+        checks=(secrets_rotate,),
         params={"maxRotationDays": Param("integer", 90, "maximum days between rotations")},
-        cases=(
-            Case({"secretId": "s", "rotationRules": {"automaticallyAfterDays": 180}}, violates=True),
-            Case({"secretId": "s", "rotationRules": {"automaticallyAfterDays": 30}}, violates=False),
-            Case({"secretId": "s", "rotationRules": {"scheduleExpression": "rate(30 days)"}}, violates=False),
-        ),
+        cases=DAT07_CASES,
     ),
     ResourceRule(
         id="DAT-08", name="dat-08-lb-deletion-protection",

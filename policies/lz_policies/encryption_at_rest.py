@@ -116,7 +116,7 @@ def queue_encrypted(r: Subject) -> Iterator[str]:
 # (AES256): such log-delivery targets must use AES256, every other bucket aws:kms.
 def bucket_sse_is_kms(s: Stack) -> Iterator[tuple[str | None, str]]:
     g = s.graph()
-    targets, undecided = _log_delivery_targets(g, s.cfg)
+    targets, undecided = log_delivery_targets(g)
     unknown: list[str] = []
     for res, bucket, rules in _encryption_configurations(g):
         reason = targets.get(bucket.urn) if bucket is not None else None
@@ -136,15 +136,10 @@ def bucket_sse_is_kms(s: Stack) -> Iterator[tuple[str | None, str]]:
                     unknown.append(f"{undecided[0]} (is {res.name}'s bucket a log-delivery target?)")
                     continue
                 yield res.urn, (f"rules[{i}] uses sseAlgorithm={algorithm or 'unset'}; use aws:kms with "
-                                "kmsMasterKeyId of a customer managed key (a bucket that receives S3 server access "
-                                f"logs or ELB access logs: tag it {_purpose_hint(s.cfg)} and keep AES256)")
+                                "kmsMasterKeyId of a customer managed key (only a bucket that an s3 BucketLogging "
+                                "targets or a load balancer's accessLogs names keeps AES256)")
     if unknown:
         raise cannot_verify(unknown)
-
-
-def _purpose_hint(cfg) -> str:
-    purposes = list(cfg["logDeliveryPurposes"]) or ["access-logs"]
-    return f"{cfg['purposeTagKey']}={purposes[0]}"
 
 
 def _encryption_configurations(g: rch.Graph) -> Iterator[tuple[rch.Res, rch.Res | None, list]]:
@@ -162,14 +157,12 @@ def _rules(config) -> list:
     return as_list(dig(config, "rules")) or as_list(dig(config, "rule"))
 
 
-def _log_delivery_targets(g: rch.Graph, cfg) -> tuple[dict[str, str], list[str]]:
-    """Buckets logs are delivered to, by URN with the reason, and the references that could not be resolved."""
+def log_delivery_targets(g: rch.Graph) -> tuple[dict[str, str], list[str]]:
+    """Buckets S3 server access logs and ELB access logs are delivered to, by URN with the reason, and the references
+    that could not be resolved. From the graph only: a tag the bucket sets on itself never makes it a target (it would
+    exempt the bucket from SSE-KMS here and from Object Lock in DAT-04)."""
     targets: dict[str, str] = {}
     undecided: list[str] = []
-    purposes = set(cfg["logDeliveryPurposes"])
-    for bucket in g.of_type(*S3_BUCKETS):
-        if bucket.tags.get(cfg["purposeTagKey"]) in purposes:
-            targets[bucket.urn] = f"tagged {cfg['purposeTagKey']}={bucket.tags.get(cfg['purposeTagKey'])}"
     for logging in g.of_type(*S3_LOGGING):
         found = g.resolve(logging, "targetBucket", S3_BUCKETS)
         targets.update({b.urn: f"targetBucket of {logging.name}" for b in found if b.urn not in targets})
@@ -177,8 +170,12 @@ def _log_delivery_targets(g: rch.Graph, cfg) -> tuple[dict[str, str], list[str]]
             undecided.append(f"{logging.name}.targetBucket")
     for lb in g.of_type(*LOAD_BALANCERS):
         access_logs = lb.get("accessLogs")
+        if rch.is_unknown(access_logs) or (isinstance(access_logs, dict) and rch.is_unknown(access_logs.get("enabled"))):
+            undecided.append(f"{lb.name}.accessLogs")
+            continue
         name = access_logs.get("bucket") if isinstance(access_logs, dict) else None
-        if not isinstance(access_logs, dict) or not truthy(access_logs.get("enabled", False)) or not name:
+        if not isinstance(access_logs, dict) or not truthy(access_logs.get("enabled", False)) or (
+                not name and not rch.is_unknown(name)):  # the unknown sentinel is falsy
             continue
         found = [b for b in g.by_id(name) if b.type in S3_BUCKETS] if not rch.is_unknown(name) else []
         found = found or g.resolve(lb, "accessLogs", S3_BUCKETS)
@@ -271,24 +268,32 @@ def _bucket(name: str, bucket: str, **props) -> Res:
 
 
 _ACCESS_LOG_BUCKET = _bucket("access", "access-logs-1", tags={"purpose": "access-logs"})
+_ACCESS_LOGGING = Res("aws:s3/bucketLogging:BucketLogging", "access-logging", {"bucket": "b", "targetBucket": "access-logs-1"})
 _PLAIN_BUCKET = _bucket("data", "b")
 EAR06_CASES = (
     StackCase((_PLAIN_BUCKET, _sse("data-sse", "AES256")), violates=True, note="SSE-S3 on an ordinary bucket"),
     StackCase((_PLAIN_BUCKET, Res(S3_SSE, "data-sse", {"bucket": "b", "rules": []})), violates=True),
     StackCase((_bucket("inline", "i", serverSideEncryptionConfiguration={"rule": {
         "applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}}),), violates=True, note="inline AES256"),
-    StackCase((_ACCESS_LOG_BUCKET, _sse("access-sse", "aws:kms", bucket="access-logs-1")), violates=True,
-              note="SSE-KMS on an access-log bucket: S3 would not deliver the logs"),
+    StackCase((_ACCESS_LOG_BUCKET, _ACCESS_LOGGING, _sse("access-sse", "aws:kms", bucket="access-logs-1")),
+              violates=True, note="SSE-KMS on an access-log bucket: S3 would not deliver the logs"),
+    StackCase((_ACCESS_LOG_BUCKET, _sse("access-sse", "AES256", bucket="access-logs-1")), violates=True,
+              note="a purpose tag the bucket sets on itself does not make it a log-delivery target"),
     StackCase((_PLAIN_BUCKET, _sse("data-sse", "aws:kms")), violates=False),
     StackCase((_PLAIN_BUCKET,), violates=False, note="no configuration: left to the stack rules"),
-    StackCase((_ACCESS_LOG_BUCKET, _sse("access-sse", "AES256", bucket="access-logs-1")), violates=False,
-              note="access-log bucket (purpose tag) with SSE-S3"),
+    StackCase((_ACCESS_LOG_BUCKET, _ACCESS_LOGGING, _sse("access-sse", "AES256", bucket="access-logs-1")),
+              violates=False, note="targetBucket of a BucketLogging with SSE-S3"),
     StackCase((_bucket("target", "t"), _sse("target-sse", "AES256", bucket="t"),
                Res("aws:s3/bucketLogging:BucketLogging", "logging", {"bucket": "b", "targetBucket": "t"})),
               violates=False, note="targetBucket of a BucketLogging, untagged"),
     StackCase((_bucket("elb", "elb-logs"), _sse("elb-sse", "AES256", bucket="elb-logs"),
                Res(LOAD_BALANCERS[0], "alb", {"accessLogs": {"enabled": True, "bucket": "elb-logs"}})),
               violates=False, note="access-log bucket of a load balancer"),
+    StackCase((_bucket("elb", UNKNOWN), Res(S3_SSE, "elb-sse", {"bucket": UNKNOWN, "rules": [
+        {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]}, property_deps={"bucket": ("elb",)}),
+               Res(LOAD_BALANCERS[0], "alb", {"accessLogs": {"enabled": True, "bucket": UNKNOWN}},
+                   property_deps={"accessLogs": ("elb",)})),
+              violates=False, note="preview: the load balancer's accessLogs names the bucket by dependency"),
     StackCase((_bucket("target", UNKNOWN), Res(S3_SSE, "target-sse", {"bucket": UNKNOWN, "rules": [
         {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]}, property_deps={"bucket": ("target",)}),
         Res("aws:s3/bucketLogging:BucketLogging", "logging", {"bucket": "b", "targetBucket": UNKNOWN},
@@ -387,15 +392,12 @@ RULES = [
                     "enable-server-access-logging.html; API LoggingEnabled: the target bucket can't use SSE-KMS or "
                     "DSSE-KMS default encryption), and for ALB access logs 'the only server-side encryption option "
                     "that's supported is Amazon S3-managed keys (SSE-S3)' (docs.aws.amazon.com/elasticloadbalancing/"
-                    "latest/application/enable-access-logging.html). A log-delivery target is a bucket tagged "
-                    "`purposeTagKey` with a value in `logDeliveryPurposes`, the targetBucket of an s3 BucketLogging, or "
-                    "the accessLogs bucket of a load balancer in the stack. A bucket without any configuration is left "
-                    "to the stack rules.",
+                    "latest/application/enable-access-logging.html). A log-delivery target is, from the graph only, "
+                    "the targetBucket of an s3 BucketLogging or the accessLogs bucket of a load balancer in the stack "
+                    "(never a tag the bucket sets on itself). A bucket without any configuration is left to the "
+                    "stack rules.",
         refs="CIS 2.1.1 (v1.5); SH S3.17; CKV_AWS_19, CKV_AWS_145",
         checks=(bucket_sse_is_kms,),
-        params={"purposeTagKey": Param("string", "purpose", "tag key naming a bucket's purpose"),
-                "logDeliveryPurposes": Param("array", ["access-logs"], "purposes of buckets that receive S3 server "
-                                             "access logs or ELB access logs (SSE-S3 required)", items="string")},
         cases=EAR06_CASES,
     ),
     ResourceRule(

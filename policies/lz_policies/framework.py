@@ -123,6 +123,9 @@ STACK_DEFAULT_SOURCES = {
                    "(the Client VPN source-NATs its clients to its interfaces there)"),
     "logRetentionDays": "landing-zone:security.log_retention_days",
     "allowedRegions": "landing-zone:organization.allowed_regions",
+    "organizationAccountIds": ("landing-zone:organization.management_account_id plus the account_id of every "
+                               "landing-zone:accounts entry that names one"),
+    "protectedCidrs": "the VPC CIDRs of every landing-zone:accounts entry whose environment is prod or core",
 }
 _stack_defaults_cache: tuple[str | None, dict[str, Any]] = (None, {})
 
@@ -156,11 +159,15 @@ def landing_zone_defaults(config: Mapping[str, Any]) -> dict[str, Any]:
     organization = _section(config, "organization")
     network = _section(config, "network")
     security = _section(config, "security")
+    accounts = _decoded(config.get(f"{STACK_NAMESPACE}:accounts"))
+    accounts = [a for a in accounts if isinstance(a, Mapping)] if isinstance(accounts, list) else []
     derived = {
         "intent": _intent(network.get("reachability")),
-        "adminCidrs": _admin_cidrs(network, organization, _decoded(config.get(f"{STACK_NAMESPACE}:accounts"))),
+        "adminCidrs": _admin_cidrs(network, organization, accounts),
         "logRetentionDays": _positive_int(security.get("log_retention_days")),
         "allowedRegions": _strings(organization.get("allowed_regions")),
+        "organizationAccountIds": _organization_account_ids(organization, accounts),
+        "protectedCidrs": _environment_cidrs(accounts, ("prod", "core")),
     }
     return {key: value for key, value in derived.items() if value is not None}
 
@@ -229,6 +236,29 @@ def _client_vpn_nat_cidrs(organization: Mapping[str, Any], accounts: Any) -> lis
         chosen = [vpcs[home]] if isinstance(home, str) and home in vpcs else []
     cidrs = [_cidr(vpc.get("cidr")) for vpc in chosen if isinstance(vpc, Mapping)]
     return [c for c in cidrs if c]
+
+
+def _account_id(value: Any) -> str | None:
+    value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    return value if isinstance(value, str) and re.fullmatch(r"\d{12}", value) else None
+
+
+def _organization_account_ids(organization: Mapping[str, Any], accounts: list) -> list[str] | None:
+    ids = [_account_id(organization.get("management_account_id"))]
+    ids += [_account_id(a.get("account_id") or a.get("id")) for a in accounts]
+    found = [i for i in ids if i]
+    return found or None
+
+
+def _environment_cidrs(accounts: list, environments: tuple[str, ...]) -> list[str] | None:
+    """VPC ranges of the accounts in `environments` (None when no account declares a VPC: the rule's default)."""
+    cidrs = []
+    for account in accounts:
+        vpcs = account.get("vpcs")
+        if account.get("environment") in environments and isinstance(vpcs, Mapping):
+            cidrs += [_cidr(vpc.get("cidr")) for vpc in vpcs.values() if isinstance(vpc, Mapping)]
+    found = [c for c in cidrs if c]
+    return found or None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Network rules (CONTROLS.md §1, NET-01..NET-10): security groups, NACLs, subnets, public IPs, TGW, RDS."""
+"""Network rules (CONTROLS.md §1, NET-01..NET-11): security groups, NACLs, subnets, public IPs, TGW, RDS."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 TGW = "aws:ec2transitgateway/transitGateway:TransitGateway"
 RDS_CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 RDS_INSTANCE = "aws:rds/instance:Instance"
+CLIENT_VPN_AUTHORIZATION = "aws:ec2clientvpn/authorizationRule:AuthorizationRule"
 
 SG_TYPES = (SG, SG_RULE, VPC_INGRESS)
 WORLD = ("0.0.0.0/0", "::/0")
@@ -230,6 +231,34 @@ ADMIN_CIDRS = Param("array", PRIVATE_RANGES, "CIDRs SSH/RDP may come from (the V
 TIER_KEY = Param("string", "tier", "tag key naming a subnet's / security group's tier")
 
 
+# NET-11 ---------------------------------------------------------------------------------------------------------
+# Client VPN authorization is per identity-provider group (accessGroupId); authorizeAllGroups=true lets every user
+# the IdP authenticates reach the range, so it must never cover a prod or core network.
+def client_vpn_authorization_per_group(r: Subject) -> Iterator[str]:
+    if not truthy(r.get("authorizeAllGroups", default=False)):
+        return
+    target = str(r.get("targetNetworkCidr", default=""))
+    try:
+        network = ipaddress.ip_network(target, strict=False)
+    except ValueError:
+        yield f"authorizeAllGroups=true to targetNetworkCidr={target!r}; authorize one accessGroupId per range"
+        return
+    hit = [c for c in r.cfg["protectedCidrs"] if _overlaps(network, c)]
+    if network.prefixlen == 0 or hit:
+        ranges = "every address" if network.prefixlen == 0 else f"the prod/core range(s) {', '.join(hit)}"
+        yield (f"authorizeAllGroups=true to {target} reaches {ranges}: every user the identity provider "
+               "authenticates gets in; set authorizeAllGroups=false and accessGroupId to the group allowed there "
+               "(e.g. the administrators' group for prod)")
+
+
+def _overlaps(network, cidr: str) -> bool:
+    try:
+        other = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return False
+    return network.version == other.version and network.overlaps(other)
+
+
 def _sg(cidr="0.0.0.0/0", port=22, to=None, protocol="tcp", desc="why", direction="ingress"):
     return {"description": "sg", direction: [{"protocol": protocol, "fromPort": port, "toPort": to or port,
                                               "cidrBlocks": [cidr], "description": desc}]}
@@ -405,6 +434,32 @@ RULES = [
                  violates=False),
             Case({"clusterIdentifier": "c", "instanceClass": "db.r6g.large", "publiclyAccessible": UNKNOWN},
                  violates=False, unknown=True),
+        ),
+    ),
+    ResourceRule(
+        id="NET-11", name="net-11-client-vpn-authorization-per-group",
+        title="Client VPN does not authorize all groups to prod or core ranges",
+        description="An ec2clientvpn authorizationRule with authorizeAllGroups=true may not target 0.0.0.0/0 or a "
+                    "range overlapping `protectedCidrs` (the VPCs of prod and core accounts from the stack config; "
+                    "without it every private range): access to those ranges is authorized per identity-provider "
+                    "group (accessGroupId).",
+        refs="Client VPN Administrator Guide: Authorization rules (access groups); CONTROLS NET-11",
+        types=(CLIENT_VPN_AUTHORIZATION,), checks=(client_vpn_authorization_per_group,),
+        params={"protectedCidrs": Param("array", PRIVATE_RANGES, "ranges (prod and core VPCs) that only named "
+                                        "identity-provider groups may reach", items="string", stack="protectedCidrs")},
+        cases=(
+            Case({"clientVpnEndpointId": "cvpn", "targetNetworkCidr": "10.1.0.0/16", "authorizeAllGroups": True},
+                 config={"protectedCidrs": ["10.1.0.0/16"]}, violates=True),
+            Case({"clientVpnEndpointId": "cvpn", "targetNetworkCidr": "0.0.0.0/0", "authorizeAllGroups": True},
+                 config={"protectedCidrs": ["10.1.0.0/16"]}, violates=True, note="everything"),
+            Case({"clientVpnEndpointId": "cvpn", "targetNetworkCidr": "10.0.0.0/8", "authorizeAllGroups": True},
+                 config={"protectedCidrs": ["10.1.0.0/16"]}, violates=True, note="a supernet of prod"),
+            Case({"clientVpnEndpointId": "cvpn", "targetNetworkCidr": "10.2.0.0/16", "authorizeAllGroups": True},
+                 violates=True, note="no stack config: every private range is protected"),
+            Case({"clientVpnEndpointId": "cvpn", "targetNetworkCidr": "10.1.0.0/16", "accessGroupId": "admins-id"},
+                 config={"protectedCidrs": ["10.1.0.0/16"]}, violates=False),
+            Case({"clientVpnEndpointId": "cvpn", "targetNetworkCidr": "10.11.0.0/16", "authorizeAllGroups": True},
+                 config={"protectedCidrs": ["10.1.0.0/16"]}, violates=False, note="a nonprod range"),
         ),
     ),
 ]

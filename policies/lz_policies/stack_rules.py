@@ -16,8 +16,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import documents as doc
 from . import reachability as rch
-from .framework import ADVISORY, UNKNOWN, Param, Res, StackCase, StackRule, cannot_verify
+from .framework import ADVISORY, UNKNOWN, Param, Res, StackCase, StackRule, cannot_verify, statements
 
 # --------------------------------------------------------------------------- resource types
 VPC = rch.VPC
@@ -1180,6 +1181,202 @@ X17_CASES = (
 )
 
 
+# --------------------------------------------------------------------------- X-18
+# A principal an SCP exempts (Deny ... unless aws:PrincipalArn is X) can switch the guardrails off; so X itself must
+# be protected by an SCP that denies changing it (trust policy, policies, deletion), attached where the exemption
+# applies, or an account administrator rewrites X's trust policy, assumes it and acts unguarded.
+ORG_POLICY = "aws:organizations/policy:Policy"
+ORG_POLICY_ATTACHMENT = "aws:organizations/policyAttachment:PolicyAttachment"
+ORGANIZATION = "aws:organizations/organization:Organization"
+ORG_UNIT = "aws:organizations/organizationalUnit:OrganizationalUnit"
+ORG_ACCOUNT = "aws:organizations/account:Account"
+ROLE_PROTECTION_ACTIONS = [
+    "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy", "iam:DeleteRole",
+]
+# IAM itself refuses changes to these roles by account principals (service-linked roles; Identity Center's
+# AWSReservedSSO_ roles: "UnmodifiableEntity ... this role is only modifiable by AWS").
+AWS_PROTECTED_ROLE_PATHS = (":role/aws-service-role/", ":role/aws-reserved/sso.amazonaws.com/")
+ROOT = "root"
+
+
+def scp_exemptions_protected(stack: Any) -> Iterator[tuple[str | None, str]]:
+    g = _graph(stack)
+    unknown: list[str] = []
+    scps = [p for p in g.of_type(ORG_POLICY) if p.get("type", "SERVICE_CONTROL_POLICY") == "SERVICE_CONTROL_POLICY"]
+    attached = _scp_targets(g, scps, unknown)
+    parents = _parents(g)
+    required = list(stack.cfg["protectActions"])
+    for scp in scps:
+        content = scp.get("content")
+        if rch.is_unknown(content):
+            unknown.append(f"{scp.name}.content")
+            continue
+        for principal, sids in _exemptions(content).items():
+            missing = _unprotected(principal, attached.get(scp.urn, set()), scps, attached, parents, required)
+            if missing:
+                yield scp.urn, _exemption_message(scp, sids, principal, missing, g)
+    if unknown:
+        raise cannot_verify(unknown)
+
+
+def _exemptions(content: Any) -> dict[str, list[str]]:
+    """Exempted principal -> Sids (or indexes) of the statements exempting it (AWS-protected roles left out)."""
+    found: dict[str, list[str]] = {}
+    for i, statement in enumerate(_scp_statements(content)):
+        for principal in doc.deny_exemptions(statement):
+            if not any(path in principal.lower() for path in AWS_PROTECTED_ROLE_PATHS):
+                found.setdefault(principal, []).append(str(statement.get("Sid") or i))
+    return found
+
+
+def _scp_statements(content: Any) -> list[dict]:
+    return statements(content)
+
+
+def _exemption_message(scp: rch.Res, sids: list[str], principal: str, missing: dict[str, list[str]],
+                       g: rch.Graph) -> str:
+    where = f"{scp.name} (statements {', '.join(sids)})"
+    gaps = "; ".join(f"{_target_name(t, g)}: {', '.join(actions)}" for t, actions in missing.items())
+    return (f"{where} exempts {principal}, but no SCP attached where the exemption applies denies changes to it "
+            f"({gaps}); add a Deny of {', '.join(ROLE_PROTECTION_ACTIONS)} on Resource {principal}, exempting only "
+            "that principal and the pipeline role, attached to the root (or every OU the exemption applies to)")
+
+
+def _target_name(target: str, g: rch.Graph) -> str:
+    res = g.by_urn.get(target)
+    return res.name if res is not None else target
+
+
+def _unprotected(principal: str, targets: set[str], scps: list[rch.Res], attached: dict[str, set[str]],
+                 parents: dict[str, str], required: list[str]) -> dict[str, list[str]]:
+    """Target -> actions on `principal` that no SCP effective at that target denies."""
+    missing: dict[str, list[str]] = {}
+    for target in sorted(targets):
+        lineage = _lineage(target, parents)
+        effective = [p for p in scps if attached.get(p.urn, set()) & lineage]
+        gaps = [a for a in required if not any(_denies(p, a, principal) for p in effective)]
+        if gaps:
+            missing[target] = gaps
+    return missing
+
+
+def _denies(scp: rch.Res, action: str, principal: str) -> bool:
+    content = scp.get("content")
+    if rch.is_unknown(content):
+        return False
+    return any(_protects(statement, action, principal) for statement in _scp_statements(content))
+
+
+def _protects(statement: Mapping, action: str, principal: str) -> bool:
+    """A Deny of `action` on the principal's ARN whose only conditions are principal exemptions."""
+    if statement.get("Effect") != "Deny" or not doc.covers_action(statement, action):
+        return False
+    if not doc.covers_resource(statement, principal):
+        return False
+    conditions = list(doc.condition_entries(statement))
+    return all(key == "aws:principalarn" and op.split(":", 1)[-1].removesuffix("ifexists") in doc.NEGATED_OPERATORS
+               for op, key, _ in conditions)
+
+
+def _scp_targets(g: rch.Graph, scps: list[rch.Res], unknown: list[str]) -> dict[str, set[str]]:
+    """SCP urn -> targets it is attached to (ROOT, or the URN of an OU / account, else the raw id)."""
+    wanted = {p.urn for p in scps}
+    attached: dict[str, set[str]] = {}
+    for attachment in g.of_type(ORG_POLICY_ATTACHMENT):
+        policies = [p for p in g.resolve(attachment, "policyId", (ORG_POLICY,)) if p.urn in wanted]
+        target = _target(g, attachment, "targetId")
+        if target is None:
+            unknown.append(f"{attachment.name}.targetId")
+            continue
+        for policy in policies:
+            attached.setdefault(policy.urn, set()).add(target)
+    return attached
+
+
+def _target(g: rch.Graph, res: rch.Res, prop: str) -> str | None:
+    value = res.get(prop)
+    if isinstance(value, str) and value.startswith("r-") and not rch.is_unknown(value):
+        return ROOT
+    found = g.resolve(res, prop, (ORGANIZATION, ORG_UNIT, ORG_ACCOUNT))
+    if found:
+        return ROOT if found[0].type == ORGANIZATION else found[0].urn
+    return value if isinstance(value, str) and value and not rch.is_unknown(value) else None
+
+
+def _parents(g: rch.Graph) -> dict[str, str]:
+    parents: dict[str, str] = {}
+    for res in g.of_type(ORG_UNIT, ORG_ACCOUNT):
+        parent = _target(g, res, "parentId")
+        if parent is not None:
+            parents[res.urn] = parent
+    return parents
+
+
+def _lineage(target: str, parents: dict[str, str]) -> set[str]:
+    """The target, its OUs up to the root, and the root (every SCP of the root applies everywhere)."""
+    lineage = {target, ROOT}
+    while target in parents and parents[target] not in lineage:
+        target = parents[target]
+        lineage.add(target)
+    return lineage
+
+
+_OAAR = "arn:*:iam::*:role/OrganizationAccountAccessRole"
+_PIPELINE = "arn:*:iam::*:role/landing-zone-pipeline"
+
+
+def _scp(name: str, *statements: Mapping) -> Res:
+    return _case(ORG_POLICY, name, {"type": "SERVICE_CONTROL_POLICY", "content": json.dumps({
+        "Version": "2012-10-17", "Statement": list(statements)})}, env="core")
+
+
+def _attach(name: str, policy: str, target: str = "r-exam", target_ref: str | None = None) -> Res:
+    refs = {"policyId": policy} | ({"targetId": target_ref} if target_ref else {})
+    props = {} if target_ref else {"targetId": target}
+    return _case(ORG_POLICY_ATTACHMENT, name, props, refs, env="core")
+
+
+_EXEMPTING = _scp("guardrails", {"Sid": "ProtectCloudTrail", "Effect": "Deny", "Action": "cloudtrail:StopLogging",
+                                 "Resource": "*", "Condition": {"ArnNotLike": {"aws:PrincipalArn": _OAAR}}})
+
+
+def _protecting(*resources: str) -> Res:
+    return _scp("protect-exempt-roles", {
+        "Sid": "Zz", "Effect": "Deny", "Action": ROLE_PROTECTION_ACTIONS, "Resource": list(resources),
+        "Condition": {"ArnNotLike": {"aws:PrincipalArn": [_OAAR, _PIPELINE]}}})
+
+
+_PROTECTING = _protecting("arn:aws:iam::*:role/Organization*", "arn:aws:iam::*:role/landing-zone-pipeline")
+_OU = _case(ORG_UNIT, "workloads", {"name": "Workloads"}, {"parentId": "org"}, env="core")
+_ORG = _case(ORGANIZATION, "org", {"featureSet": "ALL"}, env="core")
+X18_CASES = (
+    StackCase((_ORG, _EXEMPTING, _attach("guardrails-root", "guardrails")), violates=True,
+              note="exempted role unprotected"),
+    StackCase((_ORG, _OU, _EXEMPTING, _PROTECTING, _attach("guardrails-root", "guardrails"),
+               _attach("protect-ou", "protect-exempt-roles", target_ref="workloads")), violates=True,
+              note="protection attached to one OU, exemption applies at the root"),
+    StackCase((_ORG, _EXEMPTING, _attach("guardrails-root", "guardrails"), _scp("partial", {
+        "Effect": "Deny", "Action": ["iam:DeleteRole", "iam:AttachRolePolicy"], "Resource": "*"}),
+        _attach("partial-root", "partial")), violates=True, note="trust policy changes still allowed"),
+    StackCase((_ORG, _EXEMPTING, _attach("guardrails-root", "guardrails"), _scp("conditional", {
+        "Effect": "Deny", "Action": "iam:*", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}), _attach("conditional-root", "conditional")),
+        violates=True, note="a protection that only applies under another condition"),
+    StackCase((_ORG, _EXEMPTING, _protecting("arn:aws:iam::*:role/OrganizationAccountAccessRole"),
+               _attach("guardrails-root", "guardrails"), _attach("protect-root", "protect-exempt-roles")),
+              violates=True, note="the pipeline role the protection exempts is itself unprotected"),
+    StackCase((_ORG, _EXEMPTING, _PROTECTING, _attach("guardrails-root", "guardrails"),
+               _attach("protect-root", "protect-exempt-roles")), violates=False),
+    StackCase((_ORG, _OU, _EXEMPTING, _PROTECTING, _attach("guardrails-ou", "guardrails", target_ref="workloads"),
+               _attach("protect-root", "protect-exempt-roles", target_ref="org")), violates=False,
+              note="order and Sid do not matter; a root attachment protects every OU"),
+    StackCase((_ORG, _scp("sso", {"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {
+        "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*"}}}),
+        _attach("sso-root", "sso")), violates=False, note="roles only AWS can modify"),
+)
+
+
 # =========================================================================== rules
 TIER_PARAMS = {
     "tierKey": Param("string", "tier", "tag key naming a subnet's / security group's tier"),
@@ -1328,4 +1525,20 @@ RULES = [
         checks=(segment_reachability_matches_intent,), cases=X17_CASES,
         params={"intent": Param("object", rch.DEFAULT_INTENT,
                                 "segment -> segments it may exchange traffic with (symmetric)", stack="intent")}),
+    StackRule(
+        id="X-18", name="x-18-scp-exempt-principals-protected",
+        title="Every principal an SCP exempts is protected by an SCP",
+        description="For each aws:PrincipalArn an SCP Deny statement exempts (ArnNotLike / ArnNotEquals / "
+                    "StringNotLike / StringNotEquals, IfExists too), an SCP effective wherever the exempting SCP is "
+                    "attached (attached to the root, or to that OU / account or one of its parent OUs) denies "
+                    "`protectActions` (trust policy, attached and inline policies, deletion) on a Resource covering "
+                    "that principal, with no condition but principal exemptions (which are themselves checked the "
+                    "same way, so only the exempted principal and the pipeline may change it). Statement order and "
+                    "Sids do not matter. Service-linked and Identity Center (aws-reserved/sso.amazonaws.com) roles "
+                    "are protected by IAM itself. (Who may ASSUME the exempted role is its trust policy, outside the "
+                    "stack for OrganizationAccountAccessRole.)",
+        refs="Control Tower's role-protection SCPs (aws-controltower-*); CONTROLS X-18",
+        checks=(scp_exemptions_protected,), cases=X18_CASES,
+        params={"protectActions": Param("array", ROLE_PROTECTION_ACTIONS, "IAM actions an SCP must deny on every "
+                                        "exempted principal", items="string")}),
 ]

@@ -197,3 +197,49 @@ def test_lz_check_passes_the_stack_config_to_the_pack(stack_root):
         "log-13-log-retention", "net-01-admin-ports-closed-to-internet"]
     assert "731" in next(v.message for v in derived.violations if v.policy == "log-13-log-retention")
     assert not [v for v in explicit.violations if v.policy.startswith(("log-13", "net-01"))]
+
+
+# --- IAM-10 and NET-11 --------------------------------------------------------------------------------------------
+def _with_environments(config: dict) -> dict:
+    """The stack_config accounts with environments, the management account id and an adopted account."""
+    accounts = [{"name": "network", "role": "network", "environment": "core",
+                 "vpcs": {"eu-west-1": {"cidr": NETWORK_VPC}}},
+                {"name": "prod-apps", "environment": "prod", "vpcs": {"eu-west-1": {"cidr": "10.65.0.0/20"}}},
+                {"name": "dev-apps", "environment": "nonprod", "account_id": "444444444444",
+                 "vpcs": {"eu-west-1": {"cidr": "10.67.0.0/20"}}}]
+    organization = {**json.loads(config["landing-zone:organization"]), "management_account_id": "111111111111"}
+    return {**config, "landing-zone:accounts": json.dumps(accounts),
+            "landing-zone:organization": json.dumps(organization)}
+
+
+def test_organization_accounts_and_protected_ranges_come_from_the_stack():
+    derived = landing_zone_defaults(_with_environments(stack_config()))
+    assert derived["organizationAccountIds"] == ["111111111111", "444444444444"]
+    assert derived["protectedCidrs"] == [NETWORK_VPC, "10.65.0.0/20"]  # core and prod, not nonprod
+
+
+def _net11(cidr: str) -> list:
+    rule = RULES["NET-11"]
+    return violations(analyze(servicer(rule.policies()), "aws:ec2clientvpn/authorizationRule:AuthorizationRule",
+                              {"clientVpnEndpointId": "cvpn", "targetNetworkCidr": cidr, "authorizeAllGroups": True},
+                              env="core"))
+
+
+def test_client_vpn_all_groups_is_judged_against_the_stack_prod_and_core_ranges(set_stack_config):
+    assert _net11("10.67.0.0/20")  # without stack config every private range is protected
+    set_stack_config(_with_environments(stack_config()))
+    assert not _net11("10.67.0.0/20")  # nonprod: all groups may go there
+    found = _net11("10.65.0.0/20")
+    assert found and "10.65.0.0/20" in found[0].message and "accessGroupId" in found[0].message
+
+
+def test_a_trust_of_the_management_account_is_inside_the_organization(set_stack_config):
+    from harness import analyze_stack
+    from lz_policies.framework import Res
+
+    role = Res("aws:iam/role:Role", "support", {"assumeRolePolicy": json.dumps({"Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "sts:AssumeRole"}]})})
+    rule = RULES["IAM-10"]
+    assert violations(analyze_stack(servicer(rule.policies()), [role]))
+    set_stack_config(_with_environments(stack_config()))
+    assert not violations(analyze_stack(servicer(rule.policies()), [role]))

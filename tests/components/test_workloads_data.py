@@ -166,6 +166,33 @@ def test_workload_keys_rotate_and_never_trust_everyone_unconditionally(stack):
                 assert statement["Condition"]["StringEquals"]["kms:CallerAccount"]
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_data_and_backup_keys_name_who_may_decrypt_and_only_the_pipeline_administers(stack):
+    """Issue 12: a key policy must not let every principal of the account decrypt through a dozen services."""
+    keys = [k for k in of_type(plan(stack), "aws:kms/key:Key") if k["name"].endswith(("-data-key", "-backup-key"))]
+    assert keys
+    for key in keys:
+        account = account_of(key)
+        statements = doc(key["inputs"]["policy"])["Statement"]
+        by_sid = {s["Sid"]: s for s in statements}
+        admin = by_sid["PipelineAdministration"]
+        account_id = admin["Principal"]["AWS"].split(":")[4]
+        assert admin["Condition"] == {"ArnEquals": {
+            "aws:PrincipalArn": f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole"}}
+        assert not {"kms:Decrypt", "kms:Encrypt", "kms:*"} & set(admin["Action"])  # administering is not reading
+        assert "kms:PutKeyPolicy" in admin["Action"]  # or the pipeline locks itself out
+        use = by_sid["UseThroughAwsServicesByNamedPrincipals"]
+        assert use["Condition"]["ArnLike"]["aws:PrincipalArn"] == [
+            f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole",
+            f"arn:aws:iam::{account_id}:role/{account}-*",
+            f"arn:aws:iam::{account_id}:role/aws-service-role/*"]
+        assert use["Condition"]["StringEquals"]["kms:CallerAccount"] == account_id
+        for statement in statements:  # nothing else reaches the data: no kms:* for the account, no bare "*"
+            decrypts = {"kms:Decrypt", "kms:*"} & set(statement["Action"])
+            if decrypts and "AWS" in statement["Principal"]:
+                assert "aws:PrincipalArn" in str(statement["Condition"]), statement["Sid"]
+
+
 def test_dr_keys_only_where_dr_is_used():
     p = plan("prod")
     dr_keys = {account_of(k) for k in of_type(p, "aws:kms/key:Key") if "-ap-south-2-" in k["name"]}

@@ -10,6 +10,7 @@ import pytest
 from workloads_plans import REPO_ROOT, doc, named, of_type, plan, secret_value
 
 from components.workloads.aurora import LOG_EXPORTS, PROD_MIN_BACKUP_DAYS
+from components.workloads.data_hosts import LISTENER_CONFIG, user_data
 from landing_zone.config import load_stack
 
 STACKS = ["dev", "prod"]
@@ -207,3 +208,44 @@ def test_contract_exports_for_app_teams():
     assert apps["auroraWriterEndpoint"] != apps["auroraReaderEndpoint"]
     assert set(apps["ecrRepositoryUrls"]) == {"los-api", "lms-api", "web"}
     assert {"data", "logs", "backup", "dr-data", "dr-backup"} <= set(apps["kmsKeyArns"])
+
+
+# --- data hosts: TLS listeners only (issue 12) ---------------------------------------------------------------------
+PLAINTEXT = {"kafka": [9092], "cassandra": [7000, 9042, 7199]}  # PLAINTEXT broker, clear gossip/CQL, remote JMX
+EC2 = "aws:ec2/instance:Instance"
+
+
+def _ports(rules):
+    return {port for r in rules for port in range(r["fromPort"], r["toPort"] + 1)}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_data_hosts_open_only_tls_ports_and_configure_the_same_listeners(stack):
+    p = plan(stack)
+    groups = [g for g in of_type(p, SG) if g["name"].endswith(("-kafka-sg", "-cassandra-sg", "-mongodb-sg",
+                                                               "-elasticsearch-sg"))]
+    assert {g["name"].rsplit("-", 2)[-2] for g in groups} >= {"kafka", "cassandra"}
+    for group in groups:
+        role = group["name"].rsplit("-", 2)[-2]
+        opened = _ports(group["inputs"]["ingress"]) | _ports(group["inputs"]["egress"]) - {443}
+        assert not opened & set(PLAINTEXT.get(role, [])), f"{group['name']} opens a plaintext port"
+        _, config = LISTENER_CONFIG[role]
+        for port in opened:  # every port the group opens is a listener the host configures with TLS
+            assert str(port) in config, f"{group['name']}: port {port} is not a configured TLS listener"
+    hosts = [h for h in of_type(p, EC2) if h["inputs"]["tags"].get("role") in LISTENER_CONFIG]
+    assert hosts
+    for host in hosts:
+        assert host["inputs"]["userData"] == user_data(host["inputs"]["tags"]["role"], "amazon-linux")
+
+
+def test_listener_configuration_is_tls_only():
+    kafka = LISTENER_CONFIG["kafka"][1]
+    assert "PLAINTEXT" not in kafka and "9092" not in kafka
+    assert "listener.security.protocol.map=CLIENT:SASL_SSL,CONTROLLER:SSL,REPLICATION:SSL" in kafka
+    cassandra = LISTENER_CONFIG["cassandra"][1]
+    assert "internode_encryption: all" in cassandra and cassandra.count("optional: false") == 2
+    assert "native_transport_port: 9142" in cassandra and "storage_port: 7001" in cassandra
+    assert "mode: requireTLS" in LISTENER_CONFIG["mongodb"][1]
+    assert "xpack.security.http.ssl.enabled: true" in LISTENER_CONFIG["elasticsearch"][1]
+    script = user_data("kafka", "amazon-linux")
+    assert script.startswith("#!/bin/bash") and LISTENER_CONFIG["kafka"][0] in script

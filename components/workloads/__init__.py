@@ -96,7 +96,8 @@ class Workloads(pulumi.ComponentResource):
             opts=self._child) if wl.aurora else None
         self.redis = RedisCache(
             account.resource_name(region, "redis-cache"), account=account, region=region, config=wl.redis,
-            inputs=CacheInputs(vpc, self.app_security_group_id, self.kms_key_arns["data"]),
+            inputs=CacheInputs(vpc, self.app_security_group_id, self.kms_key_arns["data"], self.kms_key_arns["logs"],
+                               cfg.security.log_retention_days),
             opts=self._child) if wl.redis else None
         self.queues = Queues(account.resource_name(region, "queues"), account=account, region=region,
                              queues=list(wl.queues), kms_key_arn=self.kms_key_arns["data"],

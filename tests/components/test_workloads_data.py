@@ -249,3 +249,29 @@ def test_listener_configuration_is_tls_only():
     assert "xpack.security.http.ssl.enabled: true" in LISTENER_CONFIG["elasticsearch"][1]
     script = user_data("kafka", "amazon-linux")
     assert script.startswith("#!/bin/bash") and LISTENER_CONFIG["kafka"][0] in script
+
+
+# --- Redis AUTH secret rotation (DAT-07) ------------------------------------------------------------------------
+SECRET = "aws:secretsmanager/secret:Secret"
+ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_secret_the_program_creates_rotates_within_90_days_through_its_own_function(stack):
+    p = plan(stack)
+    secrets = of_type(p, SECRET)
+    assert secrets
+    rotations = {r["inputs"]["secretId"]: r["inputs"] for r in of_type(p, ROTATION)}
+    functions = {f["outputs"]["arn"]: f for f in of_type(p, "aws:lambda/function:Function")}
+    permissions = {r["inputs"]["function"]: r["inputs"] for r in of_type(p, "aws:lambda/permission:Permission")}
+    for secret in secrets:
+        rotation = rotations[secret["id"]]
+        assert rotation["rotationRules"]["automaticallyAfterDays"] <= 90
+        function = functions[rotation["rotationLambdaArn"]]
+        # Secrets Manager may invoke the function for this secret only
+        assert permissions[function["inputs"]["name"]]["sourceArn"] == secret["outputs"]["arn"]
+        (policy,) = [r for r in of_type(p, "aws:iam/rolePolicy:RolePolicy") if r["inputs"]["role"] == function["inputs"]["role"].split("/")[-1]]
+        by_sid = {s["Sid"]: s for s in doc(policy["inputs"]["policy"])["Statement"]}
+        assert by_sid["RotateThisSecret"]["Resource"] == secret["outputs"]["arn"]
+        group = function["inputs"]["environment"]["variables"]["REPLICATION_GROUP_ID"]
+        assert by_sid["SetTokenOnThisGroup"]["Resource"].endswith(f":replicationgroup:{group}")

@@ -65,10 +65,14 @@ def test_member_preview_roles_trust_only_the_management_preview_role_of_their_st
     assert statement["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:role/landing-zone-preview-prod"}
 
 
+MANAGEMENT = {"dev": "222222222222", "prod": "111111111111"}  # the stacks' organization.management_account_id
+
+
 def test_the_checked_in_policy_files_are_the_rendered_ones():
-    rendered = {n: d for stack in roles.STACKS for n, d in roles.render(REPO, ACCOUNT, stack).items()}
+    rendered = {n: d for stack in roles.STACKS for n, d in roles.render(REPO, MANAGEMENT[stack], stack).items()}
     on_disk = {p.name: json.loads(p.read_text()) for p in POLICIES.glob("*.json")}
-    assert on_disk == rendered, "run: python -m bootstrap.roles --repository example-org/landing-zone --account-id 111111111111"
+    assert on_disk == rendered, ("run: python -m bootstrap.roles --repository example-org/landing-zone "
+                                 "--stack <stack> --account-id <its management account> (bootstrap/README.md)")
 
 
 @pytest.mark.parametrize(("args", "field"), [

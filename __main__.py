@@ -45,11 +45,12 @@ vpcs: dict[tuple[str, str], VpcHandle] = network.vpcs  # (account, region) -> wh
 workloads: dict[str, Workloads] = build_workloads(cfg, accounts, vpcs, log_archive)
 
 # --- contract outputs for app teams ---
-# A deployment role (CI OIDC, least privilege) per workload account with `workloads.deployment`, then the stack
+# A deployment role (CI OIDC, least privilege) per repository of each workload account with `workloads.deployment`, then the stack
 # outputs app teams read through landing_zone.contract (typed, versioned; kubeconfigs as a separate secret output),
 # also published to each deployable account's Parameter Store (/landing-zone/contract).
 deployment_roles = build_deployment_roles(cfg, accounts, workloads)
 export_contract(ContractSources(
     cfg=cfg, accounts=accounts, log_archive=log_archive, trail_arn=security_baseline.trail_arn,
     security_alarm_topic_arn=security_baseline.alarm_topic_arn, vpcs=vpcs, network=network, workloads=workloads,
-    deployment_role_arns={name: role.role_arn for name, role in deployment_roles.items()}))
+    deployment_role_arns={name: role.role_arn for name, role in deployment_roles.items()},
+    repository_role_arns={name: role.role_arns for name, role in deployment_roles.items()}))

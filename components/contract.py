@@ -37,7 +37,8 @@ class ContractSources:
     vpcs: Mapping[tuple[str, str], VpcHandle] = field(default_factory=dict)
     network: Any = None  # components.network.Network: hubs, hybrid, client_vpn
     workloads: Mapping[str, Any] = field(default_factory=dict)  # account -> components.workloads.Workloads
-    deployment_role_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    deployment_role_arns: Mapping[str, pulumi.Input[str] | None] = field(default_factory=dict)
+    repository_role_arns: Mapping[str, Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)  # account -> repo -> ARN
 
 
 def contract_outputs(src: ContractSources) -> dict[str, Any]:
@@ -98,6 +99,7 @@ def _account(src: ContractSources, name: str) -> dict[str, Any]:
         "name": name, "id": ctx.account_id, "environment": cfg_account.environment, "ou": cfg_account.ou,
         "role": cfg_account.role, "segment": cfg_account.network_segment,
         "deployment_role_arn": src.deployment_role_arns.get(name),
+        "deployment_role_arns": dict(src.repository_role_arns.get(name, {})),
         "regions": {region: _region(src, name, region) for region in regions},
     }
 

@@ -1,31 +1,30 @@
-"""The deployment role of a workload account: what an app team's CI pipeline assumes, through OIDC, to ship.
+"""The deployment roles of a workload account: what app teams' CI pipelines assume, through OIDC, to ship.
 
 No long-lived keys: the CI system's OIDC issuer (GitHub Actions by default, GitLab per `workloads.deployment.provider`)
-is an IAM identity provider of the account, and the role trusts tokens of that issuer only for the audience AWS
-expects and only for the configured subjects (repositories/branches). Its permissions are what a deployment needs and
-nothing more: push images to the account's repositories, register task definitions and roll the account's ECS
-services, pass only the services' task/execution roles (to ECS only), describe its EKS cluster and edit (EKS access
-entry, AmazonEKSEditPolicy) only its own namespaces in it, and read the landing-zone contract published in the
-account's Parameter Store.
+is an IAM identity provider of the account. Each repository in `workloads.deployment.repositories` gets a role of its
+own that trusts tokens of that issuer only for the audience AWS expects and only for that repository's subjects
+(StringEquals, no wildcards): in prod its GitHub environment (`repo:ORG/REPO:environment:prod`, so the deploy sits
+behind the environment's reviewers), elsewhere its environment or branches. Its permissions cover only what the
+repository owns: push to its services' ECR repositories, register task definitions and roll its own ECS services,
+pass only its services' task/execution roles (to ECS only), describe the EKS cluster and edit (EKS access entry,
+AmazonEKSEditPolicy) only its namespaces, and read the landing-zone contract in the account's Parameter Store. One
+repository can neither deploy another's service nor pass another's task role (which may read another's secrets).
 
-EKS namespaces: one per repository named in the subjects (`repo:example-org/payments:ref:refs/heads/main` ->
-`payments`, GitLab `project_path:group/payments:...` likewise); a subject whose repository is a wildcard or not a
-valid namespace name maps to the default namespace `apps`. The edit policy cannot create namespaces: a cluster
-administrator creates them.
+EKS namespaces: the repository's `namespaces`, by default its name (`example-org/payments` -> `payments`; a name that
+is not a valid namespace maps to `apps`). The edit policy cannot create namespaces: a cluster administrator does.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext
-from landing_zone.models import Deployment
+from landing_zone.models import Deployment, PipelineRepository
 
 CONTRACT_PARAMETER_PREFIX = "/landing-zone/"
 DEFAULT_NAMESPACE = "apps"
@@ -51,25 +50,47 @@ ISSUERS = {
 
 @dataclass(frozen=True)
 class DeploymentTargets:
-    """What the pipeline may touch in the account (all optional: an account without ECS gets no ECS rights)."""
+    """What pipelines may touch in the account, per service (all optional: an account without ECS gets no ECS rights)."""
 
-    ecr_repository_arns: list[pulumi.Input[str]] = field(default_factory=list)
+    ecr_repository_arns: dict[str, pulumi.Input[str]] = field(default_factory=dict)  # service -> its repository
     ecs_cluster_arn: pulumi.Input[str] | None = None
     ecs_cluster_name: pulumi.Input[str] | None = None
-    pass_role_arns: list[pulumi.Input[str]] = field(default_factory=list)  # the ECS services' task/execution roles
+    pass_role_arns: dict[str, list[pulumi.Input[str]]] = field(default_factory=dict)  # service -> task + execution role
     eks_cluster_name: pulumi.Input[str] | None = None
     eks_cluster: pulumi.Resource | None = None  # what creates the cluster: its access entries wait for it
 
+    def owned_by(self, repository: PipelineRepository) -> DeploymentTargets:
+        """Only the repository's own services: another repository's images, services and roles stay out of reach."""
+        own = set(repository.services)
+        return DeploymentTargets(
+            ecr_repository_arns={s: a for s, a in self.ecr_repository_arns.items() if s in own},
+            ecs_cluster_arn=self.ecs_cluster_arn if own else None,
+            ecs_cluster_name=self.ecs_cluster_name if own else None,
+            pass_role_arns={s: a for s, a in self.pass_role_arns.items() if s in own},
+            eks_cluster_name=self.eks_cluster_name, eks_cluster=self.eks_cluster)
 
-def eks_namespace(subject: str) -> str:
-    """The namespace a pipeline subject deploys to: its repository's name, or DEFAULT_NAMESPACE."""
-    parts = subject.split(":")
-    repository = parts[1].rsplit("/", 1)[-1].lower() if len(parts) > 1 else ""
-    return repository if _NAMESPACE.match(repository) else DEFAULT_NAMESPACE
+
+def repository_name(repository: str) -> str:
+    return repository.rsplit("/", 1)[-1].lower()
 
 
-def eks_namespaces(subjects: Iterable[str]) -> list[str]:
-    return sorted({eks_namespace(s) for s in subjects})
+def eks_namespace(repository: str) -> str:
+    """The default namespace of a repository: its name, or DEFAULT_NAMESPACE when that is no valid namespace."""
+    name = repository_name(repository)
+    return name if _NAMESPACE.match(name) else DEFAULT_NAMESPACE
+
+
+def eks_namespaces(repository: PipelineRepository) -> list[str]:
+    return sorted(set(repository.namespaces)) or [eks_namespace(repository.repo)]
+
+
+def subjects(provider: str, repository: PipelineRepository) -> list[str]:
+    """The exact `sub` claims the repository's role trusts: its environment, or (non-prod) its branches."""
+    if provider == "gitlab":  # GitLab's sub has no environment (validation refuses one)
+        return [f"project_path:{repository.repo}:ref_type:branch:ref:{b}" for b in sorted(repository.branches)]
+    if repository.environment:
+        return [f"repo:{repository.repo}:environment:{repository.environment}"]
+    return [f"repo:{repository.repo}:ref:refs/heads/{b}" for b in sorted(repository.branches)]
 
 
 def trust_policy(issuer: Issuer, provider_arn: str, subjects: list[str]) -> str:
@@ -78,16 +99,14 @@ def trust_policy(issuer: Issuer, provider_arn: str, subjects: list[str]) -> str:
         "Effect": "Allow",
         "Principal": {"Federated": provider_arn},
         "Action": "sts:AssumeRoleWithWebIdentity",
-        "Condition": {
-            "StringEquals": {f"{issuer.host}:aud": issuer.audience},
-            "StringLike": {f"{issuer.host}:sub": sorted(subjects)},
-        },
+        # StringEquals on both: a StringLike would let a pattern (another branch, environment or repository) in
+        "Condition": {"StringEquals": {f"{issuer.host}:aud": issuer.audience, f"{issuer.host}:sub": sorted(subjects)}},
     }]})
 
 
 def permissions_policy(*, partition: str, region: str, account_id: str, repository_arns: list[str],
                        ecs_cluster_arn: str | None, ecs_cluster_name: str | None, pass_role_arns: list[str],
-                       eks_cluster_name: str | None) -> str:
+                       eks_cluster_name: str | None, services: list[str] = ()) -> str:
     """Least privilege for a deployment; Resource "*" only where the action has no resource type."""
     arn = f"arn:{partition}:{{service}}:{region}:{account_id}:{{resource}}"
     statements: list[dict] = [{
@@ -104,14 +123,14 @@ def permissions_policy(*, partition: str, region: str, account_id: str, reposito
                 "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:GetDownloadUrlForLayer",
                 "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"]},
         ]
-    if ecs_cluster_arn and ecs_cluster_name:
+    if ecs_cluster_arn and ecs_cluster_name and services:
         statements += [
             # task definitions have no resource-level permissions for these actions
             {"Sid": "EcsTaskDefinitions", "Effect": "Allow", "Resource": "*",
              "Action": ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"]},
             {"Sid": "EcsServices", "Effect": "Allow",
              "Action": ["ecs:DescribeServices", "ecs:UpdateService"],
-             "Resource": [arn.format(service="ecs", resource=f"service/{ecs_cluster_name}/*")]},
+             "Resource": [arn.format(service="ecs", resource=f"service/{ecs_cluster_name}/{svc}") for svc in sorted(services)]},
             {"Sid": "EcsCluster", "Effect": "Allow", "Action": ["ecs:DescribeClusters"], "Resource": [ecs_cluster_arn]},
         ]
     if pass_role_arns:
@@ -128,54 +147,74 @@ def permissions_policy(*, partition: str, region: str, account_id: str, reposito
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
-class DeploymentRole(pulumi.ComponentResource):
-    """OIDC identity provider + deployment role of one account. Attributes: role_arn, role_name, provider_arn."""
+class DeploymentRoles(pulumi.ComponentResource):
+    """OIDC identity provider + one deployment role per repository of one account.
 
-    role_arn: pulumi.Output[str]
+    Attributes: provider_arn; role_arns (repository -> role ARN); role_arn (the role when there is exactly one
+    repository, else None: contract 1.0's single `deployment_role_arn`).
+    """
+
+    role_arns: dict[str, pulumi.Output[str]]
 
     def __init__(self, name: str, *, account: AccountContext, region: str, config: Deployment,
-                 targets: DeploymentTargets, role_name: str = "landing-zone-deploy",
-                 opts: pulumi.ResourceOptions | None = None):
+                 targets: DeploymentTargets, opts: pulumi.ResourceOptions | None = None):
+        # the type of 1.0's single-role component: its children (the OIDC provider) keep their URNs, so an update
+        # never replaces the provider (a second provider of the same URL is refused by IAM)
         super().__init__("landing-zone:deployment:DeploymentRole", name, None, opts)
         issuer = ISSUERS[config.provider]
-        child = account.opts(region, parent=self)  # IAM is global; the home-region provider reaches it
+        self._account, self._region = account, region
         oidc = aws.iam.OpenIdConnectProvider(
             account.resource_name(region, f"{config.provider}-oidc"),
             url=issuer.url,
             client_id_lists=[issuer.audience],
-            opts=child,
+            opts=account.opts(region, parent=self),  # IAM is global; the home-region provider reaches it
         )
+        partition = aws.get_partition_output(opts=pulumi.InvokeOptions(provider=account.providers[region])).partition
+        self.provider_arn, self.role_arns = oidc.arn, {}
+        for repository in config.repositories:
+            role = self._role(config.provider, issuer, oidc, repository, targets.owned_by(repository), partition)
+            self.role_arns[repository.repo] = role.arn
+        self.role_arn = next(iter(self.role_arns.values())) if len(self.role_arns) == 1 else None
+        self.register_outputs({"roleArns": self.role_arns, "providerArn": self.provider_arn})
+
+    def _role(self, provider: str, issuer: Issuer, oidc: aws.iam.OpenIdConnectProvider,
+              repository: PipelineRepository, targets: DeploymentTargets, partition: pulumi.Output[str]) -> aws.iam.Role:
+        account, region, slug = self._account, self._region, repository_name(repository.repo)
+        child = account.opts(region, parent=self)
+        trusted = subjects(provider, repository)
         role = aws.iam.Role(
-            account.resource_name(region, "deploy-role"),
-            name=role_name,
-            description=f"{config.provider} pipelines of {', '.join(sorted(config.subjects))} deploy to {account.name}",
-            assume_role_policy=oidc.arn.apply(lambda arn: trust_policy(issuer, arn, list(config.subjects))),
+            account.resource_name(region, f"deploy-{slug}-role"),
+            name=f"landing-zone-deploy-{slug}"[:64],
+            description=f"{provider} pipeline of {repository.repo} ({', '.join(trusted)}) deploys to {account.name}",
+            assume_role_policy=oidc.arn.apply(lambda arn: trust_policy(issuer, arn, trusted)),
             max_session_duration=3600,
             opts=child,
         )
-        partition = aws.get_partition_output(opts=pulumi.InvokeOptions(provider=account.providers[region])).partition
+        services = sorted(repository.services)
         policy = pulumi.Output.all(
-            partition, account.account_id, pulumi.Output.all(*targets.ecr_repository_arns),
-            targets.ecs_cluster_arn, targets.ecs_cluster_name, pulumi.Output.all(*targets.pass_role_arns),
+            partition, account.account_id, pulumi.Output.all(*targets.ecr_repository_arns.values()),
+            targets.ecs_cluster_arn, targets.ecs_cluster_name,
+            pulumi.Output.all(*[arn for arns in targets.pass_role_arns.values() for arn in arns]),
             targets.eks_cluster_name,
         ).apply(lambda v: permissions_policy(
             partition=v[0], region=region, account_id=v[1], repository_arns=list(v[2]), ecs_cluster_arn=v[3],
-            ecs_cluster_name=v[4], pass_role_arns=list(v[5]), eks_cluster_name=v[6]))
-        aws.iam.RolePolicy(account.resource_name(region, "deploy-policy"), role=role.id, policy=policy, opts=child)
+            ecs_cluster_name=v[4], pass_role_arns=list(v[5]), eks_cluster_name=v[6], services=services))
+        aws.iam.RolePolicy(account.resource_name(region, f"deploy-{slug}-policy"), role=role.id, policy=policy,
+                           opts=child)
         if targets.eks_cluster_name is not None:
-            self._eks_access(account, region, role, targets, eks_namespaces(config.subjects), partition)
-        self.provider_arn, self.role_arn, self.role_name = oidc.arn, role.arn, role.name
-        self.register_outputs({"roleArn": self.role_arn, "providerArn": self.provider_arn})
+            self._eks_access(slug, role, targets, eks_namespaces(repository), partition)
+        return role
 
-    def _eks_access(self, account: AccountContext, region: str, role: aws.iam.Role, targets: DeploymentTargets,
-                    namespaces: list[str], partition: pulumi.Output[str]) -> None:
-        """Kubernetes rights of the role: AmazonEKSEditPolicy in the pipelines' namespaces, nothing cluster-wide."""
+    def _eks_access(self, slug: str, role: aws.iam.Role, targets: DeploymentTargets, namespaces: list[str],
+                    partition: pulumi.Output[str]) -> None:
+        """Kubernetes rights of the role: AmazonEKSEditPolicy in its namespaces, nothing cluster-wide."""
+        account, region = self._account, self._region
         entry = aws.eks.AccessEntry(
-            account.resource_name(region, "deploy-eks-access"), cluster_name=targets.eks_cluster_name,
+            account.resource_name(region, f"deploy-{slug}-eks-access"), cluster_name=targets.eks_cluster_name,
             principal_arn=role.arn, type="STANDARD",
             opts=account.opts(region, parent=self, depends_on=[targets.eks_cluster] if targets.eks_cluster else []))
         aws.eks.AccessPolicyAssociation(
-            account.resource_name(region, "deploy-eks-edit"), cluster_name=entry.cluster_name,
+            account.resource_name(region, f"deploy-{slug}-eks-edit"), cluster_name=entry.cluster_name,
             principal_arn=entry.principal_arn,
             policy_arn=pulumi.Output.concat("arn:", partition, ":eks::aws:cluster-access-policy/", EKS_EDIT_POLICY),
             access_scope={"type": "namespace", "namespaces": namespaces},
@@ -183,14 +222,14 @@ class DeploymentRole(pulumi.ComponentResource):
 
 
 def deployment_targets(workloads) -> DeploymentTargets:
-    """What a Workloads component (components/workloads) lets a pipeline deploy to."""
+    """What a Workloads component (components/workloads) lets pipelines deploy to, per service."""
     if workloads is None:
         return DeploymentTargets()
     ecs, repos, eks = workloads.ecs, workloads.repositories, workloads.eks
     # registering a task definition passes both of a service's roles
-    pass_roles = [*ecs.task_role_arns.values(), *ecs.execution_role_arns.values()] if ecs else []
+    pass_roles = {s: [ecs.task_role_arns[s], ecs.execution_role_arns[s]] for s in ecs.task_role_arns} if ecs else {}
     return DeploymentTargets(
-        ecr_repository_arns=list(repos.arns.values()) if repos else [],
+        ecr_repository_arns=dict(repos.arns) if repos else {},
         ecs_cluster_arn=ecs.cluster_arn if ecs else None,
         ecs_cluster_name=ecs.cluster_name if ecs else None,
         pass_role_arns=pass_roles,
@@ -199,12 +238,12 @@ def deployment_targets(workloads) -> DeploymentTargets:
     )
 
 
-def build_deployment_roles(cfg, accounts: dict[str, AccountContext], workloads: dict) -> dict[str, DeploymentRole]:
-    """One DeploymentRole per workload account whose config has `workloads.deployment`, in config order."""
+def build_deployment_roles(cfg, accounts: dict[str, AccountContext], workloads: dict) -> dict[str, DeploymentRoles]:
+    """The DeploymentRoles of each workload account whose config has `workloads.deployment`, in config order."""
     home = cfg.organization.home_region
     return {
-        a.name: DeploymentRole(accounts[a.name].resource_name(home, "deployment"), account=accounts[a.name],
-                               region=home, config=a.workloads.deployment,
-                               targets=deployment_targets(workloads.get(a.name)))
+        a.name: DeploymentRoles(accounts[a.name].resource_name(home, "deployment"), account=accounts[a.name],
+                                region=home, config=a.workloads.deployment,
+                                targets=deployment_targets(workloads.get(a.name)))
         for a in cfg.accounts if a.role == "workload" and a.workloads.deployment is not None
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pulumi
 import pulumi_aws as aws
 
@@ -16,7 +18,10 @@ def default_tags(org: Organization, account: str, environment: str) -> dict[str,
 
 def account_providers(account: Account, account_id: pulumi.Input[str], org: Organization, regions: list[str],
                       opts: pulumi.ResourceOptions | None = None) -> dict[str, aws.Provider]:
-    role_arn = pulumi.Output.concat("arn:aws:iam::", account_id, ":role/", org.access_role_name)
+    # The pull-request preview sets LZ_ACCESS_ROLE_NAME to the member accounts' read-only role (bootstrap/): the PR's
+    # code must never reach the access role, which administers the account.
+    role_name = os.environ.get("LZ_ACCESS_ROLE_NAME") or org.access_role_name
+    role_arn = pulumi.Output.concat("arn:aws:iam::", account_id, ":role/", role_name)
     return {
         region: aws.Provider(
             f"{account.name}-{region}",

@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 if TYPE_CHECKING:  # pragma: no cover
     import pulumi
 
-CONTRACT_VERSION = "1.0"
+CONTRACT_VERSION = "1.1"
 SCHEMA_ID = "https://example.com/landing-zone/contract.schema.json"
 SECRET_OUTPUTS = ("kubeconfigs",)
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"  # Pulumi's secret envelope, as plans and state files keep it
@@ -136,7 +136,10 @@ class Account(Model):
     ou: str
     role: str = Field(description="log-archive | security | network | workload")
     segment: str = Field(description="the Transit Gateway segment its VPCs attach to")
-    deployment_role_arn: Arn | None = Field(default=None, description="role app-team pipelines assume (OIDC)")
+    deployment_role_arn: Arn | None = Field(
+        default=None, description="role app-team pipelines assume (OIDC), when the account has one repository")
+    deployment_role_arns: dict[str, Arn] = Field(
+        default={}, description="repository (OWNER/NAME) -> the role its pipeline assumes (OIDC); since 1.1")
     regions: dict[str, Region] = {}
 
     def region(self, name: str) -> Region:

@@ -251,12 +251,27 @@ class Monitoring(Strict):
     dashboard: bool = True
 
 
+class PipelineRepository(Strict):
+    """One repository whose pipeline deploys to the account, and what it owns there: it gets a role of its own."""
+
+    repo: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9_.-]+)+$")]
+    """OWNER/NAME on GitHub (GROUP/PROJECT on GitLab), no wildcards, e.g. example-org/los."""
+    services: list[DnsName] = []
+    """ECS services it deploys: their ECR repositories, task and execution roles; a service has one owner."""
+    namespaces: list[DnsName] = []
+    """EKS namespaces it edits (default: the repository's name, when the account has eks)."""
+    environment: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,255}$")] | None = None
+    """GitHub environment of its deploy job; the role trusts only repo:OWNER/NAME:environment:<it>. Required in prod."""
+    branches: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_./-]{1,255}$")]] = []
+    """Non-prod alternative to environment: branches whose pipelines may deploy (repo:OWNER/NAME:ref:refs/heads/<b>)."""
+
+
 class Deployment(Strict):
-    """The app team's CI pipeline: which OIDC issuer and which repositories/branches may assume the deploy role."""
+    """The app teams' CI pipelines: which OIDC issuer, and per repository a role with only that repository's services."""
 
     provider: Literal["github", "gitlab"] = "github"
-    subjects: Annotated[list[str], Field(min_length=1)]
-    """E.g. repo:example-org/payments:ref:refs/heads/main."""
+    repositories: Annotated[list[PipelineRepository], Field(min_length=1)]
+    """E.g. [{repo: example-org/los, services: [los-api], environment: prod}]."""
 
 
 class Workloads(Strict):

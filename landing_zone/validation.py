@@ -229,6 +229,30 @@ def _workloads(cfg: LandingZoneConfig) -> Iterator[str]:
             yield f"{path}.queues: queue name {dup} is used twice"
         for dup in _duplicates([h.role for h in w.data_hosts]):
             yield f"{path}.data_hosts: role {dup} is listed twice"
+        if w.deployment:
+            yield from _deployment(a, f"{path}.deployment")
+
+
+def _deployment(a, path: str) -> Iterator[str]:
+    """One role per repository, each with only its own services; prod roles pinned to a GitHub environment."""
+    d, w = a.workloads.deployment, a.workloads
+    services = {s.name for s in w.ecs.services} if w.ecs else set()
+    for j, r in enumerate(d.repositories):
+        rp = f"{path}.repositories[{j}]"
+        if bool(r.environment) == bool(r.branches):
+            yield f"{rp}: set environment (a GitHub environment) or branches, exactly one"
+        if a.environment == "prod" and not r.environment:
+            yield f"{rp}.environment: prod deploys run behind a GitHub environment's approval; set environment: prod"
+        if r.environment and d.provider != "github":
+            yield f"{rp}.environment: {d.provider} tokens carry no environment in their subject; use branches (non-prod)"
+        for svc in sorted(set(r.services) - services):
+            yield f"{rp}.services: {svc} is not a service of accounts.{a.name}.workloads.ecs"
+        if r.namespaces and not w.eks:
+            yield f"{rp}.namespaces: the account has no eks"
+    for dup in _duplicates([r.repo.rsplit("/", 1)[-1].lower() for r in d.repositories]):
+        yield f"{path}.repositories: two repositories are named {dup} (the role is named after it)"
+    for dup in _duplicates([s for r in d.repositories for s in r.services]):
+        yield f"{path}.repositories: service {dup} has two owners; each service is deployed by one repository"
 
 
 def _identity(cfg: LandingZoneConfig) -> Iterator[str]:

@@ -96,7 +96,8 @@ class Workloads(pulumi.ComponentResource):
             opts=self._child) if wl.aurora else None
         self.redis = RedisCache(
             account.resource_name(region, "redis-cache"), account=account, region=region, config=wl.redis,
-            inputs=CacheInputs(vpc, self.app_security_group_id, self.kms_key_arns["data"]),
+            inputs=CacheInputs(vpc, self.app_security_group_id, self.kms_key_arns["data"], self.kms_key_arns["logs"],
+                               cfg.security.log_retention_days),
             opts=self._child) if wl.redis else None
         self.queues = Queues(account.resource_name(region, "queues"), account=account, region=region,
                              queues=list(wl.queues), kms_key_arn=self.kms_key_arns["data"],
@@ -118,12 +119,14 @@ class Workloads(pulumi.ComponentResource):
 
     def _keys(self, with_dr: bool) -> None:
         account, region = self._account, self.region
-        home = WorkloadKeys(account.resource_name(region, "keys"), account=account, region=region, opts=self._child)
+        admin_role = self._cfg.organization.access_role_name  # the only key administrator (kms.py)
+        home = WorkloadKeys(account.resource_name(region, "keys"), account=account, region=region,
+                            admin_role_name=admin_role, opts=self._child)
         self.kms_key_arns: dict[str, pulumi.Output[str]] = dict(home.arns)
         if with_dr:
             dr_region = self._cfg.organization.dr_region
             dr = WorkloadKeys(account.resource_name(dr_region, "keys"), account=account, region=dr_region,
-                              purposes=("data", "backup"), opts=self._child)
+                              purposes=("data", "backup"), admin_role_name=admin_role, opts=self._child)
             self.kms_key_arns.update({f"dr-{purpose}": arn for purpose, arn in dr.arns.items()})
 
     def _app_security_group(self, vpc: VpcHandle) -> pulumi.Output[str]:

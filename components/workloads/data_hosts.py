@@ -5,6 +5,15 @@ members talk to each other on the cluster ports inside the role's group, and adm
 Client VPN range (SSH, or RDP for Windows) — Session Manager works without any of it. Hosts live in the data-tier
 subnets spread across AZs, never get a public IP, require IMDSv2, and keep their data on a separate encrypted EBS
 volume so the root volume stays OS-only (rebuildable from the AMI) while the data volume is what Backup protects.
+
+TLS only: every port a group opens is a TLS listener, and the hosts' user data writes the role's listener
+configuration to match (LISTENER_CONFIG), so a plaintext listener is neither configured nor reachable. Kafka: clients
+on 9094 (SASL_SSL), the KRaft controller on 9093 and replication on 9095 (SSL) — no 9092 PLAINTEXT. Cassandra:
+clients on 9142 and internode storage on 7001, both encryption-required — no 7000 gossip in clear, JMX (7199) stays
+bound to localhost (nodetool runs on the host, through Session Manager). MongoDB requireTLS on 27017, Elasticsearch
+TLS on 9200 (HTTP) and 9300 (transport). Certificates and keystores live under /etc/<role>/tls (CERT_DIR): the
+team's configuration management (or ACM Private CA) installs them; the software refuses to start without them rather
+than falling back to plaintext.
 """
 
 from __future__ import annotations
@@ -27,12 +36,82 @@ class RolePorts:
     cluster: tuple[int | tuple[int, int], ...]  # between members of the role only
 
 
-ROLE_PORTS: dict[str, RolePorts] = {
-    "cassandra": RolePorts(client=(9042,), cluster=(7000, 7001, 7199)),  # CQL; gossip, gossip TLS, JMX
-    "mongodb": RolePorts(client=(27017,), cluster=(27017,)),  # replica-set members use the client port
-    "kafka": RolePorts(client=(9092, 9094), cluster=(9093, (9095, 9096))),  # PLAINTEXT/TLS; KRaft controller, replication
-    "elasticsearch": RolePorts(client=(9200,), cluster=(9300,)),  # REST; transport
+ROLE_PORTS: dict[str, RolePorts] = {  # TLS listeners only (LISTENER_CONFIG configures the same ports)
+    "cassandra": RolePorts(client=(9142,), cluster=(7001,)),  # CQL over TLS; internode storage over TLS
+    "mongodb": RolePorts(client=(27017,), cluster=(27017,)),  # requireTLS; replica-set members use the client port
+    "kafka": RolePorts(client=(9094,), cluster=(9093, 9095)),  # SASL_SSL; KRaft controller (SSL), replication (SSL)
+    "elasticsearch": RolePorts(client=(9200,), cluster=(9300,)),  # REST over TLS; transport over TLS
 }
+PLAINTEXT_PORTS = {"cassandra": (7000, 9042), "kafka": (9092,)}  # what must never be opened or configured again
+
+CERT_DIR = "/etc/{role}/tls"
+# Per role: (path of the configuration file the software reads, its TLS-only listener settings).
+LISTENER_CONFIG: dict[str, tuple[str, str]] = {
+    "kafka": ("/etc/kafka/conf.d/listeners.properties", """\
+listeners=CLIENT://0.0.0.0:9094,CONTROLLER://0.0.0.0:9093,REPLICATION://0.0.0.0:9095
+listener.security.protocol.map=CLIENT:SASL_SSL,CONTROLLER:SSL,REPLICATION:SSL
+inter.broker.listener.name=REPLICATION
+controller.listener.names=CONTROLLER
+listener.name.client.sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.controller.ssl.client.auth=required
+listener.name.replication.ssl.client.auth=required
+ssl.keystore.location=/etc/kafka/tls/keystore.p12
+ssl.keystore.type=PKCS12
+ssl.truststore.location=/etc/kafka/tls/truststore.p12
+ssl.truststore.type=PKCS12
+ssl.endpoint.identification.algorithm=https
+"""),
+    "cassandra": ("/etc/cassandra/conf.d/listeners.yaml", """\
+native_transport_port: 9142
+storage_port: 7001
+client_encryption_options:
+  enabled: true
+  optional: false
+  keystore: /etc/cassandra/tls/keystore.p12
+  require_client_auth: false
+server_encryption_options:
+  internode_encryption: all
+  optional: false
+  keystore: /etc/cassandra/tls/keystore.p12
+  truststore: /etc/cassandra/tls/truststore.p12
+  require_client_auth: true
+"""),
+    "mongodb": ("/etc/mongod.conf.d/net.yaml", """\
+net:
+  port: 27017
+  bindIpAll: true
+  tls:
+    mode: requireTLS
+    certificateKeyFile: /etc/mongodb/tls/server.pem
+    CAFile: /etc/mongodb/tls/ca.pem
+security:
+  clusterAuthMode: x509
+"""),
+    "elasticsearch": ("/etc/elasticsearch/elasticsearch.yml.d/tls.yml", """\
+http.port: 9200
+transport.port: 9300
+xpack.security.enabled: true
+xpack.security.http.ssl.enabled: true
+xpack.security.http.ssl.keystore.path: /etc/elasticsearch/tls/http.p12
+xpack.security.transport.ssl.enabled: true
+xpack.security.transport.ssl.verification_mode: full
+xpack.security.transport.ssl.keystore.path: /etc/elasticsearch/tls/transport.p12
+xpack.security.transport.ssl.truststore.path: /etc/elasticsearch/tls/transport.p12
+"""),
+}
+
+
+def user_data(role: str, os: str) -> str:
+    """First-boot script: the role's TLS-only listener configuration and its certificate directory."""
+    path, content = LISTENER_CONFIG[role]
+    cert_dir = CERT_DIR.format(role=role)
+    if os == "windows":
+        win = "C:\\ProgramData\\landing-zone\\" + path.rsplit("/", 1)[-1]
+        return (f"<powershell>\nNew-Item -ItemType Directory -Force -Path (Split-Path '{win}') | Out-Null\n"
+                f"@'\n{content}'@ | Set-Content -Path '{win}' -Encoding ascii\n</powershell>\n")
+    return (f"#!/bin/bash\nset -euo pipefail\n# {role}: TLS listeners only (components/workloads/data_hosts.py)\n"
+            f"install -d -m 0750 {cert_dir} \"$(dirname {path})\"\n"
+            f"cat > {path} <<'LZ_EOF'\n{content}LZ_EOF\nchmod 0640 {path}\n")
 
 
 @dataclass(frozen=True)
@@ -178,8 +257,11 @@ class DataHosts(pulumi.ComponentResource):
             root_block_device={"encrypted": True, "kms_key_id": self._key, "volume_type": "gp3",
                                "volume_size": image.root_gb, "delete_on_termination": True,
                                "tags": {**tags, "Name": self._rn(f"{purpose}-root")}},
+            user_data=user_data(host.role, host.os),
             tags=tags,
-            opts=self._opts(ignore_changes=["ami"]))  # a new AMI is rolled out by patching, not by replacement
+            # a new AMI is rolled out by patching, not by replacement; user data runs at first boot only (changing it
+            # would stop the host, which prod refuses): the security group is what closes a port on running hosts
+            opts=self._opts(ignore_changes=["ami", "userData"]))
         volume = aws.ebs.Volume(
             self._rn(f"{purpose}-data"), availability_zone=instance.availability_zone, size=host.data_volume_gb,
             type=host.volume_type, encrypted=True, kms_key_id=self._key,

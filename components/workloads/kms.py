@@ -1,12 +1,22 @@
 """Customer-managed KMS keys of a workload account, one per purpose (EAR-07, EAR-08, X-06).
 
 Purposes:
-- ``data``: EBS, RDS, ElastiCache, SQS, Secrets Manager, ECR, EKS secrets, SNS. Its policy lets any principal *of
-  this account* use it only through those services (``kms:CallerAccount`` + ``kms:ViaService``) — the pattern of
-  AWS's own aws/ebs key, needed so service-linked roles (Auto Scaling launching EKS nodes with encrypted volumes)
-  can use it without naming roles that may not exist yet (KMS rejects policies naming unknown principals).
+- ``data``: EBS, RDS, ElastiCache, SQS, Secrets Manager, ECR, EKS secrets, SNS.
 - ``logs``: CloudWatch Logs, which call KMS as the regional logs service principal (scoped by encryption context).
 - ``backup``: the AWS Backup vault (kept apart so a vault's key can be locked down separately from app data).
+
+Who may do what (data and backup keys), named in the key policy rather than delegated to IAM:
+- administer (policy, rotation, disable, deletion, grants' revocation): the landing-zone pipeline only — the access
+  role the program runs as in the account (``aws:PrincipalArn``); nobody else, whatever their IAM policies say;
+- use (encrypt, decrypt, grants for AWS resources): only through the purpose's AWS services (``kms:ViaService``), only
+  by principals of this account (``kms:CallerAccount``) and only by the principals that need it
+  (``aws:PrincipalArn``): the pipeline (which creates the volumes, clusters, caches and secrets, and with them the
+  services' grants), the roles the landing zone creates in the account (``<account>-*``: ECS task and execution
+  roles, EKS node and cluster roles, the Backup role, the data hosts' role, the Redis rotation function) and AWS
+  service-linked roles (``aws-service-role/*``: Auto Scaling launching EKS nodes with encrypted volumes, which only
+  AWS can create). A developer's or an administrator's SSO role is none of these: it cannot decrypt app data.
+The principals are conditions, not ``Principal`` entries, because KMS refuses a policy naming a role that does not
+exist yet, and the service-linked roles appear only when a service first needs them.
 """
 
 from __future__ import annotations
@@ -23,15 +33,33 @@ DATA_SERVICES = ("ec2", "rds", "elasticache", "sqs", "secretsmanager", "ecr", "e
 PURPOSES = ("data", "logs", "backup")
 
 
-def key_policy(purpose: str, account_id: str, region: str, partition: str = "aws") -> dict:
-    """The explicit key policy of a purpose: account-root administration plus the narrowest service grant."""
+ADMIN_ACTIONS = (
+    "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey", "kms:DisableKey",
+    "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus",
+    "kms:ListAliases", "kms:ListGrants", "kms:ListKeyPolicies", "kms:ListResourceTags", "kms:PutKeyPolicy",
+    "kms:RevokeGrant", "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource",
+    "kms:UpdateAlias", "kms:UpdateKeyDescription",
+)  # no Encrypt/Decrypt: administering a key is not reading the data under it
+
+
+def key_users(account_name: str, account_id: str, admin_role_name: str, partition: str = "aws") -> list[str]:
+    """The principals (ARN patterns) that may use a data or backup key through its services."""
+    role = f"arn:{partition}:iam::{account_id}:role/"
+    return [f"{role}{admin_role_name}", f"{role}{account_name}-*", f"{role}aws-service-role/*"]
+
+
+def key_policy(purpose: str, account_id: str, region: str, partition: str = "aws", *, account_name: str = "",
+               admin_role_name: str = "OrganizationAccountAccessRole") -> dict:
+    """The explicit key policy of a purpose: administration by the pipeline only, use by named principals only."""
     root = f"arn:{partition}:iam::{account_id}:root"
+    admin = f"arn:{partition}:iam::{account_id}:role/{admin_role_name}"
     statements: list[dict] = [{
-        "Sid": "AccountAdministration",
+        "Sid": "PipelineAdministration",
         "Effect": "Allow",
         "Principal": {"AWS": root},
-        "Action": "kms:*",
+        "Action": list(ADMIN_ACTIONS),
         "Resource": "*",
+        "Condition": {"ArnEquals": {"aws:PrincipalArn": admin}},
     }]
     use = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
     if purpose == "logs":
@@ -45,8 +73,10 @@ def key_policy(purpose: str, account_id: str, region: str, partition: str = "aws
         })
     else:
         services = DATA_SERVICES if purpose == "data" else ("backup",)
+        # "*" + named principals (aws:PrincipalArn): the key policy itself grants them (the service-linked roles have
+        # no IAM policy for the key), and no one else of the account, however broad their IAM policies
         statements.append({
-            "Sid": "UseThroughAwsServices",
+            "Sid": "UseThroughAwsServicesByNamedPrincipals",
             "Effect": "Allow",
             "Principal": {"AWS": "*"},
             "Action": [*use, "kms:CreateGrant", "kms:ListGrants"],
@@ -56,6 +86,7 @@ def key_policy(purpose: str, account_id: str, region: str, partition: str = "aws
                     "kms:CallerAccount": account_id,
                     "kms:ViaService": [f"{svc}.{region}.amazonaws.com" for svc in services],
                 },
+                "ArnLike": {"aws:PrincipalArn": key_users(account_name, account_id, admin_role_name, partition)},
             },
         })
     if purpose == "data":
@@ -78,7 +109,8 @@ class WorkloadKeys(pulumi.ComponentResource):
     key_ids: dict[str, pulumi.Output[str]]
 
     def __init__(self, name: str, *, account: AccountContext, region: str, purposes: tuple[str, ...] = PURPOSES,
-                 opts: pulumi.ResourceOptions | None = None):
+                 admin_role_name: str = "OrganizationAccountAccessRole", opts: pulumi.ResourceOptions | None = None):
+        """admin_role_name: the role the landing zone runs as in the account (organization.access_role_name)."""
         super().__init__("landing-zone:workloads:WorkloadKeys", name, None, opts)
         unknown = sorted(set(purposes) - set(PURPOSES))
         if unknown:
@@ -87,7 +119,8 @@ class WorkloadKeys(pulumi.ComponentResource):
         self.arns, self.key_ids = {}, {}
         for purpose in purposes:
             policy = pulumi.Output.all(account.account_id, partition.partition).apply(
-                lambda args, p=purpose: json.dumps(key_policy(p, args[0], region, args[1])))
+                lambda args, p=purpose: json.dumps(key_policy(p, args[0], region, args[1], account_name=account.name,
+                                                              admin_role_name=admin_role_name)))
             key = aws.kms.Key(
                 account.resource_name(region, f"{purpose}-key"),
                 description=f"{account.name} {purpose} ({region}), managed by the landing zone",

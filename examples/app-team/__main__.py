@@ -19,6 +19,7 @@ ACCOUNT = config.get("account") or "prod-apps"
 REGION = config.get("region") or "ap-south-1"
 SERVICE = config.get("service") or "los-reports"
 REPOSITORY = config.get("repository") or "los-api"
+PIPELINE = config.get("pipelineRepository") or "example-org/los"  # the Git repository whose pipeline ships this
 IMAGE_TAG = config.get("imageTag") or "1.0.0"
 PATH = config.get("path") or "/reports/*"
 PORT = config.get_int("port") or 8080
@@ -143,4 +144,5 @@ service = aws.ecs.Service(
 
 pulumi.export("url", workloads.apply(lambda w: f"https://{w.alb.domain_name or w.alb.dns_name}{PATH.rstrip('*')}"))
 pulumi.export("serviceName", service.name)
-pulumi.export("deploymentRoleArn", account.apply(lambda a: a.deployment_role_arn))
+# One role per pipeline repository (contract 1.1); 1.0 stacks publish the account's single role
+pulumi.export("deploymentRoleArn", account.apply(lambda a: a.deployment_role_arns.get(PIPELINE) or a.deployment_role_arn))

@@ -10,6 +10,7 @@ import pytest
 from workloads_plans import REPO_ROOT, doc, named, of_type, plan, secret_value
 
 from components.workloads.aurora import LOG_EXPORTS, PROD_MIN_BACKUP_DAYS
+from components.workloads.data_hosts import LISTENER_CONFIG, user_data
 from landing_zone.config import load_stack
 
 STACKS = ["dev", "prod"]
@@ -166,6 +167,33 @@ def test_workload_keys_rotate_and_never_trust_everyone_unconditionally(stack):
                 assert statement["Condition"]["StringEquals"]["kms:CallerAccount"]
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_data_and_backup_keys_name_who_may_decrypt_and_only_the_pipeline_administers(stack):
+    """Issue 12: a key policy must not let every principal of the account decrypt through a dozen services."""
+    keys = [k for k in of_type(plan(stack), "aws:kms/key:Key") if k["name"].endswith(("-data-key", "-backup-key"))]
+    assert keys
+    for key in keys:
+        account = account_of(key)
+        statements = doc(key["inputs"]["policy"])["Statement"]
+        by_sid = {s["Sid"]: s for s in statements}
+        admin = by_sid["PipelineAdministration"]
+        account_id = admin["Principal"]["AWS"].split(":")[4]
+        assert admin["Condition"] == {"ArnEquals": {
+            "aws:PrincipalArn": f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole"}}
+        assert not {"kms:Decrypt", "kms:Encrypt", "kms:*"} & set(admin["Action"])  # administering is not reading
+        assert "kms:PutKeyPolicy" in admin["Action"]  # or the pipeline locks itself out
+        use = by_sid["UseThroughAwsServicesByNamedPrincipals"]
+        assert use["Condition"]["ArnLike"]["aws:PrincipalArn"] == [
+            f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole",
+            f"arn:aws:iam::{account_id}:role/{account}-*",
+            f"arn:aws:iam::{account_id}:role/aws-service-role/*"]
+        assert use["Condition"]["StringEquals"]["kms:CallerAccount"] == account_id
+        for statement in statements:  # nothing else reaches the data: no kms:* for the account, no bare "*"
+            decrypts = {"kms:Decrypt", "kms:*"} & set(statement["Action"])
+            if decrypts and "AWS" in statement["Principal"]:
+                assert "aws:PrincipalArn" in str(statement["Condition"]), statement["Sid"]
+
+
 def test_dr_keys_only_where_dr_is_used():
     p = plan("prod")
     dr_keys = {account_of(k) for k in of_type(p, "aws:kms/key:Key") if "-ap-south-2-" in k["name"]}
@@ -180,3 +208,70 @@ def test_contract_exports_for_app_teams():
     assert apps["auroraWriterEndpoint"] != apps["auroraReaderEndpoint"]
     assert set(apps["ecrRepositoryUrls"]) == {"los-api", "lms-api", "web"}
     assert {"data", "logs", "backup", "dr-data", "dr-backup"} <= set(apps["kmsKeyArns"])
+
+
+# --- data hosts: TLS listeners only (issue 12) ---------------------------------------------------------------------
+PLAINTEXT = {"kafka": [9092], "cassandra": [7000, 9042, 7199]}  # PLAINTEXT broker, clear gossip/CQL, remote JMX
+EC2 = "aws:ec2/instance:Instance"
+
+
+def _ports(rules):
+    return {port for r in rules for port in range(r["fromPort"], r["toPort"] + 1)}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_data_hosts_open_only_tls_ports_and_configure_the_same_listeners(stack):
+    p = plan(stack)
+    groups = [g for g in of_type(p, SG) if g["name"].endswith(("-kafka-sg", "-cassandra-sg", "-mongodb-sg",
+                                                               "-elasticsearch-sg"))]
+    assert {g["name"].rsplit("-", 2)[-2] for g in groups} >= {"kafka", "cassandra"}
+    for group in groups:
+        role = group["name"].rsplit("-", 2)[-2]
+        opened = _ports(group["inputs"]["ingress"]) | _ports(group["inputs"]["egress"]) - {443}
+        assert not opened & set(PLAINTEXT.get(role, [])), f"{group['name']} opens a plaintext port"
+        _, config = LISTENER_CONFIG[role]
+        for port in opened:  # every port the group opens is a listener the host configures with TLS
+            assert str(port) in config, f"{group['name']}: port {port} is not a configured TLS listener"
+    hosts = [h for h in of_type(p, EC2) if h["inputs"]["tags"].get("role") in LISTENER_CONFIG]
+    assert hosts
+    for host in hosts:
+        assert host["inputs"]["userData"] == user_data(host["inputs"]["tags"]["role"], "amazon-linux")
+
+
+def test_listener_configuration_is_tls_only():
+    kafka = LISTENER_CONFIG["kafka"][1]
+    assert "PLAINTEXT" not in kafka and "9092" not in kafka
+    assert "listener.security.protocol.map=CLIENT:SASL_SSL,CONTROLLER:SSL,REPLICATION:SSL" in kafka
+    cassandra = LISTENER_CONFIG["cassandra"][1]
+    assert "internode_encryption: all" in cassandra and cassandra.count("optional: false") == 2
+    assert "native_transport_port: 9142" in cassandra and "storage_port: 7001" in cassandra
+    assert "mode: requireTLS" in LISTENER_CONFIG["mongodb"][1]
+    assert "xpack.security.http.ssl.enabled: true" in LISTENER_CONFIG["elasticsearch"][1]
+    script = user_data("kafka", "amazon-linux")
+    assert script.startswith("#!/bin/bash") and LISTENER_CONFIG["kafka"][0] in script
+
+
+# --- Redis AUTH secret rotation (DAT-07) ------------------------------------------------------------------------
+SECRET = "aws:secretsmanager/secret:Secret"
+ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_secret_the_program_creates_rotates_within_90_days_through_its_own_function(stack):
+    p = plan(stack)
+    secrets = of_type(p, SECRET)
+    assert secrets
+    rotations = {r["inputs"]["secretId"]: r["inputs"] for r in of_type(p, ROTATION)}
+    functions = {f["outputs"]["arn"]: f for f in of_type(p, "aws:lambda/function:Function")}
+    permissions = {r["inputs"]["function"]: r["inputs"] for r in of_type(p, "aws:lambda/permission:Permission")}
+    for secret in secrets:
+        rotation = rotations[secret["id"]]
+        assert rotation["rotationRules"]["automaticallyAfterDays"] <= 90
+        function = functions[rotation["rotationLambdaArn"]]
+        # Secrets Manager may invoke the function for this secret only
+        assert permissions[function["inputs"]["name"]]["sourceArn"] == secret["outputs"]["arn"]
+        (policy,) = [r for r in of_type(p, "aws:iam/rolePolicy:RolePolicy") if r["inputs"]["role"] == function["inputs"]["role"].split("/")[-1]]
+        by_sid = {s["Sid"]: s for s in doc(policy["inputs"]["policy"])["Statement"]}
+        assert by_sid["RotateThisSecret"]["Resource"] == secret["outputs"]["arn"]
+        group = function["inputs"]["environment"]["variables"]["REPLICATION_GROUP_ID"]
+        assert by_sid["SetTokenOnThisGroup"]["Resource"].endswith(f":replicationgroup:{group}")

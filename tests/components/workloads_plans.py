@@ -52,6 +52,8 @@ def _eks_instead_of_ecs(accounts: list[dict]) -> None:
     w.pop("ecs")
     w["eks"] = {"node_groups": [{"name": "apps", "instance_types": ["t3.large"], "min_size": 1, "max_size": 3,
                                  "desired_size": 1}]}
+    for repository in w["deployment"]["repositories"]:  # on EKS a repository deploys to its namespace
+        repository.pop("services", None)
 
 
 @variant("no-data-hosts")

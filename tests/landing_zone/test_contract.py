@@ -83,7 +83,7 @@ def test_newer_minor_is_readable_with_a_warning_and_unknown_fields_ignored():
     seen: list[str] = []
     c = contract.parse(outputs, warn=seen.append)
     assert c.account("prod-apps").region("ap-south-1").vpc.cidr == "10.1.0.0/16"
-    assert len(seen) == 1 and "newer than 1.0: readable" in seen[0]
+    assert len(seen) == 1 and f"newer than {contract.CONTRACT_VERSION}: readable" in seen[0]
     with pytest.warns(contract.ContractVersionWarning):
         contract.parse(outputs)
 
@@ -233,7 +233,9 @@ def test_outputs_validate_against_the_contract_and_match_the_config(stack):
         if wl.edge:
             assert ":listener/app/" in home.workloads.alb.https_listener_arn
         assert set(home.workloads.queue_urls if home else {}) == {q.name for q in wl.queues}
-        assert (out.deployment_role_arn is not None) == (wl.deployment is not None)
+        repositories = [r.repo for r in wl.deployment.repositories] if wl.deployment else []
+        assert sorted(out.deployment_role_arns) == sorted(repositories)  # one role per repository
+        assert out.deployment_role_arn == (out.deployment_role_arns[repositories[0]] if len(repositories) == 1 else None)
     for region in cfg.regions:
         assert set(cfg.network.segments) <= set(c.network.transit_gateways[region].route_table_ids)
     assert (c.network.client_vpn_endpoint_id is not None) == (cfg.network.client_vpn is not None)
@@ -246,35 +248,46 @@ def test_only_the_kubeconfigs_are_secret(stack):
     assert [k for k, v in outputs.items() if is_secret(v) or "apiVersion" in json.dumps(v)] == ["kubeconfigs"]
 
 
-def _deploy_resources(plan: dict, account_id: str) -> dict[str, dict]:
+def _deploy_resources(plan: dict, account_id: str, slug: str) -> dict[str, dict]:
+    """The OIDC provider of the account and the role + policy of one repository (by its name)."""
     found = {}
     for r in plan["resources"]:
         arn = str(r["outputs"].get("arn", ""))
-        if f":{account_id}:" in arn and r["type"] in ("aws:iam/role:Role", "aws:iam/openIdConnectProvider:OpenIdConnectProvider") \
-                and (r["name"].endswith("-deploy-role") or r["name"].endswith("-oidc")):
-            found[r["type"].rsplit(":", 1)[1]] = r
-        if r["type"] == "aws:iam/rolePolicy:RolePolicy" and r["name"].endswith("-deploy-policy") \
-                and r["inputs"].get("role") == "landing-zone-deploy" and f":{account_id}:" in r["inputs"]["policy"]:
+        if r["type"] == "aws:iam/openIdConnectProvider:OpenIdConnectProvider" and f":{account_id}:" in arn:
+            found["OpenIdConnectProvider"] = r
+        if r["type"] == "aws:iam/role:Role" and r["name"].endswith(f"-deploy-{slug}-role") and f":{account_id}:" in arn:
+            found["Role"] = r
+        if r["type"] == "aws:iam/rolePolicy:RolePolicy" and r["name"].endswith(f"-deploy-{slug}-policy") \
+                and r["inputs"].get("role") == f"landing-zone-deploy-{slug}" and f":{account_id}:" in r["inputs"]["policy"]:
             found["RolePolicy"] = r
     return found
 
 
-def test_deployment_role_trusts_only_the_configured_pipelines_and_can_only_deploy(stack):
+def _deployments(cfg):
+    for account in (a for a in cfg.accounts if a.workloads.deployment):
+        for repository in account.workloads.deployment.repositories:
+            yield account, repository, repository.repo.rsplit("/", 1)[-1]
+
+
+def test_each_repository_has_a_role_trusting_only_its_subjects_and_deploying_only_its_services(stack):
     cfg, plan = load_stack(stack, ROOT), plan_of(stack)
     c = contract.parse(plan["outputs"])
-    for account in (a for a in cfg.accounts if a.workloads.deployment):
+    for account, repository, slug in _deployments(cfg):
         out = c.account(account.name)
-        found = _deploy_resources(plan, out.id)
+        found = _deploy_resources(plan, out.id, slug)
         role, oidc, policy = found["Role"], found["OpenIdConnectProvider"], found["RolePolicy"]
         assert oidc["inputs"]["url"] == "https://token.actions.githubusercontent.com"
         assert oidc["inputs"]["clientIdLists"] == ["sts.amazonaws.com"]
-        assert role["outputs"]["arn"] == out.deployment_role_arn
+        assert role["outputs"]["arn"] == out.deployment_role_arns[repository.repo]
         [trust] = json.loads(role["inputs"]["assumeRolePolicy"])["Statement"]
         assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
         assert trust["Principal"] == {"Federated": oidc["outputs"]["arn"]}
-        assert trust["Condition"] == {
-            "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
-            "StringLike": {"token.actions.githubusercontent.com:sub": sorted(account.workloads.deployment.subjects)}}
+        subs = ([f"repo:{repository.repo}:environment:{repository.environment}"] if repository.environment
+                else sorted(f"repo:{repository.repo}:ref:refs/heads/{b}" for b in repository.branches))
+        assert trust["Condition"] == {"StringEquals": {  # exact subjects: no StringLike, no wildcard
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": subs}}
+        if account.environment == "prod":  # behind the GitHub environment's reviewers
+            assert subs == [f"repo:{repository.repo}:environment:prod"]
         statements = json.loads(policy["inputs"]["policy"])["Statement"]
         for s in statements:
             assert s["Effect"] == "Allow"
@@ -284,44 +297,51 @@ def test_deployment_role_trusts_only_the_configured_pipelines_and_can_only_deplo
         by_sid = {s["Sid"]: s for s in statements}
         home = out.region(cfg.organization.home_region)
         assert by_sid["ReadContract"]["Resource"] == [f"arn:aws:ssm:{cfg.organization.home_region}:{out.id}:parameter/landing-zone/*"]
-        if account.workloads.ecs:
+        if repository.services:
+            cluster = home.workloads.ecs.cluster_name
             assert by_sid["EcsCluster"]["Resource"] == [home.workloads.ecs.cluster_arn]
-            assert len(by_sid["EcrPush"]["Resource"]) == len(account.workloads.ecs.services)
+            assert by_sid["EcsServices"]["Resource"] == [
+                f"arn:aws:ecs:{cfg.organization.home_region}:{out.id}:service/{cluster}/{svc}" for svc in sorted(repository.services)]
+            assert by_sid["EcrPush"]["Resource"] == sorted(
+                f"arn:aws:ecr:{cfg.organization.home_region}:{out.id}:repository/{svc}" for svc in repository.services)
             assert by_sid["PassServiceRolesToEcs"]["Condition"] == {
                 "StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
-            # registering a task definition passes both roles of each service: its task role and its execution role
+            # registering a task definition passes both roles of each of ITS services, never another repository's
             service_roles = {r["outputs"]["arn"] for r in plan["resources"] if r["type"] == "aws:iam/role:Role"
-                             and re.fullmatch(rf"{account.name}-{cfg.organization.home_region}-ecs-.+-(task|execution)-role",
+                             and re.fullmatch(rf"{account.name}-{cfg.organization.home_region}-ecs-({'|'.join(repository.services)})-(task|execution)-role",
                                               r["name"])}
-            assert len(service_roles) == 2 * len(account.workloads.ecs.services)
+            assert len(service_roles) == 2 * len(repository.services)
             assert by_sid["PassServiceRolesToEcs"]["Resource"] == sorted(service_roles)
+        else:
+            assert not {"EcsServices", "EcrPush", "PassServiceRolesToEcs"} & set(by_sid)
         if account.workloads.eks:
             assert by_sid["EksDescribe"]["Resource"] == [
                 f"arn:aws:eks:{cfg.organization.home_region}:{out.id}:cluster/{home.workloads.eks.cluster_name}"]
 
 
-def test_deployment_role_edits_only_its_pipelines_namespaces_in_the_eks_cluster(stack):
-    """An EKS access entry lets the pipeline deploy into the cluster, with the edit policy on its namespaces only."""
+def test_deployment_roles_edit_only_their_repositories_namespaces_in_the_eks_cluster(stack):
+    """An EKS access entry lets a pipeline deploy into the cluster, with the edit policy on its namespaces only."""
     cfg, plan = load_stack(stack, ROOT), plan_of(stack)
     c = contract.parse(plan["outputs"])
     entries = {r["inputs"]["principalArn"]: r for r in plan["resources"]
-               if r["type"] == "aws:eks/accessEntry:AccessEntry" and r["name"].endswith("-deploy-eks-access")}
+               if r["type"] == "aws:eks/accessEntry:AccessEntry" and re.search(r"-deploy-.+-eks-access$", r["name"])}
     edits = {r["inputs"]["principalArn"]: r for r in plan["resources"]
-             if r["type"] == "aws:eks/accessPolicyAssociation:AccessPolicyAssociation" and r["name"].endswith("-deploy-eks-edit")}
-    expected = [a for a in cfg.accounts if a.workloads.deployment and a.workloads.eks]
+             if r["type"] == "aws:eks/accessPolicyAssociation:AccessPolicyAssociation" and re.search(r"-deploy-.+-eks-edit$", r["name"])}
+    expected = [(a, r) for a, r, _ in _deployments(cfg) if a.workloads.eks]
     assert len(entries) == len(edits) == len(expected)
-    for account in expected:
+    for account, repository in expected:
         out = c.account(account.name)
+        role_arn = out.deployment_role_arns[repository.repo]
         cluster_name = out.region(cfg.organization.home_region).workloads.eks.cluster_name
-        entry = entries[out.deployment_role_arn]["inputs"]
+        entry = entries[role_arn]["inputs"]
         assert entry["clusterName"] == cluster_name and entry["type"] == "STANDARD"
         (cluster,) = [r for r in plan["resources"] if r["type"] == "eks:index:Cluster" and r["inputs"]["name"] == cluster_name]
-        assert cluster["urn"] in entries[out.deployment_role_arn]["dependencies"]  # created once the cluster exists
-        edit = edits[out.deployment_role_arn]["inputs"]
+        assert cluster["urn"] in entries[role_arn]["dependencies"]  # created once the cluster exists
+        edit = edits[role_arn]["inputs"]
         assert edit["clusterName"] == cluster_name
         assert edit["policyArn"] == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"
-        repositories = sorted({s.split(":")[1].rsplit("/", 1)[-1] for s in account.workloads.deployment.subjects})
-        assert edit["accessScope"] == {"type": "namespace", "namespaces": repositories}
+        assert edit["accessScope"] == {"type": "namespace",
+                                       "namespaces": repository.namespaces or [repository.repo.rsplit("/", 1)[-1]]}
 
 
 def test_each_deployable_account_publishes_its_contract_in_parameter_store(stack):
@@ -329,7 +349,7 @@ def test_each_deployable_account_publishes_its_contract_in_parameter_store(stack
     c = contract.parse(plan["outputs"])
     params = {json.loads(r["inputs"]["insecureValue"])["account"]["name"]: r for r in plan["resources"]
               if r["type"] == "aws:ssm/parameter:Parameter" and r["inputs"].get("name") == "/landing-zone/contract"}
-    assert sorted(params) == sorted(n for n, a in c.accounts.items() if a.deployment_role_arn)
+    assert sorted(params) == sorted(n for n, a in c.accounts.items() if a.deployment_role_arns)
     for name, r in params.items():
         doc = json.loads(r["inputs"]["insecureValue"])
         assert doc["contract_version"] == contract.CONTRACT_VERSION

@@ -79,8 +79,9 @@ def test_everything_lives_in_the_workload_account(app, apps):
 def test_exports_the_url_and_the_deployment_role(app, apps):
     plan, _ = app
     assert plan["outputs"]["url"] == f"https://{apps.region('ap-south-1').workloads.alb.domain_name}/reports/"
-    assert plan["outputs"]["deploymentRoleArn"] == apps.deployment_role_arn
-    assert apps.deployment_role_arn and ":role/" in apps.deployment_role_arn
+    # its own pipeline's role, never another repository's (each role deploys only its repository's services)
+    assert plan["outputs"]["deploymentRoleArn"] == apps.deployment_role_arns["example-org/los"]
+    assert plan["outputs"]["deploymentRoleArn"].endswith(":role/landing-zone-deploy-los")
 
 
 def test_the_kubeconfig_stays_out_of_the_apps_outputs(app):

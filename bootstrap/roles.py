@@ -1,0 +1,143 @@
+"""The pipeline's roles, rendered as IAM JSON: a read-only preview role per stack, a deploy role per stack.
+
+They live outside the stack (the stack cannot create the role that creates the stack), so this module renders their
+trust and permission policies to bootstrap/policies/ for an administrator to apply once (bootstrap/README.md).
+
+Who may assume what (GitHub's OIDC `sub` claim; StringEquals on `aud` and `sub`, never StringLike):
+- `landing-zone-preview-<stack>`: `repo:ORG/REPO:pull_request` only. `pulumi preview` runs the pull request's own
+  Python, so this role can read configuration (ViewOnlyAccess, the program's invokes, the state backend) and write
+  nothing; it assumes only the member accounts' `landing-zone-preview` roles, which are read-only too.
+- `landing-zone-deploy-<stack>`: `repo:ORG/REPO:environment:<stack>` only, so a job reaches it only after the GitHub
+  environment's protection rules (prod: required reviewers, branch `main`).
+
+Usage: python -m bootstrap.roles --repository example-org/landing-zone --account-id 111111111111 [--stack prod]
+       [--state-bucket NAME] [--out bootstrap/policies]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+ISSUER = "token.actions.githubusercontent.com"
+AUDIENCE = "sts.amazonaws.com"
+STACKS = ("dev", "prod")
+MEMBER_PREVIEW_ROLE = "landing-zone-preview"  # what the program's member-account providers assume in a preview
+VIEW_ONLY = "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
+DEPLOY_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"  # creates the organization, accounts, SCPs, roles
+_REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+# The invokes of the program (`get_*` data sources: grep components/) and what the providers call. Read-only calls
+# that return no data; ViewOnlyAccess lacks most Get* actions.
+PREVIEW_INVOKES = [
+    "ec2:DescribeAvailabilityZones", "ec2:DescribeImages", "iam:ListRoles", "identitystore:ListGroups",
+    "identitystore:GetGroupId", "route53:ListHostedZones", "route53:GetHostedZone", "secretsmanager:GetRandomPassword",
+    "sso:ListInstances", "sts:GetCallerIdentity", "organizations:DescribeOrganization",
+    "organizations:ListAccounts", "organizations:ListRoots",
+]
+# Data a preview never needs, denied even where an attached AWS policy would allow it.
+DATA_READS = [
+    "s3:GetObject*", "secretsmanager:GetSecretValue", "ssm:GetParameter*", "kms:Decrypt", "kms:GenerateDataKey*",
+    "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "sqs:ReceiveMessage",
+    "logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery", "athena:GetQueryResults",
+    "rds-data:ExecuteStatement", "ec2:GetPasswordData", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
+    "lambda:GetFunction", "cloudformation:GetTemplate",
+]
+
+
+class BootstrapError(ValueError):
+    """Bad input, naming the argument."""
+
+
+def validate(repository: str, account_id: str) -> None:
+    if not _REPOSITORY.match(repository) or "*" in repository:
+        raise BootstrapError(f"--repository: {repository!r} is not OWNER/NAME (no wildcards)")
+    if not _ACCOUNT.match(account_id):
+        raise BootstrapError(f"--account-id: {account_id!r} is not a 12-digit AWS account id")
+
+
+def subject(repository: str, stack: str | None) -> str:
+    """The only `sub` a role trusts: the pull-request subject for previews, the stack's environment for deploys."""
+    return f"repo:{repository}:pull_request" if stack is None else f"repo:{repository}:environment:{stack}"
+
+
+def github_trust(account_id: str, sub: str) -> dict:
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": "GitHubActionsOidc",
+        "Effect": "Allow",
+        "Principal": {"Federated": f"arn:aws:iam::{account_id}:oidc-provider/{ISSUER}"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {f"{ISSUER}:aud": AUDIENCE, f"{ISSUER}:sub": sub}},
+    }]}
+
+
+def preview_permissions(state_bucket: str | None) -> dict:
+    """Inline policy of the preview role (beside ViewOnlyAccess): invokes, member preview roles, state; no writes."""
+    statements: list[dict] = [
+        {"Sid": "ProgramInvokes", "Effect": "Allow", "Action": sorted(PREVIEW_INVOKES), "Resource": "*"},
+        {"Sid": "MemberAccountPreviewRoles", "Effect": "Allow", "Action": "sts:AssumeRole",
+         "Resource": f"arn:aws:iam::*:role/{MEMBER_PREVIEW_ROLE}"},
+    ]
+    if state_bucket:
+        statements.append({"Sid": "ReadPulumiState", "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
+                           "Resource": [f"arn:aws:s3:::{state_bucket}", f"arn:aws:s3:::{state_bucket}/.pulumi/*"]})
+    # the state file is the one object a preview must read
+    scope = {"NotResource": [f"arn:aws:s3:::{state_bucket}/.pulumi/*"]} if state_bucket else {"Resource": "*"}
+    statements.append({"Sid": "NoDataReads", "Effect": "Deny", "Action": sorted(DATA_READS), **scope})
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def member_preview_trust(management_account_id: str, stack: str) -> dict:
+    """The member accounts' read-only role: only the management account's preview role of the stack."""
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": "ManagementPreviewRole", "Effect": "Allow", "Action": "sts:AssumeRole",
+        "Principal": {"AWS": f"arn:aws:iam::{management_account_id}:role/landing-zone-preview-{stack}"},
+    }]}
+
+
+def member_preview_permissions() -> dict:
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "ProgramInvokes", "Effect": "Allow", "Action": sorted(PREVIEW_INVOKES), "Resource": "*"},
+        {"Sid": "NoDataReads", "Effect": "Deny", "Action": sorted(DATA_READS), "Resource": "*"},
+    ]}
+
+
+def render(repository: str, account_id: str, stack: str, state_bucket: str | None = None) -> dict[str, dict]:
+    """File name -> policy document of one stack's roles."""
+    validate(repository, account_id)
+    return {
+        f"preview-{stack}-trust.json": github_trust(account_id, subject(repository, None)),
+        f"preview-{stack}-permissions.json": preview_permissions(state_bucket),
+        f"deploy-{stack}-trust.json": github_trust(account_id, subject(repository, stack)),
+        f"member-preview-{stack}-trust.json": member_preview_trust(account_id, stack),
+        "member-preview-permissions.json": member_preview_permissions(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bootstrap.roles", description=__doc__.split("\n")[0])
+    parser.add_argument("--repository", required=True, help="OWNER/NAME of the landing-zone repository")
+    parser.add_argument("--account-id", required=True, help="the management account of the stack")
+    parser.add_argument("--stack", choices=STACKS, action="append", help="default: dev and prod")
+    parser.add_argument("--state-bucket", help="S3 bucket of a self-managed Pulumi backend")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "policies")
+    args = parser.parse_args(argv)
+    try:
+        documents = {name: doc for stack in args.stack or STACKS
+                     for name, doc in render(args.repository, args.account_id, stack, args.state_bucket).items()}
+    except BootstrapError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, document in sorted(documents.items()):
+        (args.out / name).write_text(json.dumps(document, indent=2) + "\n")
+    print(f"wrote {len(documents)} policy documents to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

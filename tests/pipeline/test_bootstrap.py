@@ -1,0 +1,86 @@
+"""The pipeline's roles (bootstrap/): who may assume each, and that the preview role cannot write or read data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bootstrap import roles
+
+REPO, ACCOUNT = "example-org/landing-zone", "111111111111"
+POLICIES = Path(roles.__file__).parent / "policies"
+ISSUER = roles.ISSUER
+READ_VERBS = ("Describe", "Get", "List")
+
+
+def only_statement(document: dict) -> dict:
+    (statement,) = document["Statement"]
+    return statement
+
+
+@pytest.mark.parametrize(("name", "sub"), [
+    ("deploy-prod-trust.json", f"repo:{REPO}:environment:prod"),
+    ("deploy-dev-trust.json", f"repo:{REPO}:environment:dev"),
+    ("preview-prod-trust.json", f"repo:{REPO}:pull_request"),
+    ("preview-dev-trust.json", f"repo:{REPO}:pull_request"),
+])
+def test_each_role_trusts_exactly_one_subject_of_the_github_issuer(name, sub):
+    statement = only_statement(roles.render(REPO, ACCOUNT, name.split("-")[1].split("-")[0])[name])
+    assert statement["Principal"] == {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{ISSUER}"}
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    # StringEquals only: a StringLike or a wildcard would let other branches, environments or repositories in
+    assert statement["Condition"] == {"StringEquals": {f"{ISSUER}:aud": "sts.amazonaws.com", f"{ISSUER}:sub": sub}}
+
+
+def test_the_deploy_roles_and_the_preview_role_never_share_a_subject():
+    dev, prod = roles.render(REPO, ACCOUNT, "dev"), roles.render(REPO, ACCOUNT, "prod")
+    subs = [only_statement(d[n])["Condition"]["StringEquals"][f"{ISSUER}:sub"]
+            for d, n in ((prod, "deploy-prod-trust.json"), (dev, "deploy-dev-trust.json"),
+                         (prod, "preview-prod-trust.json"))]
+    assert len(set(subs)) == 3
+
+
+@pytest.mark.parametrize("state_bucket", [None, "example-pulumi-state"])
+def test_the_preview_role_allows_no_write_and_denies_data_reads(state_bucket):
+    policy = roles.preview_permissions(state_bucket)
+    for statement in policy["Statement"]:
+        if statement["Effect"] != "Allow":
+            continue
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        for action in actions:
+            verb = action.split(":")[1]
+            assert verb.startswith(READ_VERBS) or action == "sts:AssumeRole", f"{action} is not read-only"
+            if action == "sts:AssumeRole":  # only the member accounts' read-only preview roles
+                assert statement["Resource"] == f"arn:aws:iam::*:role/{roles.MEMBER_PREVIEW_ROLE}"
+            if action == "s3:GetObject":
+                assert statement["Resource"][1] == f"arn:aws:s3:::{state_bucket}/.pulumi/*"
+    (deny,) = [s for s in policy["Statement"] if s["Effect"] == "Deny"]
+    assert {"s3:GetObject*", "secretsmanager:GetSecretValue", "ssm:GetParameter*", "kms:Decrypt"} <= set(deny["Action"])
+
+
+def test_member_preview_roles_trust_only_the_management_preview_role_of_their_stack():
+    statement = only_statement(roles.render(REPO, ACCOUNT, "prod")["member-preview-prod-trust.json"])
+    assert statement["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:role/landing-zone-preview-prod"}
+
+
+MANAGEMENT = {"dev": "222222222222", "prod": "111111111111"}  # the stacks' organization.management_account_id
+
+
+def test_the_checked_in_policy_files_are_the_rendered_ones():
+    rendered = {n: d for stack in roles.STACKS for n, d in roles.render(REPO, MANAGEMENT[stack], stack).items()}
+    on_disk = {p.name: json.loads(p.read_text()) for p in POLICIES.glob("*.json")}
+    assert on_disk == rendered, ("run: python -m bootstrap.roles --repository example-org/landing-zone "
+                                 "--stack <stack> --account-id <its management account> (bootstrap/README.md)")
+
+
+@pytest.mark.parametrize(("args", "field"), [
+    (["--repository", "example-org/*", "--account-id", ACCOUNT], "--repository"),
+    (["--repository", "example-org", "--account-id", ACCOUNT], "--repository"),
+    (["--repository", REPO, "--account-id", "1111"], "--account-id"),
+])
+def test_bad_input_names_the_argument_and_exits_2(args, field, tmp_path, capsys):
+    assert roles.main([*args, "--out", str(tmp_path)]) == 2
+    assert field in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())

@@ -25,6 +25,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext
+from components.lookups import lookup
 from landing_zone.models import Deployment
 
 CONTRACT_PARAMETER_PREFIX = "/landing-zone/"
@@ -153,7 +154,7 @@ class DeploymentRole(pulumi.ComponentResource):
             max_session_duration=3600,
             opts=child,
         )
-        partition = aws.get_partition_output(opts=pulumi.InvokeOptions(provider=account.providers[region])).partition
+        partition = lookup(aws.get_partition_output, account=account, region=region, parent=self).partition
         policy = pulumi.Output.all(
             partition, account.account_id, pulumi.Output.all(*targets.ecr_repository_arns),
             targets.ecs_cluster_arn, targets.ecs_cluster_name, pulumi.Output.all(*targets.pass_role_arns),

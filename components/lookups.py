@@ -50,8 +50,10 @@ class Lookup(pulumi.ComponentResource):
 
     def __init__(self, name: str, token: str, args: Mapping[str, Any], provider: aws.Provider,
                  opts: pulumi.ResourceOptions | None = None):
-        super().__init__(LOOKUP_TYPE, name, {"token": token, "args": dict(args), "provider": provider.urn}, opts)
-        self.register_outputs({})
+        trace = {"token": token, "args": dict(args), "provider": provider.urn}
+        super().__init__(LOOKUP_TYPE, name, trace, opts)
+        # The same values as outputs: AnalyzeStack sends a component's registered outputs, not its inputs.
+        self.register_outputs(trace)
 
 
 def token_of(fn: Callable[..., Any]) -> str:

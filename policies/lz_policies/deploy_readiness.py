@@ -226,7 +226,9 @@ class Deps:
             if item.startswith("arn:") and ":::" in item:  # arn:aws:s3:::bucket/prefix
                 bucket = item.split(":::", 1)[1].split("/", 1)[0]
                 candidates += [*self.g.by_id(bucket), *self.g.by_id(item.split("/", 1)[0])]
-            found += [c for c in candidates if c.type in types and c not in found]
+            for candidate in candidates:
+                if candidate.type in types and candidate not in found:
+                    found.append(candidate)
         if found:
             return found
         for urn in res.property_dependencies.get(prop, ()):

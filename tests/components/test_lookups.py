@@ -51,6 +51,7 @@ def test_marker_names_token_args_and_provider(record):
     azs = markers["app-eu-west-1-lookup-availability-zones"]["inputs"]
     assert azs["token"] == AZS and azs["provider"] == provider["urn"]
     assert azs["args"] == {"state": "available", "filters": [{"name": "zone-type", "values": ["availability-zone"]}]}
+    assert markers["app-eu-west-1-lookup-partition"]["outputs"] == markers["app-eu-west-1-lookup-partition"]["inputs"]
     assert markers["app-eu-west-1-lookup-partition"]["parent"].endswith("test:index:Caller::a")
     # every invoke the program made has its marker (same token, same provider)
     assert sorted(token for token, _ in rec.invokes) == sorted(m["inputs"]["token"] for m in markers.values())

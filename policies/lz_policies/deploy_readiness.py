@@ -35,6 +35,7 @@ REGION_SETTING = "aws:account/region:Region"
 LOOKUP = "landing-zone:index:Lookup"
 ORGANIZATION = "aws:organizations/organization:Organization"
 ORG_POLICY = "aws:organizations/policy:Policy"
+ORG_UNIT = "aws:organizations/organizationalUnit:OrganizationalUnit"
 ORG_POLICY_ATTACHMENT = "aws:organizations/policyAttachment:PolicyAttachment"
 FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -487,9 +488,12 @@ def _share_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
 
 def _org_sharing_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
     principal = res.get("principal")
-    if not _known(principal):
-        return []
-    if not str(principal).startswith("arn:") or ":organizations:" not in str(principal):
+    if _known(principal):
+        if not str(principal).startswith("arn:") or ":organizations:" not in str(principal):
+            return []
+    elif not deps.refs(res, "principal", (ORGANIZATION, ORG_UNIT)):  # during preview: what the value comes from
+        if not res.property_dependencies.get("principal"):
+            unknowns.add(res, "principal")
         return []
     return [Need("ram/sharingWithOrganization", tuple(deps.g.of_type(RAM_ORG_SHARING)), False)]
 
@@ -739,6 +743,16 @@ def _resource_problem(deps: Deps, res: rch.Res, other: rch.Res, kind: str, field
     return None
 
 
+def _credential_targets(deps: Deps, res: rch.Res, prop: str, kind: str) -> list[rch.Res]:
+    """What an output-valued credential property comes from; a certificate's validation stands for the certificate
+    (listeners take the ARN from the validation, so they wait until it is issued)."""
+    found = deps.refs(res, prop, (*KIND_TYPES[kind], CERTIFICATE_VALIDATION))
+    targets = [t for t in found if t.type != CERTIFICATE_VALIDATION]
+    for validation in (t for t in found if t.type == CERTIFICATE_VALIDATION):
+        targets += [c for c in deps.refs(validation, "certificateArn", KIND_TYPES[kind]) if c not in targets]
+    return targets
+
+
 def credentials_in_place(stack: Any) -> Iterator[tuple[str | None, str]]:
     g, unknowns = _graph(stack), _Unknowns()
     deps = Deps.of(g)
@@ -759,7 +773,7 @@ def _credential_problems(deps: Deps, res: rch.Res, prop: str, key: str | None, k
         if isinstance(value, str) and _known(value):
             problem = _arn_problem(deps, res, value, kind, unknowns, field)
         else:
-            targets = deps.refs(res, prop, KIND_TYPES[kind])
+            targets = _credential_targets(deps, res, prop, kind)
             if not targets:
                 unknowns.add(res, field)
                 continue
@@ -905,6 +919,9 @@ DEP03_CASES = (
                   refs={"resourceShareArn": "share"}, account="network"),
                _r(TGW_VPC_ATTACHMENT, "att", refs={"transitGatewayId": "tgw"}, account="app", depends_on=("share-tgw",))),
               violates=True, note="spoke attachment before the share reaches its account"),
+    StackCase((_org(), _r(RAM_ORG_SHARING, "ram-sharing", {"enable": True}),
+               _r(RAM_PRINCIPAL, "share-org", refs={"principal": "org", "resourceShareArn": "org"}, account="network")),
+              violates=True, note="organization principal (unknown during preview) before sharing is enabled"),
     StackCase((_r(CERTIFICATE, "cert", {"validationMethod": "DNS", "arn": "arn:aws:acm:eu-west-1:1:certificate/x"},
                   account="app"),
                _r(CERTIFICATE_VALIDATION, "cert-validation", refs={"certificateArn": "cert"}, account="app"),
@@ -990,6 +1007,11 @@ DEP05_CASES = (
                _r(CLIENT_VPN, "client-vpn", {"serverCertificateArn": UNKNOWN}, refs={"serverCertificateArn": "server-cert"},
                   account="network")),
               violates=False, note="certificate created in the endpoint's account and region"),
+    StackCase((_r(CERTIFICATE, "cert", {"validationMethod": "DNS"}, account="network"),
+               _r(CERTIFICATE_VALIDATION, "cert-validation", refs={"certificateArn": "cert"}, account="network"),
+               _r(LISTENERS[0], "https", {"protocol": "HTTPS"}, refs={"certificateArn": "cert-validation"},
+                  account="app")),
+              violates=True, note="another account's certificate, through its validation (preview)"),
 )
 
 RULES = [

@@ -230,14 +230,15 @@ class Deps:
             for candidate in candidates:
                 if candidate.type in types and candidate not in found:
                     found.append(candidate)
-        if found:
-            return found
+        by_graph: list[rch.Res] = []
         for urn in res.property_dependencies.get(prop, ()):
             for candidate in (urn, *self.descendants(urn)):
                 other = self.g.by_urn.get(candidate)
-                if other is not None and other.type in types and other not in found:
-                    found.append(other)
-        return found
+                if other is not None and other.type in types and other not in by_graph:
+                    by_graph.append(other)
+        if len(found) > 1 and by_graph:  # a name shared across accounts: the graph says which one
+            return [f for f in found if f in by_graph] or found
+        return found or by_graph
 
     def provider(self, res: rch.Res) -> rch.Res | None:
         return self.g.by_urn.get(res.provider_urn or "")

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext
+from components.lookups import lookup
 from landing_zone.models import Security
 
 # CIS 1.8-1.9: long passwords, never reused. IAM users are the exception here (Identity Center is the way in).
@@ -38,7 +39,7 @@ class AccountBaseline(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__("landing-zone:baseline:AccountBaseline", name, None, opts)
         self.account = account
-        partition = aws.get_partition_output(opts=pulumi.InvokeOptions(provider=account.providers[home_region])).partition
+        partition = lookup(aws.get_partition_output, account=account, region=home_region, parent=self).partition
         self._account_wide(account, security, home_region)
         self.ebs_keys = {region: self._regional(account, region, partition, security) for region in account.regions}
         self.register_outputs({"ebsKeyArns": {r: k.arn for r, k in self.ebs_keys.items()}})
@@ -57,7 +58,7 @@ class AccountBaseline(pulumi.ComponentResource):
 
     def _support_role(self, account: AccountContext, home: str, opts: pulumi.ResourceOptions) -> None:
         """CIS 1.17: a role to manage incidents with AWS Support, assumable by the account's own (MFA) principals."""
-        partition = aws.get_partition_output(opts=pulumi.InvokeOptions(provider=account.providers[home])).partition
+        partition = lookup(aws.get_partition_output, account=account, region=home, parent=self).partition
         role = aws.iam.Role(account.resource_name(home, "support-role"), name="landing-zone-support",
                             description="Open and manage AWS Support cases (CIS 1.17)",
                             assume_role_policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{

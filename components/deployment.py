@@ -24,6 +24,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext
+from components.lookups import lookup
 from landing_zone.models import Deployment, PipelineRepository
 
 CONTRACT_PARAMETER_PREFIX = "/landing-zone/"
@@ -169,7 +170,7 @@ class DeploymentRoles(pulumi.ComponentResource):
             client_id_lists=[issuer.audience],
             opts=account.opts(region, parent=self),  # IAM is global; the home-region provider reaches it
         )
-        partition = aws.get_partition_output(opts=pulumi.InvokeOptions(provider=account.providers[region])).partition
+        partition = lookup(aws.get_partition_output, account=account, region=region, parent=self).partition
         self.provider_arn, self.role_arns = oidc.arn, {}
         for repository in config.repositories:
             role = self._role(config.provider, issuer, oidc, repository, targets.owned_by(repository), partition)

@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext
+from components.lookups import lookup
 from landing_zone.models import LandingZoneConfig, PermissionSet
 
 # models.BUILTIN_PERMISSION_SETS -> (AWS managed policy path, session duration, description)
@@ -78,7 +79,7 @@ class Identity(pulumi.ComponentResource):
         instances = aws.ssoadmin.get_instances_output(opts=invoke)
         self.instance_arn = instances.arns[0]
         self.identity_store_id = instances.identity_store_ids[0]
-        self.partition = aws.get_partition_output(opts=invoke).partition
+        self.partition = lookup(aws.get_partition_output, account=management, region=self.home, parent=self).partition
 
         self.permission_sets = {ps.name: self._permission_set(ps) for ps in self._all_permission_sets(cfg)}
         triples = expand_assignments(cfg)

@@ -25,6 +25,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext, LogArchive, elb_logs_prefix
+from components.lookups import lookup
 from components.storage import AccessLogs, HardenedBucket, ObjectLock, expiry_rule, server_access_logs_statement
 from landing_zone.log_delivery import ELB_ACCOUNT_IDS, ELB_LOG_DELIVERY_PRINCIPAL, elb_log_regions, elb_writer  # noqa: F401
 from landing_zone.models import LandingZoneConfig
@@ -182,7 +183,7 @@ class SecurityBaseline(pulumi.ComponentResource):
         self.org_ready = list(depends_on or [])  # the organization, its trusted access and delegated admins
         self.log_account = accounts[cfg.account_with_role("log-archive").name]
         self.security = accounts[cfg.account_with_role("security").name]
-        self.partition = aws.get_partition_output(opts=pulumi.InvokeOptions(provider=management.providers[self.home])).partition
+        self.partition = lookup(aws.get_partition_output, account=management, region=self.home, parent=self).partition
         self.all_account_ids = [management.account_id, *(a.account_id for a in accounts.values())]
         self.trail_name = f"{cfg.organization.name}-organization-trail"
         self.trail_arn = _arn(self.partition, "cloudtrail", self.home, management.account_id, f"trail/{self.trail_name}")

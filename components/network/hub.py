@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext
+from components.lookups import lookup
 from components.network.routing_plan import PEERING_TABLE, dr_transit_gateway_asn
 from landing_zone.models import LandingZoneConfig
 
@@ -110,7 +111,7 @@ class NetworkHub(pulumi.ComponentResource):
 
     def _log_key(self) -> aws.kms.Key:
         """CMK for the hub's log groups (VPN tunnels, Client VPN connections): rotation on, explicit policy."""
-        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(provider=self._network.providers[self.region]))
+        partition = lookup(aws.get_partition_output, account=self._network, region=self.region, parent=self)
         policy = pulumi.Output.all(partition.partition, self._network.account_id).apply(
             lambda args: json.dumps(log_key_policy(args[0], args[1], self.region)))
         key = aws.kms.Key(

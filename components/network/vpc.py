@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext, LogArchive, VpcHandle
+from components.lookups import lookup
 from components.network.hub import HubHandle
 from components.network.routing_plan import VpcSite, internal_blocks, vpc_destinations
 from landing_zone.models import Account, LandingZoneConfig, Vpc
@@ -57,9 +58,8 @@ class SpokeVpc(pulumi.ComponentResource):
             self._logical("vpc"), cidr_block=vpc_cfg.cidr, enable_dns_support=True, enable_dns_hostnames=True,
             tags={"Name": self._logical("vpc"), "segment": acct.segment}, opts=self._child_opts(protect=False),
         )
-        self.azs = aws.get_availability_zones_output(
-            state="available", filters=[{"name": "zone-type", "values": ["availability-zone"]}],
-            opts=pulumi.InvokeOutputOptions(provider=acct.providers[args.region], parent=self))
+        self.azs = lookup(aws.get_availability_zones_output, account=acct, region=args.region, parent=self,
+                          state="available", filters=[{"name": "zone-type", "values": ["availability-zone"]}])
         self.subnets = self._subnets()
         self._lock_down_defaults()
         self.nat_gateways = self._internet_edge()

@@ -19,6 +19,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext, VpcHandle
+from components.lookups import lookup
 from landing_zone.models import Aurora
 
 PORT = 3306
@@ -166,8 +167,9 @@ class AuroraCluster(pulumi.ComponentResource):
                    count: int) -> None:
         """Writer first, readers after it, round-robin over the region's AZs (as the VPC lays out its subnets)."""
         account, config = self._account, self._config
-        azs = aws.get_availability_zones_output(state="available",
-                                                opts=pulumi.InvokeOutputOptions(provider=account.providers[region]))
+        # The same lookup (and arguments) as the VPC's, so the round-robin follows the AZs its subnets use.
+        azs = lookup(aws.get_availability_zones_output, account=account, region=region, parent=self,
+                     state="available", filters=[{"name": "zone-type", "values": ["availability-zone"]}])
         insights = supports_performance_insights(config.instance_class)
         for n in range(count):
             role = "writer" if n == 0 else f"reader-{n}"

@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext, LogArchive
+from components.lookups import lookup
 from components.storage import AccessLogs, HardenedBucket, ObjectLock, expiry_rule, server_access_logs_statement
 from landing_zone.models import Backup as BackupConfig
 
@@ -92,8 +93,7 @@ class Backup(pulumi.ComponentResource):
         return self._account.opts(region or self._region, parent=self, **kwargs)
 
     def _partition(self) -> pulumi.Output[str]:
-        provider = self._account.providers[self._region]
-        return aws.get_partition_output(opts=pulumi.InvokeOutputOptions(provider=provider)).partition
+        return lookup(aws.get_partition_output, account=self._account, region=self._region, parent=self).partition
 
     def _vault(self, region: str, purpose: str, key_arn: pulumi.Input[str], protect: bool) -> aws.backup.Vault:
         vault = aws.backup.Vault(self._rn(purpose, region), name=self._rn(purpose, region), kms_key_arn=key_arn,

@@ -26,6 +26,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext, VpcHandle
+from components.lookups import lookup
 from landing_zone.models import Redis
 
 PORT = 6379
@@ -47,11 +48,11 @@ class CacheInputs:
     log_retention_days: int = 365
 
 
-def auth_token(account: AccountContext, region: str) -> pulumi.Output[str]:
+def auth_token(account: AccountContext, region: str, parent: pulumi.Resource) -> pulumi.Output[str]:
     """A fresh token (letters and digits only: ElastiCache rejects some punctuation), as a secret."""
-    generated = aws.secretsmanager.get_random_password_output(
-        password_length=TOKEN_LENGTH, exclude_punctuation=True, include_space=False,
-        opts=pulumi.InvokeOutputOptions(provider=account.providers[region]))
+    generated = lookup(aws.secretsmanager.get_random_password_output, account=account, region=region, parent=parent,
+                       purpose="redis-auth-token",
+                       password_length=TOKEN_LENGTH, exclude_punctuation=True, include_space=False)
     return pulumi.Output.secret(generated.random_password)
 
 
@@ -84,7 +85,7 @@ class RedisCache(pulumi.ComponentResource):
             description="Redis in the data tier",
             opts=child,
         )
-        token = auth_token(account, region)
+        token = auth_token(account, region, self)
         secret = aws.secretsmanager.Secret(
             account.resource_name(region, "redis-auth"),
             name=f"landing-zone/{account.resource_name(region, 'redis')}/auth-token",

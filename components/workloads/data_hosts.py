@@ -24,6 +24,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext, VpcHandle
+from components.lookups import lookup
 from landing_zone.models import DataHost
 
 BACKUP_TAG = ("backup", "daily")  # what the Backup selection matches (workloads composite tags Aurora the same)
@@ -183,11 +184,11 @@ class DataHosts(pulumi.ComponentResource):
 
     def _ami(self, os: str) -> pulumi.Output[str]:
         image = OS_IMAGES[os]
-        return aws.ec2.get_ami_output(
+        return lookup(
+            aws.ec2.get_ami_output, account=self._account, region=self._region, parent=self, purpose=f"ami-{os}",
             most_recent=True, owners=[image.owner],
             filters=[{"name": "name", "values": [image.name]}, {"name": "architecture", "values": ["x86_64"]},
-                     {"name": "state", "values": ["available"]}],
-            opts=pulumi.InvokeOutputOptions(provider=self._account.providers[self._region])).id
+                     {"name": "state", "values": ["available"]}]).id
 
     def _instance_profile(self) -> aws.iam.InstanceProfile:
         """Session Manager and the CloudWatch agent only: hosts get no other AWS permissions."""
@@ -196,7 +197,7 @@ class DataHosts(pulumi.ComponentResource):
         role = aws.iam.Role(self._rn("data-hosts"), assume_role_policy=pulumi.Output.json_dumps(trust),
                             description="Data hosts: SSM Session Manager, patching and the CloudWatch agent",
                             opts=self._opts())
-        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(provider=self._account.providers[self._region]))
+        partition = lookup(aws.get_partition_output, account=self._account, region=self._region, parent=self)
         for policy in MANAGED_POLICIES:
             aws.iam.RolePolicyAttachment(
                 self._rn(f"data-hosts-{policy}"), role=role.name,

@@ -17,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext, LogArchive, VpcHandle, elb_logs_prefix
+from components.lookups import lookup
 from landing_zone.models import Edge as EdgeConfig
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"  # TLS 1.3 + 1.2 with forward-secret ciphers only (AWS default)
@@ -332,6 +333,6 @@ class Edge(pulumi.ComponentResource):
                 "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}}]}))
 
     def _partition_arn(self, rest: str) -> pulumi.Output[str]:
-        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(provider=self._account.providers[self._region]))
+        partition = lookup(aws.get_partition_output, account=self._account, region=self._region, parent=self)
         return pulumi.Output.concat("arn:", partition.partition, ":", rest)
 

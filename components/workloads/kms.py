@@ -27,6 +27,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext
+from components.lookups import lookup
 
 # Services that may use the data key on behalf of principals of the account.
 DATA_SERVICES = ("ec2", "rds", "elasticache", "sqs", "secretsmanager", "ecr", "eks", "sns", "ssm", "s3", "backup", "aps")
@@ -115,7 +116,7 @@ class WorkloadKeys(pulumi.ComponentResource):
         unknown = sorted(set(purposes) - set(PURPOSES))
         if unknown:
             raise ValueError(f"unknown key purposes {unknown}; known: {list(PURPOSES)}")
-        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(provider=account.providers[region]))
+        partition = lookup(aws.get_partition_output, account=account, region=region, parent=self)
         self.arns, self.key_ids = {}, {}
         for purpose in purposes:
             policy = pulumi.Output.all(account.account_id, partition.partition).apply(

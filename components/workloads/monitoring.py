@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext
+from components.lookups import lookup
 from landing_zone.models import Monitoring as MonitoringConfig
 
 
@@ -145,7 +146,7 @@ class Monitoring(pulumi.ComponentResource):
 
     def _status_checks(self, instance_ids: list[pulumi.Input[str]]) -> None:
         """Instance checks page; system checks page and let EC2 recover the host onto healthy hardware."""
-        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(provider=self._account.providers[self._region]))
+        partition = lookup(aws.get_partition_output, account=self._account, region=self._region, parent=self)
         recover = pulumi.Output.concat("arn:", partition.partition, ":automate:", self._region, ":ec2:recover")
         for index, instance_id in enumerate(instance_ids):
             dims = {"InstanceId": instance_id}

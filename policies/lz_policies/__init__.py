@@ -22,6 +22,7 @@ FAMILIES = (
     "data_protection",
     "governance",
     "stack_rules",
+    "deploy_readiness",
 )
 
 PACK_NAME = "landing-zone-security"

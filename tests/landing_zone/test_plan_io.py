@@ -235,3 +235,8 @@ def test_many_problems_are_capped(tmp_path):
         plan.read_plan(_write(tmp_path, p), "dev")
     assert len(err.value.errors) == plan.MAX_PLAN_ERRORS + 1
     assert err.value.errors[-1].endswith("... and 10 more problem(s)")
+
+
+def test_lz_plan_without_stack_or_schema_is_bad_input():
+    result = CliRunner().invoke(app, ["plan"])
+    assert result.exit_code == 2 and "error: --stack is required (or --schema)" in result.output

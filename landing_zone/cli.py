@@ -50,13 +50,13 @@ def validate(stack: str = StackOpt, root: Path = RootOpt) -> None:
 
 def planned(stack: str, root: Path, plan_file: Path | None, preview: bool = False) -> dict:
     """The plan from --plan FILE, or a fresh offline plan of the stack; exit 2 on invalid config, 1 on a program error."""
-    from landing_zone.plan import PlanError, read_plan, run_plan
+    from landing_zone.plan import PlanError, PlanFileError, read_plan, run_plan
 
     if plan_file is not None:
         try:
-            return read_plan(plan_file)
-        except (OSError, ValueError) as e:
-            fail([f"error: {plan_file}: cannot read the plan: {e}"])
+            return read_plan(plan_file, stack)  # validated against the plan schema, and of this stack
+        except PlanFileError as e:
+            fail([f"error: {line}" for line in e.errors])
     validated(stack, root)
     try:
         return run_plan(stack, root, preview=preview)
@@ -69,14 +69,21 @@ def planned(stack: str, root: Path, plan_file: Path | None, preview: bool = Fals
 
 @app.command()
 def plan(
-    stack: str = StackOpt,
+    stack: str = typer.Option(None, "--stack", "-s", help="stack name: reads Pulumi.<stack>.yaml"),
     out_file: Path = typer.Option(None, "--out", help="plan JSON path (default: out/<stack>/plan.json)"),
     preview: bool = typer.Option(False, "--preview", help="leave computed outputs unknown, as `pulumi preview` does"),
+    schema: bool = typer.Option(False, "--schema", help="print the JSON Schema of the plan file and exit"),
     root: Path = RootOpt,
 ) -> None:
     """Plan the stack offline (the real program under Pulumi's mocks) and write the plan JSON."""
-    from landing_zone.plan import write_plan
+    from landing_zone.plan import plan_schema_json, write_plan
     from landing_zone.summary import render_summary
+
+    if schema:
+        sys.stdout.write(plan_schema_json())
+        return
+    if not stack:
+        fail(["error: --stack is required (or --schema)"])
 
     result = planned(stack, root, None, preview)
     path = write_plan(result, out_file or root / "out" / stack / "plan.json")

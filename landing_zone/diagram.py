@@ -324,7 +324,7 @@ def main(stack: str, root: Path = Path("."), fmt: str = "mermaid", output: Path 
          plan_file: Path | None = None) -> int:
     """`lz diagram`: exit 0 written, 2 bad input (config, format, missing `dot`), 1 when the program fails to plan."""
     from landing_zone.config import ConfigError, load_stack
-    from landing_zone.plan import PlanError, read_plan, run_plan
+    from landing_zone.plan import PlanError, PlanFileError, read_plan, run_plan
 
     if fmt not in FORMATS:
         return _fail(f"error: --format {fmt!r} is not one of {', '.join(FORMATS)}")
@@ -332,12 +332,14 @@ def main(stack: str, root: Path = Path("."), fmt: str = "mermaid", output: Path 
         return _fail("error: --format png writes binary data: give --output FILE")
     try:
         cfg = load_stack(stack, root)
-        plan = read_plan(plan_file) if plan_file else run_plan(stack, root)
+        plan = read_plan(plan_file, stack) if plan_file else run_plan(stack, root)
         data = render(topology(cfg, plan), fmt)
     except ConfigError as e:
         return _fail(*[f"error: {line}" for line in e.errors])
     except DotMissing as e:
         return _fail(str(e))
+    except PlanFileError as e:  # a plan file that is not a plan (of this stack) is bad input, like bad config
+        return _fail(*[f"error: {line}" for line in e.errors])
     except (PlanError, OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

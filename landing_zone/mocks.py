@@ -29,6 +29,7 @@ ROOT_ID = "r-exam"
 SSO_INSTANCE_ARN = "arn:aws:sso:::instance/ssoins-1111111111111111"
 IDENTITY_STORE_ID = "d-1111111111"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 
 
@@ -261,23 +262,94 @@ def _zone_extra(call: ResourceCall, rid: str, name: str) -> dict:
     return {"nameServers": [f"ns-{i}.awsdns-{i:02d}.example.net" for i in (101, 202, 303, 404)], "zoneId": rid}
 
 
-def _eks_component_extra(call: ResourceCall, rid: str, name: str) -> dict:
-    """Outputs of the pulumi-eks `eks:index:Cluster` remote component (children are built by its provider)."""
+def child_urn(parent_urn: str, type_: str, name: str) -> str:
+    """The URN the engine gives a child registered by a component: the parent's type chain, then the child's."""
+    prefix, _, parent_rest = parent_urn.partition("::")  # "urn:pulumi:<stack>", "<project>::<types>::<name>"
+    project, parent_types, _parent_name = parent_rest.split("::", 2)
+    return f"{prefix}::{project}::{parent_types}${type_}::{name}"
+
+
+def resource_ref(urn: str, rid: str = "") -> dict:
+    """A resource reference in wire form (what a remote component returns for a child resource output)."""
+    ref = {SIG_KEY: RESOURCE_SIG, "urn": urn, "packageVersion": ""}
+    if rid:
+        ref["id"] = rid
+    return ref
+
+
+@dataclass(frozen=True)
+class RemoteComponent:
+    """A remote component's outputs and the children its provider creates (urn -> (id, state)).
+
+    Under mocks the children are not registered by anyone, yet a component's outputs reference them (pulumi-eks's
+    `eksCluster`, `core`): the monitor keeps them so the SDK can hydrate those references, as the engine would.
+    """
+
+    outputs: dict
+    children: dict[str, tuple[str, dict]]
+
+
+def _eks_component(call: ResourceCall, provider_ref: str) -> RemoteComponent:
+    """pulumi-eks 4.4.0 `eks:index:Cluster` outputs, with the shapes its schema declares.
+
+    The cluster is `name` when given (else `<logical name>-eksCluster-<7 hex>`, pulumi-eks's auto-name); the OIDC
+    provider is an IAM resource of the account of the component's `aws` provider -- the member account, never the
+    management account unless the program forgot `providers=`.
+    """
     w = call.where
-    cluster_name = f"{call.name}-eksCluster-{fake_hex(call.seed, 7)}"
-    kubeconfig = {"apiVersion": "v1", "kind": "Config", "clusters": [{"name": cluster_name, "cluster": {
-        "server": f"https://{fake_hex(call.seed, 32).upper()}.gr7.{w.region}.eks.amazonaws.com"}}]}
-    issuer = f"oidc.eks.{w.region}.amazonaws.com/id/{fake_hex(call.seed, 32).upper()}"
-    return {
+    name = call.get("name") or f"{call.name}-eksCluster-{fake_hex(call.seed, 7)}"
+    oidc_id = fake_hex(call.seed, 32).upper()
+    issuer_url = f"https://oidc.eks.{w.region}.amazonaws.com/id/{oidc_id}"
+    issuer = issuer_url.removeprefix("https://")
+    endpoint = f"https://{fake_hex(call.seed + 'endpoint', 32).upper()}.gr7.{w.region}.eks.amazonaws.com"
+    oidc_arn = f"arn:{w.partition}:iam::{w.account}:oidc-provider/{issuer}"
+    role_name = f"{call.name}-eksRole-role-{fake_hex(call.seed + 'role', 7)}"
+    role_arn = f"arn:{w.partition}:iam::{w.account}:role/{role_name}"
+    cluster_sg = "sg-" + fake_hex(call.seed + "cluster-sg", 17)
+    subnets = list(call.get("privateSubnetIds") or call.get("subnetIds") or [])
+    cluster_state = {
+        "name": name, "arn": f"arn:{w.partition}:eks:{w.region}:{w.account}:cluster/{name}", "endpoint": endpoint,
+        "version": call.get("version") or "", "roleArn": role_arn, "status": "ACTIVE", "platformVersion": "eks.1",
+        "identities": [{"oidcs": [{"issuer": issuer_url}]}],
+        "certificateAuthority": {"data": "LS0tLS1CRUdJTi1GQUtFLUNBLS0tLS0="},
+        "vpcConfig": {"vpcId": call.get("vpcId") or "", "subnetIds": subnets, "clusterSecurityGroupId": cluster_sg,
+                      "endpointPrivateAccess": bool(call.get("endpointPrivateAccess")),
+                      "endpointPublicAccess": bool(call.get("endpointPublicAccess"))},
+    }
+    children = {
+        child_urn(call.urn, "aws:eks/cluster:Cluster", f"{call.name}-eksCluster"): (name, cluster_state),
+        child_urn(call.urn, "aws:iam/role:Role", f"{call.name}-eksRole-role"): (role_name, {"name": role_name, "arn": role_arn}),
+        child_urn(call.urn, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", f"{call.name}-oidcProvider"): (
+            oidc_arn, {"arn": oidc_arn, "url": issuer_url, "clientIdLists": ["sts.amazonaws.com"]}),
+        child_urn(call.urn, "pulumi:providers:kubernetes", f"{call.name}-provider"): (fake_uuid(call.seed + "k8s"), {}),
+    }
+    ref = {urn.rsplit("::", 1)[1].removeprefix(call.name + "-"): resource_ref(urn, rid) for urn, (rid, _) in children.items()}
+    kubeconfig = {"apiVersion": "v1", "kind": "Config", "clusters": [{"name": name, "cluster": {"server": endpoint}}]}
+    aws_provider = {"awsProvider": resource_ref(*provider_ref.rsplit("::", 1))} if provider_ref else {}
+    outputs = {
+        "eksCluster": ref["eksCluster"],
+        "core": {"cluster": ref["eksCluster"], "clusterIamRole": ref["eksRole-role"], "endpoint": endpoint,
+                 "instanceRoles": [], "nodeGroupOptions": {}, "provider": ref["provider"], "subnetIds": subnets,
+                 "privateSubnetIds": subnets, "vpcId": call.get("vpcId") or "", "oidcProvider": ref["oidcProvider"],
+                 **aws_provider},
+        **aws_provider,
         "kubeconfig": {SIG_KEY: SECRET_SIG, "value": kubeconfig},
         "kubeconfigJson": {SIG_KEY: SECRET_SIG, "value": json.dumps(kubeconfig, sort_keys=True)},
-        "clusterSecurityGroupId": "sg-" + fake_hex(call.seed + "cluster-sg", 17),
+        "clusterSecurityGroupId": cluster_sg,
         "nodeSecurityGroupId": "sg-" + fake_hex(call.seed + "node-sg", 17),
-        "oidcProviderArn": f"arn:{w.partition}:iam::{w.account}:oidc-provider/{issuer}",
-        "oidcProviderUrl": issuer,
-        "oidcIssuer": issuer,
-        "eksClusterName": cluster_name,
+        "oidcProviderArn": oidc_arn,
+        "oidcProviderUrl": issuer_url,  # the issuer URL, with https:// (pulumi-eks schema)
+        "oidcIssuer": issuer,  # the same without https://
     }
+    return RemoteComponent(outputs, children)
+
+
+REMOTE_COMPONENTS: dict[str, Callable[[ResourceCall, str], RemoteComponent]] = {
+    "eks:index:Cluster": _eks_component,
+}
+# The package of the resources a remote component's provider creates for it: pulumi-eks builds with pulumi-aws, so
+# an `eks:index:Cluster` lands where its `aws` provider (from its providers map) points.
+REMOTE_CHILD_PACKAGE: dict[str, str] = {"eks": "aws"}
 
 
 S = "arn:{partition}"
@@ -414,7 +486,6 @@ RESOURCE_MOCKS: dict[str, ResourceMock] = {
     # workloads
     "aws:eks/cluster:Cluster": ResourceMock(arn=_arn("eks", "cluster/{name}"), extra=_eks_cluster_extra),
     "aws:eks/nodeGroup:NodeGroup": ResourceMock(arn=_arn("eks", "nodegroup/{name}/" + "{id}"), name_keys=("nodeGroupName",)),
-    "eks:index:Cluster": ResourceMock(id=lambda c, n: "", extra=_eks_component_extra),
     "aws:ecs/cluster:Cluster": ResourceMock(arn=_arn("ecs", "cluster/{name}")),
     "aws:ecs/service:Service": ResourceMock(arn=_arn("ecs", "service/{name}")),
     "aws:ecs/taskDefinition:TaskDefinition": ResourceMock(
@@ -738,6 +809,7 @@ class LandingZoneMocks(pulumi.runtime.Mocks):
     preview: bool = False
     providers: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     invokes: list[tuple[str, dict]] = field(default_factory=list)
+    remote_children: dict[str, tuple[str, dict]] = field(default_factory=dict)  # see RemoteComponent
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def remember_provider(self, ref: str, inputs: Mapping[str, Any]) -> None:
@@ -751,6 +823,12 @@ class LandingZoneMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         call = ResourceCall(args.typ, args.name, getattr(args, "urn", ""), args.inputs, self.where(args.provider))
+        remote = REMOTE_COMPONENTS.get(args.typ)
+        if remote is not None:  # `args.provider` is the provider its children get (see plan.RecordingMonitor)
+            component = remote(call, args.provider or "")
+            with self._lock:
+                self.remote_children.update(component.children)
+            return "", {**call.inputs, **component.outputs}
         # Providers and components have no computed state worth faking during preview either: keep them consistent.
         return fabricate_resource(call, preview=self.preview and bool(args.custom) and not args.typ.startswith("pulumi:providers:"))
 

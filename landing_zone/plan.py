@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import heapq
+import importlib.metadata
 import json
 import logging
 import os
@@ -24,7 +26,7 @@ from typing import Any
 
 import pulumi
 import yaml
-from google.protobuf import json_format
+from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import rpc, settings
@@ -32,10 +34,11 @@ from pulumi.runtime import stack as pulumi_stack
 from pulumi.runtime.proto import resource_pb2, source_pb2
 from pulumi.runtime.sync_await import _sync_await
 
-from landing_zone.mocks import LandingZoneMocks, fake_uuid
+from landing_zone.mocks import REMOTE_CHILD_PACKAGE, LandingZoneMocks, fake_uuid
 
 PROJECT = "landing-zone"
 STACK_TYPE = "pulumi:pulumi:Stack"
+GET_RESOURCE = "pulumi:pulumi:getResource"  # the engine's own lookup behind a resource reference, not a data source
 UNKNOWN = rpc.UNKNOWN
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
@@ -99,6 +102,19 @@ def _normalize(value: Any) -> Any:
     return value
 
 
+def _mock_inputs(wire: Any) -> Any:
+    """Inputs for the mocks: the wire form with resource references as their id (else URN), the way the SDK reads a
+    reference it cannot hydrate. Hydrating one here would build Outputs on the monitor's thread, outside the
+    program's event loop (a remote component's outputs reference its children)."""
+    if isinstance(wire, dict):
+        if wire.get(SIG_KEY) == RESOURCE_SIG:
+            return wire.get("id") or wire.get("urn", "")
+        return {k: _mock_inputs(v) for k, v in wire.items()}
+    if isinstance(wire, list):
+        return [_mock_inputs(v) for v in wire]
+    return wire
+
+
 def _provider_urn(ref: str) -> str:
     return ref.rsplit("::", 1)[0] if ref else ""
 
@@ -119,6 +135,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.stack_outputs: dict = {}
         self._lock = threading.Lock()
         self._default_providers: dict[str, str] = {}
+        self.invokes: list[dict] = []
+        self._secret_args: dict[bytes, struct_pb2.Struct] = {}  # plain invoke args -> the same with secret envelopes
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # The engine does not qualify children of the root stack with the stack's type.
@@ -138,21 +156,24 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         provider_ref = request.provider
         if not provider_ref and (request.custom or request.remote) and not request.type.startswith("pulumi:providers:"):
             provider_ref = self._default_provider(request.type.split(":")[0], request.version)
+        if request.remote:
+            provider_ref = self._remote_children_provider(request, provider_ref)
 
         if request.custom or request.remote:
             args = pulumi_mocks.MockResourceArgs(
-                typ=request.type, name=request.name, inputs=rpc.deserialize_properties(request.object),
+                typ=request.type, name=request.name, inputs=_mock_inputs(inputs_wire),
                 provider=provider_ref, resource_id=request.importId, custom=request.custom,
             )
             args.urn = urn  # ids and names are seeded by the URN so they are unique and stable
             rid, state = self.mocks.new_resource(args)
             rid = rid or ""
+            self._keep_remote_children()
         else:
             rid, state = "", {}  # a local component: its outputs arrive with RegisterResourceOutputs
         obj_proto = _sync_await(rpc.serialize_properties(state, {}))
         outputs = _struct_to_dict(obj_proto)
         if request.type.startswith("pulumi:providers:"):
-            self.mocks.remember_provider(f"{urn}::{rid}", rpc.deserialize_properties(request.object))
+            self.mocks.remember_provider(f"{urn}::{rid}", _mock_inputs(inputs_wire))
         self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, rid, state)
         self._record(urn, request, provider_ref=provider_ref, rid=rid, outputs=outputs, inputs=inputs_wire)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj_proto)
@@ -166,6 +187,43 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             if request.urn.split("::")[2] == STACK_TYPE:
                 self.stack_outputs = outputs
         return super().RegisterResourceOutputs(request)
+
+    def _remote_children_provider(self, request, own_ref: str) -> str:
+        """The provider a remote component gives the resources its provider creates: the entry of its providers map
+        for their package (pulumi-eks builds with aws), else that package's default provider -- where the engine
+        would put them. Recorded as the component's `provider`, so tools and policies see the account they land in."""
+        package = request.type.split(":")[0]
+        child_package = REMOTE_CHILD_PACKAGE.get(package, package)
+        if request.providers.get(child_package):
+            return request.providers[child_package]
+        if child_package == package:
+            return own_ref
+        return self._default_provider(child_package, _sdk_version(child_package))
+
+    def _keep_remote_children(self) -> None:
+        """Children of remote components, so the SDK can hydrate the resource references in their outputs."""
+        for urn, (rid, state) in list(self.mocks.remote_children.items()):
+            if urn not in self.resources:
+                self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, rid, state)
+
+    def Invoke(self, request):  # noqa: N802
+        if request.tok != GET_RESOURCE:
+            key = request.args.SerializeToString(deterministic=True)
+            with self._lock:
+                wire = self._secret_args.get(key, request.args)
+                self.invokes.append({"token": request.tok, "args": _struct_to_dict(wire),
+                                     "provider": request.provider or None})
+        return super().Invoke(request)
+
+    def remember_secret_args(self, plain: struct_pb2.Struct, wire: struct_pb2.Struct) -> None:
+        """The SDK strips secret envelopes from invoke args (it marks the result secret instead); keep them so the
+        plan shows a secret argument as a secret, as it does for resource inputs."""
+        with self._lock:
+            self._secret_args[plain.SerializeToString(deterministic=True)] = wire
+
+    def ordered_invokes(self) -> list[dict]:
+        """Every invoke, in a stable order (the SDK issues them from several threads)."""
+        return sorted(self.invokes, key=lambda i: (i["token"], i["provider"] or "", json.dumps(i["args"], sort_keys=True)))
 
     def _record(self, urn: str, request, provider_ref: str, rid: str, outputs: dict, inputs: dict) -> None:
         options: dict[str, Any] = {}
@@ -192,6 +250,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             "custom": bool(request.custom),
             "parent": request.parent,
             "provider": provider_ref,
+            # package -> provider ref, as sent for components (a remote one passes them to its children)
+            "providers": dict(sorted(request.providers.items())),
             "dependencies": sorted(set(request.dependencies)),
             # the SDK sends every input key; keys without dependencies carry no information (the analyzer skips them)
             "property_dependencies": {k: sorted(set(v.urns)) for k, v in sorted(request.propertyDependencies.items()) if v.urns},
@@ -220,9 +280,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             # before another thread can get its ref from _default_providers and fabricate ARNs with it.
             self.mocks.remember_provider(ref, inputs)
             self._default_providers[urn] = ref
+            self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, rid, dict(inputs))
             self.records[urn] = {
                 "urn": urn, "type": f"pulumi:providers:{package}", "name": name, "custom": True, "parent": "",
-                "provider": "", "dependencies": [], "property_dependencies": {}, "protect": False,
+                "provider": "", "providers": {}, "dependencies": [], "property_dependencies": {}, "protect": False,
                 "inputs": inputs, "id": rid, "outputs": dict(inputs), "options": {},
             }
         return ref
@@ -232,7 +293,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         records = self.records
         edges: dict[str, set[str]] = {}
         for urn, r in records.items():
-            deps = {r["parent"], _provider_urn(r["provider"]), *r["dependencies"]}
+            deps = {r["parent"], _provider_urn(r["provider"]), *r["dependencies"],
+                    *(_provider_urn(ref) for ref in r["providers"].values())}
             for urns in r["property_dependencies"].values():
                 deps.update(urns)
             edges[urn] = {d for d in deps if d and d in records and d != urn}
@@ -255,6 +317,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             seen = {r["urn"] for r in ordered}
             ordered.extend(records[u] for u in sorted(records) if u not in seen)
         return ordered
+
+
+def _sdk_version(package: str) -> str:
+    """The version of an installed Pulumi SDK package (what its default provider is registered with)."""
+    try:
+        return importlib.metadata.version(f"pulumi_{package}")
+    except importlib.metadata.PackageNotFoundError:
+        return ""
 
 
 # --- running the program ----------------------------------------------------------------------------------------
@@ -312,6 +382,20 @@ def _patched(module: Any, name: str, value: Any) -> Iterator[None]:
         setattr(module, name, original)
 
 
+def _secret_remembering_unwrap(monitor: RecordingMonitor) -> Callable[[Any], tuple[Any, bool]]:
+    """rpc._unwrap_rpc_secret_struct_properties (the SDK's last step before an Invoke), telling the monitor the
+    wire form of args that carried secrets."""
+    original = rpc._unwrap_rpc_secret_struct_properties
+
+    def unwrap(value: Any) -> tuple[Any, bool]:
+        plain, had_secrets = original(value)
+        if had_secrets and isinstance(value, struct_pb2.Struct) and isinstance(plain, struct_pb2.Struct):
+            monitor.remember_secret_args(plain, value)
+        return plain, had_secrets
+
+    return unwrap
+
+
 @contextlib.contextmanager
 def _program_environment(root: Path) -> Iterator[None]:
     """cwd = repo root and the root importable (as the language host does); restored afterwards."""
@@ -355,6 +439,7 @@ def run_program(program: Path | Callable[[], Any], stack: str, config: Mapping[s
         # Source positions (a full traceback per resource) only feed engine diagnostics; the plan has no use for them.
         stack.enter_context(_patched(pulumi_resource, "_get_stack_trace", lambda: source_pb2.StackTrace()))
         stack.enter_context(_patched(pulumi_stack, "wait_for_rpcs", _wait_for_rpcs_linear))
+        stack.enter_context(_patched(rpc, "_unwrap_rpc_secret_struct_properties", _secret_remembering_unwrap(monitor)))
         if callable(program):
             loop.run_until_complete(pulumi.runtime.run_in_stack(program))
         else:
@@ -382,6 +467,7 @@ def build_plan(monitor: RecordingMonitor) -> dict:
         "stack": monitor.stack,
         "resources": monitor.ordered_records(),
         "outputs": monitor.stack_outputs,
+        "invokes": monitor.ordered_invokes(),
     }
 
 
@@ -413,8 +499,167 @@ def write_plan(plan: Mapping[str, Any], path: Path) -> Path:
     return path
 
 
-def read_plan(path: Path) -> dict:
-    return json.loads(Path(path).read_text())
+# --- the plan format: a published JSON Schema, checked on every read ---------------------------------------------
+
+# Definitions are inlined, not $ref'd, and without anyOf: validating the prod plan stays well under a second.
+_URN = {"type": "string", "pattern": "^urn:pulumi:"}
+_OPTIONAL_URN = {"type": "string", "pattern": "^(urn:pulumi:|$)"}
+_PROVIDER_REF = {"type": "string", "pattern": "^urn:pulumi:[^:]+::[^:]+::(.+[$])?pulumi:providers:[^:]+::.+::.+$",
+                 "description": "`<provider urn>::<provider id>`, as the engine passes a provider reference"}
+_OPTIONAL_PROVIDER_REF = {**_PROVIDER_REF, "pattern": f"({_PROVIDER_REF['pattern']})|^$"}
+PLAN_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://example.com/landing-zone/plan.schema.json",
+    "title": "landing-zone offline plan (`lz plan`)",
+    "description": "What the engine would receive from the program, recorded under mocks: every RegisterResource "
+                   "(wire form: secrets as Pulumi's secret envelope, unknowns as the unknown sentinel) and every "
+                   "Invoke. Extra keys are allowed (older readers ignore what they do not know).",
+    "type": "object",
+    "required": ["project", "stack", "resources", "outputs", "invokes"],
+    "properties": {
+        "project": {"type": "string", "minLength": 1},
+        "stack": {"type": "string", "minLength": 1},
+        "resources": {"type": "array", "items": {"$ref": "#/$defs/resource"},
+                      "description": "in a stable topological order: parents, providers and dependencies first"},
+        "outputs": {"type": "object", "description": "the stack outputs (wire form)"},
+        "invokes": {"type": "array", "items": {"$ref": "#/$defs/invoke"},
+                    "description": "every Invoke (data source lookup) the program issued, sorted by token, "
+                                   "provider and args"},
+    },
+    "$defs": {
+        "resource": {
+            "type": "object",
+            "required": ["urn", "type", "name", "custom", "parent", "provider", "providers", "dependencies",
+                         "property_dependencies", "protect", "inputs", "id", "outputs", "options"],
+            "properties": {
+                "urn": _URN,
+                "type": {"type": "string", "pattern": "^[^:]+:[^:]*:[^:]+$"},
+                "name": {"type": "string", "minLength": 1},
+                "custom": {"type": "boolean"},
+                "parent": _OPTIONAL_URN,
+                "provider": {**_OPTIONAL_PROVIDER_REF,
+                             "description": "the resource's provider; for a remote component, the provider its "
+                                            "children get (e.g. an eks:index:Cluster's `aws` provider)"},
+                "providers": {"type": "object", "additionalProperties": _PROVIDER_REF,
+                              "description": "package -> provider reference, as sent for a component"},
+                "dependencies": {"type": "array", "items": _URN},
+                "property_dependencies": {"type": "object", "additionalProperties": {"type": "array", "items": _URN}},
+                "protect": {"type": "boolean"},
+                "inputs": {"type": "object"},
+                "id": {"type": "string"},
+                "outputs": {"type": "object"},
+                "options": {"type": "object"},
+            },
+        },
+        "invoke": {
+            "type": "object",
+            "required": ["token", "args", "provider"],
+            "additionalProperties": False,
+            "properties": {
+                "token": {"type": "string", "pattern": "^[^:]+:[^:]*:[^:]+$"},
+                "args": {"type": "object"},
+                "provider": {"type": ["string", "null"], "pattern": _PROVIDER_REF["pattern"],
+                             "description": "null: the engine's default provider of the package"},
+            },
+        },
+    },
+}
+MAX_PLAN_ERRORS = 20
+
+
+class PlanFileError(Exception):
+    """A plan file that cannot be used: one line per problem, `<file>: <json path>: <what is wrong>`."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+def plan_schema_json() -> str:
+    """The plan's JSON Schema (what `lz plan --schema` prints and landing_zone/plan.schema.json holds)."""
+    return json.dumps(PLAN_SCHEMA, indent=2, sort_keys=True) + "\n"
+
+
+def read_plan(path: Path, stack: str | None = None) -> dict:
+    """Read and validate a plan file (every command that reads a plan goes through here).
+
+    Raises PlanFileError: unreadable file, invalid JSON, not a plan (against PLAN_SCHEMA), or the plan of another
+    stack than `stack`.
+    """
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as e:
+        raise PlanFileError([f"{path}: cannot read the plan: {getattr(e, 'strerror', None) or e}"]) from None
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        where = f"line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError) else "$"
+        raise PlanFileError([f"{path}: {where}: not JSON: {getattr(e, 'msg', e)}"]) from None
+    errors = plan_errors(data, stack)
+    if errors:
+        shown = [f"{path}: {line}" for line in errors[:MAX_PLAN_ERRORS]]
+        if len(errors) > MAX_PLAN_ERRORS:
+            shown.append(f"{path}: ... and {len(errors) - MAX_PLAN_ERRORS} more problem(s)")
+        raise PlanFileError(shown)
+    return data
+
+
+def plan_errors(data: Any, stack: str | None = None) -> list[str]:
+    """`<json path>: <what is wrong>` for each way `data` is not a plan (of `stack`, when given)."""
+    errors = sorted(((tuple(map(str, [*e.absolute_path, *key])), _json_path([*e.absolute_path, *key]), _describe(e))
+                     for e in _validator().iter_errors(data) for key in _error_keys(e)),
+                    key=lambda x: ([p.zfill(9) if p.isdigit() else p for p in x[0]], x[2]))
+    lines = list(dict.fromkeys(f"{where}: {what}" for _, where, what in errors))
+    if lines:
+        return lines
+    if stack is not None and data["stack"] != stack:
+        lines.append(f"$.stack: this is a plan of stack {data['stack']!r}, not of --stack {stack!r}")
+    seen: set[str] = set()
+    for i, resource in enumerate(data["resources"]):
+        if resource["urn"] in seen:
+            lines.append(f"$.resources[{i}].urn: duplicate URN {resource['urn']!r}")
+        seen.add(resource["urn"])
+    return lines
+
+
+@functools.cache
+def _validator() -> Any:
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(PLAN_SCHEMA)
+
+
+def _error_keys(error: Any) -> list[list[str]]:
+    """A missing required key is reported at the key's own path, not at the object that lacks it."""
+    if error.validator == "required" and isinstance(error.instance, dict):
+        return [[k] for k in error.validator_value if k not in error.instance]
+    return [[]]
+
+
+def _json_path(parts: list[Any]) -> str:
+    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+
+
+_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number",
+               float: "a number", type(None): "null"}
+
+
+def _describe(error: Any) -> str:
+    """What is wrong, in a line: never the whole offending value (it can be the entire plan)."""
+    got = _JSON_TYPES.get(type(error.instance), type(error.instance).__name__)
+    if error.validator == "required":
+        return "missing (required)"
+    if error.validator == "type":
+        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        return f"expected {' or '.join(expected)}, got {got}"
+    if error.validator == "additionalProperties":
+        return error.message
+    if error.validator in ("pattern", "minLength"):
+        shown = json.dumps(error.instance)
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        wanted = "a non-empty string" if error.validator == "minLength" else f"a string matching {error.validator_value}"
+        return f"expected {wanted}, got {shown}"
+    return error.message[:200]
 
 
 # --- reading a plan ---------------------------------------------------------------------------------------------

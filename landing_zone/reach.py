@@ -9,7 +9,6 @@ config, unreadable plan, or a program that fails to plan.
 from __future__ import annotations
 
 import importlib
-import json
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -90,7 +89,7 @@ def render(report: ReachReport, console: Console, stack: str) -> None:
 
 def main(stack: str, root: Path, plan_file: Path | None = None, console: Console | None = None) -> int:
     """The `lz reach` command: 0 equal, 1 different, 2 invalid config / plan."""
-    from landing_zone.plan import PlanError, run_plan
+    from landing_zone.plan import PlanError, PlanFileError, read_plan, run_plan
 
     out = console or Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True) if console is None else console
@@ -102,9 +101,10 @@ def main(stack: str, root: Path, plan_file: Path | None = None, console: Console
             err.print(f"error: {line}", markup=False)
         return INVALID
     try:
-        plan = json.loads(Path(plan_file).read_text()) if plan_file else run_plan(stack, root)
-    except (OSError, ValueError) as e:
-        err.print(f"error: cannot read plan {plan_file}: {e}", markup=False)
+        plan = read_plan(plan_file, stack) if plan_file else run_plan(stack, root)
+    except PlanFileError as e:
+        for line in e.errors:
+            err.print(f"error: {line}", markup=False)
         return INVALID
     except PlanError as e:
         err.print(f"error: {e}", markup=False)

@@ -155,4 +155,4 @@ def test_invalid_config_exits_2(tmp_path, capsys):
 def test_unreadable_plan_exits_2(tmp_path, capsys):
     missing = tmp_path / "missing.json"
     assert reach.main("prod", REPO_ROOT, missing) == reach.INVALID
-    assert "cannot read plan" in capsys.readouterr().err
+    assert f"{missing}: cannot read the plan" in capsys.readouterr().err

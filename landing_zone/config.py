@@ -61,9 +61,10 @@ def namespaced(config: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def parse(values: dict[str, Any]) -> LandingZoneConfig:
+def parse(values: dict[str, Any], *, from_engine: bool = False) -> LandingZoneConfig:
+    """from_engine: the values come decrypted from the engine (secrets arrive as plain strings, not `secure:`)."""
     try:
-        cfg = LandingZoneConfig.model_validate(values)
+        cfg = LandingZoneConfig.model_validate(values, context={"from_engine": from_engine})
     except ValidationError as e:
         raise ConfigError([_format(err) for err in e.errors()]) from None
     errors = cross_check(cfg)
@@ -82,7 +83,7 @@ def from_pulumi() -> LandingZoneConfig:
 
     config = pulumi.Config(NAMESPACE)
     values = {key: config.get_object(key) for key in KEYS}
-    return parse({k: v for k, v in values.items() if v is not None})
+    return parse({k: v for k, v in values.items() if v is not None}, from_engine=True)
 
 
 # --- error messages -----------------------------------------------------------------------------------------------

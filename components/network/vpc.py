@@ -16,8 +16,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext, LogArchive, VpcHandle
-from components.network.hub import HubHandle
 from components.network.endpoint_policies import gateway_endpoint_policy, interface_endpoint_policy
+from components.network.hub import HubHandle
 from components.network.routing_plan import VpcSite, segment_blocks, vpc_destinations
 from landing_zone.models import Account, LandingZoneConfig, Vpc
 from landing_zone.subnets import plan_subnets

@@ -96,7 +96,8 @@ def _format(err: dict[str, Any]) -> str:
         return f"{path}: unknown key{_did_you_mean(str(loc[-1]), _fields_at(loc[:-1]))}"
     msg = err["msg"].removeprefix("Value error, ")
     value = err.get("input")
-    shown = "" if err["type"] == "missing" or isinstance(value, dict | list) else f" (got {json.dumps(value, default=str)})"
+    hidden = err["type"] == "missing" or isinstance(value, dict | list) or (err.get("ctx") or {}).get("secret")
+    shown = "" if hidden else f" (got {json.dumps(value, default=str)})"
     if err["type"] == "missing":
         msg = "required"
     return f"{path}: {msg}{shown}"

@@ -12,6 +12,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 from landing_zone.regions import AWS_REGIONS
 
@@ -95,9 +96,13 @@ def _secure_only(v: Any, info: ValidationInfo) -> Any:
     # program the decrypted value (config.from_pulumi says so through the validation context).
     if isinstance(v, dict) and set(v) == {"secure"}:
         return v["secure"]
+    if isinstance(v, SecretStr):  # a model's own dump, validated once already
+        return v
     if isinstance(v, str) and (info.context or {}).get("from_engine"):
         return v
-    raise ValueError("must be a `secure:` value (pulumi config set --secret --path ...), never plaintext in the stack file")
+    # the value is never echoed back (config._format leaves out the input of a `secret` error)
+    raise PydanticCustomError("secure_only", "must be a `secure:` value (pulumi config set --secret --path ...), never "
+                              "plaintext in the stack file", {"secret": True})
 
 
 AccountId = Annotated[str, BeforeValidator(_account_id)]
@@ -351,16 +356,14 @@ class ServerCertificate(Strict):
     chain_file: str | None = None
     """PEM chain of the issuing CA (public), a path relative to the project root."""
     private_key: SecureOnly
-    """The certificate's private key: a `secure:` value only (`pulumi config set --secret --path ...`); the state
-    keeps it as an encrypted secret."""
+    """The certificate's private key: a `secure:` value only (the state keeps it as an encrypted secret)."""
 
 
 class ClientVpnAuthorization(Strict):
     """What one identity-provider group may reach through the Client VPN (NET-11)."""
 
     group: Annotated[str, Field(min_length=1, max_length=255)]
-    """The group as the IdP sends it in the SAML assertion (its id or name); "*" means every connected user and is
-    refused for prod and core (shared) ranges."""
+    """The group as the IdP sends it in the SAML assertion; "*" is every user (never to prod or core ranges)."""
     segments: list[str] = []
     """Segments whose VPC ranges (on-premises ranges for hybrid) the group may reach."""
     cidrs: list[Cidr] = []
@@ -368,9 +371,11 @@ class ClientVpnAuthorization(Strict):
 
 
 class ClientVpn(Strict):
-    """The administrators' SSL VPN. Its credentials live in the network account and home region (AWS refuses others):
-    either created by the program (`server_certificate`, `saml_metadata_file`) or adopted from an existing network
-    account (`*_arn`, which must name that account's id and the home region)."""
+    """The administrators' SSL VPN; its credentials are created in (or adopted from) the network account's home region.
+
+    AWS accepts only a server certificate and SAML provider of the endpoint's own account and region: the program
+    creates them (`server_certificate`, `saml_metadata_file`), or an adopted network account (`accounts[].account_id`)
+    brings its own (`*_arn`, validated to name that account and the home region)."""
 
     cidr: Cidr
     """Client address pool, /12 to /22, outside every VPC."""
@@ -385,8 +390,7 @@ class ClientVpn(Strict):
     saml_provider_arn: str | None = None
     """Adopt: an IAM SAML provider already in the (adopted) network account."""
     client_root_certificate_arn: str | None = None
-    """certificate authentication: the client CA in ACM of the network account and home region; default: the
-    server certificate (clients issued by the same CA, as AWS's mutual-authentication guide allows)."""
+    """certificate authentication: adopted client CA (network account, home region); default: the server certificate's CA."""
     split_tunnel: bool = True
     authorization: Annotated[list[ClientVpnAuthorization], Field(min_length=1)]
     """Per identity-provider group, the segments (or CIDRs) it may reach."""

@@ -191,6 +191,12 @@ def _network(cfg: LandingZoneConfig) -> Iterator[str]:
 ACM_ARN = re.compile(r"arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):certificate/.+")
 SAML_ARN = re.compile(r"arn:aws[a-z-]*:iam::(?P<account>\d{12}):saml-provider/[\w+=,.@-]+")
 ALL_USERS = "*"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # where Pulumi.yaml and the stack files live
+
+
+def project_path(name: str) -> Path:
+    """A file the config names, relative to the project root (the program and `lz` may run from elsewhere)."""
+    return PROJECT_ROOT / name
 # Segments holding prod or core ranges: no "all users" authorization reaches them (NET-11)
 PROTECTED_SEGMENTS = ("prod", "shared")
 
@@ -243,7 +249,7 @@ def _client_vpn_credentials(cvpn, path: str, network_id: str | None, home: str) 
 
 
 def _pem_file(name: str, path: str) -> Iterator[str]:
-    file = Path(name)
+    file = project_path(name)
     if not file.is_file():
         yield f"{path}: {name} not found (paths are relative to the project root)"
     elif "-----BEGIN CERTIFICATE-----" not in file.read_text(errors="replace"):
@@ -251,7 +257,7 @@ def _pem_file(name: str, path: str) -> Iterator[str]:
 
 
 def _saml_metadata(name: str, path: str) -> Iterator[str]:
-    file = Path(name)
+    file = project_path(name)
     if not file.is_file():
         yield f"{path}: {name} not found (paths are relative to the project root)"
         return

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
-from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
@@ -18,7 +17,7 @@ import pulumi_aws as aws
 from components.network.hub import HubHandle
 from components.network.routing_plan import HYBRID, direct_connect_prefixes, enclosing_block, segment_cidrs, vpn_region
 from landing_zone.models import ClientVpn, ClientVpnAuthorization, LandingZoneConfig
-from landing_zone.validation import ALL_USERS
+from landing_zone.validation import ALL_USERS, project_path
 
 CLIENT_VPN_MAX_ASSOCIATIONS = 2  # two AZs keep the VPN up through an AZ outage; each association is billed hourly
 STATIC_CGW_ASN = 65000  # AWS needs an ASN on every customer gateway, even with static routing
@@ -212,8 +211,8 @@ class ClientVpnEndpoint(pulumi.ComponentResource):
             return cvpn.server_certificate_arn  # type: ignore[return-value]
         imported = aws.acm.Certificate(
             self._logical("client-vpn-server-certificate"),
-            certificate_body=Path(cert.certificate_file).read_text(),
-            certificate_chain=Path(cert.chain_file).read_text() if cert.chain_file else None,
+            certificate_body=project_path(cert.certificate_file).read_text(),
+            certificate_chain=project_path(cert.chain_file).read_text() if cert.chain_file else None,
             private_key=pulumi.Output.secret(cert.private_key.get_secret_value()),
             tags={"Name": self._logical("client-vpn-server-certificate")},
             opts=self._child_opts(additional_secret_outputs=["privateKey"]))
@@ -225,6 +224,6 @@ class ClientVpnEndpoint(pulumi.ComponentResource):
             return cvpn.saml_provider_arn  # type: ignore[return-value]
         provider = aws.iam.SamlProvider(
             self._logical("client-vpn-saml"), name=f"{self._cfg.organization.name}-client-vpn",
-            saml_metadata_document=Path(cvpn.saml_metadata_file).read_text(),
+            saml_metadata_document=project_path(cvpn.saml_metadata_file).read_text(),
             opts=self._child_opts())
         return provider.arn

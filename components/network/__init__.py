@@ -61,7 +61,7 @@ def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], l
     network = accounts[cfg.account_with_role("network").name]
     home, dr = cfg.organization.home_region, cfg.organization.dr_region
     hubs = {region: NetworkHub(f"hub-{region}", cfg=cfg, network=network, region=region,
-                               organization_arn=organization_arn,
+                               organization_arn=organization_arn, sharing_enabled=depends_on or [],
                                opts=pulumi.ResourceOptions(depends_on=depends_on or []))
             for region in cfg.regions}
     handles: dict[str, HubHandle] = {r: h.handle for r, h in hubs.items()}

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pulumi_aws as aws
 import pytest
+import yaml
 
 from bench.orgs import generate_stack
 from components.context import LogArchive
@@ -81,8 +82,10 @@ RAM_RESOURCE = "aws:ram/resourceAssociation:ResourceAssociation"
 @functools.cache
 def network_plan(stack: str) -> dict:
     """Plan the organization (accounts, providers, org ARN) and the network section of the stack."""
-    cfg = load_stack(stack, REPO_ROOT)
+    return plan_network(load_stack(stack, REPO_ROOT), stack)
 
+
+def plan_network(cfg, stack: str) -> dict:
     def program() -> None:
         org = Organization("organization", cfg)
         # stands in for the log archive's bucket policy: what log writers must wait for (LogArchive.ready)
@@ -237,7 +240,11 @@ def test_spoke_routes_to_a_shared_tgw_wait_for_the_acceptance(view):
 
 
 def test_tgw_attachments_wait_for_the_share_of_the_tgw_and_its_principal(view):
-    """A member account sees the TGW only once the share holds both the TGW and the organization."""
+    """A member account sees the TGW only once the share holds both the TGW and the organization, and a share to
+    the organization is refused until RAM sharing with the organization is enabled."""
+    sharing = view.named("organization-ram-sharing")
+    for principal in view.of_type(RAM_PRINCIPAL):
+        assert sharing["urn"] in principal["dependencies"], principal["name"]
     links = {r["urn"] for r in view.of_type(RAM_PRINCIPAL) + view.of_type(RAM_RESOURCE)}
     for attachment in view.of_type(ATTACH):
         region = view.region(attachment)
@@ -556,3 +563,33 @@ def test_reachability_equals_the_intent(view):
     assert report.differences == [] and report.computed.unresolved == []
     assert set(report.computed.segments) == set(view.cfg.network.segments)
     assert sys.modules["lz_policies.reachability"].__file__.startswith(str(REPO_ROOT / "policies"))
+
+
+# --- adopting an existing network account's Client VPN credentials ----------------------------------------------
+
+ADOPTED_NETWORK_ID = "777777777777"
+ADOPTED_CERT = f"arn:aws:acm:ap-south-1:{ADOPTED_NETWORK_ID}:certificate/00000000-0000-4000-8000-000000000009"
+
+
+def test_an_adopted_network_account_brings_its_own_credentials_and_certificate_users_stay_out_of_prod():
+    """Adopt mode: the endpoint names the adopted account's certificate, nothing is imported; certificate
+    authentication has no groups, so "*" is authorized, and only to non-prod ranges (validation refuses more)."""
+    doc = yaml.safe_load((REPO_ROOT / "Pulumi.prod.yaml").read_text())["config"]
+    next(a for a in doc["landing-zone:accounts"] if a["role"] == "network")["account_id"] = ADOPTED_NETWORK_ID
+    cvpn = doc["landing-zone:network"]["client_vpn"]
+    for key in ("server_certificate", "saml_metadata_file"):
+        cvpn.pop(key)
+    cvpn.update(authentication="certificate", server_certificate_arn=ADOPTED_CERT,
+                authorization=[{"group": "*", "segments": ["nonprod", "sandbox"]}])
+    cfg = parse(namespaced(doc))
+    plan = plan_network(cfg, "prod")
+    types = {r["type"] for r in plan["resources"]}
+    assert ACM_CERT not in types and SAML_PROVIDER not in types
+    (endpoint,) = [r for r in plan["resources"] if r["type"] == CVPN]
+    assert endpoint["inputs"]["serverCertificateArn"] == ADOPTED_CERT
+    assert endpoint["inputs"]["authenticationOptions"] == [
+        {"type": "certificate-authentication", "rootCertificateChainArn": ADOPTED_CERT}]
+    rules = [r["inputs"] for r in plan["resources"] if r["type"] == CVPN_AUTHZ]
+    assert all(r["authorizeAllGroups"] is True and "accessGroupId" not in r for r in rules)
+    nonprod = set(segment_cidrs(cfg, "nonprod") + segment_cidrs(cfg, "sandbox"))
+    assert {r["targetNetworkCidr"] for r in rules} == nonprod

@@ -10,12 +10,14 @@ Exceptions, each read-only or scoped to this organization's own resources:
 - S3: the AWS-owned buckets hosts and services in the VPC must read through the gateway endpoint: ECR image layers
   (`prod-<region>-starport-layer-bucket`, fetched with URLs ECR pre-signs, so not the caller's principal; ECR User
   Guide, "Minimum Amazon S3 bucket permissions for Amazon ECR"), the Amazon Linux 2 / 2023 package repositories
-  (yum / dnf fetch anonymously), and the buckets SSM Agent and Patch Manager read (Systems Manager User Guide, "SSM
-  Agent communications with AWS managed S3 buckets", "Amazon S3 buckets for patching operations"). `s3:GetObject`
-  only, so nothing can be written to or listed in a bucket outside the organization.
+  (yum / dnf fetch anonymously; Amazon Linux 2023 User Guide, "Kernel Live Patching"), the CloudWatch agent
+  packages, and the buckets SSM Agent and Patch Manager read (Systems Manager User Guide, "SSM Agent communications
+  with AWS managed S3 buckets", "Amazon S3 buckets for patching operations"); the same list as AWS's
+  data-perimeter-policy-examples (vpc_endpoint_policies/README.md). `s3:GetObject` only, so nothing can be written
+  to or listed in a bucket outside the organization.
 - STS: `AssumeRoleWithWebIdentity` / `AssumeRoleWithSAML` are unsigned (EKS pods' IRSA tokens): allowed only for
   roles of the organization (`aws:ResourceOrgID`).
-Interface endpoints check only the caller: EKS and ECS pull AWS's own images (EKS add-ons live in AWS accounts), so
+Interface endpoints (those whose service supports a custom policy: POLICY_SUPPORTED) check only the caller: EKS and ECS pull AWS's own images (EKS add-ons live in AWS accounts), so
 a resource condition on ECR would break the nodes.
 """
 
@@ -28,13 +30,20 @@ import pulumi
 # AWS-owned buckets, per region (`{region}` is substituted): read-only through the S3 gateway endpoint
 AWS_OWNED_BUCKETS = (
     "prod-{region}-starport-layer-bucket",  # ECR image layers
-    "amazonlinux.{region}.amazonaws.com", "amazonlinux-2-repos-{region}",  # Amazon Linux 2 repositories
-    "al2023-repos-{region}-de612dc2",  # Amazon Linux 2023 repositories
+    "packages.{region}.amazonaws.com", "repo.{region}.amazonaws.com",  # Amazon Linux 2 repositories
+    "amazonlinux.{region}.amazonaws.com", "amazonlinux-2-repos-{region}",
+    "al2023-{region}", "al2023-repos-{region}-de612dc2",  # Amazon Linux 2023 repositories
+    "amazoncloudwatch-agent-{region}", "amazoncloudwatch-agent",  # CloudWatch agent packages
     "aws-ssm-{region}", "amazon-ssm-{region}", "amazon-ssm-packages-{region}", "{region}-birdwatcher-prod",
     "aws-ssm-distributor-file-{region}", "aws-ssm-document-attachments-{region}", "aws-windows-downloads-{region}",
     "patch-baseline-snapshot-{region}", "aws-patch-manager-{region}-*",  # SSM Agent, Distributor, Patch Manager
 )  # fmt: skip
 UNSIGNED_STS_ACTIONS = ("sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
+# Interface endpoints whose services document custom endpoint policies (a custom policy on a service that supports
+# only the full-access policy is refused at creation). ssmmessages / ec2messages carry only SSM Agent's channels for
+# the instance's own role and keep AWS's default policy; `aws ec2 describe-vpc-endpoint-services` shows
+# VpcEndpointPolicySupported per service.
+POLICY_SUPPORTED = frozenset({"ssm", "ecr.api", "ecr.dkr", "logs", "sts", "kms", "secretsmanager"})
 
 
 def _org_only(sid: str, org_id: str, resource_too: bool) -> dict:

@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext, LogArchive, VpcHandle
-from components.network.endpoint_policies import gateway_endpoint_policy, interface_endpoint_policy
+from components.network.endpoint_policies import POLICY_SUPPORTED, gateway_endpoint_policy, interface_endpoint_policy
 from components.network.hub import HubHandle
 from components.network.routing_plan import VpcSite, segment_blocks, vpc_destinations
 from landing_zone.models import Account, LandingZoneConfig, Vpc
@@ -265,7 +265,8 @@ class SpokeVpc(pulumi.ComponentResource):
                 self._logical(f"vpce-{slug}"), vpc_id=self.vpc.id, service_name=f"com.amazonaws.{region}.{service}",
                 vpc_endpoint_type="Interface", private_dns_enabled=True,
                 subnet_ids=[s.id for s in self.subnets["private"]], security_group_ids=[sg.id],
-                policy=interface_endpoint_policy(service, self._a.organization_id),
+                **({"policy": interface_endpoint_policy(service, self._a.organization_id)}
+                   if service in POLICY_SUPPORTED else {}),
                 tags={"Name": self._logical(f"vpce-{slug}")}, opts=self._child_opts())
         return sg, endpoints
 

@@ -19,6 +19,7 @@ import yaml
 from bench.orgs import generate_stack
 from components.context import LogArchive
 from components.network import build_network, client_vpn_source_cidrs
+from components.network.endpoint_policies import POLICY_SUPPORTED
 from components.network.hybrid import authorization_ranges, client_vpn_routes
 from components.network.routing_plan import (
     PEERING_TABLE,
@@ -393,6 +394,9 @@ def test_endpoint_policies_keep_traffic_inside_the_organization(view):
         i = endpoint["inputs"]
         gateway = i["vpcEndpointType"] == "Gateway"
         service = i["serviceName"].split(".", 3)[-1]
+        if not gateway and service not in POLICY_SUPPORTED:  # AWS refuses a custom policy for these services
+            assert "policy" not in i and service in ("ssmmessages", "ec2messages"), endpoint["name"]
+            continue
         policy = json.loads(i["policy"])
         first, *others = policy["Statement"]
         expected = {"aws:PrincipalOrgID": org_id, **({"aws:ResourceOrgID": org_id} if gateway else {})}
@@ -402,7 +406,7 @@ def test_endpoint_policies_keep_traffic_inside_the_organization(view):
             if service == "s3":
                 assert statement["Action"] == "s3:GetObject" and "Condition" not in statement
                 region = view.region(endpoint)
-                assert all(r.startswith("arn:aws:s3:::") and region in r for r in statement["Resource"])
+                assert all(r.startswith("arn:aws:s3:::") and r.endswith("/*") for r in statement["Resource"])
                 assert f"arn:aws:s3:::prod-{region}-starport-layer-bucket/*" in statement["Resource"]
             else:
                 assert service == "sts", endpoint["name"]

@@ -23,6 +23,7 @@ import pulumi_aws as aws
 
 from components.context import AccountContext
 from components.providers import account_providers, management_providers
+from components.regions import enable_opt_in_regions
 from landing_zone.models import Account, LandingZoneConfig, OrganizationalUnit
 from landing_zone.scp_documents import DESCRIPTIONS, RCP_DESCRIPTIONS, rcp_documents, scp_documents
 
@@ -72,9 +73,16 @@ class Organization(pulumi.ComponentResource):
         self.cfg = cfg
         org = cfg.organization
         regions = cfg.regions
-        mgmt_providers = management_providers(org, regions, pulumi.ResourceOptions(parent=self))
-        self.management = AccountContext(management_account(cfg), org.management_account_id, mgmt_providers)
         home = org.home_region
+        # The home-region provider first: it enables the management account's own opt-in regions (standalone, no
+        # account id: components/regions.py), and the management providers there wait for that.
+        mgmt_providers = management_providers(org, [home], pulumi.ResourceOptions(parent=self))
+        self.regions_enabled: dict[tuple[str, str], aws.account.Region] = {}
+        self._enable_regions("management", None, [r for r in regions if r != home],
+                             pulumi.ResourceOptions(provider=mgmt_providers[home], parent=self))
+        mgmt_providers |= management_providers(org, [r for r in regions if r != home], pulumi.ResourceOptions(parent=self),
+                                               ready=self._ready("management"))
+        self.management = AccountContext(management_account(cfg), org.management_account_id, mgmt_providers)
         mgmt = self.management
 
         self.organization = aws.organizations.Organization(
@@ -132,8 +140,21 @@ class Organization(pulumi.ComponentResource):
                 opts=self.management.opts(org.home_region, parent=self, protect=True, retain_on_delete=True,
                                           ignore_changes=["roleName", "iamUserAccessToBilling"]),
             ).id
-        providers = account_providers(account, account_id, org, self.cfg.regions, pulumi.ResourceOptions(parent=self))
+        # EnableRegion for a member needs trusted access for account.amazonaws.com: after the organization
+        self._enable_regions(account.name, account_id, self.cfg.regions,
+                             self.management.opts(org.home_region, parent=self, depends_on=[self.organization]))
+        providers = account_providers(account, account_id, org, self.cfg.regions, pulumi.ResourceOptions(parent=self),
+                                      ready=self._ready(account.name))
         return AccountContext(account, account_id, providers)
+
+    def _enable_regions(self, account: str, account_id: pulumi.Input[str] | None, regions: list[str],
+                        opts: pulumi.ResourceOptions) -> None:
+        for region, enabled in enable_opt_in_regions(account, account_id, regions, opts).items():
+            self.regions_enabled[(account, region)] = enabled
+
+    def _ready(self, account: str) -> dict[str, pulumi.Resource]:
+        """region -> what the account's provider there waits for (the opt-in region's enablement)."""
+        return {region: res for (name, region), res in self.regions_enabled.items() if name == account}
 
     # --- SCPs ------------------------------------------------------------------------------------------------------
 

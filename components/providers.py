@@ -1,13 +1,20 @@
-"""One aws.Provider per account x region: assume the account's access role, tag everything with where it lives."""
+"""One aws.Provider per account x region: assume the account's access role, tag everything with where it lives.
+
+`ready` maps a region to what its provider must wait for: the enablement of an opt-in region in that account
+(components/regions.py). Every resource of the account in the region uses the provider, so all of them wait.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 import pulumi
 import pulumi_aws as aws
 
 from landing_zone.models import Account, Organization
+
+Ready = Mapping[str, pulumi.Resource]
 
 
 def default_tags(org: Organization, account: str, environment: str) -> dict[str, str]:
@@ -16,8 +23,14 @@ def default_tags(org: Organization, account: str, environment: str) -> dict[str,
             "managed-by": "landing-zone"}  # fmt: skip
 
 
+def _waiting(opts: pulumi.ResourceOptions | None, ready: Ready | None, region: str) -> pulumi.ResourceOptions | None:
+    if not ready or region not in ready:
+        return opts
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[ready[region]]))
+
+
 def account_providers(account: Account, account_id: pulumi.Input[str], org: Organization, regions: list[str],
-                      opts: pulumi.ResourceOptions | None = None) -> dict[str, aws.Provider]:
+                      opts: pulumi.ResourceOptions | None = None, ready: Ready | None = None) -> dict[str, aws.Provider]:
     # The pull-request preview sets LZ_ACCESS_ROLE_NAME to the member accounts' read-only role (bootstrap/): the PR's
     # code must never reach the access role, which administers the account.
     role_name = os.environ.get("LZ_ACCESS_ROLE_NAME") or org.access_role_name
@@ -29,14 +42,14 @@ def account_providers(account: Account, account_id: pulumi.Input[str], org: Orga
             assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=role_arn, session_name="landing-zone")],
             default_tags=aws.ProviderDefaultTagsArgs(tags=default_tags(org, account.name, account.environment)),
             allowed_account_ids=[account_id],  # never act in the wrong account
-            opts=opts,
+            opts=_waiting(opts, ready, region),
         )
         for region in regions
     }
 
 
-def management_providers(org: Organization, regions: list[str],
-                         opts: pulumi.ResourceOptions | None = None) -> dict[str, aws.Provider]:
+def management_providers(org: Organization, regions: list[str], opts: pulumi.ResourceOptions | None = None,
+                         ready: Ready | None = None) -> dict[str, aws.Provider]:
     """The management account runs the program itself: no role to assume."""
     return {
         region: aws.Provider(
@@ -44,7 +57,7 @@ def management_providers(org: Organization, regions: list[str],
             region=region,
             allowed_account_ids=[org.management_account_id],
             default_tags=aws.ProviderDefaultTagsArgs(tags=default_tags(org, "management", "core")),
-            opts=opts,
+            opts=_waiting(opts, ready, region),
         )
         for region in regions
     }

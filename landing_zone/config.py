@@ -61,9 +61,10 @@ def namespaced(config: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def parse(values: dict[str, Any]) -> LandingZoneConfig:
+def parse(values: dict[str, Any], *, from_engine: bool = False) -> LandingZoneConfig:
+    """from_engine: the values come decrypted from the engine (secrets arrive as plain strings, not `secure:`)."""
     try:
-        cfg = LandingZoneConfig.model_validate(values)
+        cfg = LandingZoneConfig.model_validate(values, context={"from_engine": from_engine})
     except ValidationError as e:
         raise ConfigError([_format(err) for err in e.errors()]) from None
     errors = cross_check(cfg)
@@ -82,7 +83,7 @@ def from_pulumi() -> LandingZoneConfig:
 
     config = pulumi.Config(NAMESPACE)
     values = {key: config.get_object(key) for key in KEYS}
-    return parse({k: v for k, v in values.items() if v is not None})
+    return parse({k: v for k, v in values.items() if v is not None}, from_engine=True)
 
 
 # --- error messages -----------------------------------------------------------------------------------------------
@@ -95,7 +96,8 @@ def _format(err: dict[str, Any]) -> str:
         return f"{path}: unknown key{_did_you_mean(str(loc[-1]), _fields_at(loc[:-1]))}"
     msg = err["msg"].removeprefix("Value error, ")
     value = err.get("input")
-    shown = "" if err["type"] == "missing" or isinstance(value, dict | list) else f" (got {json.dumps(value, default=str)})"
+    hidden = err["type"] == "missing" or isinstance(value, dict | list) or (err.get("ctx") or {}).get("secret")
+    shown = "" if hidden else f" (got {json.dumps(value, default=str)})"
     if err["type"] == "missing":
         msg = "required"
     return f"{path}: {msg}{shown}"

@@ -11,7 +11,8 @@ import ipaddress
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 from landing_zone.regions import AWS_REGIONS
 
@@ -91,12 +92,27 @@ def _secret(v: Any) -> Any:
     return v
 
 
+def _secure_only(v: Any, info: ValidationInfo) -> Any:
+    # A private key is never plaintext in the stack file: there it must be a `secure:` value. The engine hands the
+    # program the decrypted value (config.from_pulumi says so through the validation context).
+    if isinstance(v, dict) and set(v) == {"secure"}:
+        return v["secure"]
+    if isinstance(v, SecretStr):  # a model's own dump, validated once already
+        return v
+    if isinstance(v, str) and (info.context or {}).get("from_engine"):
+        return v
+    # the value is never echoed back (config._format leaves out the input of a `secret` error)
+    raise PydanticCustomError("secure_only", "must be a `secure:` value (pulumi config set --secret --path ...), never "
+                              "plaintext in the stack file", {"secret": True})
+
+
 AccountId = Annotated[str, BeforeValidator(_account_id)]
 Region = Annotated[str, AfterValidator(_region)]
 Email = Annotated[str, AfterValidator(_email)]
 DnsName = Annotated[str, AfterValidator(_dns_name)]
 Cidr = Annotated[str, BeforeValidator(_cidr)]
 Secret = Annotated[SecretStr, BeforeValidator(_secret)]
+SecureOnly = Annotated[SecretStr, BeforeValidator(_secure_only)]
 PrefixLength = Annotated[int, Field(ge=16, le=28)]
 
 
@@ -353,17 +369,58 @@ class DirectConnect(Strict):
     """Default: the home-region VPC CIDRs of `accounts`."""
 
 
+class ServerCertificate(Strict):
+    """The Client VPN's server certificate, imported into ACM in the network account's home region by the program."""
+
+    certificate_file: str
+    """PEM certificate body (public), a path relative to the project root."""
+    chain_file: str | None = None
+    """PEM chain of the issuing CA (public), a path relative to the project root."""
+    private_key: SecureOnly
+    """The certificate's private key: a `secure:` value only (the state keeps it as an encrypted secret)."""
+
+
+class ClientVpnAuthorization(Strict):
+    """What one identity-provider group may reach through the Client VPN (NET-11)."""
+
+    group: Annotated[str, Field(min_length=1, max_length=255)]
+    """The group as the IdP sends it in the SAML assertion; "*" is every user (never to prod or core ranges)."""
+    segments: list[str] = []
+    """Segments whose VPC ranges (on-premises ranges for hybrid) the group may reach."""
+    cidrs: list[Cidr] = []
+    """Further ranges the group may reach."""
+
+
 class ClientVpn(Strict):
+    """The administrators' SSL VPN; its credentials are created in (or adopted from) the network account's home region.
+
+    AWS accepts only a server certificate and SAML provider of the endpoint's own account and region: the program
+    creates them (`server_certificate`, `saml_metadata_file`), or an adopted network account (`accounts[].account_id`)
+    brings its own (`*_arn`, validated to name that account and the home region)."""
+
     cidr: Cidr
     """Client address pool, /12 to /22, outside every VPC."""
-    authentication: Literal["certificate", "saml"] = "certificate"
-    server_certificate_arn: str
-    client_root_certificate_arn: str | None = None
+    authentication: Literal["certificate", "saml"] = "saml"
+    """saml: per-group authorization from the IdP's groups; certificate: mutual TLS, no groups ("*" only)."""
+    server_certificate: ServerCertificate | None = None
+    """Import this certificate into ACM in the network account (or adopt one with server_certificate_arn)."""
+    server_certificate_arn: str | None = None
+    """Adopt: an ACM certificate already in the (adopted) network account, in the home region."""
+    saml_metadata_file: str | None = None
+    """IdP metadata XML (a path relative to the project root): the program creates the IAM SAML provider from it."""
     saml_provider_arn: str | None = None
+    """Adopt: an IAM SAML provider already in the (adopted) network account."""
+    client_root_certificate_arn: str | None = None
+    """certificate authentication: adopted client CA (network account, home region); default: the server certificate's CA."""
     split_tunnel: bool = True
-    authorized_segments: list[str] = ["prod", "nonprod", "sandbox", "shared"]
-    """Segments whose VPC ranges administrators may reach."""
+    authorization: Annotated[list[ClientVpnAuthorization], Field(min_length=1)]
+    """Per identity-provider group, the segments (or CIDRs) it may reach."""
     session_timeout_hours: Literal[8, 10, 12, 24] = 8
+
+    @property
+    def authorized_segments(self) -> list[str]:
+        """Every segment some group may reach (config order)."""
+        return list(dict.fromkeys(s for rule in self.authorization for s in rule.segments))
 
 
 class Network(Strict):

@@ -6,8 +6,11 @@ Each check yields ``"path: message"`` lines and all of them run, so one pass rep
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
+from xml.etree import ElementTree
 
 from landing_zone.models import BUILTIN_PERMISSION_SETS, LandingZoneConfig
 from landing_zone.scp_documents import check_scp_sizes
@@ -163,20 +166,7 @@ def _network(cfg: LandingZoneConfig) -> Iterator[str]:
         if a.network_segment not in segments:
             yield f"accounts[{i}].segment: {a.network_segment} is not a segment (segments: {', '.join(net.segments)})"
     if net.client_vpn:
-        cvpn = net.client_vpn
-        prefix = ipaddress.IPv4Network(cvpn.cidr).prefixlen
-        if not 12 <= prefix <= 22:
-            yield f"network.client_vpn.cidr: {cvpn.cidr} is a /{prefix}; Client VPN needs /12 to /22"
-        for seg in cvpn.authorized_segments:
-            if seg not in segments:
-                yield f"network.client_vpn.authorized_segments: {seg} is not a segment"
-        if cvpn.authentication == "saml" and not cvpn.saml_provider_arn:
-            yield "network.client_vpn.saml_provider_arn: required when authentication is saml"
-        if cvpn.authentication == "certificate" and not cvpn.client_root_certificate_arn:
-            yield "network.client_vpn.client_root_certificate_arn: required when authentication is certificate"
-        network_accounts = [a for a in cfg.accounts if a.role == "network"]
-        if network_accounts and cfg.organization.home_region not in network_accounts[0].vpcs:
-            yield f"network.client_vpn: the network account needs a VPC in {cfg.organization.home_region} to host the Client VPN"
+        yield from _client_vpn(cfg)
     names = {a.name for a in cfg.accounts}
     if net.direct_connect:
         for name in net.direct_connect.accounts:
@@ -194,6 +184,115 @@ def _network(cfg: LandingZoneConfig) -> Iterator[str]:
             yield f"network.vpn[{i}]: static routing (no bgp_asn) needs static_routes"
         if gw.tunnel_preshared_keys and len(gw.tunnel_preshared_keys) != 2:
             yield f"network.vpn[{i}].tunnel_preshared_keys: give both tunnels' keys (2), got {len(gw.tunnel_preshared_keys)}"
+
+
+# --- Client VPN: credentials in the network account and home region, authorization per group ----------------------
+
+ACM_ARN = re.compile(r"arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):certificate/.+")
+SAML_ARN = re.compile(r"arn:aws[a-z-]*:iam::(?P<account>\d{12}):saml-provider/[\w+=,.@-]+")
+ALL_USERS = "*"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # where Pulumi.yaml and the stack files live
+
+
+def project_path(name: str) -> Path:
+    """A file the config names, relative to the project root (the program and `lz` may run from elsewhere)."""
+    return PROJECT_ROOT / name
+# Segments holding prod or core ranges: no "all users" authorization reaches them (NET-11)
+PROTECTED_SEGMENTS = ("prod", "shared")
+
+
+def _client_vpn(cfg: LandingZoneConfig) -> Iterator[str]:
+    cvpn, path = cfg.network.client_vpn, "network.client_vpn"
+    assert cvpn is not None
+    prefix = ipaddress.IPv4Network(cvpn.cidr).prefixlen
+    if not 12 <= prefix <= 22:
+        yield f"{path}.cidr: {cvpn.cidr} is a /{prefix}; Client VPN needs /12 to /22"
+    network = next((a for a in cfg.accounts if a.role == "network"), None)
+    home = cfg.organization.home_region
+    if network is not None and home not in network.vpcs:
+        yield f"{path}: the network account needs a VPC in {home} to host the Client VPN"
+    yield from _client_vpn_credentials(cvpn, path, network.account_id if network else None, home)
+    yield from _client_vpn_authorization(cfg, cvpn, path)
+
+
+def _client_vpn_credentials(cvpn, path: str, network_id: str | None, home: str) -> Iterator[str]:
+    """AWS accepts only a server certificate (ACM) and SAML provider (IAM) of the endpoint's own account and region."""
+    if (cvpn.server_certificate is None) == (cvpn.server_certificate_arn is None):
+        yield f"{path}: give exactly one of server_certificate (imported by the program) or server_certificate_arn (adopted)"
+    if cvpn.server_certificate is not None:
+        yield from _pem_file(cvpn.server_certificate.certificate_file, f"{path}.server_certificate.certificate_file")
+        if cvpn.server_certificate.chain_file:
+            yield from _pem_file(cvpn.server_certificate.chain_file, f"{path}.server_certificate.chain_file")
+    if cvpn.authentication == "saml":
+        if (cvpn.saml_metadata_file is None) == (cvpn.saml_provider_arn is None):
+            yield f"{path}: saml authentication needs exactly one of saml_metadata_file (created by the program) or saml_provider_arn (adopted)"
+        if cvpn.saml_metadata_file is not None:
+            yield from _saml_metadata(cvpn.saml_metadata_file, f"{path}.saml_metadata_file")
+    elif cvpn.saml_metadata_file or cvpn.saml_provider_arn:
+        yield f"{path}: saml_metadata_file and saml_provider_arn need authentication: saml"
+    adopted = {"server_certificate_arn": (cvpn.server_certificate_arn, ACM_ARN),
+               "client_root_certificate_arn": (cvpn.client_root_certificate_arn, ACM_ARN),
+               "saml_provider_arn": (cvpn.saml_provider_arn, SAML_ARN)}
+    for field, (arn, pattern) in adopted.items():
+        if arn is None:
+            continue
+        match = pattern.fullmatch(arn)
+        if match is None:
+            yield f"{path}.{field}: {arn!r} is not an {'ACM certificate' if pattern is ACM_ARN else 'IAM SAML provider'} ARN"
+        elif network_id is None:
+            yield (f"{path}.{field}: an adopted credential needs an adopted network account (its accounts[].account_id); "
+                   "a network account this stack creates holds nothing yet: use server_certificate / saml_metadata_file")
+        elif match["account"] != network_id:
+            yield f"{path}.{field}: {arn} is in account {match['account']}, not the network account {network_id}"
+        elif "region" in pattern.groupindex and match["region"] != home:
+            yield f"{path}.{field}: {arn} is in {match['region']}; the Client VPN runs in the home region {home}"
+
+
+def _pem_file(name: str, path: str) -> Iterator[str]:
+    file = project_path(name)
+    if not file.is_file():
+        yield f"{path}: {name} not found (paths are relative to the project root)"
+    elif "-----BEGIN CERTIFICATE-----" not in file.read_text(errors="replace"):
+        yield f"{path}: {name} is not a PEM certificate (no -----BEGIN CERTIFICATE----- block)"
+
+
+def _saml_metadata(name: str, path: str) -> Iterator[str]:
+    file = project_path(name)
+    if not file.is_file():
+        yield f"{path}: {name} not found (paths are relative to the project root)"
+        return
+    try:
+        root = ElementTree.fromstring(file.read_bytes())  # no external entities are resolved
+    except ElementTree.ParseError as e:
+        yield f"{path}: {name} is not XML ({e})"
+        return
+    if not root.tag.endswith("}EntityDescriptor"):
+        yield f"{path}: {name} is not SAML 2.0 metadata (root element {root.tag}, expected md:EntityDescriptor)"
+
+
+def _client_vpn_authorization(cfg: LandingZoneConfig, cvpn, path: str) -> Iterator[str]:
+    segments = set(cfg.network.segments)
+    groups = [rule.group for rule in cvpn.authorization]
+    for i, rule in enumerate(cvpn.authorization):
+        where = f"{path}.authorization[{i}]"
+        if rule.group in _duplicates(groups) and groups.index(rule.group) != i:
+            yield f"{where}.group: {rule.group} is listed twice"
+        if not rule.segments and not rule.cidrs:
+            yield f"{where}: name the segments or cidrs group {rule.group} may reach"
+        for seg in rule.segments:
+            if seg not in segments:
+                yield f"{where}.segments: {seg} is not a segment (segments: {', '.join(cfg.network.segments)})"
+        if cvpn.authentication == "certificate" and rule.group != ALL_USERS:
+            yield f"{where}.group: certificate authentication sends no groups; use \"*\" (all users) or saml"
+        if rule.group == ALL_USERS:
+            for seg in rule.segments:
+                if seg in PROTECTED_SEGMENTS:
+                    yield f"{where}.segments: \"*\" (every user) may not reach {seg}; authorize an identity-provider group"
+            protected = [ipaddress.IPv4Network(v.cidr) for a in cfg.accounts for v in a.vpcs.values()
+                         if a.network_segment in PROTECTED_SEGMENTS]
+            for cidr in rule.cidrs:
+                if any(ipaddress.IPv4Network(cidr).overlaps(p) for p in protected):
+                    yield f"{where}.cidrs: \"*\" (every user) may not reach {cidr}, a prod or core range"
 
 
 def _workloads(cfg: LandingZoneConfig) -> Iterator[str]:

@@ -50,24 +50,30 @@ def client_vpn_source_cidrs(cfg: LandingZoneConfig) -> list[str]:
     return private[:CLIENT_VPN_MAX_ASSOCIATIONS]
 
 
+def organization_id_of(organization_arn: pulumi.Input[str]) -> pulumi.Output[str]:
+    """o-xxxxxxxxxx from the organization's ARN (arn:aws:organizations::<management>:organization/o-xxxxxxxxxx)."""
+    return pulumi.Output.from_input(organization_arn).apply(lambda arn: arn.rsplit("/", 1)[-1])
+
+
 def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], log_archive: LogArchive,
                   organization_arn: pulumi.Input[str], depends_on: list[pulumi.Resource] | None = None) -> Network:
     """depends_on: what must exist before the hubs share their TGW (RAM sharing enabled in the organization)."""
     network = accounts[cfg.account_with_role("network").name]
     home, dr = cfg.organization.home_region, cfg.organization.dr_region
     hubs = {region: NetworkHub(f"hub-{region}", cfg=cfg, network=network, region=region,
-                               organization_arn=organization_arn,
+                               organization_arn=organization_arn, sharing_enabled=depends_on or [],
                                opts=pulumi.ResourceOptions(depends_on=depends_on or []))
             for region in cfg.regions}
     handles: dict[str, HubHandle] = {r: h.handle for r, h in hubs.items()}
     admin_cidrs = client_vpn_source_cidrs(cfg)
+    organization_id = organization_id_of(organization_arn)
     spokes: dict[tuple[str, str], SpokeVpc] = {}
     for account in cfg.accounts:  # config order: the network account's VPCs come with it
         for region, vpc in account.vpcs.items():
             spokes[(account.name, region)] = SpokeVpc(
                 f"{account.name}-{region}",
                 SpokeArgs(cfg=cfg, account=accounts[account.name], region=region, vpc=vpc, hub=handles[region],
-                          log_archive=log_archive, admin_cidrs=admin_cidrs,
+                          log_archive=log_archive, admin_cidrs=admin_cidrs, organization_id=organization_id,
                           admin_access=bool(account.workloads.data_hosts) and region == home,  # only hosts use it
                           internet_facing=bool(account.workloads.edge) and region == home))
     hybrid = {region: HybridConnectivity(f"hybrid-{region}", cfg=cfg, hub=handles[region]) for region in cfg.regions}

@@ -8,6 +8,7 @@ the plan derived in routing_plan.py. A CMK-encrypted log-group key serves the hu
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -36,7 +37,10 @@ class NetworkHub(pulumi.ComponentResource):
     """TGW + RAM share + segment route tables of one region."""
 
     def __init__(self, name: str, *, cfg: LandingZoneConfig, network: AccountContext, region: str,
-                 organization_arn: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None):
+                 organization_arn: pulumi.Input[str], sharing_enabled: Sequence[pulumi.Resource] = (),
+                 opts: pulumi.ResourceOptions | None = None):
+        """sharing_enabled: RAM sharing with the organization (a share to the organization is refused before it);
+        named here because children do not inherit a component's depends_on."""
         super().__init__("landing-zone:network:NetworkHub", name, None, opts)
         self.region = region
         self._cfg, self._network = cfg, network
@@ -54,7 +58,7 @@ class NetworkHub(pulumi.ComponentResource):
             tags={"Name": f"{cfg.organization.name}-{region}-tgw"},
             opts=network.opts(region, parent=self, protect=True),
         )
-        self.share, self.share_links = self._share_with_organization(organization_arn)
+        self.share, self.share_links = self._share_with_organization(organization_arn, list(sharing_enabled))
         self.route_tables = self._segment_tables()
         self.log_key = self._log_key()
         self.handle = HubHandle(
@@ -78,7 +82,7 @@ class NetworkHub(pulumi.ComponentResource):
     def _child_opts(self, **kwargs) -> pulumi.ResourceOptions:
         return self._network.opts(self.region, parent=self, **kwargs)
 
-    def _share_with_organization(self, organization_arn: pulumi.Input[str]):
+    def _share_with_organization(self, organization_arn: pulumi.Input[str], sharing_enabled: list[pulumi.Resource]):
         share = aws.ram.ResourceShare(
             self._logical("tgw-share"),
             name=f"{self._cfg.organization.name}-{self.region}-tgw",
@@ -90,7 +94,8 @@ class NetworkHub(pulumi.ComponentResource):
             opts=self._child_opts(),
         )
         principal = aws.ram.PrincipalAssociation(
-            self._logical("tgw-share-org"), principal=organization_arn, resource_share_arn=share.arn, opts=self._child_opts(),
+            self._logical("tgw-share-org"), principal=organization_arn, resource_share_arn=share.arn,
+            opts=self._child_opts(depends_on=sharing_enabled),
         )
         return share, [resource, principal]
 

@@ -7,14 +7,17 @@ TGW. Every log group is CMK-encrypted (the hub's key) with the configured retent
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
+import re
 
 import pulumi
 import pulumi_aws as aws
 
 from components.network.hub import HubHandle
 from components.network.routing_plan import HYBRID, direct_connect_prefixes, enclosing_block, segment_cidrs, vpn_region
-from landing_zone.models import ClientVpn, LandingZoneConfig
+from landing_zone.models import ClientVpn, ClientVpnAuthorization, LandingZoneConfig
+from landing_zone.validation import ALL_USERS, project_path
 
 CLIENT_VPN_MAX_ASSOCIATIONS = 2  # two AZs keep the VPN up through an AZ outage; each association is billed hourly
 STATIC_CGW_ASN = 65000  # AWS needs an ASN on every customer gateway, even with static routing
@@ -101,16 +104,35 @@ def client_vpn_routes(cfg: LandingZoneConfig, authorized: list[str]) -> list[str
     return list(dict.fromkeys(enclosing_block(cidr) for cidr in authorized))
 
 
+def authorization_ranges(cfg: LandingZoneConfig, rule: ClientVpnAuthorization) -> list[str]:
+    """The ranges one group may reach: its segments' ranges, then its extra CIDRs (de-duplicated, config order)."""
+    return list(dict.fromkeys([c for seg in rule.segments for c in segment_cidrs(cfg, seg)] + list(rule.cidrs)))
+
+
+def group_slug(group: str) -> str:
+    """A logical-name-safe form of an IdP group; a hash keeps two groups that differ only in odd characters apart."""
+    if group == ALL_USERS:
+        return "all-users"
+    slug = re.sub(r"[^A-Za-z0-9._-]", "_", group)
+    return slug if slug == group else f"{slug}-{hashlib.sha256(group.encode()).hexdigest()[:8]}"
+
+
 class ClientVpnEndpoint(pulumi.ComponentResource):
-    """The administrators' SSL VPN, in the network account's home VPC (private subnets), split tunnel."""
+    """The administrators' SSL VPN, in the network account's home VPC (private subnets), split tunnel.
+
+    Its server certificate (ACM) and SAML provider (IAM) are created here, in the network account and home region,
+    unless the config adopts existing ones (validated to be in that account and region): AWS accepts no other.
+    Each identity-provider group is authorized for its own ranges only (NET-11); routes cover every authorized range
+    and client route enforcement keeps clients from overriding them.
+    """
 
     def __init__(self, name: str, *, cfg: LandingZoneConfig, hub: HubHandle, vpc_id: pulumi.Input[str],
                  vpc_cidr: str, subnet_ids: list[pulumi.Input[str]], opts: pulumi.ResourceOptions | None = None):
         super().__init__("landing-zone:network:ClientVpnEndpoint", name, None, opts)
         cvpn: ClientVpn = cfg.network.client_vpn  # type: ignore[assignment]
-        self._hub = hub
-        authorized = [c for seg in cvpn.authorized_segments for c in segment_cidrs(cfg, seg)]
-        authorized = list(dict.fromkeys(authorized))
+        self._hub, self._cfg = hub, cfg
+        rules = {rule.group: authorization_ranges(cfg, rule) for rule in cvpn.authorization}
+        authorized = list(dict.fromkeys(c for ranges in rules.values() for c in ranges))
         self.security_group = aws.ec2.SecurityGroup(
             self._logical("client-vpn-sg"), vpc_id=vpc_id,
             description="Client VPN: clients reach only the authorized segments",
@@ -122,15 +144,17 @@ class ClientVpnEndpoint(pulumi.ComponentResource):
                                cfg.security.log_retention_days, self)
         log_stream = aws.cloudwatch.LogStream(self._logical("client-vpn-log-stream"), name="connections",
                                               log_group_name=log_group.name, opts=self._child_opts())
+        self.server_certificate_arn = self._server_certificate(cvpn)
         if cvpn.authentication == "saml":
-            auth = {"type": "federated-authentication", "saml_provider_arn": cvpn.saml_provider_arn}
-        else:
-            auth = {"type": "certificate-authentication", "root_certificate_chain_arn": cvpn.client_root_certificate_arn}
+            auth = {"type": "federated-authentication", "saml_provider_arn": self._saml_provider(cvpn)}
+        else:  # clients issued by the server certificate's CA unless a client CA is named (AWS mutual-auth guide)
+            auth = {"type": "certificate-authentication",
+                    "root_certificate_chain_arn": cvpn.client_root_certificate_arn or self.server_certificate_arn}
         self.endpoint = aws.ec2clientvpn.Endpoint(
             self._logical("client-vpn"),
             description=f"{cfg.organization.name} administrators' VPN",
             client_cidr_block=cvpn.cidr,
-            server_certificate_arn=cvpn.server_certificate_arn,
+            server_certificate_arn=self.server_certificate_arn,
             authentication_options=[auth],
             split_tunnel=cvpn.split_tunnel,
             session_timeout_hours=cvpn.session_timeout_hours,
@@ -139,6 +163,8 @@ class ClientVpnEndpoint(pulumi.ComponentResource):
             self_service_portal="disabled",
             vpc_id=vpc_id,
             security_group_ids=[self.security_group.id],
+            # clients may not add or change routes that steer VPN traffic elsewhere (AWS client 5.2+)
+            client_route_enforcement_options={"enforced": True},
             connection_log_options={"enabled": True, "cloudwatch_log_group": log_group.name,
                                     "cloudwatch_log_stream": log_stream.name},
             tags={"Name": self._logical("client-vpn")},
@@ -150,11 +176,16 @@ class ClientVpnEndpoint(pulumi.ComponentResource):
                                                 opts=self._child_opts())
             for i, subnet_id in enumerate(subnet_ids[:CLIENT_VPN_MAX_ASSOCIATIONS])
         ]
-        for cidr in authorized:
+        self.authorization_rules = [
             aws.ec2clientvpn.AuthorizationRule(
-                self._logical(f"client-vpn-authz-{cidr.replace('/', '_')}"), client_vpn_endpoint_id=self.endpoint.id,
-                target_network_cidr=cidr, authorize_all_groups=True,
-                description=f"administrators may reach {cidr}", opts=self._child_opts())
+                self._logical(f"client-vpn-authz-{group_slug(group)}-{cidr.replace('/', '_')}"),
+                client_vpn_endpoint_id=self.endpoint.id, target_network_cidr=cidr,
+                **({"authorize_all_groups": True} if group == ALL_USERS else {"access_group_id": group}),
+                description=f"{'every user' if group == ALL_USERS else group} may reach {cidr}",
+                # the endpoint serves clients only once a subnet is associated: rules follow the associations
+                opts=self._child_opts(depends_on=self.associations))
+            for group, ranges in rules.items() for cidr in ranges
+        ]
         vpc_net = ipaddress.IPv4Network(vpc_cidr)
         for block in client_vpn_routes(cfg, authorized):
             if ipaddress.IPv4Network(block).subnet_of(vpc_net):
@@ -172,3 +203,27 @@ class ClientVpnEndpoint(pulumi.ComponentResource):
 
     def _child_opts(self, **kwargs) -> pulumi.ResourceOptions:
         return self._hub.network.opts(self._hub.region, parent=self, **kwargs)
+
+    def _server_certificate(self, cvpn: ClientVpn) -> pulumi.Input[str]:
+        """The configured certificate imported into ACM here (the key stays a secret in the state), or the adopted ARN."""
+        cert = cvpn.server_certificate
+        if cert is None:
+            return cvpn.server_certificate_arn  # type: ignore[return-value]
+        imported = aws.acm.Certificate(
+            self._logical("client-vpn-server-certificate"),
+            certificate_body=project_path(cert.certificate_file).read_text(),
+            certificate_chain=project_path(cert.chain_file).read_text() if cert.chain_file else None,
+            private_key=pulumi.Output.secret(cert.private_key.get_secret_value()),
+            tags={"Name": self._logical("client-vpn-server-certificate")},
+            opts=self._child_opts(additional_secret_outputs=["privateKey"]))
+        return imported.arn
+
+    def _saml_provider(self, cvpn: ClientVpn) -> pulumi.Input[str]:
+        """The IAM SAML provider made from the IdP's metadata in the network account, or the adopted ARN."""
+        if cvpn.saml_metadata_file is None:
+            return cvpn.saml_provider_arn  # type: ignore[return-value]
+        provider = aws.iam.SamlProvider(
+            self._logical("client-vpn-saml"), name=f"{self._cfg.organization.name}-client-vpn",
+            saml_metadata_document=project_path(cvpn.saml_metadata_file).read_text(),
+            opts=self._child_opts())
+        return provider.arn

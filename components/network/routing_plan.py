@@ -20,8 +20,8 @@ from landing_zone.models import LandingZoneConfig
 HYBRID = "hybrid"
 PEERING = "peering"
 PEERING_TABLE = "transit"  # the table that routes what arrives over the TGW peering (segment tag `transit`)
-# Address blocks an organization's private ranges normally come from; NACLs allow "internal" traffic per block, so
-# appending accounts never changes a NACL (see internal_blocks).
+# Address blocks an organization's private ranges normally come from; NACLs allow "internal" traffic per block of
+# what their segment may reach, so appending accounts never changes a NACL (see segment_blocks).
 PRIVATE_BLOCKS = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 
 
@@ -203,6 +203,27 @@ def internal_blocks(cfg: LandingZoneConfig) -> list[str]:
     if cfg.network.client_vpn:
         ranges.append(cfg.network.client_vpn.cidr)
     blocks = list(dict.fromkeys(enclosing_block(cidr) for cidr in ranges))
+    return sorted(blocks, key=lambda b: (PRIVATE_BLOCKS.index(b) if b in PRIVATE_BLOCKS else len(PRIVATE_BLOCKS), b))
+
+
+def reachable_ranges(cfg: LandingZoneConfig, segment: str) -> list[str]:
+    """Every range a VPC of `segment` may exchange traffic with, by the reachability intent: the VPCs of its own and
+    of each segment it reaches, and the on-premises ranges when it reaches hybrid. (Client VPN users arrive with the
+    addresses of the endpoint's interfaces in the network account's VPC, never from the client pool.)"""
+    intent = Intent(cfg.network.reachability)
+    ranges = [s.cidr for s in vpc_sites(cfg) if intent.reaches(segment, s.segment)]
+    if intent.reaches(segment, HYBRID):
+        ranges += on_premises_ranges(cfg)
+    return list(dict.fromkeys(ranges))
+
+
+def segment_blocks(cfg: LandingZoneConfig, segment: str) -> list[str]:
+    """The private blocks (enclosing_block) of the ranges `segment` may reach: what its VPCs' NACLs allow inside.
+
+    Per block, like internal_blocks, so appending an account of a reachable segment never changes a NACL; a block
+    nothing reachable lives in (e.g. on-premises 192.168/16 for the sandbox) stays closed.
+    """
+    blocks = list(dict.fromkeys(enclosing_block(cidr) for cidr in reachable_ranges(cfg, segment)))
     return sorted(blocks, key=lambda b: (PRIVATE_BLOCKS.index(b) if b in PRIVATE_BLOCKS else len(PRIVATE_BLOCKS), b))
 
 

@@ -3,8 +3,9 @@
 Tiers and subnets come from the subnet planner (landing_zone.subnets): public (load balancers, NAT), private
 (workloads, 0/0 -> NAT), data (databases: no internet route at all), transit (the TGW attachment's ENIs only).
 Every workload tier sends the organization's private blocks (routing_plan.vpc_destinations) to the TGW, whose
-segment route tables enforce who reaches whom. Flow logs (ALL) go to the log archive; the default security group is emptied; NACLs keep the internet out of the inner tiers;
-gateway and interface endpoints keep AWS API traffic private.
+segment route tables enforce who reaches whom. Flow logs (ALL) go to the log archive; the default security group is
+emptied; NACLs admit only the private blocks the VPC's segment may reach and keep the internet out of the inner tiers;
+gateway and interface endpoints keep AWS API traffic private, their policies keep it inside the organization.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import pulumi_aws as aws
 
 from components.context import AccountContext, LogArchive, VpcHandle
 from components.lookups import lookup
+from components.network.endpoint_policies import POLICY_SUPPORTED, gateway_endpoint_policy, interface_endpoint_policy
 from components.network.hub import HubHandle
-from components.network.routing_plan import VpcSite, internal_blocks, vpc_destinations
+from components.network.routing_plan import VpcSite, segment_blocks, vpc_destinations
 from landing_zone.models import Account, LandingZoneConfig, Vpc
 from landing_zone.subnets import plan_subnets
 
@@ -39,6 +41,7 @@ class SpokeArgs:
     hub: HubHandle
     log_archive: LogArchive
     admin_cidrs: list[str]  # where SSH/RDP may come from: the Client VPN's source addresses
+    organization_id: pulumi.Input[str]  # the endpoint policies admit only this organization's principals and data
     admin_access: bool = True  # create the administrative-access group (only where EC2 hosts run: X-13)
     internet_facing: bool = False  # a public load balancer lives here: keep an internet gateway even without NAT
 
@@ -64,7 +67,7 @@ class SpokeVpc(pulumi.ComponentResource):
         self._lock_down_defaults()
         self.nat_gateways = self._internet_edge()
         self.route_tables = self._route_tables()
-        self.attachment, self.accepted = self._attach()
+        self.attachment, self.accepted, self.accepter = self._attach()
         self._routes_to_tgw()
         self.nacls = self._nacls()
         self.flow_log = self._flow_log()
@@ -169,7 +172,10 @@ class SpokeVpc(pulumi.ComponentResource):
         return tables
 
     # -- the TGW attachment -------------------------------------------------------------------------------------------
-    def _attach(self) -> tuple[aws.ec2transitgateway.VpcAttachment, pulumi.Output[str]]:
+    def _attach(self) -> tuple[aws.ec2transitgateway.VpcAttachment, pulumi.Output[str],
+                               aws.ec2transitgateway.VpcAttachmentAccepter | None]:
+        """The attachment from this account (after the RAM share has both its principal and its resource) and, for a
+        shared TGW, its acceptance in the network account (auto-accept is off: NET-09)."""
         hub, acct, segment = self._a.hub, self._a.account, self._a.account.segment
         same_account = acct.name == hub.network.name
         tags = {"Name": self._logical("tgw-attachment"), "segment": segment}
@@ -187,7 +193,7 @@ class SpokeVpc(pulumi.ComponentResource):
             opts=self._child_opts(depends_on=list(hub.shared)),
         )
         if same_account:  # the TGW owner's own attachments need no acceptance
-            return attachment, attachment.id
+            return attachment, attachment.id, None
         accepter = aws.ec2transitgateway.VpcAttachmentAccepter(
             self._logical("tgw-attachment-accept"),
             transit_gateway_attachment_id=attachment.id,
@@ -196,7 +202,7 @@ class SpokeVpc(pulumi.ComponentResource):
             tags=tags,
             opts=hub.network.opts(self._a.region, parent=self),
         )
-        return attachment, accepter.id
+        return attachment, accepter.id, accepter
 
     def _routes_to_tgw(self) -> None:
         destinations = vpc_destinations(self._a.cfg, self.site)
@@ -207,11 +213,12 @@ class SpokeVpc(pulumi.ComponentResource):
                     aws.ec2.Route(
                         self._logical(f"rt-{suffix}-to-{cidr.replace('/', '_')}"), route_table_id=table.id,
                         destination_cidr_block=cidr, transit_gateway_id=self._a.hub.transit_gateway_id,
-                        opts=self._child_opts(depends_on=[self.attachment]))
+                        # a shared TGW's attachment routes nothing until the network account accepts it
+                        opts=self._child_opts(depends_on=[self.attachment] + ([self.accepter] if self.accepter else [])))
 
     # -- NACLs --------------------------------------------------------------------------------------------------------
     def _nacls(self) -> dict[str, aws.ec2.NetworkAcl]:
-        internal = internal_blocks(self._a.cfg)
+        internal = segment_blocks(self._a.cfg, self.site.segment)
         nacls = {}
         for tier, (ingress, egress) in nacl_rules(internal).items():
             nacls[tier] = aws.ec2.NetworkAcl(
@@ -229,7 +236,9 @@ class SpokeVpc(pulumi.ComponentResource):
             log_destination=destination, max_aggregation_interval=60,
             destination_options={"file_format": "parquet", "hive_compatible_partitions": True,
                                  "per_hour_partition": True},
-            tags={"Name": self._logical("flow-log")}, opts=self._child_opts())
+            tags={"Name": self._logical("flow-log")},
+            # CreateFlowLogs checks S3 delivery permission (bucket policy, KMS key) when the flow log is created
+            opts=self._child_opts(depends_on=list(self._a.log_archive.ready)))
 
     # -- endpoints ------------------------------------------------------------------------------------------------
     def _endpoints(self) -> tuple[aws.ec2.SecurityGroup, dict[str, aws.ec2.VpcEndpoint]]:
@@ -248,6 +257,7 @@ class SpokeVpc(pulumi.ComponentResource):
             endpoints[service] = aws.ec2.VpcEndpoint(
                 self._logical(f"vpce-{service}"), vpc_id=self.vpc.id, service_name=f"com.amazonaws.{region}.{service}",
                 vpc_endpoint_type="Gateway", route_table_ids=inner_tables,
+                policy=gateway_endpoint_policy(service, region, self._a.organization_id),
                 tags={"Name": self._logical(f"vpce-{service}")}, opts=self._child_opts())
         for service in INTERFACE_ENDPOINTS:
             slug = service.replace(".", "-")
@@ -255,6 +265,8 @@ class SpokeVpc(pulumi.ComponentResource):
                 self._logical(f"vpce-{slug}"), vpc_id=self.vpc.id, service_name=f"com.amazonaws.{region}.{service}",
                 vpc_endpoint_type="Interface", private_dns_enabled=True,
                 subnet_ids=[s.id for s in self.subnets["private"]], security_group_ids=[sg.id],
+                **({"policy": interface_endpoint_policy(service, self._a.organization_id)}
+                   if service in POLICY_SUPPORTED else {}),
                 tags={"Name": self._logical(f"vpce-{slug}")}, opts=self._child_opts())
         return sg, endpoints
 
@@ -273,7 +285,8 @@ class SpokeVpc(pulumi.ComponentResource):
 
 
 def nacl_rules(internal: list[str]) -> dict[str, tuple[list[dict], list[dict]]]:
-    """(ingress, egress) per tier. Internal ranges pass everywhere (segmentation is the TGW's job, least privilege the
+    """(ingress, egress) per tier. `internal`: the private blocks the VPC's segment may reach (routing_plan.
+    segment_blocks); they pass everywhere (fine-grained segmentation is the TGW's job, least privilege the
     security groups'); from the internet only load-balancer ports reach the public tier and only return traffic
     (ephemeral ports) the inner tiers. The data tier may send only HTTPS out (S3/DynamoDB gateway endpoints use the
     services' public addresses) and has no internet route anyway."""

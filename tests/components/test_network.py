@@ -8,20 +8,29 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import json
 import sys
 from pathlib import Path
 
+import pulumi_aws as aws
 import pytest
+import yaml
 
 from bench.orgs import generate_stack
 from components.context import LogArchive
 from components.network import build_network, client_vpn_source_cidrs
+from components.network.endpoint_policies import POLICY_SUPPORTED
+from components.network.hybrid import authorization_ranges, client_vpn_routes
 from components.network.routing_plan import (
     PEERING_TABLE,
     Intent,
     direct_connect_prefixes,
+    enclosing_block,
     internal_blocks,
+    reachable_ranges,
     region_plan,
+    segment_blocks,
+    segment_cidrs,
     vpc_destinations,
     vpc_sites,
 )
@@ -34,6 +43,7 @@ from landing_zone.subnets import by_tier, plan_subnets
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STACKS = ("dev", "prod")
 LOG_BUCKET_ARN = "arn:aws:s3:::lz-log-archive-test"
+LOG_ARCHIVE_READY = "log-archive-bucket-policy"
 
 TGW = "aws:ec2transitgateway/transitGateway:TransitGateway"
 TGW_RT = "aws:ec2transitgateway/routeTable:RouteTable"
@@ -57,21 +67,34 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 DX_ASSOC = "aws:directconnect/gatewayAssociation:GatewayAssociation"
 CVPN = "aws:ec2clientvpn/endpoint:Endpoint"
 CVPN_AUTHZ = "aws:ec2clientvpn/authorizationRule:AuthorizationRule"
+CVPN_ASSOC = "aws:ec2clientvpn/networkAssociation:NetworkAssociation"
+CVPN_ROUTE = "aws:ec2clientvpn/route:Route"
+ACM_CERT = "aws:acm/certificate:Certificate"
+SAML_PROVIDER = "aws:iam/samlProvider:SamlProvider"
+REGION_ENABLED = "aws:account/region:Region"
+PROVIDER = "pulumi:providers:aws"
 PEERING = "aws:ec2transitgateway/peeringAttachment:PeeringAttachment"
 PEERING_ACCEPT = "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter"
 RAM_SHARE = "aws:ram/resourceShare:ResourceShare"
 RAM_PRINCIPAL = "aws:ram/principalAssociation:PrincipalAssociation"
+RAM_RESOURCE = "aws:ram/resourceAssociation:ResourceAssociation"
 
 
 @functools.cache
 def network_plan(stack: str) -> dict:
     """Plan the organization (accounts, providers, org ARN) and the network section of the stack."""
-    cfg = load_stack(stack, REPO_ROOT)
-    log_archive = LogArchive(bucket_name="lz-log-archive-test", bucket_arn=LOG_BUCKET_ARN,
-                             kms_key_arn="arn:aws:kms:ap-south-1:111111111111:key/test")
+    return plan_network(load_stack(stack, REPO_ROOT), stack)
 
+
+def plan_network(cfg, stack: str) -> dict:
     def program() -> None:
         org = Organization("organization", cfg)
+        # stands in for the log archive's bucket policy: what log writers must wait for (LogArchive.ready)
+        log_archive_account = org.accounts[cfg.account_with_role("log-archive").name]
+        policy = aws.s3.BucketPolicy(LOG_ARCHIVE_READY, bucket="lz-log-archive-test", policy="{}",
+                                     opts=log_archive_account.opts(cfg.organization.home_region))
+        log_archive = LogArchive(bucket_name="lz-log-archive-test", bucket_arn=LOG_BUCKET_ARN,
+                                 kms_key_arn="arn:aws:kms:ap-south-1:111111111111:key/test", ready=(policy,))
         build_network(cfg, org.accounts, log_archive, org.organization.arn, depends_on=[org.ram_sharing])
 
     config = plan_mod.encode_config({"aws:region": cfg.organization.home_region})
@@ -203,6 +226,33 @@ def test_cross_account_attachments_are_accepted_by_the_network_account(view):
         assert view.tags(attachment)["segment"] == view.cfg.account(owner).network_segment
 
 
+def test_spoke_routes_to_a_shared_tgw_wait_for_the_acceptance(view):
+    """A cross-account attachment carries nothing until the network account accepts it (auto-accept is off)."""
+    accepters = view.of_type(ACCEPT)
+    assert accepters
+    tgw_ids = {t["id"] for t in view.of_type(TGW)}
+    for accepter in accepters:
+        prefix = accepter["name"].removesuffix("tgw-attachment-accept")
+        routes = [r for r in view.of_type(ROUTE)
+                  if r["name"].startswith(prefix) and r["inputs"].get("transitGatewayId") in tgw_ids]
+        assert routes, prefix
+        for route in routes:
+            assert accepter["urn"] in route["dependencies"], route["name"]
+
+
+def test_tgw_attachments_wait_for_the_share_of_the_tgw_and_its_principal(view):
+    """A member account sees the TGW only once the share holds both the TGW and the organization, and a share to
+    the organization is refused until RAM sharing with the organization is enabled."""
+    sharing = view.named("organization-ram-sharing")
+    for principal in view.of_type(RAM_PRINCIPAL):
+        assert sharing["urn"] in principal["dependencies"], principal["name"]
+    links = {r["urn"] for r in view.of_type(RAM_PRINCIPAL) + view.of_type(RAM_RESOURCE)}
+    for attachment in view.of_type(ATTACH):
+        region = view.region(attachment)
+        mine = {r["urn"] for r in view.of_type(RAM_PRINCIPAL) + view.of_type(RAM_RESOURCE) if view.region(r) == region}
+        assert len(mine) == 2 and mine <= links and mine <= set(attachment["dependencies"]), attachment["name"]
+
+
 def test_blackholes_keep_on_premises_out_of_segments_that_may_not_reach_it(view):
     intent = Intent(view.cfg.network.reachability)
     blackholes = [r for r in view.of_type(TGW_ROUTE) if r["inputs"].get("blackhole")]
@@ -297,6 +347,8 @@ def test_a_flow_log_of_all_traffic_for_every_vpc_to_the_log_archive(view):
         i = logs[0]["inputs"]
         assert (i["trafficType"], i["logDestinationType"]) == ("ALL", "s3")
         assert i["logDestination"].startswith(LOG_BUCKET_ARN)
+        # CreateFlowLogs checks the bucket policy (and key) at creation: the flow log waits for LogArchive.ready
+        assert view.named(LOG_ARCHIVE_READY)["urn"] in logs[0]["dependencies"], vpc["name"]
 
 
 def test_default_security_group_emptied(view):
@@ -323,9 +375,49 @@ def test_endpoints_private_and_https_from_the_vpc_only(view):
             assert all(r["description"] for r in ingress)
 
 
+def _segment_of_nacl(view: View, nacl: dict) -> str:
+    (vpc,) = [v for v in view.of_type(VPC) if v["id"] == nacl["inputs"]["vpcId"]]
+    return view.tags(vpc)["segment"]
+
+
+def _organization_id(view: View) -> str:
+    (org,) = view.of_type("aws:organizations/organization:Organization")
+    return org["outputs"]["arn"].rsplit("/", 1)[-1]
+
+
+def test_endpoint_policies_keep_traffic_inside_the_organization(view):
+    """Through a spoke's endpoints only the organization's principals act; through the gateway endpoints only on the
+    organization's buckets and tables, plus reads of the AWS-owned buckets ECR, SSM and the package repos need."""
+    org_id = _organization_id(view)
+    assert org_id.startswith("o-")
+    for endpoint in view.of_type(ENDPOINT):
+        i = endpoint["inputs"]
+        gateway = i["vpcEndpointType"] == "Gateway"
+        service = i["serviceName"].split(".", 3)[-1]
+        if not gateway and service not in POLICY_SUPPORTED:  # AWS refuses a custom policy for these services
+            assert "policy" not in i and service in ("ssmmessages", "ec2messages"), endpoint["name"]
+            continue
+        policy = json.loads(i["policy"])
+        first, *others = policy["Statement"]
+        expected = {"aws:PrincipalOrgID": org_id, **({"aws:ResourceOrgID": org_id} if gateway else {})}
+        assert first["Condition"] == {"StringEquals": expected}, endpoint["name"]
+        for statement in others:  # every exception is read-only or federates into the organization's own roles
+            assert statement["Effect"] == "Allow"
+            if service == "s3":
+                assert statement["Action"] == "s3:GetObject" and "Condition" not in statement
+                region = view.region(endpoint)
+                assert all(r.startswith("arn:aws:s3:::") and r.endswith("/*") for r in statement["Resource"])
+                assert f"arn:aws:s3:::prod-{region}-starport-layer-bucket/*" in statement["Resource"]
+            else:
+                assert service == "sts", endpoint["name"]
+                assert statement["Condition"] == {"StringEquals": {"aws:ResourceOrgID": org_id}}
+                assert set(statement["Action"]) == {"sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"}
+        assert others or service not in ("s3", "sts"), endpoint["name"]
+
+
 def test_nacls_keep_the_internet_out_of_admin_ports(view):
-    internal = internal_blocks(view.cfg)
     for nacl in view.of_type(NACL):
+        internal = segment_blocks(view.cfg, _segment_of_nacl(view, nacl))
         for entry in nacl["inputs"]["ingress"]:
             if entry["cidrBlock"] in internal:
                 continue
@@ -333,6 +425,24 @@ def test_nacls_keep_the_internet_out_of_admin_ports(view):
             assert not any(entry["fromPort"] <= p <= entry["toPort"] for p in (22, 3389)), nacl["name"]
         if nacl["inputs"]["tags"]["tier"] == "data":
             assert {e["cidrBlock"] for e in nacl["inputs"]["egress"] if e["protocol"] == "-1"} == set(internal)
+
+
+def test_nacls_allow_only_the_private_blocks_their_segment_may_reach(view):
+    """Not all of RFC 1918 on every tier: a NACL opens the blocks holding what its segment reaches by the intent."""
+    cfg = view.cfg
+    vpc_blocks = {enclosing_block(s.cidr) for s in vpc_sites(cfg)}
+    for nacl in view.of_type(NACL):
+        segment = _segment_of_nacl(view, nacl)
+        reachable = {enclosing_block(c) for c in reachable_ranges(cfg, segment)}
+        inside = {e["cidrBlock"] for e in nacl["inputs"]["ingress"] if e["cidrBlock"] != "0.0.0.0/0"}
+        assert inside == reachable, (nacl["name"], segment)
+        # the Client VPN pool is source-NATed into the network VPC: no NACL opens its block for it
+        assert enclosing_block(cfg.network.client_vpn.cidr) not in inside - vpc_blocks, nacl["name"]
+        if not Intent(cfg.network.reachability).reaches(segment, "hybrid"):
+            assert not {enclosing_block(c) for c in cfg.network.on_premises_cidrs} & (inside - vpc_blocks), nacl["name"]
+    if view.stack == "prod":  # the seeds: the sandbox reaches only shared services, never on-premises 192.168/16
+        sandbox = view.named("sandbox-ap-south-1-nacl-private")
+        assert {e["cidrBlock"] for e in sandbox["inputs"]["ingress"]} == {"10.0.0.0/8", "0.0.0.0/0"}
 
 
 def test_admin_access_only_from_the_client_vpn(view):
@@ -375,16 +485,54 @@ def test_direct_connect_allows_only_the_data_warehouse_prefixes(view):
     assert prefixes == [view.cfg.account(a).vpcs[home].cidr for a in view.cfg.network.direct_connect.accounts]
 
 
-def test_client_vpn_split_tunnel_logged_and_authorized_per_segment(view):
+def test_client_vpn_split_tunnel_logged_and_route_enforced(view):
     cvpn = view.cfg.network.client_vpn
     (endpoint,) = view.of_type(CVPN)
     i = endpoint["inputs"]
     assert i["splitTunnel"] is True and i["connectionLogOptions"]["enabled"] is True
+    assert i["clientRouteEnforcementOptions"] == {"enforced": True}
     kind = {"saml": "federated-authentication", "certificate": "certificate-authentication"}[cvpn.authentication]
     assert [a["type"] for a in i["authenticationOptions"]] == [kind]
-    authorized = {r["inputs"]["targetNetworkCidr"] for r in view.of_type(CVPN_AUTHZ)}
-    expected = {s.cidr for s in vpc_sites(view.cfg) if s.segment in cvpn.authorized_segments}
-    assert authorized == expected
+
+
+def test_client_vpn_authorized_per_identity_provider_group(view):
+    """NET-11: each group reaches exactly its configured ranges; nobody is authorized as "all groups"."""
+    cvpn = view.cfg.network.client_vpn
+    rules = view.of_type(CVPN_AUTHZ)
+    assert not any(r["inputs"].get("authorizeAllGroups") for r in rules)
+    granted = {(r["inputs"]["accessGroupId"], r["inputs"]["targetNetworkCidr"]) for r in rules}
+    assert granted == {(rule.group, c) for rule in cvpn.authorization for c in authorization_ranges(view.cfg, rule)}
+    developers = cvpn.authorization[1]
+    assert "prod" not in developers.segments
+    assert not {c for g, c in granted if g == developers.group} & set(segment_cidrs(view.cfg, "prod"))
+    associations = {a["urn"] for a in view.of_type(CVPN_ASSOC)}
+    assert len(associations) == 2
+    for rule in rules:  # the endpoint serves clients only once its subnets are associated
+        assert associations <= set(rule["dependencies"]), rule["name"]
+
+
+def test_client_vpn_routes_every_authorized_block_through_the_vpc(view):
+    routes = {r["inputs"]["destinationCidrBlock"] for r in view.of_type(CVPN_ROUTE)}
+    authorized = [c for rule in view.cfg.network.client_vpn.authorization for c in authorization_ranges(view.cfg, rule)]
+    network_vpc = ipaddress.ip_network(view.cfg.account_with_role("network").vpcs[view.cfg.organization.home_region].cidr)
+    assert routes == {b for b in client_vpn_routes(view.cfg, authorized)
+                      if not ipaddress.ip_network(b).subnet_of(network_vpc)}
+
+
+def test_client_vpn_credentials_live_in_the_network_account_and_home_region(view):
+    """AWS accepts only a server certificate and SAML provider of the endpoint's own account and region."""
+    cvpn, home = view.cfg.network.client_vpn, view.cfg.organization.home_region
+    network = view.cfg.account_with_role("network").name
+    (endpoint,) = view.of_type(CVPN)
+    (cert,) = view.deps(endpoint, "serverCertificateArn")
+    assert cert["type"] == ACM_CERT and (view.account(cert), view.region(cert)) == (network, home)
+    assert cert["inputs"]["certificateBody"] == (REPO_ROOT / cvpn.server_certificate.certificate_file).read_text()
+    assert plan_mod.is_secret(cert["inputs"]["privateKey"])
+    assert endpoint["inputs"]["serverCertificateArn"] == cert["outputs"]["arn"]
+    (saml,) = view.deps(endpoint, "authenticationOptions")
+    assert saml["type"] == SAML_PROVIDER and (view.account(saml), view.region(saml)) == (network, home)
+    assert saml["inputs"]["samlMetadataDocument"] == (REPO_ROOT / cvpn.saml_metadata_file).read_text()
+    assert endpoint["inputs"]["authenticationOptions"][0]["samlProviderArn"] == saml["outputs"]["arn"]
 
 
 # --- DR ---------------------------------------------------------------------------------------------------------
@@ -419,3 +567,33 @@ def test_reachability_equals_the_intent(view):
     assert report.differences == [] and report.computed.unresolved == []
     assert set(report.computed.segments) == set(view.cfg.network.segments)
     assert sys.modules["lz_policies.reachability"].__file__.startswith(str(REPO_ROOT / "policies"))
+
+
+# --- adopting an existing network account's Client VPN credentials ----------------------------------------------
+
+ADOPTED_NETWORK_ID = "777777777777"
+ADOPTED_CERT = f"arn:aws:acm:ap-south-1:{ADOPTED_NETWORK_ID}:certificate/00000000-0000-4000-8000-000000000009"
+
+
+def test_an_adopted_network_account_brings_its_own_credentials_and_certificate_users_stay_out_of_prod():
+    """Adopt mode: the endpoint names the adopted account's certificate, nothing is imported; certificate
+    authentication has no groups, so "*" is authorized, and only to non-prod ranges (validation refuses more)."""
+    doc = yaml.safe_load((REPO_ROOT / "Pulumi.prod.yaml").read_text())["config"]
+    next(a for a in doc["landing-zone:accounts"] if a["role"] == "network")["account_id"] = ADOPTED_NETWORK_ID
+    cvpn = doc["landing-zone:network"]["client_vpn"]
+    for key in ("server_certificate", "saml_metadata_file"):
+        cvpn.pop(key)
+    cvpn.update(authentication="certificate", server_certificate_arn=ADOPTED_CERT,
+                authorization=[{"group": "*", "segments": ["nonprod", "sandbox"]}])
+    cfg = parse(namespaced(doc))
+    plan = plan_network(cfg, "prod")
+    types = {r["type"] for r in plan["resources"]}
+    assert ACM_CERT not in types and SAML_PROVIDER not in types
+    (endpoint,) = [r for r in plan["resources"] if r["type"] == CVPN]
+    assert endpoint["inputs"]["serverCertificateArn"] == ADOPTED_CERT
+    assert endpoint["inputs"]["authenticationOptions"] == [
+        {"type": "certificate-authentication", "rootCertificateChainArn": ADOPTED_CERT}]
+    rules = [r["inputs"] for r in plan["resources"] if r["type"] == CVPN_AUTHZ]
+    assert all(r["authorizeAllGroups"] is True and "accessGroupId" not in r for r in rules)
+    nonprod = set(segment_cidrs(cfg, "nonprod") + segment_cidrs(cfg, "sandbox"))
+    assert {r["targetNetworkCidr"] for r in rules} == nonprod

@@ -17,6 +17,12 @@ ROOT = Path(__file__).resolve().parents[2]
 PROD = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
 
 
+NETWORK_ID = "777777777777"
+CERT_FIXTURE = "examples/client-vpn/server-cert.example.pem"
+IDP_FIXTURE = "examples/client-vpn/idp-metadata.example.xml"
+FAKE_KEY_TEXT = "-----BEGIN PRIVATE KEY-----\nnot-a-key\n-----END PRIVATE KEY-----"
+
+
 def validate(tmp_path: Path, text: str | None) -> tuple[int, str]:
     if text is not None:
         (tmp_path / "Pulumi.t.yaml").write_text(text)
@@ -169,9 +175,65 @@ INVALID: list[tuple[str, Callable[[dict], None], list[str]]] = [
      ["accounts[3].workloads.ecs.services[0]", "3/20/12"]),
     ("prod backup retention under 15 days", lambda c: acct(c, "prod-apps")["workloads"]["aurora"].update(backup_retention_days=7),
      ["accounts[3].workloads.aurora.backup_retention_days", "7"]),
-    ("saml without provider", lambda c: c["landing-zone:network"]["client_vpn"].pop("saml_provider_arn"),
-     ["network.client_vpn.saml_provider_arn", "required"]),
+    ("saml without metadata or provider", lambda c: cvpn(c).pop("saml_metadata_file"),
+     ["network.client_vpn", "saml_metadata_file", "saml_provider_arn"]),
+    ("saml metadata file missing", lambda c: cvpn(c).update(saml_metadata_file="examples/client-vpn/nope.xml"),
+     ["network.client_vpn.saml_metadata_file", "nope.xml not found"]),
+    ("saml metadata not xml", lambda c: cvpn(c).update(saml_metadata_file=CERT_FIXTURE),
+     ["network.client_vpn.saml_metadata_file", "is not XML"]),
+    ("server certificate not pem", lambda c: cvpn(c)["server_certificate"].update(certificate_file=IDP_FIXTURE),
+     ["network.client_vpn.server_certificate.certificate_file", "not a PEM certificate"]),
+    ("server certificate twice", lambda c: cvpn(c).update(server_certificate_arn=acm_arn(NETWORK_ID)),
+     ["network.client_vpn", "exactly one of server_certificate"]),
+    ("no server certificate", lambda c: cvpn(c).pop("server_certificate"),
+     ["network.client_vpn", "exactly one of server_certificate"]),
+    ("private key in plaintext", lambda c: cvpn(c)["server_certificate"].update(private_key=FAKE_KEY_TEXT),
+     ["network.client_vpn.server_certificate.private_key", "secure:"]),
+    ("adopted certificate in a created network account", lambda c: adopt(c, certificate=acm_arn(NETWORK_ID), account=None),
+     ["network.client_vpn.server_certificate_arn", "adopted network account"]),
+    ("adopted certificate in another account", lambda c: adopt(c, certificate=acm_arn("333333333333")),
+     ["network.client_vpn.server_certificate_arn", "333333333333", f"not the network account {NETWORK_ID}"]),
+    ("adopted certificate in another region", lambda c: adopt(c, certificate=acm_arn(NETWORK_ID, "ap-south-2")),
+     ["network.client_vpn.server_certificate_arn", "ap-south-2", "home region ap-south-1"]),
+    ("adopted saml provider in another account", lambda c: adopt(c, saml="arn:aws:iam::333333333333:saml-provider/idp"),
+     ["network.client_vpn.saml_provider_arn", "333333333333"]),
+    ("adopted certificate not an acm arn", lambda c: adopt(c, certificate="arn:aws:iam::777777777777:server-certificate/x"),
+     ["network.client_vpn.server_certificate_arn", "not an ACM certificate ARN"]),
+    ("no client vpn authorization", lambda c: cvpn(c).update(authorization=[]),
+     ["network.client_vpn.authorization", "at least 1"]),
+    ("client vpn group to an unknown segment", lambda c: cvpn(c)["authorization"][1].update(segments=["nonprod", "prodd"]),
+     ["network.client_vpn.authorization[1].segments", "prodd is not a segment"]),
+    ("client vpn group reaching nothing", lambda c: cvpn(c)["authorization"][1].update(segments=[]),
+     ["network.client_vpn.authorization[1]", "name the segments or cidrs"]),
+    ("client vpn group twice", lambda c: cvpn(c)["authorization"][1].update(group="AWS-Platform-Admins"),
+     ["network.client_vpn.authorization[1].group", "listed twice"]),
+    ("every vpn user to prod", lambda c: cvpn(c)["authorization"][0].update(group="*"),
+     ["network.client_vpn.authorization[0].segments", "may not reach prod"]),
+    ("every vpn user to a core range", lambda c: cvpn(c)["authorization"][1].update(group="*", cidrs=["10.1.0.0/16"]),
+     ["network.client_vpn.authorization[1].cidrs", "10.1.0.0/16", "prod or core range"]),
+    ("groups with certificate authentication", lambda c: cvpn(c).update(authentication="certificate"),
+     ["network.client_vpn.authorization[0].group", "certificate authentication sends no groups",
+      "saml_metadata_file and saml_provider_arn need authentication: saml"]),
 ]
+
+def cvpn(c: dict) -> dict:
+    return c["landing-zone:network"]["client_vpn"]
+
+
+def acm_arn(account: str, region: str = "ap-south-1") -> str:
+    return f"arn:aws:acm:{region}:{account}:certificate/00000000-0000-4000-8000-000000000001"
+
+
+def adopt(c: dict, certificate: str | None = None, saml: str | None = None, account: str | None = NETWORK_ID) -> None:
+    """Adopt the network account (by id) and its existing Client VPN credentials instead of creating them."""
+    if account:
+        acct(c, "network")["account_id"] = account
+    if certificate:
+        cvpn(c).pop("server_certificate")
+        cvpn(c)["server_certificate_arn"] = certificate
+    if saml:
+        cvpn(c).pop("saml_metadata_file")
+        cvpn(c)["saml_provider_arn"] = saml
 
 
 @pytest.mark.parametrize(("change", "expected"), [(c, e) for _, c, e in INVALID], ids=[d for d, _, _ in INVALID])
@@ -185,6 +247,30 @@ def test_invalid_config_exits_2_naming_field_and_value(tmp_path, change, expecte
 
 def test_there_are_at_least_30_distinct_invalid_cases():
     assert len({d for d, _, _ in INVALID}) >= 30
+
+
+def test_a_plaintext_private_key_is_never_echoed(tmp_path):
+    code, output = validate(tmp_path, mutated(lambda c: cvpn(c)["server_certificate"].update(private_key=FAKE_KEY_TEXT)))
+    assert code == 2 and "not-a-key" not in output
+
+
+def test_an_adopted_network_account_with_its_own_credentials_is_valid(tmp_path):
+    def adopt_all(c):
+        adopt(c, certificate=acm_arn(NETWORK_ID), saml=f"arn:aws:iam::{NETWORK_ID}:saml-provider/example-idp")
+
+    code, output = validate(tmp_path, mutated(adopt_all))
+    assert code == 0, output
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ("<notSaml/>", "is not SAML 2.0 metadata"),
+    ("<md:EntityDescriptor xmlns:md='urn:oasis:names:tc:SAML:2.0:metadata'>", "is not XML"),
+], ids=["xml but not saml", "truncated xml"])
+def test_saml_metadata_must_be_saml_xml(tmp_path, content, expected):
+    metadata = tmp_path / "idp.xml"
+    metadata.write_text(content)
+    code, output = validate(tmp_path, mutated(lambda c: cvpn(c).update(saml_metadata_file=str(metadata))))
+    assert code == 2 and "network.client_vpn.saml_metadata_file" in output and expected in output, output
 
 
 def test_all_errors_are_reported_at_once(tmp_path):

@@ -154,7 +154,9 @@ class Vpc(Strict):
 
 class EcsService(Strict):
     name: DnsName
-    image_tag: str = "1.0.0"
+    image_tag: Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")] | None = None
+    """Tag in the service's ECR repository (created empty by this stack). Unset: the service is created with
+    0 tasks (desired, min and max 0) until a tag the pipeline has pushed is named here."""
     cpu: int = 256
     memory: int = 512
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
@@ -185,6 +187,9 @@ class Eks(Strict):
     version: Annotated[str, Field(pattern=r"^1\.\d{2}$")] = "1.33"
     node_groups: list[NodeGroup] = [NodeGroup(name="default")]
     prometheus: bool = False
+    admin_role_arns: list[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")]] = []
+    """Exact IAM role ARNs given cluster admin (EKS access entries take no wildcards), e.g. this account's Identity
+    Center AdministratorAccess role once provisioned. The landing zone's role is admin as the cluster creator."""
 
 
 class Aurora(Strict):
@@ -194,6 +199,10 @@ class Aurora(Strict):
     backup_retention_days: Annotated[int, Field(ge=1, le=35)] = 15
     database_name: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$")] = "app"
     dr_replica: bool = False
+    """Prod only: an Aurora global database with a secondary cluster in organization.dr_region (needs a db.r* or
+    db.x* instance class: global databases do not run on burstable classes)."""
+    monitoring_interval: Literal[0, 1, 5, 10, 15, 30, 60] = 60
+    """Enhanced Monitoring granularity in seconds (0 turns it off)."""
 
 
 class Redis(Strict):
@@ -210,9 +219,9 @@ class Queue(Strict):
 
 class Edge(Strict):
     domain_name: str
-    """E.g. app.example.com."""
-    zone_name: str
-    """The public Route 53 zone, e.g. example.com."""
+    """E.g. app.example.com: the ALB's name, inside network.dns.zone_name."""
+    zone_name: str | None = None
+    """Deprecated: the zone is network.dns.zone_name (if given, it must be that name)."""
     waf_rate_limit: Annotated[int, Field(ge=100)] = 2000
     nlb: bool = False
     api_gateway: bool = False
@@ -345,6 +354,19 @@ class ClientVpn(Strict):
     session_timeout_hours: Literal[8, 10, 12, 24] = 8
 
 
+class Dns(Strict):
+    """The existing public zone the edges' records go into (ACM validation, ALB alias), written through its
+    account's provider."""
+
+    zone_name: str
+    """E.g. example.com."""
+    zone_id: Annotated[str, Field(pattern=r"^Z[A-Z0-9]{1,31}$")]
+    """Its Route 53 hosted zone id (Z...)."""
+    account: str = "management"
+    """Who owns the zone: `management`, or the name of an adopted account (one with account_id): the stack cannot
+    look up or write to a zone in an account it is creating."""
+
+
 class Network(Strict):
     transit_gateway_asn: int = 64512
     """Amazon-side ASN of the Transit Gateways (private range)."""
@@ -362,6 +384,8 @@ class Network(Strict):
     """The administrators' SSL VPN (in the network account's home VPC)."""
     dr_peering: bool = True
     """Peer the home and DR Transit Gateways."""
+    dns: Dns | None = None
+    """The public zone of the workload edges (required when any account has workloads.edge)."""
 
 
 # --- security and identity ----------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from workloads_plans import REPO_ROOT, doc, named, of_type, plan, secret_value
 
-from components.workloads.aurora import LOG_EXPORTS, PROD_MIN_BACKUP_DAYS
+from components.workloads.aurora import LOG_EXPORTS, PROD_MIN_BACKUP_DAYS, ROTATION_APPLICATION
 from landing_zone.config import load_stack
 
 STACKS = ["dev", "prod"]
@@ -37,7 +37,7 @@ def app_sg_id(p, account):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_aurora_is_encrypted_with_a_managed_secret_and_protected(stack):
+def test_aurora_is_encrypted_with_a_secret_and_protected(stack):
     p, config = plan(stack), cfg(stack)
     clusters = home_clusters(p)
     assert {account_of(c) for c in clusters} == {a.name for a in config.accounts if a.workloads.aurora}
@@ -45,8 +45,13 @@ def test_aurora_is_encrypted_with_a_managed_secret_and_protected(stack):
         inputs = cluster["inputs"]
         assert inputs["engine"] == "aurora-mysql"
         assert inputs["storageEncrypted"] is True and inputs["kmsKeyId"].startswith("arn:aws:kms:")
-        assert inputs["manageMasterUserPassword"] is True and inputs["masterUserSecretKmsKeyId"] == inputs["kmsKeyId"]
+        if "globalClusterIdentifier" in inputs:  # RDS refuses managed passwords in a global database
+            assert "manageMasterUserPassword" not in inputs
+            assert secret_value(inputs["masterPasswordWo"]) and inputs["masterPasswordWoVersion"] == 1
+        else:
+            assert inputs["manageMasterUserPassword"] is True and inputs["masterUserSecretKmsKeyId"] == inputs["kmsKeyId"]
         assert "masterPassword" not in inputs
+        assert inputs["iamDatabaseAuthenticationEnabled"] is True
         assert inputs["deletionProtection"] is True and inputs["copyTagsToSnapshot"] is True
         assert sorted(inputs["enabledCloudwatchLogsExports"]) == sorted(LOG_EXPORTS)
         assert cluster["protect"] is True
@@ -104,79 +109,69 @@ def test_data_stores_admit_only_the_app_security_group(stack):
             assert not sg["inputs"].get("ingress"), "no inline ingress on data-tier groups"
 
 
-def test_prod_aurora_dr_replica_in_the_dr_region():
+def test_prod_aurora_dr_is_a_global_database_secondary_after_the_primary_writer():
     p = plan("prod")
-    (replica,) = [c for c in of_type(p, RDS) if "-ap-south-2-" in c["name"]]
-    assert account_of(replica) == "prod-apps"
-    inputs = replica["inputs"]
+    (secondary,) = [c for c in of_type(p, RDS) if "-ap-south-2-" in c["name"]]
+    assert account_of(secondary) == "prod-apps"
+    inputs = secondary["inputs"]
+    (global_cluster,) = of_type(p, "aws:rds/globalCluster:GlobalCluster")
     primary = named(p, "prod-apps-ap-south-1-aurora-cluster")
-    assert inputs["replicationSourceIdentifier"] == primary["outputs"]["arn"]
+    writer = named(p, "prod-apps-ap-south-1-aurora-writer")
+    assert inputs["globalClusterIdentifier"] == primary["inputs"]["globalClusterIdentifier"] == global_cluster["id"]
+    assert global_cluster["urn"] in primary["dependencies"]
+    # a global database takes a secondary only once the primary has a writer instance
+    assert {primary["urn"], writer["urn"]} <= set(secondary["dependencies"])
+    assert "replicationSourceIdentifier" not in inputs and "sourceRegion" not in inputs
+    assert not {"masterUsername", "masterPasswordWo", "manageMasterUserPassword", "databaseName"} & set(inputs)
     assert inputs["storageEncrypted"] is True and ":ap-south-2:" in inputs["kmsKeyId"]
-    assert inputs["deletionProtection"] is True
-    params = named(p, "prod-apps-ap-south-1-aurora-params")["inputs"]["parameters"]
-    assert {"name": "binlog_format", "value": "ROW", "applyMethod": "pending-reboot"} in params
+    assert inputs["deletionProtection"] is True and secondary["protect"] is True
+    assert inputs["iamDatabaseAuthenticationEnabled"] is True  # issue 12: the DR cluster too
+    assert global_cluster["inputs"]["storageEncrypted"] is True and global_cluster["protect"] is True
+    assert secondary["options"]["ignoreChanges"] == ["replicationSourceIdentifier"]  # RDS sets it on joining
     assert not [c for c in of_type(plan("dev"), RDS) if "-ap-south-2-" in c["name"]]  # dev: no dr_replica
+    assert not of_type(plan("dev"), "aws:rds/globalCluster:GlobalCluster")
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_redis_is_encrypted_authenticated_and_failover_ready(stack):
-    p, config = plan(stack), cfg(stack)
-    groups = of_type(p, REDIS)
-    assert {account_of(g) for g in groups} == {a.name for a in config.accounts if a.workloads.redis}
-    for group in groups:
-        inputs = group["inputs"]
-        spec = config.account(account_of(group)).workloads.redis
-        assert inputs["atRestEncryptionEnabled"] == "true" and inputs["kmsKeyId"].startswith("arn:aws:kms:")
-        assert inputs["transitEncryptionEnabled"] is True
-        assert len(secret_value(inputs["authToken"])) >= 16
-        assert inputs["snapshotRetentionLimit"] > 0
-        assert inputs["numCacheClusters"] == 1 + spec.replicas
-        assert inputs["automaticFailoverEnabled"] is (spec.replicas > 0) is inputs["multiAzEnabled"]
-        secret = named(p, f"{account_of(group)}-ap-south-1-redis-auth")
-        assert secret["inputs"]["kmsKeyId"].startswith("arn:aws:kms:")
-        version = named(p, f"{account_of(group)}-ap-south-1-redis-auth-value")
-        assert secret_value(version["inputs"]["secretString"]) == secret_value(inputs["authToken"])
-
-
-@pytest.mark.parametrize("stack", STACKS)
-def test_queues_have_kms_and_a_dead_letter_queue(stack):
-    p, config = plan(stack), cfg(stack)
-    expected = {(a.name, q.name): q for a in config.accounts for q in a.workloads.queues}
-    queues = of_type(p, "aws:sqs/queue:Queue")
-    assert len(queues) == 2 * len(expected)
-    arns = {q["outputs"]["arn"]: q for q in queues}
-    for queue in queues:
-        assert queue["inputs"]["kmsMasterKeyId"].startswith("arn:aws:kms:")
-        if queue["name"].endswith("-dlq"):
-            continue
-        spec = expected[(account_of(queue), queue["name"].split("-sqs-")[1])]
-        redrive = doc(queue["inputs"]["redrivePolicy"])
-        assert redrive["maxReceiveCount"] == spec.max_receive_count
-        assert arns[redrive["deadLetterTargetArn"]]["name"] == queue["name"] + "-dlq"
-
-
-@pytest.mark.parametrize("stack", STACKS)
-def test_workload_keys_rotate_and_never_trust_everyone_unconditionally(stack):
-    keys = [k for k in of_type(plan(stack), "aws:kms/key:Key") if "-key" in k["name"]]
-    assert keys
-    for key in keys:
-        assert key["inputs"]["enableKeyRotation"] is True and key["protect"] is True
-        for statement in doc(key["inputs"]["policy"])["Statement"]:
-            if statement.get("Principal") in ("*", {"AWS": "*"}):
-                assert statement["Condition"]["StringEquals"]["kms:CallerAccount"]
-
-
-def test_dr_keys_only_where_dr_is_used():
+def test_global_database_master_secret_is_replicated_and_rotated_after_the_writer():
     p = plan("prod")
-    dr_keys = {account_of(k) for k in of_type(p, "aws:kms/key:Key") if "-ap-south-2-" in k["name"]}
-    assert dr_keys == {"prod-apps", "prod-data"}  # aurora replica / backup copy: prod accounts only
+    (secret,) = of_type(p, "aws:secretsmanager/secret:Secret", "prod-apps-ap-south-1-aurora")
+    primary = named(p, "prod-apps-ap-south-1-aurora-cluster")
+    assert secret["inputs"]["kmsKeyId"] == primary["inputs"]["kmsKeyId"]
+    (replica,) = secret["inputs"]["replicas"]
+    assert replica["region"] == "ap-south-2" and ":ap-south-2:" in replica["kmsKeyId"]
+    version = named(p, "prod-apps-ap-south-1-aurora-master-secret-value")
+    value = doc(secret_value(version["inputs"]["secretStringWo"]))
+    assert value["engine"] == "mysql" and value["username"] == primary["inputs"]["masterUsername"]
+    assert value["password"] == secret_value(primary["inputs"]["masterPasswordWo"])  # one bootstrap password
+    assert "secretString" not in version["inputs"]
+    rotation = named(p, "prod-apps-ap-south-1-aurora-master-rotation")
+    assert rotation["inputs"]["rotateImmediately"] is True
+    assert rotation["inputs"]["rotationRules"]["automaticallyAfterDays"] <= 30
+    stack = named(p, "prod-apps-ap-south-1-aurora-rotation")
+    assert stack["inputs"]["applicationId"] == ROTATION_APPLICATION
+    assert rotation["inputs"]["rotationLambdaArn"].endswith(":function:" + stack["inputs"]["parameters"]["functionName"])
+    writer = named(p, "prod-apps-ap-south-1-aurora-writer")
+    assert {version["urn"], writer["urn"], stack["urn"]} <= set(rotation["dependencies"])
+    # the rotation function reaches the cluster on 3306 only through its own security group
+    rule = named(p, "prod-apps-ap-south-1-aurora-from-rotation")
+    assert rule["inputs"]["sourceSecurityGroupId"] == named(p, "prod-apps-ap-south-1-aurora-rotation-sg")["id"]
+    # clusters without DR keep the RDS-managed secret: no extra secret there
+    assert not of_type(p, "aws:secretsmanager/secret:Secret", "nonprod-apps-ap-south-1-aurora")
 
 
-def test_contract_exports_for_app_teams():
-    exported = plan("prod")["outputs"]["workloads"]
-    apps = exported["prod-apps"]
-    assert set(apps["queueUrls"]) == {"loan-events", "notifications"}
-    assert apps["auroraMasterUserSecretArn"].startswith("arn:aws:secretsmanager:")
-    assert apps["auroraWriterEndpoint"] != apps["auroraReaderEndpoint"]
-    assert set(apps["ecrRepositoryUrls"]) == {"los-api", "lms-api", "web"}
-    assert {"data", "logs", "backup", "dr-data", "dr-backup"} <= set(apps["kmsKeyArns"])
+@pytest.mark.parametrize("stack", STACKS)
+def test_aurora_instances_have_enhanced_monitoring_after_the_role_policy(stack):
+    p = plan(stack)
+    instances = of_type(p, INSTANCE)
+    assert instances
+    for instance in instances:
+        account = account_of(instance)
+        attachment = named(p, f"{account}-ap-south-1-aurora-monitoring-policy")
+        role = named(p, f"{account}-ap-south-1-aurora-monitoring-role")
+        assert instance["inputs"]["monitoringInterval"] == 60
+        assert instance["inputs"]["monitoringRoleArn"] == role["outputs"]["arn"]
+        assert attachment["urn"] in instance["dependencies"], "CreateDBInstance checks the monitoring role"
+        assert attachment["inputs"]["policyArn"].endswith(":iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")
+        trust = doc(role["inputs"]["assumeRolePolicy"])["Statement"][0]
+        assert trust["Principal"] == {"Service": "monitoring.rds.amazonaws.com"}
+

@@ -155,8 +155,7 @@ class Vpc(Strict):
 class EcsService(Strict):
     name: DnsName
     image_tag: Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")] | None = None
-    """Tag in the service's ECR repository (created empty by this stack). Unset: the service is created with
-    0 tasks (desired, min and max 0) until a tag the pipeline has pushed is named here."""
+    """Tag of a pushed image in the service's ECR repository (created empty). Unset: 0 tasks (desired, min, max) until a tag is named."""
     cpu: int = 256
     memory: int = 512
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
@@ -188,8 +187,7 @@ class Eks(Strict):
     node_groups: list[NodeGroup] = [NodeGroup(name="default")]
     prometheus: bool = False
     admin_role_arns: list[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")]] = []
-    """Exact IAM role ARNs given cluster admin (EKS access entries take no wildcards), e.g. this account's Identity
-    Center AdministratorAccess role once provisioned. The landing zone's role is admin as the cluster creator."""
+    """Exact role ARNs made cluster admin (no wildcards), e.g. the Identity Center admin role once provisioned; the creating role is admin."""
 
 
 class Aurora(Strict):
@@ -199,8 +197,7 @@ class Aurora(Strict):
     backup_retention_days: Annotated[int, Field(ge=1, le=35)] = 15
     database_name: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$")] = "app"
     dr_replica: bool = False
-    """Prod only: an Aurora global database with a secondary cluster in organization.dr_region (needs a db.r* or
-    db.x* instance class: global databases do not run on burstable classes)."""
+    """Prod only: an Aurora global database with a secondary cluster in the DR region (not on burstable db.t* classes)."""
     monitoring_interval: Literal[0, 1, 5, 10, 15, 30, 60] = 60
     """Enhanced Monitoring granularity in seconds (0 turns it off)."""
 
@@ -355,16 +352,14 @@ class ClientVpn(Strict):
 
 
 class Dns(Strict):
-    """The existing public zone the edges' records go into (ACM validation, ALB alias), written through its
-    account's provider."""
+    """The existing public zone the edges' records go into (ACM validation, ALB alias), through its owner's provider."""
 
     zone_name: str
     """E.g. example.com."""
     zone_id: Annotated[str, Field(pattern=r"^Z[A-Z0-9]{1,31}$")]
     """Its Route 53 hosted zone id (Z...)."""
     account: str = "management"
-    """Who owns the zone: `management`, or the name of an adopted account (one with account_id): the stack cannot
-    look up or write to a zone in an account it is creating."""
+    """`management` or an adopted account (with account_id): never an account this stack creates."""
 
 
 class Network(Strict):

@@ -13,7 +13,7 @@ from workloads_plans import REPO_ROOT, account_names, doc, named, of_type, plan,
 from components.network import client_vpn_source_cidrs
 from components.workloads import promotion_peers
 from components.workloads.eks import IMDS_HOP_LIMIT, LOG_TYPES, strip_role_path
-from landing_zone.config import load_stack
+from landing_zone.config import ConfigError, load_stack, namespaced, parse, read_stack_file, stack_file
 from landing_zone.mocks import fake_account_id
 
 STACKS = ["dev", "prod"]
@@ -357,3 +357,12 @@ def test_variant_without_data_hosts():
     p = variant_plan("prod", "no-data-hosts")
     assert not of_type(p, "aws:ec2/instance:Instance") and not of_type(p, "aws:ebs/volume:Volume")
     assert len(of_type(p, EKS)) == 2 and of_type(p, "aws:backup/plan:Plan", "prod-data")
+
+
+@pytest.mark.parametrize("tag", ["", "1.0 beta", "-rc1", "x" * 129])
+def test_an_image_tag_ecr_would_refuse_is_a_config_error(tag):
+    values = namespaced(read_stack_file(stack_file("dev", REPO_ROOT)))
+    next(a for a in values["accounts"] if a["name"] == "prod-apps")["workloads"]["ecs"]["services"][0]["image_tag"] = tag
+    with pytest.raises(ConfigError) as err:
+        parse(values)
+    assert any(e.startswith("accounts[3].workloads.ecs.services[0].image_tag") for e in err.value.errors), err.value.errors

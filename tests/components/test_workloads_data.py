@@ -10,7 +10,7 @@ import pytest
 from workloads_plans import REPO_ROOT, doc, named, of_type, plan, secret_value
 
 from components.workloads.aurora import LOG_EXPORTS, PROD_MIN_BACKUP_DAYS, ROTATION_APPLICATION
-from landing_zone.config import load_stack
+from landing_zone.config import ConfigError, load_stack, namespaced, parse, read_stack_file, stack_file
 
 STACKS = ["dev", "prod"]
 RDS = "aws:rds/cluster:Cluster"
@@ -175,3 +175,13 @@ def test_aurora_instances_have_enhanced_monitoring_after_the_role_policy(stack):
         trust = doc(role["inputs"]["assumeRolePolicy"])["Statement"][0]
         assert trust["Principal"] == {"Service": "monitoring.rds.amazonaws.com"}
 
+
+
+def test_a_global_database_on_a_burstable_class_is_refused():
+    values = namespaced(read_stack_file(stack_file("prod", REPO_ROOT)))
+    prod_apps = next(a for a in values["accounts"] if a["name"] == "prod-apps")
+    prod_apps["workloads"]["aurora"]["instance_class"] = "db.t4g.medium"
+    with pytest.raises(ConfigError) as err:
+        parse(values)
+    assert ("accounts[3].workloads.aurora.instance_class: db.t4g.medium is burstable; an Aurora global database "
+            "(dr_replica) needs a memory-optimized class such as db.r6g.large") in err.value.errors

@@ -176,6 +176,71 @@ def test_aurora_instances_have_enhanced_monitoring_after_the_role_policy(stack):
         assert trust["Principal"] == {"Service": "monitoring.rds.amazonaws.com"}
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_redis_is_encrypted_authenticated_and_failover_ready(stack):
+    p, config = plan(stack), cfg(stack)
+    groups = of_type(p, REDIS)
+    assert {account_of(g) for g in groups} == {a.name for a in config.accounts if a.workloads.redis}
+    for group in groups:
+        inputs = group["inputs"]
+        spec = config.account(account_of(group)).workloads.redis
+        assert inputs["atRestEncryptionEnabled"] == "true" and inputs["kmsKeyId"].startswith("arn:aws:kms:")
+        assert inputs["transitEncryptionEnabled"] is True
+        assert len(secret_value(inputs["authToken"])) >= 16
+        assert inputs["snapshotRetentionLimit"] > 0
+        assert inputs["numCacheClusters"] == 1 + spec.replicas
+        assert inputs["automaticFailoverEnabled"] is (spec.replicas > 0) is inputs["multiAzEnabled"]
+        secret = named(p, f"{account_of(group)}-ap-south-1-redis-auth")
+        assert secret["inputs"]["kmsKeyId"].startswith("arn:aws:kms:")
+        version = named(p, f"{account_of(group)}-ap-south-1-redis-auth-value")
+        assert secret_value(version["inputs"]["secretString"]) == secret_value(inputs["authToken"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_queues_have_kms_and_a_dead_letter_queue(stack):
+    p, config = plan(stack), cfg(stack)
+    expected = {(a.name, q.name): q for a in config.accounts for q in a.workloads.queues}
+    queues = of_type(p, "aws:sqs/queue:Queue")
+    assert len(queues) == 2 * len(expected)
+    arns = {q["outputs"]["arn"]: q for q in queues}
+    for queue in queues:
+        assert queue["inputs"]["kmsMasterKeyId"].startswith("arn:aws:kms:")
+        if queue["name"].endswith("-dlq"):
+            continue
+        spec = expected[(account_of(queue), queue["name"].split("-sqs-")[1])]
+        redrive = doc(queue["inputs"]["redrivePolicy"])
+        assert redrive["maxReceiveCount"] == spec.max_receive_count
+        assert arns[redrive["deadLetterTargetArn"]]["name"] == queue["name"] + "-dlq"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_workload_keys_rotate_and_never_trust_everyone_unconditionally(stack):
+    keys = [k for k in of_type(plan(stack), "aws:kms/key:Key") if "-key" in k["name"]]
+    assert keys
+    for key in keys:
+        assert key["inputs"]["enableKeyRotation"] is True and key["protect"] is True
+        for statement in doc(key["inputs"]["policy"])["Statement"]:
+            if statement.get("Principal") in ("*", {"AWS": "*"}):
+                assert statement["Condition"]["StringEquals"]["kms:CallerAccount"]
+
+
+def test_dr_keys_only_where_dr_is_used():
+    p = plan("prod")
+    dr_keys = {account_of(k) for k in of_type(p, "aws:kms/key:Key") if "-ap-south-2-" in k["name"]}
+    assert dr_keys == {"prod-apps", "prod-data"}  # aurora replica / backup copy: prod accounts only
+
+
+def test_contract_exports_for_app_teams():
+    exported = plan("prod")["outputs"]["workloads"]
+    apps = exported["prod-apps"]
+    assert set(apps["queueUrls"]) == {"loan-events", "notifications"}
+    assert apps["auroraMasterUserSecretArn"].startswith("arn:aws:secretsmanager:")
+    # prod-apps runs a global database: app teams get the replicated, rotated secret, not an RDS-managed one
+    assert apps["auroraMasterUserSecretArn"] == named(plan("prod"), "prod-apps-ap-south-1-aurora-master-secret")["id"]
+    assert apps["auroraWriterEndpoint"] != apps["auroraReaderEndpoint"]
+    assert set(apps["ecrRepositoryUrls"]) == {"los-api", "lms-api", "web"}
+    assert {"data", "logs", "backup", "dr-data", "dr-backup"} <= set(apps["kmsKeyArns"])
+
 
 def test_a_global_database_on_a_burstable_class_is_refused():
     values = namespaced(read_stack_file(stack_file("prod", REPO_ROOT)))

@@ -42,7 +42,7 @@ vpcs: dict[tuple[str, str], VpcHandle] = network.vpcs  # (account, region) -> wh
 # --- workloads per account ---
 # Per workload account with a `workloads` block: its CMKs and app-tier SG first, then edge, ECS/EKS, Aurora, Redis,
 # SQS, data hosts, backup, patching and monitoring, in the account's home-region VPC (DR-region VPC for replicas).
-workloads: dict[str, Workloads] = build_workloads(cfg, accounts, vpcs, log_archive)
+workloads: dict[str, Workloads] = build_workloads(cfg, accounts, vpcs, log_archive, management)
 
 # --- contract outputs for app teams ---
 # A deployment role (CI OIDC, least privilege) per repository of each workload account with `workloads.deployment`, then the stack

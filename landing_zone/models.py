@@ -176,7 +176,8 @@ class Vpc(Strict):
 
 class EcsService(Strict):
     name: DnsName
-    image_tag: str = "1.0.0"
+    image_tag: Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")] | None = None
+    """Tag of a pushed image in the service's ECR repository (created empty). Unset: 0 tasks (desired, min, max) until a tag is named."""
     cpu: int = 256
     memory: int = 512
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
@@ -207,6 +208,8 @@ class Eks(Strict):
     version: Annotated[str, Field(pattern=r"^1\.\d{2}$")] = "1.33"
     node_groups: list[NodeGroup] = [NodeGroup(name="default")]
     prometheus: bool = False
+    admin_role_arns: list[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")]] = []
+    """Exact role ARNs made cluster admin (no wildcards), e.g. the Identity Center admin role once provisioned; the creating role is admin."""
 
 
 class Aurora(Strict):
@@ -216,6 +219,9 @@ class Aurora(Strict):
     backup_retention_days: Annotated[int, Field(ge=1, le=35)] = 15
     database_name: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$")] = "app"
     dr_replica: bool = False
+    """Prod only: an Aurora global database with a secondary cluster in the DR region (not on burstable db.t* classes)."""
+    monitoring_interval: Literal[0, 1, 5, 10, 15, 30, 60] = 60
+    """Enhanced Monitoring granularity in seconds (0 turns it off)."""
 
 
 class Redis(Strict):
@@ -232,9 +238,9 @@ class Queue(Strict):
 
 class Edge(Strict):
     domain_name: str
-    """E.g. app.example.com."""
-    zone_name: str
-    """The public Route 53 zone, e.g. example.com."""
+    """E.g. app.example.com: the ALB's name, inside network.dns.zone_name."""
+    zone_name: str | None = None
+    """Deprecated: the zone is network.dns.zone_name (if given, it must be that name)."""
     waf_rate_limit: Annotated[int, Field(ge=100)] = 2000
     nlb: bool = False
     api_gateway: bool = False
@@ -423,6 +429,17 @@ class ClientVpn(Strict):
         return list(dict.fromkeys(s for rule in self.authorization for s in rule.segments))
 
 
+class Dns(Strict):
+    """The existing public zone the edges' records go into (ACM validation, ALB alias), through its owner's provider."""
+
+    zone_name: str
+    """E.g. example.com."""
+    zone_id: Annotated[str, Field(pattern=r"^Z[A-Z0-9]{1,31}$")]
+    """Its Route 53 hosted zone id (Z...)."""
+    account: str = "management"
+    """`management` or an adopted account (with account_id): never an account this stack creates."""
+
+
 class Network(Strict):
     transit_gateway_asn: int = 64512
     """Amazon-side ASN of the Transit Gateways (private range)."""
@@ -440,6 +457,8 @@ class Network(Strict):
     """The administrators' SSL VPN (in the network account's home VPC)."""
     dr_peering: bool = True
     """Peer the home and DR Transit Gateways."""
+    dns: Dns | None = None
+    """The public zone of the workload edges (required when any account has workloads.edge)."""
 
 
 # --- security and identity ----------------------------------------------------------------------------------------

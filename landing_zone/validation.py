@@ -25,7 +25,7 @@ NON_PUBLIC_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.
 def cross_check(cfg: LandingZoneConfig) -> list[str]:
     checks = (
         _unique_accounts, _core_roles, _organizational_units, _regions, _vpcs, _cidr_overlaps, _network,
-        _workloads, _identity, _scp_limits, check_scp_sizes,
+        _workloads, _dns, _identity, _scp_limits, check_scp_sizes,
     )  # fmt: skip
     return [error for check in checks for error in check(cfg)]
 
@@ -312,6 +312,9 @@ def _workloads(cfg: LandingZoneConfig) -> Iterator[str]:
             yield f"{path}: aurora and redis admit only application security groups; add ecs or eks"
         if w.aurora and w.aurora.dr_replica and not cfg.organization.dr_region:
             yield f"{path}.aurora.dr_replica: needs organization.dr_region"
+        if w.aurora and w.aurora.dr_replica and w.aurora.instance_class.startswith("db.t"):
+            yield (f"{path}.aurora.instance_class: {w.aurora.instance_class} is burstable; an Aurora global database "
+                   "(dr_replica) needs a memory-optimized class such as db.r6g.large")
         if w.aurora and a.environment == "prod" and w.aurora.backup_retention_days < 15:
             yield f"{path}.aurora.backup_retention_days: prod keeps at least 15 days, got {w.aurora.backup_retention_days}"
         if w.ecs:
@@ -352,6 +355,42 @@ def _deployment(a, path: str) -> Iterator[str]:
         yield f"{path}.repositories: two repositories are named {dup} (the role is named after it)"
     for dup in _duplicates([s for r in d.repositories for s in r.services]):
         yield f"{path}.repositories: service {dup} has two owners; each service is deployed by one repository"
+
+
+def _in_domain(name: str, domain: str) -> bool:
+    name, domain = name.lower().rstrip("."), domain.lower().rstrip(".")
+    return name == domain or name.endswith("." + domain)
+
+
+def _dns(cfg: LandingZoneConfig) -> Iterator[str]:
+    """The edges' records go into a public zone that already exists in an account this stack does not create
+    (nothing can be looked up or written in an account before it exists)."""
+    dns = cfg.network.dns
+    if dns is not None and dns.account != "management":
+        owner = next((a for a in cfg.accounts if a.name == dns.account), None)
+        if owner is None:
+            yield f"network.dns.account: {dns.account} is not an account (use management or an adopted account)"
+        elif owner.account_id is None:
+            yield (f"network.dns.account: {dns.account} is created by this stack, so its zone cannot exist yet; "
+                   "name the management account or an adopted account (one with account_id)")
+    domains: dict[str, int] = {}
+    for i, a in enumerate(cfg.accounts):
+        edge, path = a.workloads.edge, f"accounts[{i}].workloads.edge"
+        if edge is None:
+            continue
+        if dns is None:
+            yield (f"{path}: {edge.domain_name} needs the public zone its records go into; set "
+                   "network.dns {zone_name, zone_id, account}")
+            continue
+        if edge.zone_name is not None and edge.zone_name.lower().rstrip(".") != dns.zone_name.lower().rstrip("."):
+            yield (f"{path}.zone_name: {edge.zone_name} is not network.dns.zone_name {dns.zone_name}; the records go "
+                   "into that zone (leave zone_name out)")
+        if not _in_domain(edge.domain_name, dns.zone_name):
+            yield f"{path}.domain_name: {edge.domain_name} is not inside network.dns.zone_name {dns.zone_name}"
+        name = edge.domain_name.lower().rstrip(".")
+        if name in domains:
+            yield f"{path}.domain_name: {edge.domain_name} is already the domain of accounts[{domains[name]}]"
+        domains.setdefault(name, i)
 
 
 def _identity(cfg: LandingZoneConfig) -> Iterator[str]:

@@ -13,14 +13,15 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext, LogArchive, VpcHandle
+from components.network import client_vpn_source_cidrs
 from components.workloads.aurora import AuroraCluster, AuroraInputs
 from components.workloads.backup import Backup
 from components.workloads.cache import CacheInputs, RedisCache
 from components.workloads.data_hosts import DataHosts
 from components.workloads.ecr import Repositories
 from components.workloads.ecs import EcsCluster, EcsInputs
-from components.workloads.edge import Edge
-from components.workloads.eks import EksCluster, EksInputs, sso_admin_role_arn
+from components.workloads.edge import Edge, EdgeDns
+from components.workloads.eks import EksCluster, EksInputs
 from components.workloads.kms import WorkloadKeys
 from components.workloads.monitoring import Monitoring, MonitoringTargets
 from components.workloads.patching import Patching
@@ -66,7 +67,10 @@ class Workloads(pulumi.ComponentResource):
 
     def __init__(self, name: str, *, account: AccountContext, vpc: VpcHandle | None, log_archive: LogArchive,
                  cfg: LandingZoneConfig, peer_account_ids: dict[str, pulumi.Input[str]] | None = None,
-                 dr_vpc: VpcHandle | None = None, opts: pulumi.ResourceOptions | None = None):
+                 dr_vpc: VpcHandle | None = None, dns_owner: AccountContext | None = None,
+                 management: AccountContext | None = None, opts: pulumi.ResourceOptions | None = None):
+        """dns_owner: the account that owns network.dns's zone (management or adopted); needed with an edge.
+        management: generates Aurora's bootstrap password (an account that exists before the run; default: this one)."""
         super().__init__("landing-zone:workloads:Workloads", name, None, opts)
         wl: WorkloadsConfig = account.config.workloads
         self._account, self._cfg, self._wl = account, cfg, wl
@@ -78,7 +82,7 @@ class Workloads(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self)
         self._keys(aurora_dr or backup_dr)
         self.app_security_group_id = self._app_security_group(vpc) if wl.needs_vpc() else None
-        self.edge = self._edge(vpc, log_archive) if wl.edge else None
+        self.edge = self._edge(vpc, log_archive, dns_owner) if wl.edge else None
         self.repositories = self.ecs = self.eks = None
         if wl.ecs:
             self._ecs(vpc, peer_account_ids or {})
@@ -86,13 +90,13 @@ class Workloads(pulumi.ComponentResource):
             self.eks = EksCluster(
                 account.resource_name(region, "eks-cluster"), account=account, region=region, config=wl.eks,
                 inputs=EksInputs(vpc, self.app_security_group_id, self.kms_key_arns["data"],
-                                 sso_admin_role_arn(account, region, cfg.organization.access_role_name),
-                                 self._admin_cidr()),
+                                 admin_cidrs=client_vpn_source_cidrs(cfg)),
                 opts=self._child)
         self.aurora = AuroraCluster(
             account.resource_name(region, "aurora-db"), account=account, region=region, config=wl.aurora,
             inputs=AuroraInputs(vpc, self.app_security_group_id, self.kms_key_arns["data"],
-                                dr_vpc if aurora_dr else None, self.kms_key_arns.get("dr-data") if aurora_dr else None),
+                                dr_vpc if aurora_dr else None, self.kms_key_arns.get("dr-data") if aurora_dr else None,
+                                management.providers[region] if management else None),
             opts=self._child) if wl.aurora else None
         self.redis = RedisCache(
             account.resource_name(region, "redis-cache"), account=account, region=region, config=wl.redis,
@@ -105,7 +109,7 @@ class Workloads(pulumi.ComponentResource):
         self.data_hosts = DataHosts(
             account.resource_name(region, "data-hosts"), account=account, region=region, vpc=vpc,
             hosts=list(wl.data_hosts), app_security_group_id=self.app_security_group_id,
-            data_key_arn=self.kms_key_arns["data"], admin_cidr=self._admin_cidr(),
+            data_key_arn=self.kms_key_arns["data"], admin_cidr=None,  # SSH/RDP: the VPC's admin SG (source-NATed range)
             opts=self._child) if wl.data_hosts else None
         self.backup = self._backup(log_archive, backup_dr) if wl.backup else None
         self.patching = Patching(
@@ -156,22 +160,29 @@ class Workloads(pulumi.ComponentResource):
                 description="node-to-node and pod-to-pod traffic inside the application tier", opts=opts)
         return sg.id
 
-    def _admin_cidr(self) -> str | None:
-        vpn = self._cfg.network.client_vpn
-        return vpn.cidr if vpn else None
 
     def _service_ports(self) -> list[int]:
         if self._wl.ecs:
             return sorted({s.port for s in self._wl.ecs.services})
         return list(EKS_INGRESS_PORTS) if self._wl.eks else []
 
-    def _edge(self, vpc: VpcHandle, log_archive: LogArchive) -> Edge:
+    def _edge_dns(self, dns_owner: AccountContext | None) -> EdgeDns:
+        """The public zone and its owner's provider (an account that exists before the run)."""
+        dns, account = self._cfg.network.dns, self._account
+        if dns is None or dns_owner is None:
+            raise ValueError(f"accounts[{account.name}].workloads.edge: network.dns and the handle of its account "
+                             "(the owner of the public zone) are required")
+        return EdgeDns(zone_id=dns.zone_id, zone_name=dns.zone_name,
+                       owner_provider=dns_owner.providers[self._cfg.organization.home_region])
+
+    def _edge(self, vpc: VpcHandle, log_archive: LogArchive, dns_owner: AccountContext | None) -> Edge:
         account, region = self._account, self.region
         ports = self._service_ports()
         edge = Edge(account.resource_name(region, "edge"), account=account, region=region, vpc=vpc,
                     config=self._wl.edge, log_archive=log_archive, app_security_group_id=self.app_security_group_id,
                     target_ports=ports, logs_key_arn=self.kms_key_arns["logs"],
-                    log_retention_days=self._cfg.security.log_retention_days, opts=self._child)
+                    log_retention_days=self._cfg.security.log_retention_days, dns=self._edge_dns(dns_owner),
+                    opts=self._child)
         for port in ports:
             aws.vpc.SecurityGroupIngressRule(
                 account.resource_name(region, f"app-from-alb-{port}"),
@@ -265,11 +276,28 @@ class Workloads(pulumi.ComponentResource):
         return out
 
 
+def dns_owner(cfg: LandingZoneConfig, accounts: dict[str, AccountContext],
+              management: AccountContext | None) -> AccountContext | None:
+    """The handle of the account owning network.dns's zone (validation ensures it is not created here)."""
+    dns = cfg.network.dns
+    if dns is None:
+        return None
+    if dns.account == "management":
+        if management is None:
+            raise ValueError("network.dns.account: management owns the zone, but no management account "
+                             "handle was given to build_workloads")
+        return management
+    return accounts[dns.account]
+
+
 def build_workloads(cfg: LandingZoneConfig, accounts: dict[str, AccountContext],
-                    vpcs: dict[tuple[str, str], VpcHandle], log_archive: LogArchive) -> dict[str, Workloads]:
-    """One Workloads per workload account with anything to run, in config order (what __main__.py calls)."""
+                    vpcs: dict[tuple[str, str], VpcHandle], log_archive: LogArchive,
+                    management: AccountContext | None = None) -> dict[str, Workloads]:
+    """One Workloads per workload account with anything to run, in config order (what __main__.py calls).
+    management: the management account's handle (it writes the edges' DNS records when it owns network.dns)."""
     home, dr = cfg.organization.home_region, cfg.organization.dr_region
     ids = {name: ctx.account_id for name, ctx in accounts.items()}
+    owner = dns_owner(cfg, accounts, management) if any(a.workloads.edge for a in cfg.accounts) else None
     built: dict[str, Workloads] = {}
     for account in cfg.accounts:
         if account.role != "workload" or account.workloads == WorkloadsConfig():
@@ -278,5 +306,5 @@ def build_workloads(cfg: LandingZoneConfig, accounts: dict[str, AccountContext],
         built[account.name] = Workloads(
             ctx.resource_name(home, "workloads"), account=ctx, vpc=vpcs.get((account.name, home)),
             log_archive=log_archive, cfg=cfg, peer_account_ids=ids,
-            dr_vpc=vpcs.get((account.name, dr)) if dr else None)
+            dr_vpc=vpcs.get((account.name, dr)) if dr else None, dns_owner=owner, management=management)
     return built

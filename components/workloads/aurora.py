@@ -1,18 +1,30 @@
-"""Aurora MySQL: CMK-encrypted, RDS-managed master secret, writer + readers across AZs, TLS required.
+"""Aurora MySQL: CMK-encrypted, writer + readers across AZs, TLS required, Enhanced Monitoring, IAM auth.
 
 Security properties (EAR-03, LOG-11, DAT-01, DAT-02, NET-10, X-04, X-07): storage encrypted with the account's
-data CMK, master password generated and rotated by RDS in Secrets Manager (never in config or state), audit/error/
-slow-query logs exported, deletion protection and tags copied to snapshots, a cluster parameter group requiring TLS
-and turning on server audit logging, instances never publicly accessible, a subnet group in the data tier, and a
-security group that admits 3306 only from the application security group. Tagged `backup=daily` for AWS Backup.
+data CMK, audit/error/slow-query logs exported, deletion protection and tags copied to snapshots, a cluster parameter
+group requiring TLS and turning on server audit logging, instances never publicly accessible, a subnet group in the
+data tier, and a security group that admits 3306 only from the application security group (and the rotation
+function). Tagged `backup=daily` for AWS Backup.
 
-DR (prod, `aurora.dr_replica`): a cross-region read-replica cluster in the DR region, encrypted with a DR-region
-key. Binlog replication rather than a global database, because RDS-managed master passwords are not supported on
-Aurora global databases; the primary therefore runs with `binlog_format=ROW` when a replica exists.
+Credentials, two strategies because RDS refuses the managed one where DR needs it:
+- without DR: `manage_master_user_password` (RDS generates, stores and rotates the password; never in state).
+- with DR (prod, `aurora.dr_replica`): an Aurora global database (primary here, secondary cluster in the DR region,
+  storage-level replication, managed failover). RDS does not support managed master passwords on global databases
+  (Aurora User Guide, "Limitations for Secrets Manager integration"), so the master secret is a Secrets Manager
+  secret encrypted with the data CMK and replicated to the DR region (CMK there), rotated every 30 days by AWS's
+  SecretsManagerRDSMySQLRotationSingleUser function (Serverless Application Repository) in the VPC. The bootstrap
+  password comes from Secrets Manager's generator into write-only arguments (Pulumi keeps a write-only input only as
+  an encrypted secret in state) and the first rotation runs at once, so that copy is dead before anyone can use it.
+
+Order AWS enforces (each a `depends_on` or an input reference here): global cluster -> primary cluster -> primary
+writer instance -> secondary cluster (a global database takes a secondary only once the primary has a writer);
+monitoring role policy attached -> instances (CreateDBInstance checks the role); secret version, rotation function
+and writer instance -> rotation (the first rotation logs in to the writer).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pulumi
@@ -27,6 +39,11 @@ LOG_EXPORTS = ["audit", "error", "slowquery"]
 PROD_MIN_BACKUP_DAYS = 15
 BACKUP_TAG = {"backup": "daily"}
 CA_CERTIFICATE = "rds-ca-rsa2048-g1"
+MASTER_USERNAME = "lzadmin"
+ROTATION_DAYS = 30
+MONITORING_POLICY = "service-role/AmazonRDSEnhancedMonitoringRole"
+ROTATION_APPLICATION = ("arn:aws:serverlessrepo:us-east-1:297356227824:applications/"
+                        "SecretsManagerRDSMySQLRotationSingleUser")  # AWS's own rotation template (public app)
 
 
 @dataclass(frozen=True)
@@ -34,8 +51,11 @@ class AuroraInputs:
     vpc: VpcHandle
     app_security_group_id: pulumi.Input[str]
     data_key_arn: pulumi.Input[str]
-    dr_vpc: VpcHandle | None = None  # set (with dr_data_key_arn) only when the DR replica applies
+    dr_vpc: VpcHandle | None = None  # set (with dr_data_key_arn) only when the DR secondary applies
     dr_data_key_arn: pulumi.Input[str] | None = None
+    # Where the bootstrap password is generated: an account that exists before the run (the management account);
+    # None: this account's own provider.
+    generator_provider: pulumi.ProviderResource | None = None
 
 
 def parameter_family(engine_version: str) -> str:
@@ -43,9 +63,9 @@ def parameter_family(engine_version: str) -> str:
     return "aurora-mysql" + ".".join(engine_version.split(".")[:2])
 
 
-def cluster_parameters(with_binlog: bool) -> dict[str, tuple[str, str]]:
+def cluster_parameters() -> dict[str, tuple[str, str]]:
     """name -> (value, apply method)."""
-    params = {
+    return {
         "require_secure_transport": ("ON", "immediate"),
         "tls_version": ("TLSv1.2,TLSv1.3", "pending-reboot"),
         "server_audit_logging": ("1", "immediate"),
@@ -53,9 +73,6 @@ def cluster_parameters(with_binlog: bool) -> dict[str, tuple[str, str]]:
         "slow_query_log": ("1", "immediate"),
         "long_query_time": ("2", "immediate"),
     }
-    if with_binlog:
-        params["binlog_format"] = ("ROW", "pending-reboot")
-    return params
 
 
 def backup_retention(config: Aurora, environment: str) -> int:
@@ -64,9 +81,10 @@ def backup_retention(config: Aurora, environment: str) -> int:
 
 
 def durable_cluster_args(config: Aurora, environment: str, identifier: str, kms_key_arn: pulumi.Input[str]) -> dict:
-    """What the primary and its DR replica share: encrypted with a CMK, protected, backed up, snapshotted on delete,
-    audit/error/slow-query logs exported, tagged for AWS Backup."""
+    """What the primary and its DR secondary share: encrypted with a CMK, protected, backed up, snapshotted on
+    delete, audit/error/slow-query logs exported, IAM database authentication, tagged for AWS Backup."""
     return dict(
+        iam_database_authentication_enabled=True,
         storage_encrypted=True,
         kms_key_id=kms_key_arn,
         backup_retention_period=backup_retention(config, environment),
@@ -84,14 +102,26 @@ def supports_performance_insights(instance_class: str) -> bool:
     return not instance_class.startswith("db.t")
 
 
+def monitoring_trust(account_id: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "monitoring.rds.amazonaws.com"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}}]})
+
+
+def master_secret(host: str, password: str, database: str, identifier: str) -> str:
+    """The secret shape the RDS MySQL rotation function expects."""
+    return json.dumps({"engine": "mysql", "host": host, "port": PORT, "username": MASTER_USERNAME, "password": password,
+                       "dbname": database, "dbClusterIdentifier": identifier})
+
+
 class AuroraCluster(pulumi.ComponentResource):
     """Attributes: cluster_arn, cluster_identifier, writer_endpoint, reader_endpoint, master_user_secret_arn,
-    security_group_id, port, dr_cluster_arn (None without DR)."""
+    security_group_id, port, global_cluster_id and dr_cluster_arn (None without DR)."""
 
     def __init__(self, name: str, *, account: AccountContext, region: str, config: Aurora, inputs: AuroraInputs,
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__("landing-zone:workloads:AuroraCluster", name, None, opts)
-        self._account, self._region, self._config = account, region, config
+        self._account, self._region, self._config, self._inputs = account, region, config, inputs
         with_dr = inputs.dr_vpc is not None and inputs.dr_data_key_arn is not None
         child = account.opts(region, parent=self)
         self.identifier = account.resource_name(region, "aurora")
@@ -102,35 +132,47 @@ class AuroraCluster(pulumi.ComponentResource):
             description="Aurora in the data tier (no route to the internet)",
             opts=child,
         )
-        parameter_group = self._parameter_group(region, with_binlog=with_dr)
+        parameter_group = self._parameter_group(region)
+        self._monitoring = self._monitoring_role() if config.monitoring_interval else None
+        global_cluster = self._global_cluster() if with_dr else None
+        password = self._bootstrap_password() if with_dr else None
+        credentials = (dict(master_password_wo=password, master_password_wo_version=1) if with_dr else
+                       dict(manage_master_user_password=True, master_user_secret_kms_key_id=inputs.data_key_arn))
         self.cluster = aws.rds.Cluster(
             account.resource_name(region, "aurora-cluster"),
             cluster_identifier=self.identifier,
             engine="aurora-mysql",
             engine_version=config.engine_version,
             database_name=config.database_name,
-            master_username="lzadmin",
-            manage_master_user_password=True,
-            master_user_secret_kms_key_id=inputs.data_key_arn,
+            master_username=MASTER_USERNAME,
+            global_cluster_identifier=global_cluster.id if global_cluster else None,
             db_subnet_group_name=subnet_group.name,
             vpc_security_group_ids=[self.security_group.id],
             db_cluster_parameter_group_name=parameter_group.name,
             preferred_backup_window="20:00-21:00",
             preferred_maintenance_window="sun:21:30-sun:22:30",
-            iam_database_authentication_enabled=True,
+            **credentials,
             **durable_cluster_args(config, account.environment, self.identifier, inputs.data_key_arn),
             opts=account.opts(region, parent=self, protect=True),
         )
-        self._instances(region, self.cluster, self.identifier, inputs.data_key_arn, 1 + config.readers)
+        writer = self._instances(region, self.cluster, self.identifier, inputs.data_key_arn, 1 + config.readers)
         self.cluster_arn = self.cluster.arn
         self.writer_endpoint = self.cluster.endpoint
         self.reader_endpoint = self.cluster.reader_endpoint
-        self.master_user_secret_arn = self.cluster.master_user_secrets.apply(lambda s: s[0].secret_arn if s else None)
         self.security_group_id = self.security_group.id
         self.port = PORT
-        self.dr_cluster_arn = self._dr_replica(inputs) if with_dr else None
+        self.global_cluster_id = global_cluster.id if global_cluster else None
+        if with_dr:
+            self.master_user_secret_arn = self._master_secret(password, writer)
+            self.dr_cluster_arn = self._dr_secondary(global_cluster, writer)
+        else:
+            self.master_user_secret_arn = self.cluster.master_user_secrets.apply(
+                lambda s: s[0].secret_arn if s else None)
+            self.dr_cluster_arn = None
         self.register_outputs({"clusterArn": self.cluster_arn, "writerEndpoint": self.writer_endpoint,
                                "readerEndpoint": self.reader_endpoint})
+
+    # --- building blocks -------------------------------------------------------------------------------------------
 
     def _security_group(self, region: str, vpc: VpcHandle, app_security_group_id: pulumi.Input[str] | None) -> aws.ec2.SecurityGroup:
         account = self._account
@@ -141,39 +183,60 @@ class AuroraCluster(pulumi.ComponentResource):
             opts=account.opts(region, parent=self),
         )
         if app_security_group_id is not None:
-            aws.ec2.SecurityGroupRule(
-                account.resource_name(region, "aurora-from-app"),
-                type="ingress",
-                security_group_id=sg.id,
-                source_security_group_id=app_security_group_id,
-                protocol="tcp", from_port=PORT, to_port=PORT,
-                description="MySQL from the application tier (ECS tasks / EKS nodes)",
-                opts=account.opts(region, parent=self),
-            )
+            self._ingress(region, sg, "aurora-from-app", app_security_group_id,
+                          "MySQL from the application tier (ECS tasks / EKS nodes)")
         return sg
 
-    def _parameter_group(self, region: str, with_binlog: bool) -> aws.rds.ClusterParameterGroup:
+    def _ingress(self, region: str, sg: aws.ec2.SecurityGroup, purpose: str, source: pulumi.Input[str],
+                 description: str) -> None:
+        aws.ec2.SecurityGroupRule(
+            self._account.resource_name(region, purpose), type="ingress", security_group_id=sg.id,
+            source_security_group_id=source, protocol="tcp", from_port=PORT, to_port=PORT, description=description,
+            opts=self._account.opts(region, parent=self))
+
+    def _parameter_group(self, region: str) -> aws.rds.ClusterParameterGroup:
         account = self._account
         return aws.rds.ClusterParameterGroup(
             account.resource_name(region, "aurora-params"),
             family=parameter_family(self._config.engine_version),
             description="TLS required, server audit logging on",
             parameters=[aws.rds.ClusterParameterGroupParameterArgs(name=k, value=v, apply_method=m)
-                        for k, (v, m) in cluster_parameters(with_binlog).items()],
+                        for k, (v, m) in cluster_parameters().items()],
             opts=account.opts(region, parent=self),
         )
 
+    def _monitoring_role(self) -> aws.iam.RolePolicyAttachment:
+        """Enhanced Monitoring's role (IAM is global: one role serves both regions). CreateDBInstance checks that
+        RDS can assume it, so instances wait for the policy attachment, not only for the role."""
+        account, region = self._account, self._region
+        role = aws.iam.Role(
+            account.resource_name(region, "aurora-monitoring-role"),
+            assume_role_policy=pulumi.Output.from_input(account.account_id).apply(monitoring_trust),
+            description=f"RDS Enhanced Monitoring of {self.identifier}",
+            opts=account.opts(region, parent=self))
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(provider=account.providers[region]))
+        attachment = aws.iam.RolePolicyAttachment(
+            account.resource_name(region, "aurora-monitoring-policy"), role=role.name,
+            policy_arn=pulumi.Output.concat("arn:", partition.partition, ":iam::aws:policy/", MONITORING_POLICY),
+            opts=account.opts(region, parent=self))
+        self._monitoring_role_arn = role.arn
+        return attachment
+
     def _instances(self, region: str, cluster: aws.rds.Cluster, identifier: str, key_arn: pulumi.Input[str],
-                   count: int) -> None:
-        """Writer first, readers after it, round-robin over the region's AZs (as the VPC lays out its subnets)."""
+                   count: int) -> aws.rds.ClusterInstance:
+        """Writer first, readers after it, round-robin over the region's AZs (as the VPC lays out its subnets).
+        Returns the writer."""
         account, config = self._account, self._config
         # The same lookup (and arguments) as the VPC's, so the round-robin follows the AZs its subnets use.
         azs = lookup(aws.get_availability_zones_output, account=account, region=region, parent=self,
                      state="available", filters=[{"name": "zone-type", "values": ["availability-zone"]}])
         insights = supports_performance_insights(config.instance_class)
+        monitoring = (dict(monitoring_interval=config.monitoring_interval, monitoring_role_arn=self._monitoring_role_arn)
+                      if self._monitoring else {})
+        instances = []
         for n in range(count):
             role = "writer" if n == 0 else f"reader-{n}"
-            aws.rds.ClusterInstance(
+            instances.append(aws.rds.ClusterInstance(
                 account.resource_name(region, f"aurora-{role}"),
                 identifier=f"{identifier}-{role}",
                 cluster_identifier=cluster.id,
@@ -188,35 +251,123 @@ class AuroraCluster(pulumi.ComponentResource):
                 auto_minor_version_upgrade=True,
                 ca_cert_identifier=CA_CERTIFICATE,
                 copy_tags_to_snapshot=True,
-                opts=account.opts(region, parent=self),
-            )
+                **monitoring,
+                opts=account.opts(region, parent=self, depends_on=[self._monitoring] if self._monitoring else []),
+            ))
+        return instances[0]
 
-    def _dr_replica(self, inputs: AuroraInputs) -> pulumi.Output[str]:
+    # --- global database (DR) ----------------------------------------------------------------------------------
+
+    def _global_cluster(self) -> aws.rds.GlobalCluster:
         account, config = self._account, self._config
+        return aws.rds.GlobalCluster(
+            account.resource_name(self._region, "aurora-global"),
+            global_cluster_identifier=f"{self.identifier}-global",
+            engine="aurora-mysql",
+            engine_version=config.engine_version,
+            database_name=config.database_name,
+            storage_encrypted=True,
+            deletion_protection=True,
+            opts=account.opts(self._region, parent=self, protect=True))
+
+    def _bootstrap_password(self) -> pulumi.Output[str]:
+        """Secrets Manager's generator, through an account that exists before the run when one is given."""
+        provider = self._inputs.generator_provider or self._account.providers[self._region]
+        generated = aws.secretsmanager.get_random_password_output(
+            password_length=40, exclude_punctuation=True, require_each_included_type=True,
+            opts=pulumi.InvokeOutputOptions(provider=provider))
+        return pulumi.Output.secret(generated.random_password)
+
+    def _master_secret(self, password: pulumi.Output[str], writer: aws.rds.ClusterInstance) -> pulumi.Output[str]:
+        """The master secret: data CMK, replicated to the DR region with the DR CMK, rotated now and every 30 days."""
+        account, region, inputs = self._account, self._region, self._inputs
+        child = account.opts(region, parent=self)
+        secret = aws.secretsmanager.Secret(
+            account.resource_name(region, "aurora-master-secret"),
+            name=f"{self.identifier}/master",
+            description=f"Master user of the Aurora global database {self.identifier}",
+            kms_key_id=inputs.data_key_arn,
+            # the DR key is made through the DR-region provider, so the replica waits for what that region needs
+            replicas=[aws.secretsmanager.SecretReplicaArgs(region=inputs.dr_vpc.region, kms_key_id=inputs.dr_data_key_arn)],
+            recovery_window_in_days=30,
+            opts=child)
+        version = aws.secretsmanager.SecretVersion(
+            account.resource_name(region, "aurora-master-secret-value"),
+            secret_id=secret.id,
+            secret_string_wo=pulumi.Output.secret(pulumi.Output.all(self.cluster.endpoint, password).apply(
+                lambda a: master_secret(a[0], a[1], self._config.database_name, self.identifier))),
+            secret_string_wo_version=1,
+            opts=child)
+        rotator_arn, rotator = self._rotation_function()
+        aws.secretsmanager.SecretRotation(
+            account.resource_name(region, "aurora-master-rotation"),
+            secret_id=secret.id,
+            rotation_lambda_arn=rotator_arn,
+            rotation_rules=aws.secretsmanager.SecretRotationRotationRulesArgs(automatically_after_days=ROTATION_DAYS),
+            rotate_immediately=True,  # the bootstrap password (kept encrypted in state) is dead after this
+            # the first rotation reads the version and logs in to the writer: both must exist
+            opts=account.opts(region, parent=self, depends_on=[version, writer, rotator]))
+        return secret.arn
+
+    def _rotation_function(self) -> tuple[pulumi.Output[str], aws.serverlessrepository.CloudFormationStack]:
+        """AWS's single-user MySQL rotation function, in the private subnets (NAT or endpoint to Secrets Manager),
+        allowed to reach the cluster on 3306 and nothing else inside the VPC."""
+        account, region, inputs = self._account, self._region, self._inputs
+        child = account.opts(region, parent=self)
+        sg = aws.ec2.SecurityGroup(
+            account.resource_name(region, "aurora-rotation-sg"), vpc_id=inputs.vpc.vpc_id,
+            description=f"Secrets rotation of {self.identifier}: MySQL to the cluster, HTTPS to Secrets Manager",
+            egress=[{"description": "Secrets Manager API (endpoint or NAT)", "protocol": "tcp", "from_port": 443,
+                     "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]},
+                    {"description": "MySQL to the Aurora cluster", "protocol": "tcp", "from_port": PORT,
+                     "to_port": PORT, "security_groups": [self.security_group.id]}],
+            opts=child)
+        self._ingress(region, self.security_group, "aurora-from-rotation", sg.id,
+                      "MySQL from the master-secret rotation function")
+        function_name = f"{self.identifier}-rotation"[:64]
+        subnets = pulumi.Output.all(*inputs.vpc.subnet_ids["private"]).apply(",".join)
+        stack = aws.serverlessrepository.CloudFormationStack(
+            account.resource_name(region, "aurora-rotation"),
+            name=function_name,
+            application_id=ROTATION_APPLICATION,
+            capabilities=["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"],
+            parameters={"functionName": function_name, "endpoint": f"https://secretsmanager.{region}.amazonaws.com",
+                        "vpcSubnetIds": subnets, "vpcSecurityGroupIds": sg.id, "kmsKeyArn": inputs.data_key_arn},
+            opts=child)
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(provider=account.providers[region]))
+        arn = pulumi.Output.all(partition.partition, account.account_id, stack.id).apply(
+            lambda a: f"arn:{a[0]}:lambda:{region}:{a[1]}:function:{function_name}")
+        return arn, stack
+
+    def _dr_secondary(self, global_cluster: aws.rds.GlobalCluster,
+                      writer: aws.rds.ClusterInstance) -> pulumi.Output[str]:
+        account, config, inputs = self._account, self._config, self._inputs
         dr_vpc = inputs.dr_vpc
         region = dr_vpc.region
         child = account.opts(region, parent=self)
-        # Nothing runs against the replica until a failover promotes it: its SG admits nothing yet.
+        # Nothing runs against the secondary until a failover promotes it: its SG admits nothing yet.
         sg = self._security_group(region, dr_vpc, None)
         subnet_group = aws.rds.SubnetGroup(
             account.resource_name(region, "aurora-subnets"),
             subnet_ids=dr_vpc.subnet_ids["data"],
-            description="Aurora DR replica in the data tier",
+            description="Aurora global database secondary in the data tier",
             opts=child,
         )
         identifier = account.resource_name(region, "aurora")
-        replica = aws.rds.Cluster(
+        secondary = aws.rds.Cluster(
             account.resource_name(region, "aurora-cluster"),
             cluster_identifier=identifier,
             engine="aurora-mysql",
             engine_version=config.engine_version,
-            replication_source_identifier=self.cluster.arn,
-            source_region=self._region,
+            global_cluster_identifier=global_cluster.id,  # no master credentials: they come from the primary
             db_subnet_group_name=subnet_group.name,
             vpc_security_group_ids=[sg.id],
-            db_cluster_parameter_group_name=self._parameter_group(region, with_binlog=False).name,
+            db_cluster_parameter_group_name=self._parameter_group(region).name,
             **durable_cluster_args(config, account.environment, identifier, inputs.dr_data_key_arn),
-            opts=account.opts(region, parent=self, protect=True, depends_on=[self.cluster]),
+            # a global database accepts a secondary once the primary has a writer; RDS then reports the primary as
+            # the secondary's replication source, which the program must not try to undo
+            opts=account.opts(region, parent=self, protect=True, depends_on=[self.cluster, writer],
+                              ignore_changes=["replicationSourceIdentifier"]),
         )
-        self._instances(region, replica, identifier, inputs.dr_data_key_arn, 1)
-        return replica.arn
+        self._instances(region, secondary, identifier, inputs.dr_data_key_arn, 1)
+        return secondary.arn

@@ -76,11 +76,14 @@ class Backup(pulumi.ComponentResource):
                     "copy_actions": copy_actions, "recovery_point_tags": {"plan": self._rn("backup-plan")}}],
             opts=self._opts())
         self.plan_id = plan.id
+        role, attachments = self._service_role()
+        # CreateBackupSelection checks that AWS Backup can assume the role (iam:PassRole); jobs then need its
+        # policies: the selection waits for the attachments, not only for the role
         aws.backup.Selection(
             self._rn("backup-selection"), name=self._rn("backup")[:50], plan_id=plan.id,
-            iam_role_arn=self._service_role().arn, resources=list(resource_arns),
+            iam_role_arn=role.arn, resources=list(resource_arns),
             selection_tags=[{"type": "STRINGEQUALS", "key": BACKUP_TAG[0], "value": BACKUP_TAG[1]}],
-            opts=self._opts())
+            opts=self._opts(depends_on=attachments))
         self._access_log_days = access_log_retention_days
         self.bucket_name = self._bucket(data_key_arn, access_logs_bucket)
         self.register_outputs({"vaultArn": self.vault_arn, "planId": self.plan_id, "bucketName": self.bucket_name,
@@ -106,17 +109,16 @@ class Backup(pulumi.ComponentResource):
                 opts=self._opts(region))
         return vault
 
-    def _service_role(self) -> aws.iam.Role:
+    def _service_role(self) -> tuple[aws.iam.Role, list[aws.iam.RolePolicyAttachment]]:
         trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                          "Principal": {"Service": "backup.amazonaws.com"}}]}
         role = aws.iam.Role(self._rn("backup-role"), assume_role_policy=pulumi.Output.json_dumps(trust),
                             description="AWS Backup: back up and restore the tagged resources", opts=self._opts())
-        for policy in SERVICE_ROLE_POLICIES:
-            aws.iam.RolePolicyAttachment(
-                self._rn(f"backup-role-{policy}"), role=role.name,
-                policy_arn=pulumi.Output.concat("arn:", self._partition(), ":iam::aws:policy/service-role/", policy),
-                opts=self._opts())
-        return role
+        attachments = [aws.iam.RolePolicyAttachment(
+            self._rn(f"backup-role-{policy}"), role=role.name,
+            policy_arn=pulumi.Output.concat("arn:", self._partition(), ":iam::aws:policy/service-role/", policy),
+            opts=self._opts()) for policy in SERVICE_ROLE_POLICIES]
+        return role, attachments
 
     def _bucket(self, key_arn: pulumi.Input[str], log_target: pulumi.Input[str] | None) -> pulumi.Output[str]:
         """Application-level dumps: versioned, object-locked, CMK-encrypted, private, TLS-only, expired after the

@@ -5,6 +5,12 @@ volume for scratch), no privileged mode, secrets only through `secrets` (Secrets
 log group with retention, no public IP in private subnets, circuit breaker with rollback, platform LATEST,
 target-tracking autoscaling, and — when the account has an edge — a target group behind the HTTPS listener.
 
+First deployment: the stack creates each service's ECR repository empty, so a task naming a tag there could not
+pull its image (the service would churn failing tasks while `pulumi up` reports success). A service whose config
+names no `image_tag` is therefore created with 0 tasks (desired 0, autoscaling min and max 0); once the pipeline
+has pushed an image and the config names its tag, the scalable target's minimum rises and Application Auto Scaling
+starts the tasks.
+
 Roles: one execution role and one task role per service. The execution role can pull only that service's
 repository, write only to the cluster's log group, and read only that service's secrets; the task role starts empty
 (the app team grants what the code needs), and is never the execution role (CTR-05).
@@ -60,6 +66,16 @@ def capacity_strategy(environment: str, spot: bool) -> list[dict]:
     if spot and environment in ("nonprod", "sandbox"):
         strategy.append({"capacity_provider": "FARGATE_SPOT", "base": 0, "weight": 3})
     return strategy
+
+
+UNPUBLISHED_TAG = "unpublished"  # stands in the task definition until an image is named; never pulled (0 tasks)
+
+
+def service_counts(service: EcsService) -> tuple[int, int, int]:
+    """(desired, min, max) tasks: the config's once it names an image, none before (the repository is empty)."""
+    if service.image_tag is None:
+        return 0, 0, 0
+    return service.desired_count, service.min_count, service.max_count
 
 
 def listener_priority(index: int, service: EcsService) -> int:
@@ -140,7 +156,7 @@ class EcsCluster(pulumi.ComponentResource):
             settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
             opts=child,
         )
-        aws.ecs.ClusterCapacityProviders(
+        self._capacity = aws.ecs.ClusterCapacityProviders(
             account.resource_name(region, "ecs-capacity"),
             cluster_name=self.cluster.name,
             capacity_providers=["FARGATE", "FARGATE_SPOT"],
@@ -193,7 +209,8 @@ class EcsCluster(pulumi.ComponentResource):
             volumes=[aws.ecs.TaskDefinitionVolumeArgs(name="tmp")],
             container_definitions=pulumi.Output.all(inputs.repository_urls[service.name], self.log_group.name,
                                                     account.account_id).apply(
-                lambda a: container_definitions(service, f"{a[0]}:{service.image_tag}", a[1], region, a[2])),
+                lambda a: container_definitions(service, f"{a[0]}:{service.image_tag or UNPUBLISHED_TAG}", a[1],
+                                                region, a[2])),
             opts=child,
         )
         load_balancers, depends_on = [], []
@@ -208,7 +225,7 @@ class EcsCluster(pulumi.ComponentResource):
             name=service.name,
             cluster=self.cluster.arn,
             task_definition=task.arn,
-            desired_count=service.desired_count,
+            desired_count=service_counts(service)[0],
             platform_version="LATEST",
             capacity_provider_strategies=[aws.ecs.ServiceCapacityProviderStrategyArgs(**s) for s in self._strategy],
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
@@ -223,7 +240,8 @@ class EcsCluster(pulumi.ComponentResource):
             health_check_grace_period_seconds=60 if load_balancers else None,
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
-            opts=account.opts(region, parent=self, depends_on=depends_on,
+            # CreateService with a capacity provider strategy fails unless the cluster has those providers: wait
+            opts=account.opts(region, parent=self, depends_on=[*depends_on, self._capacity],
                               ignore_changes=["desiredCount"]),  # autoscaling owns the count after creation
         )
         self._autoscaling(service, ecs_service)
@@ -264,8 +282,8 @@ class EcsCluster(pulumi.ComponentResource):
             service_namespace="ecs",
             scalable_dimension="ecs:service:DesiredCount",
             resource_id=pulumi.Output.concat("service/", self.cluster.name, "/", ecs_service.name),
-            min_capacity=service.min_count,
-            max_capacity=service.max_count,
+            min_capacity=service_counts(service)[1],
+            max_capacity=service_counts(service)[2],
             opts=child,
         )
         for metric, value in (("ECSServiceAverageCPUUtilization", 60.0), ("ECSServiceAverageMemoryUtilization", 75.0)):

@@ -6,12 +6,23 @@ API stage, and every request is logged (ALB access logs to the log archive's SSE
 WAF logs to a CMK-encrypted log group).
 Services (components/workloads/ecs.py) attach listener rules to `https_listener_arn` and admit traffic from
 `alb_security_group_id`.
+
+DNS: nothing is looked up, and nothing DNS-related lives in an account this stack creates. The public zone
+(`network.dns`) already exists in an account that exists before the run (the management account or an adopted
+one); the edge writes its records there through that account's provider: the ACM validation CNAME (ACM in this
+account validates it by resolving public DNS, whichever account owns the zone) and the alias to this account's ALB
+(Route 53 aliases may target a load balancer of another account). The certificate is used only once validated.
+Why not a delegated zone per edge: Route 53 writes a public zone's query logs (X-16) only to a log group in
+us-east-1 *of the zone's own account*, which would give every edge account a us-east-1 footprint outside
+organization.allowed_regions (an SCP exemption for CloudWatch Logs there, plus the security baseline of a fifth
+region in each account); the parent zone's own query logging is its owner's, outside this stack.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
@@ -34,6 +45,28 @@ API_LOG_FORMAT = json.dumps({
     "responseLength": "$context.responseLength", "wafResponse": "$context.wafResponseCode",
     "integrationLatency": "$context.integrationLatency",
 }, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class EdgeDns:
+    """The existing public zone the edge's records go into, and a provider of the account that owns it (never one
+    of an account this stack creates: validation checks network.dns.account)."""
+
+    zone_id: str
+    zone_name: str
+    owner_provider: aws.Provider
+
+
+def waf_delivery_policy(account_id: str, region: str, partition: str = "aws") -> str:
+    """CloudWatch Logs resource policy for vended WAF logs of this account and region (AWS WAF Developer Guide,
+    "Sending web ACL traffic logs to an Amazon CloudWatch Logs log group")."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "AWSLogDeliveryWrite", "Effect": "Allow", "Principal": {"Service": "delivery.logs.amazonaws.com"},
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": f"arn:{partition}:logs:{region}:{account_id}:log-group:aws-waf-logs-*:log-stream:*",
+        "Condition": {"StringEquals": {"aws:SourceAccount": account_id},
+                      "ArnLike": {"aws:SourceArn": f"arn:{partition}:logs:{region}:{account_id}:*"}},
+    }]})
 
 
 def short_name(*parts: str, limit: int = 32) -> str:
@@ -64,11 +97,13 @@ class Edge(pulumi.ComponentResource):
     def __init__(self, name: str, *, account: AccountContext, region: str, vpc: VpcHandle, config: EdgeConfig,
                  log_archive: LogArchive | None, app_security_group_id: pulumi.Input[str], target_ports: list[int],
                  logs_key_arn: pulumi.Input[str], log_retention_days: int = 365,
-                 access_logs_bucket: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
+                 access_logs_bucket: pulumi.Input[str] | None = None, dns: EdgeDns | None = None,
+                 opts: pulumi.ResourceOptions | None = None):
         """app_security_group_id / target_ports: the only place the ALB may send traffic (the services' SG and ports).
         logs_key_arn: CMK for log groups (its key policy must allow logs.<region>.amazonaws.com).
         access_logs_bucket: where the ALB/NLB write access logs; default: the log archive's ELB log bucket of this
         region (ALB access logs go only to an SSE-S3 bucket in the load balancer's region, never the KMS log bucket).
+        dns: the public zone the edge's records go into (required: see the module docstring).
         """
         super().__init__("landing-zone:workloads:Edge", name, None, opts)
         if not vpc.subnet_ids.get("public"):
@@ -77,6 +112,9 @@ class Edge(pulumi.ComponentResource):
         bucket = access_logs_bucket or self._elb_logs_bucket(account, region, log_archive)
         if not target_ports:
             raise ValueError(f"accounts[{account.name}].workloads.edge: no target ports (the ALB would reach nothing)")
+        if dns is None:
+            raise ValueError(f"accounts[{account.name}].workloads.edge: {config.domain_name} needs the public zone it "
+                             "goes into (network.dns)")
         if bucket is None:
             raise ValueError(f"accounts[{account.name}].workloads.edge: load balancer access logs need an SSE-S3 bucket "
                              f"in {region} (pass a log_archive with an ELB log bucket there, or access_logs_bucket)")
@@ -89,9 +127,7 @@ class Edge(pulumi.ComponentResource):
         self._logs_bucket = bucket
         self._logs_prefix = elb_logs_prefix(account.name, region)  # the ELB log bucket's policy grants exactly this
 
-        zone = aws.route53.get_zone_output(name=config.zone_name, private_zone=False,
-                                           opts=pulumi.InvokeOutputOptions(provider=account.providers[region]))
-        self._zone_id = zone.zone_id
+        self._zone_id, self._dns_opts = dns.zone_id, pulumi.ResourceOptions(provider=dns.owner_provider, parent=self)
         self.certificate_arn = self._certificate("cert", config.domain_name)
         self._alb()
         self._listeners()
@@ -134,10 +170,11 @@ class Edge(pulumi.ComponentResource):
             options={"certificate_transparency_logging_preference": "ENABLED"},
             opts=self._opts())
         option = cert.domain_validation_options[0]  # one name per certificate: exactly one validation record
+        # in the zone owner's account; allow_overwrite: a re-created certificate of the same name reuses the record
         record = aws.route53.Record(
             self._rn(f"{purpose}-validation"), zone_id=self._zone_id, name=option.resource_record_name,
             type=option.resource_record_type, records=[option.resource_record_value], ttl=60, allow_overwrite=True,
-            opts=self._opts())
+            opts=self._dns_opts)
         validation = aws.acm.CertificateValidation(
             self._rn(f"{purpose}-validation"), certificate_arn=cert.arn, validation_record_fqdns=[record.fqdn],
             opts=self._opts())
@@ -146,7 +183,7 @@ class Edge(pulumi.ComponentResource):
     def _alias(self, domain: str, purpose: str, target: pulumi.Input[str], target_zone: pulumi.Input[str]) -> None:
         aws.route53.Record(
             self._rn(purpose), zone_id=self._zone_id, name=domain, type="A",
-            aliases=[{"name": target, "zone_id": target_zone, "evaluate_target_health": True}], opts=self._opts())
+            aliases=[{"name": target, "zone_id": target_zone, "evaluate_target_health": True}], opts=self._dns_opts)
 
     # --- ALB ----------------------------------------------------------------------------------------------------
 
@@ -223,11 +260,19 @@ class Edge(pulumi.ComponentResource):
         log_group = aws.cloudwatch.LogGroup(
             self._rn("waf-logs"), name=f"aws-waf-logs-{self._account.name}-{self._region}",
             kms_key_id=self._kms_key_arn, retention_in_days=self._retention, opts=self._opts())
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(provider=self._account.providers[self._region]))
+        # WAF logs are vended logs: delivery.logs.amazonaws.com writes them, and PutLoggingConfiguration checks (or
+        # tries to add) the log group resource policy that lets it; written here, first, the call needs no extra rights
+        delivery = aws.cloudwatch.LogResourcePolicy(
+            self._rn("waf-logs-delivery"), policy_name="waf-logs-delivery",
+            policy_document=pulumi.Output.all(self._account.account_id, partition.partition).apply(
+                lambda a: waf_delivery_policy(a[0], self._region, a[1])),
+            opts=self._opts())
         aws.wafv2.WebAclLoggingConfiguration(
             self._rn("waf-logging"), resource_arn=acl.arn, log_destination_configs=[log_group.arn],
             # credentials never reach the logs
             redacted_fields=[{"single_header": {"name": "authorization"}}, {"single_header": {"name": "cookie"}}],
-            opts=self._opts())
+            opts=self._opts(depends_on=[delivery]))
         aws.wafv2.WebAclAssociation(self._rn("waf-alb"), resource_arn=self.alb_arn, web_acl_arn=acl.arn,
                                     opts=self._opts())
         self.web_acl_arn = acl.arn

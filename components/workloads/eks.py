@@ -14,6 +14,7 @@ a hop limit of 1 stops containers outside the host network from reaching IMDS at
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 
@@ -33,8 +34,6 @@ NODE_POLICIES = (
     "AmazonSSMManagedInstanceCore",  # Session Manager instead of SSH; patching through SSM
 )
 CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
-SSO_ADMIN_ROLE_PATTERN = "AWSReservedSSO_AdministratorAccess_.*"
-SSO_ROLE_PATH = "/aws-reserved/sso.amazonaws.com/"
 AUTOSCALER_SERVICE_ACCOUNT = "system:serviceaccount:kube-system:cluster-autoscaler"
 
 
@@ -43,8 +42,9 @@ class EksInputs:
     vpc: VpcHandle
     app_security_group_id: pulumi.Input[str]
     data_key_arn: pulumi.Input[str]
-    admin_principal_arn: pulumi.Input[str]  # the SSO administrator role (see sso_admin_role_arn)
-    admin_cidr: str | None = None  # Client VPN range: kubectl reaches the private endpoint from there
+    # Where kubectl comes from: the Client VPN's source addresses (it source-NATs clients to its interfaces in the
+    # network VPC, so never the client pool); components.network.client_vpn_source_cidrs is the one source of truth.
+    admin_cidrs: list[str] = dataclasses.field(default_factory=list)
 
 
 def strip_role_path(role_arn: str) -> str:
@@ -53,21 +53,16 @@ def strip_role_path(role_arn: str) -> str:
     return f"{prefix}:role/{rest.rsplit('/', 1)[-1]}"
 
 
-def sso_admin_role_arn(account: AccountContext, region: str, access_role_name: str) -> pulumi.Output[str]:
-    """The account's Identity Center AdministratorAccess role, or — before Identity Center has provisioned it (the
-    first `pulumi up` creates the assignment in the same run) — the organization access role, with a warning."""
-    roles = aws.iam.get_roles_output(name_regex=SSO_ADMIN_ROLE_PATTERN, path_prefix=SSO_ROLE_PATH,
-                                     opts=pulumi.InvokeOutputOptions(provider=account.providers[region]))
-
-    def pick(args: list) -> str:
-        arns, account_id = args
-        if arns:
-            return strip_role_path(sorted(arns)[0])
-        pulumi.log.warn(f"{account.name}: no Identity Center AdministratorAccess role yet; the EKS admin access entry "
-                        f"uses {access_role_name} until the next `pulumi up`")
-        return f"arn:aws:iam::{account_id}:role/{access_role_name}"
-
-    return pulumi.Output.all(roles.arns, account.account_id).apply(pick)
+def admin_access_entries(role_arns: list[str]) -> dict[str, eks.AccessEntryArgs]:
+    """Cluster-admin access entries for exact role ARNs from config (EKS takes no patterns, and nothing is looked
+    up: an Identity Center role appears only once its permission set is provisioned, possibly later in the same run).
+    The landing zone's own role, which creates the cluster, is cluster admin through EKS's creator bootstrap."""
+    return {f"admin-{index}": eks.AccessEntryArgs(
+        principal_arn=strip_role_path(arn),
+        access_policies={"cluster-admin": eks.AccessPolicyAssociationArgs(
+            policy_arn=CLUSTER_ADMIN_POLICY,
+            access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"))},
+    ) for index, arn in enumerate(role_arns)}
 
 
 def autoscaler_policy(cluster_name: str) -> str:
@@ -124,12 +119,7 @@ class EksCluster(pulumi.ComponentResource):
             enabled_cluster_log_types=LOG_TYPES,
             create_oidc_provider=True,
             authentication_mode=eks.AuthenticationMode.API,
-            access_entries={"sso-administrators": eks.AccessEntryArgs(
-                principal_arn=inputs.admin_principal_arn,
-                access_policies={"cluster-admin": eks.AccessPolicyAssociationArgs(
-                    policy_arn=CLUSTER_ADMIN_POLICY,
-                    access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"))},
-            )},
+            access_entries=admin_access_entries(config.admin_role_arns) or None,
             skip_default_node_group=True,
             skip_default_security_groups=True,  # nodes join the EKS-created cluster SG plus the app-tier SG
             use_default_vpc_cni=True,  # the EKS add-on, not a kubectl apply through the private endpoint
@@ -141,13 +131,14 @@ class EksCluster(pulumi.ComponentResource):
         self.oidc_provider_arn = self.cluster.oidc_provider_arn
         self.kubeconfig = pulumi.Output.secret(self.cluster.kubeconfig_json)
         self.cluster_security_group_id = self.cluster.cluster_security_group_id
-        if inputs.admin_cidr:
+        for index, cidr in enumerate(inputs.admin_cidrs):
             aws.vpc.SecurityGroupIngressRule(
-                account.resource_name(region, "eks-api-from-vpn"),
+                # the first keeps the name it had when one range was allowed: no replacement on upgrade
+                account.resource_name(region, "eks-api-from-vpn" if index == 0 else f"eks-api-from-vpn-{index + 1}"),
                 security_group_id=self.cluster_security_group_id,
-                cidr_ipv4=inputs.admin_cidr,
+                cidr_ipv4=cidr,
                 ip_protocol="tcp", from_port=443, to_port=443,
-                description="Kubernetes API from the Client VPN range (the endpoint is private)",
+                description="Kubernetes API from the Client VPN's source-NATed addresses (the endpoint is private)",
                 opts=child,
             )
         self.node_role = self._node_role()

@@ -84,7 +84,7 @@ class Monitoring(pulumi.ComponentResource):
     def _topic(self, key_arn: pulumi.Input[str], email: str | None) -> pulumi.Output[str]:
         topic = aws.sns.Topic(self._rn("alarms"), name=self._rn("alarms"), kms_master_key_id=key_arn,
                               opts=self._opts())
-        aws.sns.TopicPolicy(self._rn("alarms"), arn=topic.arn, policy=pulumi.Output.json_dumps({
+        policy = aws.sns.TopicPolicy(self._rn("alarms"), arn=topic.arn, policy=pulumi.Output.json_dumps({
             "Version": "2012-10-17", "Statement": [
                 {"Sid": "CloudWatchAlarmsPublish", "Effect": "Allow",
                  "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish", "Resource": topic.arn,
@@ -95,7 +95,8 @@ class Monitoring(pulumi.ComponentResource):
         if email:
             aws.sns.TopicSubscription(self._rn("alarms-email"), topic=topic.arn, protocol="email", endpoint=email,
                                       opts=self._opts())
-        return topic.arn
+        # PutMetricAlarm does not check the topic, but an alarm firing before the policy exists is lost: alarms wait
+        return pulumi.Output.all(topic.arn, policy.id).apply(lambda a: a[0])
 
     def _alarm_specs(self, t: MonitoringTargets) -> list[AlarmSpec]:
         specs: list[AlarmSpec] = []

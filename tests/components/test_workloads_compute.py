@@ -10,9 +10,10 @@ from __future__ import annotations
 import pytest
 from workloads_plans import REPO_ROOT, account_names, doc, named, of_type, plan, secret_value, variant_plan
 
+from components.network import client_vpn_source_cidrs
 from components.workloads import promotion_peers
 from components.workloads.eks import IMDS_HOP_LIMIT, LOG_TYPES, strip_role_path
-from landing_zone.config import load_stack
+from landing_zone.config import ConfigError, load_stack, namespaced, parse, read_stack_file, stack_file
 from landing_zone.mocks import fake_account_id
 
 STACKS = ["dev", "prod"]
@@ -70,6 +71,47 @@ def test_task_definitions_follow_the_hardened_template(stack):
         service = services[(account, container["name"])]
         assert [s["valueFrom"].rsplit(":secret:", 1)[1] for s in container["secrets"]] == service.secrets
         assert all(s["valueFrom"].startswith("arn:aws:secretsmanager:") for s in container["secrets"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_services_without_an_image_run_no_task_and_never_pull(stack):
+    """A fresh landing zone creates the repositories empty: a service whose config names no image starts with 0
+    tasks and cannot scale (otherwise ECS would churn failing pulls while `pulumi up` reports success)."""
+    p, config = plan(stack), cfg(stack)
+    unpublished = {(a.name, s.name) for a in config.accounts if a.workloads.ecs for s in a.workloads.ecs.services
+                   if s.image_tag is None}
+    assert unpublished, "the sample stacks start without images"
+    for account, name in unpublished:
+        service = named(p, f"{account}-ap-south-1-ecs-{name}")
+        assert service["inputs"]["desiredCount"] == 0
+        target = named(p, f"{account}-ap-south-1-ecs-{name}-scaling")
+        assert (target["inputs"]["minCapacity"], target["inputs"]["maxCapacity"]) == (0, 0)
+
+
+def test_naming_an_image_starts_the_configured_tasks():
+    p, config = variant_plan("prod", "prod-apps-images-published"), cfg("prod")
+    for svc in config.account("prod-apps").workloads.ecs.services:
+        service = named(p, f"prod-apps-ap-south-1-ecs-{svc.name}")
+        target = named(p, f"prod-apps-ap-south-1-ecs-{svc.name}-scaling")
+        assert service["inputs"]["desiredCount"] == svc.desired_count
+        assert (target["inputs"]["minCapacity"], target["inputs"]["maxCapacity"]) == (svc.min_count, svc.max_count)
+        (container,) = doc(named(p, f"prod-apps-ap-south-1-ecs-{svc.name}-task")["inputs"]["containerDefinitions"])
+        repo = named(p, f"prod-apps-ap-south-1-ecr-{svc.name}")
+        assert container["image"] == f"{repo['outputs']['repositoryUrl']}:1.4.2"
+    # the other accounts are untouched by the edit
+    assert named(p, "nonprod-apps-ap-south-1-ecs-web")["inputs"]["desiredCount"] == 0
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_services_wait_for_the_cluster_capacity_providers(stack):
+    """CreateService with a capacity provider strategy fails unless the cluster has those providers."""
+    p = plan(stack)
+    for service in of_type(p, SERVICE):
+        account = service["name"].split("-ap-")[0]
+        capacity = named(p, f"{account}-ap-south-1-ecs-capacity")
+        assert capacity["urn"] in service["dependencies"]
+        strategy = {s["capacityProvider"] for s in service["inputs"]["capacityProviderStrategies"]}
+        assert strategy <= set(capacity["inputs"]["capacityProviders"])
 
 
 def test_prod_service_with_secrets_reads_only_its_own():
@@ -181,12 +223,34 @@ def test_eks_cluster_inputs_are_private_encrypted_and_logged(stack):
         assert sorted(inputs["enabledClusterLogTypes"]) == sorted(LOG_TYPES)
         assert inputs["createOidcProvider"] is True and inputs["skipDefaultNodeGroup"] is True
         assert inputs["authenticationMode"] == "API"
-        entry = inputs["accessEntries"]["sso-administrators"]
-        assert ":role/AWSReservedSSO_AdministratorAccess_" in entry["principalArn"]
-        assert entry["accessPolicies"]["cluster-admin"]["accessScope"] == {"type": "cluster"}
+        # no access entry for a role that may not exist yet (nothing is looked up): the creator is admin
+        assert "accessEntries" not in inputs
         assert inputs["privateSubnetIds"] and "publicSubnetIds" not in inputs
         env = cfg(stack).account(cluster["name"].split("-ap-")[0]).environment
         assert inputs["deletionProtection"] is (env == "prod")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_eks_api_admits_the_client_vpn_source_nat_ranges_not_the_client_pool(stack):
+    """Client VPN source-NATs clients to its interfaces in the network VPC: the API rule must name those subnets
+    (the same source of truth as the admin security groups), never the client pool."""
+    p, config = plan(stack), cfg(stack)
+    expected = client_vpn_source_cidrs(config)
+    assert expected and config.network.client_vpn.cidr not in expected
+    for cluster in of_type(p, EKS):
+        account = cluster["name"].split("-ap-")[0]
+        rules = [r["inputs"] for r in of_type(p, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", account)
+                 if "-eks-api-from-vpn" in r["name"]]
+        assert sorted(r["cidrIpv4"] for r in rules) == sorted(expected)
+        assert all((r["fromPort"], r["toPort"], r["ipProtocol"]) == (443, 443, "tcp") for r in rules)
+
+
+def test_eks_admins_are_exact_role_arns_from_config():
+    p = variant_plan("prod", "prod-data-eks-admins")
+    (cluster,) = [c for c in of_type(p, EKS) if c["name"].startswith("prod-data-")]
+    (entry,) = cluster["inputs"]["accessEntries"].values()
+    assert entry["principalArn"] == "arn:aws:iam::111111111111:role/AWSReservedSSO_AdministratorAccess_0a1b2c3d4e5f6a7b"
+    assert entry["accessPolicies"]["cluster-admin"]["accessScope"] == {"type": "cluster"}
 
 
 def test_eks_cluster_is_created_with_the_account_provider():
@@ -293,3 +357,12 @@ def test_variant_without_data_hosts():
     p = variant_plan("prod", "no-data-hosts")
     assert not of_type(p, "aws:ec2/instance:Instance") and not of_type(p, "aws:ebs/volume:Volume")
     assert len(of_type(p, EKS)) == 2 and of_type(p, "aws:backup/plan:Plan", "prod-data")
+
+
+@pytest.mark.parametrize("tag", ["", "1.0 beta", "-rc1", "x" * 129])
+def test_an_image_tag_ecr_would_refuse_is_a_config_error(tag):
+    values = namespaced(read_stack_file(stack_file("dev", REPO_ROOT)))
+    next(a for a in values["accounts"] if a["name"] == "prod-apps")["workloads"]["ecs"]["services"][0]["image_tag"] = tag
+    with pytest.raises(ConfigError) as err:
+        parse(values)
+    assert any(e.startswith("accounts[3].workloads.ecs.services[0].image_tag") for e in err.value.errors), err.value.errors

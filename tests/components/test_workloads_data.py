@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from workloads_plans import REPO_ROOT, doc, named, of_type, plan, secret_value
 
-from components.workloads.aurora import LOG_EXPORTS, PROD_MIN_BACKUP_DAYS
+from components.workloads.aurora import LOG_EXPORTS, PROD_MIN_BACKUP_DAYS, ROTATION_APPLICATION
 from components.workloads.data_hosts import LISTENER_CONFIG, user_data
-from landing_zone.config import load_stack
+from landing_zone.config import ConfigError, load_stack, namespaced, parse, read_stack_file, stack_file
 
 STACKS = ["dev", "prod"]
 RDS = "aws:rds/cluster:Cluster"
@@ -38,7 +38,7 @@ def app_sg_id(p, account):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_aurora_is_encrypted_with_a_managed_secret_and_protected(stack):
+def test_aurora_is_encrypted_with_a_secret_and_protected(stack):
     p, config = plan(stack), cfg(stack)
     clusters = home_clusters(p)
     assert {account_of(c) for c in clusters} == {a.name for a in config.accounts if a.workloads.aurora}
@@ -46,8 +46,13 @@ def test_aurora_is_encrypted_with_a_managed_secret_and_protected(stack):
         inputs = cluster["inputs"]
         assert inputs["engine"] == "aurora-mysql"
         assert inputs["storageEncrypted"] is True and inputs["kmsKeyId"].startswith("arn:aws:kms:")
-        assert inputs["manageMasterUserPassword"] is True and inputs["masterUserSecretKmsKeyId"] == inputs["kmsKeyId"]
+        if "globalClusterIdentifier" in inputs:  # RDS refuses managed passwords in a global database
+            assert "manageMasterUserPassword" not in inputs
+            assert secret_value(inputs["masterPasswordWo"]) and inputs["masterPasswordWoVersion"] == 1
+        else:
+            assert inputs["manageMasterUserPassword"] is True and inputs["masterUserSecretKmsKeyId"] == inputs["kmsKeyId"]
         assert "masterPassword" not in inputs
+        assert inputs["iamDatabaseAuthenticationEnabled"] is True
         assert inputs["deletionProtection"] is True and inputs["copyTagsToSnapshot"] is True
         assert sorted(inputs["enabledCloudwatchLogsExports"]) == sorted(LOG_EXPORTS)
         assert cluster["protect"] is True
@@ -105,18 +110,71 @@ def test_data_stores_admit_only_the_app_security_group(stack):
             assert not sg["inputs"].get("ingress"), "no inline ingress on data-tier groups"
 
 
-def test_prod_aurora_dr_replica_in_the_dr_region():
+def test_prod_aurora_dr_is_a_global_database_secondary_after_the_primary_writer():
     p = plan("prod")
-    (replica,) = [c for c in of_type(p, RDS) if "-ap-south-2-" in c["name"]]
-    assert account_of(replica) == "prod-apps"
-    inputs = replica["inputs"]
+    (secondary,) = [c for c in of_type(p, RDS) if "-ap-south-2-" in c["name"]]
+    assert account_of(secondary) == "prod-apps"
+    inputs = secondary["inputs"]
+    (global_cluster,) = of_type(p, "aws:rds/globalCluster:GlobalCluster")
     primary = named(p, "prod-apps-ap-south-1-aurora-cluster")
-    assert inputs["replicationSourceIdentifier"] == primary["outputs"]["arn"]
+    writer = named(p, "prod-apps-ap-south-1-aurora-writer")
+    assert inputs["globalClusterIdentifier"] == primary["inputs"]["globalClusterIdentifier"] == global_cluster["id"]
+    assert global_cluster["urn"] in primary["dependencies"]
+    # a global database takes a secondary only once the primary has a writer instance
+    assert {primary["urn"], writer["urn"]} <= set(secondary["dependencies"])
+    assert "replicationSourceIdentifier" not in inputs and "sourceRegion" not in inputs
+    assert not {"masterUsername", "masterPasswordWo", "manageMasterUserPassword", "databaseName"} & set(inputs)
     assert inputs["storageEncrypted"] is True and ":ap-south-2:" in inputs["kmsKeyId"]
-    assert inputs["deletionProtection"] is True
-    params = named(p, "prod-apps-ap-south-1-aurora-params")["inputs"]["parameters"]
-    assert {"name": "binlog_format", "value": "ROW", "applyMethod": "pending-reboot"} in params
+    assert inputs["deletionProtection"] is True and secondary["protect"] is True
+    assert inputs["iamDatabaseAuthenticationEnabled"] is True  # issue 12: the DR cluster too
+    assert global_cluster["inputs"]["storageEncrypted"] is True and global_cluster["protect"] is True
+    assert secondary["options"]["ignoreChanges"] == ["replicationSourceIdentifier"]  # RDS sets it on joining
     assert not [c for c in of_type(plan("dev"), RDS) if "-ap-south-2-" in c["name"]]  # dev: no dr_replica
+    assert not of_type(plan("dev"), "aws:rds/globalCluster:GlobalCluster")
+
+
+def test_global_database_master_secret_is_replicated_and_rotated_after_the_writer():
+    p = plan("prod")
+    (secret,) = of_type(p, "aws:secretsmanager/secret:Secret", "prod-apps-ap-south-1-aurora")
+    primary = named(p, "prod-apps-ap-south-1-aurora-cluster")
+    assert secret["inputs"]["kmsKeyId"] == primary["inputs"]["kmsKeyId"]
+    (replica,) = secret["inputs"]["replicas"]
+    assert replica["region"] == "ap-south-2" and ":ap-south-2:" in replica["kmsKeyId"]
+    version = named(p, "prod-apps-ap-south-1-aurora-master-secret-value")
+    value = doc(secret_value(version["inputs"]["secretStringWo"]))
+    assert value["engine"] == "mysql" and value["username"] == primary["inputs"]["masterUsername"]
+    assert value["password"] == secret_value(primary["inputs"]["masterPasswordWo"])  # one bootstrap password
+    assert "secretString" not in version["inputs"]
+    rotation = named(p, "prod-apps-ap-south-1-aurora-master-rotation")
+    assert rotation["inputs"]["rotateImmediately"] is True
+    assert rotation["inputs"]["rotationRules"]["automaticallyAfterDays"] <= 30
+    stack = named(p, "prod-apps-ap-south-1-aurora-rotation")
+    assert stack["inputs"]["applicationId"] == ROTATION_APPLICATION
+    assert rotation["inputs"]["rotationLambdaArn"].endswith(":function:" + stack["inputs"]["parameters"]["functionName"])
+    writer = named(p, "prod-apps-ap-south-1-aurora-writer")
+    assert {version["urn"], writer["urn"], stack["urn"]} <= set(rotation["dependencies"])
+    # the rotation function reaches the cluster on 3306 only through its own security group
+    rule = named(p, "prod-apps-ap-south-1-aurora-from-rotation")
+    assert rule["inputs"]["sourceSecurityGroupId"] == named(p, "prod-apps-ap-south-1-aurora-rotation-sg")["id"]
+    # clusters without DR keep the RDS-managed secret: no extra secret there
+    assert not of_type(p, "aws:secretsmanager/secret:Secret", "nonprod-apps-ap-south-1-aurora")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_aurora_instances_have_enhanced_monitoring_after_the_role_policy(stack):
+    p = plan(stack)
+    instances = of_type(p, INSTANCE)
+    assert instances
+    for instance in instances:
+        account = account_of(instance)
+        attachment = named(p, f"{account}-ap-south-1-aurora-monitoring-policy")
+        role = named(p, f"{account}-ap-south-1-aurora-monitoring-role")
+        assert instance["inputs"]["monitoringInterval"] == 60
+        assert instance["inputs"]["monitoringRoleArn"] == role["outputs"]["arn"]
+        assert attachment["urn"] in instance["dependencies"], "CreateDBInstance checks the monitoring role"
+        assert attachment["inputs"]["policyArn"].endswith(":iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")
+        trust = doc(role["inputs"]["assumeRolePolicy"])["Statement"][0]
+        assert trust["Principal"] == {"Service": "monitoring.rds.amazonaws.com"}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -205,6 +263,8 @@ def test_contract_exports_for_app_teams():
     apps = exported["prod-apps"]
     assert set(apps["queueUrls"]) == {"loan-events", "notifications"}
     assert apps["auroraMasterUserSecretArn"].startswith("arn:aws:secretsmanager:")
+    # prod-apps runs a global database: app teams get the replicated, rotated secret, not an RDS-managed one
+    assert apps["auroraMasterUserSecretArn"] == named(plan("prod"), "prod-apps-ap-south-1-aurora-master-secret")["id"]
     assert apps["auroraWriterEndpoint"] != apps["auroraReaderEndpoint"]
     assert set(apps["ecrRepositoryUrls"]) == {"los-api", "lms-api", "web"}
     assert {"data", "logs", "backup", "dr-data", "dr-backup"} <= set(apps["kmsKeyArns"])
@@ -275,3 +335,13 @@ def test_every_secret_the_program_creates_rotates_within_90_days_through_its_own
         assert by_sid["RotateThisSecret"]["Resource"] == secret["outputs"]["arn"]
         group = function["inputs"]["environment"]["variables"]["REPLICATION_GROUP_ID"]
         assert by_sid["SetTokenOnThisGroup"]["Resource"].endswith(f":replicationgroup:{group}")
+
+
+def test_a_global_database_on_a_burstable_class_is_refused():
+    values = namespaced(read_stack_file(stack_file("prod", REPO_ROOT)))
+    prod_apps = next(a for a in values["accounts"] if a["name"] == "prod-apps")
+    prod_apps["workloads"]["aurora"]["instance_class"] = "db.t4g.medium"
+    with pytest.raises(ConfigError) as err:
+        parse(values)
+    assert ("accounts[3].workloads.aurora.instance_class: db.t4g.medium is burstable; an Aurora global database "
+            "(dr_replica) needs a memory-optimized class such as db.r6g.large") in err.value.errors

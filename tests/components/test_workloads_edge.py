@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
+import pulumi_aws as aws
 import pytest
 import workloads_harness as h
 
 from components.workloads.edge import MANAGED_RULE_GROUPS, TLS_POLICY, Edge, short_name
-from landing_zone.config import load_stack
+from landing_zone.config import ConfigError, load_stack, namespaced, parse, read_stack_file, stack_file
 from landing_zone.mocks import fake_account_id
 from landing_zone.models import Edge as EdgeConfig
 
 LB = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+RECORD = "aws:route53/record:Record"
 STACKS = ("dev", "prod")
 
 
@@ -116,14 +119,103 @@ def test_waf_has_managed_groups_rate_limit_logging_and_alb_association(stack):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_domain_alias_and_validation_record_in_the_public_zone(stack):
-    plan = h.stack_plan(stack)
+def test_records_go_into_the_existing_zone_through_its_owners_provider(stack):
+    """Nothing DNS lives in (or is looked up through) an account this stack creates: the validation CNAME and the
+    alias are written into network.dns's zone through the management account's provider."""
+    plan, cfg = h.stack_plan(stack), load_stack(stack, h.REPO_ROOT)
+    by_urn = outputs_by_urn(plan)
     for name, account in edge_accounts(stack).items():
-        records = h.of_type(plan, "aws:route53/record:Record", name)
+        assert h.of_type(plan, RECORD, name) == [], f"{name} is created by the stack: no zone to write into"
+        records = [r for r in h.of_type(plan, RECORD, "management") if r["name"].startswith(f"{name}-")]
+        assert {r["inputs"]["zoneId"] for r in records} == {cfg.network.dns.zone_id}
         (alias,) = [r["inputs"] for r in records if r["inputs"].get("aliases")]
         assert alias["name"] == account.workloads.edge.domain_name and alias["type"] == "A"
         assert alias["aliases"][0]["evaluateTargetHealth"] is True
-        assert {r["inputs"]["zoneId"] for r in records} == {alias["zoneId"]}
+        (cname,) = [r for r in records if r["name"].endswith("-cert-validation")]
+        (validation,) = h.of_type(plan, "aws:acm/certificateValidation:CertificateValidation", name)
+        assert validation["inputs"]["validationRecordFqdns"] == [cname["outputs"]["fqdn"]]
+        assert cname["urn"] in validation["dependencies"], "validation waits for its record"
+        assert by_urn[validation["urn"]]["inputs"]["certificateArn"].startswith(f"arn:aws:acm:ap-south-1:{fake_account_id(name)}:")
+
+
+def test_the_edge_looks_nothing_up_in_route53(monkeypatch):
+    """A lookup through a created account's provider finds nothing on a first `pulumi up`: none may happen."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("route53 lookup through an account provider")
+
+    for fn in ("get_zone", "get_zone_output", "get_zones", "get_zones_output"):
+        monkeypatch.setattr(aws.route53, fn, refuse)
+    plan = h.run(_variant_program(EdgeConfig(domain_name="shop.dev.example.com")))
+    assert h.of_type(plan, "aws:acm/certificateValidation:CertificateValidation")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_waf_logging_waits_for_the_log_delivery_policy(stack):
+    """PutLoggingConfiguration checks (or tries to add) the log group resource policy for vended logs."""
+    plan = h.stack_plan(stack)
+    for name in edge_accounts(stack):
+        (logging_cfg,) = h.of_type(plan, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", name)
+        (policy,) = h.of_type(plan, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", name)
+        assert policy["urn"] in logging_cfg["dependencies"]
+        (statement,) = json.loads(policy["inputs"]["policyDocument"])["Statement"]
+        assert statement["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
+        assert statement["Resource"].endswith(f":{fake_account_id(name)}:log-group:aws-waf-logs-*:log-stream:*")
+        assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": fake_account_id(name)}
+
+
+# --- config: network.dns --------------------------------------------------------------------------------------
+
+
+def _config_errors(stack: str, edit) -> list[str]:
+    values = copy.deepcopy(namespaced(read_stack_file(stack_file(stack, h.REPO_ROOT))))
+    edit(values)
+    try:
+        parse(values)
+    except ConfigError as e:
+        return e.errors
+    return []
+
+
+def _prod_apps(values: dict) -> dict:
+    return next(a for a in values["accounts"] if a["name"] == "prod-apps")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_sample_stacks_name_an_existing_zone(stack):
+    assert _config_errors(stack, lambda v: None) == []
+
+
+def test_an_edge_without_network_dns_is_refused():
+    errors = _config_errors("prod", lambda v: v["network"].pop("dns"))
+    assert any(e.startswith("accounts[3].workloads.edge: app.example.com needs the public zone") for e in errors), errors
+
+
+def test_the_zone_owner_must_exist_before_the_stack():
+    def created_account_owns_the_zone(values):
+        values["network"]["dns"]["account"] = "network"  # created by this stack (no account_id)
+    errors = _config_errors("prod", created_account_owns_the_zone)
+    assert any(e.startswith("network.dns.account: network is created by this stack") for e in errors), errors
+
+    def adopted_account_owns_the_zone(values):
+        values["network"]["dns"]["account"] = "network"
+        next(a for a in values["accounts"] if a["name"] == "network")["account_id"] = "999999999999"
+    assert _config_errors("prod", adopted_account_owns_the_zone) == []
+    errors = _config_errors("prod", lambda v: v["network"]["dns"].update(account="nope"))
+    assert any(e.startswith("network.dns.account: nope is not an account") for e in errors), errors
+
+
+def test_edge_domains_must_be_inside_the_zone_and_distinct():
+    errors = _config_errors("prod", lambda v: _prod_apps(v)["workloads"]["edge"].update(domain_name="app.example.org"))
+    assert any("accounts[3].workloads.edge.domain_name: app.example.org is not inside network.dns.zone_name" in e
+               for e in errors), errors
+    errors = _config_errors("prod", lambda v: _prod_apps(v)["workloads"]["edge"].update(
+        domain_name="app.nonprod.example.com"))
+    assert "accounts[5].workloads.edge.domain_name: app.nonprod.example.com is already the domain of accounts[3]" in errors
+    errors = _config_errors("prod", lambda v: _prod_apps(v)["workloads"]["edge"].update(zone_name="app.example.com"))
+    assert any("accounts[3].workloads.edge.zone_name: app.example.com is not network.dns.zone_name" in e
+               for e in errors), errors
+    errors = _config_errors("prod", lambda v: v["network"]["dns"].update(zone_id="not-a-zone"))
+    assert any(e.startswith("network.dns.zone_id") for e in errors), errors
 
 
 def test_short_name_is_stable_unique_and_bounded():
@@ -147,13 +239,13 @@ def _variant_program(edge: EdgeConfig, *, public_subnets: bool = True, log_archi
             vpc = h.VpcHandle(vpc.account, vpc.region, vpc.cidr, vpc.vpc_id, {"private": vpc.subnet_ids["private"]})
         Edge("prod-apps-ap-south-1-edge", account=account, region="ap-south-1", vpc=vpc, config=edge,
              log_archive=log_archive, app_security_group_id="sg-app", target_ports=[8080],
-             logs_key_arn=h.key_arn(account, "ap-south-1", "logs"), log_retention_days=400)
+             logs_key_arn=h.key_arn(account, "ap-south-1", "logs"), log_retention_days=400, dns=h.edge_dns(cfg))
     return build
 
 
 @pytest.fixture(scope="module")
 def variant_plan() -> dict:
-    config = EdgeConfig(domain_name="shop.example.com", zone_name="example.com", waf_rate_limit=500, nlb=True,
+    config = EdgeConfig(domain_name="shop.dev.example.com", waf_rate_limit=500, nlb=True,
                         api_gateway=True)
     return h.run(_variant_program(config))
 
@@ -170,7 +262,7 @@ def test_optional_nlb_is_internal_with_a_tls_listener(variant_plan):
 def test_optional_api_gateway_has_tls12_domain_access_logs_xray_and_waf(variant_plan):
     (domain,) = h.of_type(variant_plan, "aws:apigateway/domainName:DomainName")
     assert domain["inputs"]["securityPolicy"] == "TLS_1_2"
-    assert domain["inputs"]["domainName"] == "api.shop.example.com"
+    assert domain["inputs"]["domainName"] == "api.shop.dev.example.com"
     (stage,) = h.of_type(variant_plan, "aws:apigateway/stage:Stage")
     assert stage["inputs"]["xrayTracingEnabled"] is True
     log_groups = {r["outputs"]["arn"]: r["inputs"] for r in h.of_type(variant_plan, "aws:cloudwatch/logGroup:LogGroup")}
@@ -182,7 +274,7 @@ def test_optional_api_gateway_has_tls12_domain_access_logs_xray_and_waf(variant_
     (api,) = h.of_type(variant_plan, "aws:apigateway/restApi:RestApi")
     assert api["inputs"]["disableExecuteApiEndpoint"] is True
     certs = {r["inputs"]["domainName"] for r in h.of_type(variant_plan, "aws:acm/certificate:Certificate")}
-    assert certs == {"shop.example.com", "api.shop.example.com"}
+    assert certs == {"shop.dev.example.com", "api.shop.dev.example.com"}
 
 
 def test_variant_rate_limit_comes_from_config(variant_plan):
@@ -192,12 +284,12 @@ def test_variant_rate_limit_comes_from_config(variant_plan):
 
 
 def test_edge_without_public_subnets_is_a_clear_error():
-    config = EdgeConfig(domain_name="shop.example.com", zone_name="example.com")
+    config = EdgeConfig(domain_name="shop.dev.example.com")
     with pytest.raises(Exception, match=r"accounts\[prod-apps\]\.workloads\.edge: .*no public subnets"):
         h.run(_variant_program(config, public_subnets=False))
 
 
 def test_edge_without_an_elb_log_bucket_is_a_clear_error():
-    config = EdgeConfig(domain_name="shop.example.com", zone_name="example.com")
+    config = EdgeConfig(domain_name="shop.dev.example.com")
     with pytest.raises(Exception, match=r"accounts\[prod-apps\]\.workloads\.edge: .*SSE-S3 bucket in ap-south-1"):
         h.run(_variant_program(config, log_archive=None))

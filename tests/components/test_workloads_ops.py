@@ -182,6 +182,10 @@ def test_backup_selection_covers_data_volumes_by_tag_and_arn(stack):
         assert volumes <= set(selection["inputs"]["resources"])
         role = [r for r in h.of_type(plan, "aws:iam/role:Role", name) if r["outputs"]["arn"] == selection["inputs"]["iamRoleArn"]]
         assert "backup.amazonaws.com" in role[0]["inputs"]["assumeRolePolicy"]
+        # AWS Backup assumes the role for every job: the selection waits until its policies are attached
+        attachments = [a for a in h.of_type(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name)
+                       if a["inputs"]["role"] == role[0]["outputs"]["name"]]
+        assert len(attachments) == 2 and {a["urn"] for a in attachments} <= set(selection["dependencies"])
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -284,8 +288,10 @@ def test_every_alarm_notifies_the_encrypted_account_topic(stack):
         assert topic["inputs"]["kmsMasterKeyId"].startswith("arn:aws:kms:")
         alarms = h.of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", name)
         assert alarms or name == "sandbox"
+        (policy,) = h.of_type(plan, "aws:sns/topicPolicy:TopicPolicy", name)
         for alarm in alarms:
             assert topic["id"] in alarm["inputs"]["alarmActions"] and alarm["inputs"]["actionsEnabled"] is True
+            assert policy["urn"] in alarm["dependencies"], "an alarm firing before the topic policy is lost"
         assert len(h.of_type(plan, "aws:cloudwatch/dashboard:Dashboard", name)) == 1
 
 

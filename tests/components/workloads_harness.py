@@ -15,9 +15,10 @@ import pulumi
 from stack_plans import of_type  # noqa: F401  (tests read it as h.of_type)
 
 from components.context import AccountContext, LogArchive, VpcHandle
+from components.providers import management_providers
 from components.workloads.backup import Backup, copy_to_dr_enabled
 from components.workloads.data_hosts import DataHosts
-from components.workloads.edge import Edge
+from components.workloads.edge import Edge, EdgeDns
 from components.workloads.monitoring import Monitoring, MonitoringTargets
 from components.workloads.patching import Patching
 from landing_zone import plan as plan_mod
@@ -45,7 +46,14 @@ def vpc_handle(account: AccountContext, region: str, azs: int, admin_sg: str | N
                      admin_security_group_id=admin_sg)
 
 
-def build_account(cfg: LandingZoneConfig, account: AccountContext) -> None:
+def edge_dns(cfg: LandingZoneConfig) -> EdgeDns:
+    """The stack's public zone, written through the management account's provider (as build_workloads does)."""
+    providers = management_providers(cfg.organization, [cfg.organization.home_region])
+    return EdgeDns(zone_id=cfg.network.dns.zone_id, zone_name=cfg.network.dns.zone_name,
+                   owner_provider=providers[cfg.organization.home_region])
+
+
+def build_account(cfg: LandingZoneConfig, account: AccountContext, dns: EdgeDns | None = None) -> None:
     """What the composite does for one account (home region), limited to the 6b components."""
     w, region = account.config.workloads, cfg.organization.home_region
     if region not in account.config.vpcs:
@@ -59,7 +67,7 @@ def build_account(cfg: LandingZoneConfig, account: AccountContext) -> None:
         ports = sorted({s.port for s in (w.ecs.services if w.ecs else [])}) or [8080]
         edge = Edge(account.resource_name(region, "edge"), account=account, region=region, vpc=vpc, config=w.edge,
                     log_archive=LOG_ARCHIVE, app_security_group_id=app_sg, target_ports=ports, logs_key_arn=logs_key,
-                    log_retention_days=retention)
+                    log_retention_days=retention, dns=dns)
         targets["alb_arn_suffix"] = edge.alb_arn_suffix
     arns: list = []
     if w.data_hosts:
@@ -95,12 +103,13 @@ def build_account(cfg: LandingZoneConfig, account: AccountContext) -> None:
 
 def program(stack: str) -> None:
     cfg = load_stack(stack, REPO_ROOT)
+    dns = edge_dns(cfg) if cfg.network.dns else None
     for account_cfg in cfg.accounts:
         if account_cfg.role != "workload":
             continue
         account_id = fake_account_id(account_cfg.name)
         account = AccountContext.from_account_id(account_cfg, account_id, cfg.organization, cfg.regions)
-        build_account(cfg, account)
+        build_account(cfg, account, dns)
     pulumi.export("stack", stack)
 
 

@@ -62,6 +62,20 @@ def _no_data_hosts(accounts: list[dict]) -> None:
         a.get("workloads", {}).pop("data_hosts", None)
 
 
+@variant("prod-apps-images-published")
+def _images_published(accounts: list[dict]) -> None:
+    """The pipeline has pushed an image for every service of prod-apps and the config names its tag."""
+    for service in next(a for a in accounts if a["name"] == "prod-apps")["workloads"]["ecs"]["services"]:
+        service["image_tag"] = "1.4.2"
+
+
+@variant("prod-data-eks-admins")
+def _eks_admins(accounts: list[dict]) -> None:
+    """Identity Center's administrator role, provisioned by an earlier run, given cluster admin by its exact ARN."""
+    next(a for a in accounts if a["name"] == "prod-data")["workloads"]["eks"]["admin_role_arns"] = [
+        "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/ap-south-1/AWSReservedSSO_AdministratorAccess_0a1b2c3d4e5f6a7b"]
+
+
 @functools.cache
 def variant_plan(stack: str, name: str) -> dict:
     return stack_plans.variant_plan(stack, lambda config: VARIANTS[name](config[ACCOUNTS_KEY]), PROGRAM)

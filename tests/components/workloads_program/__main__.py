@@ -8,6 +8,8 @@ independent of the organization and network components (and faster than planning
 import pulumi
 
 from components.context import AccountContext, LogArchive, VpcHandle
+from components.organization import management_account
+from components.providers import management_providers
 from components.workloads import build_workloads
 from landing_zone.config import from_pulumi
 from landing_zone.mocks import fake_account_id, fake_hex
@@ -31,5 +33,6 @@ def vpc_handle(account: str, region: str, cidr: str, azs: int) -> VpcHandle:
 vpcs = {(a.name, region): vpc_handle(a.name, region, v.cidr, v.azs) for a in cfg.accounts for region, v in a.vpcs.items()}
 log_archive = LogArchive(bucket_name=f"{org.name}-log-archive", bucket_arn=f"arn:aws:s3:::{org.name}-log-archive",
                          kms_key_arn=f"arn:aws:kms:{org.home_region}:{fake_account_id('log-archive')}:key/log-archive")
-workloads = build_workloads(cfg, accounts, vpcs, log_archive)
+management = AccountContext(management_account(cfg), org.management_account_id, management_providers(org, cfg.regions))
+workloads = build_workloads(cfg, accounts, vpcs, log_archive, management)
 pulumi.export("workloads", {name: w.exports() for name, w in workloads.items()})

@@ -19,6 +19,7 @@ from rich.table import Table
 # the check modules register themselves in CHECKS when imported
 from landing_zone.preflight import capacity, organization, services, world  # noqa: F401
 from landing_zone.preflight.core import CHECKS, Context, CredentialsProblem, Finding, credentials_problem, run_checks
+from landing_zone.preflight.imports import prepare_command
 
 __all__ = ["CHECKS", "Context", "CredentialsProblem", "Finding", "exit_code", "preflight", "render_json", "render_table"]
 
@@ -42,7 +43,20 @@ def preflight(cfg: Any, plan: Mapping[str, Any], session: Any, root: Path = Path
         raise (credentials_problem(exc) or CredentialsProblem(f"cannot identify the caller: {exc}")) from None
     ctx = Context(cfg=cfg, plan=plan, session=session, caller_account=caller, root=Path(root),
                   clients=dict(clients or {}))
-    return [Finding("credentials", "pass", f"caller account {caller}"), *run_checks(ctx, ORDER + tuple(n for n in CHECKS if n not in ORDER))]
+    findings = [Finding("credentials", "pass", f"caller account {caller}"),
+                *run_checks(ctx, ORDER + tuple(n for n in CHECKS if n not in ORDER))]
+    prepare = prepare_command(ctx)
+    if prepare:  # `pulumi import --parent/--provider` needs both in the state: a new stack has neither
+        findings.append(Finding("imports", "warn", f"{len(ctx.imported)} existing resources to import; a new stack "
+                                "first needs their parent components and providers", "run the commands below, in order",
+                                (prepare,)))
+    return findings
+
+
+def commands_in_order(findings: Iterable[Finding]) -> list[str]:
+    """The prepare step first, then every import."""
+    ordered = sorted(findings, key=lambda f: f.check != "imports")
+    return [c for f in ordered for c in f.commands]
 
 
 def exit_code(findings: Iterable[Finding]) -> int:
@@ -56,9 +70,9 @@ def render_table(findings: list[Finding], console: Console, stack: str) -> None:
     for f in findings:
         table.add_row(f.check, f"[{STYLE[f.status]}]{f.status}[/]", f.detail, f.action)
     console.print(table)
-    commands = [c for f in findings for c in f.commands]
+    commands = commands_in_order(findings)
     if commands:
-        console.print("\nImport what exists already, before the first `pulumi up` (in this order):")
+        console.print("\nBefore the first full `pulumi up`, in this order:")
         for command in commands:
             console.print(command, markup=False, highlight=False, soft_wrap=True)
     failed = sum(f.status == "fail" for f in findings)
@@ -69,7 +83,7 @@ def render_table(findings: list[Finding], console: Console, stack: str) -> None:
 def render_json(findings: list[Finding], stack: str) -> str:
     return json.dumps({"stack": stack, "ready": exit_code(findings) == 0,
                        "checks": [f.as_json() for f in findings],
-                       "imports": [c for f in findings for c in f.commands]}, indent=2) + "\n"
+                       "commands": commands_in_order(findings)}, indent=2) + "\n"
 
 
 def main(stack: str, root: Path, plan_file: Path | None, fmt: str, out: Console, err: Console) -> int:

@@ -125,6 +125,8 @@ class Context:
     root: Path = Path(".")
     """Project root: relative files the config names (SAML metadata) are read from here."""
     clients: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    imported: list[dict] = field(default_factory=list)
+    """Plan resources an import command was printed for (see imports.prepare_command)."""
     _member_sessions: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -71,16 +71,20 @@ def opt_in_regions(ctx: Context) -> Iterator[Finding]:
         return
     accounts = {"management": ctx.cfg.organization.management_account_id, **ctx.existing_accounts}
     client = ctx.client("account", "us-east-1")
+    new: dict[str, list[str]] = {}
     for name, regions in used.items():
         account_id = accounts.get(name)
         for region in regions:
             if account_id is None:
-                yield Finding("opt-in-regions", "pass", f"{region} in {name}: a new account, the program enables it")
+                new.setdefault(region, []).append(name)
                 continue
             args = {"RegionName": region} if account_id == ctx.caller_account else {"RegionName": region,
                                                                                     "AccountId": account_id}
             status = client.get_region_opt_status(**args)["RegionOptStatus"]
             yield _region_finding(name, account_id, region, status)
+    for region, names in new.items():
+        yield Finding("opt-in-regions", "pass", f"{region} in the new accounts {', '.join(names)}: the program "
+                      "enables it")
 
 
 def _region_finding(name: str, account_id: str, region: str, status: str) -> Finding:

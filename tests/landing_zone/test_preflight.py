@@ -390,4 +390,6 @@ def test_cli_json_on_a_ready_organization(world, monkeypatch, tmp_path):
                                       "--root", str(ROOT)])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["ready"] is True and report["imports"][0].startswith("pulumi import --stack dev")
+    assert report["ready"] is True
+    assert report["commands"][0].startswith("pulumi up --stack dev --yes --target")
+    assert report["commands"][1].startswith("pulumi import --stack dev aws:organizations/organization:Organization")

@@ -206,12 +206,17 @@ class Context:
     def plan_index(self) -> dict[str, dict]:
         return index_by_urn(self.plan)
 
+    @functools.cached_property
+    def by_type(self) -> dict[str, list[dict]]:
+        index: dict[str, list[dict]] = {}
+        for r in self.plan.get("resources", []):
+            index.setdefault(r.get("type"), []).append(r)
+        return index
+
     def planned(self, type_: str, account: str | None = None, region: str | None = None) -> list[dict]:
         """Plan resources of a type, optionally in a config account ('management' for the management account)."""
         found = []
-        for r in self.plan.get("resources", []):
-            if r.get("type") != type_:
-                continue
+        for r in self.by_type.get(type_, []):
             if account is not None and account_of(self.plan_index, r) != account:
                 continue
             if region is not None and self.region_of(r) != region:

@@ -306,6 +306,8 @@ def test_an_existing_guardduty_detector_prints_its_import(world):
     [command] = finding.commands
     assert command.startswith(f"pulumi import --stack dev aws:guardduty/detector:Detector management-{DR}-guardduty "
                               f"{detector} --yes")
+    # the URN must be the program's: same parent component and provider, or the next `pulumi up` replaces it
+    assert "--parent security=urn:pulumi:dev::landing-zone::landing-zone:security:SecurityBaseline::security" in command
     # quoted: the provider's URN has a `$` the shell would expand
     assert (f"--provider 'management-{DR}=urn:pulumi:dev::landing-zone::landing-zone:organization:Organization"
             f"$pulumi:providers:aws::management-{DR}'") in command

@@ -26,7 +26,7 @@ __all__ = ["CHECKS", "Context", "CredentialsProblem", "Finding", "exit_code", "p
 STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red"}
 # The table's order: what a platform engineer fixes first comes first.
 ORDER = ("organization", "trusted-access", "delegated-admins", "identity-center", "opt-in-regions", "dns-zones",
-         "certificates", "saml", "vcpu-quota", "security-services")
+         "certificates", "saml", "account-quota", "vcpu-quota", "security-services")
 
 
 def preflight(cfg: Any, plan: Mapping[str, Any], session: Any, root: Path = Path("."),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from botocore.exceptions import ClientError
+
 from landing_zone.models import Account
 from landing_zone.preflight.core import Context, Finding, check, error_code
 
@@ -61,8 +63,6 @@ def vcpu_quota(ctx: Context) -> Iterator[Finding]:
 
 
 def _quota_finding(ctx: Context, name: str, account_id: str, need: int) -> Finding:
-    from botocore.exceptions import ClientError
-
     client = ctx.client("service-quotas", ctx.home, account_id)
     if client is None:
         return Finding("vcpu-quota", "warn", f"{name} ({account_id}): cannot assume "
@@ -78,3 +78,30 @@ def _quota_finding(ctx: Context, name: str, account_id: str, need: int) -> Findi
     if quota < need:
         return Finding("vcpu-quota", "fail", where, f"request {QUOTA_CODE} >= {need} in Service Quotas before `pulumi up`")
     return Finding("vcpu-quota", "pass", where)
+
+
+ORG_ACCOUNTS_QUOTA = "L-E619E033"  # Organizations: maximum number of accounts (default 10, lower for new orgs)
+
+
+@check("account-quota")
+def account_quota(ctx: Context) -> Iterator[Finding]:
+    """Every account the organization lists counts (closed ones until they leave it), plus the ones to create."""
+    if ctx.organization is None:
+        return
+    to_create = [a.name for a in ctx.cfg.accounts if a.name not in ctx.existing_accounts]
+    need = len(ctx.org_accounts) + len(to_create)
+    quotas = ctx.client("service-quotas", "us-east-1")  # Organizations' quotas live in us-east-1
+    try:
+        quota = quotas.get_service_quota(ServiceCode="organizations", QuotaCode=ORG_ACCOUNTS_QUOTA)["Quota"]["Value"]
+    except ClientError as exc:
+        if error_code(exc) != "NoSuchResourceException":
+            raise
+        quota = quotas.get_aws_default_service_quota(ServiceCode="organizations",
+                                                     QuotaCode=ORG_ACCOUNTS_QUOTA)["Quota"]["Value"]
+    detail = (f"{len(ctx.org_accounts)} accounts in the organization + {len(to_create)} to create = {need}; "
+              f"quota {quota:g}")
+    if need > quota:
+        yield Finding("account-quota", "fail", detail, f"request {ORG_ACCOUNTS_QUOTA} >= {need} (Service Quotas, "
+                      "us-east-1, from the management account) before `pulumi up`")
+    else:
+        yield Finding("account-quota", "pass", detail)

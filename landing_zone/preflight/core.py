@@ -99,6 +99,9 @@ def run_one(ctx: Context, name: str, fn: CheckFn) -> list[Finding]:
         if problem:
             raise problem from None
         return [api_failure(name, exc)]
+    except Exception as exc:  # noqa: BLE001 (a bug or an unexpected answer: that check fails, the others still run)
+        return [Finding(name, "fail", f"the check itself failed: {type(exc).__name__}: {exc}",
+                        "report it with this line; check this prerequisite by hand")]
 
 
 def api_failure(name: str, exc: BaseException) -> Finding:

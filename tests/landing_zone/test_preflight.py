@@ -79,6 +79,7 @@ class World:
         session.client("route53").create_hosted_zone(Name="dev.example.com", CallerReference="preflight-test")
         self.region_status = {(MGMT, DR): "ENABLED"}
         self.quotas: dict[str, float] = {}
+        self.account_quota = 10.0
         self.stubbed: dict = {}
 
     def member(self, email: str, name: str = "member") -> str:
@@ -95,7 +96,12 @@ class World:
         return client
 
     def _quota_clients(self) -> dict:
-        clients = {}
+        org_quota = self.session.client("service-quotas", region_name="us-east-1")
+        stub = Stubber(org_quota)
+        stub.add_response("get_service_quota", {"Quota": {"Value": self.account_quota, "QuotaCode": "L-E619E033"}},
+                          {"ServiceCode": "organizations", "QuotaCode": "L-E619E033"})
+        stub.activate()
+        clients = {("service-quotas", "us-east-1", MGMT): org_quota}
         for account, value in self.quotas.items():
             client = self.session.client("service-quotas", region_name=HOME)
             stub = Stubber(client)
@@ -132,7 +138,7 @@ def test_a_ready_organization_passes(world):
     assert failed(findings) == []
     assert exit_code(findings) == 0
     assert {"organization", "trusted-access", "delegated-admins", "identity-center", "identity-groups",
-            "opt-in-regions", "dns-zones", "certificates", "vcpu-quota", "security-services"} <= {f.check for f in findings}
+            "opt-in-regions", "dns-zones", "certificates", "account-quota", "vcpu-quota", "security-services"} <= {f.check for f in findings}
     org_id = world.org.describe_organization()["Organization"]["Id"]
     [command] = [c for f in of(findings, "organization") for c in f.commands]
     assert command.startswith(f"pulumi import --stack dev aws:organizations/organization:Organization organization {org_id}")
@@ -144,23 +150,29 @@ def test_a_ready_organization_passes(world):
 
 def test_no_organization_fails(aws):
     findings = preflight(parse(dev_values()), full_plan("dev"), aws, ROOT,
-                         clients={("account", "us-east-1", MGMT): _enabled_account_client(aws)})
+                         clients=_stubbed_clients(aws))
     assert any("is in no organization" in f for f in failed(findings))
     assert exit_code(findings) == 1
 
 
-def _enabled_account_client(session):
-    client = session.client("account", region_name="us-east-1")
-    stub = Stubber(client)
+def _stubbed_clients(session) -> dict:
+    """The two APIs moto lacks, answered for an organization without accounts yet."""
+    account = session.client("account", region_name="us-east-1")
+    stub = Stubber(account)
     stub.add_response("get_region_opt_status", {"RegionName": DR, "RegionOptStatus": "ENABLED"}, {"RegionName": DR})
     stub.activate()
-    return client
+    quotas = session.client("service-quotas", region_name="us-east-1")
+    stub = Stubber(quotas)
+    stub.add_response("get_service_quota", {"Quota": {"Value": 10.0}}, {"ServiceCode": "organizations",
+                                                                       "QuotaCode": "L-E619E033"})
+    stub.activate()
+    return {("account", "us-east-1", MGMT): account, ("service-quotas", "us-east-1", MGMT): quotas}
 
 
 def test_consolidated_billing_only_fails(aws):
     aws.client("organizations").create_organization(FeatureSet="CONSOLIDATED_BILLING")
     findings = preflight(parse(dev_values()), full_plan("dev"), aws, ROOT,
-                         clients={("account", "us-east-1", MGMT): _enabled_account_client(aws)})
+                         clients=_stubbed_clients(aws))
     assert any("has feature set CONSOLIDATED_BILLING, not ALL" in f for f in failed(findings))
 
 
@@ -291,6 +303,13 @@ def test_an_existing_account_with_a_low_vcpu_quota_fails(world):
     assert all(f.status != "fail" for f in of(world.run(), "vcpu-quota"))
 
 
+def test_an_organization_account_quota_too_small_for_the_new_accounts_fails(world):
+    world.account_quota = 8  # dev: the management account + 8 accounts to create
+    [finding] = [f for f in world.run() if f.check == "account-quota"]
+    assert (finding.status, finding.detail) == ("fail", "1 accounts in the organization + 8 to create = 9; quota 8")
+    assert "L-E619E033 >= 9" in finding.action
+
+
 def test_a_new_account_reports_its_need(world):
     findings = of(world.run(), "vcpu-quota")
     assert any(f.status == "warn" and f.detail.startswith("nonprod-data: new account needs 8 vCPUs") for f in findings)
@@ -350,6 +369,13 @@ def test_access_denied_fails_that_check_only(world):
     assert json.loads(render_json(findings, "dev"))["ready"] is False
 
 
+def test_a_check_that_crashes_fails_alone(world, monkeypatch):
+    from landing_zone.preflight import capacity
+
+    monkeypatch.setattr(capacity, "vcpu_need", lambda account: 1 / 0)
+    assert failed(world.run()) == ["vcpu-quota: the check itself failed: ZeroDivisionError: division by zero"]
+
+
 def test_credential_errors_are_recognised():
     assert credentials_problem(ClientError({"Error": {"Code": "InvalidClientTokenId"}}, "GetCallerIdentity"))
     assert credentials_problem(ClientError({"Error": {"Code": "AccessDenied"}}, "ListRoots")) is None
@@ -386,7 +412,7 @@ def test_cli_json_on_a_ready_organization(world, monkeypatch, tmp_path):
 
     real = preflight_mod.preflight
     monkeypatch.setattr(preflight_mod, "preflight", lambda cfg, plan, session, root: real(
-        parse(world.values), plan, world.session, root, clients={("account", "us-east-1", MGMT): world._account_client()}))
+        parse(world.values), plan, world.session, root, clients={**_stubbed_clients(world.session)}))
     plan = write_plan(full_plan("dev"), tmp_path / "plan.json")
     result = CliRunner().invoke(app, ["preflight", "--stack", "dev", "--plan", str(plan), "--format", "json",
                                       "--root", str(ROOT)])

@@ -78,13 +78,28 @@ def opt_in_regions(ctx: Context) -> Iterator[Finding]:
             if account_id is None:
                 new.setdefault(region, []).append(name)
                 continue
-            args = {"RegionName": region} if account_id == ctx.caller_account else {"RegionName": region,
-                                                                                    "AccountId": account_id}
-            status = client.get_region_opt_status(**args)["RegionOptStatus"]
-            yield _region_finding(name, account_id, region, status)
+            yield _region_status(ctx, client, name, account_id, region)
     for region, names in new.items():
         yield Finding("opt-in-regions", "pass", f"{region} in the new accounts {', '.join(names)}: the program "
                       "enables it")
+
+
+def _region_status(ctx: Context, client, name: str, account_id: str, region: str) -> Finding:
+    from botocore.exceptions import ClientError
+
+    if account_id == ctx.caller_account:
+        return _region_finding(name, account_id, region, client.get_region_opt_status(RegionName=region)[
+            "RegionOptStatus"])
+    try:
+        status = client.get_region_opt_status(RegionName=region, AccountId=account_id)["RegionOptStatus"]
+    except ClientError as exc:
+        if error_code(exc) not in ("AccessDeniedException", "AccessDenied"):
+            raise
+        # a member's status needs trusted access for account.amazonaws.com, which the program may be the one to enable
+        return Finding("opt-in-regions", "warn", f"{region} in {name} ({account_id}): status not readable "
+                       f"({error_code(exc)})", "the program enables it; or check trusted access for "
+                       "account.amazonaws.com")
+    return _region_finding(name, account_id, region, status)
 
 
 def _region_finding(name: str, account_id: str, region: str, status: str) -> Finding:

@@ -246,6 +246,19 @@ def test_an_opt_in_region_disabled_in_an_existing_member_is_enabled_by_the_progr
                for f in findings)
 
 
+def test_a_member_region_status_not_readable_is_a_warning(world):
+    sandbox = world.member("lz-dev+sandbox@example.com", "sandbox")
+    client = world.session.client("account", region_name="us-east-1")
+    stub = Stubber(client)
+    stub.add_response("get_region_opt_status", {"RegionName": DR, "RegionOptStatus": "ENABLED"}, {"RegionName": DR})
+    stub.add_client_error("get_region_opt_status", "AccessDeniedException", "trusted access is not enabled")
+    stub.activate()
+    world._account_client = lambda: client
+    [finding] = [f for f in of(world.run(), "opt-in-regions") if sandbox in f.detail]
+    assert (finding.status, finding.detail) == ("warn", f"ap-south-2 in sandbox ({sandbox}): status not readable "
+                                                        "(AccessDeniedException)")
+
+
 # --- zones, certificates, SAML ----------------------------------------------------------------------------------------
 
 
@@ -338,10 +351,37 @@ def test_security_hub_enabled_prints_its_import(world):
     assert any(f"aws:securityhub/account:Account management-{HOME}-securityhub {MGMT} --yes" in c for c in commands)
 
 
+def test_a_detector_in_an_adopted_security_account_prints_its_import(world):
+    security = world.member("lz-dev+security@example.com", "security")  # found by e-mail
+    member = boto3.Session(**_assumed(world.session, security), region_name=HOME)
+    detector = member.client("guardduty").create_detector(Enable=True)["DetectorId"]
+    commands = [c for f in of(world.run(), "security-services") for c in f.commands]
+    assert any(f"aws:guardduty/detector:Detector security-{HOME}-guardduty {detector} --yes" in c
+               and f"--provider 'security-{HOME}=" in c for c in commands)
+
+
+def _assumed(session, account_id: str) -> dict:
+    creds = session.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole",
+                                              RoleSessionName="test")["Credentials"]
+    return {"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"],
+            "aws_session_token": creds["SessionToken"]}
+
+
+def test_an_organization_trail_of_the_program_prints_its_import(world):
+    bucket = world.session.client("s3")
+    bucket.create_bucket(Bucket="trail-logs-example", CreateBucketConfiguration={"LocationConstraint": HOME})
+    trail = world.session.client("cloudtrail").create_trail(Name="lzdev-organization-trail", S3BucketName=
+                                                            "trail-logs-example", IsOrganizationTrail=True,
+                                                            IsMultiRegionTrail=True)
+    [finding] = [f for f in of(world.run(), "security-services") if "organization trail" in f.detail]
+    assert finding.status == "warn" and "creating it again fails" in finding.detail
+    assert "aws:cloudtrail/trail:Trail management-ap-south-1-organization-trail " in finding.commands[0] and trail["TrailARN"] in finding.commands[0]
+
+
 def test_a_config_recorder_with_another_name_fails(world):
     world.session.client("config", region_name=HOME).put_configuration_recorder(ConfigurationRecorder={
         "name": "default", "roleARN": f"arn:aws:iam::{MGMT}:role/config", "recordingGroup": {"allSupported": True}})
-    assert any("Config recorder 'default' in ap-south-1 exists; the program creates 'landing-zone'" in f
+    assert any("Config recorder 'default' in management ap-south-1 exists; the program creates 'landing-zone'" in f
                for f in failed(world.run()))
 
 

@@ -151,6 +151,15 @@ def diagram(
 
 
 @app.command()
+def preflight(stack: str = StackOpt, plan_file: Path = typer.Option(None, "--plan", help="plan JSON (default: plan now)"),
+              fmt: str = typer.Option("text", "--format", help="text | json"), root: Path = RootOpt) -> None:
+    """Read-only checks of the live organization before the first `pulumi up` (uses the AWS credentials)."""
+    from landing_zone import preflight as preflight_mod
+
+    raise typer.Exit(preflight_mod.main(stack, root, plan_file, fmt, out, err))
+
+
+@app.command()
 def contract(schema: bool = typer.Option(False, "--schema", help="print the JSON Schema of the stack outputs")) -> None:
     """The app-team contract: `--schema` prints the JSON Schema of the outputs (for TypeScript / Go consumers)."""
     from landing_zone.contract import CONTRACT_VERSION, schema_json

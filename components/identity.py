@@ -75,15 +75,14 @@ class Identity(pulumi.ComponentResource):
         super().__init__("landing-zone:identity:Identity", name, None, opts)
         self.home = cfg.organization.home_region
         self.management = management
-        invoke = pulumi.InvokeOptions(provider=management.providers[self.home], parent=self)
-        instances = aws.ssoadmin.get_instances_output(opts=invoke)
+        instances = lookup(aws.ssoadmin.get_instances_output, account=management, region=self.home, parent=self)
         self.instance_arn = instances.arns[0]
         self.identity_store_id = instances.identity_store_ids[0]
         self.partition = lookup(aws.get_partition_output, account=management, region=self.home, parent=self).partition
 
         self.permission_sets = {ps.name: self._permission_set(ps) for ps in self._all_permission_sets(cfg)}
         triples = expand_assignments(cfg)
-        groups = {g: self._group(g, invoke) for g in dict.fromkeys(g for g, _, _ in triples)}
+        groups = {g: self._group(g) for g in dict.fromkeys(g for g, _, _ in triples)}
         self.assignments = {
             (group, ps, account): aws.ssoadmin.AccountAssignment(
                 management.resource_name(self.home, f"sso-{slug(group)}-{slug(ps)}-{account}"),
@@ -125,12 +124,12 @@ class Identity(pulumi.ComponentResource):
         self._attachments[ps.name] = attachments  # assignments provision the set: attach its policies first
         return resource
 
-    def _group(self, display_name: str, invoke: pulumi.InvokeOptions) -> pulumi.Output[str]:
-        return aws.identitystore.get_group_output(
-            identity_store_id=self.identity_store_id,
+    def _group(self, display_name: str) -> pulumi.Output[str]:
+        return lookup(
+            aws.identitystore.get_group_output, account=self.management, region=self.home, parent=self,
+            purpose=f"group-{slug(display_name)}", identity_store_id=self.identity_store_id,
             # typed args: an invoke sends plain dict keys as written, and the provider expects camelCase
             alternate_identifier=aws.identitystore.GetGroupAlternateIdentifierArgs(
                 unique_attribute=aws.identitystore.GetGroupAlternateIdentifierUniqueAttributeArgs(
                     attribute_path="DisplayName", attribute_value=display_name)),
-            opts=invoke,
         ).group_id

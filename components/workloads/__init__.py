@@ -96,7 +96,7 @@ class Workloads(pulumi.ComponentResource):
             account.resource_name(region, "aurora-db"), account=account, region=region, config=wl.aurora,
             inputs=AuroraInputs(vpc, self.app_security_group_id, self.kms_key_arns["data"],
                                 dr_vpc if aurora_dr else None, self.kms_key_arns.get("dr-data") if aurora_dr else None,
-                                management.providers[region] if management else None),
+                                management),
             opts=self._child) if wl.aurora else None
         self.redis = RedisCache(
             account.resource_name(region, "redis-cache"), account=account, region=region, config=wl.redis,

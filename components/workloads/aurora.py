@@ -55,7 +55,7 @@ class AuroraInputs:
     dr_data_key_arn: pulumi.Input[str] | None = None
     # Where the bootstrap password is generated: an account that exists before the run (the management account);
     # None: this account's own provider.
-    generator_provider: pulumi.ProviderResource | None = None
+    generator: AccountContext | None = None
 
 
 def parameter_family(engine_version: str) -> str:
@@ -272,10 +272,11 @@ class AuroraCluster(pulumi.ComponentResource):
 
     def _bootstrap_password(self) -> pulumi.Output[str]:
         """Secrets Manager's generator, through an account that exists before the run when one is given."""
-        provider = self._inputs.generator_provider or self._account.providers[self._region]
-        generated = aws.secretsmanager.get_random_password_output(
-            password_length=40, exclude_punctuation=True, require_each_included_type=True,
-            opts=pulumi.InvokeOutputOptions(provider=provider))
+        # one purpose per cluster: lookups through one provider with one purpose are made once and shared
+        generated = lookup(aws.secretsmanager.get_random_password_output,
+                           account=self._inputs.generator or self._account, region=self._region, parent=self,
+                           purpose=f"{self._account.name}-aurora-password", password_length=40,
+                           exclude_punctuation=True, require_each_included_type=True)
         return pulumi.Output.secret(generated.random_password)
 
     def _master_secret(self, password: pulumi.Output[str], writer: aws.rds.ClusterInstance) -> pulumi.Output[str]:

@@ -90,3 +90,16 @@ def test_program_lookups_have_markers_through_planned_providers(stack_plan):
     assert markers
     assert {m["inputs"]["provider"] for m in markers} <= providers
     assert {m["inputs"]["token"] for m in markers} <= set(TOKENS.values())
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_invoke_the_program_makes_is_declared_by_a_marker(stack_plan, stack):
+    """The pack sees lookups only through their markers (the engine never sends invokes to an analyzer): an invoke
+    that bypasses components.lookups would be invisible to DEP-02. The recording mocks record every invoke."""
+    plan = stack_plan(stack)
+    assert plan["invokes"]
+    declared = {(m["inputs"]["token"], m["inputs"]["provider"]) for m in plan["resources"] if m["type"] == LOOKUP_TYPE}
+    undeclared = sorted({(i["token"], (i["provider"] or "default").split("::")[-2])
+                         for i in plan["invokes"]
+                         if (i["token"], (i["provider"] or "").rsplit("::", 1)[0]) not in declared})
+    assert not undeclared, f"invokes without a Lookup marker (use components.lookups.lookup): {undeclared}"

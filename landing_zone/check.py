@@ -43,6 +43,8 @@ SEVERITY_NAMES = {analyzer_pb2.POLICY_SEVERITY_UNSPECIFIED: "unspecified", analy
 SEVERITY_ORDER = ["critical", "high", "medium", "low", "unspecified"]
 PREVIEW_ADVISORY_MARK = "during preview:"
 REDACTED = "[secret]"
+SCALAR_SECRET_MIN = 4  # a whole secret value (a password, a key) from this length on
+STRUCTURED_LEAF_MIN = 8  # a leaf of a structured secret (see secret_values)
 
 
 class CheckError(Exception):
@@ -502,30 +504,35 @@ def _violation(diag: Any, resource: Mapping[str, Any] | None, policies: Mapping[
 
 
 def secret_values(plan: Mapping[str, Any]) -> list[str]:
-    """Every plaintext under a secret envelope in the plan (longest first), so reports can never print one."""
+    """Every plaintext under a secret envelope in the plan (longest first), so reports can never print one.
+
+    A secret that is a structure (a kubeconfig) has leaves that are its vocabulary, not its secret ("Config", "v1",
+    "exec"): those are redacted only from STRUCTURED_LEAF_MIN characters on, or every "Config" in a message would be.
+    """
     found: set[str] = set()
 
-    def walk(value: Any, inside_secret: bool) -> None:
+    def walk(value: Any, inside_secret: bool, min_length: int) -> None:
         if plan_mod.is_secret(value):
-            walk(value.get("value"), True)
+            inner = value.get("value")
+            walk(inner, True, STRUCTURED_LEAF_MIN if isinstance(inner, Mapping | list) else SCALAR_SECRET_MIN)
         elif isinstance(value, Mapping):
             for v in value.values():
-                walk(v, inside_secret)
+                walk(v, inside_secret, STRUCTURED_LEAF_MIN if inside_secret else min_length)
         elif isinstance(value, list):
             for v in value:
-                walk(v, inside_secret)
+                walk(v, inside_secret, STRUCTURED_LEAF_MIN if inside_secret else min_length)
         elif inside_secret and value not in (None, "", True, False) and value != plan_mod.UNKNOWN:
             text = value if isinstance(value, str) else json.dumps(value)
-            if len(text) >= 4:
+            if len(text) >= min_length:
                 found.add(text)
             if isinstance(value, str) and value[:1] in "[{":
                 with contextlib.suppress(ValueError):
-                    walk(json.loads(value), True)
+                    walk(json.loads(value), True, STRUCTURED_LEAF_MIN)
 
     for resource in plan.get("resources", []):
-        walk(resource.get("inputs"), False)
-        walk(resource.get("outputs"), False)
-    walk(plan.get("outputs"), False)
+        walk(resource.get("inputs"), False, SCALAR_SECRET_MIN)
+        walk(resource.get("outputs"), False, SCALAR_SECRET_MIN)
+    walk(plan.get("outputs"), False, SCALAR_SECRET_MIN)
     return sorted(found, key=len, reverse=True)
 
 

@@ -127,3 +127,17 @@ def test_the_real_pack_runs_end_to_end():
     result = check.run_check(graph_plan(), real, None, "test")
     assert result.policies and result.resources_checked > 0
     assert check.exit_code(result) in (0, 1)
+
+
+def test_a_structured_secret_redacts_its_values_not_its_vocabulary():
+    """A kubeconfig is a secret, but its `kind: Config` is not: reports must not turn every "Config" into [secret]."""
+    token = "k8s-aws-v1.abcdefghijklmnop"
+    kubeconfig = {"kind": "Config", "apiVersion": "v1", "users": [{"user": {"token": token}}]}
+    planned = {"resources": [{"inputs": {}, "outputs": {"kubeconfig": {plan.SIG_KEY: plan.SECRET_SIG,
+                                                                         "value": kubeconfig}},
+                              "type": "eks:index:Cluster", "urn": "urn:x"}],
+               "outputs": {"password": {plan.SIG_KEY: plan.SECRET_SIG, "value": "hunter2"}}}
+    secrets = check.secret_values(planned)
+    assert token in secrets and "hunter2" in secrets
+    message = check.redact(f"Config recorder; token {token}; password hunter2", secrets)
+    assert message == "Config recorder; token [secret]; password [secret]"

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import reachability as rch
-from .framework import UNKNOWN, Param, Res, StackCase, StackRule, cannot_verify
+from .framework import UNKNOWN, Param, Res, StackCase, StackRule
+from .stack_rules import _label, _short, _true
+from .stack_rules import _Unknowns as _StackUnknowns
 
 # Regions disabled in every new account until enabled (AWS Account Management, "Specify which AWS Regions your
 # account can use"); equal to landing_zone.regions.OPT_IN_REGIONS (tests/policies/test_deploy_readiness.py).
@@ -99,32 +101,13 @@ PUBLIC_AMI_OWNERS = ["amazon", "aws-marketplace", "099720109477", "136693071363"
 
 
 # --------------------------------------------------------------------------- shared helpers
-class _Unknowns(list):
-    """Values that decide a rule but are unknown during preview; raised as one advisory at the end."""
-
+class _Unknowns(_StackUnknowns):
     def add(self, res: rch.Res, prop: str) -> None:
         self.append(f"{_short(res.type)} {res.name}.{prop}")
-
-    def raise_if_any(self) -> None:
-        if self:
-            raise cannot_verify(list(dict.fromkeys(self)))
-
-
-def _short(type_: str) -> str:
-    parts = type_.split(":")
-    return parts[1] if len(parts) == 3 else type_
-
-
-def _label(res: rch.Res) -> str:
-    return f"{_short(res.type)} {res.name}"
 
 
 def _known(value: Any) -> bool:
     return value is not None and not rch.is_unknown(value)
-
-
-def _true(value: Any) -> bool:
-    return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
 def _decoded(value: Any) -> Any:

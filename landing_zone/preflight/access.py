@@ -31,7 +31,8 @@ def access_role(ctx: Context) -> Iterator[Finding]:
             yield Finding("access-role", "fail", f"{where}: cannot assume {role} (missing, not trusting the "
                           f"management account {ctx.caller_account}, or denied)",
                           f"in {account.account_id}, create role {role} trusting arn:aws:iam::{ctx.caller_account}:root "
-                          "with AdministratorAccess BEFORE the account joins (afterwards the guardrails SCP forbids it)")
+                          "with AdministratorAccess BEFORE the account joins (afterwards the guardrails SCP forbids it); if "
+                          "the data-perimeter RCP is attached already, run as one of organization.access_role_assumers")
         elif ctx.organization is not None and account.account_id not in members:
             yield Finding("access-role", "fail", f"{where}: {role} can be assumed, but the account is not in the "
                           "organization", "invite it (`aws organizations invite-account-to-organization`) and accept "

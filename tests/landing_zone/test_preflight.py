@@ -375,6 +375,17 @@ def test_saml_metadata_without_a_signing_certificate_fails(world):
     assert finding.startswith("saml: network.client_vpn.saml_metadata_file:") and "has no signing certificate" in finding
 
 
+def test_saml_metadata_shorter_than_iam_accepts_fails(world, tmp_path):
+    short = ('<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
+             'xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example.com/saml"><md:IDPSSODescriptor '
+             'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing">'
+             "<ds:KeyInfo><ds:X509Data><ds:X509Certificate>MIIB</ds:X509Certificate></ds:X509Data></ds:KeyInfo>"
+             "</md:KeyDescriptor></md:IDPSSODescriptor></md:EntityDescriptor>")
+    (tmp_path / "idp.xml").write_text(short)
+    [finding] = failed(world.run(network=world.client_vpn(saml_metadata_file=str(tmp_path / "idp.xml"))))
+    assert f"has {len(short)} characters; IAM wants at least 1000" in finding
+
+
 # --- the Client VPN's credentials: adopted with the network account ---------------------------------------------------
 
 

@@ -318,6 +318,24 @@ def test_a_zone_id_of_another_name_fails(world):
         f"dns-zone: network.dns: zone {ZONE_ID} in management ({MGMT}) is dev.example.com., not zone_name example.com."]
 
 
+def test_the_zone_is_read_in_the_adopted_account_network_dns_names(world):
+    sandbox = world.member("lz-dev+sandbox@example.com", "sandbox")
+    world.adopt("sandbox", sandbox)
+    network = {**world.values["network"], "dns": {**world.values["network"]["dns"], "account": "sandbox"}}
+    # the management account's zone of that id does not count: the records are written through sandbox's provider
+    assert failed(world.run(network=network)) == [f"dns-zone: network.dns.zone_id: hosted zone {ZONE_ID} "
+                                                  f"(dev.example.com.) not found in sandbox ({sandbox})"]
+    world.session.client("route53").delete_hosted_zone(Id=ZONE_ID)
+    zone = HostedZoneIdentifier(sandbox, ZONE_NAME + ".", None)
+    moto_id_manager.set_custom_id(zone, ZONE_ID)
+    try:
+        member = boto3.Session(**_assumed(world.session, sandbox), region_name=HOME)
+        member.client("route53").create_hosted_zone(Name=ZONE_NAME, CallerReference="sandbox")
+    finally:
+        moto_id_manager.unset_custom_id(zone)
+    assert failed(world.run(network=network)) == []
+
+
 def test_a_private_zone_fails(world):
     zones = world.session.client("route53")
     zones.delete_hosted_zone(Id=ZONE_ID)

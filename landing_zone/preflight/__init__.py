@@ -1,8 +1,9 @@
 """`lz preflight`: the one credentialed, read-only look at the live organization before the first `pulumi up`.
 
 It checks what the program assumes about the world (organization with all features, the management account,
-trusted access and delegated admins, Identity Center and its groups, opt-in regions, the zones / certificates /
-SAML the config names, vCPU quotas of existing accounts, security services that must be imported) and prints a
+trusted access and delegated admins, the access role in adopted accounts and who may assume it once the RCP is
+attached, Identity Center and its groups, opt-in regions, the public zone of the edges, the Client VPN's certificate
+and SAML metadata (or the adopted ARNs), vCPU quotas of existing accounts, security services that must be imported) and prints a
 table of checks with what to do. Exit 0 ready, 1 not ready (any failed check), 2 bad input or unusable credentials.
 """
 
@@ -17,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 # the check modules register themselves in CHECKS when imported
-from landing_zone.preflight import capacity, organization, services, world  # noqa: F401
+from landing_zone.preflight import access, capacity, client_vpn, organization, services, world  # noqa: F401
 from landing_zone.preflight.core import CHECKS, Context, CredentialsProblem, Finding, credentials_problem, run_checks
 from landing_zone.preflight.imports import prepare_command
 
@@ -25,8 +26,8 @@ __all__ = ["CHECKS", "Context", "CredentialsProblem", "Finding", "exit_code", "p
 
 STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red"}
 # The table's order: what a platform engineer fixes first comes first.
-ORDER = ("organization", "trusted-access", "delegated-admins", "identity-center", "opt-in-regions", "dns-zones",
-         "certificates", "saml", "account-quota", "vcpu-quota", "security-services")
+ORDER = ("organization", "trusted-access", "delegated-admins", "access-role", "access-role-assumers", "identity-center",
+         "opt-in-regions", "dns-zone", "certificates", "saml", "account-quota", "vcpu-quota", "security-services")
 
 
 def preflight(cfg: Any, plan: Mapping[str, Any], session: Any, root: Path = Path("."),
@@ -38,11 +39,12 @@ def preflight(cfg: Any, plan: Mapping[str, Any], session: Any, root: Path = Path
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        caller = session.client("sts", region_name=cfg.organization.home_region).get_caller_identity()["Account"]
+        identity = session.client("sts", region_name=cfg.organization.home_region).get_caller_identity()
     except (ClientError, BotoCoreError) as exc:
         raise (credentials_problem(exc) or CredentialsProblem(f"cannot identify the caller: {exc}")) from None
-    ctx = Context(cfg=cfg, plan=plan, session=session, caller_account=caller, root=Path(root),
-                  clients=dict(clients or {}))
+    caller = identity["Account"]
+    ctx = Context(cfg=cfg, plan=plan, session=session, caller_account=caller, caller_arn=identity.get("Arn", ""),
+                  root=Path(root), clients=dict(clients or {}))
     findings = [Finding("credentials", "pass", f"caller account {caller}"),
                 *run_checks(ctx, ORDER + tuple(n for n in CHECKS if n not in ORDER))]
     prepare = prepare_command(ctx)

@@ -125,6 +125,8 @@ class Context:
     plan: Mapping[str, Any]
     session: Any
     caller_account: str = ""
+    caller_arn: str = ""
+    """sts:GetCallerIdentity's Arn (an assumed-role session, an IAM user...)."""
     root: Path = Path(".")
     """Project root: relative files the config names (SAML metadata) are read from here."""
     clients: dict[tuple[str, str, str], Any] = field(default_factory=dict)

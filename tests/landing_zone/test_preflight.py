@@ -16,9 +16,12 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from moto import mock_aws
+from moto.iam.models import iam_backends
+from moto.route53.models import HostedZoneIdentifier
+from moto.utilities.id_generator import moto_id_manager
 from stack_plans import ROOT, full_plan
 from typer.testing import CliRunner
 
@@ -31,6 +34,8 @@ from landing_zone.preflight.core import credentials_problem
 MGMT = "222222222222"  # Pulumi.dev.yaml's management account: moto's caller
 HOME, DR = "ap-south-1", "ap-south-2"
 GROUPS = ("LZ-Dev-Admins", "LZ-Dev-Readers")
+ZONE_NAME, ZONE_ID = "dev.example.com", "Z0EXAMPLE00DEV000001"  # Pulumi.dev.yaml's network.dns
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "preflight"
 
 
 @pytest.fixture
@@ -40,21 +45,38 @@ def aws(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", HOME)
-    monkeypatch.setenv("MOTO_ACCOUNT_ID", MGMT)
-    with mock_aws():
-        yield boto3.Session(region_name=HOME)
+    monkeypatch.delenv("MOTO_ACCOUNT_ID", raising=False)  # it would put every member account's call in MGMT too
+    # the config's zone id (moto would make up another one)
+    zone = HostedZoneIdentifier(MGMT, ZONE_NAME + ".", None)  # moto's name has the final dot
+    moto_id_manager.set_custom_id(zone, ZONE_ID)
+    try:
+        with mock_aws():
+            # the caller: an IAM user of the management account (moto maps each access key to its account, so the
+            # sessions assumed into member accounts act there)
+            iam = iam_backends[MGMT]["aws"]
+            iam.create_user(HOME, "moto")
+            key = iam.create_access_key("moto")
+            yield boto3.Session(aws_access_key_id=key.access_key_id, aws_secret_access_key=key.secret_access_key,
+                                region_name=HOME)
+    finally:
+        moto_id_manager.unset_custom_id(zone)
 
 
-def _certificate(session) -> str:
-    key = ec.generate_private_key(ec.SECP256R1())
+def _pem(days: int = 365, key=None) -> tuple[bytes, bytes]:
+    """A self-signed test certificate (vpn.example.com) valid from now for `days`, and its key."""
+    key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "vpn.example.com")])
     now = datetime.datetime.now(datetime.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
-            .sign(key, hashes.SHA256()))
-    pem = cert.public_bytes(serialization.Encoding.PEM)
+            .serial_number(1).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=days)).sign(key, hashes.SHA256()))
     private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
+    return cert.public_bytes(serialization.Encoding.PEM), private
+
+
+def _certificate(session) -> str:
+    pem, private = _pem()
     return session.client("acm").import_certificate(Certificate=pem, PrivateKey=private)["CertificateArn"]
 
 
@@ -70,13 +92,10 @@ class World:
         self.org = session.client("organizations")
         self.org.create_organization(FeatureSet="ALL")
         self.values = dev_values()
-        vpn = self.values["network"]["client_vpn"]
-        vpn["server_certificate_arn"] = _certificate(session)
-        vpn["client_root_certificate_arn"] = _certificate(session)
         self.store = session.client("sso-admin").list_instances()["Instances"][0]["IdentityStoreId"]
         for group in GROUPS:
             session.client("identitystore").create_group(IdentityStoreId=self.store, DisplayName=group)
-        session.client("route53").create_hosted_zone(Name="dev.example.com", CallerReference="preflight-test")
+        session.client("route53").create_hosted_zone(Name=ZONE_NAME, CallerReference="preflight-test")
         self.region_status = {(MGMT, DR): "ENABLED"}
         self.quotas: dict[str, float] = {}
         self.account_quota = 10.0
@@ -85,6 +104,17 @@ class World:
     def member(self, email: str, name: str = "member") -> str:
         status = self.org.create_account(Email=email, AccountName=name)["CreateAccountStatus"]
         return status["AccountId"]
+
+    def adopt(self, name: str, account_id: str) -> None:
+        """accounts[name].account_id = account_id (its opt-in region answered ENABLED)."""
+        self.values["accounts"] = [dict(a, account_id=account_id) if a["name"] == name else a
+                                   for a in self.values["accounts"]]
+        self.region_status[(account_id, DR)] = "ENABLED"
+
+    def client_vpn(self, **changes) -> dict:
+        """network with client_vpn changed (a None value removes the field)."""
+        vpn = {k: v for k, v in {**self.values["network"]["client_vpn"], **changes}.items() if v is not None}
+        return {**self.values["network"], "client_vpn": vpn}
 
     def _account_client(self):
         client = self.session.client("account", region_name="us-east-1")
@@ -111,10 +141,10 @@ class World:
             clients[("service-quotas", HOME, account)] = client
         return clients
 
-    def run(self, **config_changes):
+    def run(self, session=None, **config_changes):
         values = {**self.values, **config_changes}
         clients = {("account", "us-east-1", MGMT): self._account_client(), **self._quota_clients(), **self.stubbed}
-        return preflight(parse(values), full_plan("dev"), self.session, ROOT, clients=clients)
+        return preflight(parse(values), full_plan("dev"), session or self.session, ROOT, clients=clients)
 
 
 @pytest.fixture
@@ -137,8 +167,9 @@ def test_a_ready_organization_passes(world):
     findings = world.run()
     assert failed(findings) == []
     assert exit_code(findings) == 0
-    assert {"organization", "trusted-access", "delegated-admins", "identity-center", "identity-groups",
-            "opt-in-regions", "dns-zones", "certificates", "account-quota", "vcpu-quota", "security-services"} <= {f.check for f in findings}
+    assert {"organization", "trusted-access", "delegated-admins", "access-role", "access-role-assumers",
+            "identity-center", "identity-groups", "opt-in-regions", "dns-zone", "certificates", "saml", "account-quota",
+            "vcpu-quota", "security-services"} <= {f.check for f in findings}
     org_id = world.org.describe_organization()["Organization"]["Id"]
     [command] = [c for f in of(findings, "organization") for c in f.commands]
     assert command.startswith(f"pulumi import --stack dev aws:organizations/organization:Organization organization {org_id}")
@@ -177,7 +208,7 @@ def test_consolidated_billing_only_fails(aws):
 
 
 def test_another_management_account_in_config_fails(world):
-    org = {**world.values["organization"], "management_account_id": "999999999999"}
+    org = {**world.values["organization"], "management_account_id": "999999999999", "access_role_assumers": []}
     assert any(f"management account is {MGMT}, not organization.management_account_id 999999999999" in f
                for f in failed(world.run(organization=org)))
 
@@ -231,11 +262,22 @@ def test_a_group_missing_from_the_identity_store_fails(world):
 # --- opt-in regions ---------------------------------------------------------------------------------------------------
 
 
-def test_an_opt_in_region_disabled_in_the_management_account_fails(world):
-    world.region_status[(MGMT, DR)] = "DISABLED"
+def test_an_opt_in_home_region_disabled_in_the_management_account_fails(world, monkeypatch):
+    from landing_zone.preflight import world as world_checks
+
+    # the home region is where the program runs: the only region it cannot enable for itself
+    monkeypatch.setattr(world_checks, "OPT_IN_REGIONS", {*world_checks.OPT_IN_REGIONS, HOME})
+    world.region_status = {(MGMT, HOME): "DISABLED", (MGMT, DR): "ENABLED"}
     [finding] = [f for f in of(world.run(), "opt-in-regions") if f.status == "fail"]
-    assert "ap-south-2 in management (222222222222): DISABLED" in finding.detail
-    assert "aws account enable-region --region-name ap-south-2" in finding.action
+    assert "ap-south-1 in management (222222222222): DISABLED" in finding.detail
+    assert "aws account enable-region --region-name ap-south-1" in finding.action
+
+
+def test_an_opt_in_dr_region_disabled_in_the_management_account_is_enabled_by_the_program(world):
+    world.region_status[(MGMT, DR)] = "DISABLED"
+    [finding] = [f for f in of(world.run(), "opt-in-regions") if "management" in f.detail]
+    assert (finding.status, finding.detail) == ("warn", "ap-south-2 in management (222222222222): DISABLED")
+    assert "program enables it" in finding.action
 
 
 def test_an_opt_in_region_disabled_in_an_existing_member_is_enabled_by_the_program(world):
@@ -259,41 +301,195 @@ def test_a_member_region_status_not_readable_is_a_warning(world):
                                                         "(AccessDeniedException)")
 
 
-# --- zones, certificates, SAML ----------------------------------------------------------------------------------------
+# --- the edges' zone -------------------------------------------------------------------------------------------------
 
 
 def test_a_missing_hosted_zone_fails(world):
-    zones = world.session.client("route53")
-    [zone] = zones.list_hosted_zones()["HostedZones"]
-    zones.delete_hosted_zone(Id=zone["Id"])
-    assert "dns-zones: hosted zone dev.example.com not found" in failed(world.run())
+    world.session.client("route53").delete_hosted_zone(Id=ZONE_ID)
+    assert failed(world.run()) == [f"dns-zone: network.dns.zone_id: hosted zone {ZONE_ID} (dev.example.com.) not "
+                                   f"found in management ({MGMT})"]
 
 
-def test_a_certificate_outside_the_organization_fails(world):
-    network = dict(world.values["network"])
-    network["client_vpn"] = {**network["client_vpn"], "server_certificate_arn": dev_values()["network"]["client_vpn"][
-        "server_certificate_arn"]}
-    assert any("network.client_vpn.server_certificate_arn" in f and "444444444444" in f
-               for f in failed(world.run(network=network)))
+def test_a_zone_id_of_another_name_fails(world):
+    network = {**world.values["network"], "dns": {**world.values["network"]["dns"], "zone_name": "example.com"}}
+    edge_apps = [dict(a, workloads={**a["workloads"], "edge": {"domain_name": "app.example.com"}})
+                 if a["name"] == "prod-apps" else a for a in world.values["accounts"]]
+    assert failed(world.run(network=network, accounts=edge_apps)) == [
+        f"dns-zone: network.dns: zone {ZONE_ID} in management ({MGMT}) is dev.example.com., not zone_name example.com."]
 
 
-def test_a_missing_certificate_fails(world):
-    network = dict(world.values["network"])
-    missing = f"arn:aws:acm:{HOME}:{MGMT}:certificate/00000000-0000-4000-8000-00000000dead"
-    network["client_vpn"] = {**network["client_vpn"], "client_root_certificate_arn": missing}
-    assert f"certificates: network.client_vpn.client_root_certificate_arn: {missing} not found" in failed(
-        world.run(network=network))
-
-
-def test_a_missing_saml_provider_fails(world):
-    network = dict(world.values["network"])
-    arn = f"arn:aws:iam::{MGMT}:saml-provider/example-idp"
-    network["client_vpn"] = {**network["client_vpn"], "authentication": "saml", "saml_provider_arn": arn}
-    assert any(f.startswith(f"saml: network.client_vpn.saml_provider_arn: {arn} not found")
-               for f in failed(world.run(network=network)))
-    metadata = (Path(__file__).parent.parent / "fixtures" / "preflight" / "idp-metadata.xml").read_text()
-    world.session.client("iam").create_saml_provider(SAMLMetadataDocument=metadata, Name="example-idp")
+def test_the_zone_is_read_in_the_adopted_account_network_dns_names(world):
+    sandbox = world.member("lz-dev+sandbox@example.com", "sandbox")
+    world.adopt("sandbox", sandbox)
+    network = {**world.values["network"], "dns": {**world.values["network"]["dns"], "account": "sandbox"}}
+    # the management account's zone of that id does not count: the records are written through sandbox's provider
+    assert failed(world.run(network=network)) == [f"dns-zone: network.dns.zone_id: hosted zone {ZONE_ID} "
+                                                  f"(dev.example.com.) not found in sandbox ({sandbox})"]
+    world.session.client("route53").delete_hosted_zone(Id=ZONE_ID)
+    zone = HostedZoneIdentifier(sandbox, ZONE_NAME + ".", None)
+    moto_id_manager.set_custom_id(zone, ZONE_ID)
+    try:
+        member = boto3.Session(**_assumed(world.session, sandbox), region_name=HOME)
+        member.client("route53").create_hosted_zone(Name=ZONE_NAME, CallerReference="sandbox")
+    finally:
+        moto_id_manager.unset_custom_id(zone)
     assert failed(world.run(network=network)) == []
+
+
+def test_a_private_zone_fails(world):
+    zones = world.session.client("route53")
+    zones.delete_hosted_zone(Id=ZONE_ID)
+    vpc = world.session.client("ec2").create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    zones.create_hosted_zone(Name=ZONE_NAME, CallerReference="private", HostedZoneConfig={"PrivateZone": True},
+                             VPC={"VPCRegion": HOME, "VPCId": vpc})
+    assert any("is private" in f for f in failed(world.run()))
+
+
+# --- the Client VPN's credentials: imported by the program ------------------------------------------------------------
+
+
+def _server_certificate(tmp_path, pem: bytes) -> dict:
+    (tmp_path / "server.pem").write_bytes(pem)
+    return {"certificate_file": str(tmp_path / "server.pem"), "private_key": {"secure": "v1:AAAAAAAAAAAAAAAAAAAAAA=="}}
+
+
+def test_the_example_certificate_and_metadata_pass(world):
+    findings = world.run()
+    assert [f.status for f in of(findings, "certificates") + of(findings, "saml")] == ["pass", "pass"]
+    detail = of(findings, "certificates")[0].detail
+    assert "examples/client-vpn/server-cert.example.pem (" in detail and "CN=vpn.example.com) valid until 2036" in detail
+
+
+def test_an_expired_server_certificate_fails(world, tmp_path):
+    pem, _ = _pem(days=-1)
+    network = world.client_vpn(server_certificate=_server_certificate(tmp_path, pem))
+    [finding] = failed(world.run(network=network))
+    assert finding.startswith("certificates: network.client_vpn.server_certificate.certificate_file")
+    assert "expired on" in finding and "ACM refuses to import it" in finding
+
+
+def test_a_server_certificate_expiring_within_30_days_is_a_warning(world, tmp_path):
+    pem, _ = _pem(days=20)
+    [finding] = of(world.run(network=world.client_vpn(server_certificate=_server_certificate(tmp_path, pem))),
+                   "certificates")
+    assert finding.status == "warn" and finding.detail.endswith("expires in 19 days")
+
+
+def test_a_server_certificate_with_a_key_client_vpn_refuses_fails(world, tmp_path):
+    pem, _ = _pem(key=ec.generate_private_key(ec.SECP256R1()))
+    [finding] = failed(world.run(network=world.client_vpn(server_certificate=_server_certificate(tmp_path, pem))))
+    assert "EC 256-bit key; a Client VPN endpoint accepts RSA 1024 or 2048 only" in finding
+
+
+def test_a_server_certificate_that_is_no_pem_fails(world, tmp_path):
+    pem = b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n"
+    [finding] = failed(world.run(network=world.client_vpn(server_certificate=_server_certificate(tmp_path, pem))))
+    assert "is not a readable PEM certificate" in finding
+
+
+def test_saml_metadata_without_a_signing_certificate_fails(world):
+    network = world.client_vpn(saml_metadata_file=str(FIXTURES / "idp-metadata.xml"))
+    [finding] = failed(world.run(network=network))
+    assert finding.startswith("saml: network.client_vpn.saml_metadata_file:") and "has no signing certificate" in finding
+
+
+def test_saml_metadata_shorter_than_iam_accepts_fails(world, tmp_path):
+    short = ('<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
+             'xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example.com/saml"><md:IDPSSODescriptor '
+             'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing">'
+             "<ds:KeyInfo><ds:X509Data><ds:X509Certificate>MIIB</ds:X509Certificate></ds:X509Data></ds:KeyInfo>"
+             "</md:KeyDescriptor></md:IDPSSODescriptor></md:EntityDescriptor>")
+    (tmp_path / "idp.xml").write_text(short)
+    [finding] = failed(world.run(network=world.client_vpn(saml_metadata_file=str(tmp_path / "idp.xml"))))
+    assert f"has {len(short)} characters; IAM wants at least 1000" in finding
+
+
+# --- the Client VPN's credentials: adopted with the network account ---------------------------------------------------
+
+
+def _adopt_network(world) -> tuple[str, boto3.Session]:
+    network = world.member("lz-dev+network@example.com", "network")
+    world.adopt("network", network)
+    return network, boto3.Session(**_assumed(world.session, network), region_name=HOME)
+
+
+def test_a_missing_adopted_certificate_fails(world):
+    network, member = _adopt_network(world)
+    provider = member.client("iam").create_saml_provider(SAMLMetadataDocument=(FIXTURES / "idp-metadata.xml")
+                                                         .read_text(), Name="example-idp")["SAMLProviderArn"]
+    missing = f"arn:aws:acm:{HOME}:{network}:certificate/00000000-0000-4000-8000-00000000dead"
+    vpn = world.client_vpn(server_certificate=None, saml_metadata_file=None, saml_provider_arn=provider,
+                           server_certificate_arn=missing)
+    assert failed(world.run(network=vpn)) == [f"certificates: network.client_vpn.server_certificate_arn: {missing} "
+                                              "not found"]
+    issued = _certificate(member)
+    assert failed(world.run(network={**vpn, "client_vpn": {**vpn["client_vpn"], "server_certificate_arn": issued}})) == []
+
+
+def test_a_missing_adopted_saml_provider_fails(world):
+    network, member = _adopt_network(world)
+    arn = f"arn:aws:iam::{network}:saml-provider/example-idp"
+    vpn = world.client_vpn(server_certificate=None, saml_metadata_file=None, saml_provider_arn=arn,
+                           server_certificate_arn=_certificate(member))
+    assert failed(world.run(network=vpn)) == [f"saml: network.client_vpn.saml_provider_arn: {arn} not found"]
+    member.client("iam").create_saml_provider(SAMLMetadataDocument=(FIXTURES / "idp-metadata.xml").read_text(),
+                                              Name="example-idp")
+    assert failed(world.run(network=vpn)) == []
+
+
+# --- the access role ------------------------------------------------------------------------------------------------
+
+
+def test_an_adopted_account_without_the_access_role_fails(world, monkeypatch):
+    from landing_zone.preflight.core import Context
+
+    sandbox = world.member("lz-dev+sandbox@example.com", "sandbox")
+    world.adopt("sandbox", sandbox)
+    real = Context.member_session
+    monkeypatch.setattr(Context, "member_session", lambda ctx, account_id: None if account_id == sandbox
+                        else real(ctx, account_id))  # AssumeRole refused: moto assumes any role
+    [finding] = [f for f in world.run() if f.check == "access-role"]
+    assert (finding.status, finding.detail) == ("fail", f"sandbox ({sandbox}): cannot assume OrganizationAccountAccessRole"
+                                                f" (missing, not trusting the management account {MGMT}, or denied)")
+    assert "BEFORE the account joins" in finding.action
+
+
+def test_an_adopted_account_outside_the_organization_fails(world):
+    world.adopt("sandbox", "333333333333")
+    [finding] = [f for f in world.run() if f.check == "access-role"]
+    assert finding.status == "fail" and "not in the organization" in finding.detail
+
+
+def test_a_caller_outside_the_access_role_assumers_is_warned(world):
+    [finding] = of(world.run(), "access-role-assumers")
+    assert finding.status == "warn"
+    assert finding.detail.startswith(f"the caller arn:aws:iam::{MGMT}:user/moto is not in organization.access_role_assumers")
+    assert "data-perimeter RCP" in finding.detail
+
+
+def _session_of_role(world, name: str, path: str = "/") -> boto3.Session:
+    world.session.client("iam").create_role(RoleName=name, Path=path, AssumeRolePolicyDocument="{}")
+    creds = world.session.client("sts").assume_role(RoleArn=f"arn:aws:iam::{MGMT}:role{path}{name}",
+                                                    RoleSessionName="preflight")["Credentials"]
+    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                         aws_session_token=creds["SessionToken"], region_name=HOME)
+
+
+def test_the_deploy_role_among_the_access_role_assumers_passes(world):
+    session = _session_of_role(world, "landing-zone-deploy-dev")
+    [finding] = of(world.run(session=session), "access-role-assumers")
+    assert (finding.status, finding.detail) == ("pass", f"the caller arn:aws:iam::{MGMT}:role/landing-zone-deploy-dev is "
+                                                        "in organization.access_role_assumers")
+
+
+def test_an_sso_role_is_matched_with_its_path(world):
+    # the session ARN leaves the path out; aws:PrincipalArn (what the RCP compares) has it
+    path = "/aws-reserved/sso.amazonaws.com/ap-south-1/"
+    session = _session_of_role(world, "AWSReservedSSO_Admin_0123456789abcdef", path)
+    organization = {**world.values["organization"], "access_role_assumers": [
+        f"arn:aws:iam::{MGMT}:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*"]}
+    [finding] = of(world.run(session=session, organization=organization), "access-role-assumers")
+    assert finding.status == "pass"
 
 
 # --- vCPU quotas ------------------------------------------------------------------------------------------------------
@@ -443,7 +639,7 @@ def test_cli_rejects_an_unknown_format_and_another_stacks_plan(tmp_path):
                                    "--root", str(ROOT)])
     assert bad.exit_code == 2 and "--format" in bad.output
     other = CliRunner().invoke(app, ["preflight", "--stack", "prod", "--plan", str(plan), "--root", str(ROOT)])
-    assert other.exit_code == 2 and "not a plan of stack 'prod'" in other.output
+    assert other.exit_code == 2 and "this is a plan of stack 'dev', not of --stack 'prod'" in other.output
 
 
 def test_cli_json_on_a_ready_organization(world, monkeypatch, tmp_path):

@@ -355,6 +355,13 @@ def _deployment(a, path: str) -> Iterator[str]:
         yield f"{path}.repositories: two repositories are named {dup} (the role is named after it)"
     for dup in _duplicates([s for r in d.repositories for s in r.services]):
         yield f"{path}.repositories: service {dup} has two owners; each service is deployed by one repository"
+    # With app pipelines in the account, a service no repository owns is one nobody can ship: no role may push its
+    # image or roll it. (Accounts without `deployment` ship through the stack's image_tag only.)
+    owned = {s for r in d.repositories for s in r.services}
+    for j, svc in enumerate(w.ecs.services if w.ecs else []):
+        if svc.name not in owned:
+            yield (f"{path}.repositories: service {svc.name} (ecs.services[{j}]) has no owner; add it to the services "
+                   "of the repository that deploys it (no pipeline role can push its image or roll it)")
 
 
 def _in_domain(name: str, domain: str) -> bool:

@@ -47,6 +47,10 @@ def _unique_accounts(cfg: LandingZoneConfig) -> Iterator[str]:
     for i, a in enumerate(cfg.accounts):
         if a.account_id == mgmt:
             yield f"accounts[{i}].account_id: {mgmt} is the management account (organization.management_account_id)"
+    org = cfg.organization
+    if org.preview_role_name == org.access_role_name:  # the pull request's code would run as the access role
+        yield (f"organization.preview_role_name: {org.preview_role_name} is the access role; name the read-only "
+               "preview role differently (default landing-zone-preview)")
 
 
 def _core_roles(cfg: LandingZoneConfig) -> Iterator[str]:

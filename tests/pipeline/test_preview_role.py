@@ -93,3 +93,17 @@ def test_the_workflow_previews_as_the_role_the_program_creates():
         (assume,) = [s for s in allowed["Statement"] if s["Action"] == "sts:AssumeRole"]
         assert assume["Resource"] == f"arn:aws:iam::*:role/{names[stack]}"
 
+
+
+def test_a_preview_role_named_like_the_access_role_is_refused_naming_the_field(tmp_path):
+    """Else the pull request's code would assume the access role, which administers every member account."""
+    from typer.testing import CliRunner
+
+    from landing_zone.cli import app
+
+    doc = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
+    doc["config"]["landing-zone:organization"]["preview_role_name"] = "OrganizationAccountAccessRole"
+    (tmp_path / "Pulumi.t.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    result = CliRunner().invoke(app, ["validate", "--stack", "t", "--root", str(tmp_path)])
+    assert result.exit_code == 2 and "organization.preview_role_name: OrganizationAccountAccessRole is the access role" in " ".join(result.output.split())
+    assert "Traceback" not in result.output

@@ -49,7 +49,8 @@ DATA_READS = [
     "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "sqs:ReceiveMessage",
     "logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery", "athena:GetQueryResults",
     "rds-data:ExecuteStatement", "ec2:GetPasswordData", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
-    "lambda:GetFunction", "cloudformation:GetTemplate",
+    "lambda:GetFunction", "cloudformation:GetTemplate", "secretsmanager:BatchGetSecretValue", "dynamodb:PartiQLSelect",
+    "kinesis:GetRecords", "rds:DownloadDBLogFilePortion", "es:ESHttpGet",
 ]
 
 

@@ -28,7 +28,8 @@ management: AccountContext = organization.management  # the management account (
 security_baseline = SecurityBaseline("security", cfg, accounts, management, organization.root_id,
                                      depends_on=[organization.organization, *organization.delegated_admins])
 log_archive: LogArchive = security_baseline.log_archive
-baselines = {a.name: AccountBaseline(f"{a.name}-baseline", a, cfg.security, cfg.organization.home_region)
+baselines = {a.name: AccountBaseline(f"{a.name}-baseline", a, cfg.security, cfg.organization.home_region,
+                                     org=cfg.organization)
              for a in [management, *accounts.values()]}
 identity = Identity("identity", cfg, management, accounts)
 

@@ -6,7 +6,8 @@ trust and permission policies to bootstrap/policies/ for an administrator to app
 Who may assume what (GitHub's OIDC `sub` claim; StringEquals on `aud` and `sub`, never StringLike):
 - `landing-zone-preview-<stack>`: `repo:ORG/REPO:pull_request` only. `pulumi preview` runs the pull request's own
   Python, so this role can read configuration (ViewOnlyAccess, the program's invokes, the state backend) and write
-  nothing; it assumes only the member accounts' `landing-zone-preview` roles, which are read-only too.
+  nothing; it assumes only the member accounts' `landing-zone-preview` roles, which are read-only too (the program
+  creates those: components/preview_role.py, with member_preview_trust / member_preview_permissions from here).
 - `landing-zone-deploy-<stack>`: `repo:ORG/REPO:environment:<stack>` only, so a job reaches it only after the GitHub
   environment's protection rules (prod: required reviewers, branch `main`).
 
@@ -22,14 +23,17 @@ import re
 import sys
 from pathlib import Path
 
+from landing_zone.models import MEMBER_PREVIEW_ROLE  # the program creates it (organization.preview_role_name)
+
 ISSUER = "token.actions.githubusercontent.com"
 AUDIENCE = "sts.amazonaws.com"
 STACKS = ("dev", "prod")
-MEMBER_PREVIEW_ROLE = "landing-zone-preview"  # what the program's member-account providers assume in a preview
-VIEW_ONLY = "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
+VIEW_ONLY_POLICY = "job-function/ViewOnlyAccess"  # AWS managed: describes and lists, reads no data
+VIEW_ONLY = f"arn:aws:iam::aws:policy/{VIEW_ONLY_POLICY}"
 DEPLOY_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"  # creates the organization, accounts, SCPs, roles
 _REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")  # IAM role names: no wildcard, no path
 
 # The invokes of the program (`get_*` data sources: grep components/) and what the providers call. Read-only calls
 # that return no data; ViewOnlyAccess lacks most Get* actions.
@@ -37,7 +41,7 @@ PREVIEW_INVOKES = [
     "ec2:DescribeAvailabilityZones", "ec2:DescribeImages", "iam:ListRoles", "identitystore:ListGroups",
     "identitystore:GetGroupId", "route53:ListHostedZones", "route53:GetHostedZone", "secretsmanager:GetRandomPassword",
     "sso:ListInstances", "sts:GetCallerIdentity", "organizations:DescribeOrganization",
-    "organizations:ListAccounts", "organizations:ListRoots",
+    "organizations:ListAccounts", "organizations:ListRoots", "eks:DescribeAddonVersions",
 ]
 # Data a preview never needs, denied even where an attached AWS policy would allow it.
 DATA_READS = [
@@ -45,7 +49,8 @@ DATA_READS = [
     "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "sqs:ReceiveMessage",
     "logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery", "athena:GetQueryResults",
     "rds-data:ExecuteStatement", "ec2:GetPasswordData", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
-    "lambda:GetFunction", "cloudformation:GetTemplate",
+    "lambda:GetFunction", "cloudformation:GetTemplate", "secretsmanager:BatchGetSecretValue", "dynamodb:PartiQLSelect",
+    "kinesis:GetRecords", "rds:DownloadDBLogFilePortion", "es:ESHttpGet",
 ]
 
 
@@ -53,11 +58,22 @@ class BootstrapError(ValueError):
     """Bad input, naming the argument."""
 
 
-def validate(repository: str, account_id: str) -> None:
+def validate(repository: str, account_id: str, member_role: str = MEMBER_PREVIEW_ROLE) -> None:
     if not _REPOSITORY.match(repository) or "*" in repository:
         raise BootstrapError(f"--repository: {repository!r} is not OWNER/NAME (no wildcards)")
     if not _ACCOUNT.match(account_id):
         raise BootstrapError(f"--account-id: {account_id!r} is not a 12-digit AWS account id")
+    if not _ROLE_NAME.match(member_role):
+        raise BootstrapError(f"--member-preview-role: {member_role!r} is not an IAM role name")
+
+
+def preview_role_name(stack: str) -> str:
+    """The management account's preview role of a stack: what the member accounts' preview roles trust."""
+    return f"landing-zone-preview-{stack}"
+
+
+def deploy_role_name(stack: str) -> str:
+    return f"landing-zone-deploy-{stack}"
 
 
 def subject(repository: str, stack: str | None) -> str:
@@ -75,43 +91,53 @@ def github_trust(account_id: str, sub: str) -> dict:
     }]}
 
 
-def preview_permissions(state_bucket: str | None) -> dict:
+def program_invokes() -> dict:
+    return {"Sid": "ProgramInvokes", "Effect": "Allow", "Action": sorted(PREVIEW_INVOKES), "Resource": "*"}
+
+
+def no_data_reads(state_bucket: str | None = None) -> dict:
+    """The deny of every preview role: data a preview never needs, even where an attached AWS policy allows it. The
+    Pulumi state (a self-managed backend's objects) is the one object a preview must read."""
+    scope = {"NotResource": [f"arn:aws:s3:::{state_bucket}/.pulumi/*"]} if state_bucket else {"Resource": "*"}
+    return {"Sid": "NoDataReads", "Effect": "Deny", "Action": sorted(DATA_READS), **scope}
+
+
+def preview_permissions(state_bucket: str | None, member_role: str = MEMBER_PREVIEW_ROLE) -> dict:
     """Inline policy of the preview role (beside ViewOnlyAccess): invokes, member preview roles, state; no writes."""
     statements: list[dict] = [
-        {"Sid": "ProgramInvokes", "Effect": "Allow", "Action": sorted(PREVIEW_INVOKES), "Resource": "*"},
+        program_invokes(),
         {"Sid": "MemberAccountPreviewRoles", "Effect": "Allow", "Action": "sts:AssumeRole",
-         "Resource": f"arn:aws:iam::*:role/{MEMBER_PREVIEW_ROLE}"},
+         "Resource": f"arn:aws:iam::*:role/{member_role}"},
     ]
     if state_bucket:
         statements.append({"Sid": "ReadPulumiState", "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
                            "Resource": [f"arn:aws:s3:::{state_bucket}", f"arn:aws:s3:::{state_bucket}/.pulumi/*"]})
-    # the state file is the one object a preview must read
-    scope = {"NotResource": [f"arn:aws:s3:::{state_bucket}/.pulumi/*"]} if state_bucket else {"Resource": "*"}
-    statements.append({"Sid": "NoDataReads", "Effect": "Deny", "Action": sorted(DATA_READS), **scope})
+    statements.append(no_data_reads(state_bucket))
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def member_preview_trust(management_account_id: str, stack: str) -> dict:
-    """The member accounts' read-only role: only the management account's preview role of the stack."""
+def member_preview_trust(management_account_id: str, stack: str, partition: str = "aws") -> dict:
+    """The member accounts' read-only role (the program creates it, components/preview_role.py): only the management
+    account's preview role of the stack. IAM stores that principal as the role's unique id, so the management role
+    must exist first (else CreateRole: "Invalid principal in policy") and re-creating it breaks this trust."""
     return {"Version": "2012-10-17", "Statement": [{
         "Sid": "ManagementPreviewRole", "Effect": "Allow", "Action": "sts:AssumeRole",
-        "Principal": {"AWS": f"arn:aws:iam::{management_account_id}:role/landing-zone-preview-{stack}"},
+        "Principal": {"AWS": f"arn:{partition}:iam::{management_account_id}:role/{preview_role_name(stack)}"},
     }]}
 
 
 def member_preview_permissions() -> dict:
-    return {"Version": "2012-10-17", "Statement": [
-        {"Sid": "ProgramInvokes", "Effect": "Allow", "Action": sorted(PREVIEW_INVOKES), "Resource": "*"},
-        {"Sid": "NoDataReads", "Effect": "Deny", "Action": sorted(DATA_READS), "Resource": "*"},
-    ]}
+    """Inline policy of the member accounts' preview role, beside ViewOnlyAccess."""
+    return {"Version": "2012-10-17", "Statement": [program_invokes(), no_data_reads()]}
 
 
-def render(repository: str, account_id: str, stack: str, state_bucket: str | None = None) -> dict[str, dict]:
-    """File name -> policy document of one stack's roles."""
-    validate(repository, account_id)
+def render(repository: str, account_id: str, stack: str, state_bucket: str | None = None,
+           member_role: str = MEMBER_PREVIEW_ROLE) -> dict[str, dict]:
+    """File name -> policy document of one stack's roles (member_role: the stack's organization.preview_role_name)."""
+    validate(repository, account_id, member_role)
     return {
         f"preview-{stack}-trust.json": github_trust(account_id, subject(repository, None)),
-        f"preview-{stack}-permissions.json": preview_permissions(state_bucket),
+        f"preview-{stack}-permissions.json": preview_permissions(state_bucket, member_role),
         f"deploy-{stack}-trust.json": github_trust(account_id, subject(repository, stack)),
         f"member-preview-{stack}-trust.json": member_preview_trust(account_id, stack),
         "member-preview-permissions.json": member_preview_permissions(),
@@ -124,11 +150,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--account-id", required=True, help="the management account of the stack")
     parser.add_argument("--stack", choices=STACKS, action="append", help="default: dev and prod")
     parser.add_argument("--state-bucket", help="S3 bucket of a self-managed Pulumi backend")
+    parser.add_argument("--member-preview-role", default=MEMBER_PREVIEW_ROLE,
+                        help="the stack's organization.preview_role_name (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "policies")
     args = parser.parse_args(argv)
     try:
         documents = {name: doc for stack in args.stack or STACKS
-                     for name, doc in render(args.repository, args.account_id, stack, args.state_bucket).items()}
+                     for name, doc in render(args.repository, args.account_id, stack, args.state_bucket,
+                                                 args.member_preview_role).items()}
     except BootstrapError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -1,6 +1,7 @@
 """The per-account baseline, in every account and region: EBS encryption by default with a customer-managed key,
 IMDSv2 as the instance metadata default and an account Access Analyzer per region; once per account (these
-settings are global): the S3 account public access block, the IAM password policy and the security contact.
+settings are global): the S3 account public access block, the IAM password policy, the security contact, and in
+member accounts the pull-request preview's read-only role (components/preview_role.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import pulumi_aws as aws
 
 from components.context import AccountContext
 from components.lookups import lookup
-from landing_zone.models import Security
+from components.preview_role import member_preview_role
+from landing_zone.models import Organization, Security
 
 # CIS 1.8-1.9: long passwords, never reused. IAM users are the exception here (Identity Center is the way in).
 PASSWORD_POLICY = dict(
@@ -33,14 +35,16 @@ def ebs_key_policy(partition: pulumi.Input[str], account_id: pulumi.Input[str], 
 
 
 class AccountBaseline(pulumi.ComponentResource):
-    """Baseline of one account. Results: `ebs_keys` (region -> Key)."""
+    """Baseline of one account. Results: `ebs_keys` (region -> Key), `preview_role` (member accounts, or None).
+    `org`: the organization, for the member accounts' preview role (None: no preview role)."""
 
     def __init__(self, name: str, account: AccountContext, security: Security, home_region: str,
-                 opts: pulumi.ResourceOptions | None = None):
+                 opts: pulumi.ResourceOptions | None = None, org: Organization | None = None):
         super().__init__("landing-zone:baseline:AccountBaseline", name, None, opts)
         self.account = account
         partition = lookup(aws.get_partition_output, account=account, region=home_region, parent=self).partition
         self._account_wide(account, security, home_region)
+        self.preview_role = member_preview_role(account, org, home_region, partition, self) if org else None
         self.ebs_keys = {region: self._regional(account, region, partition, security) for region in account.regions}
         self.register_outputs({"ebsKeyArns": {r: k.arn for r, k in self.ebs_keys.items()}})
 

@@ -119,6 +119,9 @@ PrefixLength = Annotated[int, Field(ge=16, le=28)]
 # --- organization -------------------------------------------------------------------------------------------------
 
 
+MEMBER_PREVIEW_ROLE = "landing-zone-preview"  # default organization.preview_role_name (bootstrap/ renders it too)
+
+
 class Organization(Strict):
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,15}$", description="prefix of physical names")]
     home_region: Region = "ap-south-1"
@@ -136,6 +139,10 @@ class Organization(Strict):
     """ARN patterns of the management-account principals (the pipeline's deploy roles) that alone may assume the
     access role in member accounts, enforced by the data-perimeter RCP. Empty: whoever the role's trust allows
     (every principal of the management account that IAM lets call sts:AssumeRole)."""
+    preview_role_name: Annotated[str, Field(pattern=r"^[\w+=,.@-]{1,64}$")] | None = MEMBER_PREVIEW_ROLE
+    """Read-only role created in every member account for the pull-request preview (the workflow's
+    LZ_ACCESS_ROLE_NAME); it trusts only the management account's `landing-zone-preview-<stack>` role (bootstrap/),
+    which must exist before the deploy. null: no preview role (previews then cannot read member accounts)."""
     tags: dict[str, str] = {}
     """Tags on every resource (merged into every provider's default tags)."""
     scps: list[ScpName] = []

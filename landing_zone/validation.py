@@ -47,6 +47,10 @@ def _unique_accounts(cfg: LandingZoneConfig) -> Iterator[str]:
     for i, a in enumerate(cfg.accounts):
         if a.account_id == mgmt:
             yield f"accounts[{i}].account_id: {mgmt} is the management account (organization.management_account_id)"
+    org = cfg.organization
+    if org.preview_role_name == org.access_role_name:  # the pull request's code would run as the access role
+        yield (f"organization.preview_role_name: {org.preview_role_name} is the access role; name the read-only "
+               "preview role differently (default landing-zone-preview)")
 
 
 def _core_roles(cfg: LandingZoneConfig) -> Iterator[str]:
@@ -355,6 +359,13 @@ def _deployment(a, path: str) -> Iterator[str]:
         yield f"{path}.repositories: two repositories are named {dup} (the role is named after it)"
     for dup in _duplicates([s for r in d.repositories for s in r.services]):
         yield f"{path}.repositories: service {dup} has two owners; each service is deployed by one repository"
+    # With app pipelines in the account, a service no repository owns is one nobody can ship: no role may push its
+    # image or roll it. (Accounts without `deployment` ship through the stack's image_tag only.)
+    owned = {s for r in d.repositories for s in r.services}
+    for j, svc in enumerate(w.ecs.services if w.ecs else []):
+        if svc.name not in owned:
+            yield (f"{path}.repositories: service {svc.name} (ecs.services[{j}]) has no owner; add it to the services "
+                   "of the repository that deploys it (no pipeline role can push its image or roll it)")
 
 
 def _in_domain(name: str, domain: str) -> bool:

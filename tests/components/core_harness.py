@@ -35,7 +35,7 @@ def build(cfg: LandingZoneConfig) -> None:
     SecurityBaseline("security", cfg, accounts, management, organization.root_id,
                      depends_on=[organization.organization, *organization.delegated_admins])
     for a in [management, *accounts.values()]:
-        AccountBaseline(f"{a.name}-baseline", a, cfg.security, cfg.organization.home_region)
+        AccountBaseline(f"{a.name}-baseline", a, cfg.security, cfg.organization.home_region, org=cfg.organization)
     Identity("identity", cfg, management, accounts)
 
 

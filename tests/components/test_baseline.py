@@ -4,7 +4,7 @@ import json
 from collections import Counter
 
 import pytest
-from core_harness import account_of, config, of_type, region_of, stack_plan
+from core_harness import account_of, config, of_type, plan_config, region_of, stack_plan
 
 STACKS = ["dev", "prod"]
 
@@ -62,3 +62,18 @@ def test_every_account_has_a_support_role(stack):
     support = [r for r in of_type(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
                if r["inputs"]["policyArn"].endswith(":policy/AWSSupportAccess")]
     assert sorted(account_of(plan, r) for r in support) == sorted(every(cfg))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_preview_role_in_every_member_account_none_in_management(stack):
+    """(Its trust and policy: tests/pipeline/test_preview_role.py.)"""
+    cfg, plan = config(stack), stack_plan(stack)
+    previews = [r for r in of_type(plan, "aws:iam/role:Role") if r["inputs"].get("name") == "landing-zone-preview"]
+    assert sorted(account_of(plan, r) for r in previews) == sorted(a.name for a in cfg.accounts)
+
+
+def test_preview_role_name_null_creates_none():
+    cfg = config("dev")
+    cfg = cfg.model_copy(update={"organization": cfg.organization.model_copy(update={"preview_role_name": None})})
+    roles = [r["inputs"].get("name") for r in of_type(plan_config(cfg), "aws:iam/role:Role")]
+    assert "landing-zone-preview" not in roles and "landing-zone-support" in roles

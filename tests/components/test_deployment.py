@@ -99,6 +99,8 @@ def repos(accounts, name):
      "repositories[0].environment: prod deploys run behind a GitHub environment's approval"),
     (lambda a: repos(a, "prod-apps")[1].update(services=["los-api"]),
      "service los-api has two owners"),
+    (lambda a: repos(a, "prod-apps").pop(), "repositories: service web (ecs.services[2]) has no owner"),
+    (lambda a: repos(a, "nonprod-apps")[1].update(services=[]), "repositories: service lms-api (ecs.services[1]) has no owner"),
     (lambda a: repos(a, "prod-apps")[0].update(services=["billing"]),
      "repositories[0].services: billing is not a service of accounts.prod-apps.workloads.ecs"),
     (lambda a: repos(a, "nonprod-apps")[0].update(environment="dev"),

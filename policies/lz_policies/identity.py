@@ -232,6 +232,19 @@ def web_identity_pinned(r: Subject) -> Iterator[str]:
             yield from (f"{where}: {problem}" for problem in _eks_subject_problems(subjects or []))
 
 
+def one_repository_per_role(r: Subject) -> Iterator[str]:
+    """A role several GitHub repositories may assume lets each deploy the other's services (and pass the other's task
+    roles): one deployment role per repository."""
+    repositories = sorted({f"{m['owner']}/{m['repo']}" for _, statement, issuer in web_identity_trusts(r)
+                           if issuer == GITHUB_ISSUER
+                           for subject in doc.positive_values(statement, f"{issuer}:sub") or []
+                           if (m := GITHUB_SUBJECT.match(subject)) and m["owner"] and m["repo"]})
+    if len(repositories) > 1:
+        yield (f"assumeRolePolicy trusts {len(repositories)} GitHub repositories ({', '.join(repositories)}): each "
+               "can deploy the other's services with this role; give every repository its own role scoped to its own "
+               "resources")
+
+
 def _expected_audience(issuer: str) -> str:
     if issuer == COGNITO_ISSUER:
         return "<identity pool id>"
@@ -603,11 +616,13 @@ RULES = [
                     "in the organization or repository part) and, in `environmentPinnedIn` environments (from the "
                     "provider's default tags; untagged counts as prod), a GitHub environment "
                     "(`repo:ORG/REPO:environment:NAME`), so the environment's required reviewers gate the role. EKS "
-                    "subjects name `system:serviceaccount:NAMESPACE:SA` with no wildcard in the namespace. (IAM-04 "
+                    "subjects name `system:serviceaccount:NAMESPACE:SA` with no wildcard in the namespace. A role trusts "
+                    "at most one GitHub repository (a shared deployment role lets each repository deploy the other's "
+                    "services). (IAM-04 "
                     "keeps Principal \"*\"; an OIDC trust without a subject is this rule's finding.)",
         refs="docs.github.com/actions/security-for-github-actions/security-hardening-your-deployments/"
              "configuring-openid-connect-in-amazon-web-services; EKS IRSA; CKV_AWS_358 (GitHub only)",
-        types=(ROLE,), checks=(web_identity_pinned,),
+        types=(ROLE,), checks=(web_identity_pinned, one_repository_per_role),
         params={"environmentPinnedIn": Param("array", ["prod"], "environments whose GitHub roles must trust a GitHub "
                                              "environment subject only", items="string")},
         cases=(
@@ -630,8 +645,18 @@ RULES = [
             Case({"assumeRolePolicy": _oidc_trust("accounts.example.com", sub=None, aud="client-1",
                                                   federated="accounts.example.com")},
                  violates=True, note="any OIDC issuer without sub"),
+            Case({"assumeRolePolicy": _oidc_trust(GITHUB_ISSUER, sub=["repo:example-org/los:environment:prod",
+                                                                      "repo:example-org/pay:environment:prod"])},
+                 violates=True, note="one role shared by two repositories"),
+            Case({"assumeRolePolicy": _doc(*(json.loads(_oidc_trust(GITHUB_ISSUER, sub=f"repo:example-org/{repo}:"
+                                                                                   "ref:refs/heads/main"))["Statement"][0]
+                                             for repo in ("los", "pay")))}, env="nonprod", violates=True,
+                 note="two repositories in two statements"),
             Case({"assumeRolePolicy": _oidc_trust(GITHUB_ISSUER, sub="repo:example-org/los:environment:prod")},
                  violates=False),
+            Case({"assumeRolePolicy": _oidc_trust(GITHUB_ISSUER, sub=["repo:example-org/los:ref:refs/heads/main",
+                                                                      "repo:example-org/los:pull_request"])},
+                 env="nonprod", violates=False, note="several subjects of one repository"),
             Case({"assumeRolePolicy": _oidc_trust(GITHUB_ISSUER, sub="repo:example-org/los:ref:refs/heads/develop")},
                  env="nonprod", violates=False),
             Case({"assumeRolePolicy": _oidc_trust(EKS_OIDC, sub="system:serviceaccount:kube-system:cluster-autoscaler")},

@@ -88,7 +88,17 @@ ECR_LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 PROVIDER = "pulumi:providers:aws"
 
 PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
-DATA_PORTS = [3306, 6379, 9042, 27017, 9092, 9200]
+# Database / broker ports that make a group data-tier, the TLS ones included (Cassandra CQL 9142 and internode 7001;
+# Kafka SASL_SSL 9094, KRaft controller 9093, replication 9095) so a TLS-only group is still recognised.
+DATA_PORTS = [3306, 6379, 9042, 27017, 9092, 9200, 9142, 9094, 9093, 9095, 7001]
+# Ports on which these stores speak in clear by design (the pack sees ports, not listener settings: MongoDB or
+# Elasticsearch without TLS cannot be told from the group). port (as a string: a policy-config object key) -> what.
+PLAINTEXT_PORTS = {
+    "9092": "Kafka PLAINTEXT listener (TLS: 9094 SASL_SSL)",
+    "7000": "Cassandra internode storage/gossip in clear (TLS: 7001)",
+    "9042": "Cassandra CQL in clear (TLS: 9142)",
+    "7199": "Cassandra JMX (keep it bound to localhost; nodetool through Session Manager)",
+}
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -336,7 +346,17 @@ def data_tier_ingress_only_from_security_groups(stack: Any) -> Iterator[tuple[st
             elif not p.cidrs and not p.source_groups:
                 yield p.urn, (f"data-tier security group {sg.name} has an ingress rule without a source security "
                               f"group ({p.where}): name the app-tier group as its source")
+            yield from _plaintext_ports(sg, p, cfg)
     unknowns.raise_if_any()
+
+
+def _plaintext_ports(sg: rch.Res, p: _Ingress, cfg: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """Whatever the source (even the app tier or the group itself), a clear-text listener port stays closed: a
+    plaintext listener beside the TLS one is what clients and members fall back to."""
+    for port, what in sorted(cfg["plaintextPorts"].items()):
+        if str(port).isdigit() and p.covers(int(port)):
+            yield p.urn, (f"data-tier security group {sg.name} opens port {port}, the {what}, with {p.ports_text()} "
+                          f"({p.where}): open only the TLS listener ports and configure the software TLS-only")
 
 
 # --------------------------------------------------------------------------- X-05 TGW route tables
@@ -944,8 +964,21 @@ X04_CASES = (
         {"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["172.16.0.0/22"]}]},
         {"ingress": "app-sg"})), violates=False, note="MySQL from the app SG, SSH from the Client VPN"),
     StackCase((_APP_SG, _case(SG, "kafka-sg"),
+               _case(SG_RULE, "kafka-in", {"type": "ingress", "protocol": "tcp", "fromPort": 9094, "toPort": 9094},
+                     {"securityGroupId": "kafka-sg", "sourceSecurityGroupId": "app-sg"})), violates=False,
+              note="Kafka SASL_SSL from the app SG"),
+    StackCase((_APP_SG, _case(SG, "kafka-sg"),
                _case(SG_RULE, "kafka-in", {"type": "ingress", "protocol": "tcp", "fromPort": 9092, "toPort": 9092},
-                     {"securityGroupId": "kafka-sg", "sourceSecurityGroupId": "app-sg"})), violates=False),
+                     {"securityGroupId": "kafka-sg", "sourceSecurityGroupId": "app-sg"})), violates=True,
+              note="Kafka PLAINTEXT 9092, even from the app SG"),
+    StackCase((_APP_SG, _case(SG, "cassandra-sg", {"ingress": [
+        {"protocol": "tcp", "fromPort": 9142, "toPort": 9142, "securityGroups": [UNKNOWN]},
+        {"protocol": "tcp", "fromPort": 7000, "toPort": 7001, "self": True}]}, {"ingress": "app-sg"})),
+        violates=True, note="Cassandra gossip in clear (7000) between members"),
+    StackCase((_APP_SG, _case(SG, "cassandra-sg", {"ingress": [
+        {"protocol": "tcp", "fromPort": 9142, "toPort": 9142, "securityGroups": [UNKNOWN]},
+        {"protocol": "tcp", "fromPort": 7001, "toPort": 7001, "self": True}]}, {"ingress": "app-sg"})),
+        violates=False, note="Cassandra TLS ports only"),
 )
 
 _TGW = _case(rch.TGW, "tgw", {"defaultRouteTableAssociation": "disable", "defaultRouteTablePropagation": "disable"})
@@ -1406,12 +1439,17 @@ RULES = [
         id="X-04", name="x-04-data-tier-ingress-from-app-sgs",
         title="Data-tier security groups admit only security-group sources",
         description="Security groups of the data tier (tag tier=data, or ingress on a database port: MySQL, Redis, "
-                    "Cassandra, MongoDB, Kafka, Elasticsearch) allow ingress only by source security group (the app "
-                    "tier); the one exception is SSH/RDP from the admin (Client VPN) ranges.",
+                    "Cassandra, MongoDB, Kafka, Elasticsearch, TLS ports included) allow ingress only by source "
+                    "security group (the app tier); the one exception is SSH/RDP from the admin (Client VPN) ranges. "
+                    "They never open a known clear-text listener port (`plaintextPorts`: Kafka 9092 PLAINTEXT, "
+                    "Cassandra 7000 gossip, 9042 clear CQL, 7199 JMX), whatever the source. (Ports only: MongoDB or "
+                    "Elasticsearch without TLS cannot be told from the group.)",
         refs="no standard control found",
         checks=(data_tier_ingress_only_from_security_groups,), cases=X04_CASES,
         params={**TIER_PARAMS,
                 "dataPorts": Param("array", DATA_PORTS, "ports that make a group data-tier", items="integer"),
+                "plaintextPorts": Param("object", PLAINTEXT_PORTS, "port -> clear-text listener a data-tier group "
+                                        "never opens (from any source)"),
                 "adminCidrs": Param("array", PRIVATE_RANGES, "CIDRs SSH/RDP may come from (the Client VPN range)",
                                     items="string", stack="adminCidrs"),
                 "adminPorts": Param("array", [22, 3389], "administrative ports allowed from adminCidrs",

@@ -15,6 +15,7 @@ from typing import Any
 from . import documents as doc
 from . import reachability as rch
 from .framework import (
+    STRICTEST_ENVIRONMENT,
     UNKNOWN,
     Case,
     Param,
@@ -112,14 +113,101 @@ def no_service_wildcards(r: Subject) -> Iterator[str]:
                        "name the resources")
 
 
-# IAM-03 ---------------------------------------------------------------------------------------------------------
-def no_administrator_access(r: Subject) -> Iterator[str]:
-    arn = str(r.get("policyArn") or r.get("managedPolicyArn") or "")
-    if arn.endswith(":policy/AdministratorAccess"):
-        if r.type == SSO_MANAGED and r.cfg["allowOnPermissionSets"]:
-            return
-        yield ("AdministratorAccess is attached; attach a scoped policy (or PowerUserAccess plus the IAM "
-               "actions needed) instead")
+# IAM-03 (stack) -------------------------------------------------------------------------------------------------
+# A stack rule: whether a permission set reaches prod is only known from its account assignments and the
+# environment of the accounts they target.
+PERMISSION_SET = "aws:ssoadmin/permissionSet:PermissionSet"
+ACCOUNT_ASSIGNMENT = "aws:ssoadmin/accountAssignment:AccountAssignment"
+PROVIDER = "pulumi:providers:aws"
+# AWS managed policies that read data (ReadOnlyAccess: s3:Get* reads every object, ssm:Get* parameter values,
+# dynamodb:GetItem/Query/Scan, sqs:ReceiveMessage...): ViewOnlyAccess or a custom set is least privilege for people.
+DATA_READING_POLICIES = [
+    "arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+    "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess", "arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess",
+]
+
+
+def no_administrator_access(s) -> Iterator[tuple[str | None, str]]:
+    g = s.graph()
+    unknown: list[str] = []
+    for res in g.of_type(ROLE_ATTACHMENT, SSO_MANAGED):
+        prop = "policyArn" if res.type == ROLE_ATTACHMENT else "managedPolicyArn"
+        arn = res.get(prop)
+        if rch.is_unknown(arn):
+            unknown.append(f"{res.name}.{prop}")
+        elif str(arn or "").endswith(":policy/AdministratorAccess") and not (
+                res.type == SSO_MANAGED and s.cfg["allowOnPermissionSets"]):
+            yield res.urn, (f"{res.name}: AdministratorAccess is attached; attach a scoped policy (or PowerUserAccess "
+                            "plus the IAM actions needed) instead")
+    if unknown:
+        raise cannot_verify(unknown)
+
+
+def prod_permission_sets_do_not_read_data(s) -> Iterator[tuple[str | None, str]]:
+    g = s.graph()
+    unknown: list[str] = []
+    environments = _account_environments(g)
+    forbidden = {str(a) for a in s.cfg["dataReadingPolicies"]}
+    reading: dict[str, list[str]] = {}  # permission set (URN or ARN) -> data-reading policies attached to it
+    for attachment in g.of_type(SSO_MANAGED):
+        arn = attachment.get("managedPolicyArn")
+        if rch.is_unknown(arn):
+            unknown.append(f"{attachment.name}.managedPolicyArn")
+        elif str(arn) in forbidden:
+            for key in _permission_set_keys(g, attachment, unknown):
+                reading.setdefault(key, []).append(str(arn).rsplit("/", 1)[-1])
+    for assignment in g.of_type(ACCOUNT_ASSIGNMENT):
+        policies = sorted({p for key in _permission_set_keys(g, assignment, []) for p in reading.get(key, [])})
+        if not policies or assignment.get("targetType", "AWS_ACCOUNT") != "AWS_ACCOUNT":
+            continue
+        account, env = _target_environment(g, assignment, environments)
+        if env is None and account is None:
+            unknown.append(f"{assignment.name}.targetId")
+        elif (env or STRICTEST_ENVIRONMENT) in list(s.cfg["dataEnvironments"]):
+            yield assignment.urn, (f"{assignment.name} assigns a permission set with {', '.join(policies)} to "
+                                   f"{env or 'untagged (counted as prod)'} account {account}: it reads data (S3 "
+                                   "objects, parameters, table items); give people ViewOnlyAccess or a custom set "
+                                   "there, data access through audited roles")
+    if unknown:
+        raise cannot_verify(unknown)
+
+
+def _permission_set_keys(g: rch.Graph, res: rch.Res, unknown: list[str]) -> set[str]:
+    """What identifies the permission set `res.permissionSetArn` names: its ARN, and the resource's URN."""
+    keys = {p.urn for p in g.resolve(res, "permissionSetArn", (PERMISSION_SET,))}
+    arn = res.get("permissionSetArn")
+    if isinstance(arn, str) and not rch.is_unknown(arn):
+        keys.add(arn)
+    elif not keys:
+        unknown.append(f"{res.name}.permissionSetArn")
+    return keys
+
+
+def _target_environment(g: rch.Graph, assignment: rch.Res,
+                        environments: dict[str, str]) -> tuple[str | None, str | None]:
+    """(account id or name, environment) of an assignment's target: the organizations/account it names (its own
+    environment tag), else the environment of the provider deploying to that account id."""
+    for account in g.resolve(assignment, "targetId", (ORG_ACCOUNT,)):
+        env = account.tags.get("environment")
+        if isinstance(env, str) and not rch.is_unknown(env):
+            return account.name, env
+    target = assignment.get("targetId")
+    if isinstance(target, str) and not rch.is_unknown(target):
+        return target, environments.get(target)
+    return None, None
+
+
+def _account_environments(g: rch.Graph) -> dict[str, str]:
+    """Account id -> environment, from the providers (allowedAccountIds / assumed role) and their default tags."""
+    found: dict[str, str] = {}
+    for provider in g.of_type(PROVIDER):
+        tags = rch._decode_json_string(provider.get("defaultTags"))
+        tags = rch._decode_json_string(tags.get("tags")) if isinstance(tags, Mapping) else None
+        env = tags.get("environment") if isinstance(tags, Mapping) else None
+        if isinstance(env, str):
+            for account in _provider_accounts(provider.props):
+                found.setdefault(account, env)
+    return found
 
 
 # IAM-04 ---------------------------------------------------------------------------------------------------------
@@ -471,6 +559,48 @@ def _public(condition=None):
                  **({"Condition": condition} if condition else {})})
 
 
+_SSO = "arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-"
+
+
+def _permission_set(name: str, policy: str, account: str = "222222222222", env: str | None = "prod",
+                    by_reference: bool = False) -> tuple[Res, ...]:
+    """A permission set with one managed policy, assigned to an organizations/account of environment `env`."""
+    arn = f"{_SSO}{name}"
+    target = {"targetId": UNKNOWN} if by_reference else {"targetId": account}
+    return (
+        Res(PERMISSION_SET, name, {"name": name, "arn": arn}, env="core"),
+        Res(SSO_MANAGED, f"{name}-policy", {"instanceArn": "i", "permissionSetArn": arn,
+                                            "managedPolicyArn": f"arn:aws:iam::aws:policy/{policy}"}, env="core"),
+        Res(ORG_ACCOUNT, f"account-{account}", {"id": account, "name": account,
+                                                "tags": {"environment": env} if env else {}}, env="core"),
+        Res(ACCOUNT_ASSIGNMENT, f"{name}-to-{account}", {"instanceArn": "i", "permissionSetArn": arn,
+                                                         "principalId": "g", "principalType": "GROUP",
+                                                         "targetType": "AWS_ACCOUNT", **target}, env="core",
+            property_deps={"targetId": (f"account-{account}",)} if by_reference else {}),
+    )
+
+
+IAM03_CASES = (
+    StackCase((Res(ROLE_ATTACHMENT, "admin", {"role": "r", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),),
+              violates=True),
+    StackCase(_permission_set("admins", "AdministratorAccess", env="core"), violates=True),
+    StackCase((Res(ROLE_ATTACHMENT, "ro", {"role": "r", "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}),),
+              violates=False, note="a role, not people in prod"),
+    StackCase(_permission_set("admins", "AdministratorAccess", env="core"), config={"allowOnPermissionSets": True},
+              violates=False),
+    StackCase(_permission_set("developers", "ReadOnlyAccess"), violates=True,
+              note="ReadOnlyAccess assigned to a prod account"),
+    StackCase(_permission_set("developers", "ReadOnlyAccess", by_reference=True), violates=True,
+              note="preview: the account id is unknown, the property dependency names the prod account"),
+    StackCase(_permission_set("developers", "ReadOnlyAccess", env=None), violates=True,
+              note="untagged account: strictest"),
+    StackCase(_permission_set("developers", "ViewOnlyAccess"), violates=False),
+    StackCase(_permission_set("developers", "ReadOnlyAccess", env="nonprod"), violates=False),
+    StackCase((Res(SSO_MANAGED, "x", {"instanceArn": "i", "permissionSetArn": "p", "managedPolicyArn": UNKNOWN}),),
+              violates=False, unknown=True),
+)
+
+
 RULES = [
     ResourceRule(
         id="IAM-01", name="iam-01-no-full-admin-policies",
@@ -507,24 +637,25 @@ RULES = [
                                  _allow("ec2:DescribeInstances"))}, violates=False),
         ),
     ),
-    ResourceRule(
+    StackRule(
         id="IAM-03", name="iam-03-no-administrator-access",
-        title="AdministratorAccess is not attached",
+        title="AdministratorAccess is not attached; people in prod get no data-reading managed policy",
         description="Roles and Identity Center permission sets do not get the AWS managed AdministratorAccess "
-                    "policy (`allowOnPermissionSets` opts a break-glass permission set in).",
-        refs="CKV_AWS_274",
-        types=(ROLE_ATTACHMENT, SSO_MANAGED), checks=(no_administrator_access,),
+                    "policy (`allowOnPermissionSets` opts a break-glass permission set in). A permission set with a "
+                    "data-reading AWS managed policy (`dataReadingPolicies`: ReadOnlyAccess reads every S3 object and "
+                    "parameter) is not assigned to an account of `dataEnvironments` (the environment tag of the "
+                    "organizations/account the assignment targets, else of the providers deploying to that account "
+                    "id; untagged counts as prod): ViewOnlyAccess or a custom set there. A stack rule because only "
+                    "the assignments say where a permission set applies.",
+        refs="CKV_AWS_274; AWS managed policies for job functions (ViewOnlyAccess)",
+        checks=(no_administrator_access, prod_permission_sets_do_not_read_data),
         params={"allowOnPermissionSets": Param("boolean", False,
-                                               "accept AdministratorAccess on Identity Center permission sets")},
-        cases=(
-            Case({"role": "r", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}, violates=True),
-            Case({"instanceArn": "i", "permissionSetArn": "p",
-                  "managedPolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}, type=SSO_MANAGED, violates=True),
-            Case({"role": "r", "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}, violates=False),
-            Case({"instanceArn": "i", "permissionSetArn": "p",
-                  "managedPolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}, type=SSO_MANAGED,
-                 config={"allowOnPermissionSets": True}, violates=False),
-        ),
+                                               "accept AdministratorAccess on Identity Center permission sets"),
+                "dataReadingPolicies": Param("array", DATA_READING_POLICIES, "AWS managed policies that read data",
+                                             items="string"),
+                "dataEnvironments": Param("array", ["prod"], "environments where people get no data-reading policy",
+                                          items="string")},
+        cases=IAM03_CASES,
     ),
     ResourceRule(
         id="IAM-04", name="iam-04-no-public-trust-or-escalation",

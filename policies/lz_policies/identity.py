@@ -514,6 +514,35 @@ def resource_policy_not_public(r: Subject) -> Iterator[str]:
                "aws:PrincipalOrgID (or aws:SourceAccount / aws:SourceArn for an AWS service), or name the principals")
 
 
+# Log-delivery services write under their own prefix of a shared log bucket; a statement granting them the whole
+# bucket lets delivery for one source (any account's flow logs) write into another's prefix (the CloudTrail logs).
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+OBJECT_ARN = re.compile(r"^arn:[^:]*:s3:::(?P<bucket>[^/]+)/(?P<key>.*)$")
+
+
+def delivery_scoped_to_prefix(r: Subject) -> Iterator[str]:
+    if r.type != BUCKET_POLICY:
+        return
+    services = {str(x).lower() for x in r.cfg["prefixScopedServices"]}
+    for i, statement in enumerate(statements(r.get("policy"))):
+        writers = sorted(v for v in doc.principal_values(statement, "Service") if v.lower() in services)
+        if not allows(statement) or not writers or not doc.covers_action(statement, "s3:PutObject"):
+            continue
+        whole = [arn for arn in resources(statement) if _whole_bucket(arn)]
+        if whole:
+            yield (f"policy Statement[{i}] lets {', '.join(writers)} write s3:PutObject on {', '.join(whole)}, the "
+                   "whole bucket: scope each delivery service to its own prefix (e.g. "
+                   "arn:aws:s3:::BUCKET/vpc-flow-logs/AWSLogs/ACCOUNT/*) so it cannot write over other logs")
+
+
+def _whole_bucket(arn: str) -> bool:
+    """An object ARN whose key pattern starts with a wildcard ("bucket/*", "bucket/*/AWSLogs/*"), or "*"."""
+    if arn.strip() == "*":
+        return True
+    match = OBJECT_ARN.match(arn)
+    return bool(match) and (match["key"] == "" or match["key"].startswith("*"))
+
+
 def _lambda_permission_not_public(r: Subject) -> Iterator[str]:
     if str(r.get("principal", default="")) != "*":
         return
@@ -843,9 +872,15 @@ RULES = [
                     "conditions such as aws:SecureTransport, do not limit who calls. Deny statements are fine. VPC "
                     "endpoint policies may instead limit the resources (aws:ResourceOrgID / ResourceAccount, or "
                     "named resources). A lambda permission with principal \"*\" needs principalOrgId, sourceAccount "
-                    "or sourceArn.",
+                    "or sourceArn. A bucket policy grants the log-delivery services (`prefixScopedServices`: "
+                    "CloudTrail, Config, delivery.logs for flow logs) s3:PutObject only under a prefix, never on "
+                    "the whole bucket (`BUCKET/*`).",
         refs="SH S3.2, S3.3, SNS.4, SQS.3, Lambda.1; CKV_AWS_70, CKV_AWS_168, CKV_AWS_169",
-        types=(*RESOURCE_POLICY_PROPS, LAMBDA_PERMISSION), checks=(resource_policy_not_public,),
+        types=(*RESOURCE_POLICY_PROPS, LAMBDA_PERMISSION), checks=(resource_policy_not_public, delivery_scoped_to_prefix),
+        params={"prefixScopedServices": Param("array", ["cloudtrail.amazonaws.com", "config.amazonaws.com",
+                                                        "delivery.logs.amazonaws.com"],
+                                              "log-delivery service principals that may write only under their own "
+                                              "prefix of a bucket", items="string")},
         cases=(
             Case({"bucket": "b", "policy": _public({"Bool": {"aws:SecureTransport": "true"}})}, violates=True,
                  note="a condition that does not limit callers"),
@@ -876,6 +911,20 @@ RULES = [
                  type=LAMBDA_PERMISSION, violates=False),
             Case({"vpcId": "v", "serviceName": "s3", "policy": _public({"StringEquals": {
                 "aws:ResourceOrgID": "o-exampleorg1"}})}, type="aws:ec2/vpcEndpoint:VpcEndpoint", violates=False),
+            Case({"bucket": "logs", "policy": _doc(_allow("s3:PutObject", "arn:aws:s3:::logs/*", Principal={
+                "Service": "delivery.logs.amazonaws.com"}, Condition={"StringEquals": {
+                    "aws:SourceOrgID": "o-exampleorg1"}}))}, violates=True,
+                 note="flow-log delivery may write anywhere in the bucket, the CloudTrail prefix included"),
+            Case({"bucket": "logs", "policy": _doc(_allow(["s3:PutObject"], ["arn:aws:s3:::logs/*/AWSLogs/*"],
+                                                          Principal={"Service": ["cloudtrail.amazonaws.com"]}))},
+                 violates=True, note="a key pattern that starts with a wildcard"),
+            Case({"bucket": "logs", "policy": _doc(_allow("s3:PutObject", "arn:aws:s3:::logs/vpc-flow-logs/AWSLogs/*",
+                                                          Principal={"Service": "delivery.logs.amazonaws.com"}))},
+                 violates=False),
+            Case({"bucket": "access", "policy": _doc(_allow("s3:PutObject", "arn:aws:s3:::access/*", Principal={
+                "Service": "logging.s3.amazonaws.com"}, Condition={"StringEquals": {
+                    "aws:SourceAccount": "111111111111"}}))}, violates=False,
+                 note="server access logs into their own bucket"),
             Case({"bucket": "b", "policy": UNKNOWN}, violates=False, unknown=True),
         ),
     ),

@@ -562,6 +562,28 @@ def every_bucket_blocks_public_access(stack: Any) -> Iterator[tuple[str | None, 
     unknowns.raise_if_any()
 
 
+def every_account_blocks_public_access(stack: Any) -> Iterator[tuple[str | None, str]]:
+    """The account-level block also stops public buckets and access points created outside the stack (console,
+    another tool); a bucket-level block covers only its own bucket."""
+    g, unknowns = _graph(stack), _Unknowns()
+    blocked = {g.account(a) for a in g.of_type(ACCOUNT_PAB) if _full_block(a, unknowns)}
+    accounts = {g.account(r) for r in g.resources if r.type != PROVIDER and r.provider_urn} - {None}
+    named = {_own_tag(a, "account"): a for a in g.of_type(ORG_ACCOUNT)}
+    for account in sorted(accounts - blocked):
+        if unknowns:
+            break
+        where = named.get(account)
+        yield (where.urn if where else None), (
+            f"account {account} has resources in this stack but no s3/accountPublicAccessBlock with all four flags: "
+            "add aws.s3.AccountPublicAccessBlock through the account's provider, every flag True")
+    unknowns.raise_if_any()
+
+
+def _own_tag(res: rch.Res, key: str) -> str | None:
+    value = res.tags.get(key)
+    return value if isinstance(value, str) and not rch.is_unknown(value) else None
+
+
 # --------------------------------------------------------------------------- X-10 CIS 4.x alarms
 # Each CIS 4.x metric filter, identified by the words its pattern must contain (event names and markers).
 CIS_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -1068,10 +1090,17 @@ X09_CASES = (
     StackCase((_TRAIL_BUCKET, _TRAIL, _TRAIL_BLOCK, _TRAIL_LOGGING, _ACCESS_LOGS), violates=False),
 )
 
+_CORE_ACCOUNT_PAB = _case(ACCOUNT_PAB, "core-account-pab", _FULL_BLOCK)
 X11_CASES = (
     StackCase((_case(BUCKETS[0], "data"),), violates=True),
     StackCase((_case(BUCKETS[0], "data"), _case(BUCKET_PAB, "data-pab", _FULL_BLOCK, {"bucket": "data"})),
-              violates=False),
+              violates=True, note="the bucket is blocked, its account has no account-level block"),
+    StackCase((_case(VPC, "vpc", {"cidrBlock": "10.0.0.0/16"}, env="prod"), _CORE_ACCOUNT_PAB), violates=True,
+              note="an account without buckets still needs the account-level block"),
+    StackCase((_case(VPC, "vpc", {"cidrBlock": "10.0.0.0/16"}), _case(ACCOUNT_PAB, "core-account-pab", {
+        **_FULL_BLOCK, "restrictPublicBuckets": False})), violates=True, note="a flag off"),
+    StackCase((_case(BUCKETS[0], "data"), _case(BUCKET_PAB, "data-pab", _FULL_BLOCK, {"bucket": "data"}),
+               _CORE_ACCOUNT_PAB), violates=False),
     StackCase((_case(BUCKETS[0], "data", env="prod"), _case(ACCOUNT_PAB, "account-pab", _FULL_BLOCK, env="prod")),
               violates=False, note="account-level block in the bucket's account"),
 )
@@ -1502,11 +1531,14 @@ RULES = [
         params={"requiredControls": Param("array", list(CIS_FILTERS), "CIS 4.x controls that must be alarmed",
                                           items="string")}),
     StackRule(
-        id="X-11", name="x-11-buckets-block-public-access", title="Every bucket has a public access block",
+        id="X-11", name="x-11-buckets-block-public-access",
+        title="Every bucket and every account has a public access block",
         description="Each S3 bucket has an s3/bucketPublicAccessBlock with all four flags, or its account has an "
-                    "s3/accountPublicAccessBlock with all four.",
+                    "s3/accountPublicAccessBlock with all four; and every account with resources in the stack (its "
+                    "provider's `account` default tag) has an s3/accountPublicAccessBlock with all four flags, which "
+                    "also covers buckets created outside the stack.",
         refs="CKV2_AWS_6; SH S3.1, S3.8",
-        checks=(every_bucket_blocks_public_access,), cases=X11_CASES),
+        checks=(every_bucket_blocks_public_access, every_account_blocks_public_access), cases=X11_CASES),
     StackRule(
         id="X-12", name="x-12-subnet-tiers-route-correctly",
         title="Private subnets egress by NAT; data subnets never reach the internet",

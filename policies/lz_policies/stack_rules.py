@@ -19,6 +19,7 @@ from typing import Any
 from . import documents as doc
 from . import reachability as rch
 from .framework import ADVISORY, UNKNOWN, Param, Res, StackCase, StackRule, cannot_verify, statements
+from .framework import resources as statement_resources
 
 # --------------------------------------------------------------------------- resource types
 VPC = rch.VPC
@@ -826,6 +827,67 @@ def compute_vpcs_have_private_endpoints(stack: Any) -> Iterator[tuple[str | None
     unknowns.raise_if_any()
 
 
+VPC_ENDPOINT_POLICY = "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"
+POLICY_ENDPOINT_TYPES = ("Gateway", "Interface")  # GatewayLoadBalancer, Resource, ServiceNetwork take no policy
+# Conditions with which an endpoint statement open to every principal still stays inside the organization: the
+# caller's (IAM-11's caller keys) or the resource's organization / account.
+ENDPOINT_LIMITING_KEYS = ("aws:resourceorgid", "aws:resourceorgpaths", "aws:resourceaccount")
+
+
+def endpoints_have_policies(stack: Any) -> Iterator[tuple[str | None, str]]:
+    """Without a policy (or with AWS's default one, what the endpoint reports after creation) an endpoint lets any
+    principal reach any resource of the service: a data subnet writes to any bucket of any account through the S3
+    gateway endpoint."""
+    g, unknowns = _graph(stack), _Unknowns()
+    exempt = {str(x) for x in stack.cfg["policyUnsupportedServices"]}
+    separate: dict[str, list[rch.Res]] = {}
+    for policy in g.of_type(VPC_ENDPOINT_POLICY):
+        for endpoint in g.resolve(policy, "vpcEndpointId", (VPC_ENDPOINT,)):
+            separate.setdefault(endpoint.urn, []).append(policy)
+    for endpoint in g.of_type(VPC_ENDPOINT):
+        if unknowns.check(endpoint, "serviceName") or unknowns.check(endpoint, "vpcEndpointType"):
+            continue
+        kind, service = endpoint.get("vpcEndpointType") or "Gateway", _endpoint_service(endpoint.get("serviceName"))
+        if kind not in POLICY_ENDPOINT_TYPES or service is None or service in exempt:
+            continue
+        verdict = _endpoint_policy_verdict([endpoint, *separate.get(endpoint.urn, [])], unknowns)
+        if verdict is not None:
+            yield endpoint.urn, (f"VPC endpoint {endpoint.name} ({service}, {kind}) {verdict}: AWS's default endpoint "
+                                 "policy lets every principal reach every resource of the service; set `policy` "
+                                 "allowing only aws:PrincipalOrgID (and, for S3/DynamoDB gateways, aws:ResourceOrgID) "
+                                 "of the organization")
+    unknowns.raise_if_any()
+
+
+def _endpoint_service(name: Any) -> str | None:
+    """'com.amazonaws.eu-west-1.ecr.api' -> 'ecr.api'; None for PrivateLink services of other owners."""
+    match = re.match(r"^com\.amazonaws\.[a-z0-9-]+\.(?P<service>.+)$", str(name or ""))
+    return match["service"] if match and not match["service"].startswith("vpce-svc-") else None
+
+
+def _endpoint_policy_verdict(carriers: list[rch.Res], unknowns: _Unknowns) -> str | None:
+    """None when one of the endpoint's policies (inline, or an ec2/vpcEndpointPolicy) limits it, else why not."""
+    found = False
+    for carrier in carriers:
+        document = carrier.get("policy")
+        if rch.is_unknown(document):
+            unknowns.check(carrier, "policy")
+            return None
+        if not document:
+            continue
+        found = True
+        if statements(document) and not any(_open_to_all(st) for st in statements(document)):
+            return None
+    return "has only a policy that allows everyone everything" if found else "has no endpoint policy"
+
+
+def _open_to_all(statement: Mapping[str, Any]) -> bool:
+    """An Allow to every principal on every resource with no condition limiting the caller or the resource."""
+    if not doc.allows_everyone(statement) or doc.limits_callers(statement):
+        return False
+    return "*" in statement_resources(statement) and not any(doc.pins(statement, k) for k in ENDPOINT_LIMITING_KEYS)
+
+
 # --------------------------------------------------------------------------- X-15 security services everywhere
 SERVICES = {
     "GuardDuty detector": (GUARDDUTY, GUARDDUTY_ORG, (GUARDDUTY_ADMIN,), "guardduty.amazonaws.com"),
@@ -1165,9 +1227,16 @@ X13_CASES = (
 )
 
 
-def _endpoint(service: str) -> Res:
-    return _case(VPC_ENDPOINT, f"ep-{service}", {"serviceName": f"com.amazonaws.eu-west-1.{service}",
-                                                  "vpcEndpointType": "Interface"}, {"vpcId": "prod-vpc"})
+_ORG_ONLY_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+    "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg1"}}}]})
+_FULL_ACCESS_POLICY = json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]})
+
+
+def _endpoint(service: str, policy: Any = _ORG_ONLY_POLICY, kind: str = "Interface") -> Res:
+    props = {"serviceName": f"com.amazonaws.eu-west-1.{service}", "vpcEndpointType": kind}
+    return _case(VPC_ENDPOINT, f"ep-{service}", props | ({"policy": policy} if policy is not None else {}),
+                 {"vpcId": "prod-vpc"})
 
 
 _COMPUTE = (_vpc(), _case(SUBNET, "app-a", {"cidrBlock": "10.1.0.0/24"}, {"vpcId": "prod-vpc"}),
@@ -1176,6 +1245,17 @@ X14_CASES = (
     StackCase(_COMPUTE + (_endpoint("ecr.api"),), violates=True, note="ecr.dkr and ssm missing"),
     StackCase(_COMPUTE + tuple(_endpoint(s) for s in ("ecr.api", "ecr.dkr", "ssm")), violates=False),
     StackCase((_vpc(),), violates=False, note="VPC without compute"),
+    StackCase((_vpc(), _endpoint("s3", policy=None, kind="Gateway")), violates=True,
+              note="gateway endpoint without a policy"),
+    StackCase((_vpc(), _endpoint("s3", policy=_FULL_ACCESS_POLICY, kind="Gateway")), violates=True,
+              note="AWS's default full-access policy (what the endpoint reports after creation)"),
+    StackCase((_vpc(), _endpoint("kms", policy=None)), violates=True, note="interface endpoint without a policy"),
+    StackCase((_vpc(), _endpoint("ssmmessages", policy=None), _endpoint("ec2messages", policy=None)),
+              violates=False, note="services without custom endpoint policies"),
+    StackCase((_vpc(), _endpoint("dynamodb", policy=None, kind="Gateway"),
+               _case(VPC_ENDPOINT_POLICY, "ddb-policy", {"policy": _ORG_ONLY_POLICY}, {"vpcEndpointId": "ep-dynamodb"})),
+              violates=False, note="policy as a separate ec2/vpcEndpointPolicy"),
+    StackCase((_vpc(), _endpoint("s3", policy=UNKNOWN, kind="Gateway")), violates=False, unknown=True),
 )
 
 
@@ -1559,13 +1639,21 @@ RULES = [
         checks=(security_groups_are_attached,), cases=X13_CASES, level=ADVISORY),
     StackRule(
         id="X-14", name="x-14-compute-vpcs-have-endpoints",
-        title="VPCs running ECS, EKS or EC2 have ECR and SSM endpoints",
+        title="VPCs running ECS, EKS or EC2 have ECR and SSM endpoints; endpoints have organization policies",
         description="A VPC with instances, Auto Scaling groups, EKS clusters or node groups, or ECS services has "
-                    "interface endpoints for ecr.api, ecr.dkr and ssm, so images and management traffic stay private.",
-        refs="SH EC2.55, EC2.56, EC2.57",
-        checks=(compute_vpcs_have_private_endpoints,), cases=X14_CASES,
+                    "interface endpoints for ecr.api, ecr.dkr and ssm, so images and management traffic stay private. "
+                    "Every Gateway or Interface endpoint of an AWS service (but `policyUnsupportedServices`) has a "
+                    "policy (inline or ec2/vpcEndpointPolicy) that is not open to everyone: its statements for "
+                    "Principal \"*\" name resources or pin the caller's or the resource's organization/account "
+                    "(IAM-11 checks each statement). AWS's default policy, which an endpoint created without one "
+                    "reports, allows everything and fails.",
+        refs="SH EC2.55, EC2.56, EC2.57; AWS whitepaper 'Building a data perimeter on AWS' (VPC endpoint policies)",
+        checks=(compute_vpcs_have_private_endpoints, endpoints_have_policies), cases=X14_CASES,
         params={"requiredEndpoints": Param("array", ["ecr.api", "ecr.dkr", "ssm"], "required endpoint services",
-                                           items="string")}),
+                                           items="string"),
+                "policyUnsupportedServices": Param("array", ["ssmmessages", "ec2messages"], "endpoint services "
+                                                   "that accept only AWS's default policy (no custom policy)",
+                                                   items="string")}),
     StackRule(
         id="X-15", name="x-15-security-services-everywhere",
         title="GuardDuty, Config, Security Hub and Inspector in every account and region, with a delegated admin",

@@ -18,7 +18,7 @@ from typing import Any
 
 from . import documents as doc
 from . import reachability as rch
-from .framework import ADVISORY, UNKNOWN, Param, Res, StackCase, StackRule, cannot_verify, statements
+from .framework import ADVISORY, UNKNOWN, Param, Res, StackCase, StackRule, as_list, cannot_verify, dig, statements
 from .framework import resources as statement_resources
 
 # --------------------------------------------------------------------------- resource types
@@ -1464,6 +1464,149 @@ def _lineage(target: str, parents: dict[str, str]) -> set[str]:
     return lineage
 
 
+# X-18, second check: the organization's preventive baseline at the root (CONTROLS §3, the plan-visible part).
+# Every action of `rootDenies` is denied by an SCP attached to the root, by a statement on Resource "*" whose only
+# conditions are principal exemptions (those are protected by the first check) or, for RAM sharing, the "allows
+# external principals" flag. s3:BypassGovernanceRetention is denied, with no exemption at all, by an SCP effective in
+# every account holding a GOVERNANCE-mode Object Lock default (that lock holds only if nobody may bypass it). An RCP
+# attached to the root denies plain-HTTP calls and callers outside the organization (aws:PrincipalOrgID).
+ROOT_DENIES = [
+    "organizations:LeaveOrganization", "iam:CreateUser", "iam:CreateAccessKey",
+    "cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors",
+    "config:StopConfigurationRecorder", "config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel",
+    "guardduty:DeleteDetector", "guardduty:UpdateDetector", "guardduty:DisassociateFromAdministratorAccount",
+    "securityhub:DisableSecurityHub", "securityhub:BatchDisableStandards",
+    "s3:PutAccountPublicAccessBlock", "ram:CreateResourceShare", "ram:UpdateResourceShare",
+]
+# Actions a deny may limit to one condition without losing its point: RAM shares are fine inside the organization.
+CONDITIONAL_DENIES = {
+    "ram:createresourceshare": "ram:requestedallowsexternalprincipals",
+    "ram:updateresourceshare": "ram:requestedallowsexternalprincipals",
+}
+BYPASS_GOVERNANCE = "s3:BypassGovernanceRetention"
+OBJECT_LOCK_CONFIGS = ("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+                       "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2")
+RCP_TLS_ACTIONS = ["s3:*", "sqs:*", "kms:*", "secretsmanager:*", "sts:*"]
+RCP_PERIMETER_ACTIONS = ["s3:*", "sqs:*", "kms:*", "secretsmanager:*", "sts:AssumeRole"]
+
+
+def organization_baseline_at_root(stack: Any) -> Iterator[tuple[str | None, str]]:
+    g, cfg = _graph(stack), stack.cfg
+    organizations = g.of_type(ORGANIZATION)
+    if not organizations:
+        return  # the stack does not manage the organization
+    org, unknown = organizations[0], []
+    policies = g.of_type(ORG_POLICY)
+    attached = _scp_targets(g, policies, unknown)
+    scps = [p for p in policies if p.get("type", "SERVICE_CONTROL_POLICY") == "SERVICE_CONTROL_POLICY"]
+    rcps = [p for p in policies if p.get("type") == "RESOURCE_CONTROL_POLICY"]
+    at_root = _statements_of([p for p in scps if ROOT in attached.get(p.urn, set())], unknown)
+    missing = [a for a in cfg["rootDenies"] if not any(_baseline_deny(st, a) for st in at_root)]
+    if missing and not unknown:
+        yield org.urn, (f"no SCP attached to the root denies {', '.join(missing)} (on Resource \"*\", with no "
+                        "condition but principal exemptions): add the denies to an SCP attached to the root, so no "
+                        "account can leave, create IAM users, switch off CloudTrail/Config/GuardDuty/Security Hub, "
+                        "lift the account public access block or share resources outside the organization")
+    yield from _governance_bypass(g, scps, attached, unknown)
+    yield from _rcp_perimeter(org, [p for p in rcps if ROOT in attached.get(p.urn, set())], cfg, unknown)
+    if unknown:
+        raise cannot_verify(unknown)
+
+
+def _statements_of(policies: list[rch.Res], unknown: list[str]) -> list[dict]:
+    found: list[dict] = []
+    for policy in policies:
+        content = policy.get("content")
+        if rch.is_unknown(content):
+            unknown.append(f"{policy.name}.content")
+        else:
+            found += _scp_statements(content)
+    return found
+
+
+def _baseline_deny(statement: Mapping, action: str, strict: bool = False) -> bool:
+    """A Deny of `action` on every resource; conditions only principal exemptions (none when strict) or the one
+    condition CONDITIONAL_DENIES allows for the action."""
+    if statement.get("Effect") != "Deny" or not doc.covers_action(statement, action):
+        return False
+    if not doc.covers_resource(statement, "*"):
+        return False
+    for operator, key, values in doc.condition_entries(statement):
+        base = operator.split(":", 1)[-1].removesuffix("ifexists")
+        if not strict and key == "aws:principalarn" and base in doc.NEGATED_OPERATORS:
+            continue
+        if key == CONDITIONAL_DENIES.get(action.lower()) and base == "bool" and values == ["true"]:
+            continue
+        return False
+    return True
+
+
+def _governance_bypass(g: rch.Graph, scps: list[rch.Res], attached: dict[str, set[str]],
+                       unknown: list[str]) -> Iterator[tuple[str, str]]:
+    parents = _parents(g)
+    accounts = {_own_tag(a, "account"): a.urn for a in g.of_type(ORG_ACCOUNT)}
+    for lock in g.of_type(*OBJECT_LOCK_CONFIGS):
+        mode = dig(lock.get("rule"), "defaultRetention", "mode")
+        target = accounts.get(g.account(lock))
+        if rch.is_unknown(mode) or mode != "GOVERNANCE" or target is None:
+            continue  # SCPs never apply to the management account (no organizations/account of its own)
+        lineage = _lineage(target, parents)
+        effective = _statements_of([p for p in scps if attached.get(p.urn, set()) & lineage], unknown)
+        if not any(_baseline_deny(st, BYPASS_GOVERNANCE, strict=True) for st in effective) and not unknown:
+            yield lock.urn, (f"{lock.name} sets a GOVERNANCE-mode Object Lock default in account {g.account(lock)}, "
+                             f"but no SCP effective there denies {BYPASS_GOVERNANCE} without exemption: anyone with "
+                             "that permission deletes the locked objects; deny it in an SCP attached to the root (or "
+                             "use COMPLIANCE mode)")
+
+
+def _rcp_perimeter(org: rch.Res, rcps: list[rch.Res], cfg: Mapping[str, Any],
+                   unknown: list[str]) -> Iterator[tuple[str, str]]:
+    found = _statements_of(rcps, unknown)
+    if unknown:
+        return
+    if not any(_tls_only(st, cfg["rcpTlsActions"]) for st in found):
+        yield org.urn, (f"no RCP attached to the root denies {', '.join(cfg['rcpTlsActions'])} to Principal \"*\" "
+                        "when aws:SecureTransport is false: add the TLS-only statement to a root RCP (enable the "
+                        "RESOURCE_CONTROL_POLICY type on the organization)")
+    outside = [a for a in cfg["rcpPerimeterActions"] if not any(_org_perimeter(st, a) for st in found)]
+    if outside:
+        yield org.urn, (f"no RCP attached to the root denies {', '.join(outside)} to principals outside the "
+                        "organization (Deny, Principal \"*\", StringNotEqualsIfExists aws:PrincipalOrgID, AWS "
+                        "services exempted with aws:PrincipalIsAWSService): add the organization perimeter statement")
+
+
+def _denies_everyone(statement: Mapping) -> bool:
+    return statement.get("Effect") == "Deny" and "*" in doc.principal_values(statement)
+
+
+def _tls_only(statement: Mapping, wanted: list[str]) -> bool:
+    if not _denies_everyone(statement) or not doc.covers_resource(statement, "*"):
+        return False
+    if not all(doc.covers_action(statement, a) for a in wanted):
+        return False
+    conditions = list(doc.condition_entries(statement))
+    return bool(conditions) and all(key == "aws:securetransport" and op.removesuffix("ifexists") == "bool"
+                                    and values == ["false"] for op, key, values in conditions)
+
+
+def _org_perimeter(statement: Mapping, action: str) -> bool:
+    """Deny `action` to everyone whose aws:PrincipalOrgID is not the organization's; other conditions may only
+    exempt (negated or IfExists), never narrow the statement, and a NotResource may only carve out named resources."""
+    if not _denies_everyone(statement) or not doc.covers_action(statement, action):
+        return False
+    not_resource = [str(r) for r in as_list(statement.get("NotResource"))]
+    if not (doc.covers_resource(statement, "*") or (not_resource and "*" not in not_resource)):
+        return False
+    pinned = False
+    for operator, key, values in doc.condition_entries(statement):
+        base, exempting = operator.split(":", 1)[-1].removesuffix("ifexists"), operator.endswith("ifexists")
+        if key == "aws:principalorgid" and base in doc.NEGATED_OPERATORS:
+            pinned = pinned or any(v.strip() not in ("", "*") for v in values)
+        elif base not in doc.NEGATED_OPERATORS and not exempting:
+            return False
+    return pinned
+
+
 _OAAR = "arn:*:iam::*:role/OrganizationAccountAccessRole"
 _PIPELINE = "arn:*:iam::*:role/landing-zone-pipeline"
 
@@ -1489,33 +1632,93 @@ def _protecting(*resources: str) -> Res:
         "Condition": {"ArnNotLike": {"aws:PrincipalArn": [_OAAR, _PIPELINE]}}})
 
 
+def _rcp(name: str, *statements: Mapping) -> Res:
+    return _case(ORG_POLICY, name, {"type": "RESOURCE_CONTROL_POLICY", "content": json.dumps({
+        "Version": "2012-10-17", "Statement": list(statements)})}, env="core")
+
+
+_TLS_STATEMENT = {"Sid": "EnforceSecureTransport", "Effect": "Deny", "Principal": "*", "Action": RCP_TLS_ACTIONS,
+                  "Resource": "*", "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}}
+_PERIMETER_STATEMENT = {"Sid": "EnforceOrgIdentities", "Effect": "Deny", "Principal": "*",
+                        "Action": ["s3:*", "sqs:*", "kms:*", "secretsmanager:*", "sts:AssumeRole"], "Resource": "*",
+                        "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-exampleorg1"},
+                                      "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}
+_BASELINE_DENIES = [a for a in ROOT_DENIES if not a.startswith("ram:")]
+
+
+def _baseline(denies: list[str] | None = None, tls: Mapping | None = _TLS_STATEMENT,
+              perimeter: Mapping | None = _PERIMETER_STATEMENT) -> tuple[Res, ...]:
+    """An SCP with the baseline denies and an RCP with the TLS and perimeter statements, both attached to the root."""
+    baseline = _scp("baseline", {"Sid": "Baseline", "Effect": "Deny", "Action": _BASELINE_DENIES if denies is None
+                                 else denies, "Resource": "*"},
+                    {"Sid": "NoExternalShares", "Effect": "Deny", "Action": ["ram:CreateResourceShare",
+                                                                             "ram:UpdateResourceShare"],
+                     "Resource": "*", "Condition": {"Bool": {"ram:RequestedAllowsExternalPrincipals": "true"}}},
+                    {"Sid": "NoBypass", "Effect": "Deny", "Action": BYPASS_GOVERNANCE, "Resource": "*"})
+    rcp = _rcp("perimeter", *[st for st in (tls, perimeter) if st is not None])
+    return baseline, _attach("baseline-root", "baseline"), rcp, _attach("perimeter-root", "perimeter")
+
+
+_BASELINE = _baseline()
+_MEMBER = _case(ORG_ACCOUNT, "member", {"name": "member", "tags": {"account": "prod-account"}},
+                {"parentId": "workloads"}, env="core")
+_GOVERNANCE_LOCK = _case(OBJECT_LOCK_CONFIGS[0], "backups-lock", {"bucket": "backups", "rule": {
+    "defaultRetention": {"mode": "GOVERNANCE", "days": 15}}}, env="prod")
+
+
 _PROTECTING = _protecting("arn:aws:iam::*:role/Organization*", "arn:aws:iam::*:role/landing-zone-pipeline")
 _OU = _case(ORG_UNIT, "workloads", {"name": "Workloads"}, {"parentId": "org"}, env="core")
 _ORG = _case(ORGANIZATION, "org", {"featureSet": "ALL"}, env="core")
 X18_CASES = (
-    StackCase((_ORG, _EXEMPTING, _attach("guardrails-root", "guardrails")), violates=True,
+    StackCase((*_BASELINE, _ORG, _EXEMPTING, _attach("guardrails-root", "guardrails")), violates=True,
               note="exempted role unprotected"),
-    StackCase((_ORG, _OU, _EXEMPTING, _PROTECTING, _attach("guardrails-root", "guardrails"),
+    StackCase((*_BASELINE, _ORG, _OU, _EXEMPTING, _PROTECTING, _attach("guardrails-root", "guardrails"),
                _attach("protect-ou", "protect-exempt-roles", target_ref="workloads")), violates=True,
               note="protection attached to one OU, exemption applies at the root"),
-    StackCase((_ORG, _EXEMPTING, _attach("guardrails-root", "guardrails"), _scp("partial", {
+    StackCase((*_BASELINE, _ORG, _EXEMPTING, _attach("guardrails-root", "guardrails"), _scp("partial", {
         "Effect": "Deny", "Action": ["iam:DeleteRole", "iam:AttachRolePolicy"], "Resource": "*"}),
         _attach("partial-root", "partial")), violates=True, note="trust policy changes still allowed"),
-    StackCase((_ORG, _EXEMPTING, _attach("guardrails-root", "guardrails"), _scp("conditional", {
+    StackCase((*_BASELINE, _ORG, _EXEMPTING, _attach("guardrails-root", "guardrails"), _scp("conditional", {
         "Effect": "Deny", "Action": "iam:*", "Resource": "*",
         "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}), _attach("conditional-root", "conditional")),
         violates=True, note="a protection that only applies under another condition"),
-    StackCase((_ORG, _EXEMPTING, _protecting("arn:aws:iam::*:role/OrganizationAccountAccessRole"),
+    StackCase((*_BASELINE, _ORG, _EXEMPTING, _protecting("arn:aws:iam::*:role/OrganizationAccountAccessRole"),
                _attach("guardrails-root", "guardrails"), _attach("protect-root", "protect-exempt-roles")),
               violates=True, note="the pipeline role the protection exempts is itself unprotected"),
-    StackCase((_ORG, _EXEMPTING, _PROTECTING, _attach("guardrails-root", "guardrails"),
+    StackCase((*_BASELINE, _ORG, _EXEMPTING, _PROTECTING, _attach("guardrails-root", "guardrails"),
                _attach("protect-root", "protect-exempt-roles")), violates=False),
-    StackCase((_ORG, _OU, _EXEMPTING, _PROTECTING, _attach("guardrails-ou", "guardrails", target_ref="workloads"),
+    StackCase((*_BASELINE, _ORG, _OU, _EXEMPTING, _PROTECTING, _attach("guardrails-ou", "guardrails", target_ref="workloads"),
                _attach("protect-root", "protect-exempt-roles", target_ref="org")), violates=False,
               note="order and Sid do not matter; a root attachment protects every OU"),
-    StackCase((_ORG, _scp("sso", {"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {
+    StackCase((*_BASELINE, _ORG, _scp("sso", {"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {
         "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*"}}}),
         _attach("sso-root", "sso")), violates=False, note="roles only AWS can modify"),
+    StackCase((*_baseline(denies=[a for a in _BASELINE_DENIES if a != "iam:CreateUser"]), _ORG), violates=True,
+              note="baseline: iam:CreateUser not denied at the root"),
+    StackCase((*_baseline()[:1], _attach("baseline-ou", "baseline", target_ref="workloads"), *_baseline()[2:], _ORG,
+               _OU), violates=True, note="baseline SCP attached to an OU only"),
+    StackCase((*_baseline(tls=None), _ORG), violates=True, note="no TLS-only RCP statement"),
+    StackCase((*_baseline(perimeter=dict(_PERIMETER_STATEMENT, Action=["s3:*"])), _ORG), violates=True,
+              note="perimeter covers S3 only"),
+    StackCase((*_baseline(perimeter=dict(_PERIMETER_STATEMENT, Condition={
+        "StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-exampleorg1"},
+        "StringEquals": {"aws:RequestedRegion": "eu-west-1"}})), _ORG), violates=True,
+        note="perimeter narrowed to one region"),
+    StackCase((_scp("baseline", {"Effect": "Deny", "Action": ROOT_DENIES, "Resource": "*"}),
+               _attach("baseline-root", "baseline"), *_BASELINE[2:], _ORG, _OU, _MEMBER, _GOVERNANCE_LOCK),
+              violates=True, note="GOVERNANCE lock in a member account, bypass not denied"),
+    StackCase((*_BASELINE, _ORG, _OU, _MEMBER, _GOVERNANCE_LOCK), violates=False,
+              note="baseline at the root, RAM denied only for external shares, bypass denied"),
+    StackCase((_scp("baseline", {"Effect": "Deny", "Action": ROOT_DENIES, "Resource": "*"}),
+               _attach("baseline-root", "baseline"), *_BASELINE[2:], _ORG, _OU, _MEMBER, _GOVERNANCE_LOCK,
+               _scp("no-bypass", {"Effect": "Deny", "Action": BYPASS_GOVERNANCE, "Resource": "*"}),
+               _attach("no-bypass-ou", "no-bypass", target_ref="workloads")), violates=False,
+              note="bypass denied at the account's OU"),
+    StackCase((*_BASELINE[:2], _case(ORG_POLICY, "perimeter", {"type": "RESOURCE_CONTROL_POLICY", "content": UNKNOWN},
+                                     env="core"), _BASELINE[3], _ORG), violates=False, unknown=True,
+              note="preview: the RCP names the new organization's id"),
+    StackCase((_scp("baseline", {"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"}),),
+              violates=False, note="a stack that does not manage the organization"),
 )
 
 
@@ -1685,7 +1888,7 @@ RULES = [
                                 "segment -> segments it may exchange traffic with (symmetric)", stack="intent")}),
     StackRule(
         id="X-18", name="x-18-scp-exempt-principals-protected",
-        title="Every principal an SCP exempts is protected by an SCP",
+        title="The organization's guardrails sit at the root, and every principal an SCP exempts is protected",
         description="For each aws:PrincipalArn an SCP Deny statement exempts (ArnNotLike / ArnNotEquals / "
                     "StringNotLike / StringNotEquals, IfExists too), an SCP effective wherever the exempting SCP is "
                     "attached (attached to the root, or to that OU / account or one of its parent OUs) denies "
@@ -1694,9 +1897,22 @@ RULES = [
                     "same way, so only the exempted principal and the pipeline may change it). Statement order and "
                     "Sids do not matter. Service-linked and Identity Center (aws-reserved/sso.amazonaws.com) roles "
                     "are protected by IAM itself. (Who may ASSUME the exempted role is its trust policy, outside the "
-                    "stack for OrganizationAccountAccessRole.)",
+                    "stack for OrganizationAccountAccessRole.) When the stack manages the organization: an SCP "
+                    "attached to the root denies every `rootDenies` action (leaving, IAM users, switching off "
+                    "CloudTrail, Config, GuardDuty, Security Hub, the account public access block, RAM shares that "
+                    "allow external principals) on Resource \"*\" with no condition but principal exemptions; "
+                    "s3:BypassGovernanceRetention is denied without exemption by an SCP effective in every member "
+                    "account with a GOVERNANCE-mode Object Lock default; an RCP attached to the root denies "
+                    "`rcpTlsActions` without aws:SecureTransport and `rcpPerimeterActions` to principals outside "
+                    "aws:PrincipalOrgID (exemptions only by negated or IfExists conditions).",
         refs="Control Tower's role-protection SCPs (aws-controltower-*); CONTROLS X-18",
-        checks=(scp_exemptions_protected,), cases=X18_CASES,
+        checks=(scp_exemptions_protected, organization_baseline_at_root), cases=X18_CASES,
         params={"protectActions": Param("array", ROLE_PROTECTION_ACTIONS, "IAM actions an SCP must deny on every "
-                                        "exempted principal", items="string")}),
+                                        "exempted principal", items="string"),
+                "rootDenies": Param("array", ROOT_DENIES, "actions an SCP attached to the root must deny",
+                                    items="string"),
+                "rcpTlsActions": Param("array", RCP_TLS_ACTIONS, "actions a root RCP denies without TLS",
+                                       items="string"),
+                "rcpPerimeterActions": Param("array", RCP_PERIMETER_ACTIONS, "actions a root RCP denies to "
+                                             "principals outside the organization", items="string")}),
 ]

@@ -118,7 +118,6 @@ def no_service_wildcards(r: Subject) -> Iterator[str]:
 # environment of the accounts they target.
 PERMISSION_SET = "aws:ssoadmin/permissionSet:PermissionSet"
 ACCOUNT_ASSIGNMENT = "aws:ssoadmin/accountAssignment:AccountAssignment"
-PROVIDER = "pulumi:providers:aws"
 # AWS managed policies that read data (ReadOnlyAccess: s3:Get* reads every object, ssm:Get* parameter values,
 # dynamodb:GetItem/Query/Scan, sqs:ReceiveMessage...): ViewOnlyAccess or a custom set is least privilege for people.
 DATA_READING_POLICIES = [
@@ -200,13 +199,13 @@ def _target_environment(g: rch.Graph, assignment: rch.Res,
 def _account_environments(g: rch.Graph) -> dict[str, str]:
     """Account id -> environment, from the providers (allowedAccountIds / assumed role) and their default tags."""
     found: dict[str, str] = {}
-    for provider in g.of_type(PROVIDER):
-        tags = rch._decode_json_string(provider.get("defaultTags"))
-        tags = rch._decode_json_string(tags.get("tags")) if isinstance(tags, Mapping) else None
-        env = tags.get("environment") if isinstance(tags, Mapping) else None
-        if isinstance(env, str):
-            for account in _provider_accounts(provider.props):
-                found.setdefault(account, env)
+    seen: set[int] = set()
+    for res in g.resources:  # each resource's provider, as IAM-10 reads them (one pass per distinct provider)
+        props = g.provider_props(res)
+        env = g.provider_tags(res).get("environment") if id(props) not in seen else None
+        seen.add(id(props))
+        for account in _provider_accounts(props) if env else ():
+            found.setdefault(account, env)
     return found
 
 

@@ -218,6 +218,9 @@ def guardrails(cfg: LandingZoneConfig) -> dict:
         _deny("ProtectAccountBaseline", BASELINE_ACTIONS + DEFAULT_VPC_ACTIONS, pipeline_only),
         _deny("DenyShortKmsKeyDeletion", "kms:ScheduleKeyDeletion",
               {"NumericLessThan": {"kms:ScheduleKeyDeletionPendingWindowInDays": "30"}}),
+        # Every account's backup bucket has a GOVERNANCE-mode lock, not only those of the OUs that get
+        # protect-logs-and-backups: the bypass is denied at the root too, without exemption (pack rule X-18).
+        _deny("DenyObjectLockBypass", "s3:BypassGovernanceRetention"),
     ])  # fmt: skip
 
 

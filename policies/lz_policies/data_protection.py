@@ -58,6 +58,17 @@ def rds_deletion_protection(r: Subject) -> Iterator[str]:
         yield "copyTagsToSnapshot is not true; set copyTagsToSnapshot=true so snapshots keep ownership tags"
 
 
+def rds_iam_authentication(r: Subject) -> Iterator[str]:
+    """IAM database authentication is a setting of each cluster: a global database's secondary (or any replica
+    cluster) does not inherit it from the primary, and after a failover the promoted secondary is the database."""
+    if truthy(r.get("iamDatabaseAuthenticationEnabled", default=False)):
+        return
+    secondary = r.get("globalClusterIdentifier") or r.get("replicationSourceIdentifier")
+    role = " (a global-database / replica cluster: it does not inherit the primary's setting)" if secondary else ""
+    yield (f"iamDatabaseAuthenticationEnabled is not true{role}; set iam_database_authentication_enabled=True so "
+           "database users authenticate with short-lived IAM tokens")
+
+
 # DAT-02 ---------------------------------------------------------------------------------------------------------
 def rds_backup_retention(r: Subject) -> Iterator[str]:
     minimum = int(r.cfg["sandboxBackupRetentionDays"] if r.env == "sandbox" else r.cfg["backupRetentionDays"])
@@ -264,7 +275,7 @@ def lb_deletion_protection(r: Subject) -> Iterator[str]:
 
 
 GOOD_CLUSTER = {"engine": "aurora-mysql", "deletionProtection": True, "copyTagsToSnapshot": True,
-                "backupRetentionPeriod": 15}
+                "backupRetentionPeriod": 15, "iamDatabaseAuthenticationEnabled": True}
 GOOD_REDIS = {"description": "c", "snapshotRetentionLimit": 7, "automaticFailoverEnabled": True,
               "multiAzEnabled": True, "numCacheClusters": 2}
 
@@ -323,11 +334,16 @@ DAT07_CASES = (
 RULES = [
     ResourceRule(
         id="DAT-01", name="dat-01-rds-deletion-protection",
-        title="Aurora clusters are deletion-protected and copy tags to snapshots",
-        description="deletionProtection=true and copyTagsToSnapshot=true (advisory only in sandbox).",
-        refs="SH RDS.7, RDS.16; CKV_AWS_139, CKV_AWS_313",
-        types=(RDS_CLUSTER,), checks=(rds_deletion_protection,), relaxed_in=SANDBOX,
+        title="Aurora clusters are deletion-protected, copy tags to snapshots and use IAM authentication",
+        description="deletionProtection=true, copyTagsToSnapshot=true and iamDatabaseAuthenticationEnabled=true on "
+                    "every cluster, global-database secondaries and replica clusters included (each cluster has its "
+                    "own setting) (advisory only in sandbox).",
+        refs="SH RDS.7, RDS.16, RDS.12; CKV_AWS_139, CKV_AWS_313, CKV_AWS_162",
+        types=(RDS_CLUSTER,), checks=(rds_deletion_protection, rds_iam_authentication), relaxed_in=SANDBOX,
         cases=(
+            Case({k: v for k, v in GOOD_CLUSTER.items() if k != "iamDatabaseAuthenticationEnabled"}
+                 | {"globalClusterIdentifier": "app-global"}, violates=True,
+                 note="a global-database secondary without IAM authentication"),
             Case(GOOD_CLUSTER | {"deletionProtection": False}, violates=True),
             Case(GOOD_CLUSTER | {"copyTagsToSnapshot": False}, env="nonprod", violates=True),
             Case(GOOD_CLUSTER | {"deletionProtection": False}, env=None, violates=True,

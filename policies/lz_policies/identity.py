@@ -15,6 +15,7 @@ from typing import Any
 from . import documents as doc
 from . import reachability as rch
 from .framework import (
+    STRICTEST_ENVIRONMENT,
     UNKNOWN,
     Case,
     Param,
@@ -112,14 +113,100 @@ def no_service_wildcards(r: Subject) -> Iterator[str]:
                        "name the resources")
 
 
-# IAM-03 ---------------------------------------------------------------------------------------------------------
-def no_administrator_access(r: Subject) -> Iterator[str]:
-    arn = str(r.get("policyArn") or r.get("managedPolicyArn") or "")
-    if arn.endswith(":policy/AdministratorAccess"):
-        if r.type == SSO_MANAGED and r.cfg["allowOnPermissionSets"]:
-            return
-        yield ("AdministratorAccess is attached; attach a scoped policy (or PowerUserAccess plus the IAM "
-               "actions needed) instead")
+# IAM-03 (stack) -------------------------------------------------------------------------------------------------
+# A stack rule: whether a permission set reaches prod is only known from its account assignments and the
+# environment of the accounts they target.
+PERMISSION_SET = "aws:ssoadmin/permissionSet:PermissionSet"
+ACCOUNT_ASSIGNMENT = "aws:ssoadmin/accountAssignment:AccountAssignment"
+# AWS managed policies that read data (ReadOnlyAccess: s3:Get* reads every object, ssm:Get* parameter values,
+# dynamodb:GetItem/Query/Scan, sqs:ReceiveMessage...): ViewOnlyAccess or a custom set is least privilege for people.
+DATA_READING_POLICIES = [
+    "arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+    "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess", "arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess",
+]
+
+
+def no_administrator_access(s) -> Iterator[tuple[str | None, str]]:
+    g = s.graph()
+    unknown: list[str] = []
+    for res in g.of_type(ROLE_ATTACHMENT, SSO_MANAGED):
+        prop = "policyArn" if res.type == ROLE_ATTACHMENT else "managedPolicyArn"
+        arn = res.get(prop)
+        if rch.is_unknown(arn):
+            unknown.append(f"{res.name}.{prop}")
+        elif str(arn or "").endswith(":policy/AdministratorAccess") and not (
+                res.type == SSO_MANAGED and s.cfg["allowOnPermissionSets"]):
+            yield res.urn, (f"{res.name}: AdministratorAccess is attached; attach a scoped policy (or PowerUserAccess "
+                            "plus the IAM actions needed) instead")
+    if unknown:
+        raise cannot_verify(unknown)
+
+
+def prod_permission_sets_do_not_read_data(s) -> Iterator[tuple[str | None, str]]:
+    g = s.graph()
+    unknown: list[str] = []
+    environments = _account_environments(g)
+    forbidden = {str(a) for a in s.cfg["dataReadingPolicies"]}
+    reading: dict[str, list[str]] = {}  # permission set (URN or ARN) -> data-reading policies attached to it
+    for attachment in g.of_type(SSO_MANAGED):
+        arn = attachment.get("managedPolicyArn")
+        if rch.is_unknown(arn):
+            unknown.append(f"{attachment.name}.managedPolicyArn")
+        elif str(arn) in forbidden:
+            for key in _permission_set_keys(g, attachment, unknown):
+                reading.setdefault(key, []).append(str(arn).rsplit("/", 1)[-1])
+    for assignment in g.of_type(ACCOUNT_ASSIGNMENT):
+        policies = sorted({p for key in _permission_set_keys(g, assignment, []) for p in reading.get(key, [])})
+        if not policies or assignment.get("targetType", "AWS_ACCOUNT") != "AWS_ACCOUNT":
+            continue
+        account, env = _target_environment(g, assignment, environments)
+        if env is None and account is None:
+            unknown.append(f"{assignment.name}.targetId")
+        elif (env or STRICTEST_ENVIRONMENT) in list(s.cfg["dataEnvironments"]):
+            yield assignment.urn, (f"{assignment.name} assigns a permission set with {', '.join(policies)} to "
+                                   f"{env or 'untagged (counted as prod)'} account {account}: it reads data (S3 "
+                                   "objects, parameters, table items); give people ViewOnlyAccess or a custom set "
+                                   "there, data access through audited roles")
+    if unknown:
+        raise cannot_verify(unknown)
+
+
+def _permission_set_keys(g: rch.Graph, res: rch.Res, unknown: list[str]) -> set[str]:
+    """What identifies the permission set `res.permissionSetArn` names: its ARN, and the resource's URN."""
+    keys = {p.urn for p in g.resolve(res, "permissionSetArn", (PERMISSION_SET,))}
+    arn = res.get("permissionSetArn")
+    if isinstance(arn, str) and not rch.is_unknown(arn):
+        keys.add(arn)
+    elif not keys:
+        unknown.append(f"{res.name}.permissionSetArn")
+    return keys
+
+
+def _target_environment(g: rch.Graph, assignment: rch.Res,
+                        environments: dict[str, str]) -> tuple[str | None, str | None]:
+    """(account id or name, environment) of an assignment's target: the organizations/account it names (its own
+    environment tag), else the environment of the provider deploying to that account id."""
+    for account in g.resolve(assignment, "targetId", (ORG_ACCOUNT,)):
+        env = account.tags.get("environment")
+        if isinstance(env, str) and not rch.is_unknown(env):
+            return account.name, env
+    target = assignment.get("targetId")
+    if isinstance(target, str) and not rch.is_unknown(target):
+        return target, environments.get(target)
+    return None, None
+
+
+def _account_environments(g: rch.Graph) -> dict[str, str]:
+    """Account id -> environment, from the providers (allowedAccountIds / assumed role) and their default tags."""
+    found: dict[str, str] = {}
+    seen: set[int] = set()
+    for res in g.resources:  # each resource's provider, as IAM-10 reads them (one pass per distinct provider)
+        props = g.provider_props(res)
+        env = g.provider_tags(res).get("environment") if id(props) not in seen else None
+        seen.add(id(props))
+        for account in _provider_accounts(props) if env else ():
+            found.setdefault(account, env)
+    return found
 
 
 # IAM-04 ---------------------------------------------------------------------------------------------------------
@@ -230,6 +317,19 @@ def web_identity_pinned(r: Subject) -> Iterator[str]:
                                                                                    r.cfg))
         elif EKS_ISSUER.match(issuer):
             yield from (f"{where}: {problem}" for problem in _eks_subject_problems(subjects or []))
+
+
+def one_repository_per_role(r: Subject) -> Iterator[str]:
+    """A role several GitHub repositories may assume lets each deploy the other's services (and pass the other's task
+    roles): one deployment role per repository."""
+    repositories = sorted({f"{m['owner']}/{m['repo']}" for _, statement, issuer in web_identity_trusts(r)
+                           if issuer == GITHUB_ISSUER
+                           for subject in doc.positive_values(statement, f"{issuer}:sub") or []
+                           if (m := GITHUB_SUBJECT.match(subject)) and m["owner"] and m["repo"]})
+    if len(repositories) > 1:
+        yield (f"assumeRolePolicy trusts {len(repositories)} GitHub repositories ({', '.join(repositories)}): each "
+               "can deploy the other's services with this role; give every repository its own role scoped to its own "
+               "resources")
 
 
 def _expected_audience(issuer: str) -> str:
@@ -413,6 +513,35 @@ def resource_policy_not_public(r: Subject) -> Iterator[str]:
                "aws:PrincipalOrgID (or aws:SourceAccount / aws:SourceArn for an AWS service), or name the principals")
 
 
+# Log-delivery services write under their own prefix of a shared log bucket; a statement granting them the whole
+# bucket lets delivery for one source (any account's flow logs) write into another's prefix (the CloudTrail logs).
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+OBJECT_ARN = re.compile(r"^arn:[^:]*:s3:::(?P<bucket>[^/]+)/(?P<key>.*)$")
+
+
+def delivery_scoped_to_prefix(r: Subject) -> Iterator[str]:
+    if r.type != BUCKET_POLICY:
+        return
+    services = {str(x).lower() for x in r.cfg["prefixScopedServices"]}
+    for i, statement in enumerate(statements(r.get("policy"))):
+        writers = sorted(v for v in doc.principal_values(statement, "Service") if v.lower() in services)
+        if not allows(statement) or not writers or not doc.covers_action(statement, "s3:PutObject"):
+            continue
+        whole = [arn for arn in resources(statement) if _whole_bucket(arn)]
+        if whole:
+            yield (f"policy Statement[{i}] lets {', '.join(writers)} write s3:PutObject on {', '.join(whole)}, the "
+                   "whole bucket: scope each delivery service to its own prefix (e.g. "
+                   "arn:aws:s3:::BUCKET/vpc-flow-logs/AWSLogs/ACCOUNT/*) so it cannot write over other logs")
+
+
+def _whole_bucket(arn: str) -> bool:
+    """An object ARN whose key pattern starts with a wildcard ("bucket/*", "bucket/*/AWSLogs/*"), or "*"."""
+    if arn.strip() == "*":
+        return True
+    match = OBJECT_ARN.match(arn)
+    return bool(match) and (match["key"] == "" or match["key"].startswith("*"))
+
+
 def _lambda_permission_not_public(r: Subject) -> Iterator[str]:
     if str(r.get("principal", default="")) != "*":
         return
@@ -458,6 +587,48 @@ def _public(condition=None):
                  **({"Condition": condition} if condition else {})})
 
 
+_SSO = "arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-"
+
+
+def _permission_set(name: str, policy: str, account: str = "222222222222", env: str | None = "prod",
+                    by_reference: bool = False) -> tuple[Res, ...]:
+    """A permission set with one managed policy, assigned to an organizations/account of environment `env`."""
+    arn = f"{_SSO}{name}"
+    target = {"targetId": UNKNOWN} if by_reference else {"targetId": account}
+    return (
+        Res(PERMISSION_SET, name, {"name": name, "arn": arn}, env="core"),
+        Res(SSO_MANAGED, f"{name}-policy", {"instanceArn": "i", "permissionSetArn": arn,
+                                            "managedPolicyArn": f"arn:aws:iam::aws:policy/{policy}"}, env="core"),
+        Res(ORG_ACCOUNT, f"account-{account}", {"id": account, "name": account,
+                                                "tags": {"environment": env} if env else {}}, env="core"),
+        Res(ACCOUNT_ASSIGNMENT, f"{name}-to-{account}", {"instanceArn": "i", "permissionSetArn": arn,
+                                                         "principalId": "g", "principalType": "GROUP",
+                                                         "targetType": "AWS_ACCOUNT", **target}, env="core",
+            property_deps={"targetId": (f"account-{account}",)} if by_reference else {}),
+    )
+
+
+IAM03_CASES = (
+    StackCase((Res(ROLE_ATTACHMENT, "admin", {"role": "r", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),),
+              violates=True),
+    StackCase(_permission_set("admins", "AdministratorAccess", env="core"), violates=True),
+    StackCase((Res(ROLE_ATTACHMENT, "ro", {"role": "r", "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}),),
+              violates=False, note="a role, not people in prod"),
+    StackCase(_permission_set("admins", "AdministratorAccess", env="core"), config={"allowOnPermissionSets": True},
+              violates=False),
+    StackCase(_permission_set("developers", "ReadOnlyAccess"), violates=True,
+              note="ReadOnlyAccess assigned to a prod account"),
+    StackCase(_permission_set("developers", "ReadOnlyAccess", by_reference=True), violates=True,
+              note="preview: the account id is unknown, the property dependency names the prod account"),
+    StackCase(_permission_set("developers", "ReadOnlyAccess", env=None), violates=True,
+              note="untagged account: strictest"),
+    StackCase(_permission_set("developers", "ViewOnlyAccess"), violates=False),
+    StackCase(_permission_set("developers", "ReadOnlyAccess", env="nonprod"), violates=False),
+    StackCase((Res(SSO_MANAGED, "x", {"instanceArn": "i", "permissionSetArn": "p", "managedPolicyArn": UNKNOWN}),),
+              violates=False, unknown=True),
+)
+
+
 RULES = [
     ResourceRule(
         id="IAM-01", name="iam-01-no-full-admin-policies",
@@ -494,24 +665,25 @@ RULES = [
                                  _allow("ec2:DescribeInstances"))}, violates=False),
         ),
     ),
-    ResourceRule(
+    StackRule(
         id="IAM-03", name="iam-03-no-administrator-access",
-        title="AdministratorAccess is not attached",
+        title="AdministratorAccess is not attached; people in prod get no data-reading managed policy",
         description="Roles and Identity Center permission sets do not get the AWS managed AdministratorAccess "
-                    "policy (`allowOnPermissionSets` opts a break-glass permission set in).",
-        refs="CKV_AWS_274",
-        types=(ROLE_ATTACHMENT, SSO_MANAGED), checks=(no_administrator_access,),
+                    "policy (`allowOnPermissionSets` opts a break-glass permission set in). A permission set with a "
+                    "data-reading AWS managed policy (`dataReadingPolicies`: ReadOnlyAccess reads every S3 object and "
+                    "parameter) is not assigned to an account of `dataEnvironments` (the environment tag of the "
+                    "organizations/account the assignment targets, else of the providers deploying to that account "
+                    "id; untagged counts as prod): ViewOnlyAccess or a custom set there. A stack rule because only "
+                    "the assignments say where a permission set applies.",
+        refs="CKV_AWS_274; AWS managed policies for job functions (ViewOnlyAccess)",
+        checks=(no_administrator_access, prod_permission_sets_do_not_read_data),
         params={"allowOnPermissionSets": Param("boolean", False,
-                                               "accept AdministratorAccess on Identity Center permission sets")},
-        cases=(
-            Case({"role": "r", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}, violates=True),
-            Case({"instanceArn": "i", "permissionSetArn": "p",
-                  "managedPolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}, type=SSO_MANAGED, violates=True),
-            Case({"role": "r", "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}, violates=False),
-            Case({"instanceArn": "i", "permissionSetArn": "p",
-                  "managedPolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}, type=SSO_MANAGED,
-                 config={"allowOnPermissionSets": True}, violates=False),
-        ),
+                                               "accept AdministratorAccess on Identity Center permission sets"),
+                "dataReadingPolicies": Param("array", DATA_READING_POLICIES, "AWS managed policies that read data",
+                                             items="string"),
+                "dataEnvironments": Param("array", ["prod"], "environments where people get no data-reading policy",
+                                          items="string")},
+        cases=IAM03_CASES,
     ),
     ResourceRule(
         id="IAM-04", name="iam-04-no-public-trust-or-escalation",
@@ -603,11 +775,13 @@ RULES = [
                     "in the organization or repository part) and, in `environmentPinnedIn` environments (from the "
                     "provider's default tags; untagged counts as prod), a GitHub environment "
                     "(`repo:ORG/REPO:environment:NAME`), so the environment's required reviewers gate the role. EKS "
-                    "subjects name `system:serviceaccount:NAMESPACE:SA` with no wildcard in the namespace. (IAM-04 "
+                    "subjects name `system:serviceaccount:NAMESPACE:SA` with no wildcard in the namespace. A role trusts "
+                    "at most one GitHub repository (a shared deployment role lets each repository deploy the other's "
+                    "services). (IAM-04 "
                     "keeps Principal \"*\"; an OIDC trust without a subject is this rule's finding.)",
         refs="docs.github.com/actions/security-for-github-actions/security-hardening-your-deployments/"
              "configuring-openid-connect-in-amazon-web-services; EKS IRSA; CKV_AWS_358 (GitHub only)",
-        types=(ROLE,), checks=(web_identity_pinned,),
+        types=(ROLE,), checks=(web_identity_pinned, one_repository_per_role),
         params={"environmentPinnedIn": Param("array", ["prod"], "environments whose GitHub roles must trust a GitHub "
                                              "environment subject only", items="string")},
         cases=(
@@ -630,8 +804,18 @@ RULES = [
             Case({"assumeRolePolicy": _oidc_trust("accounts.example.com", sub=None, aud="client-1",
                                                   federated="accounts.example.com")},
                  violates=True, note="any OIDC issuer without sub"),
+            Case({"assumeRolePolicy": _oidc_trust(GITHUB_ISSUER, sub=["repo:example-org/los:environment:prod",
+                                                                      "repo:example-org/pay:environment:prod"])},
+                 violates=True, note="one role shared by two repositories"),
+            Case({"assumeRolePolicy": _doc(*(json.loads(_oidc_trust(GITHUB_ISSUER, sub=f"repo:example-org/{repo}:"
+                                                                                   "ref:refs/heads/main"))["Statement"][0]
+                                             for repo in ("los", "pay")))}, env="nonprod", violates=True,
+                 note="two repositories in two statements"),
             Case({"assumeRolePolicy": _oidc_trust(GITHUB_ISSUER, sub="repo:example-org/los:environment:prod")},
                  violates=False),
+            Case({"assumeRolePolicy": _oidc_trust(GITHUB_ISSUER, sub=["repo:example-org/los:ref:refs/heads/main",
+                                                                      "repo:example-org/los:pull_request"])},
+                 env="nonprod", violates=False, note="several subjects of one repository"),
             Case({"assumeRolePolicy": _oidc_trust(GITHUB_ISSUER, sub="repo:example-org/los:ref:refs/heads/develop")},
                  env="nonprod", violates=False),
             Case({"assumeRolePolicy": _oidc_trust(EKS_OIDC, sub="system:serviceaccount:kube-system:cluster-autoscaler")},
@@ -687,9 +871,15 @@ RULES = [
                     "conditions such as aws:SecureTransport, do not limit who calls. Deny statements are fine. VPC "
                     "endpoint policies may instead limit the resources (aws:ResourceOrgID / ResourceAccount, or "
                     "named resources). A lambda permission with principal \"*\" needs principalOrgId, sourceAccount "
-                    "or sourceArn.",
+                    "or sourceArn. A bucket policy grants the log-delivery services (`prefixScopedServices`: "
+                    "CloudTrail, Config, delivery.logs for flow logs) s3:PutObject only under a prefix, never on "
+                    "the whole bucket (`BUCKET/*`).",
         refs="SH S3.2, S3.3, SNS.4, SQS.3, Lambda.1; CKV_AWS_70, CKV_AWS_168, CKV_AWS_169",
-        types=(*RESOURCE_POLICY_PROPS, LAMBDA_PERMISSION), checks=(resource_policy_not_public,),
+        types=(*RESOURCE_POLICY_PROPS, LAMBDA_PERMISSION), checks=(resource_policy_not_public, delivery_scoped_to_prefix),
+        params={"prefixScopedServices": Param("array", ["cloudtrail.amazonaws.com", "config.amazonaws.com",
+                                                        "delivery.logs.amazonaws.com"],
+                                              "log-delivery service principals that may write only under their own "
+                                              "prefix of a bucket", items="string")},
         cases=(
             Case({"bucket": "b", "policy": _public({"Bool": {"aws:SecureTransport": "true"}})}, violates=True,
                  note="a condition that does not limit callers"),
@@ -720,6 +910,20 @@ RULES = [
                  type=LAMBDA_PERMISSION, violates=False),
             Case({"vpcId": "v", "serviceName": "s3", "policy": _public({"StringEquals": {
                 "aws:ResourceOrgID": "o-exampleorg1"}})}, type="aws:ec2/vpcEndpoint:VpcEndpoint", violates=False),
+            Case({"bucket": "logs", "policy": _doc(_allow("s3:PutObject", "arn:aws:s3:::logs/*", Principal={
+                "Service": "delivery.logs.amazonaws.com"}, Condition={"StringEquals": {
+                    "aws:SourceOrgID": "o-exampleorg1"}}))}, violates=True,
+                 note="flow-log delivery may write anywhere in the bucket, the CloudTrail prefix included"),
+            Case({"bucket": "logs", "policy": _doc(_allow(["s3:PutObject"], ["arn:aws:s3:::logs/*/AWSLogs/*"],
+                                                          Principal={"Service": ["cloudtrail.amazonaws.com"]}))},
+                 violates=True, note="a key pattern that starts with a wildcard"),
+            Case({"bucket": "logs", "policy": _doc(_allow("s3:PutObject", "arn:aws:s3:::logs/vpc-flow-logs/AWSLogs/*",
+                                                          Principal={"Service": "delivery.logs.amazonaws.com"}))},
+                 violates=False),
+            Case({"bucket": "access", "policy": _doc(_allow("s3:PutObject", "arn:aws:s3:::access/*", Principal={
+                "Service": "logging.s3.amazonaws.com"}, Condition={"StringEquals": {
+                    "aws:SourceAccount": "111111111111"}}))}, violates=False,
+                 note="server access logs into their own bucket"),
             Case({"bucket": "b", "policy": UNKNOWN}, violates=False, unknown=True),
         ),
     ),

@@ -46,6 +46,7 @@ LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:Load
 EKS_CLUSTER = "aws:eks/cluster:Cluster"
 EKS_COMPONENT = "eks:index:Cluster"
 RDS_CLUSTER = "aws:rds/cluster:Cluster"
+RDS_CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 API_STAGE = "aws:apigateway/stage:Stage"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 CLIENT_VPN = "aws:ec2clientvpn/endpoint:Endpoint"
@@ -263,12 +264,27 @@ def eks_control_plane_logs(r: Subject) -> Iterator[str]:
 
 # LOG-11 ---------------------------------------------------------------------------------------------------------
 def aurora_audit_logs(r: Subject) -> Iterator[str]:
+    if r.type != RDS_CLUSTER:
+        return
     engine = str(r.get("engine", default=""))
     exports = {str(x) for x in as_list(r.get("enabledCloudwatchLogsExports"))}
     if engine == "aurora-mysql" and "audit" not in exports:
         yield "enabledCloudwatchLogsExports lacks \"audit\"; export the audit log (and enable server_audit_logging)"
     if engine == "aurora-postgresql" and "postgresql" not in exports:
         yield "enabledCloudwatchLogsExports lacks \"postgresql\"; export the postgresql log"
+
+
+def enhanced_monitoring(r: Subject) -> Iterator[str]:
+    """Enhanced Monitoring (OS metrics from the host) is set per instance and needs a role RDS assumes to publish."""
+    if r.type != RDS_CLUSTER_INSTANCE:
+        return
+    interval = r.get("monitoringInterval", default=0)  # numbers arrive as floats through the engine
+    if not isinstance(interval, (int, float)) or interval <= 0:
+        yield (f"monitoringInterval={interval}: Enhanced Monitoring is off; set monitoring_interval (e.g. 60) and "
+               "monitoring_role_arn to a role trusting monitoring.rds.amazonaws.com")
+    elif not r.get("monitoringRoleArn"):
+        yield ("monitoringInterval is set without monitoringRoleArn; set monitoring_role_arn to a role with "
+               "AmazonRDSEnhancedMonitoringRole trusting monitoring.rds.amazonaws.com")
 
 
 # LOG-12 ---------------------------------------------------------------------------------------------------------
@@ -517,11 +533,19 @@ RULES = [
     ),
     ResourceRule(
         id="LOG-11", name="log-11-aurora-audit-logs",
-        title="Aurora exports its audit log",
-        description="Aurora MySQL clusters export \"audit\" (Aurora PostgreSQL: \"postgresql\") to CloudWatch Logs.",
-        refs="SH RDS.34; CKV_AWS_324, CKV_AWS_325",
-        types=(RDS_CLUSTER,), checks=(aurora_audit_logs,),
+        title="Aurora exports its audit log; its instances run Enhanced Monitoring",
+        description="Aurora MySQL clusters export \"audit\" (Aurora PostgreSQL: \"postgresql\") to CloudWatch Logs; "
+                    "every rds/clusterInstance has monitoringInterval > 0 and a monitoringRoleArn.",
+        refs="SH RDS.34, RDS.6; CKV_AWS_324, CKV_AWS_325, CKV_AWS_118",
+        types=(RDS_CLUSTER, RDS_CLUSTER_INSTANCE), checks=(aurora_audit_logs, enhanced_monitoring),
         cases=(
+            Case({"clusterIdentifier": "c", "instanceClass": "db.r6g.large"}, type=RDS_CLUSTER_INSTANCE,
+                 violates=True, note="no Enhanced Monitoring"),
+            Case({"clusterIdentifier": "c", "instanceClass": "db.r6g.large", "monitoringInterval": 60},
+                 type=RDS_CLUSTER_INSTANCE, violates=True, note="interval without a role"),
+            Case({"clusterIdentifier": "c", "instanceClass": "db.r6g.large", "monitoringInterval": 60,
+                  "monitoringRoleArn": "arn:aws:iam::111111111111:role/rds-monitoring"}, type=RDS_CLUSTER_INSTANCE,
+                 violates=False),
             Case({"engine": "aurora-mysql", "enabledCloudwatchLogsExports": ["error"]}, violates=True),
             Case({"engine": "aurora-mysql", "enabledCloudwatchLogsExports": ["audit", "error", "slowquery"]},
                  violates=False),

@@ -25,6 +25,7 @@ TGW = "aws:ec2transitgateway/transitGateway:TransitGateway"
 RDS_CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 RDS_INSTANCE = "aws:rds/instance:Instance"
 CLIENT_VPN_AUTHORIZATION = "aws:ec2clientvpn/authorizationRule:AuthorizationRule"
+CLIENT_VPN = "aws:ec2clientvpn/endpoint:Endpoint"
 
 SG_TYPES = (SG, SG_RULE, VPC_INGRESS)
 WORLD = ("0.0.0.0/0", "::/0")
@@ -235,7 +236,7 @@ TIER_KEY = Param("string", "tier", "tag key naming a subnet's / security group's
 # Client VPN authorization is per identity-provider group (accessGroupId); authorizeAllGroups=true lets every user
 # the IdP authenticates reach the range, so it must never cover a prod or core network.
 def client_vpn_authorization_per_group(r: Subject) -> Iterator[str]:
-    if not truthy(r.get("authorizeAllGroups", default=False)):
+    if r.type != CLIENT_VPN_AUTHORIZATION or not truthy(r.get("authorizeAllGroups", default=False)):
         return
     target = str(r.get("targetNetworkCidr", default=""))
     try:
@@ -249,6 +250,16 @@ def client_vpn_authorization_per_group(r: Subject) -> Iterator[str]:
         yield (f"authorizeAllGroups=true to {target} reaches {ranges}: every user the identity provider "
                "authenticates gets in; set authorizeAllGroups=false and accessGroupId to the group allowed there "
                "(e.g. the administrators' group for prod)")
+
+
+def client_routes_enforced(r: Subject) -> Iterator[str]:
+    """Without client route enforcement a connected device may change the routes the endpoint pushes, so traffic meant
+    for the tunnel leaves outside it (EC2 API Reference, ClientRouteEnforcementOptions: the endpoint reverts such
+    changes only when enforced; the default is false)."""
+    if r.type == CLIENT_VPN and not truthy(r.get("clientRouteEnforcementOptions", "enforced", default=False)):
+        yield ("clientRouteEnforcementOptions.enforced is not true: a connected device may change the VPN's routes and send traffic "
+               "outside the tunnel; "
+               "set client_route_enforcement_options={\"enforced\": True}")
 
 
 def _overlaps(network, cidr: str) -> bool:
@@ -438,13 +449,16 @@ RULES = [
     ),
     ResourceRule(
         id="NET-11", name="net-11-client-vpn-authorization-per-group",
-        title="Client VPN does not authorize all groups to prod or core ranges",
+        title="Client VPN authorizes prod and core ranges per group and enforces its routes",
         description="An ec2clientvpn authorizationRule with authorizeAllGroups=true may not target 0.0.0.0/0 or a "
                     "range overlapping `protectedCidrs` (the VPCs of prod and core accounts from the stack config; "
                     "without it every private range): access to those ranges is authorized per identity-provider "
-                    "group (accessGroupId).",
-        refs="Client VPN Administrator Guide: Authorization rules (access groups); CONTROLS NET-11",
-        types=(CLIENT_VPN_AUTHORIZATION,), checks=(client_vpn_authorization_per_group,),
+                    "group (accessGroupId). Every ec2clientvpn endpoint sets clientRouteEnforcementOptions.enforced="
+                    "true, so a connected device cannot override the routes the endpoint pushes.",
+        refs="Client VPN Administrator Guide: Authorization rules (access groups), Client route enforcement; "
+             "CONTROLS NET-11",
+        types=(CLIENT_VPN_AUTHORIZATION, CLIENT_VPN),
+        checks=(client_vpn_authorization_per_group, client_routes_enforced),
         params={"protectedCidrs": Param("array", PRIVATE_RANGES, "ranges (prod and core VPCs) that only named "
                                         "identity-provider groups may reach", items="string", stack="protectedCidrs")},
         cases=(
@@ -460,6 +474,12 @@ RULES = [
                  config={"protectedCidrs": ["10.1.0.0/16"]}, violates=False),
             Case({"clientVpnEndpointId": "cvpn", "targetNetworkCidr": "10.11.0.0/16", "authorizeAllGroups": True},
                  config={"protectedCidrs": ["10.1.0.0/16"]}, violates=False, note="a nonprod range"),
+            Case({"clientCidrBlock": "10.100.0.0/22", "connectionLogOptions": {"enabled": True}}, type=CLIENT_VPN,
+                 violates=True, note="endpoint without client route enforcement"),
+            Case({"clientCidrBlock": "10.100.0.0/22", "clientRouteEnforcementOptions": {"enforced": False}},
+                 type=CLIENT_VPN, violates=True, note="client route enforcement off"),
+            Case({"clientCidrBlock": "10.100.0.0/22", "clientRouteEnforcementOptions": {"enforced": True}},
+                 type=CLIENT_VPN, violates=False),
         ),
     ),
 ]

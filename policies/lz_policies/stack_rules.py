@@ -18,7 +18,8 @@ from typing import Any
 
 from . import documents as doc
 from . import reachability as rch
-from .framework import ADVISORY, UNKNOWN, Param, Res, StackCase, StackRule, cannot_verify, statements
+from .framework import ADVISORY, UNKNOWN, Param, Res, StackCase, StackRule, as_list, cannot_verify, dig, statements
+from .framework import resources as statement_resources
 
 # --------------------------------------------------------------------------- resource types
 VPC = rch.VPC
@@ -88,7 +89,17 @@ ECR_LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 PROVIDER = "pulumi:providers:aws"
 
 PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
-DATA_PORTS = [3306, 6379, 9042, 27017, 9092, 9200]
+# Database / broker ports that make a group data-tier, the TLS ones included (Cassandra CQL 9142 and internode 7001;
+# Kafka SASL_SSL 9094, KRaft controller 9093, replication 9095) so a TLS-only group is still recognised.
+DATA_PORTS = [3306, 6379, 9042, 27017, 9092, 9200, 9142, 9094, 9093, 9095, 7001]
+# Ports on which these stores speak in clear by design (the pack sees ports, not listener settings: MongoDB or
+# Elasticsearch without TLS cannot be told from the group). port (as a string: a policy-config object key) -> what.
+PLAINTEXT_PORTS = {
+    "9092": "Kafka PLAINTEXT listener (TLS: 9094 SASL_SSL)",
+    "7000": "Cassandra internode storage/gossip in clear (TLS: 7001)",
+    "9042": "Cassandra CQL in clear (TLS: 9142)",
+    "7199": "Cassandra JMX (keep it bound to localhost; nodetool through Session Manager)",
+}
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -336,7 +347,17 @@ def data_tier_ingress_only_from_security_groups(stack: Any) -> Iterator[tuple[st
             elif not p.cidrs and not p.source_groups:
                 yield p.urn, (f"data-tier security group {sg.name} has an ingress rule without a source security "
                               f"group ({p.where}): name the app-tier group as its source")
+            yield from _plaintext_ports(sg, p, cfg)
     unknowns.raise_if_any()
+
+
+def _plaintext_ports(sg: rch.Res, p: _Ingress, cfg: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """Whatever the source (even the app tier or the group itself), a clear-text listener port stays closed: a
+    plaintext listener beside the TLS one is what clients and members fall back to."""
+    for port, what in sorted(cfg["plaintextPorts"].items()):
+        if str(port).isdigit() and p.covers(int(port)):
+            yield p.urn, (f"data-tier security group {sg.name} opens port {port}, the {what}, with {p.ports_text()} "
+                          f"({p.where}): open only the TLS listener ports and configure the software TLS-only")
 
 
 # --------------------------------------------------------------------------- X-05 TGW route tables
@@ -540,6 +561,28 @@ def every_bucket_blocks_public_access(stack: Any) -> Iterator[tuple[str | None, 
             yield bucket.urn, (f"bucket {bucket.name} has no s3/bucketPublicAccessBlock with all four flags (and its "
                                "account no account-level block): add aws.s3.BucketPublicAccessBlock")
     unknowns.raise_if_any()
+
+
+def every_account_blocks_public_access(stack: Any) -> Iterator[tuple[str | None, str]]:
+    """The account-level block also stops public buckets and access points created outside the stack (console,
+    another tool); a bucket-level block covers only its own bucket."""
+    g, unknowns = _graph(stack), _Unknowns()
+    blocked = {g.account(a) for a in g.of_type(ACCOUNT_PAB) if _full_block(a, unknowns)}
+    accounts = {g.account(r) for r in g.resources if r.type != PROVIDER and r.provider_urn} - {None}
+    named = {_own_tag(a, "account"): a for a in g.of_type(ORG_ACCOUNT)}
+    for account in sorted(accounts - blocked):
+        if unknowns:
+            break
+        where = named.get(account)
+        yield (where.urn if where else None), (
+            f"account {account} has resources in this stack but no s3/accountPublicAccessBlock with all four flags: "
+            "add aws.s3.AccountPublicAccessBlock through the account's provider, every flag True")
+    unknowns.raise_if_any()
+
+
+def _own_tag(res: rch.Res, key: str) -> str | None:
+    value = res.tags.get(key)
+    return value if isinstance(value, str) and not rch.is_unknown(value) else None
 
 
 # --------------------------------------------------------------------------- X-10 CIS 4.x alarms
@@ -784,6 +827,67 @@ def compute_vpcs_have_private_endpoints(stack: Any) -> Iterator[tuple[str | None
     unknowns.raise_if_any()
 
 
+VPC_ENDPOINT_POLICY = "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"
+POLICY_ENDPOINT_TYPES = ("Gateway", "Interface")  # GatewayLoadBalancer, Resource, ServiceNetwork take no policy
+# Conditions with which an endpoint statement open to every principal still stays inside the organization: the
+# caller's (IAM-11's caller keys) or the resource's organization / account.
+ENDPOINT_LIMITING_KEYS = ("aws:resourceorgid", "aws:resourceorgpaths", "aws:resourceaccount")
+
+
+def endpoints_have_policies(stack: Any) -> Iterator[tuple[str | None, str]]:
+    """Without a policy (or with AWS's default one, what the endpoint reports after creation) an endpoint lets any
+    principal reach any resource of the service: a data subnet writes to any bucket of any account through the S3
+    gateway endpoint."""
+    g, unknowns = _graph(stack), _Unknowns()
+    exempt = {str(x) for x in stack.cfg["policyUnsupportedServices"]}
+    separate: dict[str, list[rch.Res]] = {}
+    for policy in g.of_type(VPC_ENDPOINT_POLICY):
+        for endpoint in g.resolve(policy, "vpcEndpointId", (VPC_ENDPOINT,)):
+            separate.setdefault(endpoint.urn, []).append(policy)
+    for endpoint in g.of_type(VPC_ENDPOINT):
+        if unknowns.check(endpoint, "serviceName") or unknowns.check(endpoint, "vpcEndpointType"):
+            continue
+        kind, service = endpoint.get("vpcEndpointType") or "Gateway", _endpoint_service(endpoint.get("serviceName"))
+        if kind not in POLICY_ENDPOINT_TYPES or service is None or service in exempt:
+            continue
+        verdict = _endpoint_policy_verdict([endpoint, *separate.get(endpoint.urn, [])], unknowns)
+        if verdict is not None:
+            yield endpoint.urn, (f"VPC endpoint {endpoint.name} ({service}, {kind}) {verdict}: AWS's default endpoint "
+                                 "policy lets every principal reach every resource of the service; set `policy` "
+                                 "allowing only aws:PrincipalOrgID (and, for S3/DynamoDB gateways, aws:ResourceOrgID) "
+                                 "of the organization")
+    unknowns.raise_if_any()
+
+
+def _endpoint_service(name: Any) -> str | None:
+    """'com.amazonaws.eu-west-1.ecr.api' -> 'ecr.api'; None for PrivateLink services of other owners."""
+    match = re.match(r"^com\.amazonaws\.[a-z0-9-]+\.(?P<service>.+)$", str(name or ""))
+    return match["service"] if match and not match["service"].startswith("vpce-svc-") else None
+
+
+def _endpoint_policy_verdict(carriers: list[rch.Res], unknowns: _Unknowns) -> str | None:
+    """None when one of the endpoint's policies (inline, or an ec2/vpcEndpointPolicy) limits it, else why not."""
+    found = False
+    for carrier in carriers:
+        document = carrier.get("policy")
+        if rch.is_unknown(document):
+            unknowns.check(carrier, "policy")
+            return None
+        if not document:
+            continue
+        found = True
+        if statements(document) and not any(_open_to_all(st) for st in statements(document)):
+            return None
+    return "has only a policy that allows everyone everything" if found else "has no endpoint policy"
+
+
+def _open_to_all(statement: Mapping[str, Any]) -> bool:
+    """An Allow to every principal on every resource with no condition limiting the caller or the resource."""
+    if not doc.allows_everyone(statement) or doc.limits_callers(statement):
+        return False
+    return "*" in statement_resources(statement) and not any(doc.pins(statement, k) for k in ENDPOINT_LIMITING_KEYS)
+
+
 # --------------------------------------------------------------------------- X-15 security services everywhere
 SERVICES = {
     "GuardDuty detector": (GUARDDUTY, GUARDDUTY_ORG, (GUARDDUTY_ADMIN,), "guardduty.amazonaws.com"),
@@ -944,8 +1048,21 @@ X04_CASES = (
         {"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["172.16.0.0/22"]}]},
         {"ingress": "app-sg"})), violates=False, note="MySQL from the app SG, SSH from the Client VPN"),
     StackCase((_APP_SG, _case(SG, "kafka-sg"),
+               _case(SG_RULE, "kafka-in", {"type": "ingress", "protocol": "tcp", "fromPort": 9094, "toPort": 9094},
+                     {"securityGroupId": "kafka-sg", "sourceSecurityGroupId": "app-sg"})), violates=False,
+              note="Kafka SASL_SSL from the app SG"),
+    StackCase((_APP_SG, _case(SG, "kafka-sg"),
                _case(SG_RULE, "kafka-in", {"type": "ingress", "protocol": "tcp", "fromPort": 9092, "toPort": 9092},
-                     {"securityGroupId": "kafka-sg", "sourceSecurityGroupId": "app-sg"})), violates=False),
+                     {"securityGroupId": "kafka-sg", "sourceSecurityGroupId": "app-sg"})), violates=True,
+              note="Kafka PLAINTEXT 9092, even from the app SG"),
+    StackCase((_APP_SG, _case(SG, "cassandra-sg", {"ingress": [
+        {"protocol": "tcp", "fromPort": 9142, "toPort": 9142, "securityGroups": [UNKNOWN]},
+        {"protocol": "tcp", "fromPort": 7000, "toPort": 7001, "self": True}]}, {"ingress": "app-sg"})),
+        violates=True, note="Cassandra gossip in clear (7000) between members"),
+    StackCase((_APP_SG, _case(SG, "cassandra-sg", {"ingress": [
+        {"protocol": "tcp", "fromPort": 9142, "toPort": 9142, "securityGroups": [UNKNOWN]},
+        {"protocol": "tcp", "fromPort": 7001, "toPort": 7001, "self": True}]}, {"ingress": "app-sg"})),
+        violates=False, note="Cassandra TLS ports only"),
 )
 
 _TGW = _case(rch.TGW, "tgw", {"defaultRouteTableAssociation": "disable", "defaultRouteTablePropagation": "disable"})
@@ -1035,10 +1152,17 @@ X09_CASES = (
     StackCase((_TRAIL_BUCKET, _TRAIL, _TRAIL_BLOCK, _TRAIL_LOGGING, _ACCESS_LOGS), violates=False),
 )
 
+_CORE_ACCOUNT_PAB = _case(ACCOUNT_PAB, "core-account-pab", _FULL_BLOCK)
 X11_CASES = (
     StackCase((_case(BUCKETS[0], "data"),), violates=True),
     StackCase((_case(BUCKETS[0], "data"), _case(BUCKET_PAB, "data-pab", _FULL_BLOCK, {"bucket": "data"})),
-              violates=False),
+              violates=True, note="the bucket is blocked, its account has no account-level block"),
+    StackCase((_case(VPC, "vpc", {"cidrBlock": "10.0.0.0/16"}, env="prod"), _CORE_ACCOUNT_PAB), violates=True,
+              note="an account without buckets still needs the account-level block"),
+    StackCase((_case(VPC, "vpc", {"cidrBlock": "10.0.0.0/16"}), _case(ACCOUNT_PAB, "core-account-pab", {
+        **_FULL_BLOCK, "restrictPublicBuckets": False})), violates=True, note="a flag off"),
+    StackCase((_case(BUCKETS[0], "data"), _case(BUCKET_PAB, "data-pab", _FULL_BLOCK, {"bucket": "data"}),
+               _CORE_ACCOUNT_PAB), violates=False),
     StackCase((_case(BUCKETS[0], "data", env="prod"), _case(ACCOUNT_PAB, "account-pab", _FULL_BLOCK, env="prod")),
               violates=False, note="account-level block in the bucket's account"),
 )
@@ -1103,9 +1227,16 @@ X13_CASES = (
 )
 
 
-def _endpoint(service: str) -> Res:
-    return _case(VPC_ENDPOINT, f"ep-{service}", {"serviceName": f"com.amazonaws.eu-west-1.{service}",
-                                                  "vpcEndpointType": "Interface"}, {"vpcId": "prod-vpc"})
+_ORG_ONLY_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+    "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg1"}}}]})
+_FULL_ACCESS_POLICY = json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]})
+
+
+def _endpoint(service: str, policy: Any = _ORG_ONLY_POLICY, kind: str = "Interface") -> Res:
+    props = {"serviceName": f"com.amazonaws.eu-west-1.{service}", "vpcEndpointType": kind}
+    return _case(VPC_ENDPOINT, f"ep-{service}", props | ({"policy": policy} if policy is not None else {}),
+                 {"vpcId": "prod-vpc"})
 
 
 _COMPUTE = (_vpc(), _case(SUBNET, "app-a", {"cidrBlock": "10.1.0.0/24"}, {"vpcId": "prod-vpc"}),
@@ -1114,6 +1245,17 @@ X14_CASES = (
     StackCase(_COMPUTE + (_endpoint("ecr.api"),), violates=True, note="ecr.dkr and ssm missing"),
     StackCase(_COMPUTE + tuple(_endpoint(s) for s in ("ecr.api", "ecr.dkr", "ssm")), violates=False),
     StackCase((_vpc(),), violates=False, note="VPC without compute"),
+    StackCase((_vpc(), _endpoint("s3", policy=None, kind="Gateway")), violates=True,
+              note="gateway endpoint without a policy"),
+    StackCase((_vpc(), _endpoint("s3", policy=_FULL_ACCESS_POLICY, kind="Gateway")), violates=True,
+              note="AWS's default full-access policy (what the endpoint reports after creation)"),
+    StackCase((_vpc(), _endpoint("kms", policy=None)), violates=True, note="interface endpoint without a policy"),
+    StackCase((_vpc(), _endpoint("ssmmessages", policy=None), _endpoint("ec2messages", policy=None)),
+              violates=False, note="services without custom endpoint policies"),
+    StackCase((_vpc(), _endpoint("dynamodb", policy=None, kind="Gateway"),
+               _case(VPC_ENDPOINT_POLICY, "ddb-policy", {"policy": _ORG_ONLY_POLICY}, {"vpcEndpointId": "ep-dynamodb"})),
+              violates=False, note="policy as a separate ec2/vpcEndpointPolicy"),
+    StackCase((_vpc(), _endpoint("s3", policy=UNKNOWN, kind="Gateway")), violates=False, unknown=True),
 )
 
 
@@ -1322,6 +1464,149 @@ def _lineage(target: str, parents: dict[str, str]) -> set[str]:
     return lineage
 
 
+# X-18, second check: the organization's preventive baseline at the root (CONTROLS §3, the plan-visible part).
+# Every action of `rootDenies` is denied by an SCP attached to the root, by a statement on Resource "*" whose only
+# conditions are principal exemptions (those are protected by the first check) or, for RAM sharing, the "allows
+# external principals" flag. s3:BypassGovernanceRetention is denied, with no exemption at all, by an SCP effective in
+# every account holding a GOVERNANCE-mode Object Lock default (that lock holds only if nobody may bypass it). An RCP
+# attached to the root denies plain-HTTP calls and callers outside the organization (aws:PrincipalOrgID).
+ROOT_DENIES = [
+    "organizations:LeaveOrganization", "iam:CreateUser", "iam:CreateAccessKey",
+    "cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors",
+    "config:StopConfigurationRecorder", "config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel",
+    "guardduty:DeleteDetector", "guardduty:UpdateDetector", "guardduty:DisassociateFromAdministratorAccount",
+    "securityhub:DisableSecurityHub", "securityhub:BatchDisableStandards",
+    "s3:PutAccountPublicAccessBlock", "ram:CreateResourceShare", "ram:UpdateResourceShare",
+]
+# Actions a deny may limit to one condition without losing its point: RAM shares are fine inside the organization.
+CONDITIONAL_DENIES = {
+    "ram:createresourceshare": "ram:requestedallowsexternalprincipals",
+    "ram:updateresourceshare": "ram:requestedallowsexternalprincipals",
+}
+BYPASS_GOVERNANCE = "s3:BypassGovernanceRetention"
+OBJECT_LOCK_CONFIGS = ("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+                       "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2")
+RCP_TLS_ACTIONS = ["s3:*", "sqs:*", "kms:*", "secretsmanager:*", "sts:*"]
+RCP_PERIMETER_ACTIONS = ["s3:*", "sqs:*", "kms:*", "secretsmanager:*", "sts:AssumeRole"]
+
+
+def organization_baseline_at_root(stack: Any) -> Iterator[tuple[str | None, str]]:
+    g, cfg = _graph(stack), stack.cfg
+    organizations = g.of_type(ORGANIZATION)
+    if not organizations:
+        return  # the stack does not manage the organization
+    org, unknown = organizations[0], []
+    policies = g.of_type(ORG_POLICY)
+    attached = _scp_targets(g, policies, unknown)
+    scps = [p for p in policies if p.get("type", "SERVICE_CONTROL_POLICY") == "SERVICE_CONTROL_POLICY"]
+    rcps = [p for p in policies if p.get("type") == "RESOURCE_CONTROL_POLICY"]
+    at_root = _statements_of([p for p in scps if ROOT in attached.get(p.urn, set())], unknown)
+    missing = [a for a in cfg["rootDenies"] if not any(_baseline_deny(st, a) for st in at_root)]
+    if missing and not unknown:
+        yield org.urn, (f"no SCP attached to the root denies {', '.join(missing)} (on Resource \"*\", with no "
+                        "condition but principal exemptions): add the denies to an SCP attached to the root, so no "
+                        "account can leave, create IAM users, switch off CloudTrail/Config/GuardDuty/Security Hub, "
+                        "lift the account public access block or share resources outside the organization")
+    yield from _governance_bypass(g, scps, attached, unknown)
+    yield from _rcp_perimeter(org, [p for p in rcps if ROOT in attached.get(p.urn, set())], cfg, unknown)
+    if unknown:
+        raise cannot_verify(unknown)
+
+
+def _statements_of(policies: list[rch.Res], unknown: list[str]) -> list[dict]:
+    found: list[dict] = []
+    for policy in policies:
+        content = policy.get("content")
+        if rch.is_unknown(content):
+            unknown.append(f"{policy.name}.content")
+        else:
+            found += _scp_statements(content)
+    return found
+
+
+def _baseline_deny(statement: Mapping, action: str, strict: bool = False) -> bool:
+    """A Deny of `action` on every resource; conditions only principal exemptions (none when strict) or the one
+    condition CONDITIONAL_DENIES allows for the action."""
+    if statement.get("Effect") != "Deny" or not doc.covers_action(statement, action):
+        return False
+    if not doc.covers_resource(statement, "*"):
+        return False
+    for operator, key, values in doc.condition_entries(statement):
+        base = operator.split(":", 1)[-1].removesuffix("ifexists")
+        if not strict and key == "aws:principalarn" and base in doc.NEGATED_OPERATORS:
+            continue
+        if key == CONDITIONAL_DENIES.get(action.lower()) and base == "bool" and values == ["true"]:
+            continue
+        return False
+    return True
+
+
+def _governance_bypass(g: rch.Graph, scps: list[rch.Res], attached: dict[str, set[str]],
+                       unknown: list[str]) -> Iterator[tuple[str, str]]:
+    parents = _parents(g)
+    accounts = {_own_tag(a, "account"): a.urn for a in g.of_type(ORG_ACCOUNT)}
+    for lock in g.of_type(*OBJECT_LOCK_CONFIGS):
+        mode = dig(lock.get("rule"), "defaultRetention", "mode")
+        target = accounts.get(g.account(lock))
+        if rch.is_unknown(mode) or mode != "GOVERNANCE" or target is None:
+            continue  # SCPs never apply to the management account (no organizations/account of its own)
+        lineage = _lineage(target, parents)
+        effective = _statements_of([p for p in scps if attached.get(p.urn, set()) & lineage], unknown)
+        if not any(_baseline_deny(st, BYPASS_GOVERNANCE, strict=True) for st in effective) and not unknown:
+            yield lock.urn, (f"{lock.name} sets a GOVERNANCE-mode Object Lock default in account {g.account(lock)}, "
+                             f"but no SCP effective there denies {BYPASS_GOVERNANCE} without exemption: anyone with "
+                             "that permission deletes the locked objects; deny it in an SCP attached to the root (or "
+                             "use COMPLIANCE mode)")
+
+
+def _rcp_perimeter(org: rch.Res, rcps: list[rch.Res], cfg: Mapping[str, Any],
+                   unknown: list[str]) -> Iterator[tuple[str, str]]:
+    found = _statements_of(rcps, unknown)
+    if unknown:
+        return
+    if not any(_tls_only(st, cfg["rcpTlsActions"]) for st in found):
+        yield org.urn, (f"no RCP attached to the root denies {', '.join(cfg['rcpTlsActions'])} to Principal \"*\" "
+                        "when aws:SecureTransport is false: add the TLS-only statement to a root RCP (enable the "
+                        "RESOURCE_CONTROL_POLICY type on the organization)")
+    outside = [a for a in cfg["rcpPerimeterActions"] if not any(_org_perimeter(st, a) for st in found)]
+    if outside:
+        yield org.urn, (f"no RCP attached to the root denies {', '.join(outside)} to principals outside the "
+                        "organization (Deny, Principal \"*\", StringNotEqualsIfExists aws:PrincipalOrgID, AWS "
+                        "services exempted with aws:PrincipalIsAWSService): add the organization perimeter statement")
+
+
+def _denies_everyone(statement: Mapping) -> bool:
+    return statement.get("Effect") == "Deny" and "*" in doc.principal_values(statement)
+
+
+def _tls_only(statement: Mapping, wanted: list[str]) -> bool:
+    if not _denies_everyone(statement) or not doc.covers_resource(statement, "*"):
+        return False
+    if not all(doc.covers_action(statement, a) for a in wanted):
+        return False
+    conditions = list(doc.condition_entries(statement))
+    return bool(conditions) and all(key == "aws:securetransport" and op.removesuffix("ifexists") == "bool"
+                                    and values == ["false"] for op, key, values in conditions)
+
+
+def _org_perimeter(statement: Mapping, action: str) -> bool:
+    """Deny `action` to everyone whose aws:PrincipalOrgID is not the organization's; other conditions may only
+    exempt (negated or IfExists), never narrow the statement, and a NotResource may only carve out named resources."""
+    if not _denies_everyone(statement) or not doc.covers_action(statement, action):
+        return False
+    not_resource = [str(r) for r in as_list(statement.get("NotResource"))]
+    if not (doc.covers_resource(statement, "*") or (not_resource and "*" not in not_resource)):
+        return False
+    pinned = False
+    for operator, key, values in doc.condition_entries(statement):
+        base, exempting = operator.split(":", 1)[-1].removesuffix("ifexists"), operator.endswith("ifexists")
+        if key == "aws:principalorgid" and base in doc.NEGATED_OPERATORS:
+            pinned = pinned or any(v.strip() not in ("", "*") for v in values)
+        elif base not in doc.NEGATED_OPERATORS and not exempting:
+            return False
+    return pinned
+
+
 _OAAR = "arn:*:iam::*:role/OrganizationAccountAccessRole"
 _PIPELINE = "arn:*:iam::*:role/landing-zone-pipeline"
 
@@ -1347,33 +1632,93 @@ def _protecting(*resources: str) -> Res:
         "Condition": {"ArnNotLike": {"aws:PrincipalArn": [_OAAR, _PIPELINE]}}})
 
 
+def _rcp(name: str, *statements: Mapping) -> Res:
+    return _case(ORG_POLICY, name, {"type": "RESOURCE_CONTROL_POLICY", "content": json.dumps({
+        "Version": "2012-10-17", "Statement": list(statements)})}, env="core")
+
+
+_TLS_STATEMENT = {"Sid": "EnforceSecureTransport", "Effect": "Deny", "Principal": "*", "Action": RCP_TLS_ACTIONS,
+                  "Resource": "*", "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}}
+_PERIMETER_STATEMENT = {"Sid": "EnforceOrgIdentities", "Effect": "Deny", "Principal": "*",
+                        "Action": ["s3:*", "sqs:*", "kms:*", "secretsmanager:*", "sts:AssumeRole"], "Resource": "*",
+                        "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-exampleorg1"},
+                                      "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}
+_BASELINE_DENIES = [a for a in ROOT_DENIES if not a.startswith("ram:")]
+
+
+def _baseline(denies: list[str] | None = None, tls: Mapping | None = _TLS_STATEMENT,
+              perimeter: Mapping | None = _PERIMETER_STATEMENT) -> tuple[Res, ...]:
+    """An SCP with the baseline denies and an RCP with the TLS and perimeter statements, both attached to the root."""
+    baseline = _scp("baseline", {"Sid": "Baseline", "Effect": "Deny", "Action": _BASELINE_DENIES if denies is None
+                                 else denies, "Resource": "*"},
+                    {"Sid": "NoExternalShares", "Effect": "Deny", "Action": ["ram:CreateResourceShare",
+                                                                             "ram:UpdateResourceShare"],
+                     "Resource": "*", "Condition": {"Bool": {"ram:RequestedAllowsExternalPrincipals": "true"}}},
+                    {"Sid": "NoBypass", "Effect": "Deny", "Action": BYPASS_GOVERNANCE, "Resource": "*"})
+    rcp = _rcp("perimeter", *[st for st in (tls, perimeter) if st is not None])
+    return baseline, _attach("baseline-root", "baseline"), rcp, _attach("perimeter-root", "perimeter")
+
+
+_BASELINE = _baseline()
+_MEMBER = _case(ORG_ACCOUNT, "member", {"name": "member", "tags": {"account": "prod-account"}},
+                {"parentId": "workloads"}, env="core")
+_GOVERNANCE_LOCK = _case(OBJECT_LOCK_CONFIGS[0], "backups-lock", {"bucket": "backups", "rule": {
+    "defaultRetention": {"mode": "GOVERNANCE", "days": 15}}}, env="prod")
+
+
 _PROTECTING = _protecting("arn:aws:iam::*:role/Organization*", "arn:aws:iam::*:role/landing-zone-pipeline")
 _OU = _case(ORG_UNIT, "workloads", {"name": "Workloads"}, {"parentId": "org"}, env="core")
 _ORG = _case(ORGANIZATION, "org", {"featureSet": "ALL"}, env="core")
 X18_CASES = (
-    StackCase((_ORG, _EXEMPTING, _attach("guardrails-root", "guardrails")), violates=True,
+    StackCase((*_BASELINE, _ORG, _EXEMPTING, _attach("guardrails-root", "guardrails")), violates=True,
               note="exempted role unprotected"),
-    StackCase((_ORG, _OU, _EXEMPTING, _PROTECTING, _attach("guardrails-root", "guardrails"),
+    StackCase((*_BASELINE, _ORG, _OU, _EXEMPTING, _PROTECTING, _attach("guardrails-root", "guardrails"),
                _attach("protect-ou", "protect-exempt-roles", target_ref="workloads")), violates=True,
               note="protection attached to one OU, exemption applies at the root"),
-    StackCase((_ORG, _EXEMPTING, _attach("guardrails-root", "guardrails"), _scp("partial", {
+    StackCase((*_BASELINE, _ORG, _EXEMPTING, _attach("guardrails-root", "guardrails"), _scp("partial", {
         "Effect": "Deny", "Action": ["iam:DeleteRole", "iam:AttachRolePolicy"], "Resource": "*"}),
         _attach("partial-root", "partial")), violates=True, note="trust policy changes still allowed"),
-    StackCase((_ORG, _EXEMPTING, _attach("guardrails-root", "guardrails"), _scp("conditional", {
+    StackCase((*_BASELINE, _ORG, _EXEMPTING, _attach("guardrails-root", "guardrails"), _scp("conditional", {
         "Effect": "Deny", "Action": "iam:*", "Resource": "*",
         "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}), _attach("conditional-root", "conditional")),
         violates=True, note="a protection that only applies under another condition"),
-    StackCase((_ORG, _EXEMPTING, _protecting("arn:aws:iam::*:role/OrganizationAccountAccessRole"),
+    StackCase((*_BASELINE, _ORG, _EXEMPTING, _protecting("arn:aws:iam::*:role/OrganizationAccountAccessRole"),
                _attach("guardrails-root", "guardrails"), _attach("protect-root", "protect-exempt-roles")),
               violates=True, note="the pipeline role the protection exempts is itself unprotected"),
-    StackCase((_ORG, _EXEMPTING, _PROTECTING, _attach("guardrails-root", "guardrails"),
+    StackCase((*_BASELINE, _ORG, _EXEMPTING, _PROTECTING, _attach("guardrails-root", "guardrails"),
                _attach("protect-root", "protect-exempt-roles")), violates=False),
-    StackCase((_ORG, _OU, _EXEMPTING, _PROTECTING, _attach("guardrails-ou", "guardrails", target_ref="workloads"),
+    StackCase((*_BASELINE, _ORG, _OU, _EXEMPTING, _PROTECTING, _attach("guardrails-ou", "guardrails", target_ref="workloads"),
                _attach("protect-root", "protect-exempt-roles", target_ref="org")), violates=False,
               note="order and Sid do not matter; a root attachment protects every OU"),
-    StackCase((_ORG, _scp("sso", {"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {
+    StackCase((*_BASELINE, _ORG, _scp("sso", {"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {
         "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*"}}}),
         _attach("sso-root", "sso")), violates=False, note="roles only AWS can modify"),
+    StackCase((*_baseline(denies=[a for a in _BASELINE_DENIES if a != "iam:CreateUser"]), _ORG), violates=True,
+              note="baseline: iam:CreateUser not denied at the root"),
+    StackCase((*_baseline()[:1], _attach("baseline-ou", "baseline", target_ref="workloads"), *_baseline()[2:], _ORG,
+               _OU), violates=True, note="baseline SCP attached to an OU only"),
+    StackCase((*_baseline(tls=None), _ORG), violates=True, note="no TLS-only RCP statement"),
+    StackCase((*_baseline(perimeter=dict(_PERIMETER_STATEMENT, Action=["s3:*"])), _ORG), violates=True,
+              note="perimeter covers S3 only"),
+    StackCase((*_baseline(perimeter=dict(_PERIMETER_STATEMENT, Condition={
+        "StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-exampleorg1"},
+        "StringEquals": {"aws:RequestedRegion": "eu-west-1"}})), _ORG), violates=True,
+        note="perimeter narrowed to one region"),
+    StackCase((_scp("baseline", {"Effect": "Deny", "Action": ROOT_DENIES, "Resource": "*"}),
+               _attach("baseline-root", "baseline"), *_BASELINE[2:], _ORG, _OU, _MEMBER, _GOVERNANCE_LOCK),
+              violates=True, note="GOVERNANCE lock in a member account, bypass not denied"),
+    StackCase((*_BASELINE, _ORG, _OU, _MEMBER, _GOVERNANCE_LOCK), violates=False,
+              note="baseline at the root, RAM denied only for external shares, bypass denied"),
+    StackCase((_scp("baseline", {"Effect": "Deny", "Action": ROOT_DENIES, "Resource": "*"}),
+               _attach("baseline-root", "baseline"), *_BASELINE[2:], _ORG, _OU, _MEMBER, _GOVERNANCE_LOCK,
+               _scp("no-bypass", {"Effect": "Deny", "Action": BYPASS_GOVERNANCE, "Resource": "*"}),
+               _attach("no-bypass-ou", "no-bypass", target_ref="workloads")), violates=False,
+              note="bypass denied at the account's OU"),
+    StackCase((*_BASELINE[:2], _case(ORG_POLICY, "perimeter", {"type": "RESOURCE_CONTROL_POLICY", "content": UNKNOWN},
+                                     env="core"), _BASELINE[3], _ORG), violates=False, unknown=True,
+              note="preview: the RCP names the new organization's id"),
+    StackCase((_scp("baseline", {"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"}),),
+              violates=False, note="a stack that does not manage the organization"),
 )
 
 
@@ -1406,12 +1751,17 @@ RULES = [
         id="X-04", name="x-04-data-tier-ingress-from-app-sgs",
         title="Data-tier security groups admit only security-group sources",
         description="Security groups of the data tier (tag tier=data, or ingress on a database port: MySQL, Redis, "
-                    "Cassandra, MongoDB, Kafka, Elasticsearch) allow ingress only by source security group (the app "
-                    "tier); the one exception is SSH/RDP from the admin (Client VPN) ranges.",
+                    "Cassandra, MongoDB, Kafka, Elasticsearch, TLS ports included) allow ingress only by source "
+                    "security group (the app tier); the one exception is SSH/RDP from the admin (Client VPN) ranges. "
+                    "They never open a known clear-text listener port (`plaintextPorts`: Kafka 9092 PLAINTEXT, "
+                    "Cassandra 7000 gossip, 9042 clear CQL, 7199 JMX), whatever the source. (Ports only: MongoDB or "
+                    "Elasticsearch without TLS cannot be told from the group.)",
         refs="no standard control found",
         checks=(data_tier_ingress_only_from_security_groups,), cases=X04_CASES,
         params={**TIER_PARAMS,
                 "dataPorts": Param("array", DATA_PORTS, "ports that make a group data-tier", items="integer"),
+                "plaintextPorts": Param("object", PLAINTEXT_PORTS, "port -> clear-text listener a data-tier group "
+                                        "never opens (from any source)"),
                 "adminCidrs": Param("array", PRIVATE_RANGES, "CIDRs SSH/RDP may come from (the Client VPN range)",
                                     items="string", stack="adminCidrs"),
                 "adminPorts": Param("array", [22, 3389], "administrative ports allowed from adminCidrs",
@@ -1464,11 +1814,14 @@ RULES = [
         params={"requiredControls": Param("array", list(CIS_FILTERS), "CIS 4.x controls that must be alarmed",
                                           items="string")}),
     StackRule(
-        id="X-11", name="x-11-buckets-block-public-access", title="Every bucket has a public access block",
+        id="X-11", name="x-11-buckets-block-public-access",
+        title="Every bucket and every account has a public access block",
         description="Each S3 bucket has an s3/bucketPublicAccessBlock with all four flags, or its account has an "
-                    "s3/accountPublicAccessBlock with all four.",
+                    "s3/accountPublicAccessBlock with all four; and every account with resources in the stack (its "
+                    "provider's `account` default tag) has an s3/accountPublicAccessBlock with all four flags, which "
+                    "also covers buckets created outside the stack.",
         refs="CKV2_AWS_6; SH S3.1, S3.8",
-        checks=(every_bucket_blocks_public_access,), cases=X11_CASES),
+        checks=(every_bucket_blocks_public_access, every_account_blocks_public_access), cases=X11_CASES),
     StackRule(
         id="X-12", name="x-12-subnet-tiers-route-correctly",
         title="Private subnets egress by NAT; data subnets never reach the internet",
@@ -1489,13 +1842,21 @@ RULES = [
         checks=(security_groups_are_attached,), cases=X13_CASES, level=ADVISORY),
     StackRule(
         id="X-14", name="x-14-compute-vpcs-have-endpoints",
-        title="VPCs running ECS, EKS or EC2 have ECR and SSM endpoints",
+        title="VPCs running ECS, EKS or EC2 have ECR and SSM endpoints; endpoints have organization policies",
         description="A VPC with instances, Auto Scaling groups, EKS clusters or node groups, or ECS services has "
-                    "interface endpoints for ecr.api, ecr.dkr and ssm, so images and management traffic stay private.",
-        refs="SH EC2.55, EC2.56, EC2.57",
-        checks=(compute_vpcs_have_private_endpoints,), cases=X14_CASES,
+                    "interface endpoints for ecr.api, ecr.dkr and ssm, so images and management traffic stay private. "
+                    "Every Gateway or Interface endpoint of an AWS service (but `policyUnsupportedServices`) has a "
+                    "policy (inline or ec2/vpcEndpointPolicy) that is not open to everyone: its statements for "
+                    "Principal \"*\" name resources or pin the caller's or the resource's organization/account "
+                    "(IAM-11 checks each statement). AWS's default policy, which an endpoint created without one "
+                    "reports, allows everything and fails.",
+        refs="SH EC2.55, EC2.56, EC2.57; AWS whitepaper 'Building a data perimeter on AWS' (VPC endpoint policies)",
+        checks=(compute_vpcs_have_private_endpoints, endpoints_have_policies), cases=X14_CASES,
         params={"requiredEndpoints": Param("array", ["ecr.api", "ecr.dkr", "ssm"], "required endpoint services",
-                                           items="string")}),
+                                           items="string"),
+                "policyUnsupportedServices": Param("array", ["ssmmessages", "ec2messages"], "endpoint services "
+                                                   "that accept only AWS's default policy (no custom policy)",
+                                                   items="string")}),
     StackRule(
         id="X-15", name="x-15-security-services-everywhere",
         title="GuardDuty, Config, Security Hub and Inspector in every account and region, with a delegated admin",
@@ -1527,7 +1888,7 @@ RULES = [
                                 "segment -> segments it may exchange traffic with (symmetric)", stack="intent")}),
     StackRule(
         id="X-18", name="x-18-scp-exempt-principals-protected",
-        title="Every principal an SCP exempts is protected by an SCP",
+        title="The organization's guardrails sit at the root, and every principal an SCP exempts is protected",
         description="For each aws:PrincipalArn an SCP Deny statement exempts (ArnNotLike / ArnNotEquals / "
                     "StringNotLike / StringNotEquals, IfExists too), an SCP effective wherever the exempting SCP is "
                     "attached (attached to the root, or to that OU / account or one of its parent OUs) denies "
@@ -1536,9 +1897,22 @@ RULES = [
                     "same way, so only the exempted principal and the pipeline may change it). Statement order and "
                     "Sids do not matter. Service-linked and Identity Center (aws-reserved/sso.amazonaws.com) roles "
                     "are protected by IAM itself. (Who may ASSUME the exempted role is its trust policy, outside the "
-                    "stack for OrganizationAccountAccessRole.)",
+                    "stack for OrganizationAccountAccessRole.) When the stack manages the organization: an SCP "
+                    "attached to the root denies every `rootDenies` action (leaving, IAM users, switching off "
+                    "CloudTrail, Config, GuardDuty, Security Hub, the account public access block, RAM shares that "
+                    "allow external principals) on Resource \"*\" with no condition but principal exemptions; "
+                    "s3:BypassGovernanceRetention is denied without exemption by an SCP effective in every member "
+                    "account with a GOVERNANCE-mode Object Lock default; an RCP attached to the root denies "
+                    "`rcpTlsActions` without aws:SecureTransport and `rcpPerimeterActions` to principals outside "
+                    "aws:PrincipalOrgID (exemptions only by negated or IfExists conditions).",
         refs="Control Tower's role-protection SCPs (aws-controltower-*); CONTROLS X-18",
-        checks=(scp_exemptions_protected,), cases=X18_CASES,
+        checks=(scp_exemptions_protected, organization_baseline_at_root), cases=X18_CASES,
         params={"protectActions": Param("array", ROLE_PROTECTION_ACTIONS, "IAM actions an SCP must deny on every "
-                                        "exempted principal", items="string")}),
+                                        "exempted principal", items="string"),
+                "rootDenies": Param("array", ROOT_DENIES, "actions an SCP attached to the root must deny",
+                                    items="string"),
+                "rcpTlsActions": Param("array", RCP_TLS_ACTIONS, "actions a root RCP denies without TLS",
+                                       items="string"),
+                "rcpPerimeterActions": Param("array", RCP_PERIMETER_ACTIONS, "actions a root RCP denies to "
+                                             "principals outside the organization", items="string")}),
 ]

@@ -120,7 +120,7 @@ def find_price(client: Any, query: Query, region: str) -> dict | None:
 
 
 def _unit(unit: str) -> str:
-    return {"Hrs": "hour", "GB-Mo": "GB-month", "GB": "GB", "Keys": "month", "Secrets": "month"}.get(unit, unit)
+    return {"Hrs": "hour", "Hours": "hour", "GB-Mo": "GB-month", "GB": "GB", "Keys": "month", "Secrets": "month"}.get(unit, unit)
 
 
 def refresh(table: dict, regions: list[str], client: Any) -> tuple[dict, dict[str, int], list[str]]:

@@ -26,6 +26,16 @@ def heading(est: Estimate) -> str:
             f"list prices of {est.price_date}, USD")
 
 
+def price_basis(est: Estimate) -> str:
+    """How much of the total rests on which kind of price (price-list, quoted, unverified)."""
+    sums: dict[str, float] = {}
+    for line in est.lines:
+        sums[line.price_status] = sums.get(line.price_status, 0.0) + line.usd
+    total = sum(sums.values()) or 1.0
+    return ", ".join(f"{money(v)} ({v / total:.0%}) {k}" for k, v in sorted(sums.items(), key=lambda kv: -kv[1])
+                     if v > 0)
+
+
 def _top_lines(est: Estimate, n: int = TOP) -> list[Line]:
     return sorted(est.lines, key=lambda line: (-line.usd, line.urn, line.item))[:n]
 
@@ -65,6 +75,7 @@ def render(est: Estimate, fmt: str) -> str:
     if feats:
         out += ["", h("Optional features")] + _table(["feature", "monthly", "note"],
                                                      [[f.name, money(f.usd), f.note] for f in feats], md)
+    out += ["", f"Prices behind the total: {price_basis(est)}"]
     out += ["", h("Usage assumptions (landing-zone:cost; estimate lines name the one they use)")]
     out += ["  " + ", ".join(f"{k}={v:g}" for k, v in est.assumptions.items())]
     unpriced = _unpriced_rows(est)

@@ -212,3 +212,22 @@ def test_the_estimate_does_not_mutate_the_plan(table):
     before = copy.deepcopy(plan)
     estimate(plan, table, Cost())
     assert plan == before
+
+
+def test_single_nat_in_the_real_program_moves_the_total_by_exactly_its_nat_lines(table):
+    """dev's prod-apps VPC (2 AZs) planned with `nat: per-az` and with `nat: single`, by the real program."""
+    from stack_plans import variant_plan
+
+    from landing_zone.config import load_stack
+
+    def per_az(config: dict) -> None:
+        account = next(a for a in config["landing-zone:accounts"] if a["name"] == "prod-apps")
+        account["vpcs"]["ap-south-1"]["nat"] = "per-az"
+
+    cost = load_stack("dev", ROOT).cost
+    single, both = estimate(plan_of("dev"), table, cost), estimate(variant_plan("dev", per_az), table, cost)
+    added = [line for line in both.lines if line.account == "prod-apps" and line.kind in ("ec2/natGateway", "ec2/eip")
+             and line.basis == "fixed" and line.urn not in {x.urn for x in single.lines}]
+    assert sorted(line.kind for line in added) == ["ec2/eip", "ec2/natGateway"]  # one more NAT and its address
+    assert both.total - single.total == pytest.approx(sum(line.usd for line in added), abs=0.01)
+    assert both.total - single.total == pytest.approx(730 * (0.056 + 0.005), abs=0.01)

@@ -88,8 +88,11 @@ class Budgets(pulumi.ComponentResource):
         return {"Version": "2012-10-17", "Statement": [
             {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": root}, "Action": "kms:*",
              "Resource": "*"},
+            # No aws:SourceAccount here: AWS documents it for the topic policy, not for the KMS calls SNS makes on
+            # the publisher's behalf, and a condition the request lacks would drop every alert silently. The key
+            # serves this topic only, and the topic policy admits the services for this account only.
             {"Sid": "CostAlertsEncrypt", "Effect": "Allow", "Principal": {"Service": services}, "Action": KEY_USE,
-             "Resource": "*", "Condition": {"StringEquals": {"aws:SourceAccount": account.account_id}}},
+             "Resource": "*"},
         ]}
 
     def _budget(self, account: AccountContext, amount: float, topic_arn: pulumi.Input[str],

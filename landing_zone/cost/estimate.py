@@ -350,9 +350,11 @@ def _launch_template_disk(p: _Pricer) -> int:
 
 def _instance(p: _Pricer) -> None:
     inputs = _inputs(p.r)
-    p.hourly(f"{inputs.get('instanceType')} instance hours", f"ec2:{inputs.get('instanceType')}")
+    tags = {str(v).lower() for v in (inputs.get("tags") or {}).values()}
+    licence = " (Linux price: the Windows licence is not included)" if "windows" in tags else ""
+    p.hourly(f"{inputs.get('instanceType')} instance hours{licence}", f"ec2:{inputs.get('instanceType')}")
     root = inputs.get("rootBlockDevice") or {}
-    size = _int(root.get("volumeSize"), 8)
+    size = _int(root.get("volumeSize"), 8)  # the AMI's root size when the program does not set one: 8 GB is typical
     kind = root.get("volumeType", "gp3")
     p.per_unit(f"root volume ({size} GB {kind})", f"ebs_{kind}_gb_month", size)
 

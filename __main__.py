@@ -6,6 +6,7 @@ Thin by design: every concern lives in a component under components/; this file 
 import pulumi
 
 from components.baseline import AccountBaseline
+from components.budgets import Budgets
 from components.context import AccountContext, LogArchive, VpcHandle
 from components.contract import ContractSources, export_contract
 from components.deployment import build_deployment_roles
@@ -44,6 +45,7 @@ vpcs: dict[tuple[str, str], VpcHandle] = network.vpcs  # (account, region) -> wh
 # Per workload account with a `workloads` block: its CMKs and app-tier SG first, then edge, ECS/EKS, Aurora, Redis,
 # SQS, data hosts, backup, patching and monitoring, in the account's home-region VPC (DR-region VPC for replicas).
 workloads: dict[str, Workloads] = build_workloads(cfg, accounts, vpcs, log_archive, management)
+budgets = Budgets("budgets", cfg, accounts, management)  # landing-zone:cost budgets and cost anomaly alerts
 
 # --- contract outputs for app teams ---
 # A deployment role (CI OIDC, least privilege) per repository of each workload account with `workloads.deployment`, then the stack

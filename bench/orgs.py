@@ -40,6 +40,9 @@ def generate_stack(workload_accounts: int, with_workloads: bool = False) -> dict
         a for a in config["landing-zone:identity"]["assignments"] if not a.get("accounts")
     ]
     config["landing-zone:network"]["direct_connect"]["accounts"] = []
+    budgets = config.get("landing-zone:cost", {}).get("budgets", {})  # the generated accounts get the default
+    for name in [n for n in budgets if n not in {"management", *(a["name"] for a in core)}]:
+        del budgets[name]
     return doc
 
 

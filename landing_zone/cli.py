@@ -160,6 +160,58 @@ def preflight(stack: str = StackOpt, plan_file: Path = typer.Option(None, "--pla
 
 
 @app.command()
+def cost(
+    stack: str = StackOpt,
+    plan_file: Path = typer.Option(None, "--plan", help="plan JSON (default: plan now)"),
+    fmt: str = typer.Option("text", "--format", help="text | json | markdown"),
+    compare: Path = typer.Option(None, "--compare", help="a base plan JSON: print the difference base -> this plan"),
+    output: Path = typer.Option(None, "--output", help="write here instead of stdout"),
+    prices: Path = typer.Option(None, "--prices", help="price table (default: landing_zone/cost/prices.json)"),
+    refresh: bool = typer.Option(False, "--refresh", help="rebuild the price table from the AWS Price List API "
+                                 "(needs AWS credentials) and exit"),
+    root: Path = RootOpt,
+) -> None:
+    """Monthly cost estimate of the plan (per account, kind, resource; unpriced kinds listed), or `--compare`."""
+    from landing_zone import cost as cost_mod
+    from landing_zone.cost.refresh import RefreshError, refresh_table
+    from landing_zone.plan import PlanFileError, read_plan
+
+    if fmt not in ("text", "json", "markdown"):
+        fail([f"error: --format: expected text, json or markdown, got {fmt!r}"])
+    table_path = prices or cost_mod.DEFAULT_TABLE
+    cfg = validated(stack, root)
+    if refresh:
+        try:
+            counts, missed = refresh_table(table_path, cfg.organization.allowed_regions)
+        except RefreshError as e:
+            fail([f"error: {e}"])
+        for line in missed:
+            out.print(f"not refreshed (old price and status kept): {line}", markup=False)
+        out.print(f"{table_path}: {sum(counts.values())} prices from the AWS Price List API in {len(counts)} regions")
+        return
+    try:
+        table = cost_mod.load_table(table_path)
+        base = read_plan(compare) if compare else None  # a base of another stack is fine (dev against prod)
+    except cost_mod.PriceTableError as e:
+        fail([f"error: {line}" for line in e.errors])
+    except PlanFileError as e:
+        fail([f"error: {line}" for line in e.errors])
+    org = cfg.organization
+    head = cost_mod.estimate(planned(stack, root, plan_file), table, cfg.cost, home_region=org.home_region,
+                             dr_region=org.dr_region)
+    if base is not None:
+        before = cost_mod.estimate(base, table, cfg.cost, home_region=org.home_region, dr_region=org.dr_region)
+        report = cost_mod.render_compare(before, head, fmt)
+    else:
+        report = cost_mod.render(head, fmt)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(report)
+    else:
+        sys.stdout.write(report)
+
+
+@app.command()
 def contract(schema: bool = typer.Option(False, "--schema", help="print the JSON Schema of the stack outputs")) -> None:
     """The app-team contract: `--schema` prints the JSON Schema of the outputs (for TypeScript / Go consumers)."""
     from landing_zone.contract import CONTRACT_VERSION, schema_json

@@ -525,6 +525,50 @@ class Identity(Strict):
     """Group -> permission set on accounts and/or OUs (OUs include nested OUs)."""
 
 
+# --- cost ---------------------------------------------------------------------------------------------------------
+
+UsageAmount = Annotated[float, Field(ge=0)]
+UsdAmount = Annotated[float, Field(gt=0)]
+
+
+class Cost(Strict):
+    """`lz cost`'s usage assumptions (each usage line of the estimate says which one it used) and the budgets."""
+
+    nat_gb_per_month: UsageAmount = 100.0
+    """GB through the NAT gateways of each VPC with NAT (split over its gateways, so NAT per AZ adds no data cost)."""
+    tgw_gb_per_month: UsageAmount = 50.0
+    """GB each VPC attachment sends into its Transit Gateway."""
+    endpoint_gb_per_month: UsageAmount = 5.0
+    """GB through each interface endpoint."""
+    log_gb_per_month: UsageAmount = 2.0
+    """GB ingested into each CloudWatch log group (and stored for the month)."""
+    alb_lcu: UsageAmount = 1.0
+    """Average load-balancer capacity units of each ALB/NLB."""
+    client_vpn_connection_hours_per_month: UsageAmount = 1000.0
+    """Client VPN connection-hours of each endpoint (e.g. 6 admins x 8 h x 21 days)."""
+    waf_million_requests_per_month: UsageAmount = 10.0
+    """Million requests each web ACL inspects."""
+    sqs_million_requests_per_month: UsageAmount = 1.0
+    """Million requests of each queue."""
+    aurora_storage_gb: UsageAmount = 50.0
+    """GB stored by each Aurora cluster (each region of a global database stores its own copy)."""
+    config_evaluations_per_rule_per_month: UsageAmount = 1000.0
+    """Evaluations of each organization Config rule in each account."""
+    budgets: dict[str, UsdAmount] = {}
+    """Monthly AWS Budget (USD) per account name (`management` for the management account)."""
+    default_budget_usd: UsdAmount | None = None
+    """The budget of every account not named in `budgets` (none when unset)."""
+    budget_actual_percent: Annotated[int, Field(ge=1, le=1000)] = 80
+    """Alert when actual spend passes this percentage of the budget."""
+    budget_forecast_percent: Annotated[int, Field(ge=1, le=1000)] = 100
+    """Alert when forecast spend passes this percentage of the budget."""
+    anomaly_threshold_usd: UsdAmount = 100.0
+    """Cost Anomaly Detection alerts on an anomaly with at least this total impact (USD)."""
+
+    def budget_of(self, account: str) -> float | None:
+        return self.budgets.get(account, self.default_budget_usd)
+
+
 # --- the whole ----------------------------------------------------------------------------------------------------
 
 
@@ -535,6 +579,7 @@ class LandingZoneConfig(Strict):
     network: Network = Network()
     security: Security
     identity: Identity = Identity()
+    cost: Cost = Cost()
 
     def account(self, name: str) -> Account:
         return next(a for a in self.accounts if a.name == name)

@@ -25,7 +25,7 @@ NON_PUBLIC_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.
 def cross_check(cfg: LandingZoneConfig) -> list[str]:
     checks = (
         _unique_accounts, _core_roles, _organizational_units, _regions, _vpcs, _cidr_overlaps, _network,
-        _workloads, _dns, _identity, _scp_limits, check_scp_sizes,
+        _workloads, _dns, _identity, _scp_limits, check_scp_sizes, _cost_budgets,
     )  # fmt: skip
     return [error for check in checks for error in check(cfg)]
 
@@ -402,6 +402,14 @@ def _dns(cfg: LandingZoneConfig) -> Iterator[str]:
         if name in domains:
             yield f"{path}.domain_name: {edge.domain_name} is already the domain of accounts[{domains[name]}]"
         domains.setdefault(name, i)
+
+
+def _cost_budgets(cfg: LandingZoneConfig) -> Iterator[str]:
+    """A budget for an account that does not exist would never be created: say so rather than drop it."""
+    names = {"management", *(a.name for a in cfg.accounts)}
+    for name in cfg.cost.budgets:
+        if name not in names:
+            yield f"cost.budgets.{name}: no such account (known: {', '.join(sorted(names))})"
 
 
 def _identity(cfg: LandingZoneConfig) -> Iterator[str]:

@@ -23,6 +23,7 @@ FAMILIES = (
     "governance",
     "stack_rules",
     "deploy_readiness",
+    "cost_governance",
 )
 
 PACK_NAME = "landing-zone-security"

@@ -8,21 +8,9 @@ import copy
 from collections.abc import Callable
 
 import pytest
-from plans import ROOT, plan_of
+from plan_breaks import check_broken_prod, named, prod_pack, set_state
 
-from landing_zone import check
-
-PACK = ROOT / "policies"
 PROVIDERS = "urn:pulumi:prod::landing-zone::landing-zone:organization:Organization$pulumi:providers:aws::"
-
-
-def _named(plan: dict, name: str, type_: str) -> dict:
-    return next(r for r in plan["resources"] if r["name"] == name and r["type"] == type_)
-
-
-def _set(resource: dict, key: str, value: object) -> None:
-    """Stack policies see a resource's state (outputs), resource policies its inputs: change both."""
-    resource["inputs"][key] = resource["outputs"][key] = value
 
 
 def _drop_dependency(resource: dict, type_fragment: str) -> None:
@@ -32,18 +20,19 @@ def _drop_dependency(resource: dict, type_fragment: str) -> None:
 
 
 def provider_before_region_enablement(plan: dict) -> str:
-    _drop_dependency(_named(plan, "prod-apps-ap-south-2", "pulumi:providers:aws"), "aws:account/region:Region")
+    _drop_dependency(named(plan, "prod-apps-ap-south-2", "pulumi:providers:aws"), "aws:account/region:Region")
     return "prod-apps-ap-south-2"
 
 
 def flow_log_before_bucket_policy(plan: dict) -> str:
-    _drop_dependency(_named(plan, "network-ap-south-1-flow-log", "aws:ec2/flowLog:FlowLog"), "aws:s3/bucketPolicy:BucketPolicy")
+    flow_log = named(plan, "network-ap-south-1-flow-log", "aws:ec2/flowLog:FlowLog")
+    _drop_dependency(flow_log, "aws:s3/bucketPolicy:BucketPolicy")
     return "network-ap-south-1-flow-log"
 
 
 def zone_lookup_in_a_created_account(plan: dict) -> str:
     """What the edge did before the DNS redesign: get_zone through the workload account's own provider."""
-    marker = copy.deepcopy(_named(plan, "prod-apps-ap-south-1-lookup-partition", "landing-zone:index:Lookup"))
+    marker = copy.deepcopy(named(plan, "prod-apps-ap-south-1-lookup-partition", "landing-zone:index:Lookup"))
     trace = {"token": "aws:route53/getZone:getZone", "args": {"name": "example.com", "privateZone": False},
              "provider": PROVIDERS + "prod-apps-ap-south-1"}
     marker.update(name="prod-apps-ap-south-1-lookup-zone", inputs=trace, outputs=trace,
@@ -53,13 +42,14 @@ def zone_lookup_in_a_created_account(plan: dict) -> str:
 
 
 def managed_password_in_a_global_database(plan: dict) -> str:
-    _set(_named(plan, "prod-apps-ap-south-1-aurora-cluster", "aws:rds/cluster:Cluster"), "manageMasterUserPassword", True)
+    cluster = named(plan, "prod-apps-ap-south-1-aurora-cluster", "aws:rds/cluster:Cluster")
+    set_state(cluster, "manageMasterUserPassword", True)
     return "prod-apps-ap-south-1-aurora-cluster"
 
 
 def client_vpn_certificate_in_another_account(plan: dict) -> str:
-    endpoint = _named(plan, "network-ap-south-1-client-vpn", "aws:ec2clientvpn/endpoint:Endpoint")
-    _set(endpoint, "serverCertificateArn", "arn:aws:acm:ap-south-1:333333333333:certificate/"
+    endpoint = named(plan, "network-ap-south-1-client-vpn", "aws:ec2clientvpn/endpoint:Endpoint")
+    set_state(endpoint, "serverCertificateArn", "arn:aws:acm:ap-south-1:333333333333:certificate/"
                                            "00000000-0000-4000-8000-000000000001")
     endpoint["property_dependencies"]["serverCertificateArn"] = []
     endpoint["dependencies"] = [u for u in endpoint["dependencies"] if "aws:acm/certificate" not in u]
@@ -76,21 +66,12 @@ BREAKS: dict[str, tuple[Callable[[dict], str], str, str]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def pack():
-    plan = plan_of("prod")
-    with check.PolicyPackProcess(PACK, check.pack_environment(plan, "prod", root=ROOT)) as started:
-        yield started
+pack = pytest.fixture(scope="module")(prod_pack)
 
 
 @pytest.mark.parametrize("broken", BREAKS)
 def test_taking_a_fix_out_of_the_prod_plan_fails_the_check_naming_the_resource(pack, broken):
     how, rule, says = BREAKS[broken]
-    plan = copy.deepcopy(plan_of("prod"))
-    name = how(plan)
-    result = check.run_check(plan, PACK, check.load_policy_config(ROOT / "policy-config.json"), "prod", root=ROOT,
-                             pack=pack)
-    assert check.exit_code(result) == 1
-    found = result.mandatory
+    name, found = check_broken_prod(pack, how)
     assert [(v.policy[:len(rule)], v.name) for v in found] == [(rule, name)], found
     assert says in found[0].message

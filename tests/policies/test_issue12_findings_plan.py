@@ -5,32 +5,17 @@ says what to fix. The unbroken prod plan passes (tests/landing_zone/test_verdict
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable
 
 import pytest
-from stack_plans import ROOT
-from stack_plans import full_plan as plan_of
-
-from landing_zone import check
-
-PACK = ROOT / "policies"
-
-
-def _named(plan: dict, name: str) -> dict:
-    return next(r for r in plan["resources"] if r["name"] == name)
-
-
-def _set(resource: dict, key: str, value: object) -> None:
-    """Stack policies see a resource's state (outputs), resource policies its inputs: change both."""
-    resource["inputs"][key] = resource["outputs"][key] = value
+from plan_breaks import check_broken_prod, named, prod_pack, set_state
 
 
 def _edit_document(resource: dict, key: str, edit: Callable[[list[dict]], list[dict]]) -> None:
     document = json.loads(resource["inputs"][key])
     document["Statement"] = edit(document["Statement"])
-    _set(resource, key, json.dumps(document))
+    set_state(resource, key, json.dumps(document))
 
 
 def _without(sid: str) -> Callable[[list[dict]], list[dict]]:
@@ -38,51 +23,51 @@ def _without(sid: str) -> Callable[[list[dict]], list[dict]]:
 
 
 def kafka_plaintext_listener(plan: dict) -> str:
-    sg = _named(plan, "prod-data-ap-south-1-kafka-sg")
+    sg = named(plan, "prod-data-ap-south-1-kafka-sg")
     client = dict(sg["inputs"]["ingress"][0], fromPort=9092, toPort=9092, description="kafka PLAINTEXT")
-    _set(sg, "ingress", [*sg["inputs"]["ingress"], client])
+    set_state(sg, "ingress", [*sg["inputs"]["ingress"], client])
     return "prod-data-ap-south-1-kafka-sg"
 
 
 def endpoint_without_policy(plan: dict) -> str:
-    endpoint = _named(plan, "prod-data-ap-south-1-vpce-s3")
+    endpoint = named(plan, "prod-data-ap-south-1-vpce-s3")
     for state in ("inputs", "outputs"):
         endpoint[state].pop("policy", None)
     return "prod-data-ap-south-1-vpce-s3"
 
 
 def client_routes_not_enforced(plan: dict) -> str:
-    _set(_named(plan, "network-ap-south-1-client-vpn"), "clientRouteEnforcementOptions", {"enforced": False})
+    set_state(named(plan, "network-ap-south-1-client-vpn"), "clientRouteEnforcementOptions", {"enforced": False})
     return "network-ap-south-1-client-vpn"
 
 
 def dr_cluster_without_iam_auth(plan: dict) -> str:
-    _set(_named(plan, "prod-apps-ap-south-2-aurora-cluster"), "iamDatabaseAuthenticationEnabled", False)
+    set_state(named(plan, "prod-apps-ap-south-2-aurora-cluster"), "iamDatabaseAuthenticationEnabled", False)
     return "prod-apps-ap-south-2-aurora-cluster"
 
 
 def instance_without_enhanced_monitoring(plan: dict) -> str:
-    _set(_named(plan, "prod-apps-ap-south-2-aurora-writer"), "monitoringInterval", 0)
+    set_state(named(plan, "prod-apps-ap-south-2-aurora-writer"), "monitoringInterval", 0)
     return "prod-apps-ap-south-2-aurora-writer"
 
 
 def account_without_public_access_block(plan: dict) -> str:
-    plan["resources"].remove(_named(plan, "prod-data-ap-south-1-s3-account-public-access-block"))
+    plan["resources"].remove(named(plan, "prod-data-ap-south-1-s3-account-public-access-block"))
     return "account-prod-data"
 
 
 def iam_users_allowed(plan: dict) -> str:
-    _edit_document(_named(plan, "organization-scp-guardrails"), "content", _without("DenyIamUsers"))
+    _edit_document(named(plan, "organization-scp-guardrails"), "content", _without("DenyIamUsers"))
     return "organization"
 
 
 def rcp_without_tls(plan: dict) -> str:
-    _edit_document(_named(plan, "organization-rcp-data-perimeter"), "content", _without("EnforceSecureTransport"))
+    _edit_document(named(plan, "organization-rcp-data-perimeter"), "content", _without("EnforceSecureTransport"))
     return "organization"
 
 
 def governance_bypass_allowed(plan: dict) -> str:
-    _edit_document(_named(plan, "organization-scp-guardrails"), "content", _without("DenyObjectLockBypass"))
+    _edit_document(named(plan, "organization-scp-guardrails"), "content", _without("DenyObjectLockBypass"))
     return "nonprod-apps-ap-south-1-backup-bucket-object-lock"
 
 
@@ -93,13 +78,13 @@ def flow_logs_write_anywhere(plan: dict) -> str:
                 s["Resource"] = s["Resource"].split("/", 1)[0] + "/*"
         return statements
 
-    _edit_document(_named(plan, "log-archive-ap-south-1-log-bucket-policy"), "policy", whole_bucket)
+    _edit_document(named(plan, "log-archive-ap-south-1-log-bucket-policy"), "policy", whole_bucket)
     return "log-archive-ap-south-1-log-bucket-policy"
 
 
 def developers_read_prod_data(plan: dict) -> str:
-    attachment = _named(plan, "management-ap-south-1-sso-permission-set-viewonlyaccess-viewonlyaccess")
-    _set(attachment, "managedPolicyArn", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+    attachment = named(plan, "management-ap-south-1-sso-permission-set-viewonlyaccess-viewonlyaccess")
+    set_state(attachment, "managedPolicyArn", "arn:aws:iam::aws:policy/ReadOnlyAccess")
     return "management-ap-south-1-sso-aws-developers-viewonlyaccess-prod-apps"
 
 
@@ -109,7 +94,7 @@ def shared_deployment_role(plan: dict) -> str:
         condition["token.actions.githubusercontent.com:sub"] += ["repo:example-org/lms:environment:prod"]
         return statements
 
-    _edit_document(_named(plan, "prod-apps-ap-south-1-deploy-los-role"), "assumeRolePolicy", second_repository)
+    _edit_document(named(plan, "prod-apps-ap-south-1-deploy-los-role"), "assumeRolePolicy", second_repository)
     return "prod-apps-ap-south-1-deploy-los-role"
 
 
@@ -130,22 +115,13 @@ BREAKS: dict[str, tuple[Callable[[dict], str], str, str]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def pack():
-    plan = plan_of("prod")
-    with check.PolicyPackProcess(PACK, check.pack_environment(plan, "prod", root=ROOT)) as started:
-        yield started
+pack = pytest.fixture(scope="module")(prod_pack)
 
 
 @pytest.mark.parametrize("finding", BREAKS)
 def test_putting_a_finding_back_into_the_prod_plan_fails_the_check_naming_the_resource(pack, finding):
     how, rule, says = BREAKS[finding]
-    plan = copy.deepcopy(plan_of("prod"))
-    name = how(plan)
-    result = check.run_check(plan, PACK, check.load_policy_config(ROOT / "policy-config.json"), "prod", root=ROOT,
-                             pack=pack)
-    assert check.exit_code(result) == 1
-    found = result.mandatory
+    name, found = check_broken_prod(pack, how)
     assert {v.policy[:len(rule)] for v in found} == {rule}, found
     hit = [v for v in found if v.name == name]
     assert hit, [v.name for v in found]

@@ -440,17 +440,8 @@ def _delegated_admin_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> lis
     if not _known(principal):
         unknowns.add(res, "servicePrincipal")
         return []
-    needs = []
-    for org in _organizations(deps):
-        enabled = org.get("awsServiceAccessPrincipals")
-        if not _known(enabled):
-            unknowns.add(org, "awsServiceAccessPrincipals")
-        elif principal not in _list(enabled):
-            needs.append(Need(f"trusted access for {principal} on {_label(org)}", (), True,
-                              f"add {principal} to the organization's awsServiceAccessPrincipals"))
-        else:
-            needs.append(Need(f"trusted access for {principal} ({_label(org)})", (org,)))
-    return needs
+    return _organization_lists(deps, "awsServiceAccessPrincipals", principal, f"trusted access for {principal}",
+                               unknowns)
 
 
 def _share_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
@@ -541,15 +532,25 @@ def _policy_type_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Ne
     needs = []
     for policy in deps.refs(res, "policyId", (ORG_POLICY,)):
         policy_type = policy.get("type") or "SERVICE_CONTROL_POLICY"
-        for org in _organizations(deps):
-            enabled = org.get("enabledPolicyTypes")
-            if not _known(enabled) or not _known(policy_type):
-                unknowns.add(org, "enabledPolicyTypes")
-            elif policy_type not in _list(enabled):
-                needs.append(Need(f"{policy_type} enabled on the root ({_label(org)})", (), True,
-                                  f"add {policy_type} to the organization's enabledPolicyTypes"))
-            else:
-                needs.append(Need(f"{policy_type} enabled on the root ({_label(org)})", (org,)))
+        if not _known(policy_type):
+            unknowns.add(policy, "type")
+            continue
+        needs += _organization_lists(deps, "enabledPolicyTypes", policy_type, f"{policy_type} enabled on the root",
+                                     unknowns)
+    return needs
+
+
+def _organization_lists(deps: Deps, prop: str, item: str, what: str, unknowns: _Unknowns) -> list[Need]:
+    """The organization must list `item` in `prop` (trusted access, policy types) before the dependent is created."""
+    needs = []
+    for org in _organizations(deps):
+        listed = org.get(prop)
+        if not _known(listed):
+            unknowns.add(org, prop)
+        elif item not in _list(listed):
+            needs.append(Need(f"{what} on {_label(org)}", (), True, f"add {item} to the organization's {prop}"))
+        else:
+            needs.append(Need(f"{what} ({_label(org)})", (org,)))
     return needs
 
 

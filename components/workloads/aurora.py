@@ -44,6 +44,10 @@ ROTATION_DAYS = 30
 MONITORING_POLICY = "service-role/AmazonRDSEnhancedMonitoringRole"
 ROTATION_APPLICATION = ("arn:aws:serverlessrepo:us-east-1:297356227824:applications/"
                         "SecretsManagerRDSMySQLRotationSingleUser")  # AWS's own rotation template (public app)
+# Pinned, so a deploy never picks up a new template unreviewed: the version aws-cdk's SecretRotationApplication
+# MYSQL_ROTATION_SINGLE_USER pins (aws-cdk-lib, aws-secretsmanager/lib/secret-rotation.ts). Its parameters
+# (functionName, endpoint, vpcSubnetIds, vpcSecurityGroupIds, kmsKeyArn) are the ones aws-cdk passes.
+ROTATION_APPLICATION_VERSION = "1.1.671"
 
 
 @dataclass(frozen=True)
@@ -214,7 +218,7 @@ class AuroraCluster(pulumi.ComponentResource):
             assume_role_policy=pulumi.Output.from_input(account.account_id).apply(monitoring_trust),
             description=f"RDS Enhanced Monitoring of {self.identifier}",
             opts=account.opts(region, parent=self))
-        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(provider=account.providers[region]))
+        partition = lookup(aws.get_partition_output, account=account, region=region, parent=self)
         attachment = aws.iam.RolePolicyAttachment(
             account.resource_name(region, "aurora-monitoring-policy"), role=role.name,
             policy_arn=pulumi.Output.concat("arn:", partition.partition, ":iam::aws:policy/", MONITORING_POLICY),
@@ -331,11 +335,12 @@ class AuroraCluster(pulumi.ComponentResource):
             account.resource_name(region, "aurora-rotation"),
             name=function_name,
             application_id=ROTATION_APPLICATION,
+            semantic_version=ROTATION_APPLICATION_VERSION,
             capabilities=["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"],
             parameters={"functionName": function_name, "endpoint": f"https://secretsmanager.{region}.amazonaws.com",
                         "vpcSubnetIds": subnets, "vpcSecurityGroupIds": sg.id, "kmsKeyArn": inputs.data_key_arn},
             opts=child)
-        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(provider=account.providers[region]))
+        partition = lookup(aws.get_partition_output, account=account, region=region, parent=self)
         arn = pulumi.Output.all(partition.partition, account.account_id, stack.id).apply(
             lambda a: f"arn:{a[0]}:lambda:{region}:{a[1]}:function:{function_name}")
         return arn, stack

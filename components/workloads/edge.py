@@ -260,7 +260,7 @@ class Edge(pulumi.ComponentResource):
         log_group = aws.cloudwatch.LogGroup(
             self._rn("waf-logs"), name=f"aws-waf-logs-{self._account.name}-{self._region}",
             kms_key_id=self._kms_key_arn, retention_in_days=self._retention, opts=self._opts())
-        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(provider=self._account.providers[self._region]))
+        partition = lookup(aws.get_partition_output, account=self._account, region=self._region, parent=self)
         # WAF logs are vended logs: delivery.logs.amazonaws.com writes them, and PutLoggingConfiguration checks (or
         # tries to add) the log group resource policy that lets it; written here, first, the call needs no extra rights
         delivery = aws.cloudwatch.LogResourcePolicy(

@@ -25,7 +25,7 @@ from components.workloads.eks import EksCluster, EksInputs
 from components.workloads.kms import WorkloadKeys
 from components.workloads.monitoring import Monitoring, MonitoringTargets
 from components.workloads.patching import Patching
-from components.workloads.queues import Queues
+from components.workloads.queues import Queues, QueuesArgs
 from landing_zone.models import LandingZoneConfig
 from landing_zone.models import Workloads as WorkloadsConfig
 
@@ -103,9 +103,9 @@ class Workloads(pulumi.ComponentResource):
             inputs=CacheInputs(vpc, self.app_security_group_id, self.kms_key_arns["data"], self.kms_key_arns["logs"],
                                cfg.security.log_retention_days),
             opts=self._child) if wl.redis else None
-        self.queues = Queues(account.resource_name(region, "queues"), account=account, region=region,
-                             queues=list(wl.queues), kms_key_arn=self.kms_key_arns["data"],
-                             opts=self._child) if wl.queues else None
+        self.queues = Queues(account.resource_name(region, "queues"), QueuesArgs(
+            account=account, region=region, queues=tuple(wl.queues), kms_key_arn=self.kms_key_arns["data"]),
+            opts=self._child) if wl.queues else None
         self.data_hosts = DataHosts(
             account.resource_name(region, "data-hosts"), account=account, region=region, vpc=vpc,
             hosts=list(wl.data_hosts), app_security_group_id=self.app_security_group_id,

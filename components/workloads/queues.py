@@ -7,10 +7,12 @@ Each queue gets a DLQ (14 days retention: time to look at poison messages) and a
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from components.base import AccountArgs, AccountComponent
 from components.context import AccountContext
 from landing_zone.models import Queue
 
@@ -23,17 +25,25 @@ def queue_name(account: AccountContext, region: str, queue: Queue, suffix: str =
     return base + ".fifo" if queue.fifo else base
 
 
-class Queues(pulumi.ComponentResource):
+@dataclass(frozen=True, kw_only=True)
+class QueuesArgs(AccountArgs):
+    queues: tuple[Queue, ...]
+    kms_key_arn: pulumi.Input[str]  # the account's data CMK
+
+
+class Queues(AccountComponent[QueuesArgs]):
     """Attributes: urls[name], arns[name], names[name], dlq_urls[name], dlq_names[name]."""
 
-    def __init__(self, name: str, *, account: AccountContext, region: str, queues: list[Queue],
-                 kms_key_arn: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None):
-        super().__init__("landing-zone:workloads:Queues", name, None, opts)
+    TOKEN = "workloads:Queues"
+
+    def __init__(self, name: str, args: QueuesArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        account, region, kms_key_arn = args.account, args.region, args.kms_key_arn
         self.urls, self.arns, self.names, self.dlq_urls, self.dlq_names = {}, {}, {}, {}, {}
-        for queue in queues:
-            child = account.opts(region, parent=self)
+        for queue in args.queues:
+            child = self.child_opts()
             dlq = aws.sqs.Queue(
-                account.resource_name(region, f"sqs-{queue.name}-dlq"),
+                self.child_name(f"sqs-{queue.name}-dlq"),
                 name=queue_name(account, region, queue, "-dlq"),
                 fifo_queue=queue.fifo or None,
                 message_retention_seconds=DLQ_RETENTION_SECONDS,
@@ -42,7 +52,7 @@ class Queues(pulumi.ComponentResource):
                 opts=child,
             )
             main = aws.sqs.Queue(
-                account.resource_name(region, f"sqs-{queue.name}"),
+                self.child_name(f"sqs-{queue.name}"),
                 name=queue_name(account, region, queue),
                 fifo_queue=queue.fifo or None,
                 visibility_timeout_seconds=queue.visibility_timeout_seconds,
@@ -53,7 +63,7 @@ class Queues(pulumi.ComponentResource):
                 opts=child,
             )
             aws.sqs.RedriveAllowPolicy(
-                account.resource_name(region, f"sqs-{queue.name}-dlq-allow"),
+                self.child_name(f"sqs-{queue.name}-dlq-allow"),
                 queue_url=dlq.url,
                 redrive_allow_policy=main.arn.apply(lambda arn: json.dumps(
                     {"redrivePermission": "byQueue", "sourceQueueArns": [arn]})),

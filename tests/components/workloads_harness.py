@@ -2,25 +2,27 @@
 Workloads composite calls them, from handles alone (no organization, no network): providers from
 components.providers, fake VPC handles, literal KMS ARNs. Planned once per stack under the shared recording mocks.
 
-Used by test_workloads_edge.py and test_workloads_ops.py until the composite is wired into __main__.py.
+Used by test_workloads_edge.py and test_workloads_ops.py: each component alone, from small typed args.
 """
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
 
 import pulumi
 from stack_plans import of_type  # noqa: F401  (tests read it as h.of_type)
 
 from components.context import AccountContext, LogArchive, VpcHandle
 from components.providers import management_providers
-from components.workloads.backup import Backup, copy_to_dr_enabled
-from components.workloads.data_hosts import DataHosts
-from components.workloads.edge import Edge, EdgeDns
-from components.workloads.monitoring import Monitoring, MonitoringTargets
-from components.workloads.patching import Patching
+from components.workloads.alarms import Watch
+from components.workloads.backup import Backup, BackupArgs, copy_to_dr_enabled
+from components.workloads.data_hosts import PIECE as data_hosts_piece
+from components.workloads.data_hosts import DataHosts, DataHostsArgs
+from components.workloads.edge import PIECE as edge_piece
+from components.workloads.edge import Edge, EdgeArgs, EdgeDns
+from components.workloads.monitoring import Monitoring, MonitoringArgs
+from components.workloads.patching import Patching, PatchingArgs
 from landing_zone import plan as plan_mod
 from landing_zone.config import load_stack
 from landing_zone.mocks import fake_account_id
@@ -54,51 +56,43 @@ def edge_dns(cfg: LandingZoneConfig) -> EdgeDns:
 
 
 def build_account(cfg: LandingZoneConfig, account: AccountContext, dns: EdgeDns | None = None) -> None:
-    """What the composite does for one account (home region), limited to the 6b components."""
+    """The edge and ops components of one account (home region) from their typed args, as the pieces build them."""
     w, region = account.config.workloads, cfg.organization.home_region
     if region not in account.config.vpcs:
         return
+    at = {"account": account, "region": region}
     vpc = vpc_handle(account, region, account.config.vpcs[region].azs)
     app_sg = f"sg-{account.name}-app"
     data_key, logs_key = key_arn(account, region, "data"), key_arn(account, region, "logs")
     retention = cfg.security.log_retention_days
-    targets: dict[str, Any] = {}
+    watch = Watch()
     if w.edge:
         ports = sorted({s.port for s in (w.ecs.services if w.ecs else [])}) or [8080]
-        edge = Edge(account.resource_name(region, "edge"), account=account, region=region, vpc=vpc, config=w.edge,
-                    log_archive=LOG_ARCHIVE, app_security_group_id=app_sg, target_ports=ports, logs_key_arn=logs_key,
-                    log_retention_days=retention, dns=dns)
-        targets["alb_arn_suffix"] = edge.alb_arn_suffix
+        edge = Edge(account.resource_name(region, "edge"), EdgeArgs(
+            **at, vpc=vpc, config=w.edge, log_archive=LOG_ARCHIVE, app_security_group_id=app_sg, target_ports=ports,
+            logs_key_arn=logs_key, log_retention_days=retention, dns=dns))
+        watch += edge_piece.watch(None, edge)
     arns: list = []
     if w.data_hosts:
         admin_cidr = cfg.network.client_vpn.cidr if cfg.network.client_vpn else None
-        hosts = DataHosts(account.resource_name(region, "data-hosts"), account=account, region=region, vpc=vpc,
-                          hosts=w.data_hosts, app_security_group_id=app_sg, data_key_arn=data_key,
-                          admin_cidr=admin_cidr)
+        hosts = DataHosts(account.resource_name(region, "data-hosts"), DataHostsArgs(
+            **at, vpc=vpc, hosts=tuple(w.data_hosts), app_security_group_id=app_sg, data_key_arn=data_key,
+            admin_cidr=admin_cidr))
         arns = hosts.data_volume_arns + hosts.instance_arns
-        targets["instance_ids"] = hosts.instance_ids
-    if w.eks:
-        targets["eks_cluster_name"] = f"{account.name}-eks"
-        targets["prometheus"] = w.eks.prometheus
-    if w.aurora:
-        targets["aurora_cluster_identifier"] = f"{account.name}-aurora"
-        targets["aurora_has_readers"] = w.aurora.readers > 0
-    if w.ecs:
-        targets["ecs_cluster_name"] = f"{account.name}-ecs"
-        targets["ecs_service_names"] = {s.name: f"{account.name}-{s.name}" for s in w.ecs.services}
+        watch += data_hosts_piece.watch(None, hosts)
     if w.backup:
         dr = cfg.organization.dr_region if copy_to_dr_enabled(w.backup, account.environment) else None
-        Backup(account.resource_name(region, "backup"), account=account, region=region, config=w.backup,
-               backup_key_arn=key_arn(account, region, "backup"), data_key_arn=data_key, dr_region=dr,
-               dr_backup_key_arn=key_arn(account, dr, "backup") if dr else None, resource_arns=arns,
-               log_archive=LOG_ARCHIVE)
+        Backup(account.resource_name(region, "backup"), BackupArgs(
+            **at, config=w.backup, backup_key_arn=key_arn(account, region, "backup"), data_key_arn=data_key,
+            dr_region=dr, dr_backup_key_arn=key_arn(account, dr, "backup") if dr else None,
+            resource_arns=tuple(arns)))
     if w.patching:
-        Patching(account.resource_name(region, "patching"), account=account, region=region, config=w.patching,
-                 operating_systems=sorted({"amazon-linux", *(h.os for h in w.data_hosts)}))
+        Patching(account.resource_name(region, "patching"), PatchingArgs(
+            **at, config=w.patching, operating_systems=tuple(sorted({"amazon-linux", *(h.os for h in w.data_hosts)}))))
     if w.monitoring:
-        Monitoring(account.resource_name(region, "monitoring"), account=account, region=region, config=w.monitoring,
-                   alarm_email=cfg.security.alarm_email, data_key_arn=data_key, targets=MonitoringTargets(**targets),
-                   logs_key_arn=logs_key, log_retention_days=retention)
+        Monitoring(account.resource_name(region, "monitoring"), MonitoringArgs(
+            **at, config=w.monitoring, alarm_email=cfg.security.alarm_email, data_key_arn=data_key, watch=watch,
+            logs_key_arn=logs_key, log_retention_days=retention))
 
 
 def program(stack: str) -> None:

@@ -244,7 +244,8 @@ class _Account:
                 for rule in _known(plan.get("rules")) or []:
                     figure = self._rule_rpo(plan, rule)
                     if figure.minutes is not None and (best[0].minutes is None or figure.minutes < best[0].minutes):
-                        best = (figure, f"AWS Backup {_schedule_words(rule)} copied to {self._copy_region(plan, rule)}")
+                        region, vault = self._copy_target(plan, rule)
+                        best = (figure, f"AWS Backup {_schedule_words(rule)} copied to vault {vault} in {region}")
         return best
 
     def _selects(self, selection: Res, r: Res) -> bool:
@@ -254,18 +255,21 @@ class _Account:
         wanted = [t for t in _known(selection.get("selectionTags")) or [] if isinstance(t, Mapping)]
         return any(t.get("type") == "STRINGEQUALS" and tags.get(t.get("key")) == t.get("value") for t in wanted)
 
-    def _copy_region(self, plan: Res, rule: Mapping[str, Any]) -> str | None:
+    def _copy_target(self, plan: Res, rule: Mapping[str, Any]) -> tuple[str | None, str | None]:
+        """(region, vault name) of the rule's copy action to another region; (None, None) without one."""
         for action in rule.get("copyActions") or []:
             arn = _known(action.get("destinationVaultArn")) if isinstance(action, Mapping) else None
-            match = re.match(r"arn:[^:]+:backup:([a-z0-9-]+):", arn) if isinstance(arn, str) else None
+            match = re.match(r"arn:[^:]+:backup:([a-z0-9-]+):\d*:backup-vault:(.+)", arn) if isinstance(arn, str) else None
             if match and match[1] != self.home:
-                return match[1]
+                return match[1], match[2]
         vaults = [self.graph.by_urn.get(u) for u in plan.property_dependencies.get("rules", ())]
-        regions = [self.region(v) for v in vaults if v is not None and v.type == BACKUP_VAULT and self.region(v) != self.home]
-        return regions[0] if regions and rule.get("copyActions") else None
+        vaults = [v for v in vaults if v is not None and v.type == BACKUP_VAULT and self.region(v) != self.home]
+        if vaults and rule.get("copyActions"):
+            return self.region(vaults[0]), _known(vaults[0].get("name")) or vaults[0].name
+        return None, None
 
     def _rule_rpo(self, plan: Res, rule: Any) -> Figure:
-        if not isinstance(rule, Mapping) or self._copy_region(plan, rule) is None:
+        if not isinstance(rule, Mapping) or self._copy_target(plan, rule)[0] is None:
             return NONE
         interval = schedule_interval(rule.get("schedule"))
         if interval is None:
@@ -308,8 +312,8 @@ class _Account:
             yield self._row(cluster, kind="data", component="Aurora cluster", mechanism=mechanism, rpo=rpo,
                             rto=Figure(FIGURES["aurora-restore"], "aurora-restore") if rpo.minutes else NONE,
                             meets_rpo=self._backup_fixes(global_fix), meets_rto=self._restore_fix("aurora-restore", global_fix),
-                            action=f"restore Aurora cluster {name} from its latest recovery point in the DR vault "
-                                   f"(aws backup start-restore-job --region {self.dr})")
+                            action=f"restore Aurora cluster {name} from its latest recovery point ({mechanism}): "
+                                   f"aws backup start-restore-job --region {self.dr}")
 
     def _redis(self) -> Iterable[Row]:
         global_fix = "ElastiCache global datastore with a DR member (RPO ~1 s, promotion ~1 min)"
@@ -346,7 +350,7 @@ class _Account:
             yield self._row(volume, kind="data", component="EBS data volume", mechanism=mechanism, rpo=rpo,
                             rto=Figure(FIGURES["ebs-restore"], "ebs-restore") if rpo.minutes else NONE,
                             meets_rpo=self._backup_fixes(fix), meets_rto=self._restore_fix("ebs-restore", fix),
-                            action=f"restore volume {volume.name} from its latest recovery point in the DR vault and "
+                            action=f"restore volume {volume.name} from its latest recovery point ({mechanism}) and "
                                    "attach it to a new data host")
 
     def _secrets(self) -> Iterable[Row]:

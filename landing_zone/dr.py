@@ -8,6 +8,7 @@ Exit codes: 0 every target met (or the runbook printed); 1 any target missed; 2 
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -27,8 +28,6 @@ PHASES = (("data", "Data: recover every data store in the DR region"),
 def recovery_module(root: Path) -> ModuleType:
     """lz_policies.recovery from the project's policies/ folder (the pack's own copy)."""
     reachability_module(root)  # puts policies/ on sys.path
-    import importlib
-
     return importlib.import_module("lz_policies.recovery")
 
 

@@ -25,6 +25,7 @@ from components.context import AccountContext
 from components.providers import account_providers, management_providers
 from components.regions import enable_opt_in_regions
 from landing_zone.models import Account, LandingZoneConfig, OrganizationalUnit
+from landing_zone.models import Organization as OrganizationConfig
 from landing_zone.scp_documents import DESCRIPTIONS, RCP_DESCRIPTIONS, rcp_documents, scp_documents
 
 # Trusted access: the services the landing zone runs organization-wide
@@ -36,10 +37,10 @@ SERVICE_ACCESS_PRINCIPALS = (
 )  # fmt: skip
 
 
-def management_account(cfg: LandingZoneConfig) -> Account:
+def management_account(org: OrganizationConfig) -> Account:
     """A handle-shaped description of the management account (it is not in `accounts`: it is never created)."""
     return Account.model_construct(name="management", email="", ou="", environment="core", role="workload",
-                                   account_id=cfg.organization.management_account_id, segment="shared", vpcs={},
+                                   account_id=org.management_account_id, segment="shared", vpcs={},
                                    workloads=None)  # fmt: skip
 
 
@@ -82,7 +83,7 @@ class Organization(pulumi.ComponentResource):
                              pulumi.ResourceOptions(provider=mgmt_providers[home], parent=self))
         mgmt_providers |= management_providers(org, [r for r in regions if r != home], pulumi.ResourceOptions(parent=self),
                                                ready=self._ready("management"))
-        self.management = AccountContext(management_account(cfg), org.management_account_id, mgmt_providers)
+        self.management = AccountContext(management_account(org), org.management_account_id, mgmt_providers)
         mgmt = self.management
 
         self.organization = aws.organizations.Organization(

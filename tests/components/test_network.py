@@ -95,7 +95,7 @@ def plan_network(cfg, stack: str) -> dict:
                                      opts=log_archive_account.opts(cfg.organization.home_region))
         log_archive = LogArchive(bucket_name="lz-log-archive-test", bucket_arn=LOG_BUCKET_ARN,
                                  kms_key_arn="arn:aws:kms:ap-south-1:111111111111:key/test", ready=(policy,))
-        build_network(cfg, org.accounts, log_archive, org.organization.arn, depends_on=[org.ram_sharing])
+        build_network(cfg, org.accounts, log_archive, org.organization.arn, sharing_enabled=[org.ram_sharing])
 
     config = plan_mod.encode_config({"aws:region": cfg.organization.home_region})
     return plan_mod.build_plan(plan_mod.run_program(program, stack, config, []))

@@ -17,9 +17,9 @@ from typing import Any
 
 from stack_plans import of_type  # noqa: F401  (tests read it as h.of_type)
 
-from components.baseline import AccountBaseline
-from components.identity import Identity
-from components.organization import Organization
+from components.baseline import AccountBaseline, AccountBaselineArgs
+from components.identity import Identity, identity_args
+from components.organization import Organization, organization_args
 from components.security import SecurityBaseline
 from landing_zone import plan as plan_mod
 from landing_zone.config import load_stack
@@ -30,13 +30,15 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def build(cfg: LandingZoneConfig) -> None:
     """The same composition as the issue-4 section of __main__.py."""
-    organization = Organization("organization", cfg)
+    organization = Organization("organization", organization_args(cfg))
     accounts, management = organization.accounts, organization.management
     SecurityBaseline("security", cfg, accounts, management, organization.root_id,
                      depends_on=[organization.organization, *organization.delegated_admins])
     for a in [management, *accounts.values()]:
-        AccountBaseline(f"{a.name}-baseline", a, cfg.security, cfg.organization.home_region, org=cfg.organization)
-    Identity("identity", cfg, management, accounts)
+        AccountBaseline(f"{a.name}-baseline", AccountBaselineArgs(
+            account=a, region=cfg.organization.home_region, security_contact=cfg.security.security_contact,
+            access_analyzer=cfg.security.access_analyzer, organization=cfg.organization))
+    Identity("identity", identity_args(cfg, management, accounts))
 
 
 def plan_config(cfg: LandingZoneConfig, stack: str = "test") -> dict:

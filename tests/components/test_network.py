@@ -35,7 +35,7 @@ from components.network.routing_plan import (
     vpc_sites,
 )
 from components.network.vpc import GATEWAY_ENDPOINTS, INTERFACE_ENDPOINTS, nat_mode
-from components.organization import Organization
+from components.organization import Organization, organization_args
 from landing_zone import plan as plan_mod
 from landing_zone.config import load_stack, namespaced, parse
 from landing_zone.subnets import by_tier, plan_subnets
@@ -88,7 +88,7 @@ def network_plan(stack: str) -> dict:
 
 def plan_network(cfg, stack: str) -> dict:
     def program() -> None:
-        org = Organization("organization", cfg)
+        org = Organization("organization", organization_args(cfg))
         # stands in for the log archive's bucket policy: what log writers must wait for (LogArchive.ready)
         log_archive_account = org.accounts[cfg.account_with_role("log-archive").name]
         policy = aws.s3.BucketPolicy(LOG_ARCHIVE_READY, bucket="lz-log-archive-test", policy="{}",

@@ -33,6 +33,6 @@ def vpc_handle(account: str, region: str, cidr: str, azs: int) -> VpcHandle:
 vpcs = {(a.name, region): vpc_handle(a.name, region, v.cidr, v.azs) for a in cfg.accounts for region, v in a.vpcs.items()}
 log_archive = LogArchive(bucket_name=f"{org.name}-log-archive", bucket_arn=f"arn:aws:s3:::{org.name}-log-archive",
                          kms_key_arn=f"arn:aws:kms:{org.home_region}:{fake_account_id('log-archive')}:key/log-archive")
-management = AccountContext(management_account(cfg), org.management_account_id, management_providers(org, cfg.regions))
+management = AccountContext(management_account(cfg.organization), org.management_account_id, management_providers(org, cfg.regions))
 workloads = build_workloads(cfg, accounts, vpcs, log_archive, management)
 pulumi.export("workloads", {name: w.exports() for name, w in workloads.items()})

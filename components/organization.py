@@ -195,7 +195,7 @@ class Organization(pulumi.ComponentResource):
 
     # --- delegated administration to the security account -------------------------------------------------------
     # Organization-wide (global) delegations live here; the regional ones (GuardDuty, Security Hub, Inspector) are
-    # made by components/security.py next to the management-account enablement each of them needs first.
+    # made by components/security/ next to the management-account enablement each of them needs first.
 
     def _delegated_administrators(self, cfg: LandingZoneConfig) -> list[pulumi.Resource]:
         sec = cfg.security

@@ -20,7 +20,7 @@ from stack_plans import of_type  # noqa: F401  (tests read it as h.of_type)
 from components.baseline import AccountBaseline
 from components.identity import Identity
 from components.organization import Organization
-from components.security import SecurityBaseline
+from components.security import SecurityBaseline, SecurityBaselineArgs
 from landing_zone import plan as plan_mod
 from landing_zone.config import load_stack
 from landing_zone.models import LandingZoneConfig
@@ -32,8 +32,9 @@ def build(cfg: LandingZoneConfig) -> None:
     """The same composition as the issue-4 section of __main__.py."""
     organization = Organization("organization", cfg)
     accounts, management = organization.accounts, organization.management
-    SecurityBaseline("security", cfg, accounts, management, organization.root_id,
-                     depends_on=[organization.organization, *organization.delegated_admins])
+    SecurityBaseline("security", SecurityBaselineArgs.from_config(
+        cfg, accounts, management, organization.root_id,
+        org_ready=(organization.organization, *organization.delegated_admins)))
     for a in [management, *accounts.values()]:
         AccountBaseline(f"{a.name}-baseline", a, cfg.security, cfg.organization.home_region, org=cfg.organization)
     Identity("identity", cfg, management, accounts)

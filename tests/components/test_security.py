@@ -7,7 +7,9 @@ import pytest
 from core_harness import account_of, config, of_type, plan_config, region_of, stack_plan
 from stack_plans import full_plan
 
-from components.security import CIS_ALARMS, ELB_ACCOUNT_IDS, GUARDDUTY_FEATURES, elb_log_regions, elb_writer
+from components.security.alarms import CIS_ALARMS
+from components.security.guardduty import GUARDDUTY_FEATURES
+from landing_zone.log_delivery import ELB_ACCOUNT_IDS, elb_log_regions, elb_writer
 
 STACKS = ["dev", "prod"]
 

@@ -13,7 +13,7 @@ from components.deployment import build_deployment_roles
 from components.identity import Identity, identity_args
 from components.network import build_network
 from components.organization import Organization, organization_args
-from components.security import SecurityBaseline
+from components.security import SecurityBaseline, SecurityBaselineArgs
 from components.workloads import Workloads, build_workloads
 from landing_zone.config import ConfigError, from_pulumi
 
@@ -26,8 +26,9 @@ except ConfigError as e:  # nothing is registered when the config is invalid
 organization = Organization("organization", organization_args(cfg))
 accounts: dict[str, AccountContext] = organization.accounts  # every config account: id + provider per region
 management: AccountContext = organization.management  # the management account (runs the program, no role assumed)
-security_baseline = SecurityBaseline("security", cfg, accounts, management, organization.root_id,
-                                     depends_on=[organization.organization, *organization.delegated_admins])
+security_baseline = SecurityBaseline("security", SecurityBaselineArgs.from_config(
+    cfg, accounts, management, organization.root_id,
+    org_ready=(organization.organization, *organization.delegated_admins)))
 log_archive: LogArchive = security_baseline.log_archive
 baselines = {a.name: AccountBaseline(f"{a.name}-baseline", AccountBaselineArgs(
     account=a, region=cfg.organization.home_region, security_contact=cfg.security.security_contact,

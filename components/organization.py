@@ -231,7 +231,7 @@ class Organization(Component[OrganizationArgs]):
 
     # --- delegated administration to the security account -------------------------------------------------------
     # Organization-wide (global) delegations live here; the regional ones (GuardDuty, Security Hub, Inspector) are
-    # made by components/security.py next to the management-account enablement each of them needs first.
+    # made by components/security/ next to the management-account enablement each of them needs first.
 
     def _delegated_administrators(self) -> list[pulumi.Resource]:
         security_id = self.accounts[self.args.security_account].account_id

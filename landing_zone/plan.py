@@ -20,7 +20,7 @@ import os
 import runpy
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -159,12 +159,15 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.remote:
             provider_ref = self._remote_children_provider(request, provider_ref)
 
+        moved_from = self.moved_from(request)
         if request.custom or request.remote:
             args = pulumi_mocks.MockResourceArgs(
                 typ=request.type, name=request.name, inputs=_mock_inputs(inputs_wire),
                 provider=provider_ref, resource_id=request.importId, custom=request.custom,
             )
-            args.urn = urn  # ids and names are seeded by the URN so they are unique and stable
+            # ids and names are seeded by the URN so they are unique and stable; a resource that moved (aliased to
+            # its former URN) is the same cloud resource, so it keeps the id and auto-name it had there
+            args.urn = moved_from[0] if moved_from else urn
             rid, state = self.mocks.new_resource(args)
             rid = rid or ""
             self._keep_remote_children()
@@ -175,8 +178,24 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.type.startswith("pulumi:providers:"):
             self.mocks.remember_provider(f"{urn}::{rid}", _mock_inputs(inputs_wire))
         self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, rid, state)
-        self._record(urn, request, provider_ref=provider_ref, rid=rid, outputs=outputs, inputs=inputs_wire)
+        self._record(urn, request, provider_ref=provider_ref, rid=rid, outputs=outputs, inputs=inputs_wire,
+                     moved_from=moved_from)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj_proto)
+
+    def moved_from(self, request) -> list[str]:
+        """The URNs a resource had before it moved: its aliases that give a whole URN or name a parent (or none),
+        resolved as the engine resolves them (in this monitor's URN form). Type-only aliases, which the provider SDK
+        adds to every resource of a renamed type (S3 `...V2`, `aws:alb` -> `aws:lb`), say nothing about this
+        program and are left out."""
+        urns = set(request.aliasURNs)
+        for alias in request.aliases:
+            spec = alias.spec
+            if alias.WhichOneof("alias") == "urn":
+                urns.add(alias.urn)
+            elif spec.parentUrn or spec.noParent:
+                urns.add(self.make_urn("" if spec.noParent else spec.parentUrn, spec.type or request.type,
+                                       spec.name or request.name))
+        return sorted(urns)
 
     def RegisterResourceOutputs(self, request):  # noqa: N802
         outputs = _struct_to_dict(request.outputs)
@@ -225,7 +244,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         """Every invoke, in a stable order (the SDK issues them from several threads)."""
         return sorted(self.invokes, key=lambda i: (i["token"], i["provider"] or "", json.dumps(i["args"], sort_keys=True)))
 
-    def _record(self, urn: str, request, provider_ref: str, rid: str, outputs: dict, inputs: dict) -> None:
+    def _record(self, urn: str, request, provider_ref: str, rid: str, outputs: dict, inputs: dict,
+                moved_from: Sequence[str] = ()) -> None:
         options: dict[str, Any] = {}
         if request.remote:
             options["remote"] = True
@@ -233,8 +253,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             options["ignoreChanges"] = sorted(request.ignoreChanges)
         if request.additionalSecretOutputs:
             options["additionalSecretOutputs"] = sorted(request.additionalSecretOutputs)
-        if request.aliasURNs:
-            options["aliases"] = sorted(request.aliasURNs)
+        if moved_from:
+            options["aliases"] = list(moved_from)
         if request.deleteBeforeReplaceDefined:
             options["deleteBeforeReplace"] = bool(request.deleteBeforeReplace)
         if request.retainOnDelete:

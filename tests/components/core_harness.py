@@ -18,7 +18,7 @@ from typing import Any
 from stack_plans import of_type  # noqa: F401  (tests read it as h.of_type)
 
 from components.organization import Organization, organization_args
-from components.security import SecurityBaseline
+from components.security import SecurityBaseline, SecurityBaselineArgs
 from landing_zone import plan as plan_mod
 from landing_zone.config import load_stack
 from landing_zone.models import LandingZoneConfig
@@ -29,8 +29,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 def build(cfg: LandingZoneConfig) -> None:
     """The organization and security sections of __main__.py."""
     organization = Organization("organization", organization_args(cfg))
-    SecurityBaseline("security", cfg, organization.accounts, organization.management, organization.root_id,
-                     depends_on=[organization.organization, *organization.delegated_admins])
+    SecurityBaseline("security", SecurityBaselineArgs.from_config(
+        cfg, organization.accounts, organization.management, organization.root_id,
+        org_ready=(organization.organization, *organization.delegated_admins)))
 
 
 def plan_config(cfg: LandingZoneConfig, stack: str = "test") -> dict:

@@ -33,7 +33,7 @@ LOG_ARCHIVE = LogArchive(bucket_name="lz-log-archive-1", bucket_arn="arn:aws:s3:
 def account(name: str, regions=(HOME,)) -> AccountContext:
     """A config account of the dev stack, with its providers (inside the program)."""
     if name == "management":
-        return AccountContext(management_account(CFG), MANAGEMENT_ACCOUNT_ID,
+        return AccountContext(management_account(CFG.organization), MANAGEMENT_ACCOUNT_ID,
                               management_providers(CFG.organization, list(regions)))
     config = next(a for a in CFG.accounts if a.name == name)
     return AccountContext.from_account_id(config, fake_account_id(name), CFG.organization, list(regions))

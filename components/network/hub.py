@@ -2,7 +2,7 @@
 
 The TGW never associates or propagates by default and never auto-accepts shared attachments: every attachment is
 accepted explicitly from the network account and wired to its segment's table by SegmentRouting (routing.py), from
-the plan derived in routing_plan.py. A CMK-encrypted log-group key serves the hub's VPN and Client VPN logs.
+the plan derived in landing_zone/routing.py. A CMK-encrypted log-group key serves the hub's VPN and Client VPN logs.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import pulumi_aws as aws
 
 from components.context import AccountContext
 from components.lookups import lookup
-from components.network.routing_plan import PEERING_TABLE, dr_transit_gateway_asn
 from landing_zone.models import LandingZoneConfig
+from landing_zone.routing import PEERING_TABLE, dr_transit_gateway_asn
 
 
 @dataclass(frozen=True)

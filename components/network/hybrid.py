@@ -15,11 +15,12 @@ import pulumi
 import pulumi_aws as aws
 
 from components.network.hub import HubHandle
-from components.network.routing_plan import HYBRID, direct_connect_prefixes, enclosing_block, segment_cidrs, vpn_region
-from landing_zone.models import ClientVpn, ClientVpnAuthorization, LandingZoneConfig
+from landing_zone.client_vpn import CLIENT_VPN_MAX_ASSOCIATIONS, authorization_ranges, client_vpn_routes
+from landing_zone.models import ClientVpn, LandingZoneConfig
+from landing_zone.routing import direct_connect_prefixes, vpn_region
+from landing_zone.segments import HYBRID
 from landing_zone.validation import ALL_USERS, project_path
 
-CLIENT_VPN_MAX_ASSOCIATIONS = 2  # two AZs keep the VPN up through an AZ outage; each association is billed hourly
 STATIC_CGW_ASN = 65000  # AWS needs an ASN on every customer gateway, even with static routing
 
 
@@ -36,7 +37,7 @@ class HybridConnectivity(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__("landing-zone:network:HybridConnectivity", name, None, opts)
         self._cfg, self._hub = cfg, hub
-        self.attachment_ids: dict[str, pulumi.Output[str]] = {}  # attachment key (routing_plan) -> TGW attachment id
+        self.attachment_ids: dict[str, pulumi.Output[str]] = {}  # attachment key (landing_zone.routing) -> TGW attachment id
         self.vpn_connections: dict[str, aws.ec2.VpnConnection] = {}
         for gw in cfg.network.vpn:
             if vpn_region(cfg, gw) == hub.region:
@@ -96,17 +97,6 @@ class HybridConnectivity(pulumi.ComponentResource):
             associated_gateway_id=self._hub.transit_gateway_id,
             allowed_prefixes=direct_connect_prefixes(self._cfg), opts=self._child_opts())
         self.attachment_ids[f"dx:{dx.name}"] = self.dx_association.transit_gateway_attachment_id
-
-
-def client_vpn_routes(cfg: LandingZoneConfig, authorized: list[str]) -> list[str]:
-    """Routes pushed to clients: the private block around each authorized range (few routes, stable as accounts are
-    appended); what a client may actually reach is decided per range by the authorization rules."""
-    return list(dict.fromkeys(enclosing_block(cidr) for cidr in authorized))
-
-
-def authorization_ranges(cfg: LandingZoneConfig, rule: ClientVpnAuthorization) -> list[str]:
-    """The ranges one group may reach: its segments' ranges, then its extra CIDRs (de-duplicated, config order)."""
-    return list(dict.fromkeys([c for seg in rule.segments for c in segment_cidrs(cfg, seg)] + list(rule.cidrs)))
 
 
 def group_slug(group: str) -> str:

@@ -1,4 +1,4 @@
-"""Segment routing of one hub: associations, propagations, static and blackhole routes from routing_plan.
+"""Segment routing of one hub: associations, propagations, static and blackhole routes from landing_zone.routing.
 
 The plan says which attachment goes where; this component only creates the resources, in the network account.
 Logical names carry the table's segment and the attachment key or destination, so appending an account adds
@@ -11,7 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.network.hub import HubHandle
-from components.network.routing_plan import RegionPlan
+from landing_zone.routing import RegionPlan
 
 
 def _slug(text: str) -> str:
@@ -21,7 +21,7 @@ def _slug(text: str) -> str:
 class SegmentRouting(pulumi.ComponentResource):
     def __init__(self, name: str, *, hub: HubHandle, plan: RegionPlan, attachment_ids: dict[str, pulumi.Input[str]],
                  opts: pulumi.ResourceOptions | None = None):
-        """attachment_ids: attachment key (routing_plan) -> TGW attachment id (accepted), for every key of the plan."""
+        """attachment_ids: attachment key (landing_zone.routing) -> TGW attachment id (accepted), for every key of the plan."""
         super().__init__("landing-zone:network:SegmentRouting", name, None, opts)
         missing = sorted({k for t in plan.tables.values() for k in [*t.associate, *t.propagate, *t.static.values()]}
                          - set(attachment_ids))

@@ -2,7 +2,7 @@
 
 Tiers and subnets come from the subnet planner (landing_zone.subnets): public (load balancers, NAT), private
 (workloads, 0/0 -> NAT), data (databases: no internet route at all), transit (the TGW attachment's ENIs only).
-Every workload tier sends the organization's private blocks (routing_plan.vpc_destinations) to the TGW, whose
+Every workload tier sends the organization's private blocks (landing_zone.routing.vpc_destinations) to the TGW, whose
 segment route tables enforce who reaches whom. Flow logs (ALL) go to the log archive; the default security group is
 emptied; NACLs admit only the private blocks the VPC's segment may reach and keep the internet out of the inner tiers;
 gateway and interface endpoints keep AWS API traffic private, their policies keep it inside the organization.
@@ -19,8 +19,8 @@ from components.context import AccountContext, LogArchive, VpcHandle
 from components.lookups import lookup
 from components.network.endpoint_policies import POLICY_SUPPORTED, gateway_endpoint_policy, interface_endpoint_policy
 from components.network.hub import HubHandle
-from components.network.routing_plan import VpcSite, segment_blocks, vpc_destinations
 from landing_zone.models import Account, LandingZoneConfig, Vpc
+from landing_zone.routing import VpcSite, segment_blocks, vpc_destinations
 from landing_zone.subnets import plan_subnets
 
 WORKLOAD_TIERS = ("public", "private", "data")
@@ -285,7 +285,7 @@ class SpokeVpc(pulumi.ComponentResource):
 
 
 def nacl_rules(internal: list[str]) -> dict[str, tuple[list[dict], list[dict]]]:
-    """(ingress, egress) per tier. `internal`: the private blocks the VPC's segment may reach (routing_plan.
+    """(ingress, egress) per tier. `internal`: the private blocks the VPC's segment may reach (landing_zone.routing.
     segment_blocks); they pass everywhere (fine-grained segmentation is the TGW's job, least privilege the
     security groups'); from the internet only load-balancer ports reach the public tier and only return traffic
     (ephemeral ports) the inner tiers. The data tier may send only HTTPS out (S3/DynamoDB gateway endpoints use the

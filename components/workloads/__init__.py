@@ -13,7 +13,6 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext, LogArchive, VpcHandle
-from components.network import client_vpn_source_cidrs
 from components.workloads.aurora import AuroraCluster, AuroraInputs
 from components.workloads.backup import Backup
 from components.workloads.cache import CacheInputs, RedisCache
@@ -26,38 +25,15 @@ from components.workloads.kms import WorkloadKeys
 from components.workloads.monitoring import Monitoring, MonitoringTargets
 from components.workloads.patching import Patching
 from components.workloads.queues import Queues, QueuesArgs
+from landing_zone.client_vpn import client_vpn_source_cidrs
+from landing_zone.dr_rules import dr_wanted
 from landing_zone.models import LandingZoneConfig
 from landing_zone.models import Workloads as WorkloadsConfig
+from landing_zone.promotion import promotion_peers
 
 # Behind the edge, EKS serves through the AWS Load Balancer Controller registering pod IPs (target-type ip) on
 # the conventional application port; ECS accounts use their services' ports.
 EKS_INGRESS_PORTS = [8080]
-PROMOTION_SOURCE = {"nonprod": "prod"}  # a non-prod repository may be pulled by its prod peers (image promotion)
-
-
-def environment_stem(name: str, environment: str) -> str:
-    """`prod-apps` -> `apps`, `nonprod-data` -> `data`: accounts with the same stem are promotion peers."""
-    return name.removeprefix(f"{environment}-")
-
-
-def promotion_peers(cfg: LandingZoneConfig, account: str) -> list[str]:
-    """Accounts allowed to pull this account's images: prod accounts with the same stem as a non-prod account."""
-    me = cfg.account(account)
-    target_env = PROMOTION_SOURCE.get(me.environment)
-    stem = environment_stem(me.name, me.environment)
-    return sorted(a.name for a in cfg.accounts
-                  if a.environment == target_env and environment_stem(a.name, a.environment) == stem)
-
-
-def dr_wanted(cfg: LandingZoneConfig, account: AccountContext) -> tuple[bool, bool]:
-    """(aurora DR replica, backup copy to DR) for this account; both need a DR region the account has a provider in."""
-    wl, dr_region = account.config.workloads, cfg.organization.dr_region
-    if not dr_region or dr_region not in account.providers:
-        return False, False
-    prod = account.environment == "prod"
-    aurora = bool(wl.aurora and wl.aurora.dr_replica and prod)
-    backup = bool(wl.backup and (wl.backup.copy_to_dr if wl.backup.copy_to_dr is not None else prod))
-    return aurora, backup
 
 
 class Workloads(pulumi.ComponentResource):
@@ -77,7 +53,7 @@ class Workloads(pulumi.ComponentResource):
         region = self.region = cfg.organization.home_region
         if wl.needs_vpc() and vpc is None:
             raise ValueError(f"accounts[{account.name}].vpcs: the workloads need a VPC in the home region {region}")
-        aurora_dr, backup_dr = dr_wanted(cfg, account)
+        aurora_dr, backup_dr = dr_wanted(cfg, account.config, account.regions)
         aurora_dr = aurora_dr and dr_vpc is not None
         self._child = pulumi.ResourceOptions(parent=self)
         self._keys(aurora_dr or backup_dr)

@@ -43,7 +43,7 @@ class EksInputs:
     app_security_group_id: pulumi.Input[str]
     data_key_arn: pulumi.Input[str]
     # Where kubectl comes from: the Client VPN's source addresses (it source-NATs clients to its interfaces in the
-    # network VPC, so never the client pool); components.network.client_vpn_source_cidrs is the one source of truth.
+    # network VPC, so never the client pool); landing_zone.client_vpn.client_vpn_source_cidrs is the one source of truth.
     admin_cidrs: list[str] = dataclasses.field(default_factory=list)
 
 

@@ -4,6 +4,7 @@ for, warns about a newer one it was not tested with, and agrees with the SDK's w
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import re
 import warnings
 from pathlib import Path
@@ -20,8 +21,13 @@ def pinned(package: str, requirements: str = "requirements.txt") -> str:
     return re.search(rf"^{package}==(\S+)", (ROOT / requirements).read_text(), re.M)[1]
 
 
-def test_the_pinned_and_installed_pulumi_is_the_tested_one():
-    assert pinned("pulumi") == engine.TESTED == importlib.metadata.version("pulumi")
+def test_the_pinned_pulumi_is_the_tested_one():
+    assert pinned("pulumi") == engine.TESTED
+
+
+@pytest.mark.skipif(bool(os.environ.get("LZ_COMPAT")), reason="`make compat` runs the newest pulumi on purpose")
+def test_the_installed_pulumi_is_the_tested_one():
+    assert importlib.metadata.version("pulumi") == engine.TESTED
     assert engine.version_problem(engine.TESTED) is None
     engine.check_sdk()  # no error, no warning
 

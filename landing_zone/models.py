@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from landing_zone.regions import AWS_REGIONS
+from landing_zone.segments import DEFAULT_REACHABILITY, DEFAULT_SEGMENTS, SEGMENT_OF_ENVIRONMENT
 
 Environment = Literal["prod", "nonprod", "sandbox", "core"]
 AccountRole = Literal["log-archive", "security", "network", "workload"]
@@ -39,17 +40,6 @@ BUILTIN_PERMISSION_SETS = (
     "NetworkAdministrator",
     "SecurityAudit",
 )
-DEFAULT_SEGMENTS = ["prod", "nonprod", "sandbox", "shared", "hybrid"]
-# Who may talk to whom (symmetric; every segment also reaches itself): prod and nonprod never meet, the sandbox
-# reaches only shared services, on-premises (hybrid) reaches prod and nonprod.
-DEFAULT_REACHABILITY = {
-    "prod": ["shared", "hybrid"],
-    "nonprod": ["shared", "hybrid"],
-    "sandbox": ["shared"],
-    "shared": ["prod", "nonprod", "sandbox"],
-    "hybrid": ["prod", "nonprod"],
-}
-SEGMENT_OF_ENVIRONMENT = {"prod": "prod", "nonprod": "nonprod", "sandbox": "sandbox", "core": "shared"}
 
 
 class Strict(BaseModel):

@@ -13,17 +13,17 @@ import pulumi
 from components.context import AccountContext, LogArchive, VpcHandle
 from components.network.hub import HubHandle, NetworkHub, NetworkHubArgs
 from components.network.hybrid import (
-    CLIENT_VPN_MAX_ASSOCIATIONS,
     ClientVpnEndpoint,
     ClientVpnEndpointArgs,
     HybridConnectivity,
     HybridConnectivityArgs,
-    authorization_ranges,
-    client_vpn_routes,
 )
 from components.network.peering import HubPeering, HubPeeringArgs
 from components.network.routing import SegmentRouting, SegmentRoutingArgs
-from components.network.routing_plan import (
+from components.network.vpc import SpokeVpc, SpokeVpcArgs
+from landing_zone.client_vpn import authorization_ranges, client_vpn_routes, client_vpn_source_cidrs
+from landing_zone.models import LandingZoneConfig
+from landing_zone.routing import (
     PEERING,
     PEERING_TABLE,
     VpcSite,
@@ -35,11 +35,8 @@ from components.network.routing_plan import (
     vpc_destinations,
     vpn_region,
 )
-from components.network.vpc import SpokeVpc, SpokeVpcArgs
-from landing_zone.models import LandingZoneConfig
-from landing_zone.subnets import by_tier, plan_subnets
 
-__all__ = ["Network", "build_network", "client_vpn_source_cidrs"]
+__all__ = ["Network", "build_network"]
 
 
 @dataclass
@@ -52,22 +49,6 @@ class Network:
     peering: HubPeering | None = None
     client_vpn: ClientVpnEndpoint | None = None
     outputs: dict = field(default_factory=dict)
-
-
-def client_vpn_source_cidrs(cfg: LandingZoneConfig) -> list[str]:
-    """Where Client VPN traffic comes from inside AWS.
-
-    The Client VPN source-NATs its clients to the addresses of its network interfaces in the associated subnets
-    (the network account's home private subnets), so hosts see those addresses, never the client range: SSH/RDP is
-    allowed from exactly these subnets.
-    """
-    cvpn = cfg.network.client_vpn
-    if cvpn is None:
-        return []
-    network = cfg.account_with_role("network")
-    vpc = network.vpcs[cfg.organization.home_region]
-    private = by_tier(plan_subnets(vpc.cidr, vpc.azs, vpc.tiers.model_dump()))["private"]
-    return private[:CLIENT_VPN_MAX_ASSOCIATIONS]
 
 
 def organization_id_of(organization_arn: pulumi.Input[str]) -> pulumi.Output[str]:

@@ -2,7 +2,7 @@
 
 The TGW never associates or propagates by default and never auto-accepts shared attachments: every attachment is
 accepted explicitly from the network account and wired to its segment's table by SegmentRouting (routing.py), from
-the plan derived in routing_plan.py. A CMK-encrypted log-group key serves the hub's VPN and Client VPN logs.
+the plan derived in landing_zone/routing.py. A CMK-encrypted log-group key serves the hub's VPN and Client VPN logs.
 """
 
 from __future__ import annotations

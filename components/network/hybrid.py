@@ -18,11 +18,11 @@ import pulumi_aws as aws
 
 from components.base import AccountComponent
 from components.network.hub import HubHandle, OnHubArgs
-from components.network.routing_plan import HYBRID, enclosing_block, segment_cidrs
-from landing_zone.models import ClientVpn, ClientVpnAuthorization, CustomerGateway, DirectConnect, LandingZoneConfig
+from landing_zone.client_vpn import CLIENT_VPN_MAX_ASSOCIATIONS
+from landing_zone.models import ClientVpn, CustomerGateway, DirectConnect
+from landing_zone.segments import HYBRID
 from landing_zone.validation import ALL_USERS, project_path
 
-CLIENT_VPN_MAX_ASSOCIATIONS = 2  # two AZs keep the VPN up through an AZ outage; each association is billed hourly
 STATIC_CGW_ASN = 65000  # AWS needs an ASN on every customer gateway, even with static routing
 
 
@@ -34,9 +34,9 @@ def _log_group(name: str, hub: HubHandle, log_name: str, retention_days: int, pa
 
 @dataclass(frozen=True, kw_only=True)
 class HybridConnectivityArgs(OnHubArgs):
-    vpn: tuple[CustomerGateway, ...]  # the site-to-site VPNs that terminate on this hub (routing_plan.vpn_region)
+    vpn: tuple[CustomerGateway, ...]  # the site-to-site VPNs that terminate on this hub (landing_zone.routing.vpn_region)
     direct_connect: DirectConnect | None = None  # on the home hub only
-    direct_connect_prefixes: tuple[str, ...] = ()  # advertised on-premises (routing_plan.direct_connect_prefixes)
+    direct_connect_prefixes: tuple[str, ...] = ()  # advertised on-premises (landing_zone.routing.direct_connect_prefixes)
     organization_name: str  # prefix of the Direct Connect gateway's name
     log_retention_days: int
 
@@ -48,7 +48,7 @@ class HybridConnectivity(AccountComponent[HybridConnectivityArgs]):
 
     def __init__(self, name: str, args: HybridConnectivityArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, args, opts)
-        self.attachment_ids: dict[str, pulumi.Output[str]] = {}  # attachment key (routing_plan) -> TGW attachment id
+        self.attachment_ids: dict[str, pulumi.Output[str]] = {}  # attachment key (landing_zone.routing) -> TGW attachment id
         self.vpn_connections: dict[str, aws.ec2.VpnConnection] = {}
         for gw in args.vpn:
             self._vpn(gw)
@@ -100,17 +100,6 @@ class HybridConnectivity(AccountComponent[HybridConnectivityArgs]):
             associated_gateway_id=self.args.hub.transit_gateway_id,
             allowed_prefixes=list(self.args.direct_connect_prefixes), opts=self.child_opts())
         self.attachment_ids[f"dx:{dx.name}"] = self.dx_association.transit_gateway_attachment_id
-
-
-def client_vpn_routes(cfg: LandingZoneConfig, authorized: list[str]) -> list[str]:
-    """Routes pushed to clients: the private block around each authorized range (few routes, stable as accounts are
-    appended); what a client may actually reach is decided per range by the authorization rules."""
-    return list(dict.fromkeys(enclosing_block(cidr) for cidr in authorized))
-
-
-def authorization_ranges(cfg: LandingZoneConfig, rule: ClientVpnAuthorization) -> list[str]:
-    """The ranges one group may reach: its segments' ranges, then its extra CIDRs (de-duplicated, config order)."""
-    return list(dict.fromkeys([c for seg in rule.segments for c in segment_cidrs(cfg, seg)] + list(rule.cidrs)))
 
 
 def group_slug(group: str) -> str:

@@ -1,7 +1,7 @@
 """TGW peering between the home and the DR hub (both in the network account).
 
 The peering attachment is requested from the home hub and accepted in the DR region; on each side it is associated
-with the hub's `transit` table, and the per-segment static routes to the peer's ranges (routing_plan) point at it.
+with the hub's `transit` table, and the per-segment static routes to the peer's ranges (landing_zone.routing) point at it.
 """
 
 from __future__ import annotations

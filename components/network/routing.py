@@ -1,4 +1,4 @@
-"""Segment routing of one hub: associations, propagations, static and blackhole routes from routing_plan.
+"""Segment routing of one hub: associations, propagations, static and blackhole routes from landing_zone.routing.
 
 The plan says which attachment goes where; this component only creates the resources, in the network account.
 Logical names carry the table's segment and the attachment key or destination, so appending an account adds
@@ -15,7 +15,7 @@ import pulumi_aws as aws
 
 from components.base import AccountComponent
 from components.network.hub import OnHubArgs
-from components.network.routing_plan import RegionPlan
+from landing_zone.routing import RegionPlan
 
 
 def _slug(text: str) -> str:
@@ -24,7 +24,7 @@ def _slug(text: str) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class SegmentRoutingArgs(OnHubArgs):
-    plan: RegionPlan  # the hub region's plan (routing_plan.region_plan)
+    plan: RegionPlan  # the hub region's plan (landing_zone.routing.region_plan)
     attachment_ids: Mapping[str, pulumi.Input[str]]  # attachment key -> TGW attachment id (accepted), every key of the plan
 
 

@@ -2,7 +2,7 @@
 
 Tiers and subnets come from the subnet planner (landing_zone.subnets): public (load balancers, NAT), private
 (workloads, 0/0 -> NAT), data (databases: no internet route at all), transit (the TGW attachment's ENIs only).
-Every workload tier sends the organization's private blocks (routing_plan.vpc_destinations) to the TGW, whose
+Every workload tier sends the organization's private blocks (landing_zone.routing.vpc_destinations) to the TGW, whose
 segment route tables enforce who reaches whom. Flow logs (ALL) go to the log archive; the default security group is
 emptied; NACLs admit only the private blocks the VPC's segment may reach and keep the internet out of the inner tiers;
 gateway and interface endpoints keep AWS API traffic private, their policies keep it inside the organization.
@@ -37,8 +37,8 @@ class SpokeVpcArgs(AccountArgs):
     vpc: Vpc
     hub: HubHandle  # the hub of the VPC's region
     log_archive: LogArchive
-    tgw_destinations: tuple[str, ...]  # what the workload tiers send to the TGW (routing_plan.vpc_destinations)
-    reachable_blocks: tuple[str, ...]  # the private blocks the segment may reach: the NACLs (routing_plan.segment_blocks)
+    tgw_destinations: tuple[str, ...]  # what the workload tiers send to the TGW (landing_zone.routing.vpc_destinations)
+    reachable_blocks: tuple[str, ...]  # the private blocks the segment may reach: the NACLs (landing_zone.routing.segment_blocks)
     admin_cidrs: tuple[str, ...]  # where SSH/RDP may come from: the Client VPN's source addresses
     organization_id: pulumi.Input[str]  # the endpoint policies admit only this organization's principals and data
     admin_access: bool = True  # create the administrative-access group (only where EC2 hosts run: X-13)
@@ -278,7 +278,7 @@ class SpokeVpc(AccountComponent[SpokeVpcArgs]):
 
 
 def nacl_rules(internal: list[str]) -> dict[str, tuple[list[dict], list[dict]]]:
-    """(ingress, egress) per tier. `internal`: the private blocks the VPC's segment may reach (routing_plan.
+    """(ingress, egress) per tier. `internal`: the private blocks the VPC's segment may reach (landing_zone.routing.
     segment_blocks); they pass everywhere (fine-grained segmentation is the TGW's job, least privilege the
     security groups'); from the internet only load-balancer ports reach the public tier and only return traffic
     (ephemeral ports) the inner tiers. The data tier may send only HTTPS out (S3/DynamoDB gateway endpoints use the

@@ -26,6 +26,7 @@ from components.workloads.eks import EksCluster
 from components.workloads.kms import WorkloadKeys, WorkloadKeysArgs
 from components.workloads.monitoring import Monitoring
 from components.workloads.registry import BuildContext, Piece, build_pieces
+from landing_zone.dr_rules import dr_wanted
 from landing_zone.models import LandingZoneConfig
 from landing_zone.models import Workloads as WorkloadsConfig
 
@@ -33,33 +34,7 @@ PIECES: tuple[Piece, ...] = (
     edge.PIECE, aurora.PIECE, cache.PIECE, queues.PIECE, ecr.PIECE, ecs.PIECE, eks.PIECE, data_hosts.PIECE,
     backup.PIECE, patching.PIECE, monitoring.PIECE,
 )
-PROMOTION_SOURCE = {"nonprod": "prod"}  # a non-prod repository may be pulled by its prod peers (image promotion)
 DR_KEY_PREFIX = "dr-"  # kms_key_arns: the DR region's keys are `dr-<purpose>`
-
-
-def environment_stem(name: str, environment: str) -> str:
-    """`prod-apps` -> `apps`, `nonprod-data` -> `data`: accounts with the same stem are promotion peers."""
-    return name.removeprefix(f"{environment}-")
-
-
-def promotion_peers(cfg: LandingZoneConfig, account: str) -> list[str]:
-    """Accounts allowed to pull this account's images: prod accounts with the same stem as a non-prod account."""
-    me = cfg.account(account)
-    target_env = PROMOTION_SOURCE.get(me.environment)
-    stem = environment_stem(me.name, me.environment)
-    return sorted(a.name for a in cfg.accounts
-                  if a.environment == target_env and environment_stem(a.name, a.environment) == stem)
-
-
-def dr_wanted(cfg: LandingZoneConfig, account: AccountContext) -> tuple[bool, bool]:
-    """(aurora DR replica, backup copy to DR) for this account; both need a DR region the account has a provider in."""
-    wl, dr_region = account.config.workloads, cfg.organization.dr_region
-    if not dr_region or dr_region not in account.providers:
-        return False, False
-    prod = account.environment == "prod"
-    aurora = bool(wl.aurora and wl.aurora.dr_replica and prod)
-    backup = bool(wl.backup and (wl.backup.copy_to_dr if wl.backup.copy_to_dr is not None else prod))
-    return aurora, backup
 
 
 class Workloads(pulumi.ComponentResource):
@@ -79,7 +54,7 @@ class Workloads(pulumi.ComponentResource):
         region = self.region = cfg.organization.home_region
         if wl.needs_vpc() and vpc is None:
             raise ValueError(f"accounts[{account.name}].vpcs: the workloads need a VPC in the home region {region}")
-        aurora_dr, backup_dr = dr_wanted(cfg, account)
+        aurora_dr, backup_dr = dr_wanted(cfg, account.config, account.regions)
         self._keys(aurora_dr and dr_vpc is not None or backup_dr)
         self.app_security_group_id = self._app_security_group(vpc, bool(wl.eks)) if wl.needs_vpc() else None
         self._pieces = PIECES

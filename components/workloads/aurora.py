@@ -35,6 +35,7 @@ from components.context import AccountContext, VpcHandle
 from components.lookups import lookup
 from components.workloads.alarms import AlarmSpec, Watch, Widget
 from components.workloads.registry import BuildContext, Piece
+from landing_zone.dr_rules import dr_wanted
 from landing_zone.models import Aurora
 
 PORT = 3306
@@ -388,9 +389,8 @@ class AuroraCluster(AccountComponent[AuroraArgs]):
 
 def build(ctx: BuildContext, config: Aurora) -> AuroraCluster:
     """With a global-database secondary in the DR region when the account wants one and has a VPC there."""
-    from components.workloads import dr_wanted  # the package imports this module (pure DR rules live there)
 
-    with_dr = dr_wanted(ctx.cfg, ctx.account)[0] and ctx.dr_vpc is not None
+    with_dr = dr_wanted(ctx.cfg, ctx.account.config, ctx.account.regions)[0] and ctx.dr_vpc is not None
     return AuroraCluster(ctx.name("aurora-db"), AuroraArgs(
         account=ctx.account, region=ctx.region, config=config, vpc=ctx.vpc,
         app_security_group_id=ctx.app_security_group_id, data_key_arn=ctx.keys["data"],

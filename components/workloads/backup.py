@@ -17,6 +17,7 @@ from components.base import AccountArgs, AccountComponent
 from components.lookups import lookup
 from components.storage import AccessLogs, HardenedBucket, ObjectLock, expiry_rule, server_access_logs_statement
 from components.workloads.registry import BuildContext, Piece
+from landing_zone.dr_rules import dr_wanted
 from landing_zone.models import Backup as BackupConfig
 
 BACKUP_TAG = ("backup", "daily")
@@ -156,9 +157,8 @@ class Backup(AccountComponent[BackupArgs]):
 
 def build(ctx: BuildContext, config: BackupConfig) -> Backup:
     """Protects what the pieces built before it declare (Piece.backup_targets), copied to the DR region when wanted."""
-    from components.workloads import dr_wanted  # the package imports this module (pure DR rules live there)
 
-    copy_to_dr = dr_wanted(ctx.cfg, ctx.account)[1]
+    copy_to_dr = dr_wanted(ctx.cfg, ctx.account.config, ctx.account.regions)[1]
     targets = [arn for piece, component in ctx.each() for arn in piece.backup_targets(component)]
     return Backup(ctx.name("backup"), BackupArgs(
         account=ctx.account, region=ctx.region, config=config, backup_key_arn=ctx.keys["backup"],

@@ -16,6 +16,7 @@ import pulumi_aws as aws
 from components.base import AccountArgs, AccountComponent
 from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import Ecs
+from landing_zone.promotion import promotion_peers
 
 PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
 
@@ -97,7 +98,6 @@ class Repositories(AccountComponent[RepositoriesArgs]):
 
 def build(ctx: BuildContext, config: Ecs) -> Repositories:
     """The service repositories; a non-prod account's may be pulled by its prod promotion peers."""
-    from components.workloads import promotion_peers  # the package imports this module (pure rules live there)
 
     peers = promotion_peers(ctx.cfg, ctx.account.name)
     missing = [p for p in peers if p not in ctx.peer_account_ids]

@@ -24,9 +24,9 @@ import pulumi_eks as eks
 
 from components.base import AccountArgs, AccountComponent
 from components.context import VpcHandle
-from components.network import client_vpn_source_cidrs
 from components.workloads.alarms import AlarmSpec, Watch, Widget
 from components.workloads.registry import BuildContext, Piece
+from landing_zone.client_vpn import client_vpn_source_cidrs
 from landing_zone.models import Eks, NodeGroup
 
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -48,7 +48,7 @@ class EksArgs(AccountArgs):
     app_security_group_id: pulumi.Input[str]
     data_key_arn: pulumi.Input[str]
     # Where kubectl comes from: the Client VPN's source addresses (it source-NATs clients to its interfaces in the
-    # network VPC, so never the client pool); components.network.client_vpn_source_cidrs is the one source of truth.
+    # network VPC, so never the client pool); landing_zone.client_vpn.client_vpn_source_cidrs is the one source of truth.
     admin_cidrs: list[str] = dataclasses.field(default_factory=list)
 
 

@@ -18,12 +18,15 @@ import yaml
 
 from bench.orgs import generate_stack
 from components.context import LogArchive
-from components.network import build_network, client_vpn_source_cidrs
+from components.network import build_network
 from components.network.endpoint_policies import POLICY_SUPPORTED
-from components.network.hybrid import authorization_ranges, client_vpn_routes
-from components.network.routing_plan import (
+from components.network.vpc import GATEWAY_ENDPOINTS, INTERFACE_ENDPOINTS, nat_mode
+from components.organization import Organization, organization_args
+from landing_zone import plan as plan_mod
+from landing_zone.client_vpn import authorization_ranges, client_vpn_routes, client_vpn_source_cidrs
+from landing_zone.config import load_stack, namespaced, parse
+from landing_zone.routing import (
     PEERING_TABLE,
-    Intent,
     direct_connect_prefixes,
     enclosing_block,
     internal_blocks,
@@ -34,10 +37,7 @@ from components.network.routing_plan import (
     vpc_destinations,
     vpc_sites,
 )
-from components.network.vpc import GATEWAY_ENDPOINTS, INTERFACE_ENDPOINTS, nat_mode
-from components.organization import Organization, organization_args
-from landing_zone import plan as plan_mod
-from landing_zone.config import load_stack, namespaced, parse
+from landing_zone.segments import Intent
 from landing_zone.subnets import by_tier, plan_subnets
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -14,9 +14,9 @@ from component_plans import HOME, LOG_ARCHIVE, account, plan_program
 from components.context import AccountContext
 from components.network.hub import HubHandle, NetworkHub, NetworkHubArgs
 from components.network.routing import SegmentRouting, SegmentRoutingArgs
-from components.network.routing_plan import RegionPlan, TablePlan
 from components.network.vpc import SpokeVpc, SpokeVpcArgs
 from landing_zone.models import Vpc
+from landing_zone.routing import RegionPlan, TablePlan
 
 ORG_ARN = "arn:aws:organizations::111111111111:organization/o-abcdefghij"
 SEGMENTS = ("prod", "nonprod", "transit")

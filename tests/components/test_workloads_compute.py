@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 from workloads_plans import REPO_ROOT, account_names, doc, named, of_type, plan, secret_value, variant_plan
 
-from components.network import client_vpn_source_cidrs
-from components.workloads import promotion_peers
 from components.workloads.eks import IMDS_HOP_LIMIT, LOG_TYPES, strip_role_path
+from landing_zone.client_vpn import client_vpn_source_cidrs
 from landing_zone.config import ConfigError, load_stack, namespaced, parse, read_stack_file, stack_file
 from landing_zone.mocks import fake_account_id
+from landing_zone.promotion import promotion_peers
 
 STACKS = ["dev", "prod"]
 ECS_CLUSTER = "aws:ecs/cluster:Cluster"

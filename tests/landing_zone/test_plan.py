@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from landing_zone import mocks, plan
+from landing_zone import mocks, plan, wire
 from landing_zone.config import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -68,7 +68,7 @@ def test_mocks_place_ids_and_arns_in_the_providers_account_and_region(graph):
 
 def test_secrets_stay_in_the_secret_envelope(graph):
     parameter = graph.one("aws:ssm/parameter:Parameter")
-    envelope = {plan.SIG_KEY: plan.SECRET_SIG, "value": "v1:AAAAciphertext"}
+    envelope = wire.secret("v1:AAAAciphertext")
     assert parameter["inputs"]["value"] == envelope
     assert graph.outputs["dbPassword"] == envelope
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from workloads_plans import REPO_ROOT, doc, named, of_type, plan, secret_value
 
-from components.workloads.aurora import LOG_EXPORTS, PROD_MIN_BACKUP_DAYS, ROTATION_APPLICATION
+from components.workloads.aurora import LOG_EXPORTS, PROD_MIN_BACKUP_DAYS
+from components.workloads.aurora_global import ROTATION_APPLICATION
 from components.workloads.data_hosts import LISTENER_CONFIG, user_data
 from landing_zone.config import ConfigError, load_stack, namespaced, parse, read_stack_file, stack_file
 

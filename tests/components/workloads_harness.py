@@ -20,7 +20,8 @@ from components.workloads.backup import Backup, BackupArgs, copy_to_dr_enabled
 from components.workloads.data_hosts import PIECE as data_hosts_piece
 from components.workloads.data_hosts import DataHosts, DataHostsArgs
 from components.workloads.edge import PIECE as edge_piece
-from components.workloads.edge import Edge, EdgeArgs, EdgeDns
+from components.workloads.edge import Edge, EdgeArgs
+from components.workloads.edge_dns import EdgeDns
 from components.workloads.monitoring import Monitoring, MonitoringArgs
 from components.workloads.patching import Patching, PatchingArgs
 from landing_zone import plan as plan_mod

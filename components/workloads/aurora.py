@@ -258,14 +258,12 @@ class AuroraCluster(AccountComponent[AuroraArgs]):
 
 def build(ctx: BuildContext, config: Aurora) -> AuroraCluster:
     """With a global-database secondary in the DR region when the account wants one and has a VPC there."""
-    from components.workloads import dr_wanted  # the package imports this module (pure DR rules live there)
-
-    with_dr = dr_wanted(ctx.cfg, ctx.account)[0] and ctx.dr_vpc is not None
+    with_dr = ctx.args.aurora_dr and ctx.args.dr_vpc is not None
     return AuroraCluster(ctx.name("aurora-db"), AuroraArgs(
         account=ctx.account, region=ctx.region, config=config, vpc=ctx.vpc,
         app_security_group_id=ctx.app_security_group_id, data_key_arn=ctx.keys["data"],
-        dr_vpc=ctx.dr_vpc if with_dr else None, dr_data_key_arn=ctx.dr_keys.get("data") if with_dr else None,
-        generator=ctx.management), ctx.opts)
+        dr_vpc=ctx.args.dr_vpc if with_dr else None, dr_data_key_arn=ctx.dr_keys.get("data") if with_dr else None,
+        generator=ctx.args.management), ctx.opts)
 
 
 def watch(_: BuildContext, aurora: AuroraCluster) -> Watch:

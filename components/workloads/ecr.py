@@ -97,15 +97,9 @@ class Repositories(AccountComponent[RepositoriesArgs]):
 
 def build(ctx: BuildContext, config: Ecs) -> Repositories:
     """The service repositories; a non-prod account's may be pulled by its prod promotion peers."""
-    from components.workloads import promotion_peers  # the package imports this module (pure rules live there)
-
-    peers = promotion_peers(ctx.cfg, ctx.account.name)
-    missing = [p for p in peers if p not in ctx.peer_account_ids]
-    if missing:
-        raise ValueError(f"accounts[{ctx.account.name}]: image promotion needs the account ids of {missing}")
     return Repositories(ctx.name("ecr"), RepositoriesArgs(
         account=ctx.account, region=ctx.region, services=tuple(s.name for s in config.services),
-        kms_key_arn=ctx.keys["data"], pull_account_ids=tuple(ctx.peer_account_ids[p] for p in peers)), ctx.opts)
+        kms_key_arn=ctx.keys["data"], pull_account_ids=tuple(ctx.args.image_pullers.values())), ctx.opts)
 
 
 PIECE = Piece(

@@ -25,7 +25,7 @@ from components.context import AccountContext, LogArchive, VpcHandle, elb_logs_p
 from components.lookups import lookup
 from components.workloads.alarms import AlarmSpec, Watch, Widget
 from components.workloads.edge_api import ApiFront, rest_api_front
-from components.workloads.edge_dns import EdgeDns, alias, validated_certificate, zone_of
+from components.workloads.edge_dns import EdgeDns, alias, validated_certificate
 from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import Edge as EdgeConfig
 from landing_zone.models import Workloads as WorkloadsConfig
@@ -291,9 +291,9 @@ def build(ctx: BuildContext, config: EdgeConfig) -> Edge:
     """The edge, and the application tier's ingress from its ALB on each service port."""
     ports = service_ports(ctx.workloads)
     edge = Edge(ctx.name("edge"), EdgeArgs(
-        account=ctx.account, region=ctx.region, vpc=ctx.vpc, config=config, log_archive=ctx.log_archive,
+        account=ctx.account, region=ctx.region, vpc=ctx.vpc, config=config, log_archive=ctx.args.log_archive,
         app_security_group_id=ctx.app_security_group_id, target_ports=ports, logs_key_arn=ctx.keys["logs"],
-        log_retention_days=ctx.log_retention_days, dns=zone_of(ctx)), ctx.opts)
+        log_retention_days=ctx.log_retention_days, dns=ctx.args.dns), ctx.opts)
     for port in ports:
         aws.vpc.SecurityGroupIngressRule(
             ctx.name(f"app-from-alb-{port}"), security_group_id=ctx.app_security_group_id,

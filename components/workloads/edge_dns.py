@@ -19,7 +19,6 @@ import pulumi
 import pulumi_aws as aws
 
 from components.base import AccountComponent
-from components.workloads.registry import BuildContext
 
 
 @dataclass(frozen=True)
@@ -30,15 +29,6 @@ class EdgeDns:
     zone_id: str
     zone_name: str
     owner_provider: aws.Provider
-
-
-def zone_of(ctx: BuildContext) -> EdgeDns:
-    """The public zone and its owner's provider (an account that exists before the run)."""
-    dns, home = ctx.cfg.network.dns, ctx.cfg.organization.home_region
-    if dns is None or ctx.dns_owner is None:
-        raise ValueError(f"accounts[{ctx.account.name}].workloads.edge: network.dns and the handle of its account "
-                         "(the owner of the public zone) are required")
-    return EdgeDns(zone_id=dns.zone_id, zone_name=dns.zone_name, owner_provider=ctx.dns_owner.providers[home])
 
 
 def _in_zone(edge: AccountComponent, dns: EdgeDns) -> pulumi.ResourceOptions:

@@ -18,17 +18,21 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.base import AccountComponent
 from components.context import AccountContext, LogArchive, VpcHandle
 from components.workloads import aurora, backup, cache, data_hosts, ecr, ecs, edge, eks, monitoring, patching, queues
 from components.workloads.ecr import Repositories
 from components.workloads.ecs import EcsCluster
+from components.workloads.edge_dns import EdgeDns
 from components.workloads.eks import EksCluster
 from components.workloads.kms import WorkloadKeys, WorkloadKeysArgs
 from components.workloads.monitoring import Monitoring
-from components.workloads.registry import BuildContext, Piece, build_pieces
+from components.workloads.registry import BuildContext, Piece, WorkloadsArgs, build_pieces
+from landing_zone.client_vpn import client_vpn_source_cidrs
 from landing_zone.dr_rules import dr_wanted
 from landing_zone.models import LandingZoneConfig
 from landing_zone.models import Workloads as WorkloadsConfig
+from landing_zone.promotion import promotion_peers
 
 PIECES: tuple[Piece, ...] = (
     edge.PIECE, aurora.PIECE, cache.PIECE, queues.PIECE, ecr.PIECE, ecs.PIECE, eks.PIECE, data_hosts.PIECE,
@@ -37,34 +41,28 @@ PIECES: tuple[Piece, ...] = (
 DR_KEY_PREFIX = "dr-"  # kms_key_arns: the DR region's keys are `dr-<purpose>`
 
 
-class Workloads(pulumi.ComponentResource):
+class Workloads(AccountComponent[WorkloadsArgs]):
     """Everything an account runs. Typed attributes: kms_key_arns (purpose -> ARN; DR keys as `dr-<purpose>`),
     app_security_group_id, and `pieces` (piece name -> component: what the config asks for, in build order).
     `exports()` (its registered outputs) and `contract_fragment()` read the pieces' declarations."""
 
-    def __init__(self, name: str, *, account: AccountContext, vpc: VpcHandle | None, log_archive: LogArchive,
-                 cfg: LandingZoneConfig, peer_account_ids: dict[str, pulumi.Input[str]] | None = None,
-                 dr_vpc: VpcHandle | None = None, dns_owner: AccountContext | None = None,
-                 management: AccountContext | None = None, opts: pulumi.ResourceOptions | None = None):
-        """dns_owner: the account that owns network.dns's zone (management or adopted); needed with an edge.
-        management: generates Aurora's bootstrap password (an account that exists before the run; default: this one)."""
-        super().__init__("landing-zone:workloads:Workloads", name, None, opts)
-        wl: WorkloadsConfig = account.config.workloads
-        self._account, self._cfg = account, cfg
-        region = self.region = cfg.organization.home_region
-        if wl.needs_vpc() and vpc is None:
-            raise ValueError(f"accounts[{account.name}].vpcs: the workloads need a VPC in the home region {region}")
-        aurora_dr, backup_dr = dr_wanted(cfg, account.config, account.regions)
-        self._keys(aurora_dr and dr_vpc is not None or backup_dr)
-        self.app_security_group_id = self._app_security_group(vpc, bool(wl.eks)) if wl.needs_vpc() else None
+    TOKEN = "workloads:Workloads"
+
+    def __init__(self, name: str, args: WorkloadsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        wl: WorkloadsConfig = args.account.config.workloads
+        if wl.needs_vpc() and args.vpc is None:
+            raise ValueError(f"accounts[{args.account.name}].vpcs: the workloads need a VPC in the home region "
+                             f"{args.region}")
+        self._keys(args.aurora_dr and args.dr_vpc is not None or args.backup_dr)
+        self.app_security_group_id = self._app_security_group(args.vpc, bool(wl.eks)) if wl.needs_vpc() else None
         self._pieces = PIECES
         self.pieces = build_pieces(self._pieces, BuildContext(
-            cfg=cfg, account=account, region=region, vpc=vpc, log_archive=log_archive, parent=self,
+            args=args, region=args.region, vpc=args.vpc, parent=self,
             keys={p: arn for p, arn in self.kms_key_arns.items() if not p.startswith(DR_KEY_PREFIX)},
             dr_keys={p.removeprefix(DR_KEY_PREFIX): arn for p, arn in self.kms_key_arns.items()
                      if p.startswith(DR_KEY_PREFIX)},
-            app_security_group_id=self.app_security_group_id, peer_account_ids=peer_account_ids or {},
-            dr_vpc=dr_vpc, dns_owner=dns_owner, management=management))
+            app_security_group_id=self.app_security_group_id))
         self.register_outputs(self.exports())
 
     def built(self) -> list[tuple[Piece, Any]]:
@@ -91,13 +89,12 @@ class Workloads(pulumi.ComponentResource):
     # --- what every piece uses ------------------------------------------------------------------------------------
 
     def _keys(self, with_dr: bool) -> None:
-        account, region = self._account, self.region
-        admin_role = self._cfg.organization.access_role_name  # the only key administrator (kms.py)
+        account, region, admin_role = self.account, self.region, self.args.key_admin_role
         home = WorkloadKeys(account.resource_name(region, "keys"), WorkloadKeysArgs(
             account=account, region=region, admin_role_name=admin_role), pulumi.ResourceOptions(parent=self))
         self.kms_key_arns: dict[str, pulumi.Output[str]] = dict(home.arns)
         if with_dr:
-            dr_region = self._cfg.organization.dr_region
+            dr_region = self.args.dr_region
             dr = WorkloadKeys(account.resource_name(dr_region, "keys"), WorkloadKeysArgs(
                 account=account, region=dr_region, purposes=("data", "backup"), admin_role_name=admin_role),
                 pulumi.ResourceOptions(parent=self))
@@ -106,8 +103,8 @@ class Workloads(pulumi.ComponentResource):
     def _app_security_group(self, vpc: VpcHandle, eks: bool) -> pulumi.Output[str]:
         """The application tier: ECS tasks and EKS nodes. Egress: HTTPS out (AWS APIs, NAT) and TCP inside the VPC
         (data stores, cluster peers); ingress is added by whoever fronts it (the edge piece, EKS itself)."""
-        account, region = self._account, self.region
-        opts = account.opts(region, parent=self)
+        account, region = self.account, self.region
+        opts = self.child_opts()
         sg = aws.ec2.SecurityGroup(
             account.resource_name(region, "app-sg"),
             vpc_id=vpc.vpc_id,
@@ -163,21 +160,49 @@ def dns_owner(cfg: LandingZoneConfig, accounts: dict[str, AccountContext],
     return accounts[dns.account]
 
 
+def edge_zone(cfg: LandingZoneConfig, accounts: dict[str, AccountContext],
+              management: AccountContext | None) -> EdgeDns | None:
+    """network.dns's public zone and its owner's provider, when an account has an edge (None otherwise)."""
+    owner = dns_owner(cfg, accounts, management) if any(a.workloads.edge for a in cfg.accounts) else None
+    if owner is None:
+        return None
+    home = cfg.organization.home_region
+    return EdgeDns(zone_id=cfg.network.dns.zone_id, zone_name=cfg.network.dns.zone_name,
+                   owner_provider=owner.providers[home])
+
+
+def workloads_args(cfg: LandingZoneConfig, account: AccountContext, vpcs: dict[tuple[str, str], VpcHandle],
+                   log_archive: LogArchive, dns: EdgeDns | None, account_ids: dict[str, pulumi.Input[str]],
+                   management: AccountContext | None) -> WorkloadsArgs:
+    """The composite's args of one account: what its pieces read from the organization, security and network."""
+    org, name = cfg.organization, account.name
+    aurora_dr, backup_dr = dr_wanted(cfg, account.config, account.regions)
+    peers = promotion_peers(cfg, name)
+    missing = [p for p in peers if p not in account_ids]
+    if missing:
+        raise ValueError(f"accounts[{name}]: image promotion needs the account ids of {missing}")
+    return WorkloadsArgs(
+        account=account, region=org.home_region, vpc=vpcs.get((name, org.home_region)), log_archive=log_archive,
+        key_admin_role=org.access_role_name, log_retention_days=cfg.security.log_retention_days,
+        alarm_email=cfg.security.alarm_email, dns=dns, vpn_admin_cidrs=tuple(client_vpn_source_cidrs(cfg)),
+        image_pullers={p: account_ids[p] for p in peers}, dr_region=org.dr_region,
+        dr_vpc=vpcs.get((name, org.dr_region)) if org.dr_region else None, aurora_dr=aurora_dr, backup_dr=backup_dr,
+        management=management)
+
+
 def build_workloads(cfg: LandingZoneConfig, accounts: dict[str, AccountContext],
                     vpcs: dict[tuple[str, str], VpcHandle], log_archive: LogArchive,
                     management: AccountContext | None = None) -> dict[str, Workloads]:
     """One Workloads per workload account with anything to run, in config order (what __main__.py calls).
     management: the management account's handle (it writes the edges' DNS records when it owns network.dns)."""
-    home, dr = cfg.organization.home_region, cfg.organization.dr_region
+    home = cfg.organization.home_region
     ids = {name: ctx.account_id for name, ctx in accounts.items()}
-    owner = dns_owner(cfg, accounts, management) if any(a.workloads.edge for a in cfg.accounts) else None
+    dns = edge_zone(cfg, accounts, management)
     built: dict[str, Workloads] = {}
     for account in cfg.accounts:
         if account.role != "workload" or account.workloads == WorkloadsConfig():
             continue
         ctx = accounts[account.name]
-        built[account.name] = Workloads(
-            ctx.resource_name(home, "workloads"), account=ctx, vpc=vpcs.get((account.name, home)),
-            log_archive=log_archive, cfg=cfg, peer_account_ids=ids,
-            dr_vpc=vpcs.get((account.name, dr)) if dr else None, dns_owner=owner, management=management)
+        built[account.name] = Workloads(ctx.resource_name(home, "workloads"),
+                                        workloads_args(cfg, ctx, vpcs, log_archive, dns, ids, management))
     return built

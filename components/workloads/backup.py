@@ -17,7 +17,6 @@ from components.base import AccountArgs, AccountComponent
 from components.lookups import lookup
 from components.storage import AccessLogs, HardenedBucket, ObjectLock, expiry_rule, server_access_logs_statement
 from components.workloads.registry import BuildContext, Piece
-from landing_zone.dr_rules import dr_wanted
 from landing_zone.models import Backup as BackupConfig
 
 BACKUP_TAG = ("backup", "daily")
@@ -157,12 +156,11 @@ class Backup(AccountComponent[BackupArgs]):
 
 def build(ctx: BuildContext, config: BackupConfig) -> Backup:
     """Protects what the pieces built before it declare (Piece.backup_targets), copied to the DR region when wanted."""
-
-    copy_to_dr = dr_wanted(ctx.cfg, ctx.account.config, ctx.account.regions)[1]
+    copy_to_dr = ctx.args.backup_dr
     targets = [arn for piece, component in ctx.each() for arn in piece.backup_targets(component)]
     return Backup(ctx.name("backup"), BackupArgs(
         account=ctx.account, region=ctx.region, config=config, backup_key_arn=ctx.keys["backup"],
-        data_key_arn=ctx.keys["data"], dr_region=ctx.cfg.organization.dr_region if copy_to_dr else None,
+        data_key_arn=ctx.keys["data"], dr_region=ctx.args.dr_region if copy_to_dr else None,
         dr_backup_key_arn=ctx.dr_keys.get("backup") if copy_to_dr else None, resource_arns=tuple(targets),
         access_log_retention_days=ctx.log_retention_days), ctx.opts)
 

@@ -16,7 +16,6 @@ import pulumi_aws as aws
 from components.base import AccountArgs, AccountComponent
 from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import Ecs
-from landing_zone.promotion import promotion_peers
 
 PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
 
@@ -98,14 +97,9 @@ class Repositories(AccountComponent[RepositoriesArgs]):
 
 def build(ctx: BuildContext, config: Ecs) -> Repositories:
     """The service repositories; a non-prod account's may be pulled by its prod promotion peers."""
-
-    peers = promotion_peers(ctx.cfg, ctx.account.name)
-    missing = [p for p in peers if p not in ctx.peer_account_ids]
-    if missing:
-        raise ValueError(f"accounts[{ctx.account.name}]: image promotion needs the account ids of {missing}")
     return Repositories(ctx.name("ecr"), RepositoriesArgs(
         account=ctx.account, region=ctx.region, services=tuple(s.name for s in config.services),
-        kms_key_arn=ctx.keys["data"], pull_account_ids=tuple(ctx.peer_account_ids[p] for p in peers)), ctx.opts)
+        kms_key_arn=ctx.keys["data"], pull_account_ids=tuple(ctx.args.image_pullers.values())), ctx.opts)
 
 
 PIECE = Piece(

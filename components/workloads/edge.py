@@ -7,15 +7,8 @@ WAF logs to a CMK-encrypted log group).
 Services (components/workloads/ecs.py) attach listener rules to `https_listener_arn` and admit traffic from
 `alb_security_group_id`.
 
-DNS: nothing is looked up, and nothing DNS-related lives in an account this stack creates. The public zone
-(`network.dns`) already exists in an account that exists before the run (the management account or an adopted
-one); the edge writes its records there through that account's provider: the ACM validation CNAME (ACM in this
-account validates it by resolving public DNS, whichever account owns the zone) and the alias to this account's ALB
-(Route 53 aliases may target a load balancer of another account). The certificate is used only once validated.
-Why not a delegated zone per edge: Route 53 writes a public zone's query logs (X-16) only to a log group in
-us-east-1 *of the zone's own account*, which would give every edge account a us-east-1 footprint outside
-organization.allowed_regions (an SCP exemption for CloudWatch Logs there, plus the security baseline of a fifth
-region in each account); the parent zone's own query logging is its owner's, outside this stack.
+DNS: the certificates' validation records and the aliases go into the existing public zone through its owner's
+provider (components/workloads/edge_dns.py).
 """
 
 from __future__ import annotations
@@ -31,6 +24,8 @@ from components.base import AccountArgs, AccountComponent
 from components.context import AccountContext, LogArchive, VpcHandle, elb_logs_prefix
 from components.lookups import lookup
 from components.workloads.alarms import AlarmSpec, Watch, Widget
+from components.workloads.edge_api import ApiFront, rest_api_front
+from components.workloads.edge_dns import EdgeDns, alias, validated_certificate
 from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import Edge as EdgeConfig
 from landing_zone.models import Workloads as WorkloadsConfig
@@ -46,22 +41,6 @@ MANAGED_RULE_GROUPS = (  # (rule group name, priority): evaluated in this order,
 # the conventional application port; ECS accounts use their services' ports.
 EKS_INGRESS_PORTS = [8080]
 RATE_LIMIT_PRIORITY = 1  # block floods before spending WCUs on the managed groups
-API_LOG_FORMAT = json.dumps({
-    "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "requestTime": "$context.requestTime",
-    "httpMethod": "$context.httpMethod", "path": "$context.path", "status": "$context.status",
-    "responseLength": "$context.responseLength", "wafResponse": "$context.wafResponseCode",
-    "integrationLatency": "$context.integrationLatency",
-}, separators=(",", ":"))
-
-
-@dataclass(frozen=True)
-class EdgeDns:
-    """The existing public zone the edge's records go into, and a provider of the account that owns it (never one
-    of an account this stack creates: validation checks network.dns.account)."""
-
-    zone_id: str
-    zone_name: str
-    owner_provider: aws.Provider
 
 
 def waf_delivery_policy(account_id: str, region: str, partition: str = "aws") -> str:
@@ -142,16 +121,18 @@ class Edge(AccountComponent[EdgeArgs]):
         self._logs_bucket = bucket
         self._logs_prefix = elb_logs_prefix(account.name, region)  # the ELB log bucket's policy grants exactly this
 
-        self._zone_id, self._dns_opts = dns.zone_id, pulumi.ResourceOptions(provider=dns.owner_provider, parent=self)
-        self.certificate_arn = self._certificate("cert", config.domain_name)
+        self._dns = dns
+        self.certificate_arn = validated_certificate(self, dns, "cert", config.domain_name)
         self._alb()
         self._listeners()
         self._waf()
-        self._alias(config.domain_name, "alias", self.alb_dns_name, self.alb_zone_id)
+        alias(self, dns, "alias", config.domain_name, self.alb_dns_name, self.alb_zone_id)
         if config.nlb:
             self._nlb()
         if config.api_gateway:
-            self._api_gateway()
+            self.api_url = rest_api_front(self, self._dns, ApiFront(
+                domain=config.domain_name, web_acl_arn=self.web_acl_arn, logs_key_arn=args.logs_key_arn,
+                log_retention_days=args.log_retention_days))
         self.register_outputs({
             "albArn": self.alb_arn, "albArnSuffix": self.alb_arn_suffix, "albDnsName": self.alb_dns_name,
             "albSecurityGroupId": self.alb_security_group_id, "httpsListenerArn": self.https_listener_arn,
@@ -171,28 +152,6 @@ class Edge(AccountComponent[EdgeArgs]):
         pulumi.log.warn(f"accounts[{account.name}].workloads.edge: the log archive has no ELB log bucket in {region}; "
                         "falling back to the KMS log bucket, which ELB access logging does not accept")
         return log_archive.bucket_name
-
-    def _certificate(self, purpose: str, domain: str) -> pulumi.Output[str]:
-        """An RSA-2048 ACM certificate for one exact name, DNS-validated in the public zone; the ARN after issue."""
-        cert = aws.acm.Certificate(
-            self.child_name(purpose), domain_name=domain, validation_method="DNS", key_algorithm="RSA_2048",
-            options={"certificate_transparency_logging_preference": "ENABLED"},
-            opts=self.child_opts())
-        option = cert.domain_validation_options[0]  # one name per certificate: exactly one validation record
-        # in the zone owner's account; allow_overwrite: a re-created certificate of the same name reuses the record
-        record = aws.route53.Record(
-            self.child_name(f"{purpose}-validation"), zone_id=self._zone_id, name=option.resource_record_name,
-            type=option.resource_record_type, records=[option.resource_record_value], ttl=60, allow_overwrite=True,
-            opts=self._dns_opts)
-        validation = aws.acm.CertificateValidation(
-            self.child_name(f"{purpose}-validation"), certificate_arn=cert.arn, validation_record_fqdns=[record.fqdn],
-            opts=self.child_opts())
-        return validation.certificate_arn  # listeners wait until the certificate is issued
-
-    def _alias(self, domain: str, purpose: str, target: pulumi.Input[str], target_zone: pulumi.Input[str]) -> None:
-        aws.route53.Record(
-            self.child_name(purpose), zone_id=self._zone_id, name=domain, type="A",
-            aliases=[{"name": target, "zone_id": target_zone, "evaluate_target_health": True}], opts=self._dns_opts)
 
     # --- ALB ----------------------------------------------------------------------------------------------------
 
@@ -317,80 +276,6 @@ class Edge(AccountComponent[EdgeArgs]):
             default_actions=[{"type": "forward", "target_group_arn": target_group.arn}], opts=self.child_opts())
         self.nlb_arn, self.nlb_target_group_arn = nlb.arn, target_group.arn
 
-    # --- optional API Gateway -----------------------------------------------------------------------------------
-
-    def _api_gateway(self) -> None:
-        """A regional REST API on api.<domain> proxying to the ALB: TLS 1.2 domain, access logs, X-Ray, WAF.
-
-        REST (not HTTP API) because only REST stages can carry a WAF web ACL.
-        """
-        domain = f"api.{self._config.domain_name}"
-        self._api_logging_role()
-        api = aws.apigateway.RestApi(
-            self.child_name("api"), name=self.child_name("api"), endpoint_configuration={"types": "REGIONAL"},
-            disable_execute_api_endpoint=True,  # only through the custom domain (TLS 1.2 policy, WAF)
-            opts=self.child_opts())
-        proxy = aws.apigateway.Resource(self.child_name("api-proxy"), rest_api=api.id, parent_id=api.root_resource_id,
-                                        path_part="{proxy+}", opts=self.child_opts())
-        method = aws.apigateway.Method(
-            self.child_name("api-any"), rest_api=api.id, resource_id=proxy.id, http_method="ANY", authorization="NONE",
-            request_parameters={"method.request.path.proxy": True}, opts=self.child_opts())
-        integration = aws.apigateway.Integration(
-            self.child_name("api-alb"), rest_api=api.id, resource_id=proxy.id, http_method=method.http_method,
-            type="HTTP_PROXY", integration_http_method="ANY", uri=f"https://{self._config.domain_name}/{{proxy}}",
-            request_parameters={"integration.request.path.proxy": "method.request.path.proxy"}, opts=self.child_opts())
-        deployment = aws.apigateway.Deployment(
-            self.child_name("api-deployment"), rest_api=api.id,
-            triggers={"redeployment": hashlib.sha256(f"{domain}|ANY|{{proxy+}}".encode()).hexdigest()},
-            opts=self.child_opts(depends_on=[integration]))
-        log_group = aws.cloudwatch.LogGroup(
-            self.child_name("api-access-logs"), name=f"/aws/apigateway/{self.child_name('api')}/access",
-            kms_key_id=self._kms_key_arn, retention_in_days=self._retention, opts=self.child_opts())
-        stage = aws.apigateway.Stage(
-            self.child_name("api-stage"), rest_api=api.id, deployment=deployment.id, stage_name="v1",
-            xray_tracing_enabled=True,
-            access_log_settings={"destination_arn": log_group.arn, "format": API_LOG_FORMAT},
-            opts=self.child_opts(depends_on=[self._api_account]))
-        aws.apigateway.MethodSettings(
-            self.child_name("api-settings"), rest_api=api.id, stage_name=stage.stage_name, method_path="*/*",
-            settings={"metrics_enabled": True, "logging_level": "ERROR", "data_trace_enabled": False,
-                      "throttling_rate_limit": 1000, "throttling_burst_limit": 2000},
-            opts=self.child_opts())
-        aws.wafv2.WebAclAssociation(self.child_name("waf-api"), resource_arn=stage.arn, web_acl_arn=self.web_acl_arn,
-                                    opts=self.child_opts())
-        certificate = self._certificate("api-cert", domain)
-        domain_name = aws.apigateway.DomainName(
-            self.child_name("api-domain"), domain_name=domain, regional_certificate_arn=certificate,
-            endpoint_configuration={"types": "REGIONAL"}, security_policy="TLS_1_2", opts=self.child_opts())
-        aws.apigateway.BasePathMapping(
-            self.child_name("api-mapping"), rest_api=api.id, stage_name=stage.stage_name,
-            domain_name=domain_name.domain_name, opts=self.child_opts())
-        self._alias(domain, "api-alias", domain_name.regional_domain_name, domain_name.regional_zone_id)
-        self.api_url = pulumi.Output.concat("https://", domain)
-
-    def _api_logging_role(self) -> None:
-        """API Gateway writes access logs through one account-level CloudWatch role per region."""
-        role = aws.iam.Role(self.child_name("api-cloudwatch"), assume_role_policy=self._service_trust("apigateway.amazonaws.com"),
-                            opts=self.child_opts())
-        aws.iam.RolePolicyAttachment(
-            self.child_name("api-cloudwatch"), role=role.name,
-            policy_arn=self._partition_arn("iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"),
-            opts=self.child_opts())
-        self._api_account = aws.apigateway.Account(self.child_name("api-account"), cloudwatch_role_arn=role.arn,
-                                                   opts=self.child_opts())
-
-    def _service_trust(self, service: str) -> pulumi.Output[str]:
-        """Trust one AWS service, only on behalf of this account (confused-deputy guard)."""
-        return pulumi.Output.from_input(self.account.account_id).apply(lambda account_id: json.dumps({
-            "Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}}]}))
-
-    def _partition_arn(self, rest: str) -> pulumi.Output[str]:
-        partition = lookup(aws.get_partition_output, account=self.account, region=self.region, parent=self)
-        return pulumi.Output.concat("arn:", partition.partition, ":", rest)
-
-
 
 # --- the piece ------------------------------------------------------------------------------------------------------
 
@@ -402,22 +287,13 @@ def service_ports(workloads: WorkloadsConfig) -> list[int]:
     return list(EKS_INGRESS_PORTS) if workloads.eks else []
 
 
-def edge_dns(ctx: BuildContext) -> EdgeDns:
-    """The public zone and its owner's provider (an account that exists before the run)."""
-    dns, home = ctx.cfg.network.dns, ctx.cfg.organization.home_region
-    if dns is None or ctx.dns_owner is None:
-        raise ValueError(f"accounts[{ctx.account.name}].workloads.edge: network.dns and the handle of its account "
-                         "(the owner of the public zone) are required")
-    return EdgeDns(zone_id=dns.zone_id, zone_name=dns.zone_name, owner_provider=ctx.dns_owner.providers[home])
-
-
 def build(ctx: BuildContext, config: EdgeConfig) -> Edge:
     """The edge, and the application tier's ingress from its ALB on each service port."""
     ports = service_ports(ctx.workloads)
     edge = Edge(ctx.name("edge"), EdgeArgs(
-        account=ctx.account, region=ctx.region, vpc=ctx.vpc, config=config, log_archive=ctx.log_archive,
+        account=ctx.account, region=ctx.region, vpc=ctx.vpc, config=config, log_archive=ctx.args.log_archive,
         app_security_group_id=ctx.app_security_group_id, target_ports=ports, logs_key_arn=ctx.keys["logs"],
-        log_retention_days=ctx.log_retention_days, dns=edge_dns(ctx)), ctx.opts)
+        log_retention_days=ctx.log_retention_days, dns=ctx.args.dns), ctx.opts)
     for port in ports:
         aws.vpc.SecurityGroupIngressRule(
             ctx.name(f"app-from-alb-{port}"), security_group_id=ctx.app_security_group_id,

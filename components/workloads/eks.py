@@ -26,7 +26,6 @@ from components.base import AccountArgs, AccountComponent
 from components.context import VpcHandle
 from components.workloads.alarms import AlarmSpec, Watch, Widget
 from components.workloads.registry import BuildContext, Piece
-from landing_zone.client_vpn import client_vpn_source_cidrs
 from landing_zone.models import Eks, NodeGroup
 
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -243,7 +242,7 @@ def build(ctx: BuildContext, config: Eks) -> EksCluster:
     return EksCluster(ctx.name("eks-cluster"), EksArgs(
         account=ctx.account, region=ctx.region, config=config, vpc=ctx.vpc,
         app_security_group_id=ctx.app_security_group_id, data_key_arn=ctx.keys["data"],
-        admin_cidrs=client_vpn_source_cidrs(ctx.cfg)), ctx.opts)
+        admin_cidrs=list(ctx.args.vpn_admin_cidrs)), ctx.opts)
 
 
 def watch(_: BuildContext, eks_cluster: EksCluster) -> Watch:

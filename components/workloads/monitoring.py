@@ -126,7 +126,7 @@ def build(ctx: BuildContext, config: MonitoringConfig) -> Monitoring:
     """Last: it watches what every piece built before it in the region asks to be watched."""
     watch = sum((piece.watch(ctx, component) for piece, component in ctx.each()), Watch())
     return Monitoring(ctx.name("monitoring"), MonitoringArgs(
-        account=ctx.account, region=ctx.region, config=config, alarm_email=ctx.cfg.security.alarm_email,
+        account=ctx.account, region=ctx.region, config=config, alarm_email=ctx.args.alarm_email,
         data_key_arn=ctx.keys["data"], watch=watch, logs_key_arn=ctx.keys["logs"],
         log_retention_days=ctx.log_retention_days), ctx.opts)
 

@@ -2,8 +2,8 @@
 alarms and its backup targets.
 
 Each piece module (aurora.py, cache.py, ...) declares its `PIECE` next to its component; `components.workloads.PIECES`
-orders them. The Workloads composite builds the pieces whose config field is set, in that order, through one
-`BuildContext` per region: the context carries the account, the region, its VPC handle and its CMKs, so the same
+orders them. The Workloads composite (args: `WorkloadsArgs`) builds the pieces whose config field is set, in that
+order, through one `BuildContext` per region: the context carries the composite's args, the region, its VPC handle and its CMKs, so the same
 piece builds in the home region or in the account's DR region without another if-chain. What a piece built is
 read back through its declaration: `outputs` (the composite's registered outputs), `contract` (its part of
 `accounts.<a>.regions.<r>.workloads`), `watch` (alarms, dashboard widgets, instances for Monitoring) and
@@ -18,32 +18,54 @@ from typing import Any
 
 import pulumi
 
+from components.base import AccountArgs
 from components.context import AccountContext, LogArchive, VpcHandle
 from components.workloads.alarms import Watch
-from landing_zone.models import LandingZoneConfig
+from components.workloads.edge_dns import EdgeDns
 from landing_zone.models import Workloads as WorkloadsConfig
 
 
 @dataclass(frozen=True, kw_only=True)
-class BuildContext:
-    """Where a piece is built and what it may use: the account, one of its regions, the VPC there, the CMKs there
-    (by purpose), the application-tier security group, and the pieces already built in this region (by name)."""
+class WorkloadsArgs(AccountArgs):
+    """What the Workloads composite of one account needs (region: the home region), and nothing else of the
+    landing zone's config: the account's handle carries its `workloads` config; the rest are values the organization,
+    security and network sections decide, resolved by build_workloads. None/empty where the stack does not give them."""
 
-    cfg: LandingZoneConfig
-    account: AccountContext
+    vpc: VpcHandle | None
+    log_archive: LogArchive
+    key_admin_role: str  # organization.access_role_name: the only administrator of the account's CMKs (kms.py)
+    log_retention_days: int  # security.log_retention_days
+    alarm_email: str | None = None  # security.alarm_email
+    dns: EdgeDns | None = None  # network.dns's public zone, written through its owner's provider (edges need it)
+    vpn_admin_cidrs: tuple[str, ...] = ()  # where Client VPN traffic comes from (the EKS API admits it)
+    # Accounts allowed to pull this account's images (image promotion): name -> account id.
+    image_pullers: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    # Disaster recovery: the DR region (its VPC and CMKs) and what this account sends there.
+    dr_region: str | None = None
+    dr_vpc: VpcHandle | None = None
+    aurora_dr: bool = False  # an Aurora global-database secondary (needs dr_vpc)
+    backup_dr: bool = False  # AWS Backup copies to the DR region
+    management: AccountContext | None = None  # generates Aurora's bootstrap password (exists before the run)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuildContext:
+    """Where a piece is built and what it may use: the composite's args, one of the account's regions, the VPC
+    there, the CMKs there (by purpose), the application-tier security group, and the pieces already built in this
+    region (by name)."""
+
+    args: WorkloadsArgs
     region: str
     vpc: VpcHandle | None
     keys: Mapping[str, pulumi.Input[str]]
     app_security_group_id: pulumi.Input[str] | None
-    log_archive: LogArchive
     parent: pulumi.Resource  # the Workloads composite: every piece is its child
     built: dict[str, tuple[Piece, Any]] = field(default_factory=dict)  # name -> (piece, component), in order
-    # From outside the account; None where the stack does not give them.
-    peer_account_ids: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    dr_vpc: VpcHandle | None = None
     dr_keys: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)  # the CMKs in the DR region
-    dns_owner: AccountContext | None = None
-    management: AccountContext | None = None
+
+    @property
+    def account(self) -> AccountContext:
+        return self.args.account
 
     @property
     def workloads(self) -> WorkloadsConfig:
@@ -51,7 +73,7 @@ class BuildContext:
 
     @property
     def log_retention_days(self) -> int:
-        return self.cfg.security.log_retention_days
+        return self.args.log_retention_days
 
     def name(self, purpose: str) -> str:
         """A piece's logical name: `<account>-<region>-<purpose>`."""

@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 import workloads_harness as h
-import workloads_plans as wp
 
 from components.workloads import ecs
 from components.workloads.data_hosts import ROLE_PORTS, DataHosts, DataHostsArgs
@@ -285,7 +284,7 @@ def test_patch_baselines_groups_and_window(stack):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_alarm_notifies_the_encrypted_account_topic(stack):
-    plan = wp.plan(stack)  # the composite: every piece declares its alarms
+    plan = h.workloads_plan(stack)  # the composite: every piece declares its alarms
     for name in accounts(stack, "monitoring"):
         (topic,) = h.of_type(plan, "aws:sns/topic:Topic", name)
         assert topic["inputs"]["kmsMasterKeyId"].startswith("arn:aws:kms:")
@@ -300,7 +299,7 @@ def test_every_alarm_notifies_the_encrypted_account_topic(stack):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_expected_alarms_exist_for_what_the_account_runs(stack):
-    plan = wp.plan(stack)  # the composite: every piece declares its alarms
+    plan = h.workloads_plan(stack)  # the composite: every piece declares its alarms
     for name, account in accounts(stack, "monitoring").items():
         w = account.workloads
         metrics = [(a["inputs"]["namespace"], a["inputs"]["metricName"])

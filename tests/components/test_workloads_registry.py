@@ -51,9 +51,9 @@ def _program() -> None:
     cfg = load_stack("dev", h.REPO_ROOT)
     account = AccountContext.from_account_id(cfg.account(ACCOUNT), fake_account_id(ACCOUNT), cfg.organization,
                                              cfg.regions)
-    built = workloads.Workloads(
-        account.resource_name(REGION, "workloads"), account=account, vpc=h.vpc_handle(account, REGION, 2),
-        log_archive=h.LOG_ARCHIVE, cfg=cfg, peer_account_ids={a.name: fake_account_id(a.name) for a in cfg.accounts})
+    built = workloads.Workloads(account.resource_name(REGION, "workloads"), workloads.WorkloadsArgs(
+        account=account, region=REGION, vpc=h.vpc_handle(account, REGION, 2), log_archive=h.LOG_ARCHIVE,
+        key_admin_role=cfg.organization.access_role_name, log_retention_days=cfg.security.log_retention_days))
     pulumi.export("workloads", built.contract_fragment())
 
 

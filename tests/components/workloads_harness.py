@@ -197,7 +197,7 @@ def workloads_program(cfg: LandingZoneConfig) -> None:
                 for a in cfg.accounts}
     vpcs = {(a.name, region): vpc_handle(accounts[a.name], region, v.azs)
             for a in cfg.accounts for region, v in a.vpcs.items()}
-    management = AccountContext(management_account(cfg), org.management_account_id,
+    management = AccountContext(management_account(org), org.management_account_id,
                                 management_providers(org, cfg.regions))
     built = build_workloads(cfg, accounts, vpcs, LOG_ARCHIVE, management)
     pulumi.export("workloads", {name: w.exports() for name, w in built.items()})

@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .framework import Res, Stack, StackCase, StackRule, as_list, plain
+from .types import (
+    BUDGET,
+    VPC,
+)
 
-BUDGET = "aws:budgets/budget:Budget"
 WORKLOAD_ENVIRONMENTS = ("prod", "nonprod", "sandbox")
 
 
@@ -42,7 +45,7 @@ def workload_account_budget(s: Stack) -> Iterator[tuple[str | None, str]]:
                                  "with an SNS topic or e-mail subscriber")
 
 
-_VPC = Res("aws:ec2/vpc:Vpc", "app-vpc", {"cidrBlock": "10.0.0.0/16"}, env="prod")
+_VPC = Res(VPC, "app-vpc", {"cidrBlock": "10.0.0.0/16"}, env="prod")
 _ALERT = {"notificationType": "FORECASTED", "comparisonOperator": "GREATER_THAN", "threshold": 100,
           "thresholdType": "PERCENTAGE", "subscriberSnsTopicArns": ["arn:aws:sns:eu-west-1:111111111111:alerts"]}
 _BUDGET = Res(BUDGET, "app-budget", {"budgetType": "COST", "limitAmount": "100.00", "limitUnit": "USD",
@@ -51,7 +54,7 @@ _SILENT = Res(BUDGET, "app-budget", {"budgetType": "COST", "limitAmount": "100.0
                                      "timeUnit": "MONTHLY"}, env="prod")
 _OTHER_ACCOUNT = Res(BUDGET, "other-budget", dict(_BUDGET.props), env="prod",
                      provider_tags={"environment": "prod", "account": "other-account"})
-_CORE = Res("aws:ec2/vpc:Vpc", "network-vpc", {"cidrBlock": "10.1.0.0/16"}, env="core")
+_CORE = Res(VPC, "network-vpc", {"cidrBlock": "10.1.0.0/16"}, env="core")
 
 RULES = [
     StackRule(

@@ -25,27 +25,30 @@ from .framework import (
     dig,
     truthy,
 )
+from .types import (
+    ACCOUNT_PAB,
+    BUCKET,
+    BUCKET_ACL,
+    BUCKET_PAB,
+    BUCKETS,
+    DELIVERY_CHANNEL,
+    FIREHOSE,
+    FLOW_LOG,
+    GUARDDUTY_EXPORT,
+    LOAD_BALANCERS,
+    OWNERSHIP,
+    QUERY_LOG_CONFIG,
+    RDS_CLUSTER,
+    REDIS_GROUP,
+    REPLICATION,
+    ROTATION,
+    S3_BUCKET_LOGGING,
+    SECRET,
+    TRAIL,
+    VERSIONING,
+    WEB_ACL_LOGGING,
+)
 
-RDS_CLUSTER = "aws:rds/cluster:Cluster"
-REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
-BUCKET = "aws:s3/bucket:Bucket"
-BUCKETS = (BUCKET, "aws:s3/bucketV2:BucketV2")
-SECRET = "aws:secretsmanager/secret:Secret"
-TRAIL = "aws:cloudtrail/trail:Trail"
-FLOW_LOG = "aws:ec2/flowLog:FlowLog"
-CONFIG_DELIVERY = "aws:cfg/deliveryChannel:DeliveryChannel"
-REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
-WAF_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
-QUERY_LOG_CONFIG = "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig"
-FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
-GUARDDUTY_EXPORT = "aws:guardduty/publishingDestination:PublishingDestination"
-VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
-PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
-OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
-BUCKET_ACL = "aws:s3/bucketAcl:BucketAcl"
-ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
-LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 SANDBOX = frozenset({"sandbox"})
 
@@ -98,9 +101,9 @@ def redis_failover_in_prod(r: Subject) -> Iterator[str]:
 # Log writers and the property naming their bucket: (type, property, how the value names the bucket).
 LOG_WRITERS = (
     (TRAIL, "s3BucketName", "name", "CloudTrail destination"),
-    (CONFIG_DELIVERY, "s3BucketName", "name", "AWS Config delivery destination"),
+    (DELIVERY_CHANNEL, "s3BucketName", "name", "AWS Config delivery destination"),
     (FLOW_LOG, "logDestination", "arn", "VPC flow-log destination"),
-    (WAF_LOGGING, "logDestinationConfigs", "arn", "WAF log destination"),
+    (WEB_ACL_LOGGING, "logDestinationConfigs", "arn", "WAF log destination"),
     (QUERY_LOG_CONFIG, "destinationArn", "arn", "Route 53 Resolver query-log destination"),
     (GUARDDUTY_EXPORT, "destinationArn", "arn", "GuardDuty findings export destination"),
 )
@@ -297,14 +300,14 @@ DAT04_CASES = (
                Res(REPLICATION, "repl", {"bucket": "logs", "rules": [{"destination": {"bucket": "arn:aws:s3:::copy"}}]})),
               violates=True, note="the replica of a trail bucket"),
     StackCase((_bucket("backups", tags={"purpose": "backup"}),), violates=True, note="a tag may add protection"),
-    StackCase((Res(BUCKET, "pending", {"bucket": UNKNOWN}), Res(CONFIG_DELIVERY, "cfg", {"s3BucketName": UNKNOWN})),
+    StackCase((Res(BUCKET, "pending", {"bucket": UNKNOWN}), Res(DELIVERY_CHANNEL, "cfg", {"s3BucketName": UNKNOWN})),
               violates=False, unknown=True, note="preview: a bucket name nothing resolves"),
-    StackCase((Res(BUCKET, "pending", {"bucket": UNKNOWN}), Res(CONFIG_DELIVERY, "cfg", {"s3BucketName": UNKNOWN},
+    StackCase((Res(BUCKET, "pending", {"bucket": UNKNOWN}), Res(DELIVERY_CHANNEL, "cfg", {"s3BucketName": UNKNOWN},
                                                                 property_deps={"s3BucketName": ("pending",)})),
               violates=True, note="preview: the property dependency names the destination"),
     StackCase((Res(VERSIONING, "v", {"bucket": "b", "versioningConfiguration": {"status": "Enabled"}}),
                _bucket("logs", lock=True), _TRAIL_TO), violates=False),
-    StackCase((_bucket("access"), Res("aws:s3/bucketLogging:BucketLogging", "al", {"bucket": "logs",
+    StackCase((_bucket("access"), Res(S3_BUCKET_LOGGING, "al", {"bucket": "logs",
                                                                                    "targetBucket": "access"})),
               violates=False, note="S3 server access log target: no Object Lock demanded"),
     StackCase((_bucket("assets", tags={"purpose": "static"}),), violates=False),
@@ -373,7 +376,7 @@ RULES = [
         description="snapshotRetentionLimit above 0; in `multiAzEnvironments` (prod, core) "
                     "automaticFailoverEnabled and multiAzEnabled are true.",
         refs="SH ElastiCache.1, ElastiCache.3; CKV2_AWS_50",
-        types=(REDIS,), checks=(redis_snapshots, redis_failover_in_prod),
+        types=(REDIS_GROUP,), checks=(redis_snapshots, redis_failover_in_prod),
         params={"multiAzEnvironments": Param("array", ["prod", "core"], "environments that need multi-AZ failover",
                                              items="string")},
         cases=(
@@ -411,11 +414,11 @@ RULES = [
         description="blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets are all true "
                     "on bucket and account public access blocks.",
         refs="CIS 2.1.5 (v1.5) / 2.1.4 (v3.0); SH S3.8 (S3.1 account); CKV_AWS_53-56",
-        types=(PUBLIC_ACCESS_BLOCK, ACCOUNT_PUBLIC_ACCESS_BLOCK), checks=(public_access_fully_blocked,),
+        types=(BUCKET_PAB, ACCOUNT_PAB), checks=(public_access_fully_blocked,),
         cases=(
             Case({"bucket": "b", "blockPublicAcls": True}, violates=True),
             Case({"blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True},
-                 type=ACCOUNT_PUBLIC_ACCESS_BLOCK, violates=True),
+                 type=ACCOUNT_PAB, violates=True),
             Case({"bucket": "b", **{f: True for f in BLOCK_FLAGS}}, violates=False),
         ),
     ),

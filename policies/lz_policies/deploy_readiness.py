@@ -22,6 +22,69 @@ from . import reachability as rch
 from .framework import UNKNOWN, Param, Res, StackCase, StackRule
 from .stack_rules import _label, _short, _true
 from .stack_rules import _Unknowns as _StackUnknowns
+from .types import (
+    ACCOUNT_ASSIGNMENT,
+    AMI_TOKEN,
+    BUCKET_LOGGING,
+    BUCKET_POLICY,
+    BUCKETS,
+    CERTIFICATE,
+    CERTIFICATE_VALIDATION,
+    CLIENT_VPN,
+    CONFIG_RECORDER,
+    CUSTOMER_MANAGED_POLICY_ATTACHMENT,
+    DELIVERY_CHANNEL,
+    DETECTIVE_ORGANIZATION_ADMIN_ACCOUNT,
+    ECS_CAPACITY_PROVIDERS,
+    ECS_CLUSTER,
+    ECS_SERVICE,
+    FLOW_LOG,
+    GET_AVAILABILITY_ZONES,
+    GET_CALLER_IDENTITY,
+    GET_PARTITION,
+    GET_RANDOM_PASSWORD,
+    GET_REGION,
+    GET_ZONE,
+    GUARDDUTY_ADMIN,
+    INSPECTOR_ADMIN,
+    KMS_KEY,
+    KMS_KEY_POLICY,
+    LISTENER_CERTIFICATES,
+    LISTENERS,
+    LOAD_BALANCERS,
+    LOG_RESOURCE_POLICY,
+    LOOKUP,
+    ORG_ACCOUNT,
+    ORG_DELEGATED_ADMIN,
+    ORG_POLICY,
+    ORG_POLICY_ATTACHMENT,
+    ORG_UNIT,
+    ORGANIZATION,
+    ORGANIZATION_ADMIN_ACCOUNT,
+    PERMISSION_SET,
+    PERMISSIONS_BOUNDARY_ATTACHMENT,
+    PROVIDER,
+    QUERY_LOG,
+    RAM_ORG_SHARING,
+    RAM_PRINCIPAL,
+    RAM_RESOURCE,
+    RAM_SHARE,
+    RDS_CLUSTER,
+    RDS_GLOBAL_CLUSTER,
+    RECORDER_STATUS,
+    REDIS_GROUP,
+    REGION_SETTING,
+    REGIONS,
+    SAML_PROVIDER,
+    SECURITY_HUB_ADMIN,
+    SNS_TOPIC,
+    SSM_PARAMETER_TOKEN,
+    SSO_INLINE,
+    SSO_MANAGED,
+    TGW,
+    TRAIL,
+    VPC_ATTACHMENT,
+)
 
 # Regions disabled in every new account until enabled (AWS Account Management, "Specify which AWS Regions your
 # account can use"); equal to landing_zone.regions.OPT_IN_REGIONS (tests/policies/test_deploy_readiness.py).
@@ -31,71 +94,28 @@ OPT_IN_REGIONS = (
     "me-central-1", "me-south-1", "mx-central-1",
 )  # fmt: skip
 
-PROVIDER = "pulumi:providers:aws"
-ACCOUNT = "aws:organizations/account:Account"
-REGION_SETTING = "aws:account/region:Region"
-LOOKUP = "landing-zone:index:Lookup"
-ORGANIZATION = "aws:organizations/organization:Organization"
-ORG_POLICY = "aws:organizations/policy:Policy"
-ORG_UNIT = "aws:organizations/organizationalUnit:OrganizationalUnit"
-ORG_POLICY_ATTACHMENT = "aws:organizations/policyAttachment:PolicyAttachment"
-FLOW_LOG = "aws:ec2/flowLog:FlowLog"
-BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
-BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-BUCKET_LOGGING = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
-KMS_KEY = "aws:kms/key:Key"
-KMS_KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
-TRAIL = "aws:cloudtrail/trail:Trail"
-CONFIG_RECORDER = "aws:cfg/recorder:Recorder"
-DELIVERY_CHANNEL = "aws:cfg/deliveryChannel:DeliveryChannel"
-RECORDER_STATUS = "aws:cfg/recorderStatus:RecorderStatus"
-TGW = "aws:ec2transitgateway/transitGateway:TransitGateway"
-TGW_VPC_ATTACHMENT = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
-RAM_SHARE = "aws:ram/resourceShare:ResourceShare"
-RAM_PRINCIPAL = "aws:ram/principalAssociation:PrincipalAssociation"
-RAM_RESOURCE = "aws:ram/resourceAssociation:ResourceAssociation"
-RAM_ORG_SHARING = "aws:ram/sharingWithOrganization:SharingWithOrganization"
-ECS_CLUSTER = "aws:ecs/cluster:Cluster"
-ECS_SERVICE = "aws:ecs/service:Service"
-ECS_CAPACITY_PROVIDERS = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
-LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
-LISTENER_CERTIFICATES = ("aws:lb/listenerCertificate:ListenerCertificate", "aws:alb/listenerCertificate:ListenerCertificate")
-LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
-CERTIFICATE = "aws:acm/certificate:Certificate"
-CERTIFICATE_VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
-SAML_PROVIDER = "aws:iam/samlProvider:SamlProvider"
-QUERY_LOG = "aws:route53/queryLog:QueryLog"
-LOG_RESOURCE_POLICY = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
-PERMISSION_SET = "aws:ssoadmin/permissionSet:PermissionSet"
-ACCOUNT_ASSIGNMENT = "aws:ssoadmin/accountAssignment:AccountAssignment"
 PERMISSION_SET_PARTS = (
-    "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment",
-    "aws:ssoadmin/customerManagedPolicyAttachment:CustomerManagedPolicyAttachment",
-    "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
-    "aws:ssoadmin/permissionsBoundaryAttachment:PermissionsBoundaryAttachment",
+    SSO_MANAGED,
+    CUSTOMER_MANAGED_POLICY_ATTACHMENT,
+    SSO_INLINE,
+    PERMISSIONS_BOUNDARY_ATTACHMENT,
 )
-RDS_CLUSTER = "aws:rds/cluster:Cluster"
-RDS_GLOBAL_CLUSTER = "aws:rds/globalCluster:GlobalCluster"
-REDIS_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
-CLIENT_VPN = "aws:ec2clientvpn/endpoint:Endpoint"
 DELEGATED_ADMINS = {  # type -> the service principal whose trusted access it needs (None: its servicePrincipal)
-    "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount": "guardduty.amazonaws.com",
-    "aws:securityhub/organizationAdminAccount:OrganizationAdminAccount": "securityhub.amazonaws.com",
-    "aws:inspector2/delegatedAdminAccount:DelegatedAdminAccount": "inspector2.amazonaws.com",
-    "aws:macie2/organizationAdminAccount:OrganizationAdminAccount": "macie.amazonaws.com",
-    "aws:detective/organizationAdminAccount:OrganizationAdminAccount": "detective.amazonaws.com",
-    "aws:organizations/delegatedAdministrator:DelegatedAdministrator": None,
+    GUARDDUTY_ADMIN: "guardduty.amazonaws.com",
+    SECURITY_HUB_ADMIN: "securityhub.amazonaws.com",
+    INSPECTOR_ADMIN: "inspector2.amazonaws.com",
+    ORGANIZATION_ADMIN_ACCOUNT: "macie.amazonaws.com",
+    DETECTIVE_ORGANIZATION_ADMIN_ACCOUNT: "detective.amazonaws.com",
+    ORG_DELEGATED_ADMIN: None,
 }
 
 SAFE_TOKENS = [
-    "aws:index/getPartition:getPartition",
-    "aws:index/getRegion:getRegion",
-    "aws:index/getAvailabilityZones:getAvailabilityZones",
-    "aws:index/getCallerIdentity:getCallerIdentity",
-    "aws:secretsmanager/getRandomPassword:getRandomPassword",
+    GET_PARTITION,
+    GET_REGION,
+    GET_AVAILABILITY_ZONES,
+    GET_CALLER_IDENTITY,
+    GET_RANDOM_PASSWORD,
 ]
-AMI_TOKEN = "aws:ec2/getAmi:getAmi"
-SSM_PARAMETER_TOKEN = "aws:ssm/getParameter:getParameter"
 # Owners whose AMIs are public: the aliases, Canonical (Ubuntu), Debian, Red Hat, SUSE, Microsoft's AMIs are "amazon".
 PUBLIC_AMI_OWNERS = ["amazon", "aws-marketplace", "099720109477", "136693071363", "309956199498", "013907871322"]
 
@@ -245,7 +265,7 @@ class Deps:
 
     def created_account(self, provider: rch.Res) -> rch.Res | None:
         """The organizations/account of this stack whose role `provider` assumes (by property dependency or id)."""
-        accounts = self.g.of_type(ACCOUNT)
+        accounts = self.g.of_type(ORG_ACCOUNT)
         for prop in ("assumeRoles", "assumeRole", "allowedAccountIds"):
             for urn in provider.property_dependencies.get(prop, ()):
                 found = [a for a in accounts if a.urn == urn]
@@ -272,7 +292,7 @@ def _enables(deps: Deps, setting: rch.Res, account: rch.Res, region: str, unknow
         return False
     if name != region or not _true(setting.get("enabled")):
         return False
-    return account in deps.refs(setting, "accountId", (ACCOUNT,))
+    return account in deps.refs(setting, "accountId", (ORG_ACCOUNT,))
 
 
 def _region_users(g: rch.Graph, deps: Deps, opt_in: set[str], unknowns: _Unknowns) -> Iterator[tuple[rch.Res, str]]:
@@ -574,7 +594,7 @@ ORDERINGS = (
              "a delegated administrator needs trusted access for the service; an organization resource that does "
              "not list it would also disable it again on the next update",
              "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_integrate_services.html"),
-    Ordering((TGW_VPC_ATTACHMENT,), _share_needs, "ram/resourceAssociation and ram/principalAssociation of the share",
+    Ordering((VPC_ATTACHMENT,), _share_needs, "ram/resourceAssociation and ram/principalAssociation of the share",
              "an account can attach to another account's transit gateway only once it is shared with it",
              "https://docs.aws.amazon.com/vpc/latest/tgw/tgw-transit-gateways.html#tgw-sharing"),
     Ordering((RAM_PRINCIPAL,), _org_sharing_needs, "ram/sharingWithOrganization (when in the stack)",
@@ -784,7 +804,7 @@ def _r(type_: str, name: str, props: Mapping[str, Any] | None = None, refs: Mapp
 
 
 def _account(name: str = "acct-app") -> Res:
-    return _r(ACCOUNT, name, {"name": name, "email": f"{name}@example.com"})
+    return _r(ORG_ACCOUNT, name, {"name": name, "email": f"{name}@example.com"})
 
 
 def _provider(account: str, region: str, created: str | None = "acct-app", **kwargs: Any) -> Res:
@@ -817,14 +837,14 @@ DEP01_CASES = (
     StackCase((_account(), _provider("app", "eu-west-1")), violates=False, note="not an opt-in region"),
     StackCase((_provider("management", "ap-south-2", created=None),), violates=False,
               note="an account that already exists (preflight checks it)"),
-    StackCase((_account(), _r("landing-zone:index:Regions", "regions"),
+    StackCase((_account(), _r(REGIONS, "regions"),
                Res(REGION_SETTING, "enable-ap-south-2", {"regionName": "ap-south-2", "enabled": "true",
                                                          "accountId": UNKNOWN},
                    provider_tags=ORG_TAGS, parent="regions", property_deps={"accountId": ("acct-app",)}),
                _provider("app", "ap-south-2", depends_on=("regions",))), violates=False,
               note="depends on the component that holds the Region"),
     StackCase((_account(), _enable(), _provider("app", "eu-west-1"),
-               _r("aws:sns/topic:Topic", "moved", {"region": "ap-south-2"}, account="app", region="eu-west-1")),
+               _r(SNS_TOPIC, "moved", {"region": "ap-south-2"}, account="app", region="eu-west-1")),
               violates=True, note="a resource's own region argument names a disabled region"),
     StackCase((_account(), _enable(), _r(PROVIDER, "app-ap-south-2-provider", {"region": UNKNOWN},
                                          refs={"assumeRoles": "acct-app"})),
@@ -838,20 +858,20 @@ def _lookup(token: str, args: Mapping[str, Any], provider: str = "app-eu-west-1-
 
 
 DEP02_CASES = (
-    StackCase((_account(), _provider("app", "eu-west-1"), _lookup("aws:route53/getZone:getZone", {"name": "example.com"})),
+    StackCase((_account(), _provider("app", "eu-west-1"), _lookup(GET_ZONE, {"name": "example.com"})),
               violates=True, note="a zone looked up in an account created in the same run"),
     StackCase((_account(), _provider("app", "eu-west-1"), _lookup(AMI_TOKEN, {"owners": ["self"]})), violates=True,
               note="own AMIs of a new account"),
     StackCase((_account(), _provider("app", "eu-west-1"),
                _lookup(SSM_PARAMETER_TOKEN, {"name": "/app/db-host"})), violates=True, note="own SSM parameter"),
-    StackCase((_account(), _provider("app", "eu-west-1"), _lookup("aws:index/getPartition:getPartition", {}),
+    StackCase((_account(), _provider("app", "eu-west-1"), _lookup(GET_PARTITION, {}),
                _lookup(AMI_TOKEN, {"owners": ["amazon"], "mostRecent": True}),
                _lookup(SSM_PARAMETER_TOKEN, {"name": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"})),
               violates=False, note="answers that are the same in every account"),
     StackCase((_provider("management", "eu-west-1", created=None),
-               _lookup("aws:route53/getZone:getZone", {"name": "example.com"}, "management-eu-west-1-provider")),
+               _lookup(GET_ZONE, {"name": "example.com"}, "management-eu-west-1-provider")),
               violates=False, note="a lookup in an account that already exists"),
-    StackCase((_r(LOOKUP, "lookup-zone", {"token": "aws:route53/getZone:getZone", "args": {}, "provider": UNKNOWN}),),
+    StackCase((_r(LOOKUP, "lookup-zone", {"token": GET_ZONE, "args": {}, "provider": UNKNOWN}),),
               violates=False, unknown=True, note="provider unknown"),
 )
 
@@ -878,10 +898,10 @@ DEP03_CASES = (
               note="flow log created before the bucket policy that lets log delivery write"),
     StackCase((_bucket(), _bucket_policy(), _flow_log(depends_on=("logs-policy",))), violates=False),
     StackCase((_org(awsServiceAccessPrincipals=["config.amazonaws.com"]),
-               _r("aws:guardduty/organizationAdminAccount:OrganizationAdminAccount", "gd-admin", {"adminAccountId": "2"},
+               _r(GUARDDUTY_ADMIN, "gd-admin", {"adminAccountId": "2"},
                   depends_on=("org",))), violates=True, note="trusted access for GuardDuty not enabled"),
     StackCase((_org(awsServiceAccessPrincipals=["guardduty.amazonaws.com"]),
-               _r("aws:guardduty/organizationAdminAccount:OrganizationAdminAccount", "gd-admin", {"adminAccountId": "2"},
+               _r(GUARDDUTY_ADMIN, "gd-admin", {"adminAccountId": "2"},
                   depends_on=("org",))), violates=False),
     StackCase((_org(enabledPolicyTypes=["TAG_POLICY"]), _r(ORG_POLICY, "scp", {"type": "SERVICE_CONTROL_POLICY"}),
                _r(ORG_POLICY_ATTACHMENT, "scp-root", refs={"policyId": "scp"}, depends_on=("org",))),
@@ -902,7 +922,7 @@ DEP03_CASES = (
                _r(RAM_RESOURCE, "share-tgw", refs={"resourceArn": "tgw", "resourceShareArn": "share"}, account="network"),
                _r(RAM_PRINCIPAL, "share-org", {"principal": "arn:aws:organizations::111111111111:organization/o-example"},
                   refs={"resourceShareArn": "share"}, account="network"),
-               _r(TGW_VPC_ATTACHMENT, "att", refs={"transitGatewayId": "tgw"}, account="app", depends_on=("share-tgw",))),
+               _r(VPC_ATTACHMENT, "att", refs={"transitGatewayId": "tgw"}, account="app", depends_on=("share-tgw",))),
               violates=True, note="spoke attachment before the share reaches its account"),
     StackCase((_org(), _r(RAM_ORG_SHARING, "ram-sharing", {"enable": True}),
                _r(RAM_PRINCIPAL, "share-org", refs={"principal": "org", "resourceShareArn": "org"}, account="network")),

@@ -11,6 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .framework import Case, Param, Res, ResourceRule, Stack, StackCase, StackRule, Subject
+from .types import (
+    ANALYZER,
+    CONTACT,
+    ORG_ACCOUNT,
+    ROLE_ATTACHMENT,
+    SSO_MANAGED,
+    VPC,
+)
 
 # Generated from the pulumi-aws SDK (resources with `tags` and `tagsAll`); kept as data so the pack does not need
 # pulumi-aws installed in its own virtualenv.
@@ -19,11 +27,6 @@ TAGGABLE_TYPES = tuple(
     for line in (Path(__file__).with_name("aws_taggable_types.txt")).read_text().splitlines()
     if line.strip() and not line.startswith("#")
 )
-CONTACT = "aws:account/alternativeContact:AlternativeContact"
-ANALYZER = "aws:accessanalyzer/analyzer:Analyzer"
-ROLE_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-SSO_MANAGED = "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment"
-ORG_ACCOUNT = "aws:organizations/account:Account"
 SUPPORT_POLICY = ":policy/AWSSupportAccess"
 
 
@@ -84,7 +87,7 @@ def _res(type_, name, account="workload", **props):
 
 
 BASELINE = (
-    _res("aws:ec2/vpc:Vpc", "vpc", cidrBlock="10.0.0.0/16"),
+    _res(VPC, "vpc", cidrBlock="10.0.0.0/16"),
     _res(CONTACT, "contact", alternateContactType="SECURITY", emailAddress="security@example.com"),
     _res(ANALYZER, "analyzer", account="security", type="ORGANIZATION"),
     _res(SSO_MANAGED, "support", account="management", managedPolicyArn="arn:aws:iam::aws:policy/AWSSupportAccess"),
@@ -103,11 +106,11 @@ RULES = [
         params={"requiredTags": Param("array", ["environment", "account"], "tag keys every resource must carry",
                                       items="string")},
         cases=(
-            Case({"cidrBlock": "10.0.0.0/16"}, type="aws:ec2/vpc:Vpc", env=None, violates=True),
-            Case({"cidrBlock": "10.0.0.0/16"}, type="aws:ec2/vpc:Vpc", config={"requiredTags": ["owner"]},
+            Case({"cidrBlock": "10.0.0.0/16"}, type=VPC, env=None, violates=True),
+            Case({"cidrBlock": "10.0.0.0/16"}, type=VPC, config={"requiredTags": ["owner"]},
                  violates=True),
-            Case({"cidrBlock": "10.0.0.0/16"}, type="aws:ec2/vpc:Vpc", violates=False),
-            Case({"cidrBlock": "10.0.0.0/16", "tags": {"environment": "prod", "account": "a"}}, type="aws:ec2/vpc:Vpc",
+            Case({"cidrBlock": "10.0.0.0/16"}, type=VPC, violates=False),
+            Case({"cidrBlock": "10.0.0.0/16", "tags": {"environment": "prod", "account": "a"}}, type=VPC,
                  env=None, violates=False),
         ),
     ),

@@ -33,19 +33,80 @@ from .framework import (
     resources,
     statements,
 )
+from .types import (
+    ACCESS_KEY,
+    ACCESS_POINT_POLICY,
+    ACCOUNT_ASSIGNMENT,
+    ACMPCA_POLICY,
+    AMP_RESOURCE_POLICY,
+    AUTH_POLICY,
+    BUCKET_POLICY,
+    CLUSTER_POLICY,
+    CODEBUILD_RESOURCE_POLICY,
+    CONTAINER_POLICY,
+    DOMAIN,
+    DOMAIN_PERMISSIONS,
+    DOMAIN_POLICY,
+    DSQL_CLUSTER_POLICY,
+    ECRPUBLIC_REPOSITORY_POLICY,
+    ELASTICSEARCH_DOMAIN,
+    ELASTICSEARCH_DOMAIN_POLICY,
+    EMAIL_IDENTITY_POLICY,
+    EVENT_BUS_POLICY,
+    FILE_SYSTEM_POLICY,
+    GLUE_RESOURCE_POLICY,
+    GROUP_POLICY,
+    IDENTITY_POLICY,
+    INSTANCE,
+    KINESIS_RESOURCE_POLICY,
+    KMS_KEY,
+    KMS_KEY_POLICY,
+    KMS_REPLICA_KEY,
+    LAMBDA_PERMISSION,
+    LAMBDA_RESOURCE_POLICY,
+    LAUNCH_TEMPLATE,
+    LOG_DESTINATION_POLICY,
+    LOG_RESOURCE_POLICY,
+    NETWORKFIREWALL_RESOURCE_POLICY,
+    OBJECT_LAMBDA_ACCESS_POINT_POLICY,
+    ORG_ACCOUNT,
+    ORGANIZATIONS_RESOURCE_POLICY,
+    PERMISSION_SET,
+    POLICY,
+    QUEUE_POLICY,
+    REDSHIFT_RESOURCE_POLICY,
+    REDSHIFTSERVERLESS_RESOURCE_POLICY,
+    REGISTRY_POLICY,
+    REPOSITORY_PERMISSIONS_POLICY,
+    REPOSITORY_POLICY,
+    RESOURCE_POLICY,
+    REST_API,
+    REST_API_POLICY,
+    ROLE,
+    ROLE_ATTACHMENT,
+    ROLE_POLICY,
+    S3CONTROL_BUCKET_POLICY,
+    SCHEMAS_REGISTRY_POLICY,
+    SECRET,
+    SECRET_POLICY,
+    SINK_POLICY,
+    SNS_TOPIC,
+    SQS,
+    SSO_INLINE,
+    SSO_MANAGED,
+    TABLE_BUCKET_POLICY,
+    TABLE_POLICY,
+    TOPIC_POLICY,
+    USER,
+    USER_POLICY,
+    VAULT,
+    VAULT_POLICY,
+    VPC_ENDPOINT,
+    VPC_ENDPOINT_POLICY,
+    VPCLATTICE_RESOURCE_POLICY,
+    XRAY_RESOURCE_POLICY,
+)
 
-POLICY = "aws:iam/policy:Policy"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-USER_POLICY = "aws:iam/userPolicy:UserPolicy"
-GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy"
-ROLE = "aws:iam/role:Role"
-SSO_INLINE = "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy"
-ROLE_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-SSO_MANAGED = "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment"
-USER = "aws:iam/user:User"
-ACCESS_KEY = "aws:iam/accessKey:AccessKey"
-INSTANCE = "aws:ec2/instance:Instance"
-LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 POLICY_TYPES = (POLICY, ROLE_POLICY, USER_POLICY, GROUP_POLICY, SSO_INLINE, ROLE)
 
 RESTRICTABLE_ACTIONS = [
@@ -116,8 +177,6 @@ def no_service_wildcards(r: Subject) -> Iterator[str]:
 # IAM-03 (stack) -------------------------------------------------------------------------------------------------
 # A stack rule: whether a permission set reaches prod is only known from its account assignments and the
 # environment of the accounts they target.
-PERMISSION_SET = "aws:ssoadmin/permissionSet:PermissionSet"
-ACCOUNT_ASSIGNMENT = "aws:ssoadmin/accountAssignment:AccountAssignment"
 # AWS managed policies that read data (ReadOnlyAccess: s3:Get* reads every object, ssm:Get* parameter values,
 # dynamodb:GetItem/Query/Scan, sqs:ReceiveMessage...): ViewOnlyAccess or a custom set is least privilege for people.
 DATA_READING_POLICIES = [
@@ -373,7 +432,6 @@ def _eks_subject_problems(subjects: list[str]) -> Iterator[str]:
 # (organizations/account ids), the accounts its providers deploy to (allowedAccountIds, assumed role ARNs) and the
 # organization accounts the stack config names (management_account_id, account ids of adopted accounts).
 ACCOUNT_ID = re.compile(r"^(?:arn:[^:]+:(?:iam|sts)::)?(\d{12})(?::|$)")
-ORG_ACCOUNT = "aws:organizations/account:Account"
 OUTSIDE_LIMITING_KEYS = ("sts:externalid", "aws:principalorgid", "aws:principalorgpaths")
 
 
@@ -435,64 +493,63 @@ def _provider_accounts(props: Mapping[str, Any]) -> set[str]:
 # IAM-11 ---------------------------------------------------------------------------------------------------------
 # Resource policies, by type and the property that carries the document (pulumi-aws 7.x argument names).
 RESOURCE_POLICY_PROPS = {
-    "aws:s3/bucketPolicy:BucketPolicy": "policy",
-    "aws:s3control/bucketPolicy:BucketPolicy": "policy",
-    "aws:s3control/accessPointPolicy:AccessPointPolicy": "policy",
-    "aws:s3control/objectLambdaAccessPointPolicy:ObjectLambdaAccessPointPolicy": "policy",
-    "aws:s3tables/tableBucketPolicy:TableBucketPolicy": "resourcePolicy",
-    "aws:s3tables/tablePolicy:TablePolicy": "resourcePolicy",
-    "aws:sns/topic:Topic": "policy",
-    "aws:sns/topicPolicy:TopicPolicy": "policy",
-    "aws:sqs/queue:Queue": "policy",
-    "aws:sqs/queuePolicy:QueuePolicy": "policy",
-    "aws:kms/key:Key": "policy",
-    "aws:kms/keyPolicy:KeyPolicy": "policy",
-    "aws:kms/replicaKey:ReplicaKey": "policy",
-    "aws:ecr/repositoryPolicy:RepositoryPolicy": "policy",
-    "aws:ecr/registryPolicy:RegistryPolicy": "policy",
-    "aws:ecrpublic/repositoryPolicy:RepositoryPolicy": "policy",
-    "aws:secretsmanager/secret:Secret": "policy",
-    "aws:secretsmanager/secretPolicy:SecretPolicy": "policy",
-    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "policyDocument",
-    "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy": "accessPolicy",
-    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": "policy",
-    "aws:backup/vaultPolicy:VaultPolicy": "policy",
-    "aws:glacier/vault:Vault": "accessPolicy",
-    "aws:efs/fileSystemPolicy:FileSystemPolicy": "policy",
-    "aws:apigateway/restApi:RestApi": "policy",
-    "aws:apigateway/restApiPolicy:RestApiPolicy": "policy",
-    "aws:opensearch/domain:Domain": "accessPolicies",
-    "aws:opensearch/domainPolicy:DomainPolicy": "accessPolicies",
-    "aws:elasticsearch/domain:Domain": "accessPolicies",
-    "aws:elasticsearch/domainPolicy:DomainPolicy": "accessPolicies",
-    "aws:dynamodb/resourcePolicy:ResourcePolicy": "policy",
-    "aws:kinesis/resourcePolicy:ResourcePolicy": "policy",
-    "aws:glue/resourcePolicy:ResourcePolicy": "policy",
-    "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy": "policyDocument",
-    "aws:codeartifact/domainPermissions:DomainPermissions": "policyDocument",
-    "aws:codebuild/resourcePolicy:ResourcePolicy": "policy",
-    "aws:lambda/resourcePolicy:ResourcePolicy": "policy",
-    "aws:mediastore/containerPolicy:ContainerPolicy": "policy",
-    "aws:msk/clusterPolicy:ClusterPolicy": "policy",
-    "aws:networkfirewall/resourcePolicy:ResourcePolicy": "policy",
-    "aws:oam/sinkPolicy:SinkPolicy": "policy",
-    "aws:redshift/resourcePolicy:ResourcePolicy": "policy",
-    "aws:redshiftserverless/resourcePolicy:ResourcePolicy": "policy",
-    "aws:schemas/registryPolicy:RegistryPolicy": "policy",
-    "aws:ses/identityPolicy:IdentityPolicy": "policy",
-    "aws:sesv2/emailIdentityPolicy:EmailIdentityPolicy": "policy",
-    "aws:vpclattice/authPolicy:AuthPolicy": "policy",
-    "aws:vpclattice/resourcePolicy:ResourcePolicy": "policy",
-    "aws:xray/resourcePolicy:ResourcePolicy": "policyDocument",
-    "aws:acmpca/policy:Policy": "policy",
-    "aws:amp/resourcePolicy:ResourcePolicy": "policyDocument",
-    "aws:dsql/clusterPolicy:ClusterPolicy": "policy",
-    "aws:organizations/resourcePolicy:ResourcePolicy": "content",
-    "aws:ec2/vpcEndpoint:VpcEndpoint": "policy",
-    "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy": "policy",
+    BUCKET_POLICY: "policy",
+    S3CONTROL_BUCKET_POLICY: "policy",
+    ACCESS_POINT_POLICY: "policy",
+    OBJECT_LAMBDA_ACCESS_POINT_POLICY: "policy",
+    TABLE_BUCKET_POLICY: "resourcePolicy",
+    TABLE_POLICY: "resourcePolicy",
+    SNS_TOPIC: "policy",
+    TOPIC_POLICY: "policy",
+    SQS: "policy",
+    QUEUE_POLICY: "policy",
+    KMS_KEY: "policy",
+    KMS_KEY_POLICY: "policy",
+    KMS_REPLICA_KEY: "policy",
+    REPOSITORY_POLICY: "policy",
+    REGISTRY_POLICY: "policy",
+    ECRPUBLIC_REPOSITORY_POLICY: "policy",
+    SECRET: "policy",
+    SECRET_POLICY: "policy",
+    LOG_RESOURCE_POLICY: "policyDocument",
+    LOG_DESTINATION_POLICY: "accessPolicy",
+    EVENT_BUS_POLICY: "policy",
+    VAULT_POLICY: "policy",
+    VAULT: "accessPolicy",
+    FILE_SYSTEM_POLICY: "policy",
+    REST_API: "policy",
+    REST_API_POLICY: "policy",
+    DOMAIN: "accessPolicies",
+    DOMAIN_POLICY: "accessPolicies",
+    ELASTICSEARCH_DOMAIN: "accessPolicies",
+    ELASTICSEARCH_DOMAIN_POLICY: "accessPolicies",
+    RESOURCE_POLICY: "policy",
+    KINESIS_RESOURCE_POLICY: "policy",
+    GLUE_RESOURCE_POLICY: "policy",
+    REPOSITORY_PERMISSIONS_POLICY: "policyDocument",
+    DOMAIN_PERMISSIONS: "policyDocument",
+    CODEBUILD_RESOURCE_POLICY: "policy",
+    LAMBDA_RESOURCE_POLICY: "policy",
+    CONTAINER_POLICY: "policy",
+    CLUSTER_POLICY: "policy",
+    NETWORKFIREWALL_RESOURCE_POLICY: "policy",
+    SINK_POLICY: "policy",
+    REDSHIFT_RESOURCE_POLICY: "policy",
+    REDSHIFTSERVERLESS_RESOURCE_POLICY: "policy",
+    SCHEMAS_REGISTRY_POLICY: "policy",
+    IDENTITY_POLICY: "policy",
+    EMAIL_IDENTITY_POLICY: "policy",
+    AUTH_POLICY: "policy",
+    VPCLATTICE_RESOURCE_POLICY: "policy",
+    XRAY_RESOURCE_POLICY: "policyDocument",
+    ACMPCA_POLICY: "policy",
+    AMP_RESOURCE_POLICY: "policyDocument",
+    DSQL_CLUSTER_POLICY: "policy",
+    ORGANIZATIONS_RESOURCE_POLICY: "content",
+    VPC_ENDPOINT: "policy",
+    VPC_ENDPOINT_POLICY: "policy",
 }
-LAMBDA_PERMISSION = "aws:lambda/permission:Permission"
-ENDPOINT_TYPES = ("aws:ec2/vpcEndpoint:VpcEndpoint", "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy")
+ENDPOINT_TYPES = (VPC_ENDPOINT, VPC_ENDPOINT_POLICY)
 # An endpoint policy limits what can be reached through the endpoint: naming the organization's resources limits it.
 RESOURCE_LIMITING_KEYS = ("aws:resourceorgid", "aws:resourceorgpaths", "aws:resourceaccount")
 
@@ -515,7 +572,6 @@ def resource_policy_not_public(r: Subject) -> Iterator[str]:
 
 # Log-delivery services write under their own prefix of a shared log bucket; a statement granting them the whole
 # bucket lets delivery for one source (any account's flow logs) write into another's prefix (the CloudTrail logs).
-BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 OBJECT_ARN = re.compile(r"^arn:[^:]*:s3:::(?P<bucket>[^/]+)/(?P<key>.*)$")
 
 
@@ -883,21 +939,21 @@ RULES = [
         cases=(
             Case({"bucket": "b", "policy": _public({"Bool": {"aws:SecureTransport": "true"}})}, violates=True,
                  note="a condition that does not limit callers"),
-            Case({"arn": "t", "policy": _public()}, type="aws:sns/topicPolicy:TopicPolicy", violates=True),
+            Case({"arn": "t", "policy": _public()}, type=TOPIC_POLICY, violates=True),
             Case({"queueUrl": "q", "policy": _public({"StringNotEquals": {"aws:PrincipalOrgID": "o-exampleorg1"}})},
-                 type="aws:sqs/queuePolicy:QueuePolicy", violates=True, note="negated: matches everyone else"),
+                 type=QUEUE_POLICY, violates=True, note="negated: matches everyone else"),
             Case({"keyId": "k", "policy": _public({"StringEquals": {"kms:CallerAccount": "111111111111"}})},
-                 type="aws:kms/keyPolicy:KeyPolicy", violates=True, note="kms:CallerAccount without kms:ViaService"),
+                 type=KMS_KEY_POLICY, violates=True, note="kms:CallerAccount without kms:ViaService"),
             Case({"policyDocument": _public(), "policyName": "p"},
-                 type="aws:cloudwatch/logResourcePolicy:LogResourcePolicy", violates=True),
+                 type=LOG_RESOURCE_POLICY, violates=True),
             Case({"secretArn": "s", "policy": _public({"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-1"}})},
-                 type="aws:secretsmanager/secretPolicy:SecretPolicy", violates=True, note="IfExists"),
+                 type=SECRET_POLICY, violates=True, note="IfExists"),
             Case({"bucket": "b", "policy": _public({"StringLike": {"aws:PrincipalOrgID": "*"}})}, violates=True,
                  note="a bare wildcard value limits nothing"),
             Case({"function": "f", "action": "lambda:InvokeFunction", "principal": "*"}, type=LAMBDA_PERMISSION,
                  violates=True),
             Case({"vpcId": "v", "serviceName": "com.amazonaws.eu-west-1.s3", "policy": _public()},
-                 type="aws:ec2/vpcEndpoint:VpcEndpoint", violates=True, note="gateway endpoint to every bucket"),
+                 type=VPC_ENDPOINT, violates=True, note="gateway endpoint to every bucket"),
             Case({"bucket": "b", "policy": _public({"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg1"}})},
                  violates=False),
             Case({"bucket": "b", "policy": _doc({"Effect": "Deny", "Principal": "*", "Action": "s3:*",
@@ -905,11 +961,11 @@ RULES = [
                  violates=False, note="Deny statements are fine"),
             Case({"keyId": "k", "policy": _public({"StringEquals": {"kms:CallerAccount": "111111111111",
                                                                     "kms:ViaService": "s3.eu-west-1.amazonaws.com"}})},
-                 type="aws:kms/keyPolicy:KeyPolicy", violates=False),
+                 type=KMS_KEY_POLICY, violates=False),
             Case({"function": "f", "action": "lambda:InvokeFunction", "principal": "*", "principalOrgId": "o-1"},
                  type=LAMBDA_PERMISSION, violates=False),
             Case({"vpcId": "v", "serviceName": "s3", "policy": _public({"StringEquals": {
-                "aws:ResourceOrgID": "o-exampleorg1"}})}, type="aws:ec2/vpcEndpoint:VpcEndpoint", violates=False),
+                "aws:ResourceOrgID": "o-exampleorg1"}})}, type=VPC_ENDPOINT, violates=False),
             Case({"bucket": "logs", "policy": _doc(_allow("s3:PutObject", "arn:aws:s3:::logs/*", Principal={
                 "Service": "delivery.logs.amazonaws.com"}, Condition={"StringEquals": {
                     "aws:SourceOrgID": "o-exampleorg1"}}))}, violates=True,

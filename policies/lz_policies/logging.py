@@ -25,34 +25,36 @@ from .framework import (
     dig,
     truthy,
 )
+from .types import (
+    API_STAGE,
+    CLIENT_VPN,
+    CONFIG_RECORDER,
+    ECS_CLUSTER,
+    EKS_CLUSTER,
+    EKS_COMPONENT,
+    GD_FEATURE,
+    GD_ORG_FEATURE,
+    GUARDDUTY,
+    GUARDDUTY_ORG,
+    HUB_POLICY,
+    HUB_POLICY_ASSOCIATION,
+    HUB_STANDARD,
+    INSPECTOR,
+    LOAD_BALANCERS,
+    LOG_GROUP,
+    ORG_ACCOUNT,
+    ORG_UNIT,
+    ORGANIZATION,
+    RDS_CLUSTER,
+    RDS_CLUSTER_INSTANCE,
+    SECURITY_HUB,
+    SECURITY_HUB_AGGREGATOR,
+    SECURITY_HUB_ORG,
+    TASK_DEFINITION,
+    TRAIL,
+    VPN_CONNECTION,
+)
 
-TRAIL = "aws:cloudtrail/trail:Trail"
-RECORDER = "aws:cfg/recorder:Recorder"
-DETECTOR = "aws:guardduty/detector:Detector"
-GD_FEATURE = "aws:guardduty/detectorFeature:DetectorFeature"
-GD_ORG = "aws:guardduty/organizationConfiguration:OrganizationConfiguration"
-GD_ORG_FEATURE = "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature"
-HUB = "aws:securityhub/account:Account"
-HUB_STANDARD = "aws:securityhub/standardsSubscription:StandardsSubscription"
-HUB_ORG_CONFIG = "aws:securityhub/organizationConfiguration:OrganizationConfiguration"
-HUB_POLICY = "aws:securityhub/configurationPolicy:ConfigurationPolicy"
-HUB_POLICY_ASSOCIATION = "aws:securityhub/configurationPolicyAssociation:ConfigurationPolicyAssociation"
-HUB_AGGREGATOR = "aws:securityhub/findingAggregator:FindingAggregator"
-ORGANIZATION = "aws:organizations/organization:Organization"
-OU = "aws:organizations/organizationalUnit:OrganizationalUnit"
-ORG_ACCOUNT = "aws:organizations/account:Account"
-INSPECTOR = "aws:inspector2/enabler:Enabler"
-LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
-EKS_CLUSTER = "aws:eks/cluster:Cluster"
-EKS_COMPONENT = "eks:index:Cluster"
-RDS_CLUSTER = "aws:rds/cluster:Cluster"
-RDS_CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
-API_STAGE = "aws:apigateway/stage:Stage"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-CLIENT_VPN = "aws:ec2clientvpn/endpoint:Endpoint"
-VPN = "aws:ec2/vpnConnection:VpnConnection"
-ECS_CLUSTER = "aws:ecs/cluster:Cluster"
-TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 ARN = "arn:aws:logs:eu-west-1:111111111111:log-group:org-trail:*"
 
@@ -113,9 +115,9 @@ def recorder_all_resources(r: Subject) -> Iterator[str]:
 
 # LOG-06 ---------------------------------------------------------------------------------------------------------
 def guardduty_enabled(r: Subject) -> Iterator[str]:
-    if r.type == DETECTOR and r.get("enable") is not None and not truthy(r.get("enable")):
+    if r.type == GUARDDUTY and r.get("enable") is not None and not truthy(r.get("enable")):
         yield "the detector is disabled; set enable=true"
-    elif r.type == GD_ORG and str(r.get("autoEnableOrganizationMembers", default="NONE")) != "ALL":
+    elif r.type == GUARDDUTY_ORG and str(r.get("autoEnableOrganizationMembers", default="NONE")) != "ALL":
         yield "autoEnableOrganizationMembers is not \"ALL\"; set it to ALL so every account is protected"
     elif r.type == GD_FEATURE and str(r.get("status", default="")) != "ENABLED":
         yield f"protection feature {r.get('name')} has status={r.get('status')}; set status=\"ENABLED\""
@@ -131,7 +133,7 @@ def security_hub_with_standards(s: Stack) -> Iterator[tuple[str | None, str]]:
     g = s.graph()
     subscribed = {(g.account(r), g.region(r)) for r in g.of_type(HUB_STANDARD)}
     central = _central_configuration(g)
-    for hub in g.of_type(HUB):
+    for hub in g.of_type(SECURITY_HUB):
         defaults = hub.get("enableDefaultStandards")
         if defaults is None or truthy(defaults) or (g.account(hub), g.region(hub)) in subscribed:
             continue
@@ -155,7 +157,7 @@ class _CentralConfiguration:
     def _linked_regions(self, config: rch.Res) -> tuple[set[str], bool, set[str]]:
         """(linked regions, every region linked?, regions excluded) from the finding aggregator of the home Region."""
         linked: set[str] = set()
-        for aggregator in self.g.of_type(HUB_AGGREGATOR):
+        for aggregator in self.g.of_type(SECURITY_HUB_AGGREGATOR):
             if (self.g.account(aggregator), self.g.region(aggregator)) != (self.g.account(config), self.home):
                 continue
             mode = str(aggregator.get("linkingMode") or "")
@@ -184,7 +186,7 @@ class _CentralConfiguration:
             target = association.get("targetId")
             if isinstance(target, str) and not rch.is_unknown(target):
                 targets.add(target)
-            targets |= {t.urn for t in self.g.resolve(association, "targetId", (ORGANIZATION, OU, ORG_ACCOUNT))}
+            targets |= {t.urn for t in self.g.resolve(association, "targetId", (ORGANIZATION, ORG_UNIT, ORG_ACCOUNT))}
         return targets
 
     def covers_region(self, region: str | None) -> bool:
@@ -214,7 +216,7 @@ class _CentralConfiguration:
             parent_id = node.get("parentId")
             if isinstance(parent_id, str) and parent_id.startswith("r-"):
                 return self._with_root(path | {parent_id})
-            parents = self.g.resolve(node, "parentId", (OU, ORGANIZATION))
+            parents = self.g.resolve(node, "parentId", (ORG_UNIT, ORGANIZATION))
             node = parents[0] if parents else None
             if node is not None and node.type == ORGANIZATION:
                 return self._with_root(path)
@@ -233,7 +235,7 @@ def _org_account_name(account: rch.Res) -> str:
 
 
 def _central_configuration(g: rch.Graph) -> _CentralConfiguration | None:
-    for config in g.of_type(HUB_ORG_CONFIG):
+    for config in g.of_type(SECURITY_HUB_ORG):
         kind = (config.get("organizationConfiguration") or {}).get("configurationType")
         if kind == "CENTRAL":
             return _CentralConfiguration(g, config)
@@ -347,17 +349,17 @@ def _central(target: str = ROOT_ID, standards: list | None = None, configuration
     refs = (lambda **deps: {k: (v,) for k, v in deps.items()}) if preview else (lambda **deps: {})
     return (
         _res(ORGANIZATION, "org", account="management", id="o-ab12", roots=[{"id": ROOT_ID}]),
-        Res(OU, "ou-workloads", {"id": "ou-wl-1", "parentId": unknown_or(ROOT_ID)},
+        Res(ORG_UNIT, "ou-workloads", {"id": "ou-wl-1", "parentId": unknown_or(ROOT_ID)},
             provider_tags={"environment": "core", "account": "management"}, property_deps=refs(parentId="org")),
-        _res(OU, "ou-sandbox", account="management", id="ou-sb-1", parentId=ROOT_ID),
+        _res(ORG_UNIT, "ou-sandbox", account="management", id="ou-sb-1", parentId=ROOT_ID),
         Res(ORG_ACCOUNT, "account-workload", {"id": "333333333333", "name": "acme-workload",
                                               "parentId": unknown_or("ou-wl-1"), "tags": {"account": "workload"}},
             provider_tags={"environment": "core", "account": "management"},
             property_deps=refs(parentId="ou-workloads")),
-        _res(HUB, "hub", account=hub_account, region=hub_region, enableDefaultStandards=False),
-        _res(HUB_ORG_CONFIG, "org-config", autoEnable=False, autoEnableStandards="NONE",
+        _res(SECURITY_HUB, "hub", account=hub_account, region=hub_region, enableDefaultStandards=False),
+        _res(SECURITY_HUB_ORG, "org-config", autoEnable=False, autoEnableStandards="NONE",
              organizationConfiguration={"configurationType": configuration_type}),
-        _res(HUB_AGGREGATOR, "aggregator", linkingMode="SPECIFIED_REGIONS", specifiedRegions=["eu-central-1"]),
+        _res(SECURITY_HUB_AGGREGATOR, "aggregator", linkingMode="SPECIFIED_REGIONS", specifiedRegions=["eu-central-1"]),
         _res(HUB_POLICY, "policy", id="policy-1",
              configurationPolicy={"serviceEnabled": True, "enabledStandardArns": standards}),
         Res(HUB_POLICY_ASSOCIATION, "association", {"policyId": unknown_or("policy-1"), "targetId": unknown_or(target)},
@@ -430,7 +432,7 @@ RULES = [
         title="AWS Config records all supported and global resource types",
         description="recordingGroup.allSupported=true and includeGlobalResourceTypes=true.",
         refs="CIS 3.5 (v1.5) / 3.3 (v3.0); SH Config.1; CKV2_AWS_45, CKV2_AWS_48",
-        types=(RECORDER,), checks=(recorder_all_resources,),
+        types=(CONFIG_RECORDER,), checks=(recorder_all_resources,),
         cases=(
             Case({"roleArn": "r", "recordingGroup": {"allSupported": False, "resourceTypes": ["AWS::S3::Bucket"]}},
                  violates=True),
@@ -445,15 +447,15 @@ RULES = [
         description="Detectors enabled; organization configuration auto-enables ALL members; detector and "
                     "organization features are ENABLED / auto-enabled for ALL.",
         refs="SH GuardDuty.1, GuardDuty.5, GuardDuty.7-10; CKV_AWS_238, CKV2_AWS_3",
-        types=(DETECTOR, GD_ORG, GD_FEATURE, GD_ORG_FEATURE), checks=(guardduty_enabled,),
+        types=(GUARDDUTY, GUARDDUTY_ORG, GD_FEATURE, GD_ORG_FEATURE), checks=(guardduty_enabled,),
         cases=(
             Case({"enable": False}, violates=True),
-            Case({"detectorId": "d", "autoEnableOrganizationMembers": "NEW"}, type=GD_ORG, violates=True),
+            Case({"detectorId": "d", "autoEnableOrganizationMembers": "NEW"}, type=GUARDDUTY_ORG, violates=True),
             Case({"detectorId": "d", "name": "EKS_AUDIT_LOGS", "status": "DISABLED"}, type=GD_FEATURE, violates=True),
             Case({"detectorId": "d", "name": "S3_DATA_EVENTS", "autoEnable": "NEW"}, type=GD_ORG_FEATURE,
                  violates=True),
             Case({"enable": True}, violates=False),
-            Case({"detectorId": "d", "autoEnableOrganizationMembers": "ALL"}, type=GD_ORG, violates=False),
+            Case({"detectorId": "d", "autoEnableOrganizationMembers": "ALL"}, type=GUARDDUTY_ORG, violates=False),
             Case({"detectorId": "d", "name": "S3_DATA_EVENTS", "autoEnable": "ALL"}, type=GD_ORG_FEATURE,
                  violates=False),
         ),
@@ -473,13 +475,13 @@ RULES = [
         refs="CIS 4.16 (v3.0)",
         checks=(security_hub_with_standards,),
         cases=(
-            StackCase((_res(HUB, "hub", enableDefaultStandards=False),), violates=True),
-            StackCase((_res(HUB, "hub", enableDefaultStandards=False),
+            StackCase((_res(SECURITY_HUB, "hub", enableDefaultStandards=False),), violates=True),
+            StackCase((_res(SECURITY_HUB, "hub", enableDefaultStandards=False),
                        _res(HUB_STANDARD, "cis", account="other", standardsArn="arn:cis")), violates=True,
                       note="subscription in another account"),
-            StackCase((_res(HUB, "hub", enableDefaultStandards=False), _res(HUB_STANDARD, "cis", standardsArn="a")),
+            StackCase((_res(SECURITY_HUB, "hub", enableDefaultStandards=False), _res(HUB_STANDARD, "cis", standardsArn="a")),
                       violates=False),
-            StackCase((_res(HUB, "hub"),), violates=False),
+            StackCase((_res(SECURITY_HUB, "hub"),), violates=False),
             StackCase(_central(), violates=False, note="CENTRAL policy with standards associated with the root"),
             StackCase(_central(target="ou-wl-1"), violates=False, note="policy associated with the account's OU"),
             StackCase(_central(target="333333333333"), violates=False, note="policy associated with the account"),
@@ -588,14 +590,14 @@ RULES = [
         description="ec2clientvpn.Endpoint connectionLogOptions.enabled=true; ec2.VpnConnection tunnel1/2 "
                     "cloudwatchLogOptions.logEnabled=true.",
         refs="SH EC2.51, EC2.171",
-        types=(CLIENT_VPN, VPN), checks=(vpn_logging,),
+        types=(CLIENT_VPN, VPN_CONNECTION), checks=(vpn_logging,),
         cases=(
             Case({"connectionLogOptions": {"enabled": False}}, violates=True),
-            Case({"customerGatewayId": "c", "type": "ipsec.1"}, type=VPN, violates=True),
+            Case({"customerGatewayId": "c", "type": "ipsec.1"}, type=VPN_CONNECTION, violates=True),
             Case({"connectionLogOptions": {"enabled": True, "cloudwatchLogGroup": "g"}}, violates=False),
             Case({"customerGatewayId": "c", "type": "ipsec.1",
                   "tunnel1LogOptions": {"cloudwatchLogOptions": {"logEnabled": True}},
-                  "tunnel2LogOptions": {"cloudwatchLogOptions": {"logEnabled": True}}}, type=VPN, violates=False),
+                  "tunnel2LogOptions": {"cloudwatchLogOptions": {"logEnabled": True}}}, type=VPN_CONNECTION, violates=False),
         ),
     ),
     ResourceRule(

@@ -66,6 +66,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .types import (
+    ASSOCIATION,
+    CONNECT_ATTACHMENT,
+    DX_ASSOCIATION,
+    DX_GATEWAY,
+    PEERING_ACCEPTER,
+    PEERING_ATTACHMENT,
+    PROPAGATION,
+    TGW,
+    TGW_ROUTE,
+    TGW_ROUTE_TABLE,
+    VPC,
+    VPC_ATTACHMENT,
+    VPC_ATTACHMENT_ACCEPTER,
+    VPC_CIDR_ASSOCIATION,
+    VPN_CONNECTION,
+)
+
 __all__ = [
     "DEFAULT_INTENT",
     "ENVIRONMENT_SEGMENT",
@@ -87,21 +105,6 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------- resource types
-TGW = "aws:ec2transitgateway/transitGateway:TransitGateway"
-TGW_ROUTE_TABLE = "aws:ec2transitgateway/routeTable:RouteTable"
-VPC_ATTACHMENT = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
-VPC_ATTACHMENT_ACCEPTER = "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter"
-PEERING_ATTACHMENT = "aws:ec2transitgateway/peeringAttachment:PeeringAttachment"
-PEERING_ACCEPTER = "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter"
-CONNECT_ATTACHMENT = "aws:ec2transitgateway/connect:Connect"
-VPN_CONNECTION = "aws:ec2/vpnConnection:VpnConnection"
-DX_GATEWAY = "aws:directconnect/gateway:Gateway"
-DX_ASSOCIATION = "aws:directconnect/gatewayAssociation:GatewayAssociation"
-ASSOCIATION = "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation"
-PROPAGATION = "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation"
-TGW_ROUTE = "aws:ec2transitgateway/route:Route"
-VPC = "aws:ec2/vpc:Vpc"
-VPC_CIDR_ASSOCIATION = "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation"
 
 ATTACHMENT_TYPES = (VPC_ATTACHMENT, VPN_CONNECTION, DX_ASSOCIATION, CONNECT_ATTACHMENT, PEERING_ATTACHMENT)
 ACCEPTER_TYPES = (VPC_ATTACHMENT_ACCEPTER, PEERING_ACCEPTER)

@@ -20,73 +20,84 @@ from . import documents as doc
 from . import reachability as rch
 from .framework import ADVISORY, UNKNOWN, Param, Res, StackCase, StackRule, as_list, cannot_verify, dig, statements
 from .framework import resources as statement_resources
-
-# --------------------------------------------------------------------------- resource types
-VPC = rch.VPC
-FLOW_LOG = "aws:ec2/flowLog:FlowLog"
-SUBNET = "aws:ec2/subnet:Subnet"
-ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
-ROUTE = "aws:ec2/route:Route"
-ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
-IGW = "aws:ec2/internetGateway:InternetGateway"
-NAT = "aws:ec2/natGateway:NatGateway"
-VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
-SG = "aws:ec2/securityGroup:SecurityGroup"
-SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
-VPC_INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-VPC_EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-INSTANCE = "aws:ec2/instance:Instance"
-LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
-ASG = "aws:autoscaling/group:Group"
-EKS = "aws:eks/cluster:Cluster"
-EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
-EKS_COMPONENT = "eks:index:Cluster"
-ECS_SERVICE = "aws:ecs/service:Service"
-LBS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
-API_STAGE = "aws:apigateway/stage:Stage"
-REST_API = "aws:apigateway/restApi:RestApi"
-WEB_ACL = "aws:wafv2/webAcl:WebAcl"
-WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
-WEB_ACL_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
-KMS_KEY = "aws:kms/key:Key"
-KMS_REPLICA_KEY = "aws:kms/replicaKey:ReplicaKey"
-KMS_KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
-KMS_ALIAS = "aws:kms/alias:Alias"
-BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
-BUCKET_SSE = ("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-              "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2")
-BUCKET_PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-ACCOUNT_PAB = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
-BUCKET_LOGGING = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
-TRAIL = "aws:cloudtrail/trail:Trail"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-METRIC_FILTER = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
-ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-SNS_TOPIC = "aws:sns/topic:Topic"
-EBS_VOLUME = "aws:ebs/volume:Volume"
-EBS_DEFAULT_ENCRYPTION = "aws:ebs/encryptionByDefault:EncryptionByDefault"
-VOLUME_ATTACHMENT = "aws:ec2/volumeAttachment:VolumeAttachment"
-RDS_CLUSTER = "aws:rds/cluster:Cluster"
-EFS = "aws:efs/fileSystem:FileSystem"
-BACKUP_SELECTION = "aws:backup/selection:Selection"
-BACKUP_PLAN = "aws:backup/plan:Plan"
-GUARDDUTY = "aws:guardduty/detector:Detector"
-CONFIG_RECORDER = "aws:cfg/recorder:Recorder"
-SECURITY_HUB = "aws:securityhub/account:Account"
-INSPECTOR = "aws:inspector2/enabler:Enabler"
-GUARDDUTY_ADMIN = "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount"
-SECURITY_HUB_ADMIN = "aws:securityhub/organizationAdminAccount:OrganizationAdminAccount"
-INSPECTOR_ADMIN = "aws:inspector2/delegatedAdminAccount:DelegatedAdminAccount"
-ORG_DELEGATED_ADMIN = "aws:organizations/delegatedAdministrator:DelegatedAdministrator"
-GUARDDUTY_ORG = "aws:guardduty/organizationConfiguration:OrganizationConfiguration"
-SECURITY_HUB_ORG = "aws:securityhub/organizationConfiguration:OrganizationConfiguration"
-SECURITY_HUB_AGGREGATOR = "aws:securityhub/findingAggregator:FindingAggregator"
-INSPECTOR_ORG = "aws:inspector2/organizationConfiguration:OrganizationConfiguration"
-ZONE = "aws:route53/zone:Zone"
-QUERY_LOG = "aws:route53/queryLog:QueryLog"
-ECR_REPOSITORY = "aws:ecr/repository:Repository"
-ECR_LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
-PROVIDER = "pulumi:providers:aws"
+from .types import (
+    ACCOUNT_PAB,
+    ALARM,
+    API_STAGE,
+    ASG,
+    ASSOCIATION,
+    BACKUP_PLAN,
+    BACKUP_SELECTION,
+    BUCKET_LOGGING,
+    BUCKET_PAB,
+    BUCKET_SSE,
+    BUCKETS,
+    CONFIG_RECORDER,
+    EBS_DEFAULT_ENCRYPTION,
+    EBS_VOLUME,
+    ECR_LIFECYCLE,
+    ECR_REPOSITORY,
+    ECS_SERVICE,
+    EFS,
+    EKS_CLUSTER,
+    EKS_COMPONENT,
+    EKS_NODE_GROUP,
+    FLOW_LOG,
+    GUARDDUTY,
+    GUARDDUTY_ADMIN,
+    GUARDDUTY_ORG,
+    IGW,
+    INSPECTOR,
+    INSPECTOR_ADMIN,
+    INSPECTOR_ORG,
+    INSTANCE,
+    KMS_ALIAS,
+    KMS_KEY,
+    KMS_KEY_POLICY,
+    KMS_REPLICA_KEY,
+    LOAD_BALANCERS,
+    LOG_GROUP,
+    METRIC_FILTER,
+    NAT,
+    OBJECT_LOCK_CONFIGS,
+    ORG_ACCOUNT,
+    ORG_DELEGATED_ADMIN,
+    ORG_POLICY,
+    ORG_POLICY_ATTACHMENT,
+    ORG_UNIT,
+    ORGANIZATION,
+    PROPAGATION,
+    PROVIDER,
+    QUERY_LOG,
+    RDS_CLUSTER,
+    REST_API,
+    ROUTE,
+    ROUTE_TABLE,
+    ROUTE_TABLE_ASSOCIATION,
+    SECURITY_HUB,
+    SECURITY_HUB_ADMIN,
+    SECURITY_HUB_AGGREGATOR,
+    SECURITY_HUB_ORG,
+    SG,
+    SG_RULE,
+    SNS_TOPIC,
+    SUBNET,
+    TGW,
+    TGW_ROUTE,
+    TGW_ROUTE_TABLE,
+    TRAIL,
+    VOLUME_ATTACHMENT,
+    VPC,
+    VPC_ATTACHMENT,
+    VPC_EGRESS,
+    VPC_ENDPOINT,
+    VPC_ENDPOINT_POLICY,
+    VPC_INGRESS,
+    WEB_ACL,
+    WEB_ACL_ASSOCIATION,
+    WEB_ACL_LOGGING,
+    ZONE,
+)
 
 PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
 # Database / broker ports that make a group data-tier, the TLS ones included (Cassandra CQL 9142 and internode 7001;
@@ -207,9 +218,9 @@ def _public_stage(g: rch.Graph, stage: rch.Res) -> bool:
 
 def public_endpoints_have_waf(stack: Any) -> Iterator[tuple[str | None, str]]:
     g, unknowns = _graph(stack), _Unknowns()
-    protected, undecided = _covered_by(g, g.of_type(WEB_ACL_ASSOCIATION), "resourceArn", LBS + (API_STAGE,),
+    protected, undecided = _covered_by(g, g.of_type(WEB_ACL_ASSOCIATION), "resourceArn", LOAD_BALANCERS + (API_STAGE,),
                                        unknowns)
-    exposed = [lb for lb in g.of_type(*LBS) if _internet_facing_lb(lb, unknowns)]
+    exposed = [lb for lb in g.of_type(*LOAD_BALANCERS) if _internet_facing_lb(lb, unknowns)]
     exposed += [s for s in g.of_type(API_STAGE) if _public_stage(g, s)]
     for res in exposed:
         if res.urn not in protected and not undecided:
@@ -364,7 +375,7 @@ def _plaintext_ports(sg: rch.Res, p: _Ingress, cfg: Mapping[str, Any]) -> Iterat
 def tgw_route_tables_separate_prod_and_nonprod(stack: Any) -> Iterator[tuple[str | None, str]]:
     g, cfg = _graph(stack), stack.cfg
     unknowns = _Unknowns()
-    for tgw in g.of_type(rch.TGW):
+    for tgw in g.of_type(TGW):
         for prop in ("defaultRouteTableAssociation", "defaultRouteTablePropagation"):
             if unknowns.check(tgw, prop):
                 continue
@@ -792,7 +803,7 @@ def security_groups_are_attached(stack: Any) -> Iterator[tuple[str | None, str]]
 
 
 # --------------------------------------------------------------------------- X-14 endpoints for compute VPCs
-COMPUTE_SUBNET_PROPS = {INSTANCE: ("subnetId",), EKS: ("vpcConfig",), ECS_SERVICE: ("networkConfiguration",),
+COMPUTE_SUBNET_PROPS = {INSTANCE: ("subnetId",), EKS_CLUSTER: ("vpcConfig",), ECS_SERVICE: ("networkConfiguration",),
                         ASG: ("vpcZoneIdentifiers",), EKS_NODE_GROUP: ("subnetIds",),
                         EKS_COMPONENT: ("vpcId", "privateSubnetIds", "publicSubnetIds", "subnetIds")}
 
@@ -827,7 +838,6 @@ def compute_vpcs_have_private_endpoints(stack: Any) -> Iterator[tuple[str | None
     unknowns.raise_if_any()
 
 
-VPC_ENDPOINT_POLICY = "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"
 POLICY_ENDPOINT_TYPES = ("Gateway", "Interface")  # GatewayLoadBalancer, Resource, ServiceNetwork take no policy
 # Conditions with which an endpoint statement open to every principal still stays inside the organization: the
 # caller's (IAM-11's caller keys) or the resource's organization / account.
@@ -1007,7 +1017,7 @@ X01_CASES = (
               unknown=True),
 )
 
-_ALB = _case(LBS[0], "web-alb", {"loadBalancerType": "application", "internal": False}, env="prod")
+_ALB = _case(LOAD_BALANCERS[0], "web-alb", {"loadBalancerType": "application", "internal": False}, env="prod")
 _ACL = _case(WEB_ACL, "web-acl", {"scope": "REGIONAL", "rules": [{"name": "common", "priority": 1}]})
 X02_CASES = (
     StackCase((_ALB,), violates=True, note="public ALB without WAF"),
@@ -1016,7 +1026,7 @@ X02_CASES = (
               note="public API stage without WAF"),
     StackCase((_ALB, _ACL, _case(WEB_ACL_ASSOCIATION, "waf", {}, {"resourceArn": "web-alb", "webAclArn": "web-acl"})),
               violates=False),
-    StackCase((_case(LBS[0], "internal-alb", {"internal": True}),
+    StackCase((_case(LOAD_BALANCERS[0], "internal-alb", {"internal": True}),
                _case(API_STAGE, "v1", {"stageName": "v1"}, {"restApi": "api"}),
                _case(REST_API, "api", {"endpointConfiguration": {"types": ["PRIVATE"]}})), violates=False,
               note="internal ALB and private API need no WAF"),
@@ -1065,20 +1075,20 @@ X04_CASES = (
         violates=False, note="Cassandra TLS ports only"),
 )
 
-_TGW = _case(rch.TGW, "tgw", {"defaultRouteTableAssociation": "disable", "defaultRouteTablePropagation": "disable"})
+_TGW = _case(TGW, "tgw", {"defaultRouteTableAssociation": "disable", "defaultRouteTablePropagation": "disable"})
 _PROD_VPC, _NONPROD_VPC = _vpc("prod-vpc", "10.1.0.0/16"), _vpc("nonprod-vpc", "10.2.0.0/16", "nonprod")
 
 
 def _att(name: str, vpc: str, env: str) -> Res:
-    return _case(rch.VPC_ATTACHMENT, name, {"subnetIds": []}, {"vpcId": vpc, "transitGatewayId": "tgw"}, env=env)
+    return _case(VPC_ATTACHMENT, name, {"subnetIds": []}, {"vpcId": vpc, "transitGatewayId": "tgw"}, env=env)
 
 
 def _rt(segment: str) -> Res:
-    return _case(rch.TGW_ROUTE_TABLE, f"{segment}-rt", {"tags": {"segment": segment}}, {"transitGatewayId": "tgw"})
+    return _case(TGW_ROUTE_TABLE, f"{segment}-rt", {"tags": {"segment": segment}}, {"transitGatewayId": "tgw"})
 
 
 def _link(kind: str, attachment: str, segment: str) -> Res:
-    type_ = rch.ASSOCIATION if kind == "assoc" else rch.PROPAGATION
+    type_ = ASSOCIATION if kind == "assoc" else PROPAGATION
     return _case(type_, f"{attachment}-{kind}-{segment}", {},
                  {"transitGatewayAttachmentId": attachment, "transitGatewayRouteTableId": f"{segment}-rt"})
 
@@ -1089,7 +1099,7 @@ _TWO_SEGMENTS = (_TGW, _PROD_VPC, _NONPROD_VPC, _att("prod-att", "prod-vpc", "pr
 X05_CASES = (
     StackCase(_TWO_SEGMENTS + (_link("prop", "prod-att", "nonprod"),), violates=True,
               note="prod attachment propagates into the nonprod table"),
-    StackCase((_case(rch.TGW, "tgw", {"defaultRouteTableAssociation": "enable"}),), violates=True,
+    StackCase((_case(TGW, "tgw", {"defaultRouteTableAssociation": "enable"}),), violates=True,
               note="default route table association enabled"),
     StackCase(_TWO_SEGMENTS + (_link("prop", "prod-att", "prod"),), violates=False),
 )
@@ -1240,7 +1250,7 @@ def _endpoint(service: str, policy: Any = _ORG_ONLY_POLICY, kind: str = "Interfa
 
 
 _COMPUTE = (_vpc(), _case(SUBNET, "app-a", {"cidrBlock": "10.1.0.0/24"}, {"vpcId": "prod-vpc"}),
-            _case(EKS, "cluster", {"vpcConfig": {"subnetIds": [UNKNOWN]}}, {"vpcConfig": "app-a"}))
+            _case(EKS_CLUSTER, "cluster", {"vpcConfig": {"subnetIds": [UNKNOWN]}}, {"vpcConfig": "app-a"}))
 X14_CASES = (
     StackCase(_COMPUTE + (_endpoint("ecr.api"),), violates=True, note="ecr.dkr and ssm missing"),
     StackCase(_COMPUTE + tuple(_endpoint(s) for s in ("ecr.api", "ecr.dkr", "ssm")), violates=False),
@@ -1307,7 +1317,7 @@ _REACH_BASE = (_TGW, _PROD_VPC, _NONPROD_VPC, _vpc("shared-vpc", "10.0.0.0/16", 
                _link("assoc", "shared-att", "shared"), _link("prop", "shared-att", "prod"),
                _link("prop", "shared-att", "nonprod"), _link("prop", "prod-att", "shared"),
                _link("prop", "nonprod-att", "shared"))
-_NONPROD_TO_PROD = _case(rch.TGW_ROUTE, "nonprod-to-prod", {"destinationCidrBlock": "10.1.0.0/16"},
+_NONPROD_TO_PROD = _case(TGW_ROUTE, "nonprod-to-prod", {"destinationCidrBlock": "10.1.0.0/16"},
                          {"transitGatewayRouteTableId": "nonprod-rt", "transitGatewayAttachmentId": "prod-att"})
 X17_CASES = (
     StackCase(_REACH_BASE + (_link("prop", "prod-att", "nonprod"), _link("prop", "nonprod-att", "prod")),
@@ -1317,7 +1327,7 @@ X17_CASES = (
     StackCase(_REACH_BASE + (_link("prop", "prod-att", "nonprod"), _link("prop", "nonprod-att", "prod")),
               violates=False, config={"intent": {**rch.DEFAULT_INTENT, "prod": ["shared", "hybrid", "nonprod"]}},
               note="intent allows prod <-> nonprod"),
-    StackCase(_REACH_BASE + (_case(rch.ASSOCIATION, "dangling", {"transitGatewayAttachmentId": UNKNOWN,
+    StackCase(_REACH_BASE + (_case(ASSOCIATION, "dangling", {"transitGatewayAttachmentId": UNKNOWN,
                                                                    "transitGatewayRouteTableId": UNKNOWN}),),
               violates=False, unknown=True, note="association whose references cannot be resolved"),
 )
@@ -1327,11 +1337,6 @@ X17_CASES = (
 # A principal an SCP exempts (Deny ... unless aws:PrincipalArn is X) can switch the guardrails off; so X itself must
 # be protected by an SCP that denies changing it (trust policy, policies, deletion), attached where the exemption
 # applies, or an account administrator rewrites X's trust policy, assumes it and acts unguarded.
-ORG_POLICY = "aws:organizations/policy:Policy"
-ORG_POLICY_ATTACHMENT = "aws:organizations/policyAttachment:PolicyAttachment"
-ORGANIZATION = "aws:organizations/organization:Organization"
-ORG_UNIT = "aws:organizations/organizationalUnit:OrganizationalUnit"
-ORG_ACCOUNT = "aws:organizations/account:Account"
 ROLE_PROTECTION_ACTIONS = [
     "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy",
     "iam:DeleteRolePolicy", "iam:DeleteRole",
@@ -1484,8 +1489,6 @@ CONDITIONAL_DENIES = {
     "ram:updateresourceshare": "ram:requestedallowsexternalprincipals",
 }
 BYPASS_GOVERNANCE = "s3:BypassGovernanceRetention"
-OBJECT_LOCK_CONFIGS = ("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
-                       "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2")
 RCP_TLS_ACTIONS = ["s3:*", "sqs:*", "kms:*", "secretsmanager:*", "sts:*"]
 RCP_PERIMETER_ACTIONS = ["s3:*", "sqs:*", "kms:*", "secretsmanager:*", "sts:AssumeRole"]
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from harness import run_case, violations
 from lz_policies import deploy_readiness as dep
+from lz_policies import types as t
 from lz_policies.framework import UNKNOWN, StackCase
 
 from landing_zone import check
@@ -56,7 +57,7 @@ def test_dep03_every_row_cites_aws_documentation():
 
 
 def test_dep05_unknown_certificate_without_a_reference_is_advisory():
-    case = StackCase((dep._r(dep.CLIENT_VPN, "client-vpn", {"serverCertificateArn": UNKNOWN}, account="network"),),
+    case = StackCase((dep._r(t.CLIENT_VPN, "client-vpn", {"serverCertificateArn": UNKNOWN}, account="network"),),
                      violates=False)
     diagnostics = run_case(BY_ID["DEP-05"], case)
     assert not violations(diagnostics)
@@ -74,18 +75,18 @@ def _entry(type_: str, name: str, outputs: dict, *, custom: bool = True, provide
 
 def _plan(*, enabled: bool, waits: bool, lookup: str) -> dict:
     tags = json.dumps({"tags": {"environment": "prod", "account": "app"}})
-    account = _entry(dep.ACCOUNT, "account-app", {"name": "app", "email": "app@example.com", "id": ACCOUNT_ID})
-    region = _entry(dep.REGION_SETTING, "app-ap-south-2", {"regionName": "ap-south-2", "enabled": enabled,
+    account = _entry(t.ORG_ACCOUNT, "account-app", {"name": "app", "email": "app@example.com", "id": ACCOUNT_ID})
+    region = _entry(t.REGION_SETTING, "app-ap-south-2", {"regionName": "ap-south-2", "enabled": enabled,
                                                            "accountId": ACCOUNT_ID},
                     prop_deps={"accountId": [account["urn"]]})
     role = f"arn:aws:iam::{ACCOUNT_ID}:role/OrganizationAccountAccessRole"
-    provider = _entry(dep.PROVIDER, "app-ap-south-2", {
+    provider = _entry(t.PROVIDER, "app-ap-south-2", {
         "region": "ap-south-2", "defaultTags": tags, "allowedAccountIds": json.dumps([ACCOUNT_ID]),
         "assumeRoles": json.dumps([{"roleArn": role}])},
         deps=(account["urn"], *((region["urn"],) if waits else ())),
         prop_deps={"assumeRoles": [account["urn"]], "allowedAccountIds": [account["urn"]]})
     provider["provider"] = ""
-    marker = _entry(dep.LOOKUP, "app-ap-south-2-lookup-zone", {"token": lookup, "args": {"name": "example.com"},
+    marker = _entry(t.LOOKUP, "app-ap-south-2-lookup-zone", {"token": lookup, "args": {"name": "example.com"},
                                                                "provider": provider["urn"]},
                     custom=False, prop_deps={"provider": [provider["urn"]]})
     topic = _entry("aws:sns/topic:Topic", "app-ap-south-2-alerts", {"name": "alerts"}, provider=provider["urn"])

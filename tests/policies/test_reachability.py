@@ -11,6 +11,7 @@ import json
 
 import pytest
 from lz_policies import reachability as r
+from lz_policies import types as t
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown-string sentinel
 PROVIDER = "pulumi:providers:aws"
@@ -67,15 +68,15 @@ class Hub:
         self.plan = plan or Plan(known_ids)
         self.region, self.suffix = region, suffix
         p = self.plan
-        self.tgw = p.add(r.TGW, self.n("tgw"), {"defaultRouteTableAssociation": "disable",
+        self.tgw = p.add(t.TGW, self.n("tgw"), {"defaultRouteTableAssociation": "disable",
                                                  "defaultRouteTablePropagation": "disable"}, region=region)
-        self.tables = {s: p.add(r.TGW_ROUTE_TABLE, self.n(f"{s}-rt"), {"tags": {"segment": s}},
+        self.tables = {s: p.add(t.TGW_ROUTE_TABLE, self.n(f"{s}-rt"), {"tags": {"segment": s}},
                                 {"transitGatewayId": self.tgw}, region=region) for s in SEGMENTS}
         self.att = {}
         for vpc_name, cidr in (cidrs or CIDRS).items():
             env = ENV_OF_VPC[vpc_name]
-            vpc = p.add(r.VPC, self.n(vpc_name), {"cidrBlock": cidr}, env=env, region=region)
-            self.att[vpc_name] = p.add(r.VPC_ATTACHMENT, self.n(f"{vpc_name}-att"), {"subnetIds": []},
+            vpc = p.add(t.VPC, self.n(vpc_name), {"cidrBlock": cidr}, env=env, region=region)
+            self.att[vpc_name] = p.add(t.VPC_ATTACHMENT, self.n(f"{vpc_name}-att"), {"subnetIds": []},
                                        {"vpcId": vpc, "transitGatewayId": self.tgw}, env=env, region=region)
 
     def n(self, name: str) -> str:
@@ -84,19 +85,19 @@ class Hub:
     def add_hybrid(self) -> None:
         p = self.plan
         cgw = p.add("aws:ec2/customerGateway:CustomerGateway", self.n("onprem-cgw"), {"bgpAsn": "65000"})
-        self.att["vpn"] = p.add(r.VPN_CONNECTION, self.n("onprem-vpn"), {"type": "ipsec.1"},
+        self.att["vpn"] = p.add(t.VPN_CONNECTION, self.n("onprem-vpn"), {"type": "ipsec.1"},
                                 {"customerGatewayId": cgw, "transitGatewayId": self.tgw})
-        dxgw = p.add(r.DX_GATEWAY, self.n("dxgw"), {"amazonSideAsn": "64512"})
-        self.att["dx"] = p.add(r.DX_ASSOCIATION, self.n("dx-assoc"), {"allowedPrefixes": ["10.0.0.0/8"]},
+        dxgw = p.add(t.DX_GATEWAY, self.n("dxgw"), {"amazonSideAsn": "64512"})
+        self.att["dx"] = p.add(t.DX_ASSOCIATION, self.n("dx-assoc"), {"allowedPrefixes": ["10.0.0.0/8"]},
                                {"dxGatewayId": dxgw, "associatedGatewayId": self.tgw})
 
     def associate(self, attachment: str, segment: str) -> dict:
-        return self.plan.add(r.ASSOCIATION, self.n(f"{attachment}-assoc-{segment}"), {},
+        return self.plan.add(t.ASSOCIATION, self.n(f"{attachment}-assoc-{segment}"), {},
                              {"transitGatewayAttachmentId": self.att[attachment],
                               "transitGatewayRouteTableId": self.tables[segment]})
 
     def propagate(self, attachment: str, segment: str) -> dict:
-        return self.plan.add(r.PROPAGATION, self.n(f"{attachment}-prop-{segment}"), {},
+        return self.plan.add(t.PROPAGATION, self.n(f"{attachment}-prop-{segment}"), {},
                              {"transitGatewayAttachmentId": self.att[attachment],
                               "transitGatewayRouteTableId": self.tables[segment]})
 
@@ -108,7 +109,7 @@ class Hub:
         else:
             refs["transitGatewayAttachmentId"] = self.att[attachment]
         name = f"{segment}-route-{cidr.replace('/', '-')}-{attachment or 'blackhole'}"
-        return self.plan.add(r.TGW_ROUTE, self.n(name), inputs, refs)
+        return self.plan.add(t.TGW_ROUTE, self.n(name), inputs, refs)
 
 
 SEGMENT_OF = {"prod-apps": "prod", "prod-data": "prod", "nonprod-web": "nonprod", "sandbox-lab": "sandbox",
@@ -206,7 +207,7 @@ def test_prod_attachment_propagating_into_nonprod_table_is_caught(known_ids):
     assert kinds(differences) == {("one-way", "nonprod", "prod")}
     assert ("nonprod -> prod reachable via tgw route table nonprod-rt: propagation of prod-apps-att attachment"
             in differences[0].explanation)
-    assert urn(r.PROPAGATION, "prod-apps-prop-nonprod") in differences[0].urns
+    assert urn(t.PROPAGATION, "prod-apps-prop-nonprod") in differences[0].urns
 
 
 def test_both_directions_leaking_is_reported_as_unexpected_exchange():
@@ -335,9 +336,9 @@ def peered_hubs(extra_nonprod_route: bool = False) -> tuple[Hub, Hub]:
     home = Hub(plan=plan)
     dr = Hub(plan=plan, region="eu-central-1", suffix="-dr",
              cidrs={"prod-apps": "10.64.0.0/16", "nonprod-web": "10.65.0.0/16", "shared-egress": "10.66.0.0/16"})
-    peering = plan.add(r.PEERING_ATTACHMENT, "home-dr-peering", {"peerRegion": "eu-central-1"},
+    peering = plan.add(t.PEERING_ATTACHMENT, "home-dr-peering", {"peerRegion": "eu-central-1"},
                        {"transitGatewayId": home.tgw, "peerTransitGatewayId": dr.tgw})
-    accepter = plan.add(r.PEERING_ACCEPTER, "home-dr-peering-accepter", {}, {"transitGatewayAttachmentId": peering},
+    accepter = plan.add(t.PEERING_ACCEPTER, "home-dr-peering-accepter", {}, {"transitGatewayAttachmentId": peering},
                         region="eu-central-1")
     home.att["peer"], dr.att["peer"] = peering, accepter
     for hub in (home, dr):
@@ -380,10 +381,10 @@ def test_route_over_peering_to_the_wrong_segment_is_caught():
 # --------------------------------------------------------------------------- tolerance
 def test_unresolvable_references_are_notes_not_crashes():
     plan = Plan(known_ids=False)
-    table = plan.add(r.TGW_ROUTE_TABLE, "orphan-rt", {"tags": {"segment": "prod"}})
-    plan.add(r.ASSOCIATION, "dangling-assoc", {"transitGatewayAttachmentId": UNKNOWN},
+    table = plan.add(t.TGW_ROUTE_TABLE, "orphan-rt", {"tags": {"segment": "prod"}})
+    plan.add(t.ASSOCIATION, "dangling-assoc", {"transitGatewayAttachmentId": UNKNOWN},
              {"transitGatewayRouteTableId": table})
-    plan.add(r.VPC_ATTACHMENT, "untagged-att", {"vpcId": UNKNOWN, "tags": {}}, env="mystery")
+    plan.add(t.VPC_ATTACHMENT, "untagged-att", {"vpcId": UNKNOWN, "tags": {}}, env="mystery")
     result = r.compute(plan.resources)
     assert any("dangling-assoc" in note for note in result.unresolved)
     assert any("untagged-att" in note for note in result.notes)
@@ -393,7 +394,7 @@ def test_unresolvable_references_are_notes_not_crashes():
 
 def test_accepter_is_folded_into_the_attachment_it_accepts():
     hub = Hub()
-    accepter = hub.plan.add(r.VPC_ATTACHMENT_ACCEPTER, "prod-apps-accepter", {},
+    accepter = hub.plan.add(t.VPC_ATTACHMENT_ACCEPTER, "prod-apps-accepter", {},
                             {"transitGatewayAttachmentId": hub.att["prod-apps"]})
     hub.att["prod-acc"] = accepter
     hub.associate("prod-acc", "prod")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from harness import analyze_stack, run_case, servicer, violations
 from lz_policies import stack_rules
+from lz_policies import types as t
 from lz_policies.framework import UNKNOWN, StackCase
 from lz_policies.stack_rules import RULES, X05_CASES, X17_CASES, _case
 
@@ -88,8 +89,8 @@ def test_x15_names_account_and_region():
 
 def test_unknown_reference_is_advisory_not_a_crash():
     """A flow log whose VPC cannot be told during preview: advisory, and no VPC is wrongly flagged."""
-    resources = (_case(stack_rules.VPC, "vpc", {"cidrBlock": "10.0.0.0/16"}),
-                 _case(stack_rules.FLOW_LOG, "fl", {"trafficType": "ALL", "vpcId": UNKNOWN}))
+    resources = (_case(t.VPC, "vpc", {"cidrBlock": "10.0.0.0/16"}),
+                 _case(t.FLOW_LOG, "fl", {"trafficType": "ALL", "vpcId": UNKNOWN}))
     diagnostics = analyze_stack(servicer(BY_ID["X-01"].policies()), resources)
     assert not violations(diagnostics)
     assert any(d.is_cannot_verify and d.level == "advisory" for d in diagnostics)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-from .framework import Rule
+from .rules import Rule
 
 # Family modules, in the order of the catalogue. A module that does not exist yet is skipped, so the pack can be
 # assembled while families are still being written; an import error INSIDE a module is never swallowed.

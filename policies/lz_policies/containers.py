@@ -9,23 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from .framework import (
-    UNKNOWN,
-    Case,
-    Param,
-    ResourceRule,
-    Subject,
-    allows,
-    as_list,
-    decode_json,
-    dig,
-    looks_secret_name,
-    looks_secret_value,
-    principals,
-    require_known,
-    statements,
-    truthy,
-)
+from .iam import allows, principals, statements
+from .rules import Case, Param, ResourceRule
+from .secret_detection import looks_secret_name, looks_secret_value
 from .types import (
     ECR_REPOSITORY,
     ECS_SERVICE,
@@ -36,6 +22,8 @@ from .types import (
     REPOSITORY_POLICY,
     TASK_DEFINITION,
 )
+from .values import UNKNOWN, as_list, decode_json, dig, require_known, truthy
+from .views import Subject
 
 ROOT_USERS = ("root", "0", "0:0")
 SUPPORTED_EKS = ["1.31", "1.32", "1.33", "1.34"]

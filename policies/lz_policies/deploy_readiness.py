@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import reachability as rch
-from .framework import UNKNOWN, Param, Res, StackCase, StackRule
+from .facts import OPT_IN_REGIONS
+from .graph import Graph, Res
+from .rules import CaseResource, Param, StackCase, StackRule
 from .stack_rules import _label, _short, _true
 from .stack_rules import _Unknowns as _StackUnknowns
 from .types import (
@@ -85,14 +86,7 @@ from .types import (
     TRAIL,
     VPC_ATTACHMENT,
 )
-
-# Regions disabled in every new account until enabled (AWS Account Management, "Specify which AWS Regions your
-# account can use"); equal to landing_zone.regions.OPT_IN_REGIONS (tests/policies/test_deploy_readiness.py).
-OPT_IN_REGIONS = (
-    "af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
-    "ap-southeast-6", "ap-southeast-7", "ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1",
-    "me-central-1", "me-south-1", "mx-central-1",
-)  # fmt: skip
+from .values import UNKNOWN, is_unknown, snapshot
 
 PERMISSION_SET_PARTS = (
     SSO_MANAGED,
@@ -122,19 +116,19 @@ PUBLIC_AMI_OWNERS = ["amazon", "aws-marketplace", "099720109477", "136693071363"
 
 # --------------------------------------------------------------------------- shared helpers
 class _Unknowns(_StackUnknowns):
-    def add(self, res: rch.Res, prop: str) -> None:
+    def add(self, res: Res, prop: str) -> None:
         self.append(f"{_short(res.type)} {res.name}.{prop}")
 
 
 def _known(value: Any) -> bool:
-    return value is not None and not rch.is_unknown(value)
+    return value is not None and not is_unknown(value)
 
 
 def _decoded(value: Any) -> Any:
     """Provider inputs arrive JSON-encoded as strings; other values as they are."""
     if isinstance(value, str) and value[:1] in "[{":
         try:
-            return rch.plain(json.loads(value))
+            return snapshot(json.loads(value))
         except ValueError:
             return value
     return value
@@ -142,38 +136,29 @@ def _decoded(value: Any) -> Any:
 
 def _list(value: Any) -> list:
     value = _decoded(value)
-    if value is None or rch.is_unknown(value):
+    if value is None or is_unknown(value):
         return []
     return list(value) if isinstance(value, list) else [value]
-
-
-def _graph(stack: Any) -> rch.Graph:
-    if hasattr(stack, "graph"):
-        return stack.graph()
-    graph = getattr(stack, "_lz_graph", None)
-    if graph is None:
-        graph = stack._lz_graph = rch.Graph(stack.resources)
-    return graph
 
 
 class Deps:
     """What each resource waits for, and reference resolution that also follows components (one per graph)."""
 
-    def __init__(self, g: rch.Graph):
+    def __init__(self, g: Graph):
         self.g = g
         self._children: dict[str, list[str]] = {}
         for res in g.resources:
             if res.parent:
                 self._children.setdefault(res.parent, []).append(res.urn)
         self._closure: dict[str, frozenset[str]] = {}
-        self._by_name: dict[str, list[rch.Res]] = {}
+        self._by_name: dict[str, list[Res]] = {}
         for res in g.resources:
             name = res.get("name")
-            if isinstance(name, str) and name and not rch.is_unknown(name):
+            if isinstance(name, str) and name and not is_unknown(name):
                 self._by_name.setdefault(name, []).append(res)
 
     @classmethod
-    def of(cls, g: rch.Graph) -> Deps:
+    def of(cls, g: Graph) -> Deps:
         deps = g.memo.get("deploy-readiness-deps")
         if deps is None:
             deps = g.memo["deploy-readiness-deps"] = cls(g)
@@ -187,7 +172,7 @@ class Deps:
             todo.extend(self._children.get(child, ()))
         return found
 
-    def direct(self, res: rch.Res) -> set[str]:
+    def direct(self, res: Res) -> set[str]:
         urns = set(res.dependencies)
         for values in res.property_dependencies.values():
             urns.update(values)
@@ -197,7 +182,7 @@ class Deps:
             urns.update(self.descendants(urn))
         return urns
 
-    def waits_for(self, res: rch.Res) -> frozenset[str]:
+    def waits_for(self, res: Res) -> frozenset[str]:
         """URNs `res` transitively waits for."""
         hit = self._closure.get(res.urn)
         if hit is None:
@@ -214,17 +199,17 @@ class Deps:
             hit = self._closure[res.urn] = frozenset(seen)
         return hit
 
-    def waits(self, res: rch.Res, other: rch.Res) -> bool:
+    def waits(self, res: Res, other: Res) -> bool:
         return other.urn in self.waits_for(res)
 
-    def refs(self, res: rch.Res, prop: str, types: Iterable[str], value: Any = None) -> list[rch.Res]:
+    def refs(self, res: Res, prop: str, types: Iterable[str], value: Any = None) -> list[Res]:
         """Resources of `types` that res.prop (or `value`) names: by id / ARN / bucket / name, an ARN's resource part
         (an S3 ARN with a key prefix), else the property dependencies (through components)."""
         types = tuple(types)
         value = res.get(prop) if value is None else value
-        found: list[rch.Res] = []
+        found: list[Res] = []
         for item in value if isinstance(value, list) else [value]:
-            if not isinstance(item, str) or not item or rch.is_unknown(item):
+            if not isinstance(item, str) or not item or is_unknown(item):
                 continue
             candidates = [*self.g.by_id(item), *self._by_name.get(item, ())]
             if item.startswith("arn:") and ":::" in item:  # arn:aws:s3:::bucket/prefix
@@ -233,7 +218,7 @@ class Deps:
             for candidate in candidates:
                 if candidate.type in types and candidate not in found:
                     found.append(candidate)
-        by_graph: list[rch.Res] = []
+        by_graph: list[Res] = []
         for urn in res.property_dependencies.get(prop, ()):
             for candidate in (urn, *self.descendants(urn)):
                 other = self.g.by_urn.get(candidate)
@@ -243,15 +228,15 @@ class Deps:
             return [f for f in found if f in by_graph] or found
         return found or by_graph
 
-    def provider(self, res: rch.Res) -> rch.Res | None:
+    def provider(self, res: Res) -> Res | None:
         return self.g.by_urn.get(res.provider_urn or "")
 
-    def provider_props(self, res: rch.Res) -> dict[str, Any]:
+    def provider_props(self, res: Res) -> dict[str, Any]:
         """The full inputs of res's provider (the provider resource when it is in the stack)."""
         provider = self.provider(res)
         return provider.props if provider is not None else (self.g.provider_props(res) or {})
 
-    def account_id(self, res: rch.Res) -> str | None:
+    def account_id(self, res: Res) -> str | None:
         """The id of the account res lives in: its provider's allowedAccountIds, else its assumed role's ARN."""
         props = self.provider_props(res)
         ids = [i for i in _list(props.get("allowedAccountIds")) if isinstance(i, str) and _known(i)]
@@ -263,7 +248,7 @@ class Deps:
                 return arn.split(":")[4] or None
         return None
 
-    def created_account(self, provider: rch.Res) -> rch.Res | None:
+    def created_account(self, provider: Res) -> Res | None:
         """The organizations/account of this stack whose role `provider` assumes (by property dependency or id)."""
         accounts = self.g.of_type(ORG_ACCOUNT)
         for prop in ("assumeRoles", "assumeRole", "allowedAccountIds"):
@@ -279,13 +264,13 @@ class Deps:
                 return account
         return None
 
-    def created_account_of(self, res: rch.Res) -> rch.Res | None:
+    def created_account_of(self, res: Res) -> Res | None:
         provider = self.provider(res)
         return self.created_account(provider) if provider is not None else None
 
 
 # --------------------------------------------------------------------------- DEP-01 opt-in regions
-def _enables(deps: Deps, setting: rch.Res, account: rch.Res, region: str, unknowns: _Unknowns) -> bool:
+def _enables(deps: Deps, setting: Res, account: Res, region: str, unknowns: _Unknowns) -> bool:
     name = setting.get("regionName")
     if not _known(name):
         unknowns.add(setting, "regionName")
@@ -295,7 +280,7 @@ def _enables(deps: Deps, setting: rch.Res, account: rch.Res, region: str, unknow
     return account in deps.refs(setting, "accountId", (ORG_ACCOUNT,))
 
 
-def _region_users(g: rch.Graph, deps: Deps, opt_in: set[str], unknowns: _Unknowns) -> Iterator[tuple[rch.Res, str]]:
+def _region_users(g: Graph, deps: Deps, opt_in: set[str], unknowns: _Unknowns) -> Iterator[tuple[Res, str]]:
     """(provider or resource, opt-in region) pairs: providers configured for the region, and resources whose own
     `region` argument (pulumi-aws 7) moves them there."""
     for provider in g.of_type(PROVIDER):
@@ -315,7 +300,7 @@ def _region_users(g: rch.Graph, deps: Deps, opt_in: set[str], unknowns: _Unknown
 
 
 def opt_in_regions_enabled_first(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, unknowns = _graph(stack), _Unknowns()
+    g, unknowns = stack.graph(), _Unknowns()
     deps = Deps.of(g)
     opt_in = set(stack.cfg["optInRegions"])
     settings = g.of_type(REGION_SETTING)
@@ -337,7 +322,7 @@ def opt_in_regions_enabled_first(stack: Any) -> Iterator[tuple[str | None, str]]
 
 
 # --------------------------------------------------------------------------- DEP-02 lookups in created accounts
-def _safe_lookup(marker: rch.Res, token: str, args: Mapping[str, Any], cfg: Mapping[str, Any]) -> bool:
+def _safe_lookup(marker: Res, token: str, args: Mapping[str, Any], cfg: Mapping[str, Any]) -> bool:
     if token in cfg["safeTokens"]:
         return True
     if token == AMI_TOKEN:
@@ -350,7 +335,7 @@ def _safe_lookup(marker: rch.Res, token: str, args: Mapping[str, Any], cfg: Mapp
 
 
 def no_lookup_in_created_accounts(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, unknowns = _graph(stack), _Unknowns()
+    g, unknowns = stack.graph(), _Unknowns()
     deps = Deps.of(g)
     for marker in g.of_type(LOOKUP):
         token, args = marker.get("token"), _decoded(marker.get("args")) or {}
@@ -376,7 +361,7 @@ class Need:
     """The dependent must wait for one of `candidates`; none in the stack is a violation when `required`."""
 
     what: str
-    candidates: tuple[rch.Res, ...]
+    candidates: tuple[Res, ...]
     required: bool = True
     fix: str = ""
 
@@ -386,13 +371,13 @@ class Ordering:
     """One row of the table: what `types` must wait for, why, and where AWS says so."""
 
     types: tuple[str, ...]
-    needs: Callable[[Deps, rch.Res, _Unknowns], list[Need]]
+    needs: Callable[[Deps, Res, _Unknowns], list[Need]]
     prerequisite: str
     why: str
     doc: str
 
 
-def _policies_of_bucket(deps: Deps, bucket: rch.Res) -> tuple[rch.Res, ...]:
+def _policies_of_bucket(deps: Deps, bucket: Res) -> tuple[Res, ...]:
     index = deps.g.memo.get("deploy-readiness-bucket-policies")
     if index is None:
         index = deps.g.memo["deploy-readiness-bucket-policies"] = {}
@@ -402,7 +387,7 @@ def _policies_of_bucket(deps: Deps, bucket: rch.Res) -> tuple[rch.Res, ...]:
     return tuple(index.get(bucket.urn, ()))
 
 
-def _bucket_policy_needs(deps: Deps, res: rch.Res, prop: str, unknowns: _Unknowns, value: Any = None,
+def _bucket_policy_needs(deps: Deps, res: Res, prop: str, unknowns: _Unknowns, value: Any = None,
                          required: bool = True) -> list[Need]:
     buckets = deps.refs(res, prop, BUCKETS, value)
     if not buckets:
@@ -413,7 +398,7 @@ def _bucket_policy_needs(deps: Deps, res: rch.Res, prop: str, unknowns: _Unknown
                  f"add an s3/bucketPolicy granting the delivery service to {b.name}") for b in buckets]
 
 
-def _key_policy_needs(deps: Deps, res: rch.Res, prop: str) -> list[Need]:
+def _key_policy_needs(deps: Deps, res: Res, prop: str) -> list[Need]:
     needs = []
     for key in deps.refs(res, prop, (KMS_KEY,)):
         policies = tuple(p for p in deps.g.of_type(KMS_KEY_POLICY) if key in deps.refs(p, "keyId", (KMS_KEY,)))
@@ -422,40 +407,40 @@ def _key_policy_needs(deps: Deps, res: rch.Res, prop: str) -> list[Need]:
     return needs
 
 
-def _same_scope(deps: Deps, res: rch.Res, types: Iterable[str]) -> tuple[rch.Res, ...]:
+def _same_scope(deps: Deps, res: Res, types: Iterable[str]) -> tuple[Res, ...]:
     account, region = deps.g.account(res), deps.g.region(res)
     return tuple(r for r in deps.g.of_type(*types) if deps.g.account(r) == account and deps.g.region(r) == region)
 
 
-def _flow_log_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
+def _flow_log_needs(deps: Deps, res: Res, unknowns: _Unknowns) -> list[Need]:
     if str(res.get("logDestinationType") or "cloud-watch-logs") != "s3":
         return []
     return _bucket_policy_needs(deps, res, "logDestination", unknowns)
 
 
-def _trail_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
+def _trail_needs(deps: Deps, res: Res, unknowns: _Unknowns) -> list[Need]:
     return _bucket_policy_needs(deps, res, "s3BucketName", unknowns) + _key_policy_needs(deps, res, "kmsKeyId")
 
 
-def _delivery_channel_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
+def _delivery_channel_needs(deps: Deps, res: Res, unknowns: _Unknowns) -> list[Need]:
     recorder = Need("a cfg/recorder in its account and region", _same_scope(deps, res, (CONFIG_RECORDER,)), True,
                     "create the configuration recorder first")
     return [recorder, *_bucket_policy_needs(deps, res, "s3BucketName", unknowns),
             *_key_policy_needs(deps, res, "s3KmsKeyArn")]
 
 
-def _recorder_status_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
+def _recorder_status_needs(deps: Deps, res: Res, unknowns: _Unknowns) -> list[Need]:
     if not _true(res.get("isEnabled")):
         return []
     return [Need("a cfg/deliveryChannel in its account and region", _same_scope(deps, res, (DELIVERY_CHANNEL,)),
                  True, "create the delivery channel first")]
 
 
-def _organizations(deps: Deps) -> list[rch.Res]:
+def _organizations(deps: Deps) -> list[Res]:
     return deps.g.of_type(ORGANIZATION)
 
 
-def _delegated_admin_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
+def _delegated_admin_needs(deps: Deps, res: Res, unknowns: _Unknowns) -> list[Need]:
     principal = DELEGATED_ADMINS[res.type] or res.get("servicePrincipal")
     if not _known(principal):
         unknowns.add(res, "servicePrincipal")
@@ -464,7 +449,7 @@ def _delegated_admin_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> lis
                                unknowns)
 
 
-def _share_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
+def _share_needs(deps: Deps, res: Res, unknowns: _Unknowns) -> list[Need]:
     tgws = deps.refs(res, "transitGatewayId", (TGW,))
     if not tgws:
         return []
@@ -481,7 +466,7 @@ def _share_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
                  "associate the attachment's account (or the organization) with the share")]
 
 
-def _org_sharing_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
+def _org_sharing_needs(deps: Deps, res: Res, unknowns: _Unknowns) -> list[Need]:
     principal = res.get("principal")
     if _known(principal):
         if not str(principal).startswith("arn:") or ":organizations:" not in str(principal):
@@ -493,7 +478,7 @@ def _org_sharing_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Ne
     return [Need("ram/sharingWithOrganization", tuple(deps.g.of_type(RAM_ORG_SHARING)), False)]
 
 
-def _capacity_provider_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
+def _capacity_provider_needs(deps: Deps, res: Res, unknowns: _Unknowns) -> list[Need]:
     if not _list(res.get("capacityProviderStrategies")):
         return []
     clusters = deps.refs(res, "cluster", (ECS_CLUSTER,))
@@ -505,7 +490,7 @@ def _capacity_provider_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> l
                  "register the capacity providers on the cluster (ecs.ClusterCapacityProviders) first")]
 
 
-def _certificate_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
+def _certificate_needs(deps: Deps, res: Res, unknowns: _Unknowns) -> list[Need]:
     needs = []
     for cert in deps.refs(res, "certificateArn", (CERTIFICATE,)):
         validations = tuple(v for v in deps.g.of_type(CERTIFICATE_VALIDATION)
@@ -517,7 +502,7 @@ def _certificate_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Ne
     return needs
 
 
-def _query_log_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
+def _query_log_needs(deps: Deps, res: Res, unknowns: _Unknowns) -> list[Need]:
     account = deps.g.account(res)
     policies = tuple(p for p in deps.g.of_type(LOG_RESOURCE_POLICY)
                      if deps.g.account(p) == account and "route53.amazonaws.com" in str(p.get("policyDocument")))
@@ -525,7 +510,7 @@ def _query_log_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need
                  "add a cloudwatch.LogResourcePolicy for route53.amazonaws.com in us-east-1")]
 
 
-def _lb_logs_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
+def _lb_logs_needs(deps: Deps, res: Res, unknowns: _Unknowns) -> list[Need]:
     needs = []
     for prop in ("accessLogs", "connectionLogs"):
         logs = res.get(prop)
@@ -534,11 +519,11 @@ def _lb_logs_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
     return needs
 
 
-def _bucket_logging_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
+def _bucket_logging_needs(deps: Deps, res: Res, unknowns: _Unknowns) -> list[Need]:
     return _bucket_policy_needs(deps, res, "targetBucket", unknowns, required=False)
 
 
-def _assignment_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
+def _assignment_needs(deps: Deps, res: Res, unknowns: _Unknowns) -> list[Need]:
     needs = []
     for permission_set in deps.refs(res, "permissionSetArn", (PERMISSION_SET,)):
         needs.append(Need(_label(permission_set), (permission_set,)))
@@ -548,7 +533,7 @@ def _assignment_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Nee
     return needs
 
 
-def _policy_type_needs(deps: Deps, res: rch.Res, unknowns: _Unknowns) -> list[Need]:
+def _policy_type_needs(deps: Deps, res: Res, unknowns: _Unknowns) -> list[Need]:
     needs = []
     for policy in deps.refs(res, "policyId", (ORG_POLICY,)):
         policy_type = policy.get("type") or "SERVICE_CONTROL_POLICY"
@@ -628,7 +613,7 @@ ORDERINGS = (
 
 
 def creation_order_respected(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, unknowns = _graph(stack), _Unknowns()
+    g, unknowns = stack.graph(), _Unknowns()
     deps = Deps.of(g)
     for row in ORDERINGS:
         for res in g.of_type(*row.types):
@@ -639,7 +624,7 @@ def creation_order_respected(stack: Any) -> Iterator[tuple[str | None, str]]:
     unknowns.raise_if_any()
 
 
-def _need_problem(deps: Deps, res: rch.Res, need: Need, row: Ordering) -> str | None:
+def _need_problem(deps: Deps, res: Res, need: Need, row: Ordering) -> str | None:
     if not need.candidates:
         if not need.required:
             return None
@@ -652,16 +637,16 @@ def _need_problem(deps: Deps, res: rch.Res, need: Need, row: Ordering) -> str | 
 
 
 # --------------------------------------------------------------------------- DEP-04 incompatible settings
-def _references_cluster(deps: Deps, res: rch.Res, prop: str, cluster: rch.Res) -> bool:
+def _references_cluster(deps: Deps, res: Res, prop: str, cluster: Res) -> bool:
     return cluster in deps.refs(res, prop, (RDS_CLUSTER,))
 
 
-def _set(res: rch.Res, prop: str) -> bool:
+def _set(res: Res, prop: str) -> bool:
     value = res.get(prop)
-    return bool(res.property_dependencies.get(prop)) or rch.is_unknown(value) or bool(value)
+    return bool(res.property_dependencies.get(prop)) or is_unknown(value) or bool(value)
 
 
-def _managed_password_conflicts(deps: Deps, cluster: rch.Res) -> list[str]:
+def _managed_password_conflicts(deps: Deps, cluster: Res) -> list[str]:
     conflicts = []
     if _set(cluster, "globalClusterIdentifier"):
         conflicts.append("it is part of a global database (globalClusterIdentifier)")
@@ -679,11 +664,11 @@ def _managed_password_conflicts(deps: Deps, cluster: rch.Res) -> list[str]:
 
 
 def settings_compatible(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, unknowns = _graph(stack), _Unknowns()
+    g, unknowns = stack.graph(), _Unknowns()
     deps = Deps.of(g)
     for cluster in g.of_type(RDS_CLUSTER):
         managed = cluster.get("manageMasterUserPassword")
-        if rch.is_unknown(managed):
+        if is_unknown(managed):
             unknowns.add(cluster, "manageMasterUserPassword")
         elif _true(managed):
             for conflict in _managed_password_conflicts(deps, cluster):
@@ -693,7 +678,7 @@ def settings_compatible(stack: Any) -> Iterator[tuple[str | None, str]]:
                                     "to the other Region, with rotation)")
     for group in g.of_type(REDIS_GROUP):
         if _set(group, "authToken") and not _true(group.get("transitEncryptionEnabled")):
-            if rch.is_unknown(group.get("transitEncryptionEnabled")):
+            if is_unknown(group.get("transitEncryptionEnabled")):
                 unknowns.add(group, "transitEncryptionEnabled")
                 continue
             yield group.urn, (f"{_label(group)}: an AUTH token needs transitEncryptionEnabled=true (ElastiCache "
@@ -713,14 +698,14 @@ CREDENTIAL_REFS: dict[str, tuple[tuple[str, str | None, str], ...]] = {
 KIND_TYPES = {"acm": (CERTIFICATE,), "iam": (SAML_PROVIDER,)}
 
 
-def _credential_values(res: rch.Res, prop: str, key: str | None) -> list[Any]:
+def _credential_values(res: Res, prop: str, key: str | None) -> list[Any]:
     value = res.get(prop)
     if key is None:
         return [value] if value is not None else []
     return [item.get(key) for item in _list(value) if isinstance(item, Mapping) and item.get(key) is not None]
 
 
-def _arn_problem(deps: Deps, res: rch.Res, arn: str, kind: str, unknowns: _Unknowns, field: str) -> str | None:
+def _arn_problem(deps: Deps, res: Res, arn: str, kind: str, unknowns: _Unknowns, field: str) -> str | None:
     parts = arn.split(":")
     if len(parts) < 6:
         return None
@@ -738,7 +723,7 @@ def _arn_problem(deps: Deps, res: rch.Res, arn: str, kind: str, unknowns: _Unkno
     return None
 
 
-def _resource_problem(deps: Deps, res: rch.Res, other: rch.Res, kind: str, field: str) -> str | None:
+def _resource_problem(deps: Deps, res: Res, other: Res, kind: str, field: str) -> str | None:
     g = deps.g
     if g.account(other) != g.account(res):
         return f"{field} names {_label(other)} of account {g.account(other)}, but {_label(res)} is in {g.account(res)}"
@@ -748,7 +733,7 @@ def _resource_problem(deps: Deps, res: rch.Res, other: rch.Res, kind: str, field
     return None
 
 
-def _credential_targets(deps: Deps, res: rch.Res, prop: str, kind: str) -> list[rch.Res]:
+def _credential_targets(deps: Deps, res: Res, prop: str, kind: str) -> list[Res]:
     """What an output-valued credential property comes from; a certificate's validation stands for the certificate
     (listeners take the ARN from the validation, so they wait until it is issued)."""
     found = deps.refs(res, prop, (*KIND_TYPES[kind], CERTIFICATE_VALIDATION))
@@ -759,7 +744,7 @@ def _credential_targets(deps: Deps, res: rch.Res, prop: str, kind: str) -> list[
 
 
 def credentials_in_place(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, unknowns = _graph(stack), _Unknowns()
+    g, unknowns = stack.graph(), _Unknowns()
     deps = Deps.of(g)
     for res_type, refs in CREDENTIAL_REFS.items():
         for res in g.of_type(res_type):
@@ -772,7 +757,7 @@ def credentials_in_place(stack: Any) -> Iterator[tuple[str | None, str]]:
     unknowns.raise_if_any()
 
 
-def _credential_problems(deps: Deps, res: rch.Res, prop: str, key: str | None, kind: str, field: str,
+def _credential_problems(deps: Deps, res: Res, prop: str, key: str | None, kind: str, field: str,
                          unknowns: _Unknowns) -> Iterator[str]:
     for value in _credential_values(res, prop, key):
         if isinstance(value, str) and _known(value):
@@ -792,22 +777,22 @@ ORG_TAGS = {"environment": "core", "account": "management"}
 
 
 def _r(type_: str, name: str, props: Mapping[str, Any] | None = None, refs: Mapping[str, Any] | None = None,
-       account: str = "management", env: str = "core", **kwargs: Any) -> Res:
+       account: str = "management", env: str = "core", **kwargs: Any) -> CaseResource:
     """A case resource in `account`; refs: prop -> name(s) of the referenced Res, value unknown as in preview."""
     props = dict(props or {})
     deps = {}
     for prop, names in (refs or {}).items():
         props.setdefault(prop, UNKNOWN)
         deps[prop] = (names,) if isinstance(names, str) else tuple(names)
-    return Res(type=type_, name=name, props=props, provider_tags={"environment": env, "account": account},
+    return CaseResource(type=type_, name=name, props=props, provider_tags={"environment": env, "account": account},
                property_deps=deps, **kwargs)
 
 
-def _account(name: str = "acct-app") -> Res:
+def _account(name: str = "acct-app") -> CaseResource:
     return _r(ORG_ACCOUNT, name, {"name": name, "email": f"{name}@example.com"})
 
 
-def _provider(account: str, region: str, created: str | None = "acct-app", **kwargs: Any) -> Res:
+def _provider(account: str, region: str, created: str | None = "acct-app", **kwargs: Any) -> CaseResource:
     """The provider of `account` in `region` (the name the harness gives the provider of a resource there)."""
     if created is None:
         props = {"region": region, "allowedAccountIds": '["111111111111"]'}
@@ -816,7 +801,7 @@ def _provider(account: str, region: str, created: str | None = "acct-app", **kwa
               refs={"assumeRoles": created, "allowedAccountIds": created}, region=region, **kwargs)
 
 
-def _enable(region: str = "ap-south-2", enabled: Any = True) -> Res:
+def _enable(region: str = "ap-south-2", enabled: Any = True) -> CaseResource:
     return _r(REGION_SETTING, f"enable-{region}", {"regionName": region, "enabled": enabled},
               refs={"accountId": "acct-app"})
 
@@ -838,7 +823,7 @@ DEP01_CASES = (
     StackCase((_provider("management", "ap-south-2", created=None),), violates=False,
               note="an account that already exists (preflight checks it)"),
     StackCase((_account(), _r(REGIONS, "regions"),
-               Res(REGION_SETTING, "enable-ap-south-2", {"regionName": "ap-south-2", "enabled": "true",
+               CaseResource(REGION_SETTING, "enable-ap-south-2", {"regionName": "ap-south-2", "enabled": "true",
                                                          "accountId": UNKNOWN},
                    provider_tags=ORG_TAGS, parent="regions", property_deps={"accountId": ("acct-app",)}),
                _provider("app", "ap-south-2", depends_on=("regions",))), violates=False,
@@ -852,7 +837,7 @@ DEP01_CASES = (
 )
 
 
-def _lookup(token: str, args: Mapping[str, Any], provider: str = "app-eu-west-1-provider") -> Res:
+def _lookup(token: str, args: Mapping[str, Any], provider: str = "app-eu-west-1-provider") -> CaseResource:
     return _r(LOOKUP, f"lookup-{token.rsplit(':', 1)[-1]}", {"token": token, "args": dict(args)},
               refs={"provider": provider})
 
@@ -876,20 +861,20 @@ DEP02_CASES = (
 )
 
 
-def _bucket(name: str = "logs", account: str = "log-archive") -> Res:
+def _bucket(name: str = "logs", account: str = "log-archive") -> CaseResource:
     return _r(BUCKETS[0], name, {"bucket": f"lz-{name}", "arn": f"arn:aws:s3:::lz-{name}"}, account=account)
 
 
-def _bucket_policy(bucket: str = "logs", account: str = "log-archive") -> Res:
+def _bucket_policy(bucket: str = "logs", account: str = "log-archive") -> CaseResource:
     return _r(BUCKET_POLICY, f"{bucket}-policy", {"bucket": f"lz-{bucket}", "policy": "{}"}, account=account)
 
 
-def _flow_log(**kwargs: Any) -> Res:
+def _flow_log(**kwargs: Any) -> CaseResource:
     return _r(FLOW_LOG, "vpc-flow-log", {"logDestinationType": "s3", "logDestination": "arn:aws:s3:::lz-logs/vpc",
                                          "trafficType": "ALL"}, account="app", **kwargs)
 
 
-def _org(**props: Any) -> Res:
+def _org(**props: Any) -> CaseResource:
     return _r(ORGANIZATION, "org", {"featureSet": "ALL", **props})
 
 
@@ -952,7 +937,7 @@ DEP03_CASES = (
 )
 
 
-def _cluster(name: str, managed: Any = True, **props: Any) -> Res:
+def _cluster(name: str, managed: Any = True, **props: Any) -> CaseResource:
     return _r(RDS_CLUSTER, name, {"engine": "aurora-mysql", "manageMasterUserPassword": managed, **props}, account="app")
 
 
@@ -974,14 +959,14 @@ DEP04_CASES = (
 )
 
 
-def _vpn(**props: Any) -> Res:
+def _vpn(**props: Any) -> CaseResource:
     return _r(CLIENT_VPN, "client-vpn", {"clientCidrBlock": "100.64.0.0/22", **props}, account="network")
 
 
 NETWORK_ACCOUNT = "444444444444"
 
 
-def _network_provider(created: bool = False) -> Res:
+def _network_provider(created: bool = False) -> CaseResource:
     if created:
         return _provider("network", "eu-west-1", created="acct-network")
     return _r(PROVIDER, "network-eu-west-1-provider",

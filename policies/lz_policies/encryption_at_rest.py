@@ -8,26 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from . import reachability as rch
-from .framework import (
-    UNKNOWN,
-    Case,
-    Param,
-    Res,
-    ResourceRule,
-    Stack,
-    StackCase,
-    StackRule,
-    Subject,
-    allows,
-    as_list,
-    cannot_verify,
-    dig,
-    looks_secret_name,
-    principals,
-    statements,
-    truthy,
-)
+from .graph import Graph, Res
+from .iam import allows, principals, statements
+from .rules import Case, CaseResource, Param, ResourceRule, StackCase, StackRule
+from .secret_detection import looks_secret_name
 from .types import (
     BACKUP_VAULT,
     BUCKET,
@@ -54,6 +38,8 @@ from .types import (
     SSM_PARAMETER,
     TRAIL,
 )
+from .values import UNKNOWN, as_list, cannot_verify, dig, is_unknown, truthy
+from .views import Stack, Subject
 
 S3_BUCKETS = (BUCKET, BUCKET_V2)
 KEY = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000001"
@@ -130,7 +116,7 @@ def bucket_sse_is_kms(s: Stack) -> Iterator[tuple[str | None, str]]:
                            f"sseAlgorithm={'AES256' if reason else 'aws:kms'}"
         for i, rule in enumerate(rules):
             algorithm = dig(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm", default="")
-            if rch.is_unknown(algorithm):
+            if is_unknown(algorithm):
                 unknown.append(f"{res.name}.rules[{i}].applyServerSideEncryptionByDefault.sseAlgorithm")
             elif reason and algorithm != "AES256":
                 yield res.urn, (f"rules[{i}] uses sseAlgorithm={algorithm or 'unset'} on a log-delivery target "
@@ -147,14 +133,14 @@ def bucket_sse_is_kms(s: Stack) -> Iterator[tuple[str | None, str]]:
         raise cannot_verify(unknown)
 
 
-def _encryption_configurations(g: rch.Graph) -> Iterator[tuple[rch.Res, rch.Res | None, list]]:
+def _encryption_configurations(g: Graph) -> Iterator[tuple[Res, Res | None, list]]:
     """(resource carrying the configuration, its bucket, its rules): standalone configurations and inline ones."""
     for sse in g.of_type(S3_SSE):
         buckets = g.resolve(sse, "bucket", S3_BUCKETS)
         yield sse, (buckets[0] if buckets else None), _rules(sse.props)
     for bucket in g.of_type(*S3_BUCKETS):
         inline = bucket.get("serverSideEncryptionConfiguration")
-        if inline is not None and not rch.is_unknown(inline):  # else a standalone configuration carries it
+        if inline is not None and not is_unknown(inline):  # else a standalone configuration carries it
             yield bucket, bucket, _rules(inline)
 
 
@@ -162,7 +148,7 @@ def _rules(config) -> list:
     return as_list(dig(config, "rules")) or as_list(dig(config, "rule"))
 
 
-def log_delivery_targets(g: rch.Graph) -> tuple[dict[str, str], list[str]]:
+def log_delivery_targets(g: Graph) -> tuple[dict[str, str], list[str]]:
     """Buckets S3 server access logs and ELB access logs are delivered to, by URN with the reason, and the references
     that could not be resolved. From the graph only: a tag the bucket sets on itself never makes it a target (it would
     exempt the bucket from SSE-KMS here and from Object Lock in DAT-04)."""
@@ -171,21 +157,21 @@ def log_delivery_targets(g: rch.Graph) -> tuple[dict[str, str], list[str]]:
     for logging in g.of_type(*BUCKET_LOGGING):
         found = g.resolve(logging, "targetBucket", S3_BUCKETS)
         targets.update({b.urn: f"targetBucket of {logging.name}" for b in found if b.urn not in targets})
-        if not found and rch.is_unknown(logging.get("targetBucket")):
+        if not found and is_unknown(logging.get("targetBucket")):
             undecided.append(f"{logging.name}.targetBucket")
     for lb in g.of_type(*LOAD_BALANCERS):
         access_logs = lb.get("accessLogs")
-        if rch.is_unknown(access_logs) or (isinstance(access_logs, dict) and rch.is_unknown(access_logs.get("enabled"))):
+        if is_unknown(access_logs) or (isinstance(access_logs, dict) and is_unknown(access_logs.get("enabled"))):
             undecided.append(f"{lb.name}.accessLogs")
             continue
         name = access_logs.get("bucket") if isinstance(access_logs, dict) else None
         if not isinstance(access_logs, dict) or not truthy(access_logs.get("enabled", False)) or (
-                not name and not rch.is_unknown(name)):  # the unknown sentinel is falsy
+                not name and not is_unknown(name)):  # the unknown sentinel is falsy
             continue
-        found = [b for b in g.by_id(name) if b.type in S3_BUCKETS] if not rch.is_unknown(name) else []
+        found = [b for b in g.by_id(name) if b.type in S3_BUCKETS] if not is_unknown(name) else []
         found = found or g.resolve(lb, "accessLogs", S3_BUCKETS)
         targets.update({b.urn: f"access-log bucket of {lb.name}" for b in found if b.urn not in targets})
-        if not found and rch.is_unknown(name):
+        if not found and is_unknown(name):
             undecided.append(f"{lb.name}.accessLogs.bucket")
     return targets, undecided
 
@@ -258,26 +244,26 @@ def _kms_policy(principal, condition=None) -> str:
 
 
 def _res(type_, name, env="prod", account="workload", region="eu-west-1", **props):
-    return Res(type_, name, props, provider_tags={"environment": env, "account": account}, region=region)
+    return CaseResource(type_, name, props, provider_tags={"environment": env, "account": account}, region=region)
 
 
-def _sse(name: str, algorithm, bucket: str = "b", key: str | None = KEY, **extra) -> Res:
+def _sse(name: str, algorithm, bucket: str = "b", key: str | None = KEY, **extra) -> CaseResource:
     default = {"sseAlgorithm": algorithm} | ({"kmsMasterKeyId": key} if algorithm.startswith("aws:kms") else {})
-    return Res(S3_SSE, name, {"bucket": bucket, "rules": [{"applyServerSideEncryptionByDefault": default}], **extra},
+    return CaseResource(S3_SSE, name, {"bucket": bucket, "rules": [{"applyServerSideEncryptionByDefault": default}], **extra},
                provider_tags={"environment": "core", "account": "log-archive"})
 
 
-def _bucket(name: str, bucket: str, **props) -> Res:
-    return Res(BUCKET, name, {"bucket": bucket, "id": bucket, **props},
+def _bucket(name: str, bucket: str, **props) -> CaseResource:
+    return CaseResource(BUCKET, name, {"bucket": bucket, "id": bucket, **props},
                provider_tags={"environment": "core", "account": "log-archive"})
 
 
 _ACCESS_LOG_BUCKET = _bucket("access", "access-logs-1", tags={"purpose": "access-logs"})
-_ACCESS_LOGGING = Res(S3_BUCKET_LOGGING, "access-logging", {"bucket": "b", "targetBucket": "access-logs-1"})
+_ACCESS_LOGGING = CaseResource(S3_BUCKET_LOGGING, "access-logging", {"bucket": "b", "targetBucket": "access-logs-1"})
 _PLAIN_BUCKET = _bucket("data", "b")
 EAR06_CASES = (
     StackCase((_PLAIN_BUCKET, _sse("data-sse", "AES256")), violates=True, note="SSE-S3 on an ordinary bucket"),
-    StackCase((_PLAIN_BUCKET, Res(S3_SSE, "data-sse", {"bucket": "b", "rules": []})), violates=True),
+    StackCase((_PLAIN_BUCKET, CaseResource(S3_SSE, "data-sse", {"bucket": "b", "rules": []})), violates=True),
     StackCase((_bucket("inline", "i", serverSideEncryptionConfiguration={"rule": {
         "applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}}),), violates=True, note="inline AES256"),
     StackCase((_ACCESS_LOG_BUCKET, _ACCESS_LOGGING, _sse("access-sse", "aws:kms", bucket="access-logs-1")),
@@ -289,22 +275,22 @@ EAR06_CASES = (
     StackCase((_ACCESS_LOG_BUCKET, _ACCESS_LOGGING, _sse("access-sse", "AES256", bucket="access-logs-1")),
               violates=False, note="targetBucket of a BucketLogging with SSE-S3"),
     StackCase((_bucket("target", "t"), _sse("target-sse", "AES256", bucket="t"),
-               Res(S3_BUCKET_LOGGING, "logging", {"bucket": "b", "targetBucket": "t"})),
+               CaseResource(S3_BUCKET_LOGGING, "logging", {"bucket": "b", "targetBucket": "t"})),
               violates=False, note="targetBucket of a BucketLogging, untagged"),
     StackCase((_bucket("elb", "elb-logs"), _sse("elb-sse", "AES256", bucket="elb-logs"),
-               Res(LOAD_BALANCERS[0], "alb", {"accessLogs": {"enabled": True, "bucket": "elb-logs"}})),
+               CaseResource(LOAD_BALANCERS[0], "alb", {"accessLogs": {"enabled": True, "bucket": "elb-logs"}})),
               violates=False, note="access-log bucket of a load balancer"),
-    StackCase((_bucket("elb", UNKNOWN), Res(S3_SSE, "elb-sse", {"bucket": UNKNOWN, "rules": [
+    StackCase((_bucket("elb", UNKNOWN), CaseResource(S3_SSE, "elb-sse", {"bucket": UNKNOWN, "rules": [
         {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]}, property_deps={"bucket": ("elb",)}),
-               Res(LOAD_BALANCERS[0], "alb", {"accessLogs": {"enabled": True, "bucket": UNKNOWN}},
+               CaseResource(LOAD_BALANCERS[0], "alb", {"accessLogs": {"enabled": True, "bucket": UNKNOWN}},
                    property_deps={"accessLogs": ("elb",)})),
               violates=False, note="preview: the load balancer's accessLogs names the bucket by dependency"),
-    StackCase((_bucket("target", UNKNOWN), Res(S3_SSE, "target-sse", {"bucket": UNKNOWN, "rules": [
+    StackCase((_bucket("target", UNKNOWN), CaseResource(S3_SSE, "target-sse", {"bucket": UNKNOWN, "rules": [
         {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]}, property_deps={"bucket": ("target",)}),
-        Res(S3_BUCKET_LOGGING, "logging", {"bucket": "b", "targetBucket": UNKNOWN},
+        CaseResource(S3_BUCKET_LOGGING, "logging", {"bucket": "b", "targetBucket": UNKNOWN},
             property_deps={"targetBucket": ("target",)})),
         violates=False, note="preview: bucket names unknown, property dependencies decide"),
-    StackCase((_PLAIN_BUCKET, Res(S3_SSE, "data-sse", {"bucket": "b", "rules": [
+    StackCase((_PLAIN_BUCKET, CaseResource(S3_SSE, "data-sse", {"bucket": "b", "rules": [
         {"applyServerSideEncryptionByDefault": {"sseAlgorithm": UNKNOWN}}]})), violates=False, unknown=True),
 )
 

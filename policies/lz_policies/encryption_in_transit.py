@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from .framework import Case, Param, ResourceRule, Subject, as_list, dig, statements, truthy
+from .iam import statements
+from .rules import Case, Param, ResourceRule
 from .types import (
     ALB_LISTENER,
     ALB_LOAD_BALANCER,
@@ -17,6 +18,8 @@ from .types import (
     LOAD_BALANCERS,
     REDIS_GROUP,
 )
+from .values import as_list, dig, truthy
+from .views import Subject
 
 CERT_ARN = "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000001"
 

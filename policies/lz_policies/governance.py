@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from .framework import Case, Param, Res, ResourceRule, Stack, StackCase, StackRule, Subject
+from .rules import Case, CaseResource, Param, ResourceRule, StackCase, StackRule
 from .types import (
     ANALYZER,
     CONTACT,
@@ -19,6 +19,7 @@ from .types import (
     SSO_MANAGED,
     VPC,
 )
+from .views import Stack, Subject
 
 # Generated from the pulumi-aws SDK (resources with `tags` and `tagsAll`); kept as data so the pack does not need
 # pulumi-aws installed in its own virtualenv.
@@ -83,7 +84,7 @@ def account_baseline(s: Stack) -> Iterator[tuple[str | None, str]]:
 
 
 def _res(type_, name, account="workload", **props):
-    return Res(type_, name, props, provider_tags={"environment": "prod", "account": account})
+    return CaseResource(type_, name, props, provider_tags={"environment": "prod", "account": account})
 
 
 BASELINE = (

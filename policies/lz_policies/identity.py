@@ -12,27 +12,11 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from . import documents as doc
-from . import reachability as rch
-from .framework import (
-    STRICTEST_ENVIRONMENT,
-    UNKNOWN,
-    Case,
-    Param,
-    Res,
-    ResourceRule,
-    StackCase,
-    StackRule,
-    Subject,
-    action_matches,
-    actions,
-    allows,
-    as_list,
-    cannot_verify,
-    dig,
-    resources,
-    statements,
-)
+from . import iam
+from .graph import Graph, Res
+from .iam import action_matches, actions, allows, resources, statements
+from .rules import Case, CaseResource, Param, ResourceRule, StackCase, StackRule
+from .tags import STRICTEST_ENVIRONMENT
 from .types import (
     ACCESS_KEY,
     ACCESS_POINT_POLICY,
@@ -106,6 +90,8 @@ from .types import (
     VPCLATTICE_RESOURCE_POLICY,
     XRAY_RESOURCE_POLICY,
 )
+from .values import UNKNOWN, as_list, cannot_verify, decode_json_string, dig, is_unknown
+from .views import Subject
 
 POLICY_TYPES = (POLICY, ROLE_POLICY, USER_POLICY, GROUP_POLICY, SSO_INLINE, ROLE)
 
@@ -191,7 +177,7 @@ def no_administrator_access(s) -> Iterator[tuple[str | None, str]]:
     for res in g.of_type(ROLE_ATTACHMENT, SSO_MANAGED):
         prop = "policyArn" if res.type == ROLE_ATTACHMENT else "managedPolicyArn"
         arn = res.get(prop)
-        if rch.is_unknown(arn):
+        if is_unknown(arn):
             unknown.append(f"{res.name}.{prop}")
         elif str(arn or "").endswith(":policy/AdministratorAccess") and not (
                 res.type == SSO_MANAGED and s.cfg["allowOnPermissionSets"]):
@@ -209,7 +195,7 @@ def prod_permission_sets_do_not_read_data(s) -> Iterator[tuple[str | None, str]]
     reading: dict[str, list[str]] = {}  # permission set (URN or ARN) -> data-reading policies attached to it
     for attachment in g.of_type(SSO_MANAGED):
         arn = attachment.get("managedPolicyArn")
-        if rch.is_unknown(arn):
+        if is_unknown(arn):
             unknown.append(f"{attachment.name}.managedPolicyArn")
         elif str(arn) in forbidden:
             for key in _permission_set_keys(g, attachment, unknown):
@@ -230,32 +216,32 @@ def prod_permission_sets_do_not_read_data(s) -> Iterator[tuple[str | None, str]]
         raise cannot_verify(unknown)
 
 
-def _permission_set_keys(g: rch.Graph, res: rch.Res, unknown: list[str]) -> set[str]:
+def _permission_set_keys(g: Graph, res: Res, unknown: list[str]) -> set[str]:
     """What identifies the permission set `res.permissionSetArn` names: its ARN, and the resource's URN."""
     keys = {p.urn for p in g.resolve(res, "permissionSetArn", (PERMISSION_SET,))}
     arn = res.get("permissionSetArn")
-    if isinstance(arn, str) and not rch.is_unknown(arn):
+    if isinstance(arn, str) and not is_unknown(arn):
         keys.add(arn)
     elif not keys:
         unknown.append(f"{res.name}.permissionSetArn")
     return keys
 
 
-def _target_environment(g: rch.Graph, assignment: rch.Res,
+def _target_environment(g: Graph, assignment: Res,
                         environments: dict[str, str]) -> tuple[str | None, str | None]:
     """(account id or name, environment) of an assignment's target: the organizations/account it names (its own
     environment tag), else the environment of the provider deploying to that account id."""
     for account in g.resolve(assignment, "targetId", (ORG_ACCOUNT,)):
         env = account.tags.get("environment")
-        if isinstance(env, str) and not rch.is_unknown(env):
+        if isinstance(env, str) and not is_unknown(env):
             return account.name, env
     target = assignment.get("targetId")
-    if isinstance(target, str) and not rch.is_unknown(target):
+    if isinstance(target, str) and not is_unknown(target):
         return target, environments.get(target)
     return None, None
 
 
-def _account_environments(g: rch.Graph) -> dict[str, str]:
+def _account_environments(g: Graph) -> dict[str, str]:
     """Account id -> environment, from the providers (allowedAccountIds / assumed role) and their default tags."""
     found: dict[str, str] = {}
     seen: set[int] = set()
@@ -274,8 +260,8 @@ def trust_not_public(r: Subject) -> Iterator[str]:
         return
     for i, statement in enumerate(statements(r.get("assumeRolePolicy"))):
         # A Condition that does not limit the caller (aws:SecureTransport, an ...IfExists) does not make it private.
-        if doc.allows_everyone(statement) and not doc.limits_callers(statement, ("sts:externalid",)):
-            yield (f"assumeRolePolicy Statement[{i}] trusts everyone ({doc.allows_everyone(statement)}) without a "
+        if iam.allows_everyone(statement) and not iam.limits_callers(statement, ("sts:externalid",)):
+            yield (f"assumeRolePolicy Statement[{i}] trusts everyone ({iam.allows_everyone(statement)}) without a "
                    "condition that limits the caller; name the account, role or service that may assume the role, "
                    "or add aws:PrincipalOrgID")
 
@@ -351,7 +337,7 @@ def web_identity_trusts(r: Subject) -> Iterator[tuple[int, dict, str]]:
     for i, statement in enumerate(statements(r.get("assumeRolePolicy"))):
         if not allows(statement):
             continue
-        for federated in doc.principal_values(statement, "Federated"):
+        for federated in iam.principal_values(statement, "Federated"):
             issuer = _issuer(federated)  # every Federated principal but a SAML provider is a web identity
             if issuer is not None:
                 yield i, statement, issuer
@@ -360,15 +346,15 @@ def web_identity_trusts(r: Subject) -> Iterator[tuple[int, dict, str]]:
 def web_identity_pinned(r: Subject) -> Iterator[str]:
     for i, statement, issuer in web_identity_trusts(r):
         where = f"assumeRolePolicy Statement[{i}] ({issuer})"
-        if not doc.pins(statement, f"{issuer}:aud"):
+        if not iam.pins(statement, f"{issuer}:aud"):
             yield (f"{where} has no audience condition; add StringEquals \"{issuer}:aud\": "
                    f"\"{_expected_audience(issuer)}\"")
-        elif _expected_audience(issuer) == "sts.amazonaws.com" and doc.positive_values(
+        elif _expected_audience(issuer) == "sts.amazonaws.com" and iam.positive_values(
                 statement, f"{issuer}:aud") != ["sts.amazonaws.com"]:
-            yield f"{where} accepts audience {doc.positive_values(statement, f'{issuer}:aud')}; require sts.amazonaws.com"
+            yield f"{where} accepts audience {iam.positive_values(statement, f'{issuer}:aud')}; require sts.amazonaws.com"
         subject_key = "amr" if issuer == COGNITO_ISSUER else "sub"
-        subjects = doc.positive_values(statement, f"{issuer}:{subject_key}")
-        if not doc.pins(statement, f"{issuer}:{subject_key}"):
+        subjects = iam.positive_values(statement, f"{issuer}:{subject_key}")
+        if not iam.pins(statement, f"{issuer}:{subject_key}"):
             yield (f"{where} has no subject condition (\"{issuer}:{subject_key}\"), so every identity of the issuer "
                    f"can assume the role; {_subject_hint(issuer)}")
         elif issuer == GITHUB_ISSUER:
@@ -383,7 +369,7 @@ def one_repository_per_role(r: Subject) -> Iterator[str]:
     roles): one deployment role per repository."""
     repositories = sorted({f"{m['owner']}/{m['repo']}" for _, statement, issuer in web_identity_trusts(r)
                            if issuer == GITHUB_ISSUER
-                           for subject in doc.positive_values(statement, f"{issuer}:sub") or []
+                           for subject in iam.positive_values(statement, f"{issuer}:sub") or []
                            if (m := GITHUB_SUBJECT.match(subject)) and m["owner"] and m["repo"]})
     if len(repositories) > 1:
         yield (f"assumeRolePolicy trusts {len(repositories)} GitHub repositories ({', '.join(repositories)}): each "
@@ -441,11 +427,11 @@ def trusts_outside_organization(s) -> Iterator[tuple[str | None, str]]:
     unknown: list[str] = []
     for role in g.of_type(ROLE):
         policy = role.get("assumeRolePolicy")
-        if rch.is_unknown(policy):
+        if is_unknown(policy):
             unknown.append(f"{role.name}.assumeRolePolicy")
             continue
         for i, statement in enumerate(statements(policy)):
-            if not allows(statement) or any(doc.pins(statement, key) for key in OUTSIDE_LIMITING_KEYS):
+            if not allows(statement) or any(iam.pins(statement, key) for key in OUTSIDE_LIMITING_KEYS):
                 continue
             outside = sorted({a for a in _trusted_accounts(statement) if a not in inside})
             if outside:
@@ -458,16 +444,16 @@ def trusts_outside_organization(s) -> Iterator[tuple[str | None, str]]:
 
 def _trusted_accounts(statement: Mapping[str, Any]) -> list[str]:
     accounts = []
-    for value in doc.principal_values(statement, "AWS"):
+    for value in iam.principal_values(statement, "AWS"):
         match = ACCOUNT_ID.match(value)
         if match:
             accounts.append(match[1])
     return accounts
 
 
-def _organization_accounts(g: rch.Graph, cfg: Mapping[str, Any]) -> set[str]:
+def _organization_accounts(g: Graph, cfg: Mapping[str, Any]) -> set[str]:
     inside = {str(a) for a in cfg["organizationAccountIds"]}
-    inside.update(a.id for a in g.of_type(ORG_ACCOUNT) if a.id and not rch.is_unknown(a.id))
+    inside.update(a.id for a in g.of_type(ORG_ACCOUNT) if a.id and not is_unknown(a.id))
     seen: set[int] = set()
     for res in g.resources:
         props = g.provider_props(res)
@@ -481,7 +467,7 @@ def _organization_accounts(g: rch.Graph, cfg: Mapping[str, Any]) -> set[str]:
 def _provider_accounts(props: Mapping[str, Any]) -> set[str]:
     found: set[str] = set()
     for key in ("allowedAccountIds", "assumeRoles", "assumeRole"):
-        value = rch._decode_json_string(props.get(key))
+        value = decode_json_string(props.get(key))
         for item in value if isinstance(value, list) else [value]:
             text = item.get("roleArn") if isinstance(item, Mapping) else item
             match = ACCOUNT_ID.match(text) if isinstance(text, str) else None
@@ -560,10 +546,10 @@ def resource_policy_not_public(r: Subject) -> Iterator[str]:
         return
     prop = RESOURCE_POLICY_PROPS[r.type]
     for i, statement in enumerate(statements(r.get(prop))):
-        everyone = doc.allows_everyone(statement)
-        if everyone is None or doc.limits_callers(statement):
+        everyone = iam.allows_everyone(statement)
+        if everyone is None or iam.limits_callers(statement):
             continue
-        if r.type in ENDPOINT_TYPES and (any(doc.pins(statement, k) for k in RESOURCE_LIMITING_KEYS)
+        if r.type in ENDPOINT_TYPES and (any(iam.pins(statement, k) for k in RESOURCE_LIMITING_KEYS)
                                          or "*" not in resources(statement)):
             continue
         yield (f"{prop} Statement[{i}] allows {everyone} without a condition that limits callers; add "
@@ -580,8 +566,8 @@ def delivery_scoped_to_prefix(r: Subject) -> Iterator[str]:
         return
     services = {str(x).lower() for x in r.cfg["prefixScopedServices"]}
     for i, statement in enumerate(statements(r.get("policy"))):
-        writers = sorted(v for v in doc.principal_values(statement, "Service") if v.lower() in services)
-        if not allows(statement) or not writers or not doc.covers_action(statement, "s3:PutObject"):
+        writers = sorted(v for v in iam.principal_values(statement, "Service") if v.lower() in services)
+        if not allows(statement) or not writers or not iam.covers_action(statement, "s3:PutObject"):
             continue
         whole = [arn for arn in resources(statement) if _whole_bucket(arn)]
         if whole:
@@ -647,17 +633,17 @@ _SSO = "arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-"
 
 
 def _permission_set(name: str, policy: str, account: str = "222222222222", env: str | None = "prod",
-                    by_reference: bool = False) -> tuple[Res, ...]:
+                    by_reference: bool = False) -> tuple[CaseResource, ...]:
     """A permission set with one managed policy, assigned to an organizations/account of environment `env`."""
     arn = f"{_SSO}{name}"
     target = {"targetId": UNKNOWN} if by_reference else {"targetId": account}
     return (
-        Res(PERMISSION_SET, name, {"name": name, "arn": arn}, env="core"),
-        Res(SSO_MANAGED, f"{name}-policy", {"instanceArn": "i", "permissionSetArn": arn,
+        CaseResource(PERMISSION_SET, name, {"name": name, "arn": arn}, env="core"),
+        CaseResource(SSO_MANAGED, f"{name}-policy", {"instanceArn": "i", "permissionSetArn": arn,
                                             "managedPolicyArn": f"arn:aws:iam::aws:policy/{policy}"}, env="core"),
-        Res(ORG_ACCOUNT, f"account-{account}", {"id": account, "name": account,
+        CaseResource(ORG_ACCOUNT, f"account-{account}", {"id": account, "name": account,
                                                 "tags": {"environment": env} if env else {}}, env="core"),
-        Res(ACCOUNT_ASSIGNMENT, f"{name}-to-{account}", {"instanceArn": "i", "permissionSetArn": arn,
+        CaseResource(ACCOUNT_ASSIGNMENT, f"{name}-to-{account}", {"instanceArn": "i", "permissionSetArn": arn,
                                                          "principalId": "g", "principalType": "GROUP",
                                                          "targetType": "AWS_ACCOUNT", **target}, env="core",
             property_deps={"targetId": (f"account-{account}",)} if by_reference else {}),
@@ -665,10 +651,10 @@ def _permission_set(name: str, policy: str, account: str = "222222222222", env: 
 
 
 IAM03_CASES = (
-    StackCase((Res(ROLE_ATTACHMENT, "admin", {"role": "r", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),),
+    StackCase((CaseResource(ROLE_ATTACHMENT, "admin", {"role": "r", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),),
               violates=True),
     StackCase(_permission_set("admins", "AdministratorAccess", env="core"), violates=True),
-    StackCase((Res(ROLE_ATTACHMENT, "ro", {"role": "r", "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}),),
+    StackCase((CaseResource(ROLE_ATTACHMENT, "ro", {"role": "r", "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}),),
               violates=False, note="a role, not people in prod"),
     StackCase(_permission_set("admins", "AdministratorAccess", env="core"), config={"allowOnPermissionSets": True},
               violates=False),
@@ -680,7 +666,7 @@ IAM03_CASES = (
               note="untagged account: strictest"),
     StackCase(_permission_set("developers", "ViewOnlyAccess"), violates=False),
     StackCase(_permission_set("developers", "ReadOnlyAccess", env="nonprod"), violates=False),
-    StackCase((Res(SSO_MANAGED, "x", {"instanceArn": "i", "permissionSetArn": "p", "managedPolicyArn": UNKNOWN}),),
+    StackCase((CaseResource(SSO_MANAGED, "x", {"instanceArn": "i", "permissionSetArn": "p", "managedPolicyArn": UNKNOWN}),),
               violates=False, unknown=True),
 )
 
@@ -899,20 +885,20 @@ RULES = [
         params={"organizationAccountIds": Param("array", [], "account ids of the organization the stack does not "
                                                 "create", items="string", stack="organizationAccountIds")},
         cases=(
-            StackCase((Res(ROLE, "vendor", {"assumeRolePolicy": _account_trust("999999999999")}),), violates=True),
-            StackCase((Res(ROLE, "vendor", {"assumeRolePolicy": _account_trust(
+            StackCase((CaseResource(ROLE, "vendor", {"assumeRolePolicy": _account_trust("999999999999")}),), violates=True),
+            StackCase((CaseResource(ROLE, "vendor", {"assumeRolePolicy": _account_trust(
                 "arn:aws:iam::999999999999:root", {"Bool": {"aws:MultiFactorAuthPresent": "true"}})}),),
                 violates=True, note="MFA is not a limit on which account"),
-            StackCase((Res(ROLE, "vendor", {"assumeRolePolicy": _account_trust(
+            StackCase((CaseResource(ROLE, "vendor", {"assumeRolePolicy": _account_trust(
                 "arn:aws:iam::999999999999:role/vendor", {"StringEquals": {"sts:ExternalId": "ext-123"}})}),),
                 violates=False),
-            StackCase((Res(ROLE, "support", {"assumeRolePolicy": _account_trust("arn:aws:iam::222222222222:root")}),
-                       Res(ORG_ACCOUNT, "member", {"id": "222222222222", "name": "member"})), violates=False,
+            StackCase((CaseResource(ROLE, "support", {"assumeRolePolicy": _account_trust("arn:aws:iam::222222222222:root")}),
+                       CaseResource(ORG_ACCOUNT, "member", {"id": "222222222222", "name": "member"})), violates=False,
                       note="an account the stack creates"),
-            StackCase((Res(ROLE, "support", {"assumeRolePolicy": _account_trust("111111111111")}),),
+            StackCase((CaseResource(ROLE, "support", {"assumeRolePolicy": _account_trust("111111111111")}),),
                       config={"organizationAccountIds": ["111111111111"]}, violates=False,
                       note="the management account from the stack config"),
-            StackCase((Res(ROLE, "support", {"assumeRolePolicy": UNKNOWN}),), violates=False, unknown=True),
+            StackCase((CaseResource(ROLE, "support", {"assumeRolePolicy": UNKNOWN}),), violates=False, unknown=True),
         ),
     ),
     ResourceRule(

@@ -9,22 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from . import reachability as rch
-from .framework import (
-    UNKNOWN,
-    Case,
-    Param,
-    Res,
-    ResourceRule,
-    Stack,
-    StackCase,
-    StackRule,
-    Subject,
-    as_list,
-    decode_json,
-    dig,
-    truthy,
-)
+from .graph import Graph, Res
+from .rules import Case, CaseResource, Param, ResourceRule, StackCase, StackRule
 from .types import (
     API_STAGE,
     CLIENT_VPN,
@@ -54,6 +40,8 @@ from .types import (
     TRAIL,
     VPN_CONNECTION,
 )
+from .values import UNKNOWN, as_list, decode_json, dig, is_unknown, truthy
+from .views import Stack, Subject
 
 EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 ARN = "arn:aws:logs:eu-west-1:111111111111:log-group:org-trail:*"
@@ -148,13 +136,13 @@ def security_hub_with_standards(s: Stack) -> Iterator[tuple[str | None, str]]:
 class _CentralConfiguration:
     """Where CENTRAL Security Hub configuration policies with standards apply: regions and organization targets."""
 
-    def __init__(self, g: rch.Graph, config: rch.Res) -> None:
+    def __init__(self, g: Graph, config: Res) -> None:
         self.g = g
         self.home = g.region(config)
         self.linked, self.all_regions, self.excluded = self._linked_regions(config)
         self.targets = self._associated_targets()
 
-    def _linked_regions(self, config: rch.Res) -> tuple[set[str], bool, set[str]]:
+    def _linked_regions(self, config: Res) -> tuple[set[str], bool, set[str]]:
         """(linked regions, every region linked?, regions excluded) from the finding aggregator of the home Region."""
         linked: set[str] = set()
         for aggregator in self.g.of_type(SECURITY_HUB_AGGREGATOR):
@@ -184,7 +172,7 @@ class _CentralConfiguration:
             if not any(p.urn in policies for p in self.g.resolve(association, "policyId", (HUB_POLICY,))):
                 continue
             target = association.get("targetId")
-            if isinstance(target, str) and not rch.is_unknown(target):
+            if isinstance(target, str) and not is_unknown(target):
                 targets.add(target)
             targets |= {t.urn for t in self.g.resolve(association, "targetId", (ORGANIZATION, ORG_UNIT, ORG_ACCOUNT))}
         return targets
@@ -196,10 +184,10 @@ class _CentralConfiguration:
             return region not in self.excluded
         return region == self.home or region in self.linked
 
-    def covers(self, hub: rch.Res) -> bool:
+    def covers(self, hub: Res) -> bool:
         return self.covers_region(self.g.region(hub)) and bool(self.targets & self._organization_path(hub))
 
-    def _organization_path(self, hub: rch.Res) -> set[str]:
+    def _organization_path(self, hub: Res) -> set[str]:
         """Ids and URNs of the hub's account, its OUs up to the root, and the root (the management account sits
         directly under the root)."""
         account = self.g.account(hub)
@@ -210,7 +198,7 @@ class _CentralConfiguration:
         if member is None:
             return set()
         path: set[str] = set()
-        node: rch.Res | None = member
+        node: Res | None = member
         while node is not None and node.urn not in path:
             path |= {node.urn} | ({node.id} if node.id else set())
             parent_id = node.get("parentId")
@@ -229,12 +217,12 @@ class _CentralConfiguration:
         return path
 
 
-def _org_account_name(account: rch.Res) -> str:
+def _org_account_name(account: Res) -> str:
     """The landing-zone name of an organizations.Account: its `account` tag, else its name."""
     return str(account.tags.get("account") or account.get("name") or account.name)
 
 
-def _central_configuration(g: rch.Graph) -> _CentralConfiguration | None:
+def _central_configuration(g: Graph) -> _CentralConfiguration | None:
     for config in g.of_type(SECURITY_HUB_ORG):
         kind = (config.get("organizationConfiguration") or {}).get("configurationType")
         if kind == "CENTRAL":
@@ -333,14 +321,14 @@ def ecs_insights_and_container_logs(r: Subject) -> Iterator[str]:
 
 
 def _res(type_, name, account="security", region="eu-west-1", **props):
-    return Res(type_, name, props, provider_tags={"environment": "core", "account": account}, region=region)
+    return CaseResource(type_, name, props, provider_tags={"environment": "core", "account": account}, region=region)
 
 
 ROOT_ID = "r-ab12"
 
 
 def _central(target: str = ROOT_ID, standards: list | None = None, configuration_type: str = "CENTRAL",
-             hub_region: str = "eu-west-1", hub_account: str = "workload", preview: bool = False) -> tuple[Res, ...]:
+             hub_region: str = "eu-west-1", hub_account: str = "workload", preview: bool = False) -> tuple[CaseResource, ...]:
     """An organization with Security Hub central configuration (home eu-west-1, eu-central-1 linked) and a
     workload account in the Workloads OU whose hub does not enable default standards."""
     standards = ["arn:aws:securityhub:eu-west-1::standards/cis-aws-foundations-benchmark/v/3.0.0"] if standards is None \
@@ -349,10 +337,10 @@ def _central(target: str = ROOT_ID, standards: list | None = None, configuration
     refs = (lambda **deps: {k: (v,) for k, v in deps.items()}) if preview else (lambda **deps: {})
     return (
         _res(ORGANIZATION, "org", account="management", id="o-ab12", roots=[{"id": ROOT_ID}]),
-        Res(ORG_UNIT, "ou-workloads", {"id": "ou-wl-1", "parentId": unknown_or(ROOT_ID)},
+        CaseResource(ORG_UNIT, "ou-workloads", {"id": "ou-wl-1", "parentId": unknown_or(ROOT_ID)},
             provider_tags={"environment": "core", "account": "management"}, property_deps=refs(parentId="org")),
         _res(ORG_UNIT, "ou-sandbox", account="management", id="ou-sb-1", parentId=ROOT_ID),
-        Res(ORG_ACCOUNT, "account-workload", {"id": "333333333333", "name": "acme-workload",
+        CaseResource(ORG_ACCOUNT, "account-workload", {"id": "333333333333", "name": "acme-workload",
                                               "parentId": unknown_or("ou-wl-1"), "tags": {"account": "workload"}},
             provider_tags={"environment": "core", "account": "management"},
             property_deps=refs(parentId="ou-workloads")),
@@ -362,7 +350,7 @@ def _central(target: str = ROOT_ID, standards: list | None = None, configuration
         _res(SECURITY_HUB_AGGREGATOR, "aggregator", linkingMode="SPECIFIED_REGIONS", specifiedRegions=["eu-central-1"]),
         _res(HUB_POLICY, "policy", id="policy-1",
              configurationPolicy={"serviceEnabled": True, "enabledStandardArns": standards}),
-        Res(HUB_POLICY_ASSOCIATION, "association", {"policyId": unknown_or("policy-1"), "targetId": unknown_or(target)},
+        CaseResource(HUB_POLICY_ASSOCIATION, "association", {"policyId": unknown_or("policy-1"), "targetId": unknown_or(target)},
             provider_tags={"environment": "core", "account": "security"},
             property_deps=refs(policyId="policy", targetId="org")),
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pulumi_policy import Severity
 
-from .framework import ADVISORY, UNKNOWN, Case, Param, ResourceRule, Subject, as_list, dig, truthy
+from .rules import ADVISORY, Case, Param, ResourceRule
 from .types import (
     CLIENT_VPN,
     CLIENT_VPN_AUTHORIZATION,
@@ -27,6 +27,8 @@ from .types import (
     VPC_EGRESS,
     VPC_INGRESS,
 )
+from .values import UNKNOWN, as_list, dig, truthy
+from .views import Subject
 
 SG_TYPES = (SG, SG_RULE, VPC_INGRESS)
 WORLD = ("0.0.0.0/0", "::/0")

@@ -16,10 +16,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import documents as doc
-from . import reachability as rch
-from .framework import ADVISORY, UNKNOWN, Param, Res, StackCase, StackRule, as_list, cannot_verify, dig, statements
-from .framework import resources as statement_resources
+from . import iam, routing
+from .facts import DEFAULT_INTENT
+from .graph import Graph, Res
+from .iam import resources as statement_resources
+from .iam import statements
+from .rules import ADVISORY, CaseResource, Param, StackCase, StackRule
 from .types import (
     ACCOUNT_PAB,
     ALARM,
@@ -98,6 +100,7 @@ from .types import (
     WEB_ACL_LOGGING,
     ZONE,
 )
+from .values import UNKNOWN, as_list, cannot_verify, dig, is_unknown
 
 PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
 # Database / broker ports that make a group data-tier, the TLS ones included (Cassandra CQL 9142 and internode 7001;
@@ -114,24 +117,13 @@ PLAINTEXT_PORTS = {
 
 
 # --------------------------------------------------------------------------- shared helpers
-def _graph(stack: Any) -> rch.Graph:
-    """One reachability.Graph per AnalyzeStack request (it normalizes props, unknowns and references), shared by
-    every stack rule (framework.Stack.graph); a plain object without one gets its own."""
-    if hasattr(stack, "graph"):
-        return stack.graph()
-    graph = getattr(stack, "_lz_graph", None)
-    if graph is None:
-        graph = stack._lz_graph = rch.Graph(stack.resources)
-    return graph
-
-
 class _Unknowns(list):
     """Values that decide a rule but are unknown during preview; raised as one advisory at the end."""
 
-    def check(self, res: rch.Res, prop: str, value: Any = None) -> bool:
+    def check(self, res: Res, prop: str, value: Any = None) -> bool:
         """True (and recorded) when res.prop is unknown."""
         value = res.get(prop) if value is None else value
-        if rch.is_unknown(value):
+        if is_unknown(value):
             self.append(f"{_short(res.type)} {res.name}.{prop}")
             return True
         return False
@@ -146,12 +138,12 @@ def _short(type_: str) -> str:
     return parts[1] if len(parts) == 3 else type_
 
 
-def _label(res: rch.Res) -> str:
+def _label(res: Res) -> str:
     return f"{_short(res.type)} {res.name}"
 
 
 def _list(value: Any) -> list:
-    if value is None or rch.is_unknown(value):
+    if value is None or is_unknown(value):
         return []
     return list(value) if isinstance(value, list) else [value]
 
@@ -160,7 +152,7 @@ def _true(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
-def _covered_by(graph: rch.Graph, linkers: Iterable[rch.Res], prop: str, types: tuple[str, ...],
+def _covered_by(graph: Graph, linkers: Iterable[Res], prop: str, types: tuple[str, ...],
                 unknowns: _Unknowns) -> tuple[set[str], bool]:
     """URNs of `types` that some linker's `prop` points at; flag when a linker's target cannot be told."""
     covered: set[str] = set()
@@ -175,7 +167,7 @@ def _covered_by(graph: rch.Graph, linkers: Iterable[rch.Res], prop: str, types: 
 
 
 def _case(type_: str, name: str, props: Mapping[str, Any] | None = None, refs: Mapping[str, Any] | None = None,
-          env: str | None = "core", **kwargs: Any) -> Res:
+          env: str | None = "core", **kwargs: Any) -> CaseResource:
     """A stack-case resource; refs: prop -> name (or names) of the referenced Res, value unknown as in preview."""
     props = dict(props or {})
     deps = {}
@@ -183,12 +175,12 @@ def _case(type_: str, name: str, props: Mapping[str, Any] | None = None, refs: M
         names = (names,) if isinstance(names, str) else tuple(names)
         props.setdefault(prop, UNKNOWN)
         deps[prop] = names
-    return Res(type=type_, name=name, props=props, env=env, property_deps=deps, **kwargs)
+    return CaseResource(type=type_, name=name, props=props, env=env, property_deps=deps, **kwargs)
 
 
 # --------------------------------------------------------------------------- X-01 flow logs
 def vpc_has_all_traffic_flow_log(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, unknowns = _graph(stack), _Unknowns()
+    g, unknowns = stack.graph(), _Unknowns()
     logs = [f for f in g.of_type(FLOW_LOG) if f.get("trafficType") == "ALL"]
     covered, undecided = _covered_by(g, logs, "vpcId", (VPC,), unknowns)
     undecided_logs = [f for f in g.of_type(FLOW_LOG) if unknowns.check(f, "trafficType")]
@@ -201,13 +193,13 @@ def vpc_has_all_traffic_flow_log(stack: Any) -> Iterator[tuple[str | None, str]]
 
 
 # --------------------------------------------------------------------------- X-02 / X-03 WAF
-def _internet_facing_lb(lb: rch.Res, unknowns: _Unknowns) -> bool:
+def _internet_facing_lb(lb: Res, unknowns: _Unknowns) -> bool:
     if unknowns.check(lb, "internal") or unknowns.check(lb, "loadBalancerType"):
         return False
     return not _true(lb.get("internal")) and lb.get("loadBalancerType", "application") in (None, "application")
 
 
-def _public_stage(g: rch.Graph, stage: rch.Res) -> bool:
+def _public_stage(g: Graph, stage: Res) -> bool:
     for api in g.resolve(stage, "restApi", (REST_API,)):
         types = _list((api.get("endpointConfiguration") or {}).get("types")
                       if isinstance(api.get("endpointConfiguration"), Mapping) else None)
@@ -217,7 +209,7 @@ def _public_stage(g: rch.Graph, stage: rch.Res) -> bool:
 
 
 def public_endpoints_have_waf(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, unknowns = _graph(stack), _Unknowns()
+    g, unknowns = stack.graph(), _Unknowns()
     protected, undecided = _covered_by(g, g.of_type(WEB_ACL_ASSOCIATION), "resourceArn", LOAD_BALANCERS + (API_STAGE,),
                                        unknowns)
     exposed = [lb for lb in g.of_type(*LOAD_BALANCERS) if _internet_facing_lb(lb, unknowns)]
@@ -229,7 +221,7 @@ def public_endpoints_have_waf(stack: Any) -> Iterator[tuple[str | None, str]]:
     unknowns.raise_if_any()
 
 
-def _rule_count(acl: rch.Res, unknowns: _Unknowns) -> int | None:
+def _rule_count(acl: Res, unknowns: _Unknowns) -> int | None:
     if unknowns.check(acl, "rules") or unknowns.check(acl, "ruleJson"):
         return None
     count = len(_list(acl.get("rules")))
@@ -243,7 +235,7 @@ def _rule_count(acl: rch.Res, unknowns: _Unknowns) -> int | None:
 
 
 def web_acl_has_logging_and_rules(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, unknowns = _graph(stack), _Unknowns()
+    g, unknowns = stack.graph(), _Unknowns()
     logged, undecided = _covered_by(g, g.of_type(WEB_ACL_LOGGING), "resourceArn", (WEB_ACL,), unknowns)
     for acl in g.of_type(WEB_ACL):
         if _rule_count(acl, unknowns) == 0:
@@ -279,22 +271,22 @@ def _names_group(key: str, value: Any) -> bool:
     """Does this field name a source security group? (an unknown id during preview still names one)"""
     if key == "self":
         return _true(value)
-    return rch.is_unknown(value) or bool(_list(value))
+    return is_unknown(value) or bool(_list(value))
 
 
 def _ingress(entry: Mapping[str, Any], where: str, urn: str, *, protocol_key: str, group_keys: tuple[str, ...],
              cidr_keys: tuple[str, ...]) -> _Ingress:
     protocol = str(entry.get(protocol_key, "-1")).lower()
     from_port, to_port = entry.get("fromPort"), entry.get("toPort")
-    from_port = 0 if from_port is None or rch.is_unknown(from_port) else int(from_port)
-    to_port = 65535 if to_port is None or rch.is_unknown(to_port) else int(to_port)
+    from_port = 0 if from_port is None or is_unknown(from_port) else int(from_port)
+    to_port = 65535 if to_port is None or is_unknown(to_port) else int(to_port)
     all_ports = protocol in ("-1", "all") or (from_port <= 0 and to_port >= 65535)
     groups = any(_names_group(k, entry.get(k)) for k in group_keys)
     cidrs = tuple(str(c) for k in cidr_keys for c in _list(entry.get(k)))
     return _Ingress(from_port, to_port, all_ports, groups, cidrs, where, urn)
 
 
-def _ingress_by_group(g: rch.Graph, unknowns: _Unknowns) -> dict[str, list[_Ingress]]:
+def _ingress_by_group(g: Graph, unknowns: _Unknowns) -> dict[str, list[_Ingress]]:
     """Every ingress permission of every security group: inline, ec2/securityGroupRule, vpc ingress rules."""
     by_group: dict[str, list[_Ingress]] = {sg.urn: [] for sg in g.of_type(SG)}
     inline = dict(protocol_key="protocol", group_keys=("securityGroups", "self"),
@@ -321,7 +313,7 @@ def _ingress_by_group(g: rch.Graph, unknowns: _Unknowns) -> dict[str, list[_Ingr
     return by_group
 
 
-def _is_data_tier(sg: rch.Res, permissions: list[_Ingress], cfg: Mapping[str, Any]) -> bool:
+def _is_data_tier(sg: Res, permissions: list[_Ingress], cfg: Mapping[str, Any]) -> bool:
     if sg.tags.get(cfg["tierKey"]) in cfg["dataTiers"]:
         return True
     # by port: only explicit port ranges count (an all-ports rule does not make a group a database group)
@@ -344,7 +336,7 @@ def _admin_exception(p: _Ingress, cfg: Mapping[str, Any]) -> bool:
 
 
 def data_tier_ingress_only_from_security_groups(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, unknowns, cfg = _graph(stack), _Unknowns(), stack.cfg
+    g, unknowns, cfg = stack.graph(), _Unknowns(), stack.cfg
     for sg_urn, permissions in _ingress_by_group(g, unknowns).items():
         sg = g.by_urn[sg_urn]
         if not _is_data_tier(sg, permissions, cfg):
@@ -362,7 +354,7 @@ def data_tier_ingress_only_from_security_groups(stack: Any) -> Iterator[tuple[st
     unknowns.raise_if_any()
 
 
-def _plaintext_ports(sg: rch.Res, p: _Ingress, cfg: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+def _plaintext_ports(sg: Res, p: _Ingress, cfg: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """Whatever the source (even the app tier or the group itself), a clear-text listener port stays closed: a
     plaintext listener beside the TLS one is what clients and members fall back to."""
     for port, what in sorted(cfg["plaintextPorts"].items()):
@@ -373,7 +365,7 @@ def _plaintext_ports(sg: rch.Res, p: _Ingress, cfg: Mapping[str, Any]) -> Iterat
 
 # --------------------------------------------------------------------------- X-05 TGW route tables
 def tgw_route_tables_separate_prod_and_nonprod(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, cfg = _graph(stack), stack.cfg
+    g, cfg = stack.graph(), stack.cfg
     unknowns = _Unknowns()
     for tgw in g.of_type(TGW):
         for prop in ("defaultRouteTableAssociation", "defaultRouteTablePropagation"):
@@ -382,8 +374,8 @@ def tgw_route_tables_separate_prod_and_nonprod(stack: Any) -> Iterator[tuple[str
             if tgw.get(prop) != "disable":
                 yield tgw.urn, (f"transit gateway {tgw.name} has {prop}={tgw.get(prop) or 'enable (default)'}: set "
                                 f"it to 'disable' so no attachment lands in a shared default route table")
-    links, unresolved = rch.table_links(g)
-    by_table: dict[str, list[rch.Link]] = {}
+    links, unresolved = routing.table_links(g)
+    by_table: dict[str, list[routing.Link]] = {}
     for link in links:
         by_table.setdefault(link.table_urn, []).append(link)
     prod, nonprod = set(cfg["prodSegments"]), set(cfg["nonprodSegments"])
@@ -401,7 +393,7 @@ def tgw_route_tables_separate_prod_and_nonprod(stack: Any) -> Iterator[tuple[str
 
 
 # --------------------------------------------------------------------------- X-06 KMS keys of logs
-def _key_refs(g: rch.Graph, res: rch.Res, prop: str) -> list[rch.Res]:
+def _key_refs(g: Graph, res: Res, prop: str) -> list[Res]:
     """KMS keys a property names (directly, by ARN, or through an alias)."""
     keys = g.resolve(res, prop, (KMS_KEY, KMS_REPLICA_KEY))
     for alias in g.resolve(res, prop, (KMS_ALIAS,)):
@@ -409,22 +401,22 @@ def _key_refs(g: rch.Graph, res: rch.Res, prop: str) -> list[rch.Res]:
     return keys
 
 
-def _trail_buckets(g: rch.Graph) -> list[rch.Res]:
+def _trail_buckets(g: Graph) -> list[Res]:
     return [b for t in g.of_type(TRAIL) for b in g.resolve(t, "s3BucketName", BUCKETS)]
 
 
-def _log_bucket_keys(g: rch.Graph) -> list[tuple[rch.Res, str]]:
+def _log_bucket_keys(g: Graph) -> list[tuple[Res, str]]:
     log_buckets = {b.urn for b in _trail_buckets(g)}
     for logging in g.of_type(*BUCKET_LOGGING):
         log_buckets.update(b.urn for b in g.resolve(logging, "targetBucket", BUCKETS))
-    used: list[tuple[rch.Res, str]] = []
+    used: list[tuple[Res, str]] = []
     for sse in g.of_type(*BUCKET_SSE):
         if any(b.urn in log_buckets for b in g.resolve(sse, "bucket", BUCKETS)):
             used += [(k, f"log bucket encryption {sse.name}") for k in _key_refs(g, sse, "rules")]
     return used
 
 
-def _log_keys(g: rch.Graph) -> list[tuple[rch.Res, str]]:
+def _log_keys(g: Graph) -> list[tuple[Res, str]]:
     used = _log_bucket_keys(g)
     used += [(k, f"trail {t.name}") for t in g.of_type(TRAIL) for k in _key_refs(g, t, "kmsKeyId")]
     used += [(k, f"log group {lg.name}") for lg in g.of_type(LOG_GROUP) for k in _key_refs(g, lg, "kmsKeyId")]
@@ -432,7 +424,7 @@ def _log_keys(g: rch.Graph) -> list[tuple[rch.Res, str]]:
 
 
 def log_keys_rotate_and_have_policy(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, unknowns = _graph(stack), _Unknowns()
+    g, unknowns = stack.graph(), _Unknowns()
     policies, _ = _covered_by(g, g.of_type(KMS_KEY_POLICY), "keyId", (KMS_KEY, KMS_REPLICA_KEY), unknowns)
     seen: set[str] = set()
     for key, user in _log_keys(g):
@@ -453,7 +445,7 @@ def log_keys_rotate_and_have_policy(stack: Any) -> Iterator[tuple[str | None, st
 BACKED_UP_TYPES = (EBS_VOLUME, RDS_CLUSTER, EFS)
 
 
-def _selection_tag_match(selection: rch.Res, res: rch.Res) -> bool:
+def _selection_tag_match(selection: Res, res: Res) -> bool:
     tags = res.tags
     for condition in _list(selection.get("selectionTags")):
         if isinstance(condition, Mapping) and tags.get(condition.get("key")) == condition.get("value"):
@@ -467,7 +459,7 @@ def _selection_tag_match(selection: rch.Res, res: rch.Res) -> bool:
     return False
 
 
-def _selected(g: rch.Graph, selection: rch.Res, unknowns: _Unknowns) -> set[str] | None:
+def _selected(g: Graph, selection: Res, unknowns: _Unknowns) -> set[str] | None:
     """URNs a selection covers; None means 'every resource' (resources ['*'])."""
     resources = selection.get("resources")
     if "*" in _list(resources) or any(str(a).endswith(":*") for a in _list(resources)):
@@ -479,20 +471,20 @@ def _selected(g: rch.Graph, selection: rch.Res, unknowns: _Unknowns) -> set[str]
     return chosen
 
 
-def _plan_retention_problems(plan: rch.Res, minimum: int, unknowns: _Unknowns) -> list[str]:
+def _plan_retention_problems(plan: Res, minimum: int, unknowns: _Unknowns) -> list[str]:
     problems = []
     if unknowns.check(plan, "rules"):
         return problems
     for i, rule in enumerate(_list(plan.get("rules"))):
         lifecycle = rule.get("lifecycle") if isinstance(rule, Mapping) else None
         days = lifecycle.get("deleteAfter") if isinstance(lifecycle, Mapping) else None
-        if days is not None and not rch.is_unknown(days) and int(days) < minimum:
+        if days is not None and not is_unknown(days) and int(days) < minimum:
             problems.append(f"rules[{i}].lifecycle.deleteAfter={days}")
     return problems
 
 
 def backups_cover_data_with_retention(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, unknowns, minimum = _graph(stack), _Unknowns(), int(stack.cfg["minRetentionDays"])
+    g, unknowns, minimum = stack.graph(), _Unknowns(), int(stack.cfg["minRetentionDays"])
     covered: set[str] = set()
     everything = False
     for selection in g.of_type(BACKUP_SELECTION):
@@ -511,13 +503,13 @@ def backups_cover_data_with_retention(stack: Any) -> Iterator[tuple[str | None, 
 
 
 # --------------------------------------------------------------------------- X-08 attached volumes encrypted
-def _default_encryption_scopes(g: rch.Graph) -> set[tuple[str | None, str | None]]:
+def _default_encryption_scopes(g: Graph) -> set[tuple[str | None, str | None]]:
     return {(g.account(e), g.region(e)) for e in g.of_type(EBS_DEFAULT_ENCRYPTION)
             if e.get("enabled") is None or _true(e.get("enabled"))}
 
 
 def attached_volumes_encrypted(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, unknowns = _graph(stack), _Unknowns()
+    g, unknowns = stack.graph(), _Unknowns()
     by_default = _default_encryption_scopes(g)
     for attachment in g.of_type(VOLUME_ATTACHMENT):
         for volume in g.resolve(attachment, "volumeId", (EBS_VOLUME,)):
@@ -534,24 +526,24 @@ def attached_volumes_encrypted(stack: Any) -> Iterator[tuple[str | None, str]]:
 PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
 
-def _full_block(res: rch.Res, unknowns: _Unknowns) -> bool:
+def _full_block(res: Res, unknowns: _Unknowns) -> bool:
     return all(not unknowns.check(res, flag) and _true(res.get(flag)) for flag in PAB_FLAGS)
 
 
-def _blocked_buckets(g: rch.Graph, unknowns: _Unknowns) -> tuple[set[str], set[str | None]]:
+def _blocked_buckets(g: Graph, unknowns: _Unknowns) -> tuple[set[str], set[str | None]]:
     blocks = [b for b in g.of_type(BUCKET_PAB) if _full_block(b, unknowns)]
     buckets, _ = _covered_by(g, blocks, "bucket", BUCKETS, unknowns)
     accounts = {g.account(a) for a in g.of_type(ACCOUNT_PAB) if _full_block(a, unknowns)}
     return buckets, accounts
 
 
-def _public_access_blocked(g: rch.Graph, bucket: rch.Res, blocked: tuple[set[str], set[str | None]]) -> bool:
+def _public_access_blocked(g: Graph, bucket: Res, blocked: tuple[set[str], set[str | None]]) -> bool:
     buckets, accounts = blocked
     return bucket.urn in buckets or (g.account(bucket) is not None and g.account(bucket) in accounts)
 
 
 def trail_bucket_blocked_and_logged(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, unknowns = _graph(stack), _Unknowns()
+    g, unknowns = stack.graph(), _Unknowns()
     blocked = _blocked_buckets(g, unknowns)
     logged, _ = _covered_by(g, g.of_type(*BUCKET_LOGGING), "bucket", BUCKETS, unknowns)
     for bucket in {b.urn: b for b in _trail_buckets(g)}.values():
@@ -565,7 +557,7 @@ def trail_bucket_blocked_and_logged(stack: Any) -> Iterator[tuple[str | None, st
 
 
 def every_bucket_blocks_public_access(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, unknowns = _graph(stack), _Unknowns()
+    g, unknowns = stack.graph(), _Unknowns()
     blocked = _blocked_buckets(g, unknowns)
     for bucket in g.of_type(*BUCKETS):
         if not _public_access_blocked(g, bucket, blocked) and not unknowns:
@@ -577,7 +569,7 @@ def every_bucket_blocks_public_access(stack: Any) -> Iterator[tuple[str | None, 
 def every_account_blocks_public_access(stack: Any) -> Iterator[tuple[str | None, str]]:
     """The account-level block also stops public buckets and access points created outside the stack (console,
     another tool); a bucket-level block covers only its own bucket."""
-    g, unknowns = _graph(stack), _Unknowns()
+    g, unknowns = stack.graph(), _Unknowns()
     blocked = {g.account(a) for a in g.of_type(ACCOUNT_PAB) if _full_block(a, unknowns)}
     accounts = {g.account(r) for r in g.resources if r.type != PROVIDER and r.provider_urn} - {None}
     named = {_own_tag(a, "account"): a for a in g.of_type(ORG_ACCOUNT)}
@@ -591,9 +583,9 @@ def every_account_blocks_public_access(stack: Any) -> Iterator[tuple[str | None,
     unknowns.raise_if_any()
 
 
-def _own_tag(res: rch.Res, key: str) -> str | None:
+def _own_tag(res: Res, key: str) -> str | None:
     value = res.tags.get(key)
-    return value if isinstance(value, str) and not rch.is_unknown(value) else None
+    return value if isinstance(value, str) and not is_unknown(value) else None
 
 
 # --------------------------------------------------------------------------- X-10 CIS 4.x alarms
@@ -640,7 +632,7 @@ def _pattern_controls(pattern: str) -> set[str]:
     return {cid for cid, (_, required) in CIS_FILTERS.items() if all(w in words for w in required)}
 
 
-def _alarmed_metrics(g: rch.Graph) -> set[tuple[Any, Any]]:
+def _alarmed_metrics(g: Graph) -> set[tuple[Any, Any]]:
     """(metricName, namespace) of alarms that notify an SNS topic."""
     metrics = set()
     for alarm in g.of_type(ALARM):
@@ -652,7 +644,7 @@ def _alarmed_metrics(g: rch.Graph) -> set[tuple[Any, Any]]:
     return metrics
 
 
-def _controls_of(g: rch.Graph, log_group: rch.Res, unknowns: _Unknowns) -> set[str]:
+def _controls_of(g: Graph, log_group: Res, unknowns: _Unknowns) -> set[str]:
     alarmed = _alarmed_metrics(g)
     controls: set[str] = set()
     for metric_filter in g.of_type(METRIC_FILTER):
@@ -668,7 +660,7 @@ def _controls_of(g: rch.Graph, log_group: rch.Res, unknowns: _Unknowns) -> set[s
 
 
 def org_trail_has_cis_alarms(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, unknowns, required = _graph(stack), _Unknowns(), list(stack.cfg["requiredControls"])
+    g, unknowns, required = stack.graph(), _Unknowns(), list(stack.cfg["requiredControls"])
     for trail in g.of_type(TRAIL):
         if unknowns.check(trail, "isOrganizationTrail") or not _true(trail.get("isOrganizationTrail")):
             continue
@@ -689,7 +681,7 @@ def org_trail_has_cis_alarms(stack: Any) -> Iterator[tuple[str | None, str]]:
 
 
 # --------------------------------------------------------------------------- X-12 subnet routes
-def _indexed(g: rch.Graph, key: str, build: Any) -> Any:
+def _indexed(g: Graph, key: str, build: Any) -> Any:
     """An index derived from the graph, built once per graph (so once per AnalyzeStack) and shared by the rules."""
     memo = getattr(g, "memo", None)
     if memo is None:
@@ -699,20 +691,20 @@ def _indexed(g: rch.Graph, key: str, build: Any) -> Any:
     return memo[key]
 
 
-def _referrers(g: rch.Graph, linker_type: str, prop: str, target_types: tuple[str, ...]) -> dict[int, list[rch.Res]]:
+def _referrers(g: Graph, linker_type: str, prop: str, target_types: tuple[str, ...]) -> dict[int, list[Res]]:
     """id(target) -> the resources of `linker_type` whose `prop` resolves to it, in graph order."""
-    found: dict[int, list[rch.Res]] = {}
+    found: dict[int, list[Res]] = {}
     for linker in g.of_type(linker_type):
         for target in g.resolve(linker, prop, target_types):
             found.setdefault(id(target), []).append(linker)
     return found
 
 
-def _standalone_routes(g: rch.Graph) -> dict[int, list[rch.Res]]:
+def _standalone_routes(g: Graph) -> dict[int, list[Res]]:
     return _indexed(g, "x12-routes-by-table", lambda g: _referrers(g, ROUTE, "routeTableId", (ROUTE_TABLE,)))
 
 
-def _route_entries(g: rch.Graph, table: rch.Res) -> list[tuple[str, rch.Res, Mapping[str, Any]]]:
+def _route_entries(g: Graph, table: Res) -> list[tuple[str, Res, Mapping[str, Any]]]:
     """(where, resource holding the route, route fields) for inline and standalone routes of a table."""
     entries = [(f"routes[{i}]", table, r) for i, r in enumerate(_list(table.get("routes"))) if isinstance(r, Mapping)]
     for route in _standalone_routes(g).get(id(table), ()):
@@ -720,26 +712,26 @@ def _route_entries(g: rch.Graph, table: rch.Res) -> list[tuple[str, rch.Res, Map
     return entries
 
 
-def _route_target(g: rch.Graph, holder: rch.Res, fields: Mapping[str, Any]) -> str | None:
+def _route_target(g: Graph, holder: Res, fields: Mapping[str, Any]) -> str | None:
     if fields.get("natGatewayId") is not None:
         return "nat"
     gateway = fields.get("gatewayId")
     if gateway is not None:
         if holder.type == ROUTE and g.resolve(holder, "gatewayId", (IGW,)):
             return "igw"
-        return "igw" if isinstance(gateway, str) and gateway.startswith("igw-") or rch.is_unknown(gateway) else "other"
+        return "igw" if isinstance(gateway, str) and gateway.startswith("igw-") or is_unknown(gateway) else "other"
     if fields.get("transitGatewayId") is not None:
         return "tgw"
     return None
 
 
-def _tables_of(g: rch.Graph, subnet: rch.Res) -> list[rch.Res]:
+def _tables_of(g: Graph, subnet: Res) -> list[Res]:
     associations = _indexed(g, "x12-associations-by-subnet",
                             lambda g: _referrers(g, ROUTE_TABLE_ASSOCIATION, "subnetId", (SUBNET,)))
     return [t for a in associations.get(id(subnet), ()) for t in g.resolve(a, "routeTableId", (ROUTE_TABLE,))]
 
 
-def _default_route_targets(g: rch.Graph, subnet: rch.Res) -> tuple[set[str], set[str]]:
+def _default_route_targets(g: Graph, subnet: Res) -> tuple[set[str], set[str]]:
     default, anywhere = set(), set()
     for table in _tables_of(g, subnet):
         for _, holder, fields in _route_entries(g, table):
@@ -752,7 +744,7 @@ def _default_route_targets(g: rch.Graph, subnet: rch.Res) -> tuple[set[str], set
 
 
 def subnet_tiers_route_correctly(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, cfg = _graph(stack), stack.cfg
+    g, cfg = stack.graph(), stack.cfg
     for subnet in g.of_type(SUBNET):
         tier = subnet.tags.get(cfg["tierKey"])
         if tier not in cfg["privateTiers"] and tier not in cfg["dataTiers"]:
@@ -785,7 +777,7 @@ def _strings_in(value: Any, found: set[str]) -> set[str]:
 
 
 def security_groups_are_attached(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g = _graph(stack)
+    g = stack.graph()
     holders = [r for r in g.resources if r.type not in SG_HOLDER_EXCLUDED and r.type != PROVIDER]
     # What the holders reference, gathered once (not once per group): property-dependency URNs, and strings.
     referenced = {urn for h in holders for urns in h.property_dependencies.values() for urn in urns}
@@ -808,7 +800,7 @@ COMPUTE_SUBNET_PROPS = {INSTANCE: ("subnetId",), EKS_CLUSTER: ("vpcConfig",), EC
                         EKS_COMPONENT: ("vpcId", "privateSubnetIds", "publicSubnetIds", "subnetIds")}
 
 
-def _compute_vpcs(g: rch.Graph) -> dict[str, str]:
+def _compute_vpcs(g: Graph) -> dict[str, str]:
     """VPC URN -> a compute resource running in it."""
     found: dict[str, str] = {}
     for res in g.of_type(*COMPUTE_SUBNET_PROPS):
@@ -822,7 +814,7 @@ def _compute_vpcs(g: rch.Graph) -> dict[str, str]:
 
 
 def compute_vpcs_have_private_endpoints(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, unknowns, required = _graph(stack), _Unknowns(), list(stack.cfg["requiredEndpoints"])
+    g, unknowns, required = stack.graph(), _Unknowns(), list(stack.cfg["requiredEndpoints"])
     services: dict[str, set[str]] = {}
     for endpoint in g.of_type(VPC_ENDPOINT):
         if unknowns.check(endpoint, "serviceName"):
@@ -848,9 +840,9 @@ def endpoints_have_policies(stack: Any) -> Iterator[tuple[str | None, str]]:
     """Without a policy (or with AWS's default one, what the endpoint reports after creation) an endpoint lets any
     principal reach any resource of the service: a data subnet writes to any bucket of any account through the S3
     gateway endpoint."""
-    g, unknowns = _graph(stack), _Unknowns()
+    g, unknowns = stack.graph(), _Unknowns()
     exempt = {str(x) for x in stack.cfg["policyUnsupportedServices"]}
-    separate: dict[str, list[rch.Res]] = {}
+    separate: dict[str, list[Res]] = {}
     for policy in g.of_type(VPC_ENDPOINT_POLICY):
         for endpoint in g.resolve(policy, "vpcEndpointId", (VPC_ENDPOINT,)):
             separate.setdefault(endpoint.urn, []).append(policy)
@@ -875,12 +867,12 @@ def _endpoint_service(name: Any) -> str | None:
     return match["service"] if match and not match["service"].startswith("vpce-svc-") else None
 
 
-def _endpoint_policy_verdict(carriers: list[rch.Res], unknowns: _Unknowns) -> str | None:
+def _endpoint_policy_verdict(carriers: list[Res], unknowns: _Unknowns) -> str | None:
     """None when one of the endpoint's policies (inline, or an ec2/vpcEndpointPolicy) limits it, else why not."""
     found = False
     for carrier in carriers:
         document = carrier.get("policy")
-        if rch.is_unknown(document):
+        if is_unknown(document):
             unknowns.check(carrier, "policy")
             return None
         if not document:
@@ -893,9 +885,9 @@ def _endpoint_policy_verdict(carriers: list[rch.Res], unknowns: _Unknowns) -> st
 
 def _open_to_all(statement: Mapping[str, Any]) -> bool:
     """An Allow to every principal on every resource with no condition limiting the caller or the resource."""
-    if not doc.allows_everyone(statement) or doc.limits_callers(statement):
+    if not iam.allows_everyone(statement) or iam.limits_callers(statement):
         return False
-    return "*" in statement_resources(statement) and not any(doc.pins(statement, k) for k in ENDPOINT_LIMITING_KEYS)
+    return "*" in statement_resources(statement) and not any(iam.pins(statement, k) for k in ENDPOINT_LIMITING_KEYS)
 
 
 # --------------------------------------------------------------------------- X-15 security services everywhere
@@ -907,7 +899,7 @@ SERVICES = {
 }
 
 
-def _scopes(g: rch.Graph) -> dict[tuple[str, str], str]:
+def _scopes(g: Graph) -> dict[tuple[str, str], str]:
     """(account, region) -> the URN of a resource seen there (providers with an `account` tag)."""
     seen: dict[tuple[str, str], str] = {}
     for res in g.resources:
@@ -917,7 +909,7 @@ def _scopes(g: rch.Graph) -> dict[tuple[str, str], str]:
     return seen
 
 
-def _org_auto_enabled(g: rch.Graph, org_type: str | None) -> set[str]:
+def _org_auto_enabled(g: Graph, org_type: str | None) -> set[str]:
     """Regions where an organization configuration auto-enables the service for every member."""
     regions = set()
     for conf in g.of_type(org_type) if org_type else []:
@@ -932,7 +924,7 @@ def _org_auto_enabled(g: rch.Graph, org_type: str | None) -> set[str]:
     return regions
 
 
-def _linked_regions(g: rch.Graph) -> set[str | None]:
+def _linked_regions(g: Graph) -> set[str | None]:
     """Regions a Security Hub finding aggregator links: central configuration applies there too."""
     regions: set[str | None] = set()
     for aggregator in g.of_type(SECURITY_HUB_AGGREGATOR):
@@ -945,14 +937,14 @@ def _linked_regions(g: rch.Graph) -> set[str | None]:
     return regions
 
 
-def _has_delegated_admin(g: rch.Graph, admin_types: tuple[str, ...], principal: str) -> bool:
+def _has_delegated_admin(g: Graph, admin_types: tuple[str, ...], principal: str) -> bool:
     if g.of_type(*admin_types):
         return True
     return any(d.get("servicePrincipal") == principal for d in g.of_type(ORG_DELEGATED_ADMIN))
 
 
 def security_services_everywhere(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, cfg = _graph(stack), stack.cfg
+    g, cfg = stack.graph(), stack.cfg
     scopes = _scopes(g)
     if not scopes:
         return
@@ -971,7 +963,7 @@ def security_services_everywhere(stack: Any) -> Iterator[tuple[str | None, str]]
 
 # --------------------------------------------------------------------------- X-16 query logs, ECR lifecycle
 def zones_logged_and_repositories_expire(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, unknowns = _graph(stack), _Unknowns()
+    g, unknowns = stack.graph(), _Unknowns()
     logged, undecided_zone = _covered_by(g, g.of_type(QUERY_LOG), "zoneId", (ZONE,), unknowns)
     for zone in g.of_type(ZONE):
         if unknowns.check(zone, "vpcs") or _list(zone.get("vpcs")):
@@ -989,22 +981,22 @@ def zones_logged_and_repositories_expire(stack: Any) -> Iterator[tuple[str | Non
 
 # --------------------------------------------------------------------------- X-17 reachability
 def segment_reachability_matches_intent(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g = _graph(stack)
+    g = stack.graph()
     intent = stack.cfg["intent"]
     try:
-        rch.normalize_intent(intent)
+        routing.normalize_intent(intent)
     except ValueError as err:
         yield None, f"policy config is invalid: {err}"
         return
-    computed = rch.compute(g)
-    for difference in rch.compare(computed, intent):
+    computed = routing.compute(g)
+    for difference in routing.compare(computed, intent):
         yield (difference.urns[0] if difference.urns else None), difference.explanation
     if computed.unresolved:
         raise cannot_verify(computed.unresolved)
 
 
 # =========================================================================== test cases (graphs)
-def _vpc(name: str = "prod-vpc", cidr: str = "10.1.0.0/16", env: str = "prod") -> Res:
+def _vpc(name: str = "prod-vpc", cidr: str = "10.1.0.0/16", env: str = "prod") -> CaseResource:
     return _case(VPC, name, {"cidrBlock": cidr}, env=env)
 
 
@@ -1079,15 +1071,15 @@ _TGW = _case(TGW, "tgw", {"defaultRouteTableAssociation": "disable", "defaultRou
 _PROD_VPC, _NONPROD_VPC = _vpc("prod-vpc", "10.1.0.0/16"), _vpc("nonprod-vpc", "10.2.0.0/16", "nonprod")
 
 
-def _att(name: str, vpc: str, env: str) -> Res:
+def _att(name: str, vpc: str, env: str) -> CaseResource:
     return _case(VPC_ATTACHMENT, name, {"subnetIds": []}, {"vpcId": vpc, "transitGatewayId": "tgw"}, env=env)
 
 
-def _rt(segment: str) -> Res:
+def _rt(segment: str) -> CaseResource:
     return _case(TGW_ROUTE_TABLE, f"{segment}-rt", {"tags": {"segment": segment}}, {"transitGatewayId": "tgw"})
 
 
-def _link(kind: str, attachment: str, segment: str) -> Res:
+def _link(kind: str, attachment: str, segment: str) -> CaseResource:
     type_ = ASSOCIATION if kind == "assoc" else PROPAGATION
     return _case(type_, f"{attachment}-{kind}-{segment}", {},
                  {"transitGatewayAttachmentId": attachment, "transitGatewayRouteTableId": f"{segment}-rt"})
@@ -1110,7 +1102,7 @@ _KEYED_TRAIL = _case(TRAIL, "org-trail", {"isOrganizationTrail": True}, {"s3Buck
                                                                           "kmsKeyId": "key"})
 
 
-def _key(rotation: Any = True, policy: Any = '{"Statement": []}') -> Res:
+def _key(rotation: Any = True, policy: Any = '{"Statement": []}') -> CaseResource:
     return _case(KMS_KEY, "key", {"enableKeyRotation": rotation, "policy": policy})
 
 
@@ -1178,8 +1170,8 @@ X11_CASES = (
 )
 
 
-def _cis_filter_resources(skip: str | None = None) -> tuple[Res, ...]:
-    resources: list[Res] = [
+def _cis_filter_resources(skip: str | None = None) -> tuple[CaseResource, ...]:
+    resources: list[CaseResource] = [
         _case(LOG_GROUP, "trail-lg", {"retentionInDays": 365}),
         _case(TRAIL, "org-trail", {"isOrganizationTrail": True}, {"cloudWatchLogsGroupArn": "trail-lg"}),
         _case(SNS_TOPIC, "alarms", {}),
@@ -1207,11 +1199,11 @@ X10_CASES = (
 )
 
 
-def _subnet(name: str, tier: str) -> Res:
+def _subnet(name: str, tier: str) -> CaseResource:
     return _case(SUBNET, name, {"cidrBlock": "10.1.0.0/24", "tags": {"tier": tier}}, {"vpcId": "prod-vpc"})
 
 
-def _table(name: str, routes: list[dict], subnet: str) -> tuple[Res, Res]:
+def _table(name: str, routes: list[dict], subnet: str) -> tuple[CaseResource, CaseResource]:
     return (_case(ROUTE_TABLE, name, {"routes": routes}, {"vpcId": "prod-vpc"}),
             _case(ROUTE_TABLE_ASSOCIATION, f"{name}-{subnet}", {}, {"subnetId": subnet, "routeTableId": name}))
 
@@ -1243,7 +1235,7 @@ _ORG_ONLY_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
 _FULL_ACCESS_POLICY = json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]})
 
 
-def _endpoint(service: str, policy: Any = _ORG_ONLY_POLICY, kind: str = "Interface") -> Res:
+def _endpoint(service: str, policy: Any = _ORG_ONLY_POLICY, kind: str = "Interface") -> CaseResource:
     props = {"serviceName": f"com.amazonaws.eu-west-1.{service}", "vpcEndpointType": kind}
     return _case(VPC_ENDPOINT, f"ep-{service}", props | ({"policy": policy} if policy is not None else {}),
                  {"vpcId": "prod-vpc"})
@@ -1269,7 +1261,7 @@ X14_CASES = (
 )
 
 
-def _everywhere(account_tags: dict[str, str], skip: str | None = None, region: str | None = None) -> list[Res]:
+def _everywhere(account_tags: dict[str, str], skip: str | None = None, region: str | None = None) -> list[CaseResource]:
     props = {"region": region} if region else {}
     types = {"guardduty": GUARDDUTY, "config": CONFIG_RECORDER, "hub": SECURITY_HUB, "inspector": INSPECTOR}
     return [_case(t, f"{account_tags['account']}-{key}{'-' + region if region else ''}", dict(props),
@@ -1325,7 +1317,7 @@ X17_CASES = (
     StackCase(_REACH_BASE + (_NONPROD_TO_PROD,), violates=True, note="one-way static route nonprod -> prod"),
     StackCase(_REACH_BASE, violates=False),
     StackCase(_REACH_BASE + (_link("prop", "prod-att", "nonprod"), _link("prop", "nonprod-att", "prod")),
-              violates=False, config={"intent": {**rch.DEFAULT_INTENT, "prod": ["shared", "hybrid", "nonprod"]}},
+              violates=False, config={"intent": {**DEFAULT_INTENT, "prod": ["shared", "hybrid", "nonprod"]}},
               note="intent allows prod <-> nonprod"),
     StackCase(_REACH_BASE + (_case(ASSOCIATION, "dangling", {"transitGatewayAttachmentId": UNKNOWN,
                                                                    "transitGatewayRouteTableId": UNKNOWN}),),
@@ -1348,7 +1340,7 @@ ROOT = "root"
 
 
 def scp_exemptions_protected(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g = _graph(stack)
+    g = stack.graph()
     unknown: list[str] = []
     scps = [p for p in g.of_type(ORG_POLICY) if p.get("type", "SERVICE_CONTROL_POLICY") == "SERVICE_CONTROL_POLICY"]
     attached = _scp_targets(g, scps, unknown)
@@ -1356,7 +1348,7 @@ def scp_exemptions_protected(stack: Any) -> Iterator[tuple[str | None, str]]:
     required = list(stack.cfg["protectActions"])
     for scp in scps:
         content = scp.get("content")
-        if rch.is_unknown(content):
+        if is_unknown(content):
             unknown.append(f"{scp.name}.content")
             continue
         for principal, sids in _exemptions(content).items():
@@ -1371,7 +1363,7 @@ def _exemptions(content: Any) -> dict[str, list[str]]:
     """Exempted principal -> Sids (or indexes) of the statements exempting it (AWS-protected roles left out)."""
     found: dict[str, list[str]] = {}
     for i, statement in enumerate(_scp_statements(content)):
-        for principal in doc.deny_exemptions(statement):
+        for principal in iam.deny_exemptions(statement):
             if not any(path in principal.lower() for path in AWS_PROTECTED_ROLE_PATHS):
                 found.setdefault(principal, []).append(str(statement.get("Sid") or i))
     return found
@@ -1381,8 +1373,8 @@ def _scp_statements(content: Any) -> list[dict]:
     return statements(content)
 
 
-def _exemption_message(scp: rch.Res, sids: list[str], principal: str, missing: dict[str, list[str]],
-                       g: rch.Graph) -> str:
+def _exemption_message(scp: Res, sids: list[str], principal: str, missing: dict[str, list[str]],
+                       g: Graph) -> str:
     where = f"{scp.name} (statements {', '.join(sids)})"
     gaps = "; ".join(f"{_target_name(t, g)}: {', '.join(actions)}" for t, actions in missing.items())
     return (f"{where} exempts {principal}, but no SCP attached where the exemption applies denies changes to it "
@@ -1390,12 +1382,12 @@ def _exemption_message(scp: rch.Res, sids: list[str], principal: str, missing: d
             "that principal and the pipeline role, attached to the root (or every OU the exemption applies to)")
 
 
-def _target_name(target: str, g: rch.Graph) -> str:
+def _target_name(target: str, g: Graph) -> str:
     res = g.by_urn.get(target)
     return res.name if res is not None else target
 
 
-def _unprotected(principal: str, targets: set[str], scps: list[rch.Res], attached: dict[str, set[str]],
+def _unprotected(principal: str, targets: set[str], scps: list[Res], attached: dict[str, set[str]],
                  parents: dict[str, str], required: list[str]) -> dict[str, list[str]]:
     """Target -> actions on `principal` that no SCP effective at that target denies."""
     missing: dict[str, list[str]] = {}
@@ -1408,25 +1400,25 @@ def _unprotected(principal: str, targets: set[str], scps: list[rch.Res], attache
     return missing
 
 
-def _denies(scp: rch.Res, action: str, principal: str) -> bool:
+def _denies(scp: Res, action: str, principal: str) -> bool:
     content = scp.get("content")
-    if rch.is_unknown(content):
+    if is_unknown(content):
         return False
     return any(_protects(statement, action, principal) for statement in _scp_statements(content))
 
 
 def _protects(statement: Mapping, action: str, principal: str) -> bool:
     """A Deny of `action` on the principal's ARN whose only conditions are principal exemptions."""
-    if statement.get("Effect") != "Deny" or not doc.covers_action(statement, action):
+    if statement.get("Effect") != "Deny" or not iam.covers_action(statement, action):
         return False
-    if not doc.covers_resource(statement, principal):
+    if not iam.covers_resource(statement, principal):
         return False
-    conditions = list(doc.condition_entries(statement))
-    return all(key == "aws:principalarn" and op.split(":", 1)[-1].removesuffix("ifexists") in doc.NEGATED_OPERATORS
+    conditions = list(iam.condition_entries(statement))
+    return all(key == "aws:principalarn" and op.split(":", 1)[-1].removesuffix("ifexists") in iam.NEGATED_OPERATORS
                for op, key, _ in conditions)
 
 
-def _scp_targets(g: rch.Graph, scps: list[rch.Res], unknown: list[str]) -> dict[str, set[str]]:
+def _scp_targets(g: Graph, scps: list[Res], unknown: list[str]) -> dict[str, set[str]]:
     """SCP urn -> targets it is attached to (ROOT, or the URN of an OU / account, else the raw id)."""
     wanted = {p.urn for p in scps}
     attached: dict[str, set[str]] = {}
@@ -1441,17 +1433,17 @@ def _scp_targets(g: rch.Graph, scps: list[rch.Res], unknown: list[str]) -> dict[
     return attached
 
 
-def _target(g: rch.Graph, res: rch.Res, prop: str) -> str | None:
+def _target(g: Graph, res: Res, prop: str) -> str | None:
     value = res.get(prop)
-    if isinstance(value, str) and value.startswith("r-") and not rch.is_unknown(value):
+    if isinstance(value, str) and value.startswith("r-") and not is_unknown(value):
         return ROOT
     found = g.resolve(res, prop, (ORGANIZATION, ORG_UNIT, ORG_ACCOUNT))
     if found:
         return ROOT if found[0].type == ORGANIZATION else found[0].urn
-    return value if isinstance(value, str) and value and not rch.is_unknown(value) else None
+    return value if isinstance(value, str) and value and not is_unknown(value) else None
 
 
-def _parents(g: rch.Graph) -> dict[str, str]:
+def _parents(g: Graph) -> dict[str, str]:
     parents: dict[str, str] = {}
     for res in g.of_type(ORG_UNIT, ORG_ACCOUNT):
         parent = _target(g, res, "parentId")
@@ -1494,7 +1486,7 @@ RCP_PERIMETER_ACTIONS = ["s3:*", "sqs:*", "kms:*", "secretsmanager:*", "sts:Assu
 
 
 def organization_baseline_at_root(stack: Any) -> Iterator[tuple[str | None, str]]:
-    g, cfg = _graph(stack), stack.cfg
+    g, cfg = stack.graph(), stack.cfg
     organizations = g.of_type(ORGANIZATION)
     if not organizations:
         return  # the stack does not manage the organization
@@ -1516,11 +1508,11 @@ def organization_baseline_at_root(stack: Any) -> Iterator[tuple[str | None, str]
         raise cannot_verify(unknown)
 
 
-def _statements_of(policies: list[rch.Res], unknown: list[str]) -> list[dict]:
+def _statements_of(policies: list[Res], unknown: list[str]) -> list[dict]:
     found: list[dict] = []
     for policy in policies:
         content = policy.get("content")
-        if rch.is_unknown(content):
+        if is_unknown(content):
             unknown.append(f"{policy.name}.content")
         else:
             found += _scp_statements(content)
@@ -1530,13 +1522,13 @@ def _statements_of(policies: list[rch.Res], unknown: list[str]) -> list[dict]:
 def _baseline_deny(statement: Mapping, action: str, strict: bool = False) -> bool:
     """A Deny of `action` on every resource; conditions only principal exemptions (none when strict) or the one
     condition CONDITIONAL_DENIES allows for the action."""
-    if statement.get("Effect") != "Deny" or not doc.covers_action(statement, action):
+    if statement.get("Effect") != "Deny" or not iam.covers_action(statement, action):
         return False
-    if not doc.covers_resource(statement, "*"):
+    if not iam.covers_resource(statement, "*"):
         return False
-    for operator, key, values in doc.condition_entries(statement):
+    for operator, key, values in iam.condition_entries(statement):
         base = operator.split(":", 1)[-1].removesuffix("ifexists")
-        if not strict and key == "aws:principalarn" and base in doc.NEGATED_OPERATORS:
+        if not strict and key == "aws:principalarn" and base in iam.NEGATED_OPERATORS:
             continue
         if key == CONDITIONAL_DENIES.get(action.lower()) and base == "bool" and values == ["true"]:
             continue
@@ -1544,14 +1536,14 @@ def _baseline_deny(statement: Mapping, action: str, strict: bool = False) -> boo
     return True
 
 
-def _governance_bypass(g: rch.Graph, scps: list[rch.Res], attached: dict[str, set[str]],
+def _governance_bypass(g: Graph, scps: list[Res], attached: dict[str, set[str]],
                        unknown: list[str]) -> Iterator[tuple[str, str]]:
     parents = _parents(g)
     accounts = {_own_tag(a, "account"): a.urn for a in g.of_type(ORG_ACCOUNT)}
     for lock in g.of_type(*OBJECT_LOCK_CONFIGS):
         mode = dig(lock.get("rule"), "defaultRetention", "mode")
         target = accounts.get(g.account(lock))
-        if rch.is_unknown(mode) or mode != "GOVERNANCE" or target is None:
+        if is_unknown(mode) or mode != "GOVERNANCE" or target is None:
             continue  # SCPs never apply to the management account (no organizations/account of its own)
         lineage = _lineage(target, parents)
         effective = _statements_of([p for p in scps if attached.get(p.urn, set()) & lineage], unknown)
@@ -1562,7 +1554,7 @@ def _governance_bypass(g: rch.Graph, scps: list[rch.Res], attached: dict[str, se
                              "use COMPLIANCE mode)")
 
 
-def _rcp_perimeter(org: rch.Res, rcps: list[rch.Res], cfg: Mapping[str, Any],
+def _rcp_perimeter(org: Res, rcps: list[Res], cfg: Mapping[str, Any],
                    unknown: list[str]) -> Iterator[tuple[str, str]]:
     found = _statements_of(rcps, unknown)
     if unknown:
@@ -1579,15 +1571,15 @@ def _rcp_perimeter(org: rch.Res, rcps: list[rch.Res], cfg: Mapping[str, Any],
 
 
 def _denies_everyone(statement: Mapping) -> bool:
-    return statement.get("Effect") == "Deny" and "*" in doc.principal_values(statement)
+    return statement.get("Effect") == "Deny" and "*" in iam.principal_values(statement)
 
 
 def _tls_only(statement: Mapping, wanted: list[str]) -> bool:
-    if not _denies_everyone(statement) or not doc.covers_resource(statement, "*"):
+    if not _denies_everyone(statement) or not iam.covers_resource(statement, "*"):
         return False
-    if not all(doc.covers_action(statement, a) for a in wanted):
+    if not all(iam.covers_action(statement, a) for a in wanted):
         return False
-    conditions = list(doc.condition_entries(statement))
+    conditions = list(iam.condition_entries(statement))
     return bool(conditions) and all(key == "aws:securetransport" and op.removesuffix("ifexists") == "bool"
                                     and values == ["false"] for op, key, values in conditions)
 
@@ -1595,17 +1587,17 @@ def _tls_only(statement: Mapping, wanted: list[str]) -> bool:
 def _org_perimeter(statement: Mapping, action: str) -> bool:
     """Deny `action` to everyone whose aws:PrincipalOrgID is not the organization's; other conditions may only
     exempt (negated or IfExists), never narrow the statement, and a NotResource may only carve out named resources."""
-    if not _denies_everyone(statement) or not doc.covers_action(statement, action):
+    if not _denies_everyone(statement) or not iam.covers_action(statement, action):
         return False
     not_resource = [str(r) for r in as_list(statement.get("NotResource"))]
-    if not (doc.covers_resource(statement, "*") or (not_resource and "*" not in not_resource)):
+    if not (iam.covers_resource(statement, "*") or (not_resource and "*" not in not_resource)):
         return False
     pinned = False
-    for operator, key, values in doc.condition_entries(statement):
+    for operator, key, values in iam.condition_entries(statement):
         base, exempting = operator.split(":", 1)[-1].removesuffix("ifexists"), operator.endswith("ifexists")
-        if key == "aws:principalorgid" and base in doc.NEGATED_OPERATORS:
+        if key == "aws:principalorgid" and base in iam.NEGATED_OPERATORS:
             pinned = pinned or any(v.strip() not in ("", "*") for v in values)
-        elif base not in doc.NEGATED_OPERATORS and not exempting:
+        elif base not in iam.NEGATED_OPERATORS and not exempting:
             return False
     return pinned
 
@@ -1614,12 +1606,12 @@ _OAAR = "arn:*:iam::*:role/OrganizationAccountAccessRole"
 _PIPELINE = "arn:*:iam::*:role/landing-zone-pipeline"
 
 
-def _scp(name: str, *statements: Mapping) -> Res:
+def _scp(name: str, *statements: Mapping) -> CaseResource:
     return _case(ORG_POLICY, name, {"type": "SERVICE_CONTROL_POLICY", "content": json.dumps({
         "Version": "2012-10-17", "Statement": list(statements)})}, env="core")
 
 
-def _attach(name: str, policy: str, target: str = "r-exam", target_ref: str | None = None) -> Res:
+def _attach(name: str, policy: str, target: str = "r-exam", target_ref: str | None = None) -> CaseResource:
     refs = {"policyId": policy} | ({"targetId": target_ref} if target_ref else {})
     props = {} if target_ref else {"targetId": target}
     return _case(ORG_POLICY_ATTACHMENT, name, props, refs, env="core")
@@ -1629,13 +1621,13 @@ _EXEMPTING = _scp("guardrails", {"Sid": "ProtectCloudTrail", "Effect": "Deny", "
                                  "Resource": "*", "Condition": {"ArnNotLike": {"aws:PrincipalArn": _OAAR}}})
 
 
-def _protecting(*resources: str) -> Res:
+def _protecting(*resources: str) -> CaseResource:
     return _scp("protect-exempt-roles", {
         "Sid": "Zz", "Effect": "Deny", "Action": ROLE_PROTECTION_ACTIONS, "Resource": list(resources),
         "Condition": {"ArnNotLike": {"aws:PrincipalArn": [_OAAR, _PIPELINE]}}})
 
 
-def _rcp(name: str, *statements: Mapping) -> Res:
+def _rcp(name: str, *statements: Mapping) -> CaseResource:
     return _case(ORG_POLICY, name, {"type": "RESOURCE_CONTROL_POLICY", "content": json.dumps({
         "Version": "2012-10-17", "Statement": list(statements)})}, env="core")
 
@@ -1650,7 +1642,7 @@ _BASELINE_DENIES = [a for a in ROOT_DENIES if not a.startswith("ram:")]
 
 
 def _baseline(denies: list[str] | None = None, tls: Mapping | None = _TLS_STATEMENT,
-              perimeter: Mapping | None = _PERIMETER_STATEMENT) -> tuple[Res, ...]:
+              perimeter: Mapping | None = _PERIMETER_STATEMENT) -> tuple[CaseResource, ...]:
     """An SCP with the baseline denies and an RCP with the TLS and perimeter statements, both attached to the root."""
     baseline = _scp("baseline", {"Sid": "Baseline", "Effect": "Deny", "Action": _BASELINE_DENIES if denies is None
                                  else denies, "Resource": "*"},
@@ -1887,7 +1879,7 @@ RULES = [
                     "on-premises (hybrid) reaches prod and nonprod.",
         refs="none found in any standard or tool",
         checks=(segment_reachability_matches_intent,), cases=X17_CASES,
-        params={"intent": Param("object", rch.DEFAULT_INTENT,
+        params={"intent": Param("object", DEFAULT_INTENT,
                                 "segment -> segments it may exchange traffic with (symmetric)", stack="intent")}),
     StackRule(
         id="X-18", name="x-18-scp-exempt-principals-protected",

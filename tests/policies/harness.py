@@ -15,7 +15,7 @@ from typing import Any
 
 from google.protobuf import json_format, struct_pb2
 from lz_policies.analyzer import servicer_class
-from lz_policies.framework import Case, Res, Rule, StackCase, case_urn, default_tags_for
+from lz_policies.rules import Case, CaseResource, Rule, StackCase, case_urn, default_tags_for
 from pulumi.runtime import proto
 from pulumi_policy import EnforcementLevel
 
@@ -93,7 +93,7 @@ def analyze(service, type_: str, props: Mapping[str, Any], *, name: str = "subje
     return _diagnostics(service.Analyze(request, None))
 
 
-def analyze_stack(service, resources: Iterable[Res]) -> list[Diagnostic]:
+def analyze_stack(service, resources: Iterable[CaseResource]) -> list[Diagnostic]:
     request = proto.AnalyzeStackRequest()
     by_name = {r.name: r for r in resources}
     for r in by_name.values():

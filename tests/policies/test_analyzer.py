@@ -3,7 +3,8 @@
 import pytest
 from harness import analyze, analyze_stack, servicer
 from lz_policies import all_policies, all_rules, analyzer
-from lz_policies import framework as fw
+from lz_policies.tags import provider_default_tags
+from lz_policies.views import StackView
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 from pulumi_policy.policy import _PolicyAnalyzerServicer as Stock
 
@@ -69,8 +70,8 @@ def test_typed_policies_run_only_for_their_types():
 
 def test_all_stack_policies_of_one_request_share_one_stack_view(monkeypatch):
     builds = []
-    original = fw.StackView.build.__func__
-    monkeypatch.setattr(fw.StackView, "build", classmethod(lambda cls, source: builds.append(1) or original(cls, source)))
+    original = StackView.build.__func__
+    monkeypatch.setattr(StackView, "build", classmethod(lambda cls, source: builds.append(1) or original(cls, source)))
     stack_policies = [p for p in all_policies() if isinstance(p, StackValidationPolicy)]
     assert len(stack_policies) > 10
     _, case = STACK_CASES[0]
@@ -82,6 +83,6 @@ def test_all_stack_policies_of_one_request_share_one_stack_view(monkeypatch):
 
 @pytest.mark.parametrize("raw", ['{"tags": {"environment": "prod", "account": "a"}}', "not json"])
 def test_cached_provider_default_tags_are_fresh_dicts(raw):
-    first = fw.provider_default_tags({"defaultTags": raw})
+    first = provider_default_tags({"defaultTags": raw})
     first["environment"] = "changed"
-    assert fw.provider_default_tags({"defaultTags": raw}).get("environment") in (None, "prod")
+    assert provider_default_tags({"defaultTags": raw}).get("environment") in (None, "prod")

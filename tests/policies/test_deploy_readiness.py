@@ -9,7 +9,8 @@ import pytest
 from harness import run_case, violations
 from lz_policies import deploy_readiness as dep
 from lz_policies import types as t
-from lz_policies.framework import UNKNOWN, StackCase
+from lz_policies.rules import StackCase
+from lz_policies.values import UNKNOWN
 
 from landing_zone import check
 from landing_zone.regions import OPT_IN_REGIONS
@@ -21,7 +22,7 @@ ACCOUNT_ID = "222222222222"
 
 
 def test_the_packs_opt_in_regions_are_the_programs():
-    """The pack cannot import landing_zone (its venv holds only pulumi and pulumi-policy): it keeps a copy."""
+    """The pack cannot import landing_zone (its venv holds only pulumi and pulumi-policy): it reads facts.json."""
     assert set(dep.OPT_IN_REGIONS) == set(OPT_IN_REGIONS)
 
 

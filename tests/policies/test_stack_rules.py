@@ -6,8 +6,9 @@ import pytest
 from harness import analyze_stack, run_case, servicer, violations
 from lz_policies import stack_rules
 from lz_policies import types as t
-from lz_policies.framework import UNKNOWN, StackCase
+from lz_policies.rules import StackCase
 from lz_policies.stack_rules import RULES, X05_CASES, X17_CASES, _case
+from lz_policies.values import UNKNOWN
 
 BY_ID = {rule.id: rule for rule in RULES}
 CASES = [pytest.param(rule, case, id=f"{rule.id}-{i}-{'violates' if case.violates else 'ok'}")

@@ -60,6 +60,9 @@ def servicer(policies: list, config: Mapping[str, Any] | None = None, cls: type 
     config: {"policy-name": "disabled" | {"enforcementLevel": "...", "<param>": value}}.
     cls: the servicer class; by default the one the pack serves with (analyzer.PackAnalyzer).
     """
+    unknown = sorted(set(config or {}) - {policy.name for policy in policies})
+    if unknown:  # as `lz check` does: a misspelt name would silently compare defaults with defaults
+        raise ValueError(f"policy config names unknown policies: {', '.join(unknown)}")
     service = (cls or servicer_class())("lz-test", "0.0.1", policies, EnforcementLevel.ADVISORY)
     if config:
         request = proto.ConfigureAnalyzerRequest()
@@ -74,10 +77,8 @@ def servicer(policies: list, config: Mapping[str, Any] | None = None, cls: type 
 
 
 def _declared_level(policies: list, name: str) -> str:
-    for policy in policies:
-        if policy.name == name:
-            return (policy.enforcement_level or EnforcementLevel.ADVISORY).value
-    raise KeyError(f"no policy named {name}")
+    policy = next(policy for policy in policies if policy.name == name)
+    return (policy.enforcement_level or EnforcementLevel.ADVISORY).value
 
 
 def _diagnostics(response) -> list[Diagnostic]:

@@ -43,9 +43,17 @@ def test_every_stack_case_gets_the_same_diagnostics_as_from_the_stock_servicer()
 
 def test_configured_levels_and_thresholds_apply_the_same_way():
     config = {"net-01-admin-ports-closed-to-internet": "disabled", "log-13-log-retention": {"retentionDays": 3000},
-              "x-01-vpc-flow-logs": "advisory"}
+              "x-01-vpc-flow-logs-all-traffic": "advisory"}
     assert _resource_diagnostics(analyzer.PackAnalyzer, config) == _resource_diagnostics(Stock, config)
-    assert _stack_diagnostics(analyzer.PackAnalyzer, config) == _stack_diagnostics(Stock, config)
+    stack = _stack_diagnostics(analyzer.PackAnalyzer, config)
+    assert stack == _stack_diagnostics(Stock, config)
+    x01 = [d for case in stack for d in case if d.policy == "x-01-vpc-flow-logs-all-traffic"]
+    assert x01 and all(d.level == "advisory" for d in x01)  # the configured level did apply
+
+
+def test_the_harness_refuses_a_policy_name_that_does_not_exist():
+    with pytest.raises(ValueError, match="x-01-vpc-flow-logs"):
+        servicer(all_policies(), {"x-01-vpc-flow-logs": "advisory"})
 
 
 def test_a_policy_that_declares_no_types_still_sees_every_resource():

@@ -275,7 +275,8 @@ class StackRule(Rule):
 
     def _validator(self) -> Callable[[StackValidationArgs, Callable], None]:
         def validate(args: StackValidationArgs, report_violation: Callable) -> None:
-            stack = Stack(args, self.merged_config(args.get_config()))
+            given = args.get_config()
+            stack = Stack(args, self.merged_config(given), given)
             unknown_paths: list[str] = []
             for check in self.checks:
                 try:

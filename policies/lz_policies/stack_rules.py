@@ -34,6 +34,7 @@ from .types import (
     BUCKET_PAB,
     BUCKET_SSE,
     BUCKETS,
+    CLIENT_VPN_ASSOCIATION,
     CONFIG_RECORDER,
     EBS_DEFAULT_ENCRYPTION,
     EBS_VOLUME,
@@ -329,24 +330,45 @@ def _within(cidr: str, allowed: list[str]) -> bool:
         return False
 
 
-def _admin_exception(p: _Ingress, cfg: Mapping[str, Any]) -> bool:
+def _admin_exception(p: _Ingress, cfg: Mapping[str, Any], admin_cidrs: list[str]) -> bool:
     """SSH/RDP from the admin (Client VPN) range is the one non-SG ingress a data host may have."""
     admin_only = not p.all_ports and all(port in cfg["adminPorts"] for port in range(p.from_port, p.to_port + 1))
-    return admin_only and not p.source_groups and bool(p.cidrs) and all(_within(c, cfg["adminCidrs"]) for c in p.cidrs)
+    return admin_only and not p.source_groups and bool(p.cidrs) and all(_within(c, admin_cidrs) for c in p.cidrs)
+
+
+def _admin_cidrs(stack: Any, g: Graph) -> list[str]:
+    """The policy config's adminCidrs when it sets them; else the planned Client VPN's associated subnets (it
+    source-NATs its clients to its interfaces there, as components/network does); else the stack-config default."""
+    if "adminCidrs" in stack.given:
+        return list(stack.cfg["adminCidrs"])
+    return _client_vpn_subnet_cidrs(g) or list(stack.cfg["adminCidrs"])
+
+
+def _client_vpn_subnet_cidrs(g: Graph) -> list[str]:
+    """CIDRs of the subnets the plan's Client VPN endpoints are associated with; [] when the plan cannot tell."""
+    cidrs: list[str] = []
+    for association in g.of_type(CLIENT_VPN_ASSOCIATION):
+        subnets = g.resolve(association, "subnetId", (SUBNET,))
+        found = [s.get("cidrBlock") for s in subnets]
+        if not found or not all(isinstance(c, str) and not is_unknown(c) for c in found):
+            return []
+        cidrs.extend(c for c in found if c not in cidrs)
+    return cidrs
 
 
 def data_tier_ingress_only_from_security_groups(stack: Any) -> Iterator[tuple[str | None, str]]:
     g, unknowns, cfg = stack.graph(), _Unknowns(), stack.cfg
+    admin_cidrs = _admin_cidrs(stack, g)
     for sg_urn, permissions in _ingress_by_group(g, unknowns).items():
         sg = g.by_urn[sg_urn]
         if not _is_data_tier(sg, permissions, cfg):
             continue
         for p in permissions:
-            if p.cidrs and not _admin_exception(p, cfg):
+            if p.cidrs and not _admin_exception(p, cfg, admin_cidrs):
                 yield p.urn, (f"data-tier security group {sg.name} allows {p.ports_text()} from "
                               f"{', '.join(p.cidrs)} ({p.where}): allow the database ports only with "
                               "source_security_group_id / referenced_security_group_id of the app-tier group "
-                              f"(SSH only from the admin ranges {', '.join(cfg['adminCidrs'])})")
+                              f"(SSH only from the admin ranges {', '.join(admin_cidrs)})")
             elif not p.cidrs and not p.source_groups:
                 yield p.urn, (f"data-tier security group {sg.name} has an ingress rule without a source security "
                               f"group ({p.where}): name the app-tier group as its source")
@@ -1034,6 +1056,17 @@ X03_CASES = (
 )
 
 _APP_SG = _case(SG, "app-sg", {"ingress": []})
+_CLIENT_VPN_IN_SUBNET = (
+    _case(SUBNET, "network-private-a", {"cidrBlock": "10.0.8.0/24"}, env="core"),
+    _case(CLIENT_VPN_ASSOCIATION, "client-vpn-assoc-0", {}, {"subnetId": "network-private-a"}, env="core"),
+)
+
+
+def _ssh_from(cidr: str) -> CaseResource:
+    return _case(SG, "db-sg", {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": [cidr]}],
+                               "tags": {"tier": "data"}})
+
+
 X04_CASES = (
     StackCase((_case(SG, "db-sg", {"ingress": [{"protocol": "tcp", "fromPort": 3306, "toPort": 3306,
                                                 "cidrBlocks": ["10.1.0.0/16"]}]}),), violates=True,
@@ -1045,6 +1078,10 @@ X04_CASES = (
     StackCase((_case(SG, "db-sg", {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22,
                                                 "cidrBlocks": ["172.16.0.0/22"]}], "tags": {"tier": "data"}}),),
               violates=True, config={"adminCidrs": ["10.255.0.0/16"]}, note="SSH from outside the admin range"),
+    StackCase((*_CLIENT_VPN_IN_SUBNET, _ssh_from("10.0.0.0/16")), violates=True,
+              note="SSH from the whole network VPC, the plan's Client VPN sits in 10.0.8.0/24"),
+    StackCase((*_CLIENT_VPN_IN_SUBNET, _ssh_from("10.0.8.0/24")), violates=False,
+              note="SSH from the Client VPN's associated subnet (as planned)"),
     StackCase((_APP_SG, _case(SG, "db-sg", {"ingress": [
         {"protocol": "tcp", "fromPort": 3306, "toPort": 3306, "securityGroups": [UNKNOWN]},
         {"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["172.16.0.0/22"]}]},
@@ -1757,7 +1794,8 @@ RULES = [
                 "dataPorts": Param("array", DATA_PORTS, "ports that make a group data-tier", items="integer"),
                 "plaintextPorts": Param("object", PLAINTEXT_PORTS, "port -> clear-text listener a data-tier group "
                                         "never opens (from any source)"),
-                "adminCidrs": Param("array", PRIVATE_RANGES, "CIDRs SSH/RDP may come from (the Client VPN range)",
+                "adminCidrs": Param("array", PRIVATE_RANGES, "CIDRs SSH/RDP may come from (unset: the subnets the "
+                                    "planned Client VPN is associated with, else this default)",
                                     items="string", stack="adminCidrs"),
                 "adminPorts": Param("array", [22, 3389], "administrative ports allowed from adminCidrs",
                                     items="integer")}),

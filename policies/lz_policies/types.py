@@ -110,6 +110,7 @@ VPN_CONNECTION = "aws:ec2/vpnConnection:VpnConnection"
 # aws:ec2clientvpn
 CLIENT_VPN = "aws:ec2clientvpn/endpoint:Endpoint"
 CLIENT_VPN_AUTHORIZATION = "aws:ec2clientvpn/authorizationRule:AuthorizationRule"
+CLIENT_VPN_ASSOCIATION = "aws:ec2clientvpn/networkAssociation:NetworkAssociation"
 
 # aws:ec2transitgateway
 ASSOCIATION = "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation"

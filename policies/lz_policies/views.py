@@ -91,8 +91,10 @@ class Stack:
     `memo` holds further derived structures the rules share (e.g. stack_rules' reachability graph).
     """
 
-    def __init__(self, args: StackValidationArgs, config: Mapping[str, Any]) -> None:
+    def __init__(self, args: StackValidationArgs, config: Mapping[str, Any],
+                 given: Mapping[str, Any] | None = None) -> None:
         self.cfg: Mapping[str, Any] = config
+        self.given: Mapping[str, Any] = given or {}  # what the policy config set explicitly (cfg adds defaults)
         view = stack_view(args.resources)
         self.resources: list[Resource] = view.resources
         self.by_urn: dict[str, Resource] = view.by_urn

@@ -21,8 +21,9 @@ from typing import Any
 from .facts import OPT_IN_REGIONS
 from .graph import Graph, Res
 from .rules import CaseResource, Param, StackCase, StackRule
-from .stack_rules import _label, _short, _true
-from .stack_rules import _Unknowns as _StackUnknowns
+from .stack_helpers import Unknowns as _StackUnknowns
+from .stack_helpers import is_true as _true
+from .stack_helpers import label as _label
 from .types import (
     ACCOUNT_ASSIGNMENT,
     AMI_TOKEN,
@@ -86,6 +87,7 @@ from .types import (
     TRAIL,
     VPC_ATTACHMENT,
 )
+from .types import short_type as _short
 from .values import UNKNOWN, is_unknown, snapshot
 
 PERMISSION_SET_PARTS = (

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from harness import run_case, violations
 from lz_policies import deploy_readiness as dep
+from lz_policies import facts
 from lz_policies import types as t
+from lz_policies.deploy_readiness import accounts, ordering
+from lz_policies.deploy_readiness.common import case_in_account
 from lz_policies.rules import StackCase
 from lz_policies.values import UNKNOWN
 
@@ -23,7 +26,7 @@ ACCOUNT_ID = "222222222222"
 
 def test_the_packs_opt_in_regions_are_the_programs():
     """The pack cannot import landing_zone (its venv holds only pulumi and pulumi-policy): it reads facts.json."""
-    assert set(dep.OPT_IN_REGIONS) == set(OPT_IN_REGIONS)
+    assert set(facts.OPT_IN_REGIONS) == set(OPT_IN_REGIONS)
 
 
 @pytest.mark.parametrize("rule", dep.RULES, ids=lambda r: r.id)
@@ -41,24 +44,24 @@ def _messages(rule_id: str, case: StackCase) -> list[str]:
 
 
 def test_dep01_says_what_the_provider_waits_for_and_how_to_fix_it():
-    not_waiting = next(c for c in dep.DEP01_CASES if c.note.startswith("enabled, but"))
+    not_waiting = next(c for c in accounts.DEP01_CASES if c.note.startswith("enabled, but"))
     [message] = _messages("DEP-01", not_waiting)
     assert "app-ap-south-2-provider" in message and "enable-ap-south-2" in message and "depends_on" in message
-    [missing] = _messages("DEP-01", next(c for c in dep.DEP01_CASES if c.note == "opt-in region never enabled"))
+    [missing] = _messages("DEP-01", next(c for c in accounts.DEP01_CASES if c.note == "opt-in region never enabled"))
     assert "aws.account.Region" in missing and "ap-south-2" in missing
 
 
 def test_dep03_names_the_prerequisite_and_its_documentation():
-    [message] = _messages("DEP-03", dep.DEP03_CASES[0])
-    assert "vpc-flow-log" in message and "logs-policy" in message and dep.DOC_FLOW_LOGS in message
+    [message] = _messages("DEP-03", ordering.DEP03_CASES[0])
+    assert "vpc-flow-log" in message and "logs-policy" in message and ordering.DOC_FLOW_LOGS in message
 
 
 def test_dep03_every_row_cites_aws_documentation():
-    assert all(row.doc.startswith("https://docs.aws.amazon.com/") and row.why for row in dep.ORDERINGS)
+    assert all(row.doc.startswith("https://docs.aws.amazon.com/") and row.why for row in ordering.ORDERINGS)
 
 
 def test_dep05_unknown_certificate_without_a_reference_is_advisory():
-    case = StackCase((dep._r(t.CLIENT_VPN, "client-vpn", {"serverCertificateArn": UNKNOWN}, account="network"),),
+    case = StackCase((case_in_account(t.CLIENT_VPN, "client-vpn", {"serverCertificateArn": UNKNOWN}, account="network"),),
                      violates=False)
     diagnostics = run_case(BY_ID["DEP-05"], case)
     assert not violations(diagnostics)

@@ -201,6 +201,20 @@ class Rule:
     def policies(self) -> list:
         raise NotImplementedError
 
+    def _run_checks(self, subject: Any, urn_and_message: Callable[[Any], tuple[str | None, str]],
+                    report_violation: Callable) -> None:
+        """Report every finding of every check; values unknown during preview become one advisory at the end."""
+        unknown_paths: list[str] = []
+        for check in self.checks:
+            try:
+                for finding in check(subject):
+                    urn, message = urn_and_message(finding)
+                    report_violation(f"{self.id} {check.__name__}: {message}", urn)
+            except UnknownValueError as err:
+                unknown_paths.append(unknown_path(err))
+        if unknown_paths:
+            raise cannot_verify(unknown_paths)
+
 
 @dataclass
 class ResourceRule(Rule):
@@ -244,15 +258,7 @@ class ResourceRule(Rule):
             subject = Subject(args, self.merged_config(args.get_config()))
             if (subject.env in self.relaxed_in) != relaxed:
                 return  # the other policy of the pair (strict / relaxed) covers this environment
-            unknown_paths: list[str] = []
-            for check in self.checks:
-                try:
-                    for message in check(subject):
-                        report_violation(f"{self.id} {check.__name__}: {message}", None)
-                except UnknownValueError as err:
-                    unknown_paths.append(unknown_path(err))
-            if unknown_paths:
-                raise cannot_verify(unknown_paths)
+            self._run_checks(subject, lambda message: (None, message), report_violation)
 
         return validate
 
@@ -277,15 +283,7 @@ class StackRule(Rule):
         def validate(args: StackValidationArgs, report_violation: Callable) -> None:
             given = args.get_config()
             stack = Stack(args, self.merged_config(given), given)
-            unknown_paths: list[str] = []
-            for check in self.checks:
-                try:
-                    for urn, message in check(stack):
-                        report_violation(f"{self.id} {check.__name__}: {message}", urn)
-                except UnknownValueError as err:
-                    unknown_paths.append(unknown_path(err))
-            if unknown_paths:
-                raise cannot_verify(unknown_paths)
+            self._run_checks(stack, lambda finding: finding, report_violation)
 
         return validate
 

@@ -22,6 +22,10 @@ class Unknowns(list):
             return True
         return False
 
+    def add(self, res: Res, prop: str) -> None:
+        """Record res.prop as unknown (the caller has seen that it is)."""
+        self.append(f"{short_type(res.type)} {res.name}.{prop}")
+
     def raise_if_any(self) -> None:
         if self:
             raise cannot_verify(list(dict.fromkeys(self)))

@@ -8,8 +8,7 @@ from typing import Any
 from ..facts import OPT_IN_REGIONS
 from ..graph import Graph, Res
 from ..rules import CaseResource, Param, StackCase, StackRule
-from ..stack_helpers import is_true as _true
-from ..stack_helpers import label as _label
+from ..stack_helpers import Unknowns, is_true, label
 from ..types import (
     AMI_TOKEN,
     GET_AVAILABILITY_ZONES,
@@ -26,8 +25,8 @@ from ..types import (
     SNS_TOPIC,
     SSM_PARAMETER_TOKEN,
 )
-from ..values import UNKNOWN
-from .common import ORG_TAGS, Deps, Unknowns, account_case, case_in_account, decoded, items_of, known, provider_case
+from ..values import UNKNOWN, decode_json_string
+from .common import ORG_TAGS, Deps, account_case, case_in_account, decoded_items, known, provider_case
 
 SAFE_TOKENS = [
     GET_PARTITION,
@@ -46,7 +45,7 @@ def _enables(deps: Deps, setting: Res, account: Res, region: str, unknowns: Unkn
     if not known(name):
         unknowns.add(setting, "regionName")
         return False
-    if name != region or not _true(setting.get("enabled")):
+    if name != region or not is_true(setting.get("enabled")):
         return False
     return account in deps.refs(setting, "accountId", (ORG_ACCOUNT,))
 
@@ -55,7 +54,7 @@ def _region_users(g: Graph, deps: Deps, opt_in: set[str], unknowns: Unknowns) ->
     """(provider or resource, opt-in region) pairs: providers configured for the region, and resources whose own
     `region` argument (pulumi-aws 7) moves them there."""
     for provider in g.of_type(PROVIDER):
-        region = decoded(provider.get("region"))
+        region = decode_json_string(provider.get("region"))
         if not known(region):
             if deps.created_account(provider) is not None:
                 unknowns.add(provider, "region")
@@ -65,7 +64,7 @@ def _region_users(g: Graph, deps: Deps, opt_in: set[str], unknowns: Unknowns) ->
     for res in g.resources:
         region = res.get("region")
         if res.type.startswith("aws:") and isinstance(region, str) and region in opt_in:
-            provider_region = decoded(deps.provider_props(res).get("region"))
+            provider_region = decode_json_string(deps.provider_props(res).get("region"))
             if region != provider_region:
                 yield res, region
 
@@ -80,14 +79,14 @@ def opt_in_regions_enabled_first(stack: Any) -> Iterator[tuple[str | None, str]]
         if account is None:
             continue  # an account that already exists: `lz preflight` checks its regions
         enablers = [s for s in settings if _enables(deps, s, account, region, unknowns)]
-        where = f"{_label(user)} (account {account.name}, opt-in region {region})"
+        where = f"{label(user)} (account {account.name}, opt-in region {region})"
         if not enablers:
             yield user.urn, (f"{where}: no account/region:Region enables {region} for {account.name}, which this stack "
                              f"creates with the region disabled; add aws.account.Region(account_id=<the account's id>, "
                              f"region_name='{region}', enabled=True) through the management account's provider and "
                              "make the provider depend on it")
         elif not any(deps.waits(user, s) for s in enablers):
-            yield user.urn, (f"{where} does not wait for {_label(enablers[0])}, which enables the region: every call "
+            yield user.urn, (f"{where} does not wait for {label(enablers[0])}, which enables the region: every call "
                              f"fails until it is enabled; add depends_on=[that Region] to the provider")
     unknowns.raise_if_any()
 
@@ -97,7 +96,7 @@ def _safe_lookup(marker: Res, token: str, args: Mapping[str, Any], cfg: Mapping[
     if token in cfg["safeTokens"]:
         return True
     if token == AMI_TOKEN:
-        owners = [str(o) for o in items_of(args.get("owners"))]
+        owners = [str(o) for o in decoded_items(args.get("owners"))]
         return bool(owners) and all(o in cfg["publicAmiOwners"] for o in owners)
     if token == SSM_PARAMETER_TOKEN:
         name = args.get("name")
@@ -109,7 +108,7 @@ def no_lookup_in_created_accounts(stack: Any) -> Iterator[tuple[str | None, str]
     g, unknowns = stack.graph(), Unknowns()
     deps = Deps.of(g)
     for marker in g.of_type(LOOKUP):
-        token, args = marker.get("token"), decoded(marker.get("args")) or {}
+        token, args = marker.get("token"), decode_json_string(marker.get("args")) or {}
         providers = deps.refs(marker, "provider", (PROVIDER,))
         if not providers or not known(token):
             unknowns.add(marker, "provider" if not providers else "token")

@@ -8,40 +8,21 @@ from typing import Any
 
 from ..graph import Graph, Res
 from ..rules import CaseResource
-from ..stack_helpers import Unknowns as _StackUnknowns
+from ..stack_helpers import items_of
 from ..types import (
     ORG_ACCOUNT,
     PROVIDER,
 )
-from ..types import short_type as _short
-from ..values import UNKNOWN, is_unknown, snapshot
-
-
-# --------------------------------------------------------------------------- shared helpers
-class Unknowns(_StackUnknowns):
-    def add(self, res: Res, prop: str) -> None:
-        self.append(f"{_short(res.type)} {res.name}.{prop}")
+from ..values import UNKNOWN, decode_json_string, is_unknown
 
 
 def known(value: Any) -> bool:
     return value is not None and not is_unknown(value)
 
 
-def decoded(value: Any) -> Any:
-    """Provider inputs arrive JSON-encoded as strings; other values as they are."""
-    if isinstance(value, str) and value[:1] in "[{":
-        try:
-            return snapshot(json.loads(value))
-        except ValueError:
-            return value
-    return value
-
-
-def items_of(value: Any) -> list:
-    value = decoded(value)
-    if value is None or is_unknown(value):
-        return []
-    return list(value) if isinstance(value, list) else [value]
+def decoded_items(value: Any) -> list:
+    """items_of a value that provider inputs may carry JSON-encoded."""
+    return items_of(decode_json_string(value))
 
 
 class Deps:
@@ -142,10 +123,10 @@ class Deps:
     def account_id(self, res: Res) -> str | None:
         """The id of the account res lives in: its provider's allowedAccountIds, else its assumed role's ARN."""
         props = self.provider_props(res)
-        ids = [i for i in items_of(props.get("allowedAccountIds")) if isinstance(i, str) and known(i)]
+        ids = [i for i in decoded_items(props.get("allowedAccountIds")) if isinstance(i, str) and known(i)]
         if len(ids) == 1:
             return ids[0]
-        for role in items_of(props.get("assumeRoles")) + items_of(props.get("assumeRole")):
+        for role in decoded_items(props.get("assumeRoles")) + decoded_items(props.get("assumeRole")):
             arn = role.get("roleArn") if isinstance(role, Mapping) else None
             if isinstance(arn, str) and known(arn) and arn.count(":") >= 5:
                 return arn.split(":")[4] or None
@@ -159,7 +140,7 @@ class Deps:
                 found = [a for a in accounts if a.urn == urn]
                 if found:
                     return found[0]
-        text = json.dumps([decoded(provider.get(p)) for p in ("assumeRoles", "assumeRole", "allowedAccountIds")],
+        text = json.dumps([decode_json_string(provider.get(p)) for p in ("assumeRoles", "assumeRole", "allowedAccountIds")],
                           default=str)
         for account in accounts:
             account_id = account.id if known(account.id) else account.get("id")

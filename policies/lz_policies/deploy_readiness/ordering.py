@@ -8,8 +8,7 @@ from typing import Any
 
 from ..graph import Res
 from ..rules import CaseResource, StackCase, StackRule
-from ..stack_helpers import is_true as _true
-from ..stack_helpers import label as _label
+from ..stack_helpers import Unknowns, is_true, label
 from ..types import (
     ACCOUNT_ASSIGNMENT,
     BUCKET_LOGGING,
@@ -53,10 +52,10 @@ from ..types import (
     TGW,
     TRAIL,
     VPC_ATTACHMENT,
+    short_type,
 )
-from ..types import short_type as _short
 from ..values import UNKNOWN
-from .common import Deps, Unknowns, case_in_account, items_of, known
+from .common import Deps, case_in_account, decoded_items, known
 
 PERMISSION_SET_PARTS = (
     SSO_MANAGED,
@@ -113,7 +112,7 @@ def _bucket_policy_needs(deps: Deps, res: Res, prop: str, unknowns: Unknowns, va
         if not known(res.get(prop) if value is None else value) and not res.property_dependencies.get(prop):
             unknowns.add(res, prop)
         return []  # a bucket outside the stack: `lz preflight` territory
-    return [Need(f"the bucket policy of {_label(b)}", _policies_of_bucket(deps, b), required,
+    return [Need(f"the bucket policy of {label(b)}", _policies_of_bucket(deps, b), required,
                  f"add an s3/bucketPolicy granting the delivery service to {b.name}") for b in buckets]
 
 
@@ -122,7 +121,7 @@ def _key_policy_needs(deps: Deps, res: Res, prop: str) -> list[Need]:
     for key in deps.refs(res, prop, (KMS_KEY,)):
         policies = tuple(p for p in deps.g.of_type(KMS_KEY_POLICY) if key in deps.refs(p, "keyId", (KMS_KEY,)))
         if policies:  # an inline `policy` is part of the key itself, which the reference already waits for
-            needs.append(Need(f"the key policy of {_label(key)}", policies))
+            needs.append(Need(f"the key policy of {label(key)}", policies))
     return needs
 
 
@@ -149,7 +148,7 @@ def _delivery_channel_needs(deps: Deps, res: Res, unknowns: Unknowns) -> list[Ne
 
 
 def _recorder_status_needs(deps: Deps, res: Res, unknowns: Unknowns) -> list[Need]:
-    if not _true(res.get("isEnabled")):
+    if not is_true(res.get("isEnabled")):
         return []
     return [Need("a cfg/deliveryChannel in its account and region", _same_scope(deps, res, (DELIVERY_CHANNEL,)),
                  True, "create the delivery channel first")]
@@ -179,9 +178,9 @@ def _share_needs(deps: Deps, res: Res, unknowns: Unknowns) -> list[Need]:
     shares = {s.urn for r in resource_links for s in deps.refs(r, "resourceShareArn", (RAM_SHARE,))}
     principals = tuple(p for p in deps.g.of_type(RAM_PRINCIPAL)
                        if shares & {s.urn for s in deps.refs(p, "resourceShareArn", (RAM_SHARE,))})
-    return [Need(f"the ram/resourceAssociation sharing {_label(tgw)}", resource_links, True,
+    return [Need(f"the ram/resourceAssociation sharing {label(tgw)}", resource_links, True,
                  "share the transit gateway with ram.ResourceShare + ResourceAssociation"),
-            Need(f"a ram/principalAssociation of the share of {_label(tgw)}", principals, True,
+            Need(f"a ram/principalAssociation of the share of {label(tgw)}", principals, True,
                  "associate the attachment's account (or the organization) with the share")]
 
 
@@ -198,14 +197,14 @@ def _org_sharing_needs(deps: Deps, res: Res, unknowns: Unknowns) -> list[Need]:
 
 
 def _capacity_provider_needs(deps: Deps, res: Res, unknowns: Unknowns) -> list[Need]:
-    if not items_of(res.get("capacityProviderStrategies")):
+    if not decoded_items(res.get("capacityProviderStrategies")):
         return []
     clusters = deps.refs(res, "cluster", (ECS_CLUSTER,))
     if not clusters:
         return []
     linked = tuple(c for c in deps.g.of_type(ECS_CAPACITY_PROVIDERS)
                    if clusters[0] in deps.refs(c, "clusterName", (ECS_CLUSTER,)))
-    return [Need(f"the ecs/clusterCapacityProviders of {_label(clusters[0])}", linked, True,
+    return [Need(f"the ecs/clusterCapacityProviders of {label(clusters[0])}", linked, True,
                  "register the capacity providers on the cluster (ecs.ClusterCapacityProviders) first")]
 
 
@@ -215,7 +214,7 @@ def _certificate_needs(deps: Deps, res: Res, unknowns: Unknowns) -> list[Need]:
         validations = tuple(v for v in deps.g.of_type(CERTIFICATE_VALIDATION)
                             if cert in deps.refs(v, "certificateArn", (CERTIFICATE,)))
         if validations or str(cert.get("validationMethod") or "").upper() == "DNS":
-            needs.append(Need(f"the acm/certificateValidation of {_label(cert)}", validations, True,
+            needs.append(Need(f"the acm/certificateValidation of {label(cert)}", validations, True,
                               "wait for the certificate to be ISSUED: use the CertificateValidation's "
                               "certificate_arn output"))
     return needs
@@ -233,7 +232,7 @@ def _lb_logs_needs(deps: Deps, res: Res, unknowns: Unknowns) -> list[Need]:
     needs = []
     for prop in ("accessLogs", "connectionLogs"):
         logs = res.get(prop)
-        if isinstance(logs, Mapping) and _true(logs.get("enabled")):
+        if isinstance(logs, Mapping) and is_true(logs.get("enabled")):
             needs += _bucket_policy_needs(deps, res, prop, unknowns, value=logs.get("bucket"))
     return needs
 
@@ -245,10 +244,10 @@ def _bucket_logging_needs(deps: Deps, res: Res, unknowns: Unknowns) -> list[Need
 def _assignment_needs(deps: Deps, res: Res, unknowns: Unknowns) -> list[Need]:
     needs = []
     for permission_set in deps.refs(res, "permissionSetArn", (PERMISSION_SET,)):
-        needs.append(Need(_label(permission_set), (permission_set,)))
+        needs.append(Need(label(permission_set), (permission_set,)))
         for part in deps.g.of_type(*PERMISSION_SET_PARTS):
             if permission_set in deps.refs(part, "permissionSetArn", (PERMISSION_SET,)):
-                needs.append(Need(f"{_label(part)} of {permission_set.name}", (part,)))
+                needs.append(Need(f"{label(part)} of {permission_set.name}", (part,)))
     return needs
 
 
@@ -271,10 +270,10 @@ def _organization_lists(deps: Deps, prop: str, item: str, what: str, unknowns: U
         listed = org.get(prop)
         if not known(listed):
             unknowns.add(org, prop)
-        elif item not in items_of(listed):
-            needs.append(Need(f"{what} on {_label(org)}", (), True, f"add {item} to the organization's {prop}"))
+        elif item not in decoded_items(listed):
+            needs.append(Need(f"{what} on {label(org)}", (), True, f"add {item} to the organization's {prop}"))
         else:
-            needs.append(Need(f"{what} ({_label(org)})", (org,)))
+            needs.append(Need(f"{what} ({label(org)})", (org,)))
     return needs
 
 
@@ -347,11 +346,11 @@ def _need_problem(deps: Deps, res: Res, need: Need, row: Ordering) -> str | None
     if not need.candidates:
         if not need.required:
             return None
-        return (f"{_label(res)} needs {need.what}, which the stack does not create: {row.why}. Fix: {need.fix} "
+        return (f"{label(res)} needs {need.what}, which the stack does not create: {row.why}. Fix: {need.fix} "
                 f"({row.doc})")
     if any(deps.waits(res, c) for c in need.candidates):
         return None
-    return (f"{_label(res)} does not wait for {need.what} ({_label(need.candidates[0])}): {row.why}. Add it to "
+    return (f"{label(res)} does not wait for {need.what} ({label(need.candidates[0])}): {row.why}. Add it to "
             f"depends_on ({row.doc})")
 
 
@@ -436,7 +435,7 @@ RULES = [
         id="DEP-03", name="dep-03-creation-order",
         title="Resources wait for what AWS checks when they are created",
         description="A table of (dependent, prerequisite, why, documentation) rows checked against the dependency "
-                    "graph: " + "; ".join(f"{'/'.join(_short(t) for t in row.types[:2])} -> {row.prerequisite}"
+                    "graph: " + "; ".join(f"{'/'.join(short_type(t) for t in row.types[:2])} -> {row.prerequisite}"
                                           for row in ORDERINGS) + ". See docs/deploy-readiness.md.",
         refs="; ".join(dict.fromkeys(row.doc for row in ORDERINGS)),
         checks=(creation_order_respected,), cases=DEP03_CASES),

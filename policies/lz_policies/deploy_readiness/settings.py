@@ -7,8 +7,7 @@ from typing import Any
 
 from ..graph import Res
 from ..rules import CaseResource, StackCase, StackRule
-from ..stack_helpers import is_true as _true
-from ..stack_helpers import label as _label
+from ..stack_helpers import Unknowns, is_true, label
 from ..types import (
     CERTIFICATE,
     CERTIFICATE_VALIDATION,
@@ -22,7 +21,7 @@ from ..types import (
     SAML_PROVIDER,
 )
 from ..values import UNKNOWN, is_unknown
-from .common import Deps, Unknowns, account_case, case_in_account, items_of, known, provider_case
+from .common import Deps, account_case, case_in_account, decoded_items, known, provider_case
 
 
 # --------------------------------------------------------------------------- DEP-04 incompatible settings
@@ -59,18 +58,18 @@ def settings_compatible(stack: Any) -> Iterator[tuple[str | None, str]]:
         managed = cluster.get("manageMasterUserPassword")
         if is_unknown(managed):
             unknowns.add(cluster, "manageMasterUserPassword")
-        elif _true(managed):
+        elif is_true(managed):
             for conflict in _managed_password_conflicts(deps, cluster):
-                yield cluster.urn, (f"{_label(cluster)}: manageMasterUserPassword is not supported when {conflict} "
+                yield cluster.urn, (f"{label(cluster)}: manageMasterUserPassword is not supported when {conflict} "
                                     "(Aurora User Guide, Limitations for Secrets Manager integration); RDS refuses "
                                     "it. Use a master password from a Secrets Manager secret you create (replicated "
                                     "to the other Region, with rotation)")
     for group in g.of_type(REDIS_GROUP):
-        if _set(group, "authToken") and not _true(group.get("transitEncryptionEnabled")):
+        if _set(group, "authToken") and not is_true(group.get("transitEncryptionEnabled")):
             if is_unknown(group.get("transitEncryptionEnabled")):
                 unknowns.add(group, "transitEncryptionEnabled")
                 continue
-            yield group.urn, (f"{_label(group)}: an AUTH token needs transitEncryptionEnabled=true (ElastiCache "
+            yield group.urn, (f"{label(group)}: an AUTH token needs transitEncryptionEnabled=true (ElastiCache "
                               "refuses AuthToken without in-transit encryption); enable TLS")
     unknowns.raise_if_any()
 
@@ -91,7 +90,7 @@ def _credential_values(res: Res, prop: str, key: str | None) -> list[Any]:
     value = res.get(prop)
     if key is None:
         return [value] if value is not None else []
-    return [item.get(key) for item in items_of(value) if isinstance(item, Mapping) and item.get(key) is not None]
+    return [item.get(key) for item in decoded_items(value) if isinstance(item, Mapping) and item.get(key) is not None]
 
 
 def _arn_problem(deps: Deps, res: Res, arn: str, kind: str, unknowns: Unknowns, field: str) -> str | None:
@@ -106,18 +105,18 @@ def _arn_problem(deps: Deps, res: Res, arn: str, kind: str, unknowns: Unknowns, 
         return None
     if account_id is None or arn_account != account_id:
         where = f"account {account_id}" if account_id else f"{created.name}, which this stack creates"
-        return f"{field} {arn} is in account {arn_account}, but {_label(res)} is in {where}"
+        return f"{field} {arn} is in account {arn_account}, but {label(res)} is in {where}"
     if kind == "acm" and region and arn_region != region:
-        return f"{field} {arn} is in {arn_region}, but {_label(res)} is in {region} (ACM certificates are regional)"
+        return f"{field} {arn} is in {arn_region}, but {label(res)} is in {region} (ACM certificates are regional)"
     return None
 
 
 def _resource_problem(deps: Deps, res: Res, other: Res, kind: str, field: str) -> str | None:
     g = deps.g
     if g.account(other) != g.account(res):
-        return f"{field} names {_label(other)} of account {g.account(other)}, but {_label(res)} is in {g.account(res)}"
+        return f"{field} names {label(other)} of account {g.account(other)}, but {label(res)} is in {g.account(res)}"
     if kind == "acm" and g.region(other) != g.region(res):
-        return (f"{field} names {_label(other)} in {g.region(other)}, but {_label(res)} is in {g.region(res)} "
+        return (f"{field} names {label(other)} in {g.region(other)}, but {label(res)} is in {g.region(res)} "
                 "(ACM certificates are regional)")
     return None
 

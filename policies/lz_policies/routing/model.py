@@ -117,12 +117,3 @@ class Link:
     attachment_segment: str
     kind: str  # association | propagation
     urn: str  # the association / propagation resource
-
-
-@dataclass(frozen=True)
-class Difference:
-    source: str
-    target: str
-    kind: str  # unexpected | missing | one-way
-    explanation: str
-    urns: tuple[str, ...] = ()

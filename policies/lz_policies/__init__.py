@@ -17,6 +17,7 @@ FAMILIES = (
     "encryption_at_rest",
     "encryption_in_transit",
     "logging",
+    "logging_workloads",
     "identity",
     "identity_permission_sets",
     "identity_trust",

@@ -1,7 +1,7 @@
 """Tagging and governance (CONTROLS.md §1, GOV-01..GOV-02).
 
-NOTE for stack_rules.py: GOV-02 (account baseline: security contact, Access Analyzer, support role) is about
-presence per account, so it is implemented HERE as a StackRule; stack_rules.py does not need to cover it.
+NOTE for the stack_<domain> modules: GOV-02 (account baseline: security contact, Access Analyzer, support role) is about
+presence per account, so it is implemented HERE as a StackRule; the stack_<domain> modules do not cover it.
 EAR-02 (encryption_at_rest.py) and LOG-07 (logging.py) are stack rules for the same reason.
 """
 

@@ -118,7 +118,7 @@ def normalize(obj: Any, plain_cache: dict[int, tuple[Any, Any]] | None = None) -
     }
     dependencies = tuple(u for u in (_urn_of(d) for d in (_field(obj, "dependencies") or [])) if u)
     provider_urn, provider_props = _provider_fields(_field(obj, "provider"), plain_cache)
-    if provider_urn is None and provider_props is None:  # the framework's stack view keeps them apart
+    if provider_urn is None and provider_props is None:  # views.Resource (the stack view) keeps them apart
         provider_urn = _field(obj, "provider_urn")
         raw_provider_props = _field(obj, "provider_props")
         provider_props = _plain_shared(raw_provider_props, plain_cache) if raw_provider_props is not None else None
@@ -161,7 +161,7 @@ class Graph:
                 self._by_id.setdefault(key, []).append(res)
         # Derived per-graph facts, computed on first use (rules call these once per resource).
         self._provider_tags: dict[int, tuple[Any, dict[str, Any]]] = {}
-        self.memo: dict[str, Any] = {}  # indexes that rules derive from the graph and share (see stack_rules)
+        self.memo: dict[str, Any] = {}  # indexes that rules derive from the graph and share (see stack_helpers.indexed)
 
     @staticmethod
     def _id_keys(res: Res) -> set[str]:

@@ -88,7 +88,7 @@ class Stack:
     """What a stack check sees: every resource, with lookups by type and URN, and the merged config.
 
     The resource view is built once per AnalyzeStack request and shared by every stack rule (see stack_view);
-    `memo` holds further derived structures the rules share (e.g. stack_rules' reachability graph).
+    `memo` holds further derived structures the rules share (e.g. the resource graph of graph.py).
     """
 
     def __init__(self, args: StackValidationArgs, config: Mapping[str, Any],

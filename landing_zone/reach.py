@@ -1,6 +1,6 @@
 """`lz reach --stack S`: which segments can exchange traffic, computed from the plan, against the config's intent.
 
-The computation is the policy pack's (policies/lz_policies/reachability.py, stdlib only): the pack is
+The computation is the policy pack's (policies/lz_policies/routing/): the pack is
 self-contained, so this module puts policies/ on sys.path and imports it; X-17 and `lz reach` can never disagree.
 Exit codes: 0 computed == intent; 1 any difference (or a reference the computation could not resolve); 2 invalid
 config, unreadable plan, or a program that fails to plan.
@@ -25,20 +25,20 @@ from landing_zone.segments import Intent
 OK, DIFFERENT, INVALID = 0, 1, 2
 
 
-def reachability_module(root: Path) -> ModuleType:
-    """lz_policies.reachability from the project's policies/ folder (the pack's own copy, not a duplicate)."""
+def routing_module(root: Path) -> ModuleType:
+    """lz_policies.routing from the project's policies/ folder (the pack's own copy, not a duplicate)."""
     policies = str((Path(root) / "policies").resolve())
     if policies not in sys.path:
         sys.path.insert(0, policies)
-    return importlib.import_module("lz_policies.reachability")
+    return importlib.import_module("lz_policies.routing")
 
 
 @dataclass
 class ReachReport:
     segments: tuple[str, ...]
     intent: dict[tuple[str, str], bool]
-    computed: Any  # lz_policies.reachability.Reachability
-    differences: list  # lz_policies.reachability.Difference
+    computed: Any  # lz_policies.routing.Reachability
+    differences: list  # lz_policies.routing.Difference
 
     @property
     def ok(self) -> bool:
@@ -47,7 +47,7 @@ class ReachReport:
 
 def analyze(plan: Mapping[str, Any], intent: Mapping[str, list[str]], root: Path, segments: list[str] | None = None) -> ReachReport:
     """Compute the plan's reachability and compare it with `intent` (segment -> segments, symmetric)."""
-    rch = reachability_module(root)
+    rch = routing_module(root)
     computed = rch.compute(plan["resources"])
     shown = list(dict.fromkeys([*(segments or []), *computed.segments]))
     present = [s for s in shown if s in computed.segments]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-from .framework import Rule
+from .rules import Rule
 
 # Family modules, in the order of the catalogue. A module that does not exist yet is skipped, so the pack can be
 # assembled while families are still being written; an import error INSIDE a module is never swallowed.
@@ -17,11 +17,22 @@ FAMILIES = (
     "encryption_at_rest",
     "encryption_in_transit",
     "logging",
+    "logging_workloads",
     "identity",
+    "identity_permission_sets",
+    "identity_trust",
+    "identity_resource_policies",
     "containers",
     "data_protection",
     "governance",
-    "stack_rules",
+    "stack_network",
+    "stack_edge",
+    "stack_transit",
+    "stack_logging",
+    "stack_data",
+    "stack_endpoints",
+    "stack_security_services",
+    "stack_organization",
     "deploy_readiness",
     "cost_governance",
     "disaster_recovery",

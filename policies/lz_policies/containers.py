@@ -9,32 +9,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from .framework import (
-    UNKNOWN,
-    Case,
-    Param,
-    ResourceRule,
-    Subject,
-    allows,
-    as_list,
-    decode_json,
-    dig,
-    looks_secret_name,
-    looks_secret_value,
-    principals,
-    require_known,
-    statements,
-    truthy,
+from .iam import allows, principals, statements
+from .rules import Case, Param, ResourceRule
+from .secret_detection import looks_secret_name, looks_secret_value
+from .types import (
+    ECR_REPOSITORY,
+    ECS_SERVICE,
+    EKS_CLUSTER,
+    EKS_COMPONENT,
+    EKS_NODE_GROUP,
+    REGISTRY_POLICY,
+    REPOSITORY_POLICY,
+    TASK_DEFINITION,
 )
+from .values import UNKNOWN, as_list, decode_json, dig, require_known, truthy
+from .views import Subject
 
-REPOSITORY = "aws:ecr/repository:Repository"
-REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
-REGISTRY_POLICY = "aws:ecr/registryPolicy:RegistryPolicy"
-TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
-SERVICE = "aws:ecs/service:Service"
-EKS_CLUSTER = "aws:eks/cluster:Cluster"
-EKS_COMPONENT = "eks:index:Cluster"
-NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 ROOT_USERS = ("root", "0", "0:0")
 SUPPORTED_EKS = ["1.31", "1.32", "1.33", "1.34"]
 
@@ -135,7 +125,7 @@ def eks_endpoint_private(r: Subject) -> Iterator[str]:
 
 # CTR-08 ---------------------------------------------------------------------------------------------------------
 def eks_version_supported(r: Subject) -> Iterator[str]:
-    if r.type == NODE_GROUP:
+    if r.type == EKS_NODE_GROUP:
         return
     version = r.get("version")
     supported = [str(v) for v in r.cfg["supportedVersions"]]
@@ -144,7 +134,7 @@ def eks_version_supported(r: Subject) -> Iterator[str]:
 
 
 def node_group_remote_access_scoped(r: Subject) -> Iterator[str]:
-    if r.type != NODE_GROUP or r.get("remoteAccess") is None:
+    if r.type != EKS_NODE_GROUP or r.get("remoteAccess") is None:
         return
     if not as_list(r.get("remoteAccess", "sourceSecurityGroupIds")):
         yield ("remoteAccess without sourceSecurityGroupIds opens SSH to 0.0.0.0/0; set sourceSecurityGroupIds "
@@ -173,7 +163,7 @@ RULES = [
         title="ECR repositories scan images on push",
         description="imageScanningConfiguration.scanOnPush=true on every repository.",
         refs="SH ECR.1; CKV_AWS_163",
-        types=(REPOSITORY,), checks=(scan_on_push,),
+        types=(ECR_REPOSITORY,), checks=(scan_on_push,),
         cases=(Case({"name": "app"}, violates=True),
                Case({"name": "app", "imageScanningConfiguration": {"scanOnPush": True}}, violates=False)),
     ),
@@ -182,7 +172,7 @@ RULES = [
         title="ECR tags are immutable and repositories KMS-encrypted",
         description="imageTagMutability IMMUTABLE and encryptionConfigurations with encryptionType KMS.",
         refs="SH ECR.2; CKV_AWS_51, CKV_AWS_136",
-        types=(REPOSITORY,), checks=(immutable_and_kms,),
+        types=(ECR_REPOSITORY,), checks=(immutable_and_kms,),
         cases=(
             Case({"name": "app", "imageTagMutability": "MUTABLE"}, violates=True),
             Case({"name": "app", "imageTagMutability": "IMMUTABLE",
@@ -238,7 +228,7 @@ RULES = [
         title="ECS services get no public IP and run the LATEST Fargate platform",
         description="networkConfiguration.assignPublicIp=false; Fargate platformVersion LATEST (or unset).",
         refs="SH ECS.2, ECS.10; CKV_AWS_333, CKV_AWS_332",
-        types=(SERVICE,), checks=(service_private_and_current,),
+        types=(ECS_SERVICE,), checks=(service_private_and_current,),
         cases=(
             Case({"cluster": "c", "networkConfiguration": {"subnets": ["s"], "assignPublicIp": True}}, violates=True),
             Case({"cluster": "c", "launchType": "FARGATE", "platformVersion": "1.3.0"}, violates=True),
@@ -269,16 +259,16 @@ RULES = [
         description="Cluster `version` is one of `supportedVersions`; node groups with remoteAccess set "
                     "sourceSecurityGroupIds.",
         refs="SH EKS.2; CKV_AWS_339, CKV_AWS_100",
-        types=(EKS_CLUSTER, EKS_COMPONENT, NODE_GROUP), checks=(eks_version_supported, node_group_remote_access_scoped),
+        types=(EKS_CLUSTER, EKS_COMPONENT, EKS_NODE_GROUP), checks=(eks_version_supported, node_group_remote_access_scoped),
         params={"supportedVersions": Param("array", SUPPORTED_EKS, "supported Kubernetes minor versions",
                                            items="string")},
         cases=(
             Case({"roleArn": "r", "version": "1.24"}, violates=True),
             Case({"version": "1.25"}, type=EKS_COMPONENT, violates=True),
-            Case({"clusterName": "c", "remoteAccess": {"ec2SshKey": "k"}}, type=NODE_GROUP, violates=True),
+            Case({"clusterName": "c", "remoteAccess": {"ec2SshKey": "k"}}, type=EKS_NODE_GROUP, violates=True),
             Case({"roleArn": "r", "version": "1.33"}, violates=False),
             Case({"clusterName": "c", "remoteAccess": {"ec2SshKey": "k", "sourceSecurityGroupIds": ["sg-1"]}},
-                 type=NODE_GROUP, violates=False),
+                 type=EKS_NODE_GROUP, violates=False),
         ),
     ),
 ]

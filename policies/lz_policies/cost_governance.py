@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .framework import Res, Stack, StackCase, StackRule, as_list, plain
+from .rules import CaseResource, StackCase, StackRule
+from .types import (
+    BUDGET,
+    VPC,
+)
+from .values import as_list, plain
+from .views import Stack
 
-BUDGET = "aws:budgets/budget:Budget"
 WORKLOAD_ENVIRONMENTS = ("prod", "nonprod", "sandbox")
 
 
@@ -42,16 +47,16 @@ def workload_account_budget(s: Stack) -> Iterator[tuple[str | None, str]]:
                                  "with an SNS topic or e-mail subscriber")
 
 
-_VPC = Res("aws:ec2/vpc:Vpc", "app-vpc", {"cidrBlock": "10.0.0.0/16"}, env="prod")
+_VPC = CaseResource(VPC, "app-vpc", {"cidrBlock": "10.0.0.0/16"}, env="prod")
 _ALERT = {"notificationType": "FORECASTED", "comparisonOperator": "GREATER_THAN", "threshold": 100,
           "thresholdType": "PERCENTAGE", "subscriberSnsTopicArns": ["arn:aws:sns:eu-west-1:111111111111:alerts"]}
-_BUDGET = Res(BUDGET, "app-budget", {"budgetType": "COST", "limitAmount": "100.00", "limitUnit": "USD",
+_BUDGET = CaseResource(BUDGET, "app-budget", {"budgetType": "COST", "limitAmount": "100.00", "limitUnit": "USD",
                                      "timeUnit": "MONTHLY", "notifications": [_ALERT]}, env="prod")
-_SILENT = Res(BUDGET, "app-budget", {"budgetType": "COST", "limitAmount": "100.00", "limitUnit": "USD",
+_SILENT = CaseResource(BUDGET, "app-budget", {"budgetType": "COST", "limitAmount": "100.00", "limitUnit": "USD",
                                      "timeUnit": "MONTHLY"}, env="prod")
-_OTHER_ACCOUNT = Res(BUDGET, "other-budget", dict(_BUDGET.props), env="prod",
+_OTHER_ACCOUNT = CaseResource(BUDGET, "other-budget", dict(_BUDGET.props), env="prod",
                      provider_tags={"environment": "prod", "account": "other-account"})
-_CORE = Res("aws:ec2/vpc:Vpc", "network-vpc", {"cidrBlock": "10.1.0.0/16"}, env="core")
+_CORE = CaseResource(VPC, "network-vpc", {"cidrBlock": "10.1.0.0/16"}, env="core")
 
 RULES = [
     StackRule(

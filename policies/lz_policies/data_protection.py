@@ -8,44 +8,35 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from . import reachability as rch
 from .encryption_at_rest import log_delivery_targets
-from .framework import (
-    UNKNOWN,
-    Case,
-    Param,
-    Res,
-    ResourceRule,
-    Stack,
-    StackCase,
-    StackRule,
-    Subject,
-    as_list,
-    cannot_verify,
-    dig,
-    truthy,
+from .graph import Graph, Res
+from .rules import Case, CaseResource, Param, ResourceRule, StackCase, StackRule
+from .types import (
+    ACCOUNT_PAB,
+    BUCKET,
+    BUCKET_ACL,
+    BUCKET_PAB,
+    BUCKETS,
+    DELIVERY_CHANNEL,
+    FIREHOSE,
+    FLOW_LOG,
+    GUARDDUTY_EXPORT,
+    LOAD_BALANCERS,
+    OWNERSHIP,
+    QUERY_LOG_CONFIG,
+    RDS_CLUSTER,
+    REDIS_GROUP,
+    REPLICATION,
+    ROTATION,
+    S3_BUCKET_LOGGING,
+    SECRET,
+    TRAIL,
+    VERSIONING,
+    WEB_ACL_LOGGING,
 )
+from .values import UNKNOWN, as_list, cannot_verify, dig, is_unknown, truthy
+from .views import Stack, Subject
 
-RDS_CLUSTER = "aws:rds/cluster:Cluster"
-REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
-BUCKET = "aws:s3/bucket:Bucket"
-BUCKETS = (BUCKET, "aws:s3/bucketV2:BucketV2")
-SECRET = "aws:secretsmanager/secret:Secret"
-TRAIL = "aws:cloudtrail/trail:Trail"
-FLOW_LOG = "aws:ec2/flowLog:FlowLog"
-CONFIG_DELIVERY = "aws:cfg/deliveryChannel:DeliveryChannel"
-REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
-WAF_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
-QUERY_LOG_CONFIG = "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig"
-FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
-GUARDDUTY_EXPORT = "aws:guardduty/publishingDestination:PublishingDestination"
-VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
-PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
-OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
-BUCKET_ACL = "aws:s3/bucketAcl:BucketAcl"
-ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
-LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 SANDBOX = frozenset({"sandbox"})
 
@@ -98,9 +89,9 @@ def redis_failover_in_prod(r: Subject) -> Iterator[str]:
 # Log writers and the property naming their bucket: (type, property, how the value names the bucket).
 LOG_WRITERS = (
     (TRAIL, "s3BucketName", "name", "CloudTrail destination"),
-    (CONFIG_DELIVERY, "s3BucketName", "name", "AWS Config delivery destination"),
+    (DELIVERY_CHANNEL, "s3BucketName", "name", "AWS Config delivery destination"),
     (FLOW_LOG, "logDestination", "arn", "VPC flow-log destination"),
-    (WAF_LOGGING, "logDestinationConfigs", "arn", "WAF log destination"),
+    (WEB_ACL_LOGGING, "logDestinationConfigs", "arn", "WAF log destination"),
     (QUERY_LOG_CONFIG, "destinationArn", "arn", "Route 53 Resolver query-log destination"),
     (GUARDDUTY_EXPORT, "destinationArn", "arn", "GuardDuty findings export destination"),
 )
@@ -110,7 +101,7 @@ def versioning_and_object_lock(s: Stack) -> Iterator[tuple[str | None, str]]:
     g = s.graph()
     for versioning in g.of_type(VERSIONING):
         status = dig(versioning.get("versioningConfiguration"), "status", default="Disabled")
-        if not rch.is_unknown(status) and status != "Enabled":
+        if not is_unknown(status) and status != "Enabled":
             yield versioning.urn, f"{versioning.name} versioningConfiguration.status={status}; set status=\"Enabled\""
     roles, unknown = protected_buckets(g, s.cfg)
     access_log_targets, _ = log_delivery_targets(g)
@@ -118,7 +109,7 @@ def versioning_and_object_lock(s: Stack) -> Iterator[tuple[str | None, str]]:
         reasons = roles.get(bucket.urn)
         if not reasons or _object_lock_enabled(bucket):
             continue
-        if rch.is_unknown(bucket.get("objectLockEnabled")):
+        if is_unknown(bucket.get("objectLockEnabled")):
             unknown.append(f"{bucket.name}.objectLockEnabled")
             continue
         conflict = access_log_targets.get(bucket.urn)
@@ -131,17 +122,17 @@ def versioning_and_object_lock(s: Stack) -> Iterator[tuple[str | None, str]]:
         raise cannot_verify(unknown)
 
 
-def _object_lock_enabled(bucket: rch.Res) -> bool:
+def _object_lock_enabled(bucket: Res) -> bool:
     inline = bucket.get("objectLockConfiguration")
     return truthy(bucket.get("objectLockEnabled", False)) or dig(inline, "objectLockEnabled") == "Enabled"
 
 
-def protected_buckets(g: rch.Graph, cfg: Mapping[str, Any]) -> tuple[dict[str, list[str]], list[str]]:
+def protected_buckets(g: Graph, cfg: Mapping[str, Any]) -> tuple[dict[str, list[str]], list[str]]:
     """Buckets that need Object Lock, by URN with the roles that make them so, and the undecidable references."""
     roles: dict[str, list[str]] = {}
     unknown: list[str] = []
 
-    def mark(buckets: list[rch.Res], role: str) -> None:
+    def mark(buckets: list[Res], role: str) -> None:
         for bucket in buckets:
             roles.setdefault(bucket.urn, [])
             if role not in roles[bucket.urn]:
@@ -157,7 +148,7 @@ def protected_buckets(g: rch.Graph, cfg: Mapping[str, Any]) -> tuple[dict[str, l
             mark(found or [], f"{role} of {writer.name}")
     for stream in g.of_type(FIREHOSE):
         arn = dig(stream.get("extendedS3Configuration"), "bucketArn")
-        mark(_by_arn(g, arn) if isinstance(arn, str) and not rch.is_unknown(arn) else [], f"Firehose log "
+        mark(_by_arn(g, arn) if isinstance(arn, str) and not is_unknown(arn) else [], f"Firehose log "
              f"destination of {stream.name}")
     for bucket in g.of_type(*BUCKETS):
         purpose = bucket.tags.get(cfg["purposeTagKey"])
@@ -167,7 +158,7 @@ def protected_buckets(g: rch.Graph, cfg: Mapping[str, Any]) -> tuple[dict[str, l
     return roles, unknown
 
 
-def _mark_replica_targets(g: rch.Graph, roles: dict[str, list[str]], mark) -> None:
+def _mark_replica_targets(g: Graph, roles: dict[str, list[str]], mark) -> None:
     """A replication destination of a protected bucket holds its copy: it needs the same protection."""
     for replication in g.of_type(REPLICATION):
         sources = g.resolve(replication, "bucket", BUCKETS)
@@ -175,16 +166,16 @@ def _mark_replica_targets(g: rch.Graph, roles: dict[str, list[str]], mark) -> No
             continue
         for rule in as_list(replication.get("rules")):
             arn = dig(rule, "destination", "bucket")
-            if isinstance(arn, str) and not rch.is_unknown(arn):
+            if isinstance(arn, str) and not is_unknown(arn):
                 mark(_by_arn(g, arn), f"replica (copy target) of {sources[0].name}")
 
 
-def _buckets_named(g: rch.Graph, res: rch.Res, prop: str, kind: str) -> list[rch.Res] | None:
+def _buckets_named(g: Graph, res: Res, prop: str, kind: str) -> list[Res] | None:
     """Buckets `res.prop` names (a name, or S3 ARNs with an optional prefix); None when it cannot be told."""
     values = res.get(prop)
-    found: list[rch.Res] = []
+    found: list[Res] = []
     for value in as_list(values):
-        if rch.is_unknown(value):
+        if is_unknown(value):
             break
         if isinstance(value, str):
             found += g.by_id(value) if kind == "name" else _by_arn(g, value)
@@ -195,7 +186,7 @@ def _buckets_named(g: rch.Graph, res: rch.Res, prop: str, kind: str) -> list[rch
     return g.resolve(res, prop, BUCKETS) or None
 
 
-def _by_arn(g: rch.Graph, arn: str) -> list[rch.Res]:
+def _by_arn(g: Graph, arn: str) -> list[Res]:
     match = re.match(r"^arn:[^:]+:s3:::([^/]+)", arn)
     return [b for b in g.by_id(match[1]) if b.type in BUCKETS] if match else []
 
@@ -223,11 +214,11 @@ def acls_disabled(r: Subject) -> Iterator[str]:
 # secretsmanager/secret resources of the stack.)
 def secrets_rotate(s: Stack) -> Iterator[tuple[str | None, str]]:
     g = s.graph()
-    rotations: dict[str, list[rch.Res]] = {}
+    rotations: dict[str, list[Res]] = {}
     unknown: list[str] = []
     for rotation in g.of_type(ROTATION):
         secrets = g.resolve(rotation, "secretId", (SECRET,))
-        if not secrets and rch.is_unknown(rotation.get("secretId")):
+        if not secrets and is_unknown(rotation.get("secretId")):
             unknown.append(f"{rotation.name}.secretId")
         for secret in secrets:
             rotations.setdefault(secret.urn, []).append(rotation)
@@ -244,16 +235,16 @@ def secrets_rotate(s: Stack) -> Iterator[tuple[str | None, str]]:
         raise cannot_verify(unknown)
 
 
-def _rotation_problems(rotation: rch.Res, maximum: int) -> Iterator[str]:
+def _rotation_problems(rotation: Res, maximum: int) -> Iterator[str]:
     enabled = rotation.get("rotationEnabled")
-    if enabled is not None and not rch.is_unknown(enabled) and not truthy(enabled):
+    if enabled is not None and not is_unknown(enabled) and not truthy(enabled):
         yield "rotationEnabled=false; enable rotation"
     rules = rotation.get("rotationRules")
     days = dig(rules, "automaticallyAfterDays")
     schedule = dig(rules, "scheduleExpression")
     if days is None and not schedule:
         yield f"no rotation interval; set rotationRules.automaticallyAfterDays<={maximum}"
-    elif days is not None and not rch.is_unknown(days) and int(days) > maximum:
+    elif days is not None and not is_unknown(days) and int(days) > maximum:
         yield f"rotationRules.automaticallyAfterDays={days} is over {maximum}; rotate at least every {maximum} days"
     elif isinstance(schedule, str) and (interval := _schedule_days(schedule)) and interval > maximum:
         yield f"rotationRules.scheduleExpression={schedule} is over {maximum} days; rotate at least every {maximum} days"
@@ -279,42 +270,42 @@ GOOD_CLUSTER = {"engine": "aurora-mysql", "deletionProtection": True, "copyTagsT
 GOOD_REDIS = {"description": "c", "snapshotRetentionLimit": 7, "automaticFailoverEnabled": True,
               "multiAzEnabled": True, "numCacheClusters": 2}
 
-def _bucket(name: str, lock: Any = False, **props) -> Res:
-    return Res(BUCKET, name, {"bucket": name, "objectLockEnabled": lock, **props})
+def _bucket(name: str, lock: Any = False, **props) -> CaseResource:
+    return CaseResource(BUCKET, name, {"bucket": name, "objectLockEnabled": lock, **props})
 
 
-_TRAIL_TO = Res(TRAIL, "org-trail", {"name": "org-trail", "s3BucketName": "logs"})
+_TRAIL_TO = CaseResource(TRAIL, "org-trail", {"name": "org-trail", "s3BucketName": "logs"})
 DAT04_CASES = (
-    StackCase((Res(VERSIONING, "v", {"bucket": "b", "versioningConfiguration": {"status": "Suspended"}}),),
+    StackCase((CaseResource(VERSIONING, "v", {"bucket": "b", "versioningConfiguration": {"status": "Suspended"}}),),
               violates=True),
     StackCase((_bucket("logs"), _TRAIL_TO), violates=True, note="trail destination without Object Lock"),
     StackCase((_bucket("logs", tags={"purpose": "access-logs"}), _TRAIL_TO), violates=True,
               note="a tag the bucket sets on itself does not exempt it"),
-    StackCase((_bucket("flow"), Res(FLOW_LOG, "fl", {"logDestinationType": "s3",
+    StackCase((_bucket("flow"), CaseResource(FLOW_LOG, "fl", {"logDestinationType": "s3",
                                                      "logDestination": "arn:aws:s3:::flow/vpc-flow-logs/"})),
               violates=True, note="flow-log destination by ARN with a prefix"),
     StackCase((_bucket("logs", lock=True), _bucket("copy"), _TRAIL_TO,
-               Res(REPLICATION, "repl", {"bucket": "logs", "rules": [{"destination": {"bucket": "arn:aws:s3:::copy"}}]})),
+               CaseResource(REPLICATION, "repl", {"bucket": "logs", "rules": [{"destination": {"bucket": "arn:aws:s3:::copy"}}]})),
               violates=True, note="the replica of a trail bucket"),
     StackCase((_bucket("backups", tags={"purpose": "backup"}),), violates=True, note="a tag may add protection"),
-    StackCase((Res(BUCKET, "pending", {"bucket": UNKNOWN}), Res(CONFIG_DELIVERY, "cfg", {"s3BucketName": UNKNOWN})),
+    StackCase((CaseResource(BUCKET, "pending", {"bucket": UNKNOWN}), CaseResource(DELIVERY_CHANNEL, "cfg", {"s3BucketName": UNKNOWN})),
               violates=False, unknown=True, note="preview: a bucket name nothing resolves"),
-    StackCase((Res(BUCKET, "pending", {"bucket": UNKNOWN}), Res(CONFIG_DELIVERY, "cfg", {"s3BucketName": UNKNOWN},
+    StackCase((CaseResource(BUCKET, "pending", {"bucket": UNKNOWN}), CaseResource(DELIVERY_CHANNEL, "cfg", {"s3BucketName": UNKNOWN},
                                                                 property_deps={"s3BucketName": ("pending",)})),
               violates=True, note="preview: the property dependency names the destination"),
-    StackCase((Res(VERSIONING, "v", {"bucket": "b", "versioningConfiguration": {"status": "Enabled"}}),
+    StackCase((CaseResource(VERSIONING, "v", {"bucket": "b", "versioningConfiguration": {"status": "Enabled"}}),
                _bucket("logs", lock=True), _TRAIL_TO), violates=False),
-    StackCase((_bucket("access"), Res("aws:s3/bucketLogging:BucketLogging", "al", {"bucket": "logs",
+    StackCase((_bucket("access"), CaseResource(S3_BUCKET_LOGGING, "al", {"bucket": "logs",
                                                                                    "targetBucket": "access"})),
               violates=False, note="S3 server access log target: no Object Lock demanded"),
     StackCase((_bucket("assets", tags={"purpose": "static"}),), violates=False),
 )
 
-_SECRET = Res(SECRET, "db", {"name": "app/db", "arn": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:app/db"})
+_SECRET = CaseResource(SECRET, "db", {"name": "app/db", "arn": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:app/db"})
 
 
-def _rotation(**rules) -> Res:
-    return Res(ROTATION, "db-rotation", {"secretId": _SECRET.props["arn"], "rotationLambdaArn": "arn:lambda",
+def _rotation(**rules) -> CaseResource:
+    return CaseResource(ROTATION, "db-rotation", {"secretId": _SECRET.props["arn"], "rotationLambdaArn": "arn:lambda",
                                          "rotationRules": rules})
 
 
@@ -322,11 +313,11 @@ DAT07_CASES = (
     StackCase((_SECRET,), violates=True, note="no rotation"),
     StackCase((_SECRET, _rotation(automaticallyAfterDays=180)), violates=True),
     StackCase((_SECRET, _rotation(scheduleExpression="rate(120 days)")), violates=True),
-    StackCase((_SECRET, Res(ROTATION, "off", {"secretId": _SECRET.props["arn"], "rotationEnabled": False,
+    StackCase((_SECRET, CaseResource(ROTATION, "off", {"secretId": _SECRET.props["arn"], "rotationEnabled": False,
                                               "rotationRules": {"automaticallyAfterDays": 30}})), violates=True),
     StackCase((_SECRET, _rotation(automaticallyAfterDays=30)), violates=False),
     StackCase((_SECRET, _rotation(scheduleExpression="rate(30 days)")), violates=False),
-    StackCase((Res(SECRET, "s", {"name": "s"}), Res(ROTATION, "r", {"secretId": UNKNOWN, "rotationRules": {
+    StackCase((CaseResource(SECRET, "s", {"name": "s"}), CaseResource(ROTATION, "r", {"secretId": UNKNOWN, "rotationRules": {
         "automaticallyAfterDays": 30}}, property_deps={"secretId": ("s",)})), violates=False,
         note="preview: the secret's ARN is unknown, the property dependency names it"),
 )
@@ -373,7 +364,7 @@ RULES = [
         description="snapshotRetentionLimit above 0; in `multiAzEnvironments` (prod, core) "
                     "automaticFailoverEnabled and multiAzEnabled are true.",
         refs="SH ElastiCache.1, ElastiCache.3; CKV2_AWS_50",
-        types=(REDIS,), checks=(redis_snapshots, redis_failover_in_prod),
+        types=(REDIS_GROUP,), checks=(redis_snapshots, redis_failover_in_prod),
         params={"multiAzEnvironments": Param("array", ["prod", "core"], "environments that need multi-AZ failover",
                                              items="string")},
         cases=(
@@ -411,11 +402,11 @@ RULES = [
         description="blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets are all true "
                     "on bucket and account public access blocks.",
         refs="CIS 2.1.5 (v1.5) / 2.1.4 (v3.0); SH S3.8 (S3.1 account); CKV_AWS_53-56",
-        types=(PUBLIC_ACCESS_BLOCK, ACCOUNT_PUBLIC_ACCESS_BLOCK), checks=(public_access_fully_blocked,),
+        types=(BUCKET_PAB, ACCOUNT_PAB), checks=(public_access_fully_blocked,),
         cases=(
             Case({"bucket": "b", "blockPublicAcls": True}, violates=True),
             Case({"blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True},
-                 type=ACCOUNT_PUBLIC_ACCESS_BLOCK, violates=True),
+                 type=ACCOUNT_PAB, violates=True),
             Case({"bucket": "b", **{f: True for f in BLOCK_FLAGS}}, violates=False),
         ),
     ),

@@ -8,49 +8,40 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from . import reachability as rch
-from .framework import (
-    UNKNOWN,
-    Case,
-    Param,
-    Res,
-    ResourceRule,
-    Stack,
-    StackCase,
-    StackRule,
-    Subject,
-    allows,
-    as_list,
-    cannot_verify,
-    dig,
-    looks_secret_name,
-    principals,
-    statements,
-    truthy,
+from .graph import Graph, Res
+from .iam import allows, principals, statements
+from .rules import Case, CaseResource, Param, ResourceRule, StackCase, StackRule
+from .secret_detection import looks_secret_name
+from .types import (
+    BACKUP_VAULT,
+    BUCKET,
+    BUCKET_LOGGING,
+    BUCKET_V2,
+    DSSE,
+    EBS_DEFAULT_ENCRYPTION,
+    EBS_VOLUME,
+    EKS_CLUSTER,
+    EKS_COMPONENT,
+    INSTANCE,
+    KMS_KEY,
+    KMS_KEY_POLICY,
+    LAUNCH_TEMPLATE,
+    LOAD_BALANCERS,
+    LOG_GROUP,
+    RDS_CLUSTER,
+    RDS_INSTANCE,
+    REDIS_GROUP,
+    S3_BUCKET_LOGGING,
+    S3_SSE,
+    SECRET,
+    SQS,
+    SSM_PARAMETER,
+    TRAIL,
 )
+from .values import UNKNOWN, as_list, cannot_verify, dig, is_unknown, truthy
+from .views import Stack, Subject
 
-EBS_VOLUME = "aws:ebs/volume:Volume"
-EBS_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault"
-INSTANCE = "aws:ec2/instance:Instance"
-LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
-RDS_CLUSTER = "aws:rds/cluster:Cluster"
-RDS_INSTANCE = "aws:rds/instance:Instance"
-REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
-SQS = "aws:sqs/queue:Queue"
-S3_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-S3_BUCKET = "aws:s3/bucket:Bucket"
-S3_BUCKETS = (S3_BUCKET, "aws:s3/bucketV2:BucketV2")
-S3_LOGGING = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
-LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
-KMS_KEY = "aws:kms/key:Key"
-KMS_KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
-EKS_CLUSTER = "aws:eks/cluster:Cluster"
-EKS_COMPONENT = "eks:index:Cluster"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-SECRET = "aws:secretsmanager/secret:Secret"
-SSM_PARAMETER = "aws:ssm/parameter:Parameter"
-BACKUP_VAULT = "aws:backup/vault:Vault"
-TRAIL = "aws:cloudtrail/trail:Trail"
+S3_BUCKETS = (BUCKET, BUCKET_V2)
 KEY = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000001"
 
 
@@ -80,7 +71,7 @@ def ebs_encrypted_with_cmk(r: Subject) -> Iterator[str]:
 # EAR-02 (stack) -------------------------------------------------------------------------------------------------
 def ebs_default_encryption_everywhere(s: Stack) -> Iterator[tuple[str | None, str]]:
     covered = set()
-    for r in s.of_type(EBS_DEFAULT):
+    for r in s.of_type(EBS_DEFAULT_ENCRYPTION):
         if r.get("enabled") is False or str(r.get("enabled")).lower() == "false":
             yield r.urn, "EBS default encryption is disabled; set enabled=true"
         else:
@@ -125,13 +116,13 @@ def bucket_sse_is_kms(s: Stack) -> Iterator[tuple[str | None, str]]:
                            f"sseAlgorithm={'AES256' if reason else 'aws:kms'}"
         for i, rule in enumerate(rules):
             algorithm = dig(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm", default="")
-            if rch.is_unknown(algorithm):
+            if is_unknown(algorithm):
                 unknown.append(f"{res.name}.rules[{i}].applyServerSideEncryptionByDefault.sseAlgorithm")
             elif reason and algorithm != "AES256":
                 yield res.urn, (f"rules[{i}] uses sseAlgorithm={algorithm or 'unset'} on a log-delivery target "
                                 f"({reason}): S3 server access logs and ELB access logs are only delivered to SSE-S3 "
                                 "buckets; use sseAlgorithm=AES256")
-            elif not reason and algorithm not in ("aws:kms", "aws:kms:dsse"):
+            elif not reason and algorithm not in ("aws:kms", DSSE):
                 if algorithm == "AES256" and undecided:
                     unknown.append(f"{undecided[0]} (is {res.name}'s bucket a log-delivery target?)")
                     continue
@@ -142,14 +133,14 @@ def bucket_sse_is_kms(s: Stack) -> Iterator[tuple[str | None, str]]:
         raise cannot_verify(unknown)
 
 
-def _encryption_configurations(g: rch.Graph) -> Iterator[tuple[rch.Res, rch.Res | None, list]]:
+def _encryption_configurations(g: Graph) -> Iterator[tuple[Res, Res | None, list]]:
     """(resource carrying the configuration, its bucket, its rules): standalone configurations and inline ones."""
     for sse in g.of_type(S3_SSE):
         buckets = g.resolve(sse, "bucket", S3_BUCKETS)
         yield sse, (buckets[0] if buckets else None), _rules(sse.props)
     for bucket in g.of_type(*S3_BUCKETS):
         inline = bucket.get("serverSideEncryptionConfiguration")
-        if inline is not None and not rch.is_unknown(inline):  # else a standalone configuration carries it
+        if inline is not None and not is_unknown(inline):  # else a standalone configuration carries it
             yield bucket, bucket, _rules(inline)
 
 
@@ -157,30 +148,30 @@ def _rules(config) -> list:
     return as_list(dig(config, "rules")) or as_list(dig(config, "rule"))
 
 
-def log_delivery_targets(g: rch.Graph) -> tuple[dict[str, str], list[str]]:
+def log_delivery_targets(g: Graph) -> tuple[dict[str, str], list[str]]:
     """Buckets S3 server access logs and ELB access logs are delivered to, by URN with the reason, and the references
     that could not be resolved. From the graph only: a tag the bucket sets on itself never makes it a target (it would
     exempt the bucket from SSE-KMS here and from Object Lock in DAT-04)."""
     targets: dict[str, str] = {}
     undecided: list[str] = []
-    for logging in g.of_type(*S3_LOGGING):
+    for logging in g.of_type(*BUCKET_LOGGING):
         found = g.resolve(logging, "targetBucket", S3_BUCKETS)
         targets.update({b.urn: f"targetBucket of {logging.name}" for b in found if b.urn not in targets})
-        if not found and rch.is_unknown(logging.get("targetBucket")):
+        if not found and is_unknown(logging.get("targetBucket")):
             undecided.append(f"{logging.name}.targetBucket")
     for lb in g.of_type(*LOAD_BALANCERS):
         access_logs = lb.get("accessLogs")
-        if rch.is_unknown(access_logs) or (isinstance(access_logs, dict) and rch.is_unknown(access_logs.get("enabled"))):
+        if is_unknown(access_logs) or (isinstance(access_logs, dict) and is_unknown(access_logs.get("enabled"))):
             undecided.append(f"{lb.name}.accessLogs")
             continue
         name = access_logs.get("bucket") if isinstance(access_logs, dict) else None
         if not isinstance(access_logs, dict) or not truthy(access_logs.get("enabled", False)) or (
-                not name and not rch.is_unknown(name)):  # the unknown sentinel is falsy
+                not name and not is_unknown(name)):  # the unknown sentinel is falsy
             continue
-        found = [b for b in g.by_id(name) if b.type in S3_BUCKETS] if not rch.is_unknown(name) else []
+        found = [b for b in g.by_id(name) if b.type in S3_BUCKETS] if not is_unknown(name) else []
         found = found or g.resolve(lb, "accessLogs", S3_BUCKETS)
         targets.update({b.urn: f"access-log bucket of {lb.name}" for b in found if b.urn not in targets})
-        if not found and rch.is_unknown(name):
+        if not found and is_unknown(name):
             undecided.append(f"{lb.name}.accessLogs.bucket")
     return targets, undecided
 
@@ -253,26 +244,26 @@ def _kms_policy(principal, condition=None) -> str:
 
 
 def _res(type_, name, env="prod", account="workload", region="eu-west-1", **props):
-    return Res(type_, name, props, provider_tags={"environment": env, "account": account}, region=region)
+    return CaseResource(type_, name, props, provider_tags={"environment": env, "account": account}, region=region)
 
 
-def _sse(name: str, algorithm, bucket: str = "b", key: str | None = KEY, **extra) -> Res:
+def _sse(name: str, algorithm, bucket: str = "b", key: str | None = KEY, **extra) -> CaseResource:
     default = {"sseAlgorithm": algorithm} | ({"kmsMasterKeyId": key} if algorithm.startswith("aws:kms") else {})
-    return Res(S3_SSE, name, {"bucket": bucket, "rules": [{"applyServerSideEncryptionByDefault": default}], **extra},
+    return CaseResource(S3_SSE, name, {"bucket": bucket, "rules": [{"applyServerSideEncryptionByDefault": default}], **extra},
                provider_tags={"environment": "core", "account": "log-archive"})
 
 
-def _bucket(name: str, bucket: str, **props) -> Res:
-    return Res(S3_BUCKET, name, {"bucket": bucket, "id": bucket, **props},
+def _bucket(name: str, bucket: str, **props) -> CaseResource:
+    return CaseResource(BUCKET, name, {"bucket": bucket, "id": bucket, **props},
                provider_tags={"environment": "core", "account": "log-archive"})
 
 
 _ACCESS_LOG_BUCKET = _bucket("access", "access-logs-1", tags={"purpose": "access-logs"})
-_ACCESS_LOGGING = Res("aws:s3/bucketLogging:BucketLogging", "access-logging", {"bucket": "b", "targetBucket": "access-logs-1"})
+_ACCESS_LOGGING = CaseResource(S3_BUCKET_LOGGING, "access-logging", {"bucket": "b", "targetBucket": "access-logs-1"})
 _PLAIN_BUCKET = _bucket("data", "b")
 EAR06_CASES = (
     StackCase((_PLAIN_BUCKET, _sse("data-sse", "AES256")), violates=True, note="SSE-S3 on an ordinary bucket"),
-    StackCase((_PLAIN_BUCKET, Res(S3_SSE, "data-sse", {"bucket": "b", "rules": []})), violates=True),
+    StackCase((_PLAIN_BUCKET, CaseResource(S3_SSE, "data-sse", {"bucket": "b", "rules": []})), violates=True),
     StackCase((_bucket("inline", "i", serverSideEncryptionConfiguration={"rule": {
         "applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}}),), violates=True, note="inline AES256"),
     StackCase((_ACCESS_LOG_BUCKET, _ACCESS_LOGGING, _sse("access-sse", "aws:kms", bucket="access-logs-1")),
@@ -284,22 +275,22 @@ EAR06_CASES = (
     StackCase((_ACCESS_LOG_BUCKET, _ACCESS_LOGGING, _sse("access-sse", "AES256", bucket="access-logs-1")),
               violates=False, note="targetBucket of a BucketLogging with SSE-S3"),
     StackCase((_bucket("target", "t"), _sse("target-sse", "AES256", bucket="t"),
-               Res("aws:s3/bucketLogging:BucketLogging", "logging", {"bucket": "b", "targetBucket": "t"})),
+               CaseResource(S3_BUCKET_LOGGING, "logging", {"bucket": "b", "targetBucket": "t"})),
               violates=False, note="targetBucket of a BucketLogging, untagged"),
     StackCase((_bucket("elb", "elb-logs"), _sse("elb-sse", "AES256", bucket="elb-logs"),
-               Res(LOAD_BALANCERS[0], "alb", {"accessLogs": {"enabled": True, "bucket": "elb-logs"}})),
+               CaseResource(LOAD_BALANCERS[0], "alb", {"accessLogs": {"enabled": True, "bucket": "elb-logs"}})),
               violates=False, note="access-log bucket of a load balancer"),
-    StackCase((_bucket("elb", UNKNOWN), Res(S3_SSE, "elb-sse", {"bucket": UNKNOWN, "rules": [
+    StackCase((_bucket("elb", UNKNOWN), CaseResource(S3_SSE, "elb-sse", {"bucket": UNKNOWN, "rules": [
         {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]}, property_deps={"bucket": ("elb",)}),
-               Res(LOAD_BALANCERS[0], "alb", {"accessLogs": {"enabled": True, "bucket": UNKNOWN}},
+               CaseResource(LOAD_BALANCERS[0], "alb", {"accessLogs": {"enabled": True, "bucket": UNKNOWN}},
                    property_deps={"accessLogs": ("elb",)})),
               violates=False, note="preview: the load balancer's accessLogs names the bucket by dependency"),
-    StackCase((_bucket("target", UNKNOWN), Res(S3_SSE, "target-sse", {"bucket": UNKNOWN, "rules": [
+    StackCase((_bucket("target", UNKNOWN), CaseResource(S3_SSE, "target-sse", {"bucket": UNKNOWN, "rules": [
         {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]}, property_deps={"bucket": ("target",)}),
-        Res("aws:s3/bucketLogging:BucketLogging", "logging", {"bucket": "b", "targetBucket": UNKNOWN},
+        CaseResource(S3_BUCKET_LOGGING, "logging", {"bucket": "b", "targetBucket": UNKNOWN},
             property_deps={"targetBucket": ("target",)})),
         violates=False, note="preview: bucket names unknown, property dependencies decide"),
-    StackCase((_PLAIN_BUCKET, Res(S3_SSE, "data-sse", {"bucket": "b", "rules": [
+    StackCase((_PLAIN_BUCKET, CaseResource(S3_SSE, "data-sse", {"bucket": "b", "rules": [
         {"applyServerSideEncryptionByDefault": {"sseAlgorithm": UNKNOWN}}]})), violates=False, unknown=True),
 )
 
@@ -337,11 +328,11 @@ RULES = [
         checks=(ebs_default_encryption_everywhere,),
         cases=(
             StackCase((_res(EBS_VOLUME, "vol", encrypted=True),), violates=True),
-            StackCase((_res(EBS_DEFAULT, "ebs-default", enabled=False),), violates=True),
-            StackCase((_res(EBS_VOLUME, "vol", encrypted=True), _res(EBS_DEFAULT, "ebs-default", enabled=True),
+            StackCase((_res(EBS_DEFAULT_ENCRYPTION, "ebs-default", enabled=False),), violates=True),
+            StackCase((_res(EBS_VOLUME, "vol", encrypted=True), _res(EBS_DEFAULT_ENCRYPTION, "ebs-default", enabled=True),
                        _res(EBS_VOLUME, "vol2", account="other", encrypted=True)), violates=True,
                       note="second account without default encryption"),
-            StackCase((_res(EBS_VOLUME, "vol", encrypted=True), _res(EBS_DEFAULT, "ebs-default", enabled=True)),
+            StackCase((_res(EBS_VOLUME, "vol", encrypted=True), _res(EBS_DEFAULT_ENCRYPTION, "ebs-default", enabled=True)),
                       violates=False),
         ),
     ),
@@ -364,7 +355,7 @@ RULES = [
         title="ElastiCache replication groups are encrypted at rest",
         description="atRestEncryptionEnabled=true on every replication group.",
         refs="SH ElastiCache.4; CKV_AWS_29, CKV_AWS_191",
-        types=(REDIS,), checks=(redis_encrypted_at_rest,),
+        types=(REDIS_GROUP,), checks=(redis_encrypted_at_rest,),
         cases=(
             Case({"description": "cache"}, violates=True),
             Case({"description": "cache", "atRestEncryptionEnabled": True}, violates=False),

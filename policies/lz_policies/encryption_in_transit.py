@@ -5,15 +5,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from .framework import Case, Param, ResourceRule, Subject, as_list, dig, statements, truthy
+from .iam import statements
+from .rules import Case, Param, ResourceRule
+from .types import (
+    ALB_LISTENER,
+    ALB_LOAD_BALANCER,
+    API_DOMAIN,
+    BUCKET,
+    BUCKET_POLICY,
+    CERTIFICATE,
+    LISTENERS,
+    LOAD_BALANCERS,
+    REDIS_GROUP,
+)
+from .values import as_list, dig, truthy
+from .views import Subject
 
-LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
-LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
-REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
-BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-BUCKET = "aws:s3/bucket:Bucket"
-API_DOMAIN = "aws:apigateway/domainName:DomainName"
-CERTIFICATE = "aws:acm/certificate:Certificate"
 CERT_ARN = "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000001"
 
 TLS_POLICIES = [
@@ -144,7 +151,7 @@ RULES = [
         cases=(
             Case(_listener("HTTP", 80, defaultActions=[{"type": "forward", "targetGroupArn": "tg"}]), violates=True),
             Case(_listener("HTTP", 80, defaultActions=[{"type": "redirect", "redirect": {"protocol": "HTTP"}}]),
-                 type="aws:alb/listener:Listener", violates=True),
+                 type=ALB_LISTENER, violates=True),
             Case(_listener("HTTP", 80, defaultActions=[{"type": "redirect", "redirect": {
                 "protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}]), violates=False),
             Case(_listener("TCP", 5432), violates=False, note="NLB TCP listener"),
@@ -162,7 +169,7 @@ RULES = [
             Case(_listener("HTTPS", sslPolicy="ELBSecurityPolicy-2016-08", certificateArn=CERT_ARN), violates=True),
             Case(_listener("TLS", sslPolicy="ELBSecurityPolicy-TLS-1-1-2017-01", certificateArn=CERT_ARN),
                  violates=True, note="NLB TLS listener"),
-            Case(_listener("HTTPS", certificateArn=CERT_ARN), type="aws:alb/listener:Listener", violates=True),
+            Case(_listener("HTTPS", certificateArn=CERT_ARN), type=ALB_LISTENER, violates=True),
             Case(_listener("HTTPS", sslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06"), violates=True,
                  note="no certificate"),
             Case(_listener("HTTPS", sslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06", certificateArn=CERT_ARN),
@@ -184,7 +191,7 @@ RULES = [
         cases=(
             Case({"loadBalancerType": "application"}, violates=True),
             Case({"dropInvalidHeaderFields": True, "desyncMitigationMode": "monitor"},
-                 type="aws:alb/loadBalancer:LoadBalancer", violates=True),
+                 type=ALB_LOAD_BALANCER, violates=True),
             Case({"loadBalancerType": "application", "dropInvalidHeaderFields": True}, violates=False),
             Case({"loadBalancerType": "network"}, violates=False),
         ),
@@ -195,7 +202,7 @@ RULES = [
         description="transitEncryptionEnabled=true and an authToken (or RBAC userGroupIds) on every replication "
                     "group.",
         refs="SH ElastiCache.5, ElastiCache.6; CKV_AWS_30, CKV_AWS_31",
-        types=(REDIS,), checks=(redis_in_transit,),
+        types=(REDIS_GROUP,), checks=(redis_in_transit,),
         cases=(
             Case({"description": "c", "transitEncryptionEnabled": False}, violates=True),
             Case({"description": "c", "transitEncryptionEnabled": True}, violates=True, note="no AUTH"),

@@ -1,7 +1,7 @@
 """Tagging and governance (CONTROLS.md §1, GOV-01..GOV-02).
 
-NOTE for stack_rules.py: GOV-02 (account baseline: security contact, Access Analyzer, support role) is about
-presence per account, so it is implemented HERE as a StackRule; stack_rules.py does not need to cover it.
+NOTE for the stack_<domain> modules: GOV-02 (account baseline: security contact, Access Analyzer, support role) is about
+presence per account, so it is implemented HERE as a StackRule; the stack_<domain> modules do not cover it.
 EAR-02 (encryption_at_rest.py) and LOG-07 (logging.py) are stack rules for the same reason.
 """
 
@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from .framework import Case, Param, Res, ResourceRule, Stack, StackCase, StackRule, Subject
+from .rules import Case, CaseResource, Param, ResourceRule, StackCase, StackRule
+from .types import (
+    ANALYZER,
+    CONTACT,
+    ORG_ACCOUNT,
+    ROLE_ATTACHMENT,
+    SSO_MANAGED,
+    VPC,
+)
+from .views import Stack, Subject
 
 # Generated from the pulumi-aws SDK (resources with `tags` and `tagsAll`); kept as data so the pack does not need
 # pulumi-aws installed in its own virtualenv.
@@ -19,11 +28,6 @@ TAGGABLE_TYPES = tuple(
     for line in (Path(__file__).with_name("aws_taggable_types.txt")).read_text().splitlines()
     if line.strip() and not line.startswith("#")
 )
-CONTACT = "aws:account/alternativeContact:AlternativeContact"
-ANALYZER = "aws:accessanalyzer/analyzer:Analyzer"
-ROLE_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-SSO_MANAGED = "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment"
-ORG_ACCOUNT = "aws:organizations/account:Account"
 SUPPORT_POLICY = ":policy/AWSSupportAccess"
 
 
@@ -80,11 +84,11 @@ def account_baseline(s: Stack) -> Iterator[tuple[str | None, str]]:
 
 
 def _res(type_, name, account="workload", **props):
-    return Res(type_, name, props, provider_tags={"environment": "prod", "account": account})
+    return CaseResource(type_, name, props, provider_tags={"environment": "prod", "account": account})
 
 
 BASELINE = (
-    _res("aws:ec2/vpc:Vpc", "vpc", cidrBlock="10.0.0.0/16"),
+    _res(VPC, "vpc", cidrBlock="10.0.0.0/16"),
     _res(CONTACT, "contact", alternateContactType="SECURITY", emailAddress="security@example.com"),
     _res(ANALYZER, "analyzer", account="security", type="ORGANIZATION"),
     _res(SSO_MANAGED, "support", account="management", managedPolicyArn="arn:aws:iam::aws:policy/AWSSupportAccess"),
@@ -103,11 +107,11 @@ RULES = [
         params={"requiredTags": Param("array", ["environment", "account"], "tag keys every resource must carry",
                                       items="string")},
         cases=(
-            Case({"cidrBlock": "10.0.0.0/16"}, type="aws:ec2/vpc:Vpc", env=None, violates=True),
-            Case({"cidrBlock": "10.0.0.0/16"}, type="aws:ec2/vpc:Vpc", config={"requiredTags": ["owner"]},
+            Case({"cidrBlock": "10.0.0.0/16"}, type=VPC, env=None, violates=True),
+            Case({"cidrBlock": "10.0.0.0/16"}, type=VPC, config={"requiredTags": ["owner"]},
                  violates=True),
-            Case({"cidrBlock": "10.0.0.0/16"}, type="aws:ec2/vpc:Vpc", violates=False),
-            Case({"cidrBlock": "10.0.0.0/16", "tags": {"environment": "prod", "account": "a"}}, type="aws:ec2/vpc:Vpc",
+            Case({"cidrBlock": "10.0.0.0/16"}, type=VPC, violates=False),
+            Case({"cidrBlock": "10.0.0.0/16", "tags": {"environment": "prod", "account": "a"}}, type=VPC,
                  env=None, violates=False),
         ),
     ),

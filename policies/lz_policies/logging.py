@@ -1,4 +1,5 @@
-"""Logging and monitoring (CONTROLS.md §1, LOG-01..LOG-15).
+"""Audit logging and security services (CONTROLS.md §1, LOG-01..LOG-08): CloudTrail, Config, GuardDuty, Security Hub,
+Inspector. Workload logs (LOG-09..LOG-15) are logging_workloads.
 
 LOG-07 (Security Hub enabled with standards) needs the account's Security Hub resource AND its standards
 subscriptions, so it is a stack rule here.
@@ -6,55 +7,30 @@ subscriptions, so it is a stack rule here.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
-from . import reachability as rch
-from .framework import (
-    UNKNOWN,
-    Case,
-    Param,
-    Res,
-    ResourceRule,
-    Stack,
-    StackCase,
-    StackRule,
-    Subject,
-    as_list,
-    decode_json,
-    dig,
-    truthy,
+from .graph import Graph, Res
+from .rules import Case, CaseResource, ResourceRule, StackCase, StackRule
+from .types import (
+    CONFIG_RECORDER,
+    GD_FEATURE,
+    GD_ORG_FEATURE,
+    GUARDDUTY,
+    GUARDDUTY_ORG,
+    HUB_POLICY,
+    HUB_POLICY_ASSOCIATION,
+    HUB_STANDARD,
+    INSPECTOR,
+    ORG_ACCOUNT,
+    ORG_UNIT,
+    ORGANIZATION,
+    SECURITY_HUB,
+    SECURITY_HUB_AGGREGATOR,
+    SECURITY_HUB_ORG,
+    TRAIL,
 )
-
-TRAIL = "aws:cloudtrail/trail:Trail"
-RECORDER = "aws:cfg/recorder:Recorder"
-DETECTOR = "aws:guardduty/detector:Detector"
-GD_FEATURE = "aws:guardduty/detectorFeature:DetectorFeature"
-GD_ORG = "aws:guardduty/organizationConfiguration:OrganizationConfiguration"
-GD_ORG_FEATURE = "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature"
-HUB = "aws:securityhub/account:Account"
-HUB_STANDARD = "aws:securityhub/standardsSubscription:StandardsSubscription"
-HUB_ORG_CONFIG = "aws:securityhub/organizationConfiguration:OrganizationConfiguration"
-HUB_POLICY = "aws:securityhub/configurationPolicy:ConfigurationPolicy"
-HUB_POLICY_ASSOCIATION = "aws:securityhub/configurationPolicyAssociation:ConfigurationPolicyAssociation"
-HUB_AGGREGATOR = "aws:securityhub/findingAggregator:FindingAggregator"
-ORGANIZATION = "aws:organizations/organization:Organization"
-OU = "aws:organizations/organizationalUnit:OrganizationalUnit"
-ORG_ACCOUNT = "aws:organizations/account:Account"
-INSPECTOR = "aws:inspector2/enabler:Enabler"
-LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
-EKS_CLUSTER = "aws:eks/cluster:Cluster"
-EKS_COMPONENT = "eks:index:Cluster"
-RDS_CLUSTER = "aws:rds/cluster:Cluster"
-RDS_CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
-API_STAGE = "aws:apigateway/stage:Stage"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-CLIENT_VPN = "aws:ec2clientvpn/endpoint:Endpoint"
-VPN = "aws:ec2/vpnConnection:VpnConnection"
-ECS_CLUSTER = "aws:ecs/cluster:Cluster"
-TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
-EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
-ARN = "arn:aws:logs:eu-west-1:111111111111:log-group:org-trail:*"
+from .values import UNKNOWN, as_list, dig, is_unknown, truthy
+from .views import Stack, Subject
 
 
 # LOG-01..LOG-04 -------------------------------------------------------------------------------------------------
@@ -113,9 +89,9 @@ def recorder_all_resources(r: Subject) -> Iterator[str]:
 
 # LOG-06 ---------------------------------------------------------------------------------------------------------
 def guardduty_enabled(r: Subject) -> Iterator[str]:
-    if r.type == DETECTOR and r.get("enable") is not None and not truthy(r.get("enable")):
+    if r.type == GUARDDUTY and r.get("enable") is not None and not truthy(r.get("enable")):
         yield "the detector is disabled; set enable=true"
-    elif r.type == GD_ORG and str(r.get("autoEnableOrganizationMembers", default="NONE")) != "ALL":
+    elif r.type == GUARDDUTY_ORG and str(r.get("autoEnableOrganizationMembers", default="NONE")) != "ALL":
         yield "autoEnableOrganizationMembers is not \"ALL\"; set it to ALL so every account is protected"
     elif r.type == GD_FEATURE and str(r.get("status", default="")) != "ENABLED":
         yield f"protection feature {r.get('name')} has status={r.get('status')}; set status=\"ENABLED\""
@@ -131,7 +107,7 @@ def security_hub_with_standards(s: Stack) -> Iterator[tuple[str | None, str]]:
     g = s.graph()
     subscribed = {(g.account(r), g.region(r)) for r in g.of_type(HUB_STANDARD)}
     central = _central_configuration(g)
-    for hub in g.of_type(HUB):
+    for hub in g.of_type(SECURITY_HUB):
         defaults = hub.get("enableDefaultStandards")
         if defaults is None or truthy(defaults) or (g.account(hub), g.region(hub)) in subscribed:
             continue
@@ -146,16 +122,16 @@ def security_hub_with_standards(s: Stack) -> Iterator[tuple[str | None, str]]:
 class _CentralConfiguration:
     """Where CENTRAL Security Hub configuration policies with standards apply: regions and organization targets."""
 
-    def __init__(self, g: rch.Graph, config: rch.Res) -> None:
+    def __init__(self, g: Graph, config: Res) -> None:
         self.g = g
         self.home = g.region(config)
         self.linked, self.all_regions, self.excluded = self._linked_regions(config)
         self.targets = self._associated_targets()
 
-    def _linked_regions(self, config: rch.Res) -> tuple[set[str], bool, set[str]]:
+    def _linked_regions(self, config: Res) -> tuple[set[str], bool, set[str]]:
         """(linked regions, every region linked?, regions excluded) from the finding aggregator of the home Region."""
         linked: set[str] = set()
-        for aggregator in self.g.of_type(HUB_AGGREGATOR):
+        for aggregator in self.g.of_type(SECURITY_HUB_AGGREGATOR):
             if (self.g.account(aggregator), self.g.region(aggregator)) != (self.g.account(config), self.home):
                 continue
             mode = str(aggregator.get("linkingMode") or "")
@@ -182,9 +158,9 @@ class _CentralConfiguration:
             if not any(p.urn in policies for p in self.g.resolve(association, "policyId", (HUB_POLICY,))):
                 continue
             target = association.get("targetId")
-            if isinstance(target, str) and not rch.is_unknown(target):
+            if isinstance(target, str) and not is_unknown(target):
                 targets.add(target)
-            targets |= {t.urn for t in self.g.resolve(association, "targetId", (ORGANIZATION, OU, ORG_ACCOUNT))}
+            targets |= {t.urn for t in self.g.resolve(association, "targetId", (ORGANIZATION, ORG_UNIT, ORG_ACCOUNT))}
         return targets
 
     def covers_region(self, region: str | None) -> bool:
@@ -194,10 +170,10 @@ class _CentralConfiguration:
             return region not in self.excluded
         return region == self.home or region in self.linked
 
-    def covers(self, hub: rch.Res) -> bool:
+    def covers(self, hub: Res) -> bool:
         return self.covers_region(self.g.region(hub)) and bool(self.targets & self._organization_path(hub))
 
-    def _organization_path(self, hub: rch.Res) -> set[str]:
+    def _organization_path(self, hub: Res) -> set[str]:
         """Ids and URNs of the hub's account, its OUs up to the root, and the root (the management account sits
         directly under the root)."""
         account = self.g.account(hub)
@@ -208,13 +184,13 @@ class _CentralConfiguration:
         if member is None:
             return set()
         path: set[str] = set()
-        node: rch.Res | None = member
+        node: Res | None = member
         while node is not None and node.urn not in path:
             path |= {node.urn} | ({node.id} if node.id else set())
             parent_id = node.get("parentId")
             if isinstance(parent_id, str) and parent_id.startswith("r-"):
                 return self._with_root(path | {parent_id})
-            parents = self.g.resolve(node, "parentId", (OU, ORGANIZATION))
+            parents = self.g.resolve(node, "parentId", (ORG_UNIT, ORGANIZATION))
             node = parents[0] if parents else None
             if node is not None and node.type == ORGANIZATION:
                 return self._with_root(path)
@@ -227,13 +203,13 @@ class _CentralConfiguration:
         return path
 
 
-def _org_account_name(account: rch.Res) -> str:
+def _org_account_name(account: Res) -> str:
     """The landing-zone name of an organizations.Account: its `account` tag, else its name."""
     return str(account.tags.get("account") or account.get("name") or account.name)
 
 
-def _central_configuration(g: rch.Graph) -> _CentralConfiguration | None:
-    for config in g.of_type(HUB_ORG_CONFIG):
+def _central_configuration(g: Graph) -> _CentralConfiguration | None:
+    for config in g.of_type(SECURITY_HUB_ORG):
         kind = (config.get("organizationConfiguration") or {}).get("configurationType")
         if kind == "CENTRAL":
             return _CentralConfiguration(g, config)
@@ -248,97 +224,15 @@ def inspector_ec2_and_ecr(r: Subject) -> Iterator[str]:
         yield f"resourceTypes lacks {missing}; enable Inspector for EC2 and ECR"
 
 
-# LOG-09 ---------------------------------------------------------------------------------------------------------
-def lb_access_logs(r: Subject) -> Iterator[str]:
-    if not truthy(r.get("accessLogs", "enabled", default=False)) or not r.get("accessLogs", "bucket"):
-        yield "access logs are off; set accessLogs={enabled: true, bucket: <log bucket>}"
-
-
-# LOG-10 ---------------------------------------------------------------------------------------------------------
-def eks_control_plane_logs(r: Subject) -> Iterator[str]:
-    enabled = {str(t) for t in as_list(r.get("enabledClusterLogTypes"))}
-    missing = [t for t in EKS_LOG_TYPES if t not in enabled]
-    if missing:
-        yield f"enabledClusterLogTypes lacks {missing}; enable all five control-plane log types"
-
-
-# LOG-11 ---------------------------------------------------------------------------------------------------------
-def aurora_audit_logs(r: Subject) -> Iterator[str]:
-    if r.type != RDS_CLUSTER:
-        return
-    engine = str(r.get("engine", default=""))
-    exports = {str(x) for x in as_list(r.get("enabledCloudwatchLogsExports"))}
-    if engine == "aurora-mysql" and "audit" not in exports:
-        yield "enabledCloudwatchLogsExports lacks \"audit\"; export the audit log (and enable server_audit_logging)"
-    if engine == "aurora-postgresql" and "postgresql" not in exports:
-        yield "enabledCloudwatchLogsExports lacks \"postgresql\"; export the postgresql log"
-
-
-def enhanced_monitoring(r: Subject) -> Iterator[str]:
-    """Enhanced Monitoring (OS metrics from the host) is set per instance and needs a role RDS assumes to publish."""
-    if r.type != RDS_CLUSTER_INSTANCE:
-        return
-    interval = r.get("monitoringInterval", default=0)  # numbers arrive as floats through the engine
-    if not isinstance(interval, (int, float)) or interval <= 0:
-        yield (f"monitoringInterval={interval}: Enhanced Monitoring is off; set monitoring_interval (e.g. 60) and "
-               "monitoring_role_arn to a role trusting monitoring.rds.amazonaws.com")
-    elif not r.get("monitoringRoleArn"):
-        yield ("monitoringInterval is set without monitoringRoleArn; set monitoring_role_arn to a role with "
-               "AmazonRDSEnhancedMonitoringRole trusting monitoring.rds.amazonaws.com")
-
-
-# LOG-12 ---------------------------------------------------------------------------------------------------------
-def api_stage_logging(r: Subject) -> Iterator[str]:
-    if not r.get("accessLogSettings", "destinationArn"):
-        yield "no accessLogSettings; set accessLogSettings={destinationArn: <log group arn>, format: ...}"
-    if not truthy(r.get("xrayTracingEnabled", default=False)):
-        yield "xrayTracingEnabled is not true; enable X-Ray tracing"
-
-
-# LOG-13 ---------------------------------------------------------------------------------------------------------
-def log_retention(r: Subject) -> Iterator[str]:
-    minimum = r.cfg["sandboxRetentionDays"] if r.env == "sandbox" else r.cfg["retentionDays"]
-    days = r.get("retentionInDays", default=0)
-    if not days:
-        yield f"retentionInDays is unset; set retentionInDays>={int(minimum)}"
-    elif 0 < int(days) < int(minimum):
-        yield f"retentionInDays={days} is under {int(minimum)} days ({r.strict_env}); raise retentionInDays"
-
-
-# LOG-14 ---------------------------------------------------------------------------------------------------------
-def vpn_logging(r: Subject) -> Iterator[str]:
-    if r.type == CLIENT_VPN:
-        if not truthy(r.get("connectionLogOptions", "enabled", default=False)):
-            yield "connectionLogOptions.enabled is not true; log client connections to a log group"
-        return
-    for tunnel in ("tunnel1LogOptions", "tunnel2LogOptions"):
-        if not truthy(r.get(tunnel, "cloudwatchLogOptions", "logEnabled", default=False)):
-            yield f"{tunnel}.cloudwatchLogOptions.logEnabled is not true; enable tunnel logging"
-
-
-# LOG-15 ---------------------------------------------------------------------------------------------------------
-def ecs_insights_and_container_logs(r: Subject) -> Iterator[str]:
-    if r.type == ECS_CLUSTER:
-        settings = {dig(s, "name"): dig(s, "value") for s in as_list(r.get("settings"))}
-        if settings.get("containerInsights") not in ("enabled", "enhanced"):
-            yield "Container Insights is off; set settings=[{name: \"containerInsights\", value: \"enabled\"}]"
-        return
-    definitions = decode_json(r.get("containerDefinitions"))
-    for container in definitions if isinstance(definitions, list) else []:
-        if not isinstance(container, dict) or not container.get("logConfiguration"):
-            name = container.get("name") if isinstance(container, dict) else "?"
-            yield f"container {name!r} has no logConfiguration; send its logs to CloudWatch (awslogs driver)"
-
-
 def _res(type_, name, account="security", region="eu-west-1", **props):
-    return Res(type_, name, props, provider_tags={"environment": "core", "account": account}, region=region)
+    return CaseResource(type_, name, props, provider_tags={"environment": "core", "account": account}, region=region)
 
 
 ROOT_ID = "r-ab12"
 
 
 def _central(target: str = ROOT_ID, standards: list | None = None, configuration_type: str = "CENTRAL",
-             hub_region: str = "eu-west-1", hub_account: str = "workload", preview: bool = False) -> tuple[Res, ...]:
+             hub_region: str = "eu-west-1", hub_account: str = "workload", preview: bool = False) -> tuple[CaseResource, ...]:
     """An organization with Security Hub central configuration (home eu-west-1, eu-central-1 linked) and a
     workload account in the Workloads OU whose hub does not enable default standards."""
     standards = ["arn:aws:securityhub:eu-west-1::standards/cis-aws-foundations-benchmark/v/3.0.0"] if standards is None \
@@ -347,30 +241,31 @@ def _central(target: str = ROOT_ID, standards: list | None = None, configuration
     refs = (lambda **deps: {k: (v,) for k, v in deps.items()}) if preview else (lambda **deps: {})
     return (
         _res(ORGANIZATION, "org", account="management", id="o-ab12", roots=[{"id": ROOT_ID}]),
-        Res(OU, "ou-workloads", {"id": "ou-wl-1", "parentId": unknown_or(ROOT_ID)},
+        CaseResource(ORG_UNIT, "ou-workloads", {"id": "ou-wl-1", "parentId": unknown_or(ROOT_ID)},
             provider_tags={"environment": "core", "account": "management"}, property_deps=refs(parentId="org")),
-        _res(OU, "ou-sandbox", account="management", id="ou-sb-1", parentId=ROOT_ID),
-        Res(ORG_ACCOUNT, "account-workload", {"id": "333333333333", "name": "acme-workload",
+        _res(ORG_UNIT, "ou-sandbox", account="management", id="ou-sb-1", parentId=ROOT_ID),
+        CaseResource(ORG_ACCOUNT, "account-workload", {"id": "333333333333", "name": "acme-workload",
                                               "parentId": unknown_or("ou-wl-1"), "tags": {"account": "workload"}},
             provider_tags={"environment": "core", "account": "management"},
             property_deps=refs(parentId="ou-workloads")),
-        _res(HUB, "hub", account=hub_account, region=hub_region, enableDefaultStandards=False),
-        _res(HUB_ORG_CONFIG, "org-config", autoEnable=False, autoEnableStandards="NONE",
+        _res(SECURITY_HUB, "hub", account=hub_account, region=hub_region, enableDefaultStandards=False),
+        _res(SECURITY_HUB_ORG, "org-config", autoEnable=False, autoEnableStandards="NONE",
              organizationConfiguration={"configurationType": configuration_type}),
-        _res(HUB_AGGREGATOR, "aggregator", linkingMode="SPECIFIED_REGIONS", specifiedRegions=["eu-central-1"]),
+        _res(SECURITY_HUB_AGGREGATOR, "aggregator", linkingMode="SPECIFIED_REGIONS", specifiedRegions=["eu-central-1"]),
         _res(HUB_POLICY, "policy", id="policy-1",
              configurationPolicy={"serviceEnabled": True, "enabledStandardArns": standards}),
-        Res(HUB_POLICY_ASSOCIATION, "association", {"policyId": unknown_or("policy-1"), "targetId": unknown_or(target)},
+        CaseResource(HUB_POLICY_ASSOCIATION, "association", {"policyId": unknown_or("policy-1"), "targetId": unknown_or(target)},
             provider_tags={"environment": "core", "account": "security"},
             property_deps=refs(policyId="policy", targetId="org")),
     )
 
 
+ARN = "arn:aws:logs:eu-west-1:111111111111:log-group:org-trail:*"  # a log group the cases log to
 S3_ADVANCED = [{"name": "s3", "fieldSelectors": [
     {"field": "eventCategory", "equals": ["Data"]}, {"field": "resources.type", "equals": ["AWS::S3::Object"]}]}]
 GOOD_TRAIL = {"s3BucketName": "b", "isMultiRegionTrail": True, "isOrganizationTrail": True,
               "enableLogFileValidation": True, "cloudWatchLogsGroupArn": ARN, "advancedEventSelectors": S3_ADVANCED}
-CONTAINERS_LOGGED = json.dumps([{"name": "app", "image": "x", "logConfiguration": {"logDriver": "awslogs"}}])
+
 
 RULES = [
     ResourceRule(
@@ -430,7 +325,7 @@ RULES = [
         title="AWS Config records all supported and global resource types",
         description="recordingGroup.allSupported=true and includeGlobalResourceTypes=true.",
         refs="CIS 3.5 (v1.5) / 3.3 (v3.0); SH Config.1; CKV2_AWS_45, CKV2_AWS_48",
-        types=(RECORDER,), checks=(recorder_all_resources,),
+        types=(CONFIG_RECORDER,), checks=(recorder_all_resources,),
         cases=(
             Case({"roleArn": "r", "recordingGroup": {"allSupported": False, "resourceTypes": ["AWS::S3::Bucket"]}},
                  violates=True),
@@ -445,15 +340,15 @@ RULES = [
         description="Detectors enabled; organization configuration auto-enables ALL members; detector and "
                     "organization features are ENABLED / auto-enabled for ALL.",
         refs="SH GuardDuty.1, GuardDuty.5, GuardDuty.7-10; CKV_AWS_238, CKV2_AWS_3",
-        types=(DETECTOR, GD_ORG, GD_FEATURE, GD_ORG_FEATURE), checks=(guardduty_enabled,),
+        types=(GUARDDUTY, GUARDDUTY_ORG, GD_FEATURE, GD_ORG_FEATURE), checks=(guardduty_enabled,),
         cases=(
             Case({"enable": False}, violates=True),
-            Case({"detectorId": "d", "autoEnableOrganizationMembers": "NEW"}, type=GD_ORG, violates=True),
+            Case({"detectorId": "d", "autoEnableOrganizationMembers": "NEW"}, type=GUARDDUTY_ORG, violates=True),
             Case({"detectorId": "d", "name": "EKS_AUDIT_LOGS", "status": "DISABLED"}, type=GD_FEATURE, violates=True),
             Case({"detectorId": "d", "name": "S3_DATA_EVENTS", "autoEnable": "NEW"}, type=GD_ORG_FEATURE,
                  violates=True),
             Case({"enable": True}, violates=False),
-            Case({"detectorId": "d", "autoEnableOrganizationMembers": "ALL"}, type=GD_ORG, violates=False),
+            Case({"detectorId": "d", "autoEnableOrganizationMembers": "ALL"}, type=GUARDDUTY_ORG, violates=False),
             Case({"detectorId": "d", "name": "S3_DATA_EVENTS", "autoEnable": "ALL"}, type=GD_ORG_FEATURE,
                  violates=False),
         ),
@@ -473,13 +368,13 @@ RULES = [
         refs="CIS 4.16 (v3.0)",
         checks=(security_hub_with_standards,),
         cases=(
-            StackCase((_res(HUB, "hub", enableDefaultStandards=False),), violates=True),
-            StackCase((_res(HUB, "hub", enableDefaultStandards=False),
+            StackCase((_res(SECURITY_HUB, "hub", enableDefaultStandards=False),), violates=True),
+            StackCase((_res(SECURITY_HUB, "hub", enableDefaultStandards=False),
                        _res(HUB_STANDARD, "cis", account="other", standardsArn="arn:cis")), violates=True,
                       note="subscription in another account"),
-            StackCase((_res(HUB, "hub", enableDefaultStandards=False), _res(HUB_STANDARD, "cis", standardsArn="a")),
+            StackCase((_res(SECURITY_HUB, "hub", enableDefaultStandards=False), _res(HUB_STANDARD, "cis", standardsArn="a")),
                       violates=False),
-            StackCase((_res(HUB, "hub"),), violates=False),
+            StackCase((_res(SECURITY_HUB, "hub"),), violates=False),
             StackCase(_central(), violates=False, note="CENTRAL policy with standards associated with the root"),
             StackCase(_central(target="ou-wl-1"), violates=False, note="policy associated with the account's OU"),
             StackCase(_central(target="333333333333"), violates=False, note="policy associated with the account"),
@@ -502,115 +397,6 @@ RULES = [
         cases=(
             Case({"accountIds": ["111111111111"], "resourceTypes": ["EC2"]}, violates=True),
             Case({"accountIds": ["111111111111"], "resourceTypes": ["EC2", "ECR", "LAMBDA"]}, violates=False),
-        ),
-    ),
-    ResourceRule(
-        id="LOG-09", name="log-09-lb-access-logs",
-        title="Load balancers write access logs",
-        description="accessLogs.enabled=true with a bucket on every ALB and NLB.",
-        refs="SH ELB.5; CKV_AWS_91",
-        types=LOAD_BALANCERS, checks=(lb_access_logs,),
-        cases=(
-            Case({"loadBalancerType": "application"}, violates=True),
-            Case({"loadBalancerType": "network", "accessLogs": {"enabled": False, "bucket": "logs"}}, violates=True),
-            Case({"loadBalancerType": "application", "accessLogs": {"enabled": True, "bucket": "logs"}},
-                 violates=False),
-        ),
-    ),
-    ResourceRule(
-        id="LOG-10", name="log-10-eks-control-plane-logs",
-        title="EKS control-plane logging covers all five log types",
-        description="enabledClusterLogTypes has api, audit, authenticator, controllerManager and scheduler, on "
-                    "aws.eks.Cluster and on the pulumi-eks component (which defaults to no logging).",
-        refs="SH EKS.8; CKV_AWS_37",
-        types=(EKS_CLUSTER, EKS_COMPONENT), checks=(eks_control_plane_logs,),
-        cases=(
-            Case({"roleArn": "r", "enabledClusterLogTypes": ["api", "audit"]}, violates=True),
-            Case({"version": "1.33"}, type=EKS_COMPONENT, violates=True, note="pulumi-eks default: no logging"),
-            Case({"roleArn": "r", "enabledClusterLogTypes": EKS_LOG_TYPES}, violates=False),
-            Case({"enabledClusterLogTypes": EKS_LOG_TYPES}, type=EKS_COMPONENT, violates=False),
-        ),
-    ),
-    ResourceRule(
-        id="LOG-11", name="log-11-aurora-audit-logs",
-        title="Aurora exports its audit log; its instances run Enhanced Monitoring",
-        description="Aurora MySQL clusters export \"audit\" (Aurora PostgreSQL: \"postgresql\") to CloudWatch Logs; "
-                    "every rds/clusterInstance has monitoringInterval > 0 and a monitoringRoleArn.",
-        refs="SH RDS.34, RDS.6; CKV_AWS_324, CKV_AWS_325, CKV_AWS_118",
-        types=(RDS_CLUSTER, RDS_CLUSTER_INSTANCE), checks=(aurora_audit_logs, enhanced_monitoring),
-        cases=(
-            Case({"clusterIdentifier": "c", "instanceClass": "db.r6g.large"}, type=RDS_CLUSTER_INSTANCE,
-                 violates=True, note="no Enhanced Monitoring"),
-            Case({"clusterIdentifier": "c", "instanceClass": "db.r6g.large", "monitoringInterval": 60},
-                 type=RDS_CLUSTER_INSTANCE, violates=True, note="interval without a role"),
-            Case({"clusterIdentifier": "c", "instanceClass": "db.r6g.large", "monitoringInterval": 60,
-                  "monitoringRoleArn": "arn:aws:iam::111111111111:role/rds-monitoring"}, type=RDS_CLUSTER_INSTANCE,
-                 violates=False),
-            Case({"engine": "aurora-mysql", "enabledCloudwatchLogsExports": ["error"]}, violates=True),
-            Case({"engine": "aurora-mysql", "enabledCloudwatchLogsExports": ["audit", "error", "slowquery"]},
-                 violates=False),
-        ),
-    ),
-    ResourceRule(
-        id="LOG-12", name="log-12-api-stage-logging",
-        title="API Gateway stages log access and trace with X-Ray",
-        description="accessLogSettings with a destination, and xrayTracingEnabled=true.",
-        refs="SH APIGateway.1, APIGateway.3; CKV_AWS_76, CKV_AWS_73",
-        types=(API_STAGE,), checks=(api_stage_logging,),
-        cases=(
-            Case({"restApi": "a", "stageName": "v1", "deployment": "d"}, violates=True),
-            Case({"restApi": "a", "stageName": "v1", "xrayTracingEnabled": True,
-                  "accessLogSettings": {"destinationArn": ARN, "format": "$context.requestId"}}, violates=False),
-        ),
-    ),
-    ResourceRule(
-        id="LOG-13", name="log-13-log-retention",
-        title="Log groups keep logs long enough",
-        description="retentionInDays set and at least `retentionDays` (sandbox: `sandboxRetentionDays`); the "
-                    "thresholds default to the stack's landing-zone:security.log_retention_days.",
-        refs="AWS Config cw-loggroup-retention-period-check; CKV_AWS_66, CKV_AWS_338",
-        types=(LOG_GROUP,), checks=(log_retention,),
-        params={"retentionDays": Param("integer", 365, "minimum retention in days", stack="logRetentionDays"),
-                "sandboxRetentionDays": Param("integer", 30, "minimum retention in days in sandbox accounts",
-                                              stack="logRetentionDays", stack_at_most_default=True)},
-        cases=(
-            Case({"name": "app"}, violates=True),
-            Case({"name": "app", "retentionInDays": 90}, violates=True),
-            Case({"name": "app", "retentionInDays": 400}, violates=False),
-            Case({"name": "app", "retentionInDays": 30}, env="sandbox", violates=False),
-            Case({"name": "app", "retentionInDays": 400}, config={"retentionDays": 731}, violates=True,
-                 note="threshold raised by config"),
-        ),
-    ),
-    ResourceRule(
-        id="LOG-14", name="log-14-vpn-logging",
-        title="Client VPN connections and site-to-site VPN tunnels are logged",
-        description="ec2clientvpn.Endpoint connectionLogOptions.enabled=true; ec2.VpnConnection tunnel1/2 "
-                    "cloudwatchLogOptions.logEnabled=true.",
-        refs="SH EC2.51, EC2.171",
-        types=(CLIENT_VPN, VPN), checks=(vpn_logging,),
-        cases=(
-            Case({"connectionLogOptions": {"enabled": False}}, violates=True),
-            Case({"customerGatewayId": "c", "type": "ipsec.1"}, type=VPN, violates=True),
-            Case({"connectionLogOptions": {"enabled": True, "cloudwatchLogGroup": "g"}}, violates=False),
-            Case({"customerGatewayId": "c", "type": "ipsec.1",
-                  "tunnel1LogOptions": {"cloudwatchLogOptions": {"logEnabled": True}},
-                  "tunnel2LogOptions": {"cloudwatchLogOptions": {"logEnabled": True}}}, type=VPN, violates=False),
-        ),
-    ),
-    ResourceRule(
-        id="LOG-15", name="log-15-ecs-insights-container-logs",
-        title="ECS clusters run Container Insights; every container logs",
-        description="ecs.Cluster settings containerInsights enabled/enhanced; every container of a task definition "
-                    "(containerDefinitions JSON) has a logConfiguration.",
-        refs="SH ECS.12, ECS.9; CKV_AWS_65",
-        types=(ECS_CLUSTER, TASK_DEFINITION), checks=(ecs_insights_and_container_logs,),
-        cases=(
-            Case({"name": "c"}, violates=True),
-            Case({"family": "f", "containerDefinitions": json.dumps([{"name": "app", "image": "x"}])},
-                 type=TASK_DEFINITION, violates=True),
-            Case({"name": "c", "settings": [{"name": "containerInsights", "value": "enabled"}]}, violates=False),
-            Case({"family": "f", "containerDefinitions": CONTAINERS_LOGGED}, type=TASK_DEFINITION, violates=False),
         ),
     ),
 ]

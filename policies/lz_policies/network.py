@@ -8,24 +8,27 @@ from dataclasses import dataclass
 
 from pulumi_policy import Severity
 
-from .framework import ADVISORY, UNKNOWN, Case, Param, ResourceRule, Subject, as_list, dig, truthy
-
-SG = "aws:ec2/securityGroup:SecurityGroup"
-SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
-VPC_INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-VPC_EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
-NACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
-NACL = "aws:ec2/networkAcl:NetworkAcl"
-DEFAULT_NACL = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"
-SUBNET = "aws:ec2/subnet:Subnet"
-INSTANCE = "aws:ec2/instance:Instance"
-LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
-TGW = "aws:ec2transitgateway/transitGateway:TransitGateway"
-RDS_CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
-RDS_INSTANCE = "aws:rds/instance:Instance"
-CLIENT_VPN_AUTHORIZATION = "aws:ec2clientvpn/authorizationRule:AuthorizationRule"
-CLIENT_VPN = "aws:ec2clientvpn/endpoint:Endpoint"
+from .rules import ADVISORY, Case, Param, ResourceRule
+from .types import (
+    CLIENT_VPN,
+    CLIENT_VPN_AUTHORIZATION,
+    DEFAULT_NACL,
+    DEFAULT_SG,
+    INSTANCE,
+    LAUNCH_TEMPLATE,
+    NACL,
+    NACL_RULE,
+    RDS_CLUSTER_INSTANCE,
+    RDS_INSTANCE,
+    SG,
+    SG_RULE,
+    SUBNET,
+    TGW,
+    VPC_EGRESS,
+    VPC_INGRESS,
+)
+from .values import UNKNOWN, as_list, dig, truthy
+from .views import Subject
 
 SG_TYPES = (SG, SG_RULE, VPC_INGRESS)
 WORLD = ("0.0.0.0/0", "::/0")

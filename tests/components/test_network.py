@@ -566,7 +566,7 @@ def test_reachability_equals_the_intent(view):
     report = analyze(view.plan, view.cfg.network.reachability, REPO_ROOT, list(view.cfg.network.segments))
     assert report.differences == [] and report.computed.unresolved == []
     assert set(report.computed.segments) == set(view.cfg.network.segments)
-    assert sys.modules["lz_policies.reachability"].__file__.startswith(str(REPO_ROOT / "policies"))
+    assert sys.modules["lz_policies.routing"].__file__.startswith(str(REPO_ROOT / "policies"))
 
 
 # --- adopting an existing network account's Client VPN credentials ----------------------------------------------

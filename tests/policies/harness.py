@@ -15,7 +15,7 @@ from typing import Any
 
 from google.protobuf import json_format, struct_pb2
 from lz_policies.analyzer import servicer_class
-from lz_policies.framework import Case, Res, Rule, StackCase, case_urn, default_tags_for
+from lz_policies.rules import Case, CaseResource, Rule, StackCase, case_urn, default_tags_for
 from pulumi.runtime import proto
 from pulumi_policy import EnforcementLevel
 
@@ -60,6 +60,9 @@ def servicer(policies: list, config: Mapping[str, Any] | None = None, cls: type 
     config: {"policy-name": "disabled" | {"enforcementLevel": "...", "<param>": value}}.
     cls: the servicer class; by default the one the pack serves with (analyzer.PackAnalyzer).
     """
+    unknown = sorted(set(config or {}) - {policy.name for policy in policies})
+    if unknown:  # as `lz check` does: a misspelt name would silently compare defaults with defaults
+        raise ValueError(f"policy config names unknown policies: {', '.join(unknown)}")
     service = (cls or servicer_class())("lz-test", "0.0.1", policies, EnforcementLevel.ADVISORY)
     if config:
         request = proto.ConfigureAnalyzerRequest()
@@ -74,10 +77,8 @@ def servicer(policies: list, config: Mapping[str, Any] | None = None, cls: type 
 
 
 def _declared_level(policies: list, name: str) -> str:
-    for policy in policies:
-        if policy.name == name:
-            return (policy.enforcement_level or EnforcementLevel.ADVISORY).value
-    raise KeyError(f"no policy named {name}")
+    policy = next(policy for policy in policies if policy.name == name)
+    return (policy.enforcement_level or EnforcementLevel.ADVISORY).value
 
 
 def _diagnostics(response) -> list[Diagnostic]:
@@ -93,7 +94,7 @@ def analyze(service, type_: str, props: Mapping[str, Any], *, name: str = "subje
     return _diagnostics(service.Analyze(request, None))
 
 
-def analyze_stack(service, resources: Iterable[Res]) -> list[Diagnostic]:
+def analyze_stack(service, resources: Iterable[CaseResource]) -> list[Diagnostic]:
     request = proto.AnalyzeStackRequest()
     by_name = {r.name: r for r in resources}
     for r in by_name.values():

@@ -3,7 +3,8 @@
 import pytest
 from harness import analyze, analyze_stack, servicer
 from lz_policies import all_policies, all_rules, analyzer
-from lz_policies import framework as fw
+from lz_policies.tags import provider_default_tags
+from lz_policies.views import StackView
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 from pulumi_policy.policy import _PolicyAnalyzerServicer as Stock
 
@@ -42,9 +43,17 @@ def test_every_stack_case_gets_the_same_diagnostics_as_from_the_stock_servicer()
 
 def test_configured_levels_and_thresholds_apply_the_same_way():
     config = {"net-01-admin-ports-closed-to-internet": "disabled", "log-13-log-retention": {"retentionDays": 3000},
-              "x-01-vpc-flow-logs": "advisory"}
+              "x-01-vpc-flow-logs-all-traffic": "advisory"}
     assert _resource_diagnostics(analyzer.PackAnalyzer, config) == _resource_diagnostics(Stock, config)
-    assert _stack_diagnostics(analyzer.PackAnalyzer, config) == _stack_diagnostics(Stock, config)
+    stack = _stack_diagnostics(analyzer.PackAnalyzer, config)
+    assert stack == _stack_diagnostics(Stock, config)
+    x01 = [d for case in stack for d in case if d.policy == "x-01-vpc-flow-logs-all-traffic"]
+    assert x01 and all(d.level == "advisory" for d in x01)  # the configured level did apply
+
+
+def test_the_harness_refuses_a_policy_name_that_does_not_exist():
+    with pytest.raises(ValueError, match="x-01-vpc-flow-logs"):
+        servicer(all_policies(), {"x-01-vpc-flow-logs": "advisory"})
 
 
 def test_a_policy_that_declares_no_types_still_sees_every_resource():
@@ -69,8 +78,8 @@ def test_typed_policies_run_only_for_their_types():
 
 def test_all_stack_policies_of_one_request_share_one_stack_view(monkeypatch):
     builds = []
-    original = fw.StackView.build.__func__
-    monkeypatch.setattr(fw.StackView, "build", classmethod(lambda cls, source: builds.append(1) or original(cls, source)))
+    original = StackView.build.__func__
+    monkeypatch.setattr(StackView, "build", classmethod(lambda cls, source: builds.append(1) or original(cls, source)))
     stack_policies = [p for p in all_policies() if isinstance(p, StackValidationPolicy)]
     assert len(stack_policies) > 10
     _, case = STACK_CASES[0]
@@ -82,6 +91,6 @@ def test_all_stack_policies_of_one_request_share_one_stack_view(monkeypatch):
 
 @pytest.mark.parametrize("raw", ['{"tags": {"environment": "prod", "account": "a"}}', "not json"])
 def test_cached_provider_default_tags_are_fresh_dicts(raw):
-    first = fw.provider_default_tags({"defaultTags": raw})
+    first = provider_default_tags({"defaultTags": raw})
     first["environment"] = "changed"
-    assert fw.provider_default_tags({"defaultTags": raw}).get("environment") in (None, "prod")
+    assert provider_default_tags({"defaultTags": raw}).get("environment") in (None, "prod")

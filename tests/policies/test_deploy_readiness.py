@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 from harness import run_case, violations
 from lz_policies import deploy_readiness as dep
-from lz_policies.framework import UNKNOWN, StackCase
+from lz_policies import facts
+from lz_policies import types as t
+from lz_policies.deploy_readiness import accounts, ordering
+from lz_policies.deploy_readiness.common import case_in_account
+from lz_policies.rules import StackCase
+from lz_policies.values import UNKNOWN
 
 from landing_zone import check
 from landing_zone.regions import OPT_IN_REGIONS
@@ -20,8 +25,8 @@ ACCOUNT_ID = "222222222222"
 
 
 def test_the_packs_opt_in_regions_are_the_programs():
-    """The pack cannot import landing_zone (its venv holds only pulumi and pulumi-policy): it keeps a copy."""
-    assert set(dep.OPT_IN_REGIONS) == set(OPT_IN_REGIONS)
+    """The pack cannot import landing_zone (its venv holds only pulumi and pulumi-policy): it reads facts.json."""
+    assert set(facts.OPT_IN_REGIONS) == set(OPT_IN_REGIONS)
 
 
 @pytest.mark.parametrize("rule", dep.RULES, ids=lambda r: r.id)
@@ -39,24 +44,24 @@ def _messages(rule_id: str, case: StackCase) -> list[str]:
 
 
 def test_dep01_says_what_the_provider_waits_for_and_how_to_fix_it():
-    not_waiting = next(c for c in dep.DEP01_CASES if c.note.startswith("enabled, but"))
+    not_waiting = next(c for c in accounts.DEP01_CASES if c.note.startswith("enabled, but"))
     [message] = _messages("DEP-01", not_waiting)
     assert "app-ap-south-2-provider" in message and "enable-ap-south-2" in message and "depends_on" in message
-    [missing] = _messages("DEP-01", next(c for c in dep.DEP01_CASES if c.note == "opt-in region never enabled"))
+    [missing] = _messages("DEP-01", next(c for c in accounts.DEP01_CASES if c.note == "opt-in region never enabled"))
     assert "aws.account.Region" in missing and "ap-south-2" in missing
 
 
 def test_dep03_names_the_prerequisite_and_its_documentation():
-    [message] = _messages("DEP-03", dep.DEP03_CASES[0])
-    assert "vpc-flow-log" in message and "logs-policy" in message and dep.DOC_FLOW_LOGS in message
+    [message] = _messages("DEP-03", ordering.DEP03_CASES[0])
+    assert "vpc-flow-log" in message and "logs-policy" in message and ordering.DOC_FLOW_LOGS in message
 
 
 def test_dep03_every_row_cites_aws_documentation():
-    assert all(row.doc.startswith("https://docs.aws.amazon.com/") and row.why for row in dep.ORDERINGS)
+    assert all(row.doc.startswith("https://docs.aws.amazon.com/") and row.why for row in ordering.ORDERINGS)
 
 
 def test_dep05_unknown_certificate_without_a_reference_is_advisory():
-    case = StackCase((dep._r(dep.CLIENT_VPN, "client-vpn", {"serverCertificateArn": UNKNOWN}, account="network"),),
+    case = StackCase((case_in_account(t.CLIENT_VPN, "client-vpn", {"serverCertificateArn": UNKNOWN}, account="network"),),
                      violates=False)
     diagnostics = run_case(BY_ID["DEP-05"], case)
     assert not violations(diagnostics)
@@ -74,18 +79,18 @@ def _entry(type_: str, name: str, outputs: dict, *, custom: bool = True, provide
 
 def _plan(*, enabled: bool, waits: bool, lookup: str) -> dict:
     tags = json.dumps({"tags": {"environment": "prod", "account": "app"}})
-    account = _entry(dep.ACCOUNT, "account-app", {"name": "app", "email": "app@example.com", "id": ACCOUNT_ID})
-    region = _entry(dep.REGION_SETTING, "app-ap-south-2", {"regionName": "ap-south-2", "enabled": enabled,
+    account = _entry(t.ORG_ACCOUNT, "account-app", {"name": "app", "email": "app@example.com", "id": ACCOUNT_ID})
+    region = _entry(t.REGION_SETTING, "app-ap-south-2", {"regionName": "ap-south-2", "enabled": enabled,
                                                            "accountId": ACCOUNT_ID},
                     prop_deps={"accountId": [account["urn"]]})
     role = f"arn:aws:iam::{ACCOUNT_ID}:role/OrganizationAccountAccessRole"
-    provider = _entry(dep.PROVIDER, "app-ap-south-2", {
+    provider = _entry(t.PROVIDER, "app-ap-south-2", {
         "region": "ap-south-2", "defaultTags": tags, "allowedAccountIds": json.dumps([ACCOUNT_ID]),
         "assumeRoles": json.dumps([{"roleArn": role}])},
         deps=(account["urn"], *((region["urn"],) if waits else ())),
         prop_deps={"assumeRoles": [account["urn"]], "allowedAccountIds": [account["urn"]]})
     provider["provider"] = ""
-    marker = _entry(dep.LOOKUP, "app-ap-south-2-lookup-zone", {"token": lookup, "args": {"name": "example.com"},
+    marker = _entry(t.LOOKUP, "app-ap-south-2-lookup-zone", {"token": lookup, "args": {"name": "example.com"},
                                                                "provider": provider["urn"]},
                     custom=False, prop_deps={"provider": [provider["urn"]]})
     topic = _entry("aws:sns/topic:Topic", "app-ap-south-2-alerts", {"name": "alerts"}, provider=provider["urn"])

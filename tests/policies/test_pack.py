@@ -8,7 +8,9 @@ import pytest
 from harness import analyze, run_case, servicer, violations
 from lz_policies import all_policies, all_rules
 from lz_policies.docs import README, render, rules_table
-from lz_policies.framework import UNKNOWN, Case, ResourceRule, environment_of
+from lz_policies.rules import Case, ResourceRule
+from lz_policies.tags import environment_of
+from lz_policies.values import UNKNOWN
 
 REPO = Path(__file__).resolve().parents[2]
 # The catalogue lives in shared/ BESIDE the repository (CI clones the repo next to it); the fallback is the

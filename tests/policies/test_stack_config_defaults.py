@@ -5,8 +5,8 @@ import json
 import pytest
 from harness import analyze, run_case, servicer, violations
 from lz_policies import all_rules
-from lz_policies import reachability as rch
-from lz_policies.framework import landing_zone_defaults, stack_defaults
+from lz_policies.facts import DEFAULT_INTENT
+from lz_policies.stack_config import landing_zone_defaults, stack_defaults
 from test_pack_grpc import PACK, plan
 
 from landing_zone import check
@@ -16,7 +16,7 @@ SG = "aws:ec2/securityGroup:SecurityGroup"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 CLIENT_VPN = "172.20.0.0/22"
 NETWORK_VPC = "10.64.0.0/22"
-OPEN_INTENT = {**rch.DEFAULT_INTENT, "prod": ["shared", "hybrid", "nonprod"]}
+OPEN_INTENT = {**DEFAULT_INTENT, "prod": ["shared", "hybrid", "nonprod"]}
 
 
 def stack_config(reachability=None, retention=731, client_vpn=CLIENT_VPN, regions=("eu-west-1",)) -> dict:
@@ -155,7 +155,7 @@ def test_explicit_policy_config_beats_the_stack(set_stack_config):
                       config={"net-01-admin-ports-closed-to-internet": {"adminCidrs": ["10.0.0.0/8"]}})
     rule = RULES["X-17"]
     case = next(c for c in rule.cases if c.config and "intent" in c.config)
-    assert violations(run_case(rule, type(case)(case.resources, violates=True), {"intent": rch.DEFAULT_INTENT}))
+    assert violations(run_case(rule, type(case)(case.resources, violates=True), {"intent": DEFAULT_INTENT}))
 
 
 def test_derived_parameters_carry_no_schema_default():
@@ -235,9 +235,9 @@ def test_client_vpn_all_groups_is_judged_against_the_stack_prod_and_core_ranges(
 
 def test_a_trust_of_the_management_account_is_inside_the_organization(set_stack_config):
     from harness import analyze_stack
-    from lz_policies.framework import Res
+    from lz_policies.rules import CaseResource
 
-    role = Res("aws:iam/role:Role", "support", {"assumeRolePolicy": json.dumps({"Statement": [{
+    role = CaseResource("aws:iam/role:Role", "support", {"assumeRolePolicy": json.dumps({"Statement": [{
         "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "sts:AssumeRole"}]})})
     rule = RULES["IAM-10"]
     assert violations(analyze_stack(servicer(rule.policies()), [role]))

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 from harness import analyze_stack, run_case, servicer, violations
-from lz_policies import stack_rules
-from lz_policies.framework import UNKNOWN, StackCase
-from lz_policies.stack_rules import RULES, X05_CASES, X17_CASES, _case
+from lz_policies import all_rules, stack_logging
+from lz_policies import types as t
+from lz_policies.rules import StackCase, StackRule
+from lz_policies.stack_helpers import case_resource
+from lz_policies.stack_transit import X05_CASES, X17_CASES
+from lz_policies.values import UNKNOWN
 
+RULES = [rule for rule in all_rules() if isinstance(rule, StackRule) and rule.id.startswith("X-")]
 BY_ID = {rule.id: rule for rule in RULES}
 CASES = [pytest.param(rule, case, id=f"{rule.id}-{i}-{'violates' if case.violates else 'ok'}")
          for rule in RULES for i, case in enumerate(rule.cases)]
@@ -88,8 +92,8 @@ def test_x15_names_account_and_region():
 
 def test_unknown_reference_is_advisory_not_a_crash():
     """A flow log whose VPC cannot be told during preview: advisory, and no VPC is wrongly flagged."""
-    resources = (_case(stack_rules.VPC, "vpc", {"cidrBlock": "10.0.0.0/16"}),
-                 _case(stack_rules.FLOW_LOG, "fl", {"trafficType": "ALL", "vpcId": UNKNOWN}))
+    resources = (case_resource(t.VPC, "vpc", {"cidrBlock": "10.0.0.0/16"}),
+                 case_resource(t.FLOW_LOG, "fl", {"trafficType": "ALL", "vpcId": UNKNOWN}))
     diagnostics = analyze_stack(servicer(BY_ID["X-01"].policies()), resources)
     assert not violations(diagnostics)
     assert any(d.is_cannot_verify and d.level == "advisory" for d in diagnostics)
@@ -103,10 +107,10 @@ def test_whole_family_on_an_empty_stack_is_silent():
 def test_cis_patterns_are_recognised_by_their_event_names():
     mfa = ('{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && '
            '($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }')
-    assert stack_rules._pattern_controls(mfa) == {"4.2"}
+    assert stack_logging._pattern_controls(mfa) == {"4.2"}
     failures = '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }'
-    assert stack_rules._pattern_controls(failures) == {"4.6"}
+    assert stack_logging._pattern_controls(failures) == {"4.6"}
     root = '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }'
-    assert stack_rules._pattern_controls(root) == {"4.3"}
+    assert stack_logging._pattern_controls(root) == {"4.3"}
     partial_sg = "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = CreateSecurityGroup) }"
-    assert stack_rules._pattern_controls(partial_sg) == set()
+    assert stack_logging._pattern_controls(partial_sg) == set()

@@ -1,4 +1,4 @@
-"""What an IAM policy statement means, for the trust, resource-policy and SCP rules (IAM-04, IAM-09..IAM-11, X-18).
+"""IAM policy documents: their statements, and what a statement means, for the trust, resource-policy and SCP rules (IAM-04, IAM-09..IAM-11, X-18).
 
 Condition semantics (IAM User Guide, "IAM JSON policy elements: Condition operators"): condition keys are
 case-insensitive; an `...IfExists` operator, a `ForAllValues:` set operator and a negated operator (StringNotEquals,
@@ -12,7 +12,47 @@ import fnmatch
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .framework import as_list
+from .values import as_list, decode_json
+
+
+def statements(document: Any) -> list[dict[str, Any]]:
+    """The statements of an IAM policy document given as a JSON string or an object (Statement dict or list)."""
+    doc = decode_json(document)
+    if not isinstance(doc, Mapping):
+        return []
+    return [s for s in as_list(doc.get("Statement")) if isinstance(s, Mapping)]
+
+
+def allows(statement: Mapping[str, Any]) -> bool:
+    return statement.get("Effect") == "Allow"
+
+
+def actions(statement: Mapping[str, Any]) -> list[str]:
+    return [str(a) for a in as_list(statement.get("Action"))]
+
+
+def resources(statement: Mapping[str, Any]) -> list[str]:
+    return [str(a) for a in as_list(statement.get("Resource"))]
+
+
+def principals(statement: Mapping[str, Any]) -> list[str]:
+    """Every principal value of a statement ("*" for `Principal: "*"` or `{"AWS": "*"}`)."""
+    principal = statement.get("Principal")
+    if principal is None:
+        return []
+    if isinstance(principal, str):
+        return [principal]
+    values: list[str] = []
+    if isinstance(principal, Mapping):
+        for value in principal.values():
+            values.extend(str(v) for v in as_list(value))
+    return values
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """IAM wildcard match of an action pattern ("s3:*", "*", "kms:Decr*") against an action (case-insensitive)."""
+    return fnmatch.fnmatchcase(action.lower(), pattern.lower())
+
 
 POSITIVE_OPERATORS = frozenset({
     "stringequals", "stringlike", "stringequalsignorecase", "arnequals", "arnlike",

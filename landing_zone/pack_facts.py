@@ -1,0 +1,42 @@
+"""Facts the policy pack shares with landing_zone, generated into the pack (which never imports landing_zone).
+
+`python -m landing_zone.pack_facts` writes policies/lz_policies/facts.json; tests/landing_zone/test_pack_facts.py
+fails when the file is stale, so a change here reaches the pack in the same commit.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, get_args
+
+from landing_zone.models import DEFAULT_REACHABILITY, DEFAULT_SEGMENTS, SEGMENT_OF_ENVIRONMENT, Environment
+from landing_zone.regions import OPT_IN_REGIONS
+
+FACTS_FILE = Path(__file__).resolve().parents[1] / "policies" / "lz_policies" / "facts.json"
+
+
+def facts() -> dict[str, Any]:
+    """What the pack must agree on with the program: environments, segments and their defaults, opt-in regions."""
+    return {
+        "environments": list(get_args(Environment)),
+        "segments": list(DEFAULT_SEGMENTS),
+        "segmentOfEnvironment": dict(SEGMENT_OF_ENVIRONMENT),
+        "defaultReachability": {segment: list(peers) for segment, peers in DEFAULT_REACHABILITY.items()},
+        "optInRegions": sorted(OPT_IN_REGIONS),
+    }
+
+
+def render() -> str:
+    return json.dumps(facts(), indent=2) + "\n"
+
+
+def main() -> int:
+    FACTS_FILE.write_text(render())
+    print(f"wrote {FACTS_FILE}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

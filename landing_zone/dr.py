@@ -8,7 +8,6 @@ Exit codes: 0 every target met (or the runbook printed); 1 any target missed; 2 
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -17,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from landing_zone.config import ConfigError, LandingZoneConfig, load_stack
-from landing_zone.reach import reachability_module
+from landing_zone.reach import pack_module
 
 OK, MISSED, INVALID = 0, 1, 2
 PHASES = (("data", "Data: recover every data store in the DR region"),
@@ -27,8 +26,7 @@ PHASES = (("data", "Data: recover every data store in the DR region"),
 
 def recovery_module(root: Path) -> ModuleType:
     """lz_policies.recovery from the project's policies/ folder (the pack's own copy)."""
-    reachability_module(root)  # puts policies/ on sys.path
-    return importlib.import_module("lz_policies.recovery")
+    return pack_module(root, "recovery")
 
 
 def targets(cfg: LandingZoneConfig, rc: ModuleType) -> dict[str, Any]:

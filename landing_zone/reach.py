@@ -25,12 +25,17 @@ from landing_zone.segments import Intent
 OK, DIFFERENT, INVALID = 0, 1, 2
 
 
-def routing_module(root: Path) -> ModuleType:
-    """lz_policies.routing from the project's policies/ folder (the pack's own copy, not a duplicate)."""
+def pack_module(root: Path, name: str) -> ModuleType:
+    """lz_policies.<name> from the project's policies/ folder: the pack's own code (stdlib only), not a duplicate."""
     policies = str((Path(root) / "policies").resolve())
     if policies not in sys.path:
         sys.path.insert(0, policies)
-    return importlib.import_module("lz_policies.routing")
+    return importlib.import_module(f"lz_policies.{name}")
+
+
+def routing_module(root: Path) -> ModuleType:
+    """The pack's TGW routing algorithm (lz_policies.routing)."""
+    return pack_module(root, "routing")
 
 
 @dataclass

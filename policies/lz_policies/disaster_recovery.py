@@ -10,7 +10,9 @@ import os
 from collections.abc import Iterator
 
 from . import recovery
-from .framework import Param, Res, Stack, StackCase, StackRule
+from .rules import CaseResource as Res
+from .rules import Param, StackCase, StackRule
+from .views import Stack
 
 TARGETS_HELP = ("account -> {strategy, rto_minutes, rpo_minutes, rebuilt_empty}; default: landing-zone:accounts[].dr "
                 "of the stack config")
@@ -50,7 +52,7 @@ def _message(row: recovery.Row, failed: list[str], target: recovery.Target) -> s
 # --- cases: a small account with Aurora backed up daily and copied to the DR region ----------------------------
 _HOME, _DR = "eu-west-1", "eu-central-1"
 _TAGS = {"environment": "prod", "account": "apps"}
-_CLUSTER = Res(recovery.AURORA, "apps-db", {"clusterIdentifier": "apps-db", "tags": {"backup": "daily"}},
+_CLUSTER = Res(recovery.RDS_CLUSTER, "apps-db", {"clusterIdentifier": "apps-db", "tags": {"backup": "daily"}},
                provider_tags=_TAGS, region=_HOME)
 _DR_VAULT = Res(recovery.BACKUP_VAULT, "apps-vault-dr", {"name": "apps-vault-dr"}, provider_tags=_TAGS, region=_DR)
 _PLAN = Res(recovery.BACKUP_PLAN, "apps-backup-plan", {"rules": [{

@@ -11,8 +11,8 @@ estimate marked as such). Recognised mechanisms, by resource type and references
            (Aurora clusters, EBS volumes covered by a selection's tags or resources); ElastiCache global datastore
            with a DR member, or a cache the config says is rebuilt empty; Secrets Manager replicas in DR.
   service: an ECS service of the same name in DR (its running minimum from desiredCount / the scaling target) with
-           ECR replication to DR; Route 53 failover records (primary to a home ALB, secondary to a DR ALB) with
-           their health check; else a DR ALB someone re-points the name to; else a redeploy in DR.
+           ECR replication to DR; Route 53 failover records (primary to a home LOAD_BALANCER, secondary to a DR LOAD_BALANCER) with
+           their health check; else a DR LOAD_BALANCER someone re-points the name to; else a redeploy in DR.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .reachability import Graph, Res, is_unknown
+from .graph import Graph, Res
 from .recovery_figures import (  # noqa: F401 - re-exported for DR-01 and lz dr
     ESTIMATES,
     FIGURES,
@@ -36,21 +36,23 @@ from .recovery_figures import (  # noqa: F401 - re-exported for DR-01 and lz dr
     schedule_interval,
     schedule_words,
 )
+from .types import (
+    BACKUP_PLAN,
+    BACKUP_SELECTION,
+    BACKUP_VAULT,
+    EBS_VOLUME,
+    ECR_REPLICATION,
+    ECS_SERVICE,
+    LOAD_BALANCER,
+    RDS_CLUSTER,
+    REDIS_GLOBAL,
+    REDIS_GROUP,
+    ROUTE53_RECORD,
+    SCALING_TARGET,
+    SECRET,
+)
+from .values import is_unknown
 
-AURORA = "aws:rds/cluster:Cluster"
-REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
-REDIS_GLOBAL = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
-VOLUME = "aws:ebs/volume:Volume"
-SECRET = "aws:secretsmanager/secret:Secret"
-BACKUP_PLAN = "aws:backup/plan:Plan"
-BACKUP_SELECTION = "aws:backup/selection:Selection"
-BACKUP_VAULT = "aws:backup/vault:Vault"
-ECS_SERVICE = "aws:ecs/service:Service"
-SCALING_TARGET = "aws:appautoscaling/target:Target"
-ECR_REPLICATION = "aws:ecr/replicationConfiguration:ReplicationConfiguration"
-ALB = "aws:lb/loadBalancer:LoadBalancer"
-RECORD = "aws:route53/record:Record"
-HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
 REDIS_COMPONENT = "landing-zone:workloads:RedisCache"
 
 STRATEGIES = ("backup-restore", "pilot-light", "warm-standby")
@@ -257,9 +259,9 @@ class _Account:
     # --- data stores ------------------------------------------------------------------------------------------
     def _aurora(self) -> Iterable[Row]:
         global_fix = "Aurora global database with a DR secondary (RPO ~1 s, failover ~1 min): dr.strategy pilot-light or warm-standby"
-        for cluster in self.of(AURORA):
+        for cluster in self.of(RDS_CLUSTER):
             name = _known(cluster.get("clusterIdentifier")) or cluster.name
-            secondary = next((s for s in self.of(AURORA, "dr") if _known(cluster.get("globalClusterIdentifier"))
+            secondary = next((s for s in self.of(RDS_CLUSTER, "dr") if _known(cluster.get("globalClusterIdentifier"))
                               and self._same_ref(cluster, s, "globalClusterIdentifier")), None)
             if secondary is not None:
                 global_id = _known(cluster.get("globalClusterIdentifier"))
@@ -282,11 +284,11 @@ class _Account:
 
     def _redis(self) -> Iterable[Row]:
         global_fix = "ElastiCache global datastore with a DR member (RPO ~1 s, promotion ~1 min)"
-        for group in self.of(REDIS):
+        for group in self.of(REDIS_GROUP):
             name = _known(group.get("replicationGroupId")) or group.name
             datastore = next((g for g in self.mine if g.type == REDIS_GLOBAL
                               and self._refers(g, "primaryReplicationGroupId", group, "replicationGroupId")), None)
-            member = datastore and next((m for m in self.of(REDIS, "dr")
+            member = datastore and next((m for m in self.of(REDIS_GROUP, "dr")
                                          if self._refers(m, "globalReplicationGroupId", datastore)), None)
             if member is not None:
                 gid = _known(datastore.get("globalReplicationGroupIdSuffix")) or datastore.name
@@ -310,7 +312,7 @@ class _Account:
 
     def _volumes(self) -> Iterable[Row]:
         fix = "replication at the data store's own level (e.g. a DR member of the cluster): AWS Backup runs at most hourly"
-        for volume in self.of(VOLUME):
+        for volume in self.of(EBS_VOLUME):
             rpo, mechanism = self._backup(volume)
             yield self._row(volume, kind="data", component="EBS data volume", mechanism=mechanism, rpo=rpo,
                             rto=Figure(FIGURES["ebs-restore"], "ebs-restore") if rpo.minutes else NONE,
@@ -375,10 +377,10 @@ class _Account:
         return max([v for v in [desired, *floors] if isinstance(v, (int, float))] or [0])
 
     def _entries(self) -> Iterable[Row]:
-        """Each public name in front of a home ALB: how traffic reaches the DR region."""
-        dr_albs = [lb for lb in self.of(ALB, "dr") if not lb.get("internal")]
-        for alb in [lb for lb in self.of(ALB) if not lb.get("internal")]:
-            for record in [r for r in self.graph.resources if r.type == RECORD and self._aliases(r, alb)]:
+        """Each public name in front of a home LOAD_BALANCER: how traffic reaches the DR region."""
+        dr_albs = [lb for lb in self.of(LOAD_BALANCER, "dr") if not lb.get("internal")]
+        for alb in [lb for lb in self.of(LOAD_BALANCER) if not lb.get("internal")]:
+            for record in [r for r in self.graph.resources if r.type == ROUTE53_RECORD and self._aliases(r, alb)]:
                 domain = _known(record.get("name")) or record.name
                 yield self._entry(alb, record, domain, dr_albs)
 
@@ -390,8 +392,8 @@ class _Account:
 
     def _entry(self, alb: Res, record: Res, domain: str, dr_albs: list[Res]) -> Row:
         common = dict(kind="service", component="public name", phase="traffic", rpo=None,
-                      meets_rto="Route 53 failover records (primary home ALB, secondary DR ALB) with a health check")
-        secondary = next((r for r in self.graph.resources if r.type == RECORD and _known(r.get("name")) == domain
+                      meets_rto="Route 53 failover records (primary home LOAD_BALANCER, secondary DR LOAD_BALANCER) with a health check")
+        secondary = next((r for r in self.graph.resources if r.type == ROUTE53_RECORD and _known(r.get("name")) == domain
                           and _failover(r) == "SECONDARY" and any(self._aliases(r, lb) for lb in dr_albs)), None)
         if _failover(record) == "PRIMARY" and secondary is not None:
             check = next((self.graph.by_urn[u] for u in record.property_dependencies.get("healthCheckId", ())
@@ -399,17 +401,17 @@ class _Account:
             interval = _known(check.get("requestInterval")) if check else None
             threshold = _known(check.get("failureThreshold")) if check else None
             seconds = (interval or R53_INTERVAL) * (threshold or R53_THRESHOLD)
-            return self._row(record, mechanism=f"Route 53 failover, health check {seconds} s + ALB TTL 60 s",
+            return self._row(record, mechanism=f"Route 53 failover, health check {seconds} s + LOAD_BALANCER TTL 60 s",
                              rto=Figure(seconds / 60 + FIGURES["alb-ttl"], "route53-failover"),
-                             action=f"Route 53 answers {domain} with the DR ALB once the primary's health check fails; "
+                             action=f"Route 53 answers {domain} with the DR LOAD_BALANCER once the primary's health check fails; "
                                     "confirm: aws route53 get-health-check-status", **common)
         if dr_albs:
-            return self._row(record, mechanism=f"re-point {domain} to the DR ALB by hand",
+            return self._row(record, mechanism=f"re-point {domain} to the DR LOAD_BALANCER by hand",
                              rto=Figure(FIGURES["dns-manual"] + FIGURES["alb-ttl"], "dns-manual"),
-                             action=f"change record {domain} (zone {_known(record.get('zoneId'))}) to alias the DR ALB "
+                             action=f"change record {domain} (zone {_known(record.get('zoneId'))}) to alias the DR LOAD_BALANCER "
                                     f"{dr_albs[0].name}", **common)
-        return self._row(record, mechanism="no ALB in DR: redeploy", rto=Figure(FIGURES["redeploy"], "redeploy"),
-                         action=f"build the ALB in {self.dr}, then point {domain} (zone {_known(record.get('zoneId'))}) "
+        return self._row(record, mechanism="no LOAD_BALANCER in DR: redeploy", rto=Figure(FIGURES["redeploy"], "redeploy"),
+                         action=f"build the LOAD_BALANCER in {self.dr}, then point {domain} (zone {_known(record.get('zoneId'))}) "
                                 "at it", **common)
 
 

@@ -34,6 +34,9 @@ REST_API_POLICY = "aws:apigateway/restApiPolicy:RestApiPolicy"
 # aws:autoscaling
 ASG = "aws:autoscaling/group:Group"
 
+# aws:appautoscaling
+SCALING_TARGET = "aws:appautoscaling/target:Target"
+
 # aws:backup
 BACKUP_PLAN = "aws:backup/plan:Plan"
 BACKUP_SELECTION = "aws:backup/selection:Selection"
@@ -125,6 +128,7 @@ VPC_ATTACHMENT = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
 VPC_ATTACHMENT_ACCEPTER = "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter"
 
 # aws:ecr
+ECR_REPLICATION = "aws:ecr/replicationConfiguration:ReplicationConfiguration"
 ECR_LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 ECR_REPOSITORY = "aws:ecr/repository:Repository"
 REGISTRY_POLICY = "aws:ecr/registryPolicy:RegistryPolicy"
@@ -148,6 +152,7 @@ EKS_CLUSTER = "aws:eks/cluster:Cluster"
 EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 
 # aws:elasticache
+REDIS_GLOBAL = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
 REDIS_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 
 # aws:elasticsearch
@@ -257,6 +262,8 @@ REDSHIFT_RESOURCE_POLICY = "aws:redshift/resourcePolicy:ResourcePolicy"
 REDSHIFTSERVERLESS_RESOURCE_POLICY = "aws:redshiftserverless/resourcePolicy:ResourcePolicy"
 
 # aws:route53
+ROUTE53_HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
+ROUTE53_RECORD = "aws:route53/record:Record"
 GET_ZONE = "aws:route53/getZone:getZone"
 QUERY_LOG = "aws:route53/queryLog:QueryLog"
 QUERY_LOG_CONFIG = "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig"

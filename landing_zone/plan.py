@@ -134,10 +134,13 @@ class RecordingMonitor(engine.MockMonitor):
         self._secret_args: dict[bytes, struct_pb2.Struct] = {}  # plain invoke args -> the same with secret envelopes
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
-        # The engine does not qualify children of the root stack with the stack's type.
-        if parent and parent.split("::")[2] == STACK_TYPE:
-            parent = ""
-        return super().make_urn(parent, type_, name)
+        """The URN the engine gives: the parent's whole qualified type chain, then this type (the SDK's MockMonitor
+        keeps only the parent's last type, so its URNs differ from the engine's below the second level, and aliases
+        and `pulumi import --parent` commands computed from them would name resources that do not exist). The
+        engine does not qualify children of the root stack with the stack's type."""
+        if not parent or parent.split("::")[2] == STACK_TYPE:
+            return super().make_urn("", type_, name)
+        return f"{parent[:parent.rindex('::')]}${type_}::{name}"
 
     # The stack resource is registered before any other; keep it as the engine does.
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)

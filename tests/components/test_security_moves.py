@@ -48,13 +48,22 @@ def test_every_old_urn_is_still_planned_or_the_alias_of_exactly_one_resource(sta
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_children_of_moved_components_move_with_them(stack):
-    """A HardenedBucket moved under the log archive keeps its own children: their URNs (parent type + own type)
-    are unchanged, and the engine derives their aliases from their parent's."""
+    """A HardenedBucket moved under the log archive takes its children along: their URNs carry the whole new parent
+    chain, as the engine computes them, and they declare no alias of their own: the engine derives their former URN
+    from their parent's alias (the parent's former type chain + their own type and name)."""
     plan = stack_plan(stack)
     by_service = services(plan)
     buckets = {r["urn"]: r for r in plan["resources"] if r["type"] == "landing-zone:storage:HardenedBucket"
                and r["parent"] in by_service}
     assert len(buckets) == 3
     children = [r for r in plan["resources"] if r["parent"] in buckets]
-    assert children and all(r["urn"].split("::")[2].startswith("landing-zone:storage:HardenedBucket$") for r in children)
-    assert not any(r["options"].get("aliases") for r in children)
+    assert children
+    urns = {r["urn"] for r in plan["resources"]}
+    for child in children:
+        bucket = buckets[child["parent"]]
+        assert child["urn"] == f"{bucket['urn'].rsplit('::', 1)[0]}${child['type']}::{child['name']}"
+        assert not child["options"].get("aliases")
+        [bucket_alias] = bucket["options"]["aliases"]
+        derived = f"{bucket_alias.rsplit('::', 1)[0]}${child['type']}::{child['name']}"
+        assert "landing-zone:security:SecurityBaseline$landing-zone:storage:HardenedBucket$" in derived
+        assert derived not in urns  # the former URN is free: the engine renames, it does not collide

@@ -27,6 +27,7 @@ import pulumi_aws as aws
 from components.context import AccountContext, LogArchive, elb_logs_prefix
 from components.lookups import lookup
 from components.storage import AccessLogs, HardenedBucket, ObjectLock, expiry_rule, server_access_logs_statement
+from landing_zone.dns import RESOLVER_QUERY_LOGS_PREFIX
 from landing_zone.log_delivery import ELB_ACCOUNT_IDS, ELB_LOG_DELIVERY_PRINCIPAL, elb_log_regions, elb_writer  # noqa: F401
 from landing_zone.models import LandingZoneConfig
 from landing_zone.scp_documents import LOG_KEY_ALIAS, elb_logs_bucket_prefix, log_bucket_prefix
@@ -312,6 +313,9 @@ class SecurityBaseline(pulumi.ComponentResource):
 
     def _log_bucket_statements(self, arn) -> list[dict]:
         ids = self.all_account_ids
+        # Route 53 Resolver query logs (components/network/dns.py) are log delivery too, under their own prefix
+        prefixes = [FLOW_LOGS_PREFIX] + ([RESOLVER_QUERY_LOGS_PREFIX] if self.cfg.network.resolver else [])
+        delivered = [pulumi.Output.concat(arn, f"/{prefix}/AWSLogs/*") for prefix in prefixes]
         owner_full_control = {"s3:x-amz-acl": "bucket-owner-full-control"}
         return [
             {"Sid": "ServicesReadAcl", "Effect": "Allow",
@@ -323,11 +327,11 @@ class SecurityBaseline(pulumi.ComponentResource):
             {"Sid": "ConfigWrites", "Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"},
              "Action": "s3:PutObject", "Resource": pulumi.Output.concat(arn, "/config/AWSLogs/*"),
              "Condition": {"StringEquals": {**owner_full_control, "aws:SourceAccount": ids}}},
-            # Log delivery writes only under the flow-log prefix (never the CloudTrail or Config prefixes), for the
+            # Log delivery writes only under the flow-log (and query-log) prefix (never the CloudTrail or Config prefixes), for the
             # organization's accounts, from their own log-delivery sources (VPC flow logs user guide, "Permissions
             # for flow logs to Amazon S3": aws:SourceAccount and aws:SourceArn against confused deputies).
             {"Sid": "FlowLogsWrite", "Effect": "Allow", "Principal": {"Service": "delivery.logs.amazonaws.com"},
-             "Action": "s3:PutObject", "Resource": pulumi.Output.concat(arn, f"/{FLOW_LOGS_PREFIX}/AWSLogs/*"),
+             "Action": "s3:PutObject", "Resource": delivered[0] if len(delivered) == 1 else delivered,
              "Condition": {"StringEquals": {**owner_full_control, "aws:SourceAccount": ids},
                            "ArnLike": {"aws:SourceArn": [_arn(self.partition, "logs", "*", i, "*") for i in ids]}}},
         ]  # fmt: skip

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pulumi
 
 from components.context import AccountContext, LogArchive, VpcHandle
+from components.network.dns import HybridDns, build_dns
 from components.network.hub import HubHandle, NetworkHub
 from components.network.hybrid import CLIENT_VPN_MAX_ASSOCIATIONS, ClientVpnEndpoint, HybridConnectivity
 from components.network.peering import HubPeering
@@ -32,6 +33,7 @@ class Network:
     peering: HubPeering | None = None
     client_vpn: ClientVpnEndpoint | None = None
     outputs: dict = field(default_factory=dict)
+    dns: HybridDns | None = None
 
 
 def client_vpn_source_cidrs(cfg: LandingZoneConfig) -> list[str]:
@@ -79,12 +81,14 @@ def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], l
     hybrid = {region: HybridConnectivity(f"hybrid-{region}", cfg=cfg, hub=handles[region]) for region in cfg.regions}
     peering = HubPeering(f"peering-{home}-{dr}", home=handles[home], dr=handles[dr]) if peered(cfg) and dr else None
     routing: dict[str, SegmentRouting] = {}
+    attachment_ids: dict[str, dict[str, pulumi.Input[str]]] = {}
     for region in cfg.regions:
         ids: dict[str, pulumi.Input[str]] = {
             f"vpc:{acct}": spoke.accepted for (acct, r), spoke in spokes.items() if r == region}
         ids.update(hybrid[region].attachment_ids)
         if peering is not None:
             ids[PEERING] = peering.home_attachment_id if region == home else peering.dr_attachment_id
+        attachment_ids[region] = ids
         routing[region] = SegmentRouting(f"routing-{region}", hub=handles[region], plan=region_plan(cfg, region),
                                          attachment_ids=ids)
     client_vpn = None
@@ -93,6 +97,7 @@ def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], l
         client_vpn = ClientVpnEndpoint(
             f"client-vpn-{home}", cfg=cfg, hub=handles[home], vpc_id=host.vpc.id, vpc_cidr=host.site.cidr,
             subnet_ids=[s.id for s in host.subnets["private"]])
+    dns = build_dns(cfg, accounts, handles, spokes, attachment_ids, log_archive, organization_arn, depends_on or [])
     vpcs = {key: spoke.handle for key, spoke in spokes.items()}
     outputs = {
         "transitGatewayIds": {r: h.transit_gateway.id for r, h in hubs.items()},
@@ -100,4 +105,4 @@ def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], l
     }
     if client_vpn is not None:
         outputs["clientVpnEndpointId"] = client_vpn.endpoint.id
-    return Network(hubs, spokes, vpcs, hybrid, routing, peering, client_vpn, outputs)
+    return Network(hubs, spokes, vpcs, hybrid, routing, peering, client_vpn, outputs, dns)

@@ -71,6 +71,7 @@ __all__ = [
     "ENVIRONMENT_SEGMENT",
     "UNKNOWN",
     "Difference",
+    "DnsRoute",
     "Graph",
     "Hop",
     "Link",
@@ -102,6 +103,9 @@ PROPAGATION = "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation
 TGW_ROUTE = "aws:ec2transitgateway/route:Route"
 VPC = "aws:ec2/vpc:Vpc"
 VPC_CIDR_ASSOCIATION = "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation"
+SUBNET = "aws:ec2/subnet:Subnet"
+RESOLVER_ENDPOINT = "aws:route53/resolverEndpoint:ResolverEndpoint"
+RESOLVER_RULE = "aws:route53/resolverRule:ResolverRule"
 
 ATTACHMENT_TYPES = (VPC_ATTACHMENT, VPN_CONNECTION, DX_ASSOCIATION, CONNECT_ATTACHMENT, PEERING_ATTACHMENT)
 ACCEPTER_TYPES = (VPC_ATTACHMENT_ACCEPTER, PEERING_ACCEPTER)
@@ -573,6 +577,7 @@ class Reachability:
     tables: dict[str, str | None]  # table name -> segment tag
     unresolved: list[str] = field(default_factory=list)  # references that could not be resolved: result partial
     notes: list[str] = field(default_factory=list)  # caveats (assumptions made), the result stands
+    dns_routes: list[DnsRoute] = field(default_factory=list)  # DNS-only static routes, kept out of the matrix
 
     def can_send(self, a: str, b: str) -> bool:
         return bool(self.paths.get((a, b)))
@@ -580,6 +585,26 @@ class Reachability:
     def evidence(self, a: str, b: str) -> str:
         paths = self.paths.get((a, b), ())
         return paths[0].describe() if paths else f"{a} -> {b}: no route"
+
+
+@dataclass(frozen=True)
+class DnsRoute:
+    """A static TGW route that carries DNS only: its destination is exactly a Route 53 Resolver endpoint's subnet or
+    an on-premises resolver (/32) that a forwarding rule targets. Such routes are DNS paths, not segment
+    reachability: nothing but the resolvers' addresses is routed (`lz reach` lists them apart)."""
+
+    table: str
+    table_segment: str | None
+    destination: str
+    kind: str  # endpoint-subnet | resolver-host
+    attachment: str
+    attachment_segment: str
+    urn: str
+
+    def describe(self) -> str:
+        what = "resolver endpoint subnet" if self.kind == "endpoint-subnet" else "on-premises resolver"
+        return (f"{self.table_segment or self.table} table: {what} {self.destination} -> {self.attachment} "
+                f"({self.attachment_segment})")
 
 
 @dataclass(frozen=True)
@@ -615,6 +640,8 @@ class _Builder:
         self.assoc: dict[str, list[str]] = {}  # attachment key -> table urns
         self.routes: dict[str, list[Route]] = {}  # table urn -> routes
         self.links: list[Link] = []  # associations and propagations, for table-sharing checks (X-05)
+        self.dns_routes: list[DnsRoute] = []
+        self._dns_prefixes: dict[Net, str] | None = None
         self._accepter_segment_index: dict[int, str] | None = None
         self._extra_cidr_index: dict[int, list[Res]] | None = None
 
@@ -804,9 +831,31 @@ class _Builder:
         if attachment is None:
             self.unresolvable(f"route {res.name}: cannot resolve its target attachment")
             return
+        if prefix is not None and prefix in self._dns_only():
+            self.dns_routes.append(DnsRoute(table.name, table.segment, str(prefix), self._dns_only()[prefix],
+                                            attachment.name, attachment.segment, res.urn))
+            return
         self.routes[table.urn].append(Route(
             table.urn, prefix, attachment.key, True, False, res.urn,
             f"static route {prefix or '(unknown prefix)'} to {attachment.label()}"))
+
+    def _dns_only(self) -> dict[Net, str]:
+        """Prefixes that only DNS uses: resolver endpoints' subnets and forwarding rules' target hosts (/32)."""
+        if self._dns_prefixes is None:
+            found: dict[Net, str] = {}
+            for endpoint in self.g.of_type(RESOLVER_ENDPOINT):
+                for subnet in self.g.resolve(endpoint, "ipAddresses", (SUBNET,)):
+                    net = _parse_cidr(subnet.get("cidrBlock"))
+                    if net is not None:
+                        found[net] = "endpoint-subnet"
+            for rule in self.g.of_type(RESOLVER_RULE):
+                for target in rule.get("targetIps") or []:
+                    ip = target.get("ip") if isinstance(target, Mapping) else None
+                    net = _parse_cidr(f"{ip}/32") if isinstance(ip, str) and not is_unknown(ip) else None
+                    if net is not None:
+                        found[net] = "resolver-host"
+            self._dns_prefixes = found
+        return self._dns_prefixes
 
 
 def _missing(table: Table | None) -> str:
@@ -970,6 +1019,7 @@ def _summarize(segments: tuple[str, ...], endpoints: dict[str, Attachment],
         tables={t.name: t.segment for t in builder.tables.values()},
         unresolved=list(builder.unresolved),
         notes=list(builder.notes),
+        dns_routes=list(builder.dns_routes),
     )
 
 

@@ -1,0 +1,271 @@
+"""Hybrid DNS (docs/dns.md): Route 53 Resolver in the network account, DNS Firewall and query logging on every VPC.
+
+Per region, in the network account (ResolverRegion):
+- where the network account has a VPC: inbound and outbound resolver endpoints in their own `dns` subnets (two AZs),
+  whose security groups and NACL admit DNS (53) with the on-premises resolvers only; a forwarding rule per
+  on-premises domain; the narrow Transit Gateway routes that carry DNS between the endpoints and the on-premises
+  resolvers (landing_zone.dns.dns_routes);
+- a DNS Firewall rule group blocking the AWS managed threat lists, and a query logging configuration into the log
+  archive (its own prefix);
+- one RAM share to the organization with the rules, the rule group and the query logging configuration; every VPC
+  of the region is associated with each of them through its own account's provider, after the share reaches the
+  organization (AWS refuses an association with a resource not yet shared with the account).
+Private hosted zones per environment (PrivateZones, dns_zones.py) live in the network account's home region.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components.base import AccountArgs, AccountComponent
+from components.context import AccountContext, LogArchive, VpcHandle
+from components.lookups import lookup
+from components.network.hub import HubHandle
+from landing_zone.dns import (
+    DNS_PORT,
+    RESOLVER_QUERY_LOGS_PREFIX,
+    dns_routes,
+    resolver_hosts,
+    resolver_subnets,
+    vpc_regions,
+)
+from landing_zone.models import LandingZoneConfig
+
+EPHEMERAL = (1024, 65535)
+FIREWALL_ASSOCIATION_PRIORITY = 101  # AWS accepts 101-9899; one rule group per VPC
+FIREWALL_RULE_PRIORITY = 100  # the first managed list's rule; the next ones follow in steps of 10
+
+
+@dataclass(frozen=True)
+class SpokeDns:
+    """One VPC of the region and the account it lives in."""
+
+    account: AccountContext
+    vpc: VpcHandle
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolverArgs(AccountArgs):
+    """account: the network account; region: where this part of the resolver lives."""
+
+    cfg: LandingZoneConfig
+    hub: HubHandle
+    vpcs: list[SpokeDns]  # every VPC of the region, the network account's own included
+    endpoints_vpc: VpcHandle | None  # the network account's VPC here (None: no endpoints in this region)
+    endpoints_vpc_attached: list[pulumi.Resource] = field(default_factory=list)  # its TGW attachment
+    attachment_ids: dict[str, pulumi.Input[str]]  # routing_plan attachment key -> TGW attachment id of this region
+    log_archive: LogArchive
+    organization_arn: pulumi.Input[str]
+    sharing_enabled: list[pulumi.Resource] = field(default_factory=list)  # RAM sharing enabled in the organization
+
+
+def domain_slug(domain: str) -> str:
+    return domain.replace(".", "-")
+
+
+def _cidr_slug(cidr: str) -> str:
+    return cidr.replace("/", "_")
+
+
+class ResolverRegion(AccountComponent[ResolverArgs]):
+    TOKEN = "network:ResolverRegion"
+
+    def __init__(self, name: str, args: ResolverArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        self.cfg = args.cfg
+        self.rules: dict[str, aws.route53.ResolverRule] = {}
+        self.inbound = self.outbound = None
+        if args.endpoints_vpc is not None:
+            self._endpoints(args.endpoints_vpc)
+        self.firewall = self._firewall()
+        self.query_logs = aws.route53.ResolverQueryLogConfig(
+            self.child_name("resolver-query-logs"), name=f"{self.cfg.organization.name}-{self.region}",
+            destination_arn=pulumi.Output.concat(args.log_archive.bucket_arn, f"/{RESOLVER_QUERY_LOGS_PREFIX}/"),
+            # the log delivery permission (bucket policy, key) is checked when the configuration is created
+            opts=self.child_opts(depends_on=list(args.log_archive.ready)))
+        self.shared = self._share()
+        self._routes()
+        self.associations = [a for spoke in args.vpcs for a in self._associate(spoke)]
+        self.register_outputs({
+            "inboundEndpointId": self.inbound.id if self.inbound else None,
+            "inboundAddresses": self.inbound_addresses,
+            "outboundEndpointId": self.outbound.id if self.outbound else None,
+            "ruleIds": {domain: rule.id for domain, rule in self.rules.items()},
+            "firewallRuleGroupId": self.firewall.id,
+            "queryLogConfigId": self.query_logs.id,
+        })
+
+    @property
+    def inbound_addresses(self) -> pulumi.Output[list[str]] | None:
+        """The IPs on-premises resolvers forward the AWS domains to."""
+        if self.inbound is None:
+            return None
+        return self.inbound.ip_addresses.apply(lambda addresses: [a["ip"] for a in addresses or [] if a.get("ip")])
+
+    # -- endpoints --------------------------------------------------------------------------------------------------
+    def _endpoints(self, vpc: VpcHandle) -> None:
+        hosts = resolver_hosts(self.cfg)
+        subnets = self._subnets(vpc, hosts)
+        inbound_sg = self._security_group("resolver-inbound-sg", vpc, "Resolver inbound endpoint: DNS from the "
+                                          "on-premises resolvers only", ingress=self._dns_rules(hosts), egress=[])
+        outbound_sg = self._security_group("resolver-outbound-sg", vpc, "Resolver outbound endpoint: DNS to the "
+                                           "on-premises resolvers only", ingress=[], egress=self._dns_rules(hosts))
+        self.inbound = self._endpoint("INBOUND", "resolver-inbound", inbound_sg, subnets)
+        self.outbound = self._endpoint("OUTBOUND", "resolver-outbound", outbound_sg, subnets)
+        for domain in self.cfg.network.resolver.forward_domains:
+            self.rules[domain] = aws.route53.ResolverRule(
+                self.child_name(f"resolver-rule-{domain_slug(domain)}"), name=f"forward-{domain_slug(domain)}",
+                domain_name=domain, rule_type="FORWARD", resolver_endpoint_id=self.outbound.id,
+                target_ips=[{"ip": ip, "port": DNS_PORT, "protocol": "Do53"}
+                            for ip in self.cfg.network.resolver.on_premises_resolvers],
+                tags={"Name": self.child_name(f"resolver-rule-{domain_slug(domain)}")}, opts=self.child_opts())
+
+    def _subnets(self, vpc: VpcHandle, hosts: list[str]) -> list[aws.ec2.Subnet]:
+        """The endpoints' own subnets: their route table sends only the on-premises resolvers to the TGW, their NACL
+        admits only DNS with them (the VPC's default NACL, emptied, would drop everything)."""
+        azs = lookup(aws.get_availability_zones_output, account=self.account, region=self.region, parent=self,
+                     state="available", filters=[{"name": "zone-type", "values": ["availability-zone"]}])
+        subnets = [aws.ec2.Subnet(
+            self.child_name(f"dns-{i}"), vpc_id=vpc.vpc_id, cidr_block=cidr, map_public_ip_on_launch=False,
+            availability_zone=azs.names.apply(lambda names, i=i: names[i]),
+            tags={"Name": self.child_name(f"dns-{i}"), "tier": "dns"}, opts=self.child_opts())
+            for i, cidr in enumerate(resolver_subnets(self.cfg, self.region))]
+        table = aws.ec2.RouteTable(self.child_name("rt-dns"), vpc_id=vpc.vpc_id,
+                                   tags={"Name": self.child_name("rt-dns"), "tier": "dns"}, opts=self.child_opts())
+        for i, subnet in enumerate(subnets):
+            aws.ec2.RouteTableAssociation(self.child_name(f"rta-dns-{i}"), subnet_id=subnet.id, route_table_id=table.id,
+                                          opts=self.child_opts())
+        for host in hosts:
+            aws.ec2.Route(self.child_name(f"rt-dns-to-{_cidr_slug(host)}"), route_table_id=table.id,
+                          destination_cidr_block=host, transit_gateway_id=self.args.hub.transit_gateway_id,
+                          # AWS refuses a route to a TGW the VPC is not attached to yet
+                          opts=self.child_opts(depends_on=list(self.args.endpoints_vpc_attached)))
+        allowed = [(proto, ports) for proto in ("tcp", "udp") for ports in ((DNS_PORT, DNS_PORT), EPHEMERAL)]
+        rules = [{"rule_no": 100 + 10 * i + j, "action": "allow", "cidr_block": host, "protocol": proto,
+                  "from_port": ports[0], "to_port": ports[1]}
+                 for i, host in enumerate(hosts) for j, (proto, ports) in enumerate(allowed)]
+        aws.ec2.NetworkAcl(self.child_name("nacl-dns"), vpc_id=vpc.vpc_id, subnet_ids=[s.id for s in subnets],
+                           ingress=rules, egress=rules, tags={"Name": self.child_name("nacl-dns"), "tier": "dns"},
+                           opts=self.child_opts())
+        return subnets
+
+    @staticmethod
+    def _dns_rules(hosts: list[str]) -> list[dict]:
+        return [{"protocol": proto, "from_port": DNS_PORT, "to_port": DNS_PORT, "cidr_blocks": hosts,
+                 "description": f"DNS ({proto}) with the on-premises resolvers"} for proto in ("tcp", "udp")]
+
+    def _security_group(self, purpose: str, vpc: VpcHandle, description: str, ingress: list, egress: list):
+        return aws.ec2.SecurityGroup(self.child_name(purpose), vpc_id=vpc.vpc_id, description=description,
+                                     ingress=ingress, egress=egress, tags={"Name": self.child_name(purpose)},
+                                     opts=self.child_opts())
+
+    def _endpoint(self, direction: str, purpose: str, sg: aws.ec2.SecurityGroup, subnets: list[aws.ec2.Subnet]):
+        return aws.route53.ResolverEndpoint(
+            self.child_name(purpose), name=f"{self.cfg.organization.name}-{self.region}-{direction.lower()}",
+            direction=direction, resolver_endpoint_type="IPV4", protocols=["Do53"], security_group_ids=[sg.id],
+            ip_addresses=[{"subnet_id": s.id} for s in subnets],  # one address per AZ
+            tags={"Name": self.child_name(purpose)}, opts=self.child_opts())
+
+    # -- DNS Firewall -----------------------------------------------------------------------------------------------
+    def _firewall(self) -> aws.route53.ResolverFirewallRuleGroup:
+        group = aws.route53.ResolverFirewallRuleGroup(
+            self.child_name("dns-firewall"), name=f"{self.cfg.organization.name}-{self.region}-threats",
+            tags={"Name": self.child_name("dns-firewall")}, opts=self.child_opts())
+        lists = self.cfg.network.resolver.firewall_managed_lists[self.region]
+        for i, (name, list_id) in enumerate(lists.items()):
+            aws.route53.ResolverFirewallRule(
+                self.child_name(f"dns-firewall-{name}"), name=f"block-{name}", action="BLOCK", block_response="NODATA",
+                firewall_domain_list_id=list_id, firewall_rule_group_id=group.id,
+                priority=FIREWALL_RULE_PRIORITY + 10 * i, opts=self.child_opts())
+        return group
+
+    # -- sharing and associations -------------------------------------------------------------------------------------
+    def _share(self) -> list[pulumi.Resource]:
+        """One RAM share to the organization (the TGW share's pattern); associations wait for all of it."""
+        share = aws.ram.ResourceShare(self.child_name("dns-share"),
+                                      name=f"{self.cfg.organization.name}-{self.region}-dns",
+                                      allow_external_principals=False, opts=self.child_opts())
+        resources = {f"rule-{domain_slug(d)}": r.arn for d, r in self.rules.items()}
+        resources.update({"firewall": self.firewall.arn, "query-logs": self.query_logs.arn})
+        links: list[pulumi.Resource] = [
+            aws.ram.ResourceAssociation(self.child_name(f"dns-share-{key}"), resource_arn=arn,
+                                        resource_share_arn=share.arn, opts=self.child_opts())
+            for key, arn in resources.items()]
+        links.append(aws.ram.PrincipalAssociation(
+            self.child_name("dns-share-org"), principal=self.args.organization_arn, resource_share_arn=share.arn,
+            opts=self.child_opts(depends_on=list(self.args.sharing_enabled))))
+        return links
+
+    def _associate(self, spoke: SpokeDns) -> list[pulumi.Resource]:
+        """The VPC's forwarding rules, firewall rule group and query logging, through its own account's provider."""
+        acct, vpc = spoke.account, spoke.vpc
+        wait = [] if acct.name == self.account.name else self.shared
+
+        def opts() -> pulumi.ResourceOptions:
+            return acct.opts(self.region, parent=self, depends_on=wait)
+
+        def name(purpose: str) -> str:
+            return acct.resource_name(self.region, purpose)
+
+        out: list[pulumi.Resource] = [
+            aws.route53.ResolverRuleAssociation(name(f"resolver-rule-{domain_slug(d)}-assoc"), name=f"forward-{domain_slug(d)}",
+                                                resolver_rule_id=rule.id, vpc_id=vpc.vpc_id, opts=opts())
+            for d, rule in self.rules.items()]
+        out.append(aws.route53.ResolverFirewallRuleGroupAssociation(
+            name("dns-firewall-assoc"), name=f"{self.cfg.organization.name}-threats", vpc_id=vpc.vpc_id,
+            firewall_rule_group_id=self.firewall.id, priority=FIREWALL_ASSOCIATION_PRIORITY,
+            mutation_protection="ENABLED", opts=opts()))
+        out.append(aws.route53.ResolverQueryLogConfigAssociation(
+            name("resolver-query-logs-assoc"), resolver_query_log_config_id=self.query_logs.id, resource_id=vpc.vpc_id,
+            opts=opts()))
+        return out
+
+    # -- Transit Gateway routes -----------------------------------------------------------------------------------------
+    def _routes(self) -> None:
+        """The DNS-only static routes of this region's hub (landing_zone.dns.dns_routes)."""
+        hub = self.args.hub
+        for segment, routes in dns_routes(self.cfg, self.region).items():
+            for cidr, key in routes.items():
+                aws.ec2transitgateway.Route(
+                    self.child_name(f"tgw-dns-route-{segment}-{_cidr_slug(cidr)}"), destination_cidr_block=cidr,
+                    transit_gateway_attachment_id=self.args.attachment_ids[key],
+                    transit_gateway_route_table_id=hub.route_table_ids[segment], opts=self.child_opts())
+
+
+@dataclass
+class HybridDns:
+    regions: dict[str, ResolverRegion]
+    zones: pulumi.ComponentResource | None  # dns_zones.PrivateZones
+
+
+def build_dns(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], hubs: dict[str, HubHandle],
+              spokes: dict, attachment_ids: dict[str, dict[str, pulumi.Input[str]]], log_archive: LogArchive,
+              organization_arn: pulumi.Input[str], sharing_enabled: list[pulumi.Resource]) -> HybridDns | None:
+    """The resolver of every region with VPCs and the private zones; spokes: (account, region) -> SpokeVpc."""
+    from components.network.dns_zones import PrivateZones, PrivateZonesArgs
+
+    if cfg.network.resolver is None:
+        return None
+    network = accounts[cfg.account_with_role("network").name]
+    vpcs = [SpokeDns(accounts[acct], spoke.handle) for (acct, _), spoke in spokes.items()]
+    regions: dict[str, ResolverRegion] = {}
+    for region in vpc_regions(cfg):
+        host = spokes.get((network.name, region))
+        regions[region] = ResolverRegion(f"resolver-{region}", ResolverArgs(
+            account=network, region=region, cfg=cfg, hub=hubs[region],
+            vpcs=[v for v in vpcs if v.vpc.region == region],
+            endpoints_vpc=host.handle if host else None,
+            endpoints_vpc_attached=[host.attachment] if host else [],
+            attachment_ids=attachment_ids[region], log_archive=log_archive, organization_arn=organization_arn,
+            sharing_enabled=sharing_enabled))
+    zones = None
+    home = cfg.organization.home_region
+    if cfg.network.resolver.private_zones:
+        first = spokes[(network.name, home)].handle
+        zones = PrivateZones("private-zones", PrivateZonesArgs(
+            account=network, region=home, cfg=cfg, first_vpc=first,
+            vpcs=vpcs))
+    return HybridDns(regions, zones)

@@ -10,7 +10,7 @@ import pytest
 from stack_plans import full_plan
 
 from landing_zone.config import load_stack
-from landing_zone.dns import resolver_hosts, resolver_subnets, resolver_regions
+from landing_zone.dns import resolver_hosts, resolver_regions, resolver_subnets
 from landing_zone.models import LandingZoneConfig
 from landing_zone.reach import analyze
 from landing_zone.validation import cross_check
@@ -134,3 +134,18 @@ def test_resolver_config_errors_name_the_field():
     assert errors and errors[0].startswith("network.resolver.private_zones.prod: db.lab.example.com overlaps")
     errors = _with_resolver(firewall_managed_lists={})
     assert any("no managed domain lists for ap-south-1" in e for e in errors)
+
+
+def test_lz_reach_lists_the_dns_paths():
+    from rich.console import Console
+
+    from landing_zone.reach import render
+
+    cfg = load_stack("dev", REPO_ROOT)
+    report = analyze(full_plan("dev"), cfg.network.reachability, REPO_ROOT, list(cfg.network.segments))
+    console = Console(record=True, width=200)
+    render(report, console, "dev")
+    text = console.export_text()
+    assert "on-premises resolver 192.168.100.10/32 -> network-ap-south-1-vpn-lab (hybrid)" in text
+    assert "resolver endpoint subnet 10.64.3.0/28 -> network-ap-south-1-tgw-attachment (shared)" in text
+    assert "dev: reachability equals the intent" in text

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.alarm_forwarding import AlarmBus, alarm_state_changes, forward_alarms
 from components.context import AccountContext, LogArchive, elb_logs_prefix
 from components.lookups import lookup
 from components.storage import AccessLogs, HardenedBucket, ObjectLock, expiry_rule, server_access_logs_statement
-from landing_zone.dns import RESOLVER_QUERY_LOGS_PREFIX
+from landing_zone.dns import DNS_ALARM_PREFIX
 from landing_zone.log_delivery import ELB_ACCOUNT_IDS, ELB_LOG_DELIVERY_PRINCIPAL, elb_log_regions, elb_writer  # noqa: F401
 from landing_zone.models import LandingZoneConfig
 from landing_zone.scp_documents import LOG_KEY_ALIAS, elb_logs_bucket_prefix, log_bucket_prefix
@@ -191,6 +192,7 @@ class SecurityBaseline(pulumi.ComponentResource):
 
         self.log_archive = self._log_archive()
         self.trail = self._organization_trail() if cfg.security.cloudtrail else None
+        self.alarm_bus: AlarmBus | None = None  # where other accounts forward alarms (set with the CIS alarms)
         self.alarm_topic_arn = self._alarms() if cfg.security.cloudtrail else None
         self.recorders = self._config() if cfg.security.config else {}
         if cfg.security.guardduty:
@@ -313,9 +315,6 @@ class SecurityBaseline(pulumi.ComponentResource):
 
     def _log_bucket_statements(self, arn) -> list[dict]:
         ids = self.all_account_ids
-        # Route 53 Resolver query logs (components/network/dns.py) are log delivery too, under their own prefix
-        prefixes = [FLOW_LOGS_PREFIX] + ([RESOLVER_QUERY_LOGS_PREFIX] if self.cfg.network.resolver else [])
-        delivered = [pulumi.Output.concat(arn, f"/{prefix}/AWSLogs/*") for prefix in prefixes]
         owner_full_control = {"s3:x-amz-acl": "bucket-owner-full-control"}
         return [
             {"Sid": "ServicesReadAcl", "Effect": "Allow",
@@ -327,11 +326,11 @@ class SecurityBaseline(pulumi.ComponentResource):
             {"Sid": "ConfigWrites", "Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"},
              "Action": "s3:PutObject", "Resource": pulumi.Output.concat(arn, "/config/AWSLogs/*"),
              "Condition": {"StringEquals": {**owner_full_control, "aws:SourceAccount": ids}}},
-            # Log delivery writes only under the flow-log (and query-log) prefix (never the CloudTrail or Config prefixes), for the
+            # Log delivery writes only under the flow-log prefix (never the CloudTrail or Config prefixes), for the
             # organization's accounts, from their own log-delivery sources (VPC flow logs user guide, "Permissions
             # for flow logs to Amazon S3": aws:SourceAccount and aws:SourceArn against confused deputies).
             {"Sid": "FlowLogsWrite", "Effect": "Allow", "Principal": {"Service": "delivery.logs.amazonaws.com"},
-             "Action": "s3:PutObject", "Resource": delivered[0] if len(delivered) == 1 else delivered,
+             "Action": "s3:PutObject", "Resource": pulumi.Output.concat(arn, f"/{FLOW_LOGS_PREFIX}/AWSLogs/*"),
              "Condition": {"StringEquals": {**owner_full_control, "aws:SourceAccount": ids},
                            "ArnLike": {"aws:SourceArn": [_arn(self.partition, "logs", "*", i, "*") for i in ids]}}},
         ]  # fmt: skip
@@ -440,8 +439,12 @@ class SecurityBaseline(pulumi.ComponentResource):
 
     def _forward_alarms_to_security(self) -> pulumi.Output[str]:
         mgmt, sec, home, p = self.management, self.security, self.home, self.partition
-        pattern = {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"],
-                   "detail": {"alarmName": [{"prefix": ALARM_PREFIX}]}}
+        # who forwards alarms here: the management account (CIS) and, with hybrid DNS, the network account (DNS
+        # Firewall blocks, components/network/dns.py)
+        sources = [(mgmt, "ManagementForwardsAlarms", ALARM_PREFIX)]
+        if self.cfg.network.resolver:
+            network = self.accounts[self.cfg.account_with_role("network").name]
+            sources.append((network, "NetworkForwardsDnsAlarms", DNS_ALARM_PREFIX))
         key = aws.kms.Key(
             sec.resource_name(home, "alarm-topic-key"), description="Security alarm topic", enable_key_rotation=True,
             deletion_window_in_days=30, policy=_json({"Version": "2012-10-17", "Statement": [
@@ -455,12 +458,15 @@ class SecurityBaseline(pulumi.ComponentResource):
         bus = _arn(p, "events", home, sec.account_id, "event-bus/default")
         bus_policy = aws.cloudwatch.EventBusPolicy(sec.resource_name(home, "event-bus-policy"), event_bus_name="default",
                                                    policy=_json({"Version": "2012-10-17", "Statement": [{
-                                                       "Sid": "ManagementForwardsAlarms", "Effect": "Allow",
-                                                       "Principal": {"AWS": _root(p, mgmt.account_id)},
-                                                       "Action": "events:PutEvents", "Resource": bus}]}),
+                                                       "Sid": sid, "Effect": "Allow",
+                                                       "Principal": {"AWS": _root(p, source.account_id)},
+                                                       "Action": "events:PutEvents", "Resource": bus}
+                                                       for source, sid, _ in sources]}),
                                                    opts=self._opts(sec, home))  # fmt: skip
+        self.alarm_bus = AlarmBus(arn=bus, ready=[bus_policy])
         receive = aws.cloudwatch.EventRule(sec.resource_name(home, "alarms-rule"), name="landing-zone-cis-alarms",
-                                           event_pattern=_json({**pattern, "account": [mgmt.account_id]}),
+                                           event_pattern=_json({**alarm_state_changes([prefix for *_, prefix in sources]),
+                                                                "account": [source.account_id for source, *_ in sources]}),
                                            opts=self._opts(sec, home))
         aws.sns.TopicPolicy(sec.resource_name(home, "security-alarms-policy"), arn=topic.arn, policy=_json({
             "Version": "2012-10-17", "Statement": [{
@@ -469,18 +475,8 @@ class SecurityBaseline(pulumi.ComponentResource):
             opts=self._opts(sec, home))  # fmt: skip
         aws.cloudwatch.EventTarget(sec.resource_name(home, "alarms-to-topic"), rule=receive.name, arn=topic.arn,
                                    opts=self._opts(sec, home))
-        role = aws.iam.Role(mgmt.resource_name(home, "alarm-forwarder"), description="EventBridge forwards CIS alarms to security",
-                            assume_role_policy=_json({"Version": "2012-10-17", "Statement": [{
-                                "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole",
-                                "Condition": {"StringEquals": {"aws:SourceAccount": mgmt.account_id}}}]}),
-                            opts=self._opts(mgmt, home))  # fmt: skip
-        aws.iam.RolePolicy(mgmt.resource_name(home, "alarm-forwarder-policy"), role=role.id, policy=_json({
-            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "events:PutEvents", "Resource": bus}]}),
-            opts=self._opts(mgmt, home))  # fmt: skip
-        forward = aws.cloudwatch.EventRule(mgmt.resource_name(home, "alarms-forward-rule"), name="landing-zone-cis-alarms-forward",
-                                           event_pattern=_json(pattern), opts=self._opts(mgmt, home))
-        aws.cloudwatch.EventTarget(mgmt.resource_name(home, "alarms-to-security"), rule=forward.name, arn=bus,
-                                   role_arn=role.arn, opts=self._opts(mgmt, home, depends_on=[bus_policy]))
+        forward_alarms(mgmt, home, self.alarm_bus, prefixes=[ALARM_PREFIX], rule_name="landing-zone-cis-alarms-forward",
+                       description="EventBridge forwards CIS alarms to security", parent=self)
         return topic.arn
 
     # --- AWS Config ------------------------------------------------------------------------------------------------

@@ -17,7 +17,10 @@ from landing_zone.subnets import DNS_TIER, TIERS, SubnetPlanError, plan_subnets
 
 RESOLVER_AZS = 2  # a resolver endpoint needs two IP addresses in different AZs; each is billed hourly
 DNS_PORT = 53
-RESOLVER_QUERY_LOGS_PREFIX = "route53-resolver-query-logs"  # key prefix in the log-archive bucket
+# Query logs go to a CloudWatch log group of the network account in each region (the metric filter on DNS Firewall
+# blocks needs them there, and a configuration logs only VPCs of its own region): docs/dns.md
+RESOLVER_QUERY_LOG_GROUP = "/landing-zone/route53-resolver-query-logs"
+DNS_ALARM_PREFIX = "lz-dns-"  # alarms of this prefix in the network account reach the security alarm topic
 HYBRID, SHARED_TRANSIT, PEERING = "hybrid", "transit", "peering"  # routing_plan's names (components/network)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 
+from components.alarm_forwarding import AlarmBus
 from components.context import AccountContext, LogArchive, VpcHandle
 from components.network.dns import HybridDns, build_dns
 from components.network.hub import HubHandle, NetworkHub
@@ -58,8 +59,10 @@ def organization_id_of(organization_arn: pulumi.Input[str]) -> pulumi.Output[str
 
 
 def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], log_archive: LogArchive,
-                  organization_arn: pulumi.Input[str], depends_on: list[pulumi.Resource] | None = None) -> Network:
-    """depends_on: what must exist before the hubs share their TGW (RAM sharing enabled in the organization)."""
+                  organization_arn: pulumi.Input[str], depends_on: list[pulumi.Resource] | None = None,
+                  alarm_bus: AlarmBus | None = None) -> Network:
+    """depends_on: what must exist before the hubs share their TGW (RAM sharing enabled in the organization);
+    alarm_bus: where the DNS Firewall block alarms are forwarded (the security account's bus)."""
     network = accounts[cfg.account_with_role("network").name]
     home, dr = cfg.organization.home_region, cfg.organization.dr_region
     hubs = {region: NetworkHub(f"hub-{region}", cfg=cfg, network=network, region=region,
@@ -97,7 +100,7 @@ def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], l
         client_vpn = ClientVpnEndpoint(
             f"client-vpn-{home}", cfg=cfg, hub=handles[home], vpc_id=host.vpc.id, vpc_cidr=host.site.cidr,
             subnet_ids=[s.id for s in host.subnets["private"]])
-    dns = build_dns(cfg, accounts, handles, spokes, attachment_ids, log_archive, organization_arn, depends_on or [])
+    dns = build_dns(cfg, accounts, handles, spokes, attachment_ids, alarm_bus, organization_arn, depends_on or [])
     vpcs = {key: spoke.handle for key, spoke in spokes.items()}
     outputs = {
         "transitGatewayIds": {r: h.transit_gateway.id for r, h in hubs.items()},

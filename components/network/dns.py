@@ -5,8 +5,9 @@ Per region, in the network account (ResolverRegion):
   whose security groups and NACL admit DNS (53) with the on-premises resolvers only; a forwarding rule per
   on-premises domain; the narrow Transit Gateway routes that carry DNS between the endpoints and the on-premises
   resolvers (landing_zone.dns.dns_routes);
-- a DNS Firewall rule group blocking the AWS managed threat lists, and a query logging configuration into the log
-  archive (its own prefix);
+- a DNS Firewall rule group blocking the AWS managed threat lists, and a query logging configuration into a
+  CloudWatch log group of the region (CMK, retention), whose metric filter counts the queries DNS Firewall blocked; an
+  alarm on that count reaches the security alarm topic (components/alarm_forwarding.py);
 - one RAM share to the organization with the rules, the rule group and the query logging configuration; every VPC
   of the region is associated with each of them through its own account's provider, after the share reaches the
   organization (AWS refuses an association with a resource not yet shared with the account).
@@ -20,13 +21,15 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.alarm_forwarding import AlarmBus, forward_alarms
 from components.base import AccountArgs, AccountComponent
-from components.context import AccountContext, LogArchive, VpcHandle
+from components.context import AccountContext, VpcHandle
 from components.lookups import lookup
 from components.network.hub import HubHandle
 from landing_zone.dns import (
+    DNS_ALARM_PREFIX,
     DNS_PORT,
-    RESOLVER_QUERY_LOGS_PREFIX,
+    RESOLVER_QUERY_LOG_GROUP,
     dns_routes,
     resolver_hosts,
     resolver_subnets,
@@ -37,6 +40,9 @@ from landing_zone.models import LandingZoneConfig
 EPHEMERAL = (1024, 65535)
 FIREWALL_ASSOCIATION_PRIORITY = 101  # AWS accepts 101-9899; one rule group per VPC
 FIREWALL_RULE_PRIORITY = 100  # the first managed list's rule; the next ones follow in steps of 10
+# a query DNS Firewall blocked, in the query log format (Route 53 Developer Guide, "Values that appear in Resolver
+# query logs": firewall_rule_action is BLOCK, ALERT or ALLOW)
+FIREWALL_BLOCKED = '{ $.firewall_rule_action = "BLOCK" }'
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ class ResolverArgs(AccountArgs):
     endpoints_vpc: VpcHandle | None  # the network account's VPC here (None: no endpoints in this region)
     endpoints_vpc_attached: list[pulumi.Resource] = field(default_factory=list)  # its TGW attachment
     attachment_ids: dict[str, pulumi.Input[str]]  # routing_plan attachment key -> TGW attachment id of this region
-    log_archive: LogArchive
+    alarm_bus: AlarmBus | None  # the security alarm path (None: no CIS alarms, the block alarm stays local)
     organization_arn: pulumi.Input[str]
     sharing_enabled: list[pulumi.Resource] = field(default_factory=list)  # RAM sharing enabled in the organization
 
@@ -81,11 +87,7 @@ class ResolverRegion(AccountComponent[ResolverArgs]):
         if args.endpoints_vpc is not None:
             self._endpoints(args.endpoints_vpc)
         self.firewall = self._firewall()
-        self.query_logs = aws.route53.ResolverQueryLogConfig(
-            self.child_name("resolver-query-logs"), name=f"{self.cfg.organization.name}-{self.region}",
-            destination_arn=pulumi.Output.concat(args.log_archive.bucket_arn, f"/{RESOLVER_QUERY_LOGS_PREFIX}/"),
-            # the log delivery permission (bucket policy, key) is checked when the configuration is created
-            opts=self.child_opts(depends_on=list(args.log_archive.ready)))
+        self.query_logs = self._query_logs()
         self.shared = self._share()
         self._routes()
         self.associations = [a for spoke in args.vpcs for a in self._associate(spoke)]
@@ -182,6 +184,44 @@ class ResolverRegion(AccountComponent[ResolverArgs]):
                 priority=FIREWALL_RULE_PRIORITY + 10 * i, opts=self.child_opts())
         return group
 
+    # -- query logging and the alarm on blocked queries ------------------------------------------------------------------
+    def _query_logs(self) -> aws.route53.ResolverQueryLogConfig:
+        """Query logs to a log group of this region (hub's CMK, security.log_retention_days); the alarm on blocked
+        queries. DNS Firewall also sends best-effort EventBridge events per block, but to the default bus of the
+        VPC's account: the query logs of every VPC reach this one log group (the configuration is shared)."""
+        log_group = aws.cloudwatch.LogGroup(
+            self.child_name("resolver-query-logs"), name=RESOLVER_QUERY_LOG_GROUP, kms_key_id=self.args.hub.log_key_arn,
+            retention_in_days=self.cfg.security.log_retention_days, opts=self.child_opts())
+        # log delivery writes the group only through this policy (AWS would otherwise try to add its own)
+        delivery = aws.cloudwatch.LogResourcePolicy(
+            self.child_name("resolver-query-logs-policy"), policy_name="landing-zone-resolver-query-logs",
+            policy_document=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
+                "Sid": "ResolverQueryLogsDelivery", "Effect": "Allow", "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": pulumi.Output.concat(log_group.arn, ":log-stream:*"),
+                "Condition": {"StringEquals": {"aws:SourceAccount": self.account.account_id}}}]}),
+            opts=self.child_opts())  # fmt: skip
+        config = aws.route53.ResolverQueryLogConfig(
+            self.child_name("resolver-query-logs"), name=f"{self.cfg.organization.name}-{self.region}",
+            destination_arn=log_group.arn, opts=self.child_opts(depends_on=[delivery]))
+        aws.cloudwatch.LogMetricFilter(
+            self.child_name("dns-firewall-blocks-filter"), name="dns-firewall-blocks", log_group_name=log_group.name,
+            pattern=FIREWALL_BLOCKED,
+            metric_transformation={"name": "DnsFirewallBlocks", "namespace": "LandingZone/DNS", "value": "1"},
+            opts=self.child_opts())  # fmt: skip
+        aws.cloudwatch.MetricAlarm(
+            self.child_name("dns-firewall-blocks-alarm"), name=f"{DNS_ALARM_PREFIX}firewall-blocks-{self.region}",
+            alarm_description=f"DNS Firewall blocked queries from a VPC in {self.region}: the query logs in "
+                              f"{RESOLVER_QUERY_LOG_GROUP} (network account) name the VPC, instance and domain",
+            namespace="LandingZone/DNS", metric_name="DnsFirewallBlocks", statistic="Sum", period=300,
+            evaluation_periods=1, threshold=1, comparison_operator="GreaterThanOrEqualToThreshold",
+            treat_missing_data="notBreaching", opts=self.child_opts())  # fmt: skip
+        if self.args.alarm_bus is not None:  # state changes reach security like the CIS alarms'
+            forward_alarms(self.account, self.region, self.args.alarm_bus, prefixes=[DNS_ALARM_PREFIX],
+                           rule_name="landing-zone-dns-alarms-forward",
+                           description="EventBridge forwards DNS Firewall alarms to security", parent=self)
+        return config
+
     # -- sharing and associations -------------------------------------------------------------------------------------
     def _share(self) -> list[pulumi.Resource]:
         """One RAM share to the organization (the TGW share's pattern); associations wait for all of it."""
@@ -242,7 +282,7 @@ class HybridDns:
 
 
 def build_dns(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], hubs: dict[str, HubHandle],
-              spokes: dict, attachment_ids: dict[str, dict[str, pulumi.Input[str]]], log_archive: LogArchive,
+              spokes: dict, attachment_ids: dict[str, dict[str, pulumi.Input[str]]], alarm_bus: AlarmBus | None,
               organization_arn: pulumi.Input[str], sharing_enabled: list[pulumi.Resource]) -> HybridDns | None:
     """The resolver of every region with VPCs and the private zones; spokes: (account, region) -> SpokeVpc."""
     from components.network.dns_zones import PrivateZones, PrivateZonesArgs
@@ -259,7 +299,7 @@ def build_dns(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], hubs:
             vpcs=[v for v in vpcs if v.vpc.region == region],
             endpoints_vpc=host.handle if host else None,
             endpoints_vpc_attached=[host.attachment] if host else [],
-            attachment_ids=attachment_ids[region], log_archive=log_archive, organization_arn=organization_arn,
+            attachment_ids=attachment_ids[region], alarm_bus=alarm_bus, organization_arn=organization_arn,
             sharing_enabled=sharing_enabled))
     zones = None
     home = cfg.organization.home_region

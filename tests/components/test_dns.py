@@ -4,13 +4,14 @@ every spoke; DNS paths between on-premises resolvers and endpoints and nothing e
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 import pytest
 from stack_plans import full_plan
 
 from landing_zone.config import load_stack
-from landing_zone.dns import resolver_hosts, resolver_regions, resolver_subnets
+from landing_zone.dns import DNS_ALARM_PREFIX, resolver_hosts, resolver_regions, resolver_subnets, vpc_regions
 from landing_zone.models import LandingZoneConfig
 from landing_zone.reach import analyze
 from landing_zone.validation import cross_check
@@ -26,6 +27,11 @@ ZONE_ASSOC = "aws:route53/zoneAssociation:ZoneAssociation"
 ZONE_AUTH = "aws:route53/vpcAssociationAuthorization:VpcAssociationAuthorization"
 RAM_PRINCIPAL = "aws:ram/principalAssociation:PrincipalAssociation"
 SG = "aws:ec2/securityGroup:SecurityGroup"
+QUERY_LOG_CONFIG = "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig"
+METRIC_FILTER = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
 
 
 def of_type(plan: dict, type_: str) -> list[dict]:
@@ -71,6 +77,44 @@ def test_every_vpc_has_dns_firewall_and_query_logging(stack):
     vpcs = {v["urn"] for v in of_type(plan, VPC)}
     assert {dep(plan, a, "vpcId")["urn"] for a in of_type(plan, FIREWALL_ASSOC)} == vpcs
     assert {dep(plan, a, "resourceId")["urn"] for a in of_type(plan, QUERY_LOG_ASSOC)} == vpcs
+
+
+def provider_of(resource: dict) -> str:
+    """`<account>-<region>`: the provider a resource is created with."""
+    return resource["provider"].split("::")[-2]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_query_logs_stay_in_their_region_and_blocks_alarm_the_security_team(stack):
+    """Each region's query logging writes to a CMK-encrypted log group of its own region; a metric filter counts
+    the queries DNS Firewall blocked, an alarm watches the count and its state changes reach the security account's
+    bus, whose rule accepts them from the network account and publishes them to the security alarm topic."""
+    cfg, plan = load_stack(stack, REPO_ROOT), full_plan(stack)
+    network = cfg.account_with_role("network").name
+    configs = of_type(plan, QUERY_LOG_CONFIG)
+    assert sorted(provider_of(c) for c in configs) == sorted(f"{network}-{r}" for r in vpc_regions(cfg))
+    alarms = {provider_of(a): a for a in of_type(plan, ALARM) if a["inputs"]["name"].startswith(DNS_ALARM_PREFIX)}
+    for config in configs:
+        where = provider_of(config)
+        group = dep(plan, config, "destinationArn")
+        assert provider_of(group) == where and group["inputs"]["kmsKeyId"]
+        assert group["inputs"]["retentionInDays"] == cfg.security.log_retention_days
+        (blocks,) = [f for f in of_type(plan, METRIC_FILTER) if dep(plan, f, "logGroupName") is group]
+        assert blocks["inputs"]["pattern"] == '{ $.firewall_rule_action = "BLOCK" }'
+        metric = blocks["inputs"]["metricTransformation"]
+        assert (alarms[where]["inputs"]["metricName"], alarms[where]["inputs"]["namespace"]) == (
+            metric["name"], metric["namespace"])
+        (forward,) = [r for r in of_type(plan, EVENT_RULE) if provider_of(r) == where]
+        prefixes = json.loads(forward["inputs"]["eventPattern"])["detail"]["alarmName"]
+        assert any(alarms[where]["inputs"]["name"].startswith(p["prefix"]) for p in prefixes)
+        (target,) = [t for t in of_type(plan, EVENT_TARGET) if provider_of(t) == where]
+        assert target["inputs"]["arn"].endswith(":event-bus/default") and target["inputs"]["roleArn"]
+    receive = next(r for r in of_type(plan, EVENT_RULE) if r["name"].endswith("security-ap-south-1-alarms-rule"))
+    pattern = json.loads(receive["inputs"]["eventPattern"])
+    assert {"prefix": DNS_ALARM_PREFIX} in pattern["detail"]["alarmName"]
+    network_id = next(t for t in of_type(plan, EVENT_TARGET) if provider_of(t).startswith(network))["inputs"][
+        "roleArn"].split(":")[4]
+    assert network_id in pattern["account"]
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -304,20 +304,15 @@ def test_flow_log_delivery_writes_only_under_the_flow_log_prefix(stack):
     s = statements(log["inputs"]["policy"])
     bucket = next(b for b in of_type(plan, "aws:s3/bucket:Bucket") if b["name"].endswith("-log-bucket"))["outputs"]["arn"]
     flow = s["FlowLogsWrite"]
-    # the Route 53 Resolver query logs (network.resolver) are log delivery too, under their own prefix
-    assert flow["Resource"] == [f"{bucket}/vpc-flow-logs/AWSLogs/*", f"{bucket}/route53-resolver-query-logs/AWSLogs/*"]
+    assert flow["Resource"] == f"{bucket}/vpc-flow-logs/AWSLogs/*"
     ids = sorted(flow["Condition"]["StringEquals"]["aws:SourceAccount"])
     assert len(ids) == len(cfg.accounts) + 1
     assert sorted(flow["Condition"]["ArnLike"]["aws:SourceArn"]) == sorted(f"arn:aws:logs:*:{i}:*" for i in ids)
     for sid, st in s.items():  # every writer has its own prefix
         if st["Effect"] == "Allow" and st["Action"] == "s3:PutObject":
-            resources = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
-            assert not any(r.endswith(f"{bucket}/*") for r in resources), sid
+            assert not st["Resource"].endswith(f"{bucket}/*"), sid
     flow_logs = of_type(full_plan(stack), "aws:ec2/flowLog:FlowLog")  # the VPCs: in the whole program's plan
     assert flow_logs and all(f["inputs"]["logDestination"] == f"{bucket}/vpc-flow-logs/" for f in flow_logs)
-    query_logs = of_type(full_plan(stack), "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig")
-    assert query_logs and all(q["inputs"]["destinationArn"] == f"{bucket}/route53-resolver-query-logs/"
-                              for q in query_logs)
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -193,3 +193,24 @@ def test_lz_reach_lists_the_dns_paths():
     assert "on-premises resolver 192.168.100.10/32 -> network-ap-south-1-vpn-lab (hybrid)" in text
     assert "resolver endpoint subnet 10.64.3.0/28 -> network-ap-south-1-tgw-attachment (shared)" in text
     assert "dev: reachability equals the intent" in text
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_contract_publishes_resolvers_per_region_and_each_environments_private_zone(stack):
+    """Contract 1.2: per region the resolver endpoints and forwarding rules; per environment its private zone, which
+    every account of that environment also reads as its own `private_zone`."""
+    from landing_zone import contract
+
+    cfg, plan = load_stack(stack, REPO_ROOT), full_plan(stack)
+    c = contract.parse(plan["outputs"])
+    res = cfg.network.resolver
+    assert sorted(c.network.resolvers) == sorted(vpc_regions(cfg))
+    for region in resolver_regions(cfg):
+        r = c.network.resolvers[region]
+        assert r.inbound_endpoint_id and r.outbound_endpoint_id and r.inbound_endpoint_id != r.outbound_endpoint_id
+        assert sorted(r.forwarding_rule_ids) == sorted(res.forward_domains)
+    assert {env: z.name for env, z in c.network.private_zones.items()} == res.private_zones
+    zone_ids = {z.id for z in c.network.private_zones.values()}
+    assert len(zone_ids) == len(res.private_zones) and all(zone_ids)
+    for account in cfg.accounts:
+        assert c.account(account.name).private_zone == c.network.private_zones.get(account.environment), account.name

@@ -3,7 +3,7 @@ STACK ?= prod
 PY := venv/bin/python
 STAMP := venv/.installed
 
-.PHONY: test plan validate lint bench clean
+.PHONY: test plan validate lint bench clean compat
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || python3 -m venv venv
@@ -31,5 +31,24 @@ bench: $(STAMP)
 	$(PY) -m bench.validate
 	$(PY) -m bench.scale --accounts 10 50
 
+# Judge an SDK upgrade in one command (not part of `make test`): a fresh .compat-venv with the newest pulumi,
+# pulumi-aws, pulumi-eks and pulumi-policy (everything else as pinned) runs the plan and pack tests, which exercise
+# the two adapters to the SDKs' private internals (landing_zone/engine.py, policies/lz_policies/sdk.py).
+COMPAT := .compat-venv
+UPGRADED := pulumi pulumi-aws pulumi-eks pulumi-policy
+COMPAT_TESTS := tests/landing_zone/test_engine.py tests/landing_zone/test_plan.py tests/landing_zone/test_plan_io.py \
+	tests/landing_zone/test_preview.py tests/landing_zone/test_check.py tests/policies
+compat:
+	rm -rf $(COMPAT) && python3 -m venv $(COMPAT)
+	grep -v -E '^($(subst $() ,|,$(UPGRADED)))==' requirements.txt > $(COMPAT)/requirements.txt
+	grep -v -E '^-r ' requirements-dev.txt >> $(COMPAT)/requirements.txt
+	$(COMPAT)/bin/pip install -q --disable-pip-version-check -r $(COMPAT)/requirements.txt $(UPGRADED)
+	$(COMPAT)/bin/pip install -q --disable-pip-version-check --no-deps -e .
+	@echo "compat: pinned:    $$(grep -E '^($(subst $() ,|,$(UPGRADED)))==' requirements.txt | tr '\n' ' ')"
+	@echo "compat: installed: $$($(COMPAT)/bin/pip freeze | grep -i -E '^pulumi' | tr '\n' ' ')"
+	LZ_COMPAT=1 $(COMPAT)/bin/python -m pytest -q -p no:cacheprovider $(COMPAT_TESTS); status=$$?; \
+	if [ $$status -eq 0 ]; then echo "compat: PASS with the newest SDKs"; else echo "compat: FAIL (exit $$status)"; fi; \
+	exit $$status
+
 clean:
-	rm -rf out .hypothesis
+	rm -rf out .hypothesis $(COMPAT)

@@ -5,15 +5,15 @@ Thin by design: every concern lives in a component under components/; this file 
 
 import pulumi
 
-from components.baseline import AccountBaseline
-from components.budgets import Budgets
+from components.baseline import AccountBaseline, AccountBaselineArgs
+from components.budgets import Budgets, BudgetsArgs
 from components.context import AccountContext, LogArchive, VpcHandle
 from components.contract import ContractSources, export_contract
 from components.deployment import build_deployment_roles
-from components.identity import Identity
+from components.identity import Identity, identity_args
 from components.network import build_network
-from components.organization import Organization
-from components.security import SecurityBaseline
+from components.organization import Organization, organization_args
+from components.security import SecurityBaseline, SecurityBaselineArgs
 from components.workloads import Workloads, build_workloads
 from landing_zone.config import ConfigError, from_pulumi
 
@@ -23,29 +23,33 @@ except ConfigError as e:  # nothing is registered when the config is invalid
     raise pulumi.RunError("invalid landing-zone config:\n" + "\n".join(e.errors)) from None
 
 # --- organization, accounts, providers, SCPs, identity, security baseline ---
-organization = Organization("organization", cfg)
+organization = Organization("organization", organization_args(cfg))
 accounts: dict[str, AccountContext] = organization.accounts  # every config account: id + provider per region
 management: AccountContext = organization.management  # the management account (runs the program, no role assumed)
-security_baseline = SecurityBaseline("security", cfg, accounts, management, organization.root_id,
-                                     depends_on=[organization.organization, *organization.delegated_admins])
+security_baseline = SecurityBaseline("security", SecurityBaselineArgs.from_config(
+    cfg, accounts, management, organization.root_id,
+    org_ready=(organization.organization, *organization.delegated_admins)))
 log_archive: LogArchive = security_baseline.log_archive
-baselines = {a.name: AccountBaseline(f"{a.name}-baseline", a, cfg.security, cfg.organization.home_region,
-                                     org=cfg.organization)
+baselines = {a.name: AccountBaseline(f"{a.name}-baseline", AccountBaselineArgs(
+    account=a, region=cfg.organization.home_region, security_contact=cfg.security.security_contact,
+    access_analyzer=cfg.security.access_analyzer, organization=cfg.organization))
              for a in [management, *accounts.values()]}
-identity = Identity("identity", cfg, management, accounts)
+identity = Identity("identity", identity_args(cfg, management, accounts))
 
 # --- network: Transit Gateway hubs, spoke VPCs, hybrid connectivity ---
 # Hubs (TGW + segment tables + RAM share) per region, a spoke VPC per account x region, VPN / Direct Connect /
 # Client VPN, DR peering, and the segment routing derived from network.reachability.
 network = build_network(cfg, accounts, log_archive, organization.organization.arn,
-                        depends_on=[organization.ram_sharing], alarm_bus=security_baseline.alarm_bus)
+                        sharing_enabled=[organization.ram_sharing], alarm_bus=security_baseline.alarm_bus)
 vpcs: dict[tuple[str, str], VpcHandle] = network.vpcs  # (account, region) -> what workloads need of their VPC
 
 # --- workloads per account ---
 # Per workload account with a `workloads` block: its CMKs and app-tier SG first, then edge, ECS/EKS, Aurora, Redis,
 # SQS, data hosts, backup, patching and monitoring, in the account's home-region VPC (DR-region VPC for replicas).
 workloads: dict[str, Workloads] = build_workloads(cfg, accounts, vpcs, log_archive, management)
-budgets = Budgets("budgets", cfg, accounts, management)  # landing-zone:cost budgets and cost anomaly alerts
+budgets = Budgets("budgets", BudgetsArgs(  # landing-zone:cost budgets and cost anomaly alerts
+    account=management, region=cfg.organization.home_region, members=tuple(accounts.values()), cost=cfg.cost,
+    alarm_email=cfg.security.alarm_email))
 
 # --- contract outputs for app teams ---
 # A deployment role (CI OIDC, least privilege) per repository of each workload account with `workloads.deployment`, then the stack

@@ -3,18 +3,18 @@
 An alarm can notify only a topic in its own account and region, so alarms outside the security account reach the
 security team as EventBridge "CloudWatch Alarm State Change" events: a rule in the alarm's account and region sends
 them, through a role EventBridge assumes, to the security account's bus (cross-account and cross-Region bus targets),
-where SecurityBaseline publishes them to the alarm topic. Used for the CIS alarms (management account) and the DNS
-Firewall block alarms (network account, every region with VPCs).
+where the security alarm topic (components/security/alarms.py) receives them. Used for the CIS alarms (management
+account) and the DNS Firewall block alarms (network account, every region with VPCs).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from components.context import AccountContext
+from components.base import AccountComponent
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,16 @@ class AlarmBus:
     """The security account's default bus and what a forwarding target must wait for (its bus policy)."""
 
     arn: pulumi.Input[str]
-    ready: list[pulumi.Resource] = field(default_factory=list)
+    ready: tuple[pulumi.Resource, ...] = ()
+
+
+@dataclass(frozen=True)
+class AlarmSender:
+    """An account whose alarms named `prefix`... the security bus accepts; `sid` names its bus policy statement."""
+
+    sid: str
+    account_id: pulumi.Input[str]
+    prefix: str
 
 
 def alarm_state_changes(prefixes: list[str]) -> dict:
@@ -31,22 +40,22 @@ def alarm_state_changes(prefixes: list[str]) -> dict:
             "detail": {"alarmName": [{"prefix": p} for p in prefixes]}}
 
 
-def forward_alarms(account: AccountContext, region: str, bus: AlarmBus, *, prefixes: list[str], rule_name: str,
-                   description: str, parent: pulumi.Resource) -> aws.cloudwatch.EventTarget:
-    """The rule (and its role) in `account`/`region` that forwards the state changes of its alarms to `bus`."""
-    def opts(**kwargs) -> pulumi.ResourceOptions:
-        return account.opts(region, parent=parent, **kwargs)
-
-    role = aws.iam.Role(account.resource_name(region, "alarm-forwarder"), description=description,
+def forward_alarms(owner: AccountComponent, bus: AlarmBus, *, prefixes: list[str], rule_name: str,
+                   description: str) -> aws.cloudwatch.EventTarget:
+    """The rule (and its role) in `owner`'s account and region that forwards its alarms' state changes to `bus`;
+    children of `owner`, named and placed by it (with its aliases, if it has any)."""
+    account_id = owner.account.account_id
+    role = aws.iam.Role(owner.child_name("alarm-forwarder"), description=description,
                         assume_role_policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
                             "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole",
-                            "Condition": {"StringEquals": {"aws:SourceAccount": account.account_id}}}]}),
-                        opts=opts())  # fmt: skip
-    aws.iam.RolePolicy(account.resource_name(region, "alarm-forwarder-policy"), role=role.id, policy=pulumi.Output.json_dumps({
+                            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}}]}),
+                        opts=owner.child_opts())  # fmt: skip
+    aws.iam.RolePolicy(owner.child_name("alarm-forwarder-policy"), role=role.id, policy=pulumi.Output.json_dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "events:PutEvents", "Resource": bus.arn}]}),
-        opts=opts())  # fmt: skip
-    forward = aws.cloudwatch.EventRule(account.resource_name(region, "alarms-forward-rule"), name=rule_name,
-                                       event_pattern=pulumi.Output.json_dumps(alarm_state_changes(prefixes)), opts=opts())
+        opts=owner.child_opts())  # fmt: skip
+    forward = aws.cloudwatch.EventRule(owner.child_name("alarms-forward-rule"), name=rule_name,
+                                       event_pattern=pulumi.Output.json_dumps(alarm_state_changes(prefixes)),
+                                       opts=owner.child_opts())
     # the bus accepts the events only once its policy names this account
-    return aws.cloudwatch.EventTarget(account.resource_name(region, "alarms-to-security"), rule=forward.name,
-                                      arn=bus.arn, role_arn=role.arn, opts=opts(depends_on=list(bus.ready)))
+    return aws.cloudwatch.EventTarget(owner.child_name("alarms-to-security"), rule=forward.name, arn=bus.arn,
+                                      role_arn=role.arn, opts=owner.child_opts(depends_on=list(bus.ready)))

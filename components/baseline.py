@@ -6,13 +6,16 @@ member accounts the pull-request preview's read-only role (components/preview_ro
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_aws as aws
 
-from components.context import AccountContext
+from components.base import AccountArgs, AccountComponent
 from components.lookups import lookup
 from components.preview_role import member_preview_role
-from landing_zone.models import Organization, Security
+from landing_zone.models import Contact
+from landing_zone.models import Organization as OrganizationConfig
 
 # CIS 1.8-1.9: long passwords, never reused. IAM users are the exception here (Identity Center is the way in).
 PASSWORD_POLICY = dict(
@@ -34,61 +37,70 @@ def ebs_key_policy(partition: pulumi.Input[str], account_id: pulumi.Input[str], 
     ]})  # fmt: skip
 
 
-class AccountBaseline(pulumi.ComponentResource):
-    """Baseline of one account. Results: `ebs_keys` (region -> Key), `preview_role` (member accounts, or None).
-    `org`: the organization, for the member accounts' preview role (None: no preview role)."""
+@dataclass(frozen=True, kw_only=True)
+class AccountBaselineArgs(AccountArgs):
+    """region: the home region (the account-wide settings: IAM and S3 are global); the regional baseline goes to
+    every region of the account's providers."""
 
-    def __init__(self, name: str, account: AccountContext, security: Security, home_region: str,
-                 opts: pulumi.ResourceOptions | None = None, org: Organization | None = None):
-        super().__init__("landing-zone:baseline:AccountBaseline", name, None, opts)
-        self.account = account
-        partition = lookup(aws.get_partition_output, account=account, region=home_region, parent=self).partition
-        self._account_wide(account, security, home_region)
-        self.preview_role = member_preview_role(account, org, home_region, partition, self) if org else None
-        self.ebs_keys = {region: self._regional(account, region, partition, security) for region in account.regions}
+    security_contact: Contact
+    access_analyzer: bool  # an account analyzer per region
+    organization: OrganizationConfig | None = None  # for the member accounts' preview role (None: no preview role)
+
+
+class AccountBaseline(AccountComponent[AccountBaselineArgs]):
+    """Baseline of one account. Results: `ebs_keys` (region -> Key), `preview_role` (member accounts, or None)."""
+
+    TOKEN = "baseline:AccountBaseline"
+
+    def __init__(self, name: str, args: AccountBaselineArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        partition = lookup(aws.get_partition_output, account=self.account, region=self.region, parent=self).partition
+        self._account_wide(partition)
+        org = args.organization
+        self.preview_role = member_preview_role(self.account, org, self.region, partition, self) if org else None
+        self.ebs_keys = {region: self._regional(region, partition) for region in self.account.regions}
         self.register_outputs({"ebsKeyArns": {r: k.arn for r, k in self.ebs_keys.items()}})
 
-    def _account_wide(self, account: AccountContext, security: Security, home: str) -> None:
-        opts = account.opts(home, parent=self)
-        aws.s3.AccountPublicAccessBlock(account.resource_name(home, "s3-account-public-access-block"),
+    def _account_wide(self, partition: pulumi.Output[str]) -> None:
+        opts = self.child_opts()
+        aws.s3.AccountPublicAccessBlock(self.child_name("s3-account-public-access-block"),
                                         block_public_acls=True, block_public_policy=True, ignore_public_acls=True,
                                         restrict_public_buckets=True, opts=opts)
-        aws.iam.AccountPasswordPolicy(account.resource_name(home, "password-policy"), **PASSWORD_POLICY, opts=opts)
-        self._support_role(account, home, opts)
-        contact = security.security_contact
-        aws.account.AlternativeContact(account.resource_name(home, "security-contact"), alternate_contact_type="SECURITY",
+        aws.iam.AccountPasswordPolicy(self.child_name("password-policy"), **PASSWORD_POLICY, opts=opts)
+        self._support_role(partition, opts)
+        contact = self.args.security_contact
+        aws.account.AlternativeContact(self.child_name("security-contact"), alternate_contact_type="SECURITY",
                                        name=contact.name, email_address=contact.email, phone_number=contact.phone,
                                        title=contact.title, opts=opts)
 
-    def _support_role(self, account: AccountContext, home: str, opts: pulumi.ResourceOptions) -> None:
+    def _support_role(self, partition: pulumi.Output[str], opts: pulumi.ResourceOptions) -> None:
         """CIS 1.17: a role to manage incidents with AWS Support, assumable by the account's own (MFA) principals."""
-        partition = lookup(aws.get_partition_output, account=account, region=home, parent=self).partition
-        role = aws.iam.Role(account.resource_name(home, "support-role"), name="landing-zone-support",
+        role = aws.iam.Role(self.child_name("support-role"), name="landing-zone-support",
                             description="Open and manage AWS Support cases (CIS 1.17)",
                             assume_role_policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
                                 "Effect": "Allow", "Action": "sts:AssumeRole",
-                                "Principal": {"AWS": pulumi.Output.concat("arn:", partition, ":iam::", account.account_id, ":root")},
+                                "Principal": {"AWS": pulumi.Output.concat("arn:", partition, ":iam::", self.account.account_id, ":root")},
                                 "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}),
                             opts=opts)  # fmt: skip
-        aws.iam.RolePolicyAttachment(account.resource_name(home, "support-role-policy"), role=role.name,
+        aws.iam.RolePolicyAttachment(self.child_name("support-role-policy"), role=role.name,
                                      policy_arn=pulumi.Output.concat("arn:", partition, ":iam::aws:policy/AWSSupportAccess"),
                                      opts=opts)
 
-    def _regional(self, account: AccountContext, region: str, partition, security: Security) -> aws.kms.Key:
-        opts = account.opts(region, parent=self)
-        key = aws.kms.Key(account.resource_name(region, "ebs-key"), description="EBS encryption by default",
+    def _regional(self, region: str, partition: pulumi.Output[str]) -> aws.kms.Key:
+        opts = self.child_opts(region)
+        key = aws.kms.Key(self.child_name("ebs-key", region), description="EBS encryption by default",
                           enable_key_rotation=True, deletion_window_in_days=30,
-                          policy=ebs_key_policy(partition, account.account_id, region),
+                          policy=ebs_key_policy(partition, self.account.account_id, region),
                           # every encrypted volume and snapshot of the account depends on it: never deleted by an update
-                          opts=account.opts(region, parent=self, protect=True))
-        aws.kms.Alias(account.resource_name(region, "ebs-key-alias"), name="alias/landing-zone/ebs", target_key_id=key.key_id,
+                          opts=self.child_opts(region, protect=True))
+        aws.kms.Alias(self.child_name("ebs-key-alias", region), name="alias/landing-zone/ebs", target_key_id=key.key_id,
                       opts=opts)
-        default_key = aws.ebs.DefaultKmsKey(account.resource_name(region, "ebs-default-key"), key_arn=key.arn, opts=opts)
-        aws.ebs.EncryptionByDefault(account.resource_name(region, "ebs-encryption-by-default"), enabled=True,
-                                    opts=account.opts(region, parent=self, depends_on=[default_key]))
-        aws.ec2.InstanceMetadataDefaults(account.resource_name(region, "imds-defaults"), http_tokens="required",
+        default_key = aws.ebs.DefaultKmsKey(self.child_name("ebs-default-key", region), key_arn=key.arn, opts=opts)
+        aws.ebs.EncryptionByDefault(self.child_name("ebs-encryption-by-default", region), enabled=True,
+                                    opts=self.child_opts(region, depends_on=[default_key]))
+        aws.ec2.InstanceMetadataDefaults(self.child_name("imds-defaults", region), http_tokens="required",
                                          http_put_response_hop_limit=1, http_endpoint="enabled", opts=opts)
-        if security.access_analyzer:
-            aws.accessanalyzer.Analyzer(account.resource_name(region, "access-analyzer"), analyzer_name="landing-zone-account",
-                                        type="ACCOUNT", opts=opts)
+        if self.args.access_analyzer:
+            aws.accessanalyzer.Analyzer(self.child_name("access-analyzer", region),
+                                        analyzer_name="landing-zone-account", type="ACCOUNT", opts=opts)
         return key

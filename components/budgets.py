@@ -18,12 +18,14 @@ management account that is the organization's consolidated spend.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from components.base import AccountArgs, AccountComponent
 from components.context import AccountContext
-from landing_zone.models import LandingZoneConfig
+from landing_zone.models import Cost
 
 BUDGET_SERVICE = "budgets.amazonaws.com"
 ANOMALY_SERVICE = "costalerts.amazonaws.com"
@@ -35,19 +37,30 @@ def _json(value) -> pulumi.Output[str]:
     return pulumi.Output.from_input(value).apply(json.dumps)
 
 
-class Budgets(pulumi.ComponentResource):
+@dataclass(frozen=True, kw_only=True)
+class BudgetsArgs(AccountArgs):
+    """account: the management account (the organization's anomaly detection); region: the home region, where
+    every account's alert topic lives."""
+
+    members: tuple[AccountContext, ...]  # the member accounts
+    cost: Cost  # budgets per account, alert thresholds
+    alarm_email: str  # subscribed to every alert topic
+
+
+class Budgets(AccountComponent[BudgetsArgs]):
     """Results: `budgets` (account -> Budget), `topic_arns` (account -> alert topic ARN), `anomaly_monitor`."""
 
-    def __init__(self, name: str, cfg: LandingZoneConfig, accounts: dict[str, AccountContext],
-                 management: AccountContext, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("landing-zone:cost:Budgets", name, None, opts)
-        self.cfg, self.home = cfg, cfg.organization.home_region
+    TOKEN = "cost:Budgets"
+
+    def __init__(self, name: str, args: BudgetsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        management = self.account
         self.budgets: dict[str, aws.budgets.Budget] = {}
         self.topic_arns: dict[str, pulumi.Output[str]] = {}
         self.anomaly_monitor: aws.costexplorer.AnomalyMonitor | None = None
         ready: dict[str, list[pulumi.Resource]] = {}
-        for account in [management, *accounts.values()]:
-            amount = cfg.cost.budget_of(account.name)
+        for account in [management, *args.members]:
+            amount = args.cost.budget_of(account.name)
             if amount is None:
                 continue
             services = [BUDGET_SERVICE, ANOMALY_SERVICE] if account is management else [BUDGET_SERVICE]
@@ -60,11 +73,12 @@ class Budgets(pulumi.ComponentResource):
         self.register_outputs({"budgetAccounts": sorted(self.budgets)})
 
     def _opts(self, account: AccountContext, **kwargs) -> pulumi.ResourceOptions:
-        return account.opts(self.home, parent=self, **kwargs)
+        """A child in `account` (the management account or a member), home region."""
+        return account.opts(self.region, parent=self, **kwargs)
 
     def _topic(self, account: AccountContext, services: list[str]) -> tuple[pulumi.Output[str], list[pulumi.Resource]]:
         """The account's alert topic, encrypted with a key the publishing services may use; (ARN, what to wait for)."""
-        rn = lambda purpose: account.resource_name(self.home, purpose)  # noqa: E731
+        rn = lambda purpose: account.resource_name(self.region, purpose)  # noqa: E731
         key = aws.kms.Key(rn("budget-alerts-key"), description="Budget and cost anomaly alert topic",
                           enable_key_rotation=True, deletion_window_in_days=30,
                           policy=_json(self._key_policy(account, services)), opts=self._opts(account))
@@ -79,7 +93,7 @@ class Budgets(pulumi.ComponentResource):
                  "Resource": topic.arn, "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
             ]}), opts=self._opts(account))
         aws.sns.TopicSubscription(rn("budget-alerts-email"), topic=topic.arn, protocol="email",
-                                  endpoint=self.cfg.security.alarm_email, opts=self._opts(account))
+                                  endpoint=self.args.alarm_email, opts=self._opts(account))
         return topic.arn, [key, policy]
 
     @staticmethod
@@ -97,10 +111,10 @@ class Budgets(pulumi.ComponentResource):
 
     def _budget(self, account: AccountContext, amount: float, topic_arn: pulumi.Input[str],
                 ready: list[pulumi.Resource]) -> aws.budgets.Budget:
-        cost = self.cfg.cost
+        cost = self.args.cost
         alerts = [("ACTUAL", cost.budget_actual_percent), ("FORECASTED", cost.budget_forecast_percent)]
         return aws.budgets.Budget(
-            account.resource_name(self.home, "monthly-budget"), name=f"landing-zone-{account.name}-monthly",
+            account.resource_name(self.region, "monthly-budget"), name=f"landing-zone-{account.name}-monthly",
             account_id=account.account_id, budget_type="COST", limit_amount=f"{amount:.2f}", limit_unit="USD",
             time_unit="MONTHLY",
             notifications=[aws.budgets.BudgetNotificationArgs(
@@ -111,15 +125,15 @@ class Budgets(pulumi.ComponentResource):
     def _anomaly_detection(self, management: AccountContext, topic_arn: pulumi.Input[str],
                            ready: list[pulumi.Resource]) -> aws.costexplorer.AnomalyMonitor:
         monitor = aws.costexplorer.AnomalyMonitor(
-            management.resource_name(self.home, "cost-anomaly-monitor"), name="landing-zone-services",
+            self.child_name("cost-anomaly-monitor"), name="landing-zone-services",
             monitor_type="DIMENSIONAL", monitor_dimension="SERVICE", opts=self._opts(management))
         aws.costexplorer.AnomalySubscription(
-            management.resource_name(self.home, "cost-anomaly-alerts"), name="landing-zone-anomalies",
+            self.child_name("cost-anomaly-alerts"), name="landing-zone-anomalies",
             frequency="IMMEDIATE", monitor_arn_lists=[monitor.arn],
             subscribers=[aws.costexplorer.AnomalySubscriptionSubscriberArgs(type="SNS", address=topic_arn)],
             threshold_expression=aws.costexplorer.AnomalySubscriptionThresholdExpressionArgs(
                 dimension=aws.costexplorer.AnomalySubscriptionThresholdExpressionDimensionArgs(
                     key="ANOMALY_TOTAL_IMPACT_ABSOLUTE", match_options=["GREATER_THAN_OR_EQUAL"],
-                    values=[f"{self.cfg.cost.anomaly_threshold_usd:g}"])),
+                    values=[f"{self.args.cost.anomaly_threshold_usd:g}"])),
             opts=self._opts(management, depends_on=[monitor, *ready]))
         return monitor

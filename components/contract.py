@@ -18,11 +18,11 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext, LogArchive, VpcHandle
+from components.workloads import DR_KEY_PREFIX, Workloads
 from landing_zone import contract
 from landing_zone.models import LandingZoneConfig
 
 CONTRACT_PARAMETER = "/landing-zone/contract"
-DR_PREFIX = "dr-"
 
 
 @dataclass
@@ -36,7 +36,7 @@ class ContractSources:
     security_alarm_topic_arn: pulumi.Input[str] | None = None
     vpcs: Mapping[tuple[str, str], VpcHandle] = field(default_factory=dict)
     network: Any = None  # components.network.Network: hubs, hybrid, client_vpn
-    workloads: Mapping[str, Any] = field(default_factory=dict)  # account -> components.workloads.Workloads
+    workloads: Mapping[str, Workloads] = field(default_factory=dict)  # account -> its workloads
     deployment_role_arns: Mapping[str, pulumi.Input[str] | None] = field(default_factory=dict)
     repository_role_arns: Mapping[str, Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)  # account -> repo -> ARN
 
@@ -112,7 +112,7 @@ def _region(src: ContractSources, name: str, region: str) -> dict[str, Any]:
     alarm_topic = None
     if wl is not None and wl.region == region:
         alarm_topic = wl.monitoring.topic_arn if wl.monitoring else None
-        out["workloads"] = _workloads(wl)
+        out["workloads"] = wl.contract_fragment()
     if src.cfg.account(name).role == "security" and region == src.cfg.organization.home_region:
         alarm_topic = src.security_alarm_topic_arn
     out["alarm_topic_arn"] = alarm_topic
@@ -124,41 +124,16 @@ def _vpc(vpc: VpcHandle) -> dict[str, Any]:
             "tgw_attachment_id": vpc.tgw_attachment_id}
 
 
-def _keys_in(wl: Any, region: str, cfg: LandingZoneConfig) -> dict[str, Any]:
+def _keys_in(wl: Workloads | None, region: str, cfg: LandingZoneConfig) -> dict[str, Any]:
     """The workloads' CMKs by purpose in this region (DR keys are `dr-<purpose>` on the Workloads component)."""
     if wl is None:
         return {}
     keys: dict[str, Any] = wl.kms_key_arns
     if region == wl.region:
-        return {p: arn for p, arn in keys.items() if not p.startswith(DR_PREFIX)}
+        return {p: arn for p, arn in keys.items() if not p.startswith(DR_KEY_PREFIX)}
     if region == cfg.organization.dr_region:
-        return {p.removeprefix(DR_PREFIX): arn for p, arn in keys.items() if p.startswith(DR_PREFIX)}
+        return {p.removeprefix(DR_KEY_PREFIX): arn for p, arn in keys.items() if p.startswith(DR_KEY_PREFIX)}
     return {}
-
-
-def _workloads(wl: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"app_security_group_id": wl.app_security_group_id}
-    if wl.ecs is not None:
-        out["ecs"] = {"cluster_arn": wl.ecs.cluster_arn, "cluster_name": wl.ecs.cluster_name,
-                      "service_names": list(wl.ecs.service_names.values())}
-    if wl.repositories is not None:
-        out["ecr_repository_urls"] = dict(wl.repositories.urls)
-    if wl.eks is not None:
-        out["eks"] = {"cluster_name": wl.eks.cluster_name, "endpoint": wl.eks.endpoint,
-                      "oidc_provider_arn": wl.eks.oidc_provider_arn}
-    if wl.aurora is not None:
-        out["aurora"] = {"writer_endpoint": wl.aurora.writer_endpoint, "reader_endpoint": wl.aurora.reader_endpoint,
-                         "master_secret_arn": wl.aurora.master_user_secret_arn, "port": wl.aurora.port}
-    if wl.redis is not None:
-        out["redis"] = {"endpoint": wl.redis.primary_endpoint, "port": wl.redis.port,
-                        "auth_secret_arn": wl.redis.auth_secret_arn}
-    if wl.queues is not None:
-        out["queue_urls"] = dict(wl.queues.urls)
-        out["dead_letter_queue_urls"] = dict(wl.queues.dlq_urls)
-    if wl.edge is not None:
-        out["alb"] = {"dns_name": wl.edge.alb_dns_name, "https_listener_arn": wl.edge.https_listener_arn,
-                      "security_group_id": wl.edge.alb_security_group_id, "domain_name": wl.edge.domain_name}
-    return out
 
 
 def _network(src: ContractSources) -> dict[str, Any]:
@@ -175,7 +150,7 @@ def _network(src: ContractSources) -> dict[str, Any]:
     }
     dx = next((h.dx_association for h in net.hybrid.values() if h.dx_association is not None), None)
     out["direct_connect_gateway_id"] = dx.dx_gateway_id if dx is not None else None
-    dns = getattr(net, "dns", None)
+    dns = net.dns
     if dns is not None:
         out["resolvers"] = {region: {
             "inbound_endpoint_id": r.inbound.id if r.inbound else None, "inbound_ip_addresses": r.inbound_addresses or [],
@@ -188,7 +163,7 @@ def _network(src: ContractSources) -> dict[str, Any]:
 
 def _private_zones(src: ContractSources) -> dict[str, dict[str, Any]]:
     """environment -> {id, name} of its private hosted zone (hybrid DNS)."""
-    dns = getattr(src.network, "dns", None)
+    dns = src.network.dns
     if dns is None or dns.zones is None:
         return {}
     return {env: {"id": zone.zone_id, "name": zone.name} for env, zone in dns.zones.zones.items()}

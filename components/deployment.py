@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.base import AccountArgs, AccountComponent
 from components.context import AccountContext
 from components.lookups import lookup
 from landing_zone.models import Deployment, PipelineRepository
@@ -148,29 +149,37 @@ def permissions_policy(*, partition: str, region: str, account_id: str, reposito
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
-class DeploymentRoles(pulumi.ComponentResource):
+@dataclass(frozen=True, kw_only=True)
+class DeploymentRolesArgs(AccountArgs):
+    """region: the home region (IAM is global; the home-region provider reaches it)."""
+
+    config: Deployment
+    targets: DeploymentTargets
+
+
+class DeploymentRoles(AccountComponent[DeploymentRolesArgs]):
     """OIDC identity provider + one deployment role per repository of one account.
 
     Attributes: provider_arn; role_arns (repository -> role ARN); role_arn (the role when there is exactly one
     repository, else None: contract 1.0's single `deployment_role_arn`).
     """
 
+    # the type of 1.0's single-role component: its children (the OIDC provider) keep their URNs, so an update never
+    # replaces the provider (a second provider of the same URL is refused by IAM)
+    TOKEN = "deployment:DeploymentRole"
     role_arns: dict[str, pulumi.Output[str]]
 
-    def __init__(self, name: str, *, account: AccountContext, region: str, config: Deployment,
-                 targets: DeploymentTargets, opts: pulumi.ResourceOptions | None = None):
-        # the type of 1.0's single-role component: its children (the OIDC provider) keep their URNs, so an update
-        # never replaces the provider (a second provider of the same URL is refused by IAM)
-        super().__init__("landing-zone:deployment:DeploymentRole", name, None, opts)
+    def __init__(self, name: str, args: DeploymentRolesArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        config, targets = args.config, args.targets
         issuer = ISSUERS[config.provider]
-        self._account, self._region = account, region
         oidc = aws.iam.OpenIdConnectProvider(
-            account.resource_name(region, f"{config.provider}-oidc"),
+            self.child_name(f"{config.provider}-oidc"),
             url=issuer.url,
             client_id_lists=[issuer.audience],
-            opts=account.opts(region, parent=self),  # IAM is global; the home-region provider reaches it
+            opts=self.child_opts(),
         )
-        partition = lookup(aws.get_partition_output, account=account, region=region, parent=self).partition
+        partition = lookup(aws.get_partition_output, account=self.account, region=self.region, parent=self).partition
         self.provider_arn, self.role_arns = oidc.arn, {}
         for repository in config.repositories:
             role = self._role(config.provider, issuer, oidc, repository, targets.owned_by(repository), partition)
@@ -180,11 +189,11 @@ class DeploymentRoles(pulumi.ComponentResource):
 
     def _role(self, provider: str, issuer: Issuer, oidc: aws.iam.OpenIdConnectProvider,
               repository: PipelineRepository, targets: DeploymentTargets, partition: pulumi.Output[str]) -> aws.iam.Role:
-        account, region, slug = self._account, self._region, repository_name(repository.repo)
-        child = account.opts(region, parent=self)
+        account, region, slug = self.account, self.region, repository_name(repository.repo)
+        child = self.child_opts()
         trusted = subjects(provider, repository)
         role = aws.iam.Role(
-            account.resource_name(region, f"deploy-{slug}-role"),
+            self.child_name(f"deploy-{slug}-role"),
             name=f"landing-zone-deploy-{slug}"[:64],
             description=f"{provider} pipeline of {repository.repo} ({', '.join(trusted)}) deploys to {account.name}",
             assume_role_policy=oidc.arn.apply(lambda arn: trust_policy(issuer, arn, trusted)),
@@ -200,7 +209,7 @@ class DeploymentRoles(pulumi.ComponentResource):
         ).apply(lambda v: permissions_policy(
             partition=v[0], region=region, account_id=v[1], repository_arns=list(v[2]), ecs_cluster_arn=v[3],
             ecs_cluster_name=v[4], pass_role_arns=list(v[5]), eks_cluster_name=v[6], services=services))
-        aws.iam.RolePolicy(account.resource_name(region, f"deploy-{slug}-policy"), role=role.id, policy=policy,
+        aws.iam.RolePolicy(self.child_name(f"deploy-{slug}-policy"), role=role.id, policy=policy,
                            opts=child)
         if targets.eks_cluster_name is not None:
             self._eks_access(slug, role, targets, eks_namespaces(repository), partition)
@@ -209,17 +218,16 @@ class DeploymentRoles(pulumi.ComponentResource):
     def _eks_access(self, slug: str, role: aws.iam.Role, targets: DeploymentTargets, namespaces: list[str],
                     partition: pulumi.Output[str]) -> None:
         """Kubernetes rights of the role: AmazonEKSEditPolicy in its namespaces, nothing cluster-wide."""
-        account, region = self._account, self._region
         entry = aws.eks.AccessEntry(
-            account.resource_name(region, f"deploy-{slug}-eks-access"), cluster_name=targets.eks_cluster_name,
+            self.child_name(f"deploy-{slug}-eks-access"), cluster_name=targets.eks_cluster_name,
             principal_arn=role.arn, type="STANDARD",
-            opts=account.opts(region, parent=self, depends_on=[targets.eks_cluster] if targets.eks_cluster else []))
+            opts=self.child_opts(depends_on=[targets.eks_cluster] if targets.eks_cluster else []))
         aws.eks.AccessPolicyAssociation(
-            account.resource_name(region, f"deploy-{slug}-eks-edit"), cluster_name=entry.cluster_name,
+            self.child_name(f"deploy-{slug}-eks-edit"), cluster_name=entry.cluster_name,
             principal_arn=entry.principal_arn,
             policy_arn=pulumi.Output.concat("arn:", partition, ":eks::aws:cluster-access-policy/", EKS_EDIT_POLICY),
             access_scope={"type": "namespace", "namespaces": namespaces},
-            opts=account.opts(region, parent=self))
+            opts=self.child_opts())
 
 
 def deployment_targets(workloads) -> DeploymentTargets:
@@ -243,8 +251,8 @@ def build_deployment_roles(cfg, accounts: dict[str, AccountContext], workloads: 
     """The DeploymentRoles of each workload account whose config has `workloads.deployment`, in config order."""
     home = cfg.organization.home_region
     return {
-        a.name: DeploymentRoles(accounts[a.name].resource_name(home, "deployment"), account=accounts[a.name],
-                                region=home, config=a.workloads.deployment,
-                                targets=deployment_targets(workloads.get(a.name)))
+        a.name: DeploymentRoles(accounts[a.name].resource_name(home, "deployment"), DeploymentRolesArgs(
+            account=accounts[a.name], region=home, config=a.workloads.deployment,
+            targets=deployment_targets(workloads.get(a.name))))
         for a in cfg.accounts if a.role == "workload" and a.workloads.deployment is not None
     }

@@ -8,11 +8,13 @@ config (so a new account in an OU gets the OU's assignments on the next update).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from components.base import AccountArgs, AccountComponent
 from components.context import AccountContext
 from components.lookups import lookup
 from landing_zone.models import LandingZoneConfig, PermissionSet
@@ -64,69 +66,83 @@ def slug(value: str) -> str:
     return "".join(c if c.isalnum() or c == "-" else "-" for c in value).lower()
 
 
-class Identity(pulumi.ComponentResource):
-    """Permission sets (builtin + config) and account assignments, in the management account's home region.
+def all_permission_sets(configured: Iterable[PermissionSet]) -> tuple[PermissionSet, ...]:
+    """The builtin permission sets, then the configured ones."""
+    builtin = [PermissionSet(name=name, description=description, managed_policies=[policy], session_duration=duration)
+               for name, (policy, duration, description) in BUILTIN_POLICIES.items()]
+    return (*builtin, *configured)
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentityArgs(AccountArgs):
+    """account: the management account (Identity Center's home); region: the home region."""
+
+    permission_sets: tuple[PermissionSet, ...]  # all_permission_sets
+    assignments: tuple[tuple[str, str, str], ...]  # (group, permission set, account): expand_assignments
+    account_ids: Mapping[str, pulumi.Input[str]]  # every assigned account's id
+
+
+def identity_args(cfg: LandingZoneConfig, management: AccountContext,
+                  accounts: Mapping[str, AccountContext]) -> IdentityArgs:
+    return IdentityArgs(account=management, region=cfg.organization.home_region,
+                        permission_sets=all_permission_sets(cfg.identity.permission_sets),
+                        assignments=tuple(expand_assignments(cfg)),
+                        account_ids={name: a.account_id for name, a in accounts.items()})
+
+
+class Identity(AccountComponent[IdentityArgs]):
+    """Permission sets and account assignments, in the management account's home region.
 
     Results: `permission_sets` (name -> PermissionSet), `assignments` ((group, set, account) -> AccountAssignment).
     """
 
-    def __init__(self, name: str, cfg: LandingZoneConfig, management: AccountContext,
-                 accounts: dict[str, AccountContext], opts: pulumi.ResourceOptions | None = None):
-        super().__init__("landing-zone:identity:Identity", name, None, opts)
-        self.home = cfg.organization.home_region
-        self.management = management
-        instances = lookup(aws.ssoadmin.get_instances_output, account=management, region=self.home, parent=self)
+    TOKEN = "identity:Identity"
+
+    def __init__(self, name: str, args: IdentityArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        instances = lookup(aws.ssoadmin.get_instances_output, account=self.account, region=self.region, parent=self)
         self.instance_arn = instances.arns[0]
         self.identity_store_id = instances.identity_store_ids[0]
-        self.partition = lookup(aws.get_partition_output, account=management, region=self.home, parent=self).partition
-
-        self.permission_sets = {ps.name: self._permission_set(ps) for ps in self._all_permission_sets(cfg)}
-        triples = expand_assignments(cfg)
-        groups = {g: self._group(g) for g in dict.fromkeys(g for g, _, _ in triples)}
+        self.partition = lookup(aws.get_partition_output, account=self.account, region=self.region,
+                                parent=self).partition
+        self._attachments: dict[str, list[pulumi.Resource]] = {}  # assignments provision a set: its policies first
+        self.permission_sets = {ps.name: self._permission_set(ps) for ps in args.permission_sets}
+        groups = {g: self._group(g) for g in dict.fromkeys(g for g, _, _ in args.assignments)}
         self.assignments = {
             (group, ps, account): aws.ssoadmin.AccountAssignment(
-                management.resource_name(self.home, f"sso-{slug(group)}-{slug(ps)}-{account}"),
+                self.child_name(f"sso-{slug(group)}-{slug(ps)}-{account}"),
                 instance_arn=self.instance_arn, permission_set_arn=self.permission_sets[ps].arn,
                 principal_type="GROUP", principal_id=groups[group], target_type="AWS_ACCOUNT",
-                target_id=accounts[account].account_id,
-                opts=management.opts(self.home, parent=self, depends_on=self._attachments[ps]),
+                target_id=args.account_ids[account], opts=self.child_opts(depends_on=self._attachments[ps]),
             )
-            for group, ps, account in triples
+            for group, ps, account in args.assignments
         }  # fmt: skip
         self.register_outputs({"instanceArn": self.instance_arn,
                                "permissionSetArns": {n: p.arn for n, p in self.permission_sets.items()}})
 
-    @staticmethod
-    def _all_permission_sets(cfg: LandingZoneConfig) -> Iterable[PermissionSet]:
-        for name, (policy, duration, description) in BUILTIN_POLICIES.items():
-            yield PermissionSet(name=name, description=description, managed_policies=[policy], session_duration=duration)
-        yield from cfg.identity.permission_sets
-
     def _permission_set(self, ps: PermissionSet) -> aws.ssoadmin.PermissionSet:
-        mgmt, home = self.management, self.home
-        opts = mgmt.opts(home, parent=self)
+        opts = self.child_opts()
         resource = aws.ssoadmin.PermissionSet(
-            mgmt.resource_name(home, f"sso-permission-set-{slug(ps.name)}"), name=ps.name,
+            self.child_name(f"sso-permission-set-{slug(ps.name)}"), name=ps.name,
             description=ps.description or None, instance_arn=self.instance_arn, session_duration=ps.session_duration,
             opts=opts)  # fmt: skip
         attachments: list[pulumi.Resource] = [
             aws.ssoadmin.ManagedPolicyAttachment(
-                mgmt.resource_name(home, f"sso-permission-set-{slug(ps.name)}-{slug(policy.rsplit('/', 1)[-1])}"),
+                self.child_name(f"sso-permission-set-{slug(ps.name)}-{slug(policy.rsplit('/', 1)[-1])}"),
                 instance_arn=self.instance_arn, permission_set_arn=resource.arn,
                 managed_policy_arn=managed_policy_arn(self.partition, policy), opts=opts)
             for policy in ps.managed_policies
         ]  # fmt: skip
         if ps.inline_policy:
             attachments.append(aws.ssoadmin.PermissionSetInlinePolicy(
-                mgmt.resource_name(home, f"sso-permission-set-{slug(ps.name)}-inline"), instance_arn=self.instance_arn,
+                self.child_name(f"sso-permission-set-{slug(ps.name)}-inline"), instance_arn=self.instance_arn,
                 permission_set_arn=resource.arn, inline_policy=json.dumps(ps.inline_policy, sort_keys=True), opts=opts))
-        self._attachments = getattr(self, "_attachments", {})
-        self._attachments[ps.name] = attachments  # assignments provision the set: attach its policies first
+        self._attachments[ps.name] = attachments
         return resource
 
     def _group(self, display_name: str) -> pulumi.Output[str]:
         return lookup(
-            aws.identitystore.get_group_output, account=self.management, region=self.home, parent=self,
+            aws.identitystore.get_group_output, account=self.account, region=self.region, parent=self,
             purpose=f"group-{slug(display_name)}", identity_store_id=self.identity_store_id,
             # typed args: an invoke sends plain dict keys as written, and the provider expects camelCase
             alternate_identifier=aws.identitystore.GetGroupAlternateIdentifierArgs(

@@ -18,13 +18,19 @@ SCP exemption names, so it is guarded twice:
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_aws as aws
 
+from components.base import Component
 from components.context import AccountContext
 from components.providers import account_providers, management_providers
 from components.regions import enable_opt_in_regions
-from landing_zone.models import Account, LandingZoneConfig, OrganizationalUnit
+from landing_zone.models import Account, LandingZoneConfig, OrganizationalUnit, Security
+from landing_zone.models import Organization as OrganizationConfig
 from landing_zone.scp_documents import DESCRIPTIONS, RCP_DESCRIPTIONS, rcp_documents, scp_documents
 
 # Trusted access: the services the landing zone runs organization-wide
@@ -36,10 +42,10 @@ SERVICE_ACCESS_PRINCIPALS = (
 )  # fmt: skip
 
 
-def management_account(cfg: LandingZoneConfig) -> Account:
+def management_account(org: OrganizationConfig) -> Account:
     """A handle-shaped description of the management account (it is not in `accounts`: it is never created)."""
     return Account.model_construct(name="management", email="", ou="", environment="core", role="workload",
-                                   account_id=cfg.organization.management_account_id, segment="shared", vpcs={},
+                                   account_id=org.management_account_id, segment="shared", vpcs={},
                                    workloads=None)  # fmt: skip
 
 
@@ -60,7 +66,36 @@ def ou_slug(name: str) -> str:
     return name.lower().replace(" ", "-").replace("_", "-")
 
 
-class Organization(pulumi.ComponentResource):
+def delegated_principals(security: Security) -> tuple[str, ...]:
+    """The organization-wide services the security account administers (the regional ones: components/security.py)."""
+    principals = ["config.amazonaws.com", "config-multiaccountsetup.amazonaws.com"] if security.config else []
+    principals += ["access-analyzer.amazonaws.com"] if security.access_analyzer else []
+    return tuple(principals)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrganizationArgs:
+    organization: OrganizationConfig
+    organizational_units: tuple[OrganizationalUnit, ...]
+    accounts: tuple[Account, ...]
+    regions: tuple[str, ...]  # home (and DR): a provider per account in each
+    service_control_policies: Mapping[str, str]  # SCP name -> minified document (scp_documents)
+    resource_control_policies: Callable[[str], Mapping[str, str]]  # organization id -> RCP name -> document
+    security_account: str  # the delegated administrator
+    delegated_principals: tuple[str, ...]  # services it administers organization-wide (delegated_principals)
+
+
+def organization_args(cfg: LandingZoneConfig) -> OrganizationArgs:
+    """What the Organization reads of the config; raises ScpTooLarge (also checked by `lz validate`)."""
+    return OrganizationArgs(
+        organization=cfg.organization, organizational_units=tuple(cfg.organizational_units),
+        accounts=tuple(cfg.accounts), regions=tuple(cfg.regions), service_control_policies=scp_documents(cfg),
+        resource_control_policies=functools.partial(rcp_documents, cfg),
+        security_account=cfg.account_with_role("security").name,
+        delegated_principals=delegated_principals(cfg.security))
+
+
+class Organization(Component[OrganizationArgs]):
     """The organization and every account of the config, with a provider per account x region.
 
     Results: `accounts` (name -> AccountContext, home and DR region providers), `management` (the management
@@ -68,22 +103,22 @@ class Organization(pulumi.ComponentResource):
     `policies` (SCP name -> Policy).
     """
 
-    def __init__(self, name: str, cfg: LandingZoneConfig, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("landing-zone:organization:Organization", name, None, opts)
-        self.cfg = cfg
-        org = cfg.organization
-        regions = cfg.regions
+    TOKEN = "organization:Organization"
+
+    def __init__(self, name: str, args: OrganizationArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        org = args.organization
+        regions = list(args.regions)
         home = org.home_region
         # The home-region provider first: it enables the management account's own opt-in regions (standalone, no
         # account id: components/regions.py), and the management providers there wait for that.
-        mgmt_providers = management_providers(org, [home], pulumi.ResourceOptions(parent=self))
+        mgmt_providers = management_providers(org, [home], self.child)
         self.regions_enabled: dict[tuple[str, str], aws.account.Region] = {}
         self._enable_regions("management", None, [r for r in regions if r != home],
                              pulumi.ResourceOptions(provider=mgmt_providers[home], parent=self))
-        mgmt_providers |= management_providers(org, [r for r in regions if r != home], pulumi.ResourceOptions(parent=self),
+        mgmt_providers |= management_providers(org, [r for r in regions if r != home], self.child,
                                                ready=self._ready("management"))
-        self.management = AccountContext(management_account(cfg), org.management_account_id, mgmt_providers)
-        mgmt = self.management
+        self.management = AccountContext(management_account(org), org.management_account_id, mgmt_providers)
 
         self.organization = aws.organizations.Organization(
             "organization",
@@ -91,17 +126,17 @@ class Organization(pulumi.ComponentResource):
             # RCPs: the data perimeter on every member account's resources (policy type enabled before any attachment)
             enabled_policy_types=["RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY"],
             aws_service_access_principals=sorted(SERVICE_ACCESS_PRINCIPALS),
-            opts=mgmt.opts(home, parent=self, protect=True),
+            opts=self._in_management(protect=True),
         )
         self.root_id = self.organization.roots[0].id
-        self.ou_ids = self._organizational_units(cfg)
-        self.accounts = {a.name: self._account(a) for a in cfg.accounts}
-        self.policies = self._service_control_policies(cfg)
-        self.resource_control_policies = self._resource_control_policies(cfg)
-        self.delegated_admins = self._delegated_administrators(cfg)
+        self.ou_ids = self._organizational_units()
+        self.accounts = {a.name: self._account(a) for a in args.accounts}
+        self.policies = self._service_control_policies()
+        self.resource_control_policies = self._resource_control_policies()
+        self.delegated_admins = self._delegated_administrators()
         # RAM shares to the organization (the Transit Gateway) need sharing enabled once, in the management account
         self.ram_sharing = aws.ram.SharingWithOrganization("organization-ram-sharing",
-                                                           opts=mgmt.opts(home, parent=self, depends_on=[self.organization]))
+                                                           opts=self._in_management(depends_on=[self.organization]))
         self.register_outputs({
             "organizationId": self.organization.id,
             "rootId": self.root_id,
@@ -109,21 +144,25 @@ class Organization(pulumi.ComponentResource):
             "organizationalUnitIds": self.ou_ids,
         })  # fmt: skip
 
+    def _in_management(self, **kwargs) -> pulumi.ResourceOptions:
+        """Organizations calls run in the management account, through its home-region provider."""
+        return self.management.opts(self.args.organization.home_region, parent=self, **kwargs)
+
     # --- OUs and accounts ------------------------------------------------------------------------------------------
 
-    def _organizational_units(self, cfg: LandingZoneConfig) -> dict[str, pulumi.Output[str]]:
+    def _organizational_units(self) -> dict[str, pulumi.Output[str]]:
         ids: dict[str, pulumi.Output[str]] = {}
-        for ou in ou_order(cfg.organizational_units):
+        for ou in ou_order(list(self.args.organizational_units)):
             parent_id = ids[ou.parent] if ou.parent else self.root_id
             ids[ou.name] = aws.organizations.OrganizationalUnit(
                 f"organization-ou-{ou_slug(ou.name)}", name=ou.name, parent_id=parent_id,
-                tags={**cfg.organization.tags, "managed-by": "landing-zone"},
-                opts=self.management.opts(cfg.organization.home_region, parent=self),
+                tags={**self.args.organization.tags, "managed-by": "landing-zone"},
+                opts=self._in_management(),
             ).id
         return ids
 
     def _account(self, account: Account) -> AccountContext:
-        org = self.cfg.organization
+        org = self.args.organization
         if account.account_id:  # adopted: it exists and stays where it is; the program only works inside it
             account_id: pulumi.Input[str] = account.account_id
         else:
@@ -137,14 +176,13 @@ class Organization(pulumi.ComponentResource):
                 iam_user_access_to_billing="ALLOW",
                 tags={**org.tags, "environment": account.environment, "account": account.name, "managed-by": "landing-zone"},
                 # AWS never reports role_name back, and billing access can only be set at creation (LZA does the same)
-                opts=self.management.opts(org.home_region, parent=self, protect=True, retain_on_delete=True,
-                                          ignore_changes=["roleName", "iamUserAccessToBilling"]),
+                opts=self._in_management(protect=True, retain_on_delete=True,
+                                         ignore_changes=["roleName", "iamUserAccessToBilling"]),
             ).id
         # EnableRegion for a member needs trusted access for account.amazonaws.com: after the organization
-        self._enable_regions(account.name, account_id, self.cfg.regions,
-                             self.management.opts(org.home_region, parent=self, depends_on=[self.organization]))
-        providers = account_providers(account, account_id, org, self.cfg.regions, pulumi.ResourceOptions(parent=self),
-                                      ready=self._ready(account.name))
+        regions = list(self.args.regions)
+        self._enable_regions(account.name, account_id, regions, self._in_management(depends_on=[self.organization]))
+        providers = account_providers(account, account_id, org, regions, self.child, ready=self._ready(account.name))
         return AccountContext(account, account_id, providers)
 
     def _enable_regions(self, account: str, account_id: pulumi.Input[str] | None, regions: list[str],
@@ -158,36 +196,34 @@ class Organization(pulumi.ComponentResource):
 
     # --- SCPs ------------------------------------------------------------------------------------------------------
 
-    def _service_control_policies(self, cfg: LandingZoneConfig) -> dict[str, aws.organizations.Policy]:
-        home = cfg.organization.home_region
+    def _service_control_policies(self) -> dict[str, aws.organizations.Policy]:
+        org = self.args.organization
         policies = {
             name: aws.organizations.Policy(
-                f"organization-scp-{name}", name=f"{cfg.organization.name}-{name}", description=DESCRIPTIONS[name],
-                type="SERVICE_CONTROL_POLICY", content=content,
-                opts=self.management.opts(home, parent=self, depends_on=[self.organization]),
+                f"organization-scp-{name}", name=f"{org.name}-{name}", description=DESCRIPTIONS[name],
+                type="SERVICE_CONTROL_POLICY", content=content, opts=self._in_management(depends_on=[self.organization]),
             )
-            for name, content in scp_documents(cfg).items()  # raises ScpTooLarge (also checked by `lz validate`)
+            for name, content in self.args.service_control_policies.items()
         }
-        targets = [("root", self.root_id, cfg.organization.scps)]
-        targets += [(f"ou-{ou_slug(ou.name)}", self.ou_ids[ou.name], ou.scps) for ou in cfg.organizational_units]
+        targets = [("root", self.root_id, org.scps)]
+        targets += [(f"ou-{ou_slug(ou.name)}", self.ou_ids[ou.name], ou.scps) for ou in self.args.organizational_units]
         for target, target_id, names in targets:
             for scp in names:
                 aws.organizations.PolicyAttachment(
                     f"organization-scp-{scp}-{target}", policy_id=policies[scp].id, target_id=target_id,
-                    opts=self.management.opts(home, parent=self),
+                    opts=self._in_management(),
                 )
         return policies
 
-    def _resource_control_policies(self, cfg: LandingZoneConfig) -> dict[str, aws.organizations.Policy]:
+    def _resource_control_policies(self) -> dict[str, aws.organizations.Policy]:
         """RCPs at the root: every member account (RCPs never apply to the management account). AWS refuses an RCP
         attachment until the root has the RESOURCE_CONTROL_POLICY type enabled, which the Organization resource does."""
-        home = cfg.organization.home_region
-        opts = self.management.opts(home, parent=self, depends_on=[self.organization])
-        documents = self.organization.id.apply(lambda org_id: rcp_documents(cfg, org_id))
+        opts = self._in_management(depends_on=[self.organization])
+        documents = self.organization.id.apply(self.args.resource_control_policies)
         policies = {}
         for name, description in RCP_DESCRIPTIONS.items():
             policies[name] = aws.organizations.Policy(
-                f"organization-rcp-{name}", name=f"{cfg.organization.name}-{name}", description=description,
+                f"organization-rcp-{name}", name=f"{self.args.organization.name}-{name}", description=description,
                 type="RESOURCE_CONTROL_POLICY", content=documents.apply(lambda docs, n=name: docs[n]), opts=opts)
             aws.organizations.PolicyAttachment(f"organization-rcp-{name}-root", policy_id=policies[name].id,
                                                target_id=self.root_id, opts=opts)
@@ -195,17 +231,13 @@ class Organization(pulumi.ComponentResource):
 
     # --- delegated administration to the security account -------------------------------------------------------
     # Organization-wide (global) delegations live here; the regional ones (GuardDuty, Security Hub, Inspector) are
-    # made by components/security.py next to the management-account enablement each of them needs first.
+    # made by components/security/ next to the management-account enablement each of them needs first.
 
-    def _delegated_administrators(self, cfg: LandingZoneConfig) -> list[pulumi.Resource]:
-        sec = cfg.security
-        security_id = self.accounts[cfg.account_with_role("security").name].account_id
-        mgmt, home = self.management, cfg.organization.home_region
-        made: list[pulumi.Resource] = []
-        principals = ["config.amazonaws.com", "config-multiaccountsetup.amazonaws.com"] if sec.config else []
-        principals += ["access-analyzer.amazonaws.com"] if sec.access_analyzer else []
-        for principal in principals:
-            made.append(aws.organizations.DelegatedAdministrator(
+    def _delegated_administrators(self) -> list[pulumi.Resource]:
+        security_id = self.accounts[self.args.security_account].account_id
+        return [
+            aws.organizations.DelegatedAdministrator(
                 f"organization-delegated-admin-{principal.split('.')[0]}", account_id=security_id,
-                service_principal=principal, opts=mgmt.opts(home, parent=self, depends_on=[self.organization])))
-        return made
+                service_principal=principal, opts=self._in_management(depends_on=[self.organization]))
+            for principal in self.args.delegated_principals
+        ]

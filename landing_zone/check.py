@@ -30,6 +30,7 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
 from landing_zone import plan as plan_mod
+from landing_zone import wire
 
 PACK_START_TIMEOUT_S = 60
 _MAX_MESSAGE = 400 * 1024 * 1024
@@ -135,11 +136,11 @@ class _EngineLog(engine_pb2_grpc.EngineServicer):
 def marshal_value(value: Any) -> Any:
     """KeepUnknowns + KeepSecrets + SkipInternalKeys; resource references become their id (else URN)."""
     if isinstance(value, Mapping):
-        sig = value.get(plan_mod.SIG_KEY)
-        if sig == plan_mod.RESOURCE_SIG:
+        sig = value.get(wire.SIG_KEY)
+        if sig == wire.RESOURCE_SIG:
             return value.get("id") or value.get("urn", "")
-        if sig == plan_mod.SECRET_SIG:
-            return {plan_mod.SIG_KEY: plan_mod.SECRET_SIG, "value": marshal_value(value.get("value"))}
+        if sig == wire.SECRET_SIG:
+            return wire.secret(marshal_value(value.get("value")))
         return {k: marshal_value(v) for k, v in value.items() if not k.startswith("__")}
     if isinstance(value, list):
         return [marshal_value(v) for v in value]
@@ -512,7 +513,7 @@ def secret_values(plan: Mapping[str, Any]) -> list[str]:
     found: set[str] = set()
 
     def walk(value: Any, inside_secret: bool, min_length: int) -> None:
-        if plan_mod.is_secret(value):
+        if wire.is_secret(value):
             inner = value.get("value")
             walk(inner, True, STRUCTURED_LEAF_MIN if isinstance(inner, Mapping | list) else SCALAR_SECRET_MIN)
         elif isinstance(value, Mapping):

@@ -137,6 +137,16 @@ def reach(stack: str = StackOpt, plan_file: Path = typer.Option(None, "--plan", 
 
 
 @app.command()
+def dr(stack: str = StackOpt, plan_file: Path = typer.Option(None, "--plan", help="plan JSON (default: plan now)"),
+       runbook: bool = typer.Option(False, "--runbook", help="print the failover runbook generated from the plan"),
+       root: Path = RootOpt) -> None:
+    """RPO and RTO the plan achieves per account vs its `dr` target (exit 1 on a miss), or the failover runbook."""
+    from landing_zone import dr as dr_mod
+
+    raise typer.Exit(dr_mod.main(stack, root, plan_file, runbook))
+
+
+@app.command()
 def diagram(
     stack: str = StackOpt,
     fmt: str = typer.Option("mermaid", "--format", help="mermaid | svg | png (svg/png need graphviz's `dot`)"),

@@ -34,14 +34,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from landing_zone.wire import is_secret
+
 if TYPE_CHECKING:  # pragma: no cover
     import pulumi
 
 CONTRACT_VERSION = "1.2"
 SCHEMA_ID = "https://example.com/landing-zone/contract.schema.json"
 SECRET_OUTPUTS = ("kubeconfigs",)
-SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"  # Pulumi's secret envelope, as plans and state files keep it
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _VERSION = re.compile(r"^(\d+)\.(\d+)$")
 
 
@@ -298,7 +298,7 @@ def kubeconfig(stack_ref: pulumi.StackReference, account_name: str, region: str)
 
 def unwrap_secrets(value: Any) -> Any:
     if isinstance(value, Mapping):
-        if value.get(SECRET_SIG_KEY) == SECRET_SIG:
+        if is_secret(value):
             return unwrap_secrets(value.get("value"))
         return {k: unwrap_secrets(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -23,9 +23,10 @@ from typing import Any
 
 from landing_zone.dns import resolver_regions, resolver_subnets
 from landing_zone.models import LandingZoneConfig
+from landing_zone.routing import direct_connect_prefixes, vpn_region
+from landing_zone.segments import HYBRID, Intent
 
 FORMATS = ("mermaid", "svg", "png")
-HYBRID_SEGMENT = "hybrid"
 
 
 # --- the topology, independent of the drawing -----------------------------------------------------------------------
@@ -88,11 +89,11 @@ def topology(cfg: LandingZoneConfig, plan: Mapping[str, Any] | None = None) -> T
         tgw_ids={r: facts["tgw_ids"].get(r, "") for r in tgw_regions},
         segments=list(net.segments),
         route_table_ids=facts["route_table_ids"],
-        reachability=sorted({tuple(sorted((a, b))) for a, bs in net.reachability.items() for b in bs if a != b}),
+        reachability=Intent(net.reachability).distinct_pairs(),
         dr_peering=(home, cfg.organization.dr_region) if net.dr_peering and cfg.organization.dr_region in tgw_regions
         and home in tgw_regions else None,
-        vpns=[(v.name, v.region or home, v.ip_address) for v in net.vpn],
-        direct_connect=(net.direct_connect.name, home, _dx_prefixes(cfg)) if net.direct_connect else None,
+        vpns=[(v.name, vpn_region(cfg, v), v.ip_address) for v in net.vpn],
+        direct_connect=(net.direct_connect.name, home, direct_connect_prefixes(cfg)) if net.direct_connect else None,
         client_vpn=(net.client_vpn.cidr, home, list(net.client_vpn.authorized_segments)) if net.client_vpn else None,
         on_premises=list(net.on_premises_cidrs),
         dns=DnsNode(cfg.account_with_role("network").name, {r: resolver_subnets(cfg, r) for r in resolver_regions(cfg)},
@@ -107,14 +108,6 @@ def _account_node(account, facts: Mapping[str, Any]) -> AccountNode:
                  for region, vpc in account.vpcs.items())
     return AccountNode(account.name, account.ou, account.environment,
                        facts["account_ids"].get(account.name, account.account_id or ""), vpcs)
-
-
-def _dx_prefixes(cfg: LandingZoneConfig) -> list[str]:
-    dx = cfg.network.direct_connect
-    if dx.allowed_prefixes:
-        return list(dx.allowed_prefixes)
-    home = cfg.organization.home_region
-    return [cfg.account(a).vpcs[home].cidr for a in dx.accounts if home in cfg.account(a).vpcs]
 
 
 def _plan_facts(plan: Mapping[str, Any]) -> dict[str, Any]:
@@ -243,7 +236,7 @@ def _dns_mermaid(topo: Topology) -> list[str]:
 
 
 def _hybrid_target(topo: Topology, region: str) -> str:
-    return _id("rt", region, HYBRID_SEGMENT) if HYBRID_SEGMENT in topo.segments else _id("tgw", region)
+    return _id("rt", region, HYBRID) if HYBRID in topo.segments else _id("tgw", region)
 
 
 def _hybrid_mermaid(topo: Topology) -> list[str]:
@@ -329,7 +322,7 @@ def _graphviz_account(c, account: AccountNode) -> None:
 
 def _graphviz_hybrid(g, topo: Topology) -> None:
     def target(region: str) -> str:
-        return _id("rt", region, HYBRID_SEGMENT if HYBRID_SEGMENT in topo.segments else topo.segments[0])
+        return _id("rt", region, HYBRID if HYBRID in topo.segments else topo.segments[0])
 
     if topo.vpns or topo.direct_connect:
         g.node("onprem", "on-premises\n" + "\n".join(topo.on_premises), shape="cylinder")

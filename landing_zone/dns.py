@@ -10,9 +10,11 @@ reachability (and `lz reach`) reports them as DNS paths, so the segment matrix s
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from landing_zone.models import LandingZoneConfig
+from landing_zone.routing import PEERING
+from landing_zone.segments import HYBRID
 from landing_zone.subnets import DNS_TIER, TIERS, SubnetPlanError, plan_subnets
 
 RESOLVER_AZS = 2  # a resolver endpoint needs two IP addresses in different AZs; each is billed hourly
@@ -21,7 +23,6 @@ DNS_PORT = 53
 # blocks needs them there, and a configuration logs only VPCs of its own region): docs/dns.md
 RESOLVER_QUERY_LOG_GROUP = "/landing-zone/route53-resolver-query-logs"
 DNS_ALARM_PREFIX = "lz-dns-"  # alarms of this prefix in the network account reach the security alarm topic
-HYBRID, SHARED_TRANSIT, PEERING = "hybrid", "transit", "peering"  # routing_plan's names (components/network)
 
 
 def resolver_regions(cfg: LandingZoneConfig) -> list[str]:
@@ -48,11 +49,15 @@ def resolver_subnets(cfg: LandingZoneConfig, region: str) -> list[str]:
 
 def resolver_hosts(cfg: LandingZoneConfig) -> list[str]:
     """The on-premises resolvers as /32 prefixes (security groups, NACLs and routes use them)."""
-    return [f"{ip}/32" for ip in cfg.network.resolver.on_premises_resolvers] if cfg.network.resolver else []
+    return host_prefixes(cfg.network.resolver.on_premises_resolvers) if cfg.network.resolver else []
+
+
+def host_prefixes(ips: Iterable[str]) -> list[str]:
+    return [f"{ip}/32" for ip in ips]
 
 
 def _hybrid_key(cfg: LandingZoneConfig, region: str, ip: str) -> str | None:
-    """The hybrid attachment (routing_plan key) of `region` that leads to the on-premises resolver `ip`: the static VPN
+    """The hybrid attachment (landing_zone.routing key) of `region` that leads to the on-premises resolver `ip`: the static VPN
     whose routes hold it, else the first BGP VPN of the region, else the Direct Connect gateway (home region)."""
     address = ipaddress.IPv4Address(ip)
     vpns = [gw for gw in cfg.network.vpn if (gw.region or cfg.organization.home_region) == region]

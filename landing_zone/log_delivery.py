@@ -1,5 +1,5 @@
 """Who delivers logs into the log archive from outside the organization: the regional Elastic Load Balancing
-accounts. Pure (no pulumi import): components/security.py writes the ELB log bucket policies from it, and the data
+accounts. Pure (no pulumi import): components/security/ writes the ELB log bucket policies from it, and the data
 perimeter RCP (landing_zone/scp_documents.py) exempts exactly these accounts, or ALB access logs would be refused.
 """
 

@@ -21,6 +21,8 @@ from typing import Any
 
 import pulumi
 
+from landing_zone.wire import RESOURCE_SIG, SIG_KEY, secret, unwrap_secret
+
 MANAGEMENT_ACCOUNT_ID = "111111111111"
 DEFAULT_PARTITION = "aws"
 DEFAULT_REGION = "us-east-1"
@@ -28,9 +30,6 @@ ORGANIZATION_ID = "o-exampleorg1"
 ROOT_ID = "r-exam"
 SSO_INSTANCE_ARN = "arn:aws:sso:::instance/ssoins-1111111111111111"
 IDENTITY_STORE_ID = "d-1111111111"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
-SIG_KEY = "4dabf18193072939515e22adb298388d"
 
 
 # --- deterministic values ---------------------------------------------------------------------------------------
@@ -52,12 +51,6 @@ def fake_account_id(name: str) -> str:
 
 def fake_uuid(seed: str) -> str:
     return str(uuid.UUID(fake_hex(seed, 32)))
-
-
-def unwrap_secret(value: Any) -> Any:
-    if isinstance(value, Mapping) and value.get(SIG_KEY) == SECRET_SIG:
-        return value.get("value")
-    return value
 
 
 def account_of_role_arn(role_arn: Any) -> str | None:
@@ -333,8 +326,8 @@ def _eks_component(call: ResourceCall, provider_ref: str) -> RemoteComponent:
                  "privateSubnetIds": subnets, "vpcId": call.get("vpcId") or "", "oidcProvider": ref["oidcProvider"],
                  **aws_provider},
         **aws_provider,
-        "kubeconfig": {SIG_KEY: SECRET_SIG, "value": kubeconfig},
-        "kubeconfigJson": {SIG_KEY: SECRET_SIG, "value": json.dumps(kubeconfig, sort_keys=True)},
+        "kubeconfig": secret(kubeconfig),
+        "kubeconfigJson": secret(json.dumps(kubeconfig, sort_keys=True)),
         "clusterSecurityGroupId": cluster_sg,
         "nodeSecurityGroupId": "sg-" + fake_hex(call.seed + "node-sg", 17),
         "oidcProviderArn": oidc_arn,

@@ -11,10 +11,20 @@ import ipaddress
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from landing_zone.regions import AWS_REGIONS
+from landing_zone.segments import DEFAULT_REACHABILITY, DEFAULT_SEGMENTS, SEGMENT_OF_ENVIRONMENT
 
 Environment = Literal["prod", "nonprod", "sandbox", "core"]
 AccountRole = Literal["log-archive", "security", "network", "workload"]
@@ -30,17 +40,6 @@ BUILTIN_PERMISSION_SETS = (
     "NetworkAdministrator",
     "SecurityAudit",
 )
-DEFAULT_SEGMENTS = ["prod", "nonprod", "sandbox", "shared", "hybrid"]
-# Who may talk to whom (symmetric; every segment also reaches itself): prod and nonprod never meet, the sandbox
-# reaches only shared services, on-premises (hybrid) reaches prod and nonprod.
-DEFAULT_REACHABILITY = {
-    "prod": ["shared", "hybrid"],
-    "nonprod": ["shared", "hybrid"],
-    "sandbox": ["shared"],
-    "shared": ["prod", "nonprod", "sandbox"],
-    "hybrid": ["prod", "nonprod"],
-}
-SEGMENT_OF_ENVIRONMENT = {"prod": "prod", "nonprod": "nonprod", "sandbox": "sandbox", "core": "shared"}
 
 
 class Strict(BaseModel):
@@ -348,6 +347,41 @@ class Workloads(Strict):
         return any((self.ecs, self.eks, self.aurora, self.redis, self.edge, self.data_hosts))
 
 
+DrStrategy = Literal["backup-restore", "pilot-light", "warm-standby"]
+# Strategies with standing infrastructure in the DR region (data replicated there, not only backups copied)
+STANDBY_STRATEGIES = ("pilot-light", "warm-standby")
+
+
+class DisasterRecovery(Strict):
+    """The account's disaster-recovery target in organization.dr_region; `lz dr` and rule DR-01 prove it offline."""
+
+    strategy: DrStrategy
+    """backup-restore (copies of the backups in DR) | pilot-light (data replicated, services at zero) | warm-standby
+    (data replicated, services running at a minimum)."""
+    rto_minutes: Annotated[int, Field(ge=1)]
+    """Recovery time objective: the longest the account's services may be down, in minutes."""
+    rpo_minutes: Annotated[int, Field(ge=1)]
+    """Recovery point objective: the most data (in minutes of writes) a regional disaster may lose."""
+    rebuilt_empty: list[Literal["redis"]] = []
+    """Data stores the apps refill themselves (a cache): recreated empty in DR, their RPO is not held to the target."""
+
+
+def _implied_by_strategy(account: Any) -> Any:
+    """The strategy implies its building blocks, unless the config says otherwise (validation then objects):
+    every strategy copies the backups to DR; pilot-light and warm-standby add the Aurora global database."""
+    if not isinstance(account, dict) or not isinstance(account.get("dr"), dict):
+        return account
+    workloads = account.get("workloads")
+    if not isinstance(workloads, dict):
+        return account
+    workloads = dict(workloads)
+    if isinstance(workloads.get("backup"), dict):
+        workloads["backup"] = {"copy_to_dr": True, **workloads["backup"]}
+    if isinstance(workloads.get("aurora"), dict) and account["dr"].get("strategy") in STANDBY_STRATEGIES:
+        workloads["aurora"] = {"dr_replica": True, **workloads["aurora"]}
+    return {**account, "workloads": workloads}
+
+
 class Account(Strict):
     name: DnsName
     """DNS-safe account name, used in resource names and as the `account` tag."""
@@ -367,6 +401,14 @@ class Account(Strict):
     """One spoke VPC per region (home and/or DR)."""
     workloads: Workloads = Workloads()
     """What the account runs (workload accounts only)."""
+    dr: DisasterRecovery | None = None
+    """Disaster recovery of a workload account: strategy and RTO/RPO targets (docs/disaster-recovery.md). The
+    strategy implies workloads.backup.copy_to_dr and, for pilot-light and warm-standby, workloads.aurora.dr_replica."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _strategy_implies(cls, data: Any) -> Any:
+        return _implied_by_strategy(data)
 
     @property
     def network_segment(self) -> str:

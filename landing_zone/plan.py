@@ -20,29 +20,24 @@ import os
 import runpy
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import yaml
 from google.protobuf import json_format, struct_pb2
-from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import resource as pulumi_resource
-from pulumi.runtime import rpc, settings
-from pulumi.runtime import stack as pulumi_stack
-from pulumi.runtime.proto import resource_pb2, source_pb2
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.proto import resource_pb2
 
+from landing_zone import engine
+from landing_zone.engine import UNKNOWN
 from landing_zone.mocks import REMOTE_CHILD_PACKAGE, LandingZoneMocks, fake_uuid
+from landing_zone.wire import RESOURCE_SIG, SIG_KEY, unwrap_secret
+from landing_zone.wire import is_secret as is_secret  # re-exported: plan readers ask plan.is_secret
 
 PROJECT = "landing-zone"
 STACK_TYPE = "pulumi:pulumi:Stack"
 GET_RESOURCE = "pulumi:pulumi:getResource"  # the engine's own lookup behind a resource reference, not a data source
-UNKNOWN = rpc.UNKNOWN
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
-SIG_KEY = "4dabf18193072939515e22adb298388d"
 
 
 class PlanError(Exception):
@@ -122,7 +117,7 @@ def _provider_urn(ref: str) -> str:
 # --- the recording monitor --------------------------------------------------------------------------------------
 
 
-class RecordingMonitor(pulumi_mocks.MockMonitor):
+class RecordingMonitor(engine.MockMonitor):
     """A MockMonitor that records every registration as the engine receives it."""
 
     def __init__(self, mocks: LandingZoneMocks, config: Mapping[str, str], project: str, stack: str):
@@ -151,7 +146,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             self._record(urn, request, provider_ref="", rid="", outputs={}, inputs={})
             return resource_pb2.RegisterResourceResponse(urn=urn)
 
-        pulumi_mocks._ensure_event_loop()
+        engine.ensure_event_loop()
         inputs_wire = _struct_to_dict(request.object)
         provider_ref = request.provider
         if not provider_ref and (request.custom or request.remote) and not request.type.startswith("pulumi:providers:"):
@@ -159,24 +154,43 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.remote:
             provider_ref = self._remote_children_provider(request, provider_ref)
 
+        moved_from = self.moved_from(request)
         if request.custom or request.remote:
-            args = pulumi_mocks.MockResourceArgs(
+            args = engine.MockResourceArgs(
                 typ=request.type, name=request.name, inputs=_mock_inputs(inputs_wire),
                 provider=provider_ref, resource_id=request.importId, custom=request.custom,
             )
-            args.urn = urn  # ids and names are seeded by the URN so they are unique and stable
+            # ids and names are seeded by the URN so they are unique and stable; a resource that moved (aliased to
+            # its former URN) is the same cloud resource, so it keeps the id and auto-name it had there
+            args.urn = moved_from[0] if moved_from else urn
             rid, state = self.mocks.new_resource(args)
             rid = rid or ""
             self._keep_remote_children()
         else:
             rid, state = "", {}  # a local component: its outputs arrive with RegisterResourceOutputs
-        obj_proto = _sync_await(rpc.serialize_properties(state, {}))
+        obj_proto = engine.serialize_properties(state)
         outputs = _struct_to_dict(obj_proto)
         if request.type.startswith("pulumi:providers:"):
             self.mocks.remember_provider(f"{urn}::{rid}", _mock_inputs(inputs_wire))
-        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, rid, state)
-        self._record(urn, request, provider_ref=provider_ref, rid=rid, outputs=outputs, inputs=inputs_wire)
+        self.resources[urn] = engine.ResourceRegistration(urn, rid, state)
+        self._record(urn, request, provider_ref=provider_ref, rid=rid, outputs=outputs, inputs=inputs_wire,
+                     moved_from=moved_from)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj_proto)
+
+    def moved_from(self, request) -> list[str]:
+        """The URNs a resource had before it moved: its aliases that give a whole URN or name a parent (or none),
+        resolved as the engine resolves them (in this monitor's URN form). Type-only aliases, which the provider SDK
+        adds to every resource of a renamed type (S3 `...V2`, `aws:alb` -> `aws:lb`), say nothing about this
+        program and are left out."""
+        urns = set(request.aliasURNs)
+        for alias in request.aliases:
+            spec = alias.spec
+            if alias.WhichOneof("alias") == "urn":
+                urns.add(alias.urn)
+            elif spec.parentUrn or spec.noParent:
+                urns.add(self.make_urn("" if spec.noParent else spec.parentUrn, spec.type or request.type,
+                                       spec.name or request.name))
+        return sorted(urns)
 
     def RegisterResourceOutputs(self, request):  # noqa: N802
         outputs = _struct_to_dict(request.outputs)
@@ -204,7 +218,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         """Children of remote components, so the SDK can hydrate the resource references in their outputs."""
         for urn, (rid, state) in list(self.mocks.remote_children.items()):
             if urn not in self.resources:
-                self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, rid, state)
+                self.resources[urn] = engine.ResourceRegistration(urn, rid, state)
 
     def Invoke(self, request):  # noqa: N802
         if request.tok != GET_RESOURCE:
@@ -225,7 +239,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         """Every invoke, in a stable order (the SDK issues them from several threads)."""
         return sorted(self.invokes, key=lambda i: (i["token"], i["provider"] or "", json.dumps(i["args"], sort_keys=True)))
 
-    def _record(self, urn: str, request, provider_ref: str, rid: str, outputs: dict, inputs: dict) -> None:
+    def _record(self, urn: str, request, provider_ref: str, rid: str, outputs: dict, inputs: dict,
+                moved_from: Sequence[str] = ()) -> None:
         options: dict[str, Any] = {}
         if request.remote:
             options["remote"] = True
@@ -233,8 +248,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             options["ignoreChanges"] = sorted(request.ignoreChanges)
         if request.additionalSecretOutputs:
             options["additionalSecretOutputs"] = sorted(request.additionalSecretOutputs)
-        if request.aliasURNs:
-            options["aliases"] = sorted(request.aliasURNs)
+        if moved_from:
+            options["aliases"] = list(moved_from)
         if request.deleteBeforeReplaceDefined:
             options["deleteBeforeReplace"] = bool(request.deleteBeforeReplace)
         if request.retainOnDelete:
@@ -280,7 +295,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             # before another thread can get its ref from _default_providers and fabricate ARNs with it.
             self.mocks.remember_provider(ref, inputs)
             self._default_providers[urn] = ref
-            self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, rid, dict(inputs))
+            self.resources[urn] = engine.ResourceRegistration(urn, rid, dict(inputs))
             self.records[urn] = {
                 "urn": urn, "type": f"pulumi:providers:{package}", "name": name, "custom": True, "parent": "",
                 "provider": "", "providers": {}, "dependencies": [], "property_dependencies": {}, "protect": False,
@@ -339,63 +354,6 @@ class _CollectingHandler(logging.Handler):
         self.messages.append((record.levelname.lower(), record.getMessage()))
 
 
-async def _wait_for_rpcs_linear(await_all_outstanding_tasks: bool = True) -> None:
-    """pulumi.runtime.stack.wait_for_rpcs with the same semantics, minus its quadratic cost.
-
-    The SDK waits on the whole set of outstanding output tasks with FIRST_COMPLETED, over and over: every round
-    adds and removes a callback on every pending task (1.5M callbacks for the prod stack, a third of the plan's
-    time). Awaiting the tasks one after another waits for exactly the same set, in linear time.
-    """
-    rpc_manager = settings._get_rpc_manager()
-    while True:
-        while rpc_manager.rpcs:
-            await asyncio.sleep(0)
-            try:
-                await rpc_manager.rpcs.pop()
-            except Exception as exn:
-                if rpc_manager.unhandled_exception is not None:
-                    cause = rpc_manager.unhandled_exception.with_traceback(rpc_manager.exception_traceback)
-                    raise exn from cause
-                raise
-        if rpc_manager.unhandled_exception is not None:
-            raise rpc_manager.unhandled_exception.with_traceback(rpc_manager.exception_traceback)
-        if await_all_outstanding_tasks:
-            while True:
-                with settings.SETTINGS.lock:
-                    pending = list(settings.SETTINGS.outputs)
-                    settings.SETTINGS.outputs.clear()
-                if not pending:
-                    break
-                for task in pending:
-                    await task
-        if not rpc_manager.rpcs:
-            break
-
-
-@contextlib.contextmanager
-def _patched(module: Any, name: str, value: Any) -> Iterator[None]:
-    original = getattr(module, name)
-    setattr(module, name, value)
-    try:
-        yield
-    finally:
-        setattr(module, name, original)
-
-
-def _secret_remembering_unwrap(monitor: RecordingMonitor) -> Callable[[Any], tuple[Any, bool]]:
-    """rpc._unwrap_rpc_secret_struct_properties (the SDK's last step before an Invoke), telling the monitor the
-    wire form of args that carried secrets."""
-    original = rpc._unwrap_rpc_secret_struct_properties
-
-    def unwrap(value: Any) -> tuple[Any, bool]:
-        plain, had_secrets = original(value)
-        if had_secrets and isinstance(value, struct_pb2.Struct) and isinstance(plain, struct_pb2.Struct):
-            monitor.remember_secret_args(plain, value)
-        return plain, had_secrets
-
-    return unwrap
-
-
 @contextlib.contextmanager
 def _program_environment(root: Path) -> Iterator[None]:
     """cwd = repo root and the root importable (as the language host does); restored afterwards."""
@@ -423,36 +381,26 @@ def run_program(program: Path | Callable[[], Any], stack: str, config: Mapping[s
     logger.propagate = False
     handler = _CollectingHandler()
     logger.handlers[:] = [handler]
-    settings.configure(pulumi_mocks.MockSettings(
-        monitor=monitor, monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
-        engine=pulumi_mocks.MockEngine(logger), project=project, stack=stack, dry_run=preview,
-        organization="organization", callbacks=None,
-    ))
-    settings.ROOT.set(None)
+    engine.configure(monitor, logger, project, stack, preview)
     pulumi.runtime.set_all_config(dict(config), list(secret_keys))
     monitor.log_messages = handler.messages
 
-    stack = contextlib.ExitStack()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        # Source positions (a full traceback per resource) only feed engine diagnostics; the plan has no use for them.
-        stack.enter_context(_patched(pulumi_resource, "_get_stack_trace", lambda: source_pb2.StackTrace()))
-        stack.enter_context(_patched(pulumi_stack, "wait_for_rpcs", _wait_for_rpcs_linear))
-        stack.enter_context(_patched(rpc, "_unwrap_rpc_secret_struct_properties", _secret_remembering_unwrap(monitor)))
-        if callable(program):
-            loop.run_until_complete(pulumi.runtime.run_in_stack(program))
-        else:
-            with _program_environment(program.parent):
-                loop.run_until_complete(pulumi.runtime.run_in_stack(
-                    lambda: runpy.run_path(str(program), run_name="__main__")))
+        with engine.patched_runtime(monitor.remember_secret_args):
+            if callable(program):
+                loop.run_until_complete(pulumi.runtime.run_in_stack(program))
+            else:
+                with _program_environment(program.parent):
+                    loop.run_until_complete(pulumi.runtime.run_in_stack(
+                        lambda: runpy.run_path(str(program), run_name="__main__")))
     finally:
-        stack.close()
         with contextlib.suppress(Exception):
             loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
         asyncio.set_event_loop(None)
-        settings.ROOT.set(None)
+        engine.reset_root()
     return monitor
 
 
@@ -665,10 +613,6 @@ def _describe(error: Any) -> str:
 # --- reading a plan ---------------------------------------------------------------------------------------------
 
 
-def is_secret(value: Any) -> bool:
-    return isinstance(value, Mapping) and value.get(SIG_KEY) == SECRET_SIG
-
-
 def contains_unknowns(value: Any) -> bool:
     if value == UNKNOWN:
         return True
@@ -689,9 +633,7 @@ def provider_tags(plan_index: Mapping[str, Mapping], resource: Mapping[str, Any]
     provider = plan_index.get(_provider_urn(resource.get("provider", "")))
     if not provider:
         return {}
-    raw = provider.get("inputs", {}).get("defaultTags")
-    if is_secret(raw):
-        raw = raw.get("value")
+    raw = unwrap_secret(provider.get("inputs", {}).get("defaultTags"))
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)

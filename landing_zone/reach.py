@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from landing_zone.config import ConfigError, load_stack
+from landing_zone.segments import Intent
 
 OK, DIFFERENT, INVALID = 0, 1, 2
 
@@ -50,7 +51,7 @@ def analyze(plan: Mapping[str, Any], intent: Mapping[str, list[str]], root: Path
     computed = rch.compute(plan["resources"])
     shown = list(dict.fromkeys([*(segments or []), *computed.segments]))
     present = [s for s in shown if s in computed.segments]
-    return ReachReport(tuple(present), rch.intent_matrix(intent, present), computed, rch.compare(computed, intent))
+    return ReachReport(tuple(present), Intent(intent).matrix(present), computed, rch.compare(computed, intent))
 
 
 def _cell(report: ReachReport, a: str, b: str) -> str:

@@ -119,7 +119,7 @@ LOG_BUCKET_ACTIONS = (
     "s3:PutBucketPublicAccessBlock", "s3:PutBucketAcl", "s3:PutBucketOwnershipControls", "s3:PutReplicationConfiguration",
     "s3:DeleteObjectVersion",
 )  # fmt: skip
-LOG_KEY_ALIAS = "alias/landing-zone/log-archive"  # components/security.py names the log archive key so
+LOG_KEY_ALIAS = "alias/landing-zone/log-archive"  # components/security/ names the log archive key so
 # Everything that makes the log archive key unusable or hands it to someone else (CreateGrant, a policy change).
 LOG_KEY_ACTIONS = (
     "kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:CreateGrant", "kms:DisableKeyRotation",
@@ -160,7 +160,7 @@ def exempted_principals(cfg: LandingZoneConfig) -> list[str]:
 
 
 def log_bucket_pattern(cfg: LandingZoneConfig) -> str:
-    """Every bucket of the log archive (components/security.py names them `<org>-log-archive-...`)."""
+    """Every bucket of the log archive (components/security/ names them `<org>-log-archive-...`)."""
     return f"arn:*:s3:::{log_bucket_prefix(cfg)}*"
 
 

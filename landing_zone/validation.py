@@ -13,7 +13,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from landing_zone.dns import resolver_checks
-from landing_zone.models import BUILTIN_PERMISSION_SETS, LandingZoneConfig
+from landing_zone.models import BUILTIN_PERMISSION_SETS, STANDBY_STRATEGIES, LandingZoneConfig
 from landing_zone.scp_documents import check_scp_sizes
 from landing_zone.subnets import SubnetPlanError, plan_subnets
 
@@ -26,7 +26,7 @@ NON_PUBLIC_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.
 def cross_check(cfg: LandingZoneConfig) -> list[str]:
     checks = (
         _unique_accounts, _core_roles, _organizational_units, _regions, _vpcs, _cidr_overlaps, _network,
-        _workloads, _dns, resolver_checks, _identity, _scp_limits, check_scp_sizes, _cost_budgets,
+        _workloads, _disaster_recovery, _dns, resolver_checks, _identity, _scp_limits, check_scp_sizes, _cost_budgets,
     )  # fmt: skip
     return [error for check in checks for error in check(cfg)]
 
@@ -367,6 +367,35 @@ def _deployment(a, path: str) -> Iterator[str]:
         if svc.name not in owned:
             yield (f"{path}.repositories: service {svc.name} (ecs.services[{j}]) has no owner; add it to the services "
                    "of the repository that deploys it (no pipeline role can push its image or roll it)")
+
+
+def _disaster_recovery(cfg: LandingZoneConfig) -> Iterator[str]:
+    """A DR target needs the DR region and what its strategy builds there; a config that turns off what the strategy
+    implies (workloads.aurora.dr_replica, workloads.backup.copy_to_dr) is refused rather than silently weaker."""
+    dr_region = cfg.organization.dr_region
+    for i, a in enumerate(cfg.accounts):
+        dr, w, path = a.dr, a.workloads, f"accounts[{i}]"
+        if dr is None:
+            continue
+        if a.role != "workload":
+            yield f"{path}.dr: only workload accounts have a DR target ({a.name} is the {a.role} account)"
+        if not dr_region:
+            yield f"{path}.dr: needs organization.dr_region (where the account recovers)"
+        standby = dr.strategy in STANDBY_STRATEGIES
+        if standby and dr_region and dr_region not in a.vpcs:
+            yield f"{path}.vpcs.{dr_region}: dr.strategy {dr.strategy} keeps infrastructure in the DR region; add a VPC there"
+        if (w.aurora or w.data_hosts) and not w.backup:
+            yield f"{path}.workloads.backup: dr needs AWS Backup copies of the data stores in the DR region; add backup: {{}}"
+        if w.backup and w.backup.copy_to_dr is False:
+            yield f"{path}.workloads.backup.copy_to_dr: dr.strategy {dr.strategy} restores from the DR copies; remove copy_to_dr: false"
+        if standby and w.aurora and not w.aurora.dr_replica:
+            yield (f"{path}.workloads.aurora.dr_replica: dr.strategy {dr.strategy} replicates Aurora to the DR region "
+                   "(global database); remove dr_replica: false or choose backup-restore")
+        if standby and w.aurora and a.environment != "prod":
+            yield (f"{path}.dr.strategy: {dr.strategy} needs the Aurora global database, which is built in prod accounts "
+                   f"only ({a.name} is {a.environment}); choose backup-restore")
+        if "redis" in dr.rebuilt_empty and not w.redis:
+            yield f"{path}.dr.rebuilt_empty: redis is listed but the account has no workloads.redis"
 
 
 def _in_domain(name: str, domain: str) -> bool:

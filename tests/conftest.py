@@ -6,18 +6,19 @@
         assert vpc["inputs"]["cidrBlock"] == "10.0.0.0/16"
 
 It runs the program (a callable, or a path to a `__main__.py`) under landing_zone.plan's RecordingMonitor with the
-landing_zone.mocks tables -- the same code `lz plan` uses -- and returns a Recording over the plan JSON.
+landing_zone.mocks tables -- the same code `lz plan` uses -- and returns a Recording over the plan JSON
+(tests/component_plans.py: `plan_program`, importable where a fixture cannot go, and small typed handles).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 import stack_plans
+from component_plans import Recording, plan_program
 
 from landing_zone import plan as plan_mod
 
@@ -25,45 +26,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-class Recording:
-    """The plan of one run plus lookups tests need (resources as the engine received them)."""
-
-    def __init__(self, plan: dict, monitor: plan_mod.RecordingMonitor):
-        self.plan = plan
-        self.monitor = monitor
-        self.resources: list[dict] = plan["resources"]
-        self.outputs: dict = plan["outputs"]
-        self.invokes: list[tuple[str, dict]] = monitor.mocks.invokes
-        self.logs: list[tuple[str, str]] = monitor.log_messages
-
-    def of_type(self, type_token: str) -> list[dict]:
-        return [r for r in self.resources if r["type"] == type_token]
-
-    def one(self, type_token: str) -> dict:
-        found = self.of_type(type_token)
-        assert len(found) == 1, f"expected one {type_token}, found {[r['name'] for r in found]}"
-        return found[0]
-
-    def named(self, name: str) -> dict:
-        found = [r for r in self.resources if r["name"] == name]
-        assert len(found) == 1, f"expected one resource named {name}, found {len(found)}"
-        return found[0]
-
-    def account_of(self, resource: Mapping[str, Any]) -> str:
-        return plan_mod.account_of(plan_mod.index_by_urn(self.plan), resource)
-
-
 @pytest.fixture
 def record() -> Callable[..., Recording]:
-    def run(program: Callable[[], Any] | Path, *, stack: str = "test", config: Mapping[str, Any] | None = None,
-            secret_keys: tuple[str, ...] = (), preview: bool = False, region: str = "ap-south-1") -> Recording:
-        values = {"aws:region": region, **(config or {})}
-        encoded = plan_mod.encode_config(values)
-        secrets = [k if ":" in k else f"{plan_mod.PROJECT}:{k}" for k in secret_keys]
-        monitor = plan_mod.run_program(program, stack, encoded, secrets, preview=preview)
-        return Recording(plan_mod.build_plan(monitor), monitor)
-
-    return run
+    """`record(program, stack=..., config=..., secret_keys=..., preview=..., region=...)`: component_plans.plan_program."""
+    return plan_program
 
 
 # --- the session's full-stack plans (tests/stack_plans.py: planned once, shared read-only) ---------------------------

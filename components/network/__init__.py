@@ -1,27 +1,47 @@
-"""Transit Gateway networking: hubs per region, spoke VPCs, hybrid connectivity, DR peering, segment routing.
+"""Transit Gateway networking: hubs per region, spoke VPCs, hybrid connectivity, DR peering, segment routing, and
+hybrid DNS (Route 53 Resolver, private zones, DNS Firewall and query logging: dns.py, dns_zones.py).
 
 `build_network` composes them in order from the config and the account handles; __main__.py calls it once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 
 from components.alarm_forwarding import AlarmBus
 from components.context import AccountContext, LogArchive, VpcHandle
-from components.network.dns import HybridDns, build_dns
-from components.network.hub import HubHandle, NetworkHub
-from components.network.hybrid import CLIENT_VPN_MAX_ASSOCIATIONS, ClientVpnEndpoint, HybridConnectivity
-from components.network.peering import HubPeering
-from components.network.routing import SegmentRouting
-from components.network.routing_plan import PEERING, peered, region_plan
-from components.network.vpc import SpokeArgs, SpokeVpc
+from components.network.dns import HybridDns, ResolverArgs, ResolverEndpoints, ResolverRegion, SpokeDns
+from components.network.dns_zones import PrivateZones, PrivateZonesArgs
+from components.network.hub import HubHandle, NetworkHub, NetworkHubArgs
+from components.network.hybrid import (
+    ClientVpnEndpoint,
+    ClientVpnEndpointArgs,
+    HybridConnectivity,
+    HybridConnectivityArgs,
+)
+from components.network.peering import HubPeering, HubPeeringArgs
+from components.network.routing import SegmentRouting, SegmentRoutingArgs
+from components.network.vpc import SpokeVpc, SpokeVpcArgs
+from landing_zone.client_vpn import authorization_ranges, client_vpn_routes, client_vpn_source_cidrs
+from landing_zone.dns import dns_routes, resolver_subnets, vpc_regions
 from landing_zone.models import LandingZoneConfig
-from landing_zone.subnets import by_tier, plan_subnets
+from landing_zone.routing import (
+    PEERING,
+    PEERING_TABLE,
+    VpcSite,
+    direct_connect_prefixes,
+    dr_transit_gateway_asn,
+    peered,
+    region_plan,
+    segment_blocks,
+    vpc_destinations,
+    vpn_region,
+)
 
-__all__ = ["Network", "build_network", "client_vpn_source_cidrs"]
+__all__ = ["Network", "build_network"]
 
 
 @dataclass
@@ -37,52 +57,40 @@ class Network:
     dns: HybridDns | None = None
 
 
-def client_vpn_source_cidrs(cfg: LandingZoneConfig) -> list[str]:
-    """Where Client VPN traffic comes from inside AWS.
-
-    The Client VPN source-NATs its clients to the addresses of its network interfaces in the associated subnets
-    (the network account's home private subnets), so hosts see those addresses, never the client range: SSH/RDP is
-    allowed from exactly these subnets.
-    """
-    cvpn = cfg.network.client_vpn
-    if cvpn is None:
-        return []
-    network = cfg.account_with_role("network")
-    vpc = network.vpcs[cfg.organization.home_region]
-    private = by_tier(plan_subnets(vpc.cidr, vpc.azs, vpc.tiers.model_dump()))["private"]
-    return private[:CLIENT_VPN_MAX_ASSOCIATIONS]
-
-
 def organization_id_of(organization_arn: pulumi.Input[str]) -> pulumi.Output[str]:
     """o-xxxxxxxxxx from the organization's ARN (arn:aws:organizations::<management>:organization/o-xxxxxxxxxx)."""
     return pulumi.Output.from_input(organization_arn).apply(lambda arn: arn.rsplit("/", 1)[-1])
 
 
 def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], log_archive: LogArchive,
-                  organization_arn: pulumi.Input[str], depends_on: list[pulumi.Resource] | None = None,
+                  organization_arn: pulumi.Input[str], sharing_enabled: Sequence[pulumi.Resource] = (),
                   alarm_bus: AlarmBus | None = None) -> Network:
-    """depends_on: what must exist before the hubs share their TGW (RAM sharing enabled in the organization);
-    alarm_bus: where the DNS Firewall block alarms are forwarded (the security account's bus)."""
+    """sharing_enabled: what must exist before the hubs (and the resolvers) share with the organization (RAM sharing
+    enabled in it); alarm_bus: where the DNS Firewall block alarms are forwarded (the security account's bus)."""
     network = accounts[cfg.account_with_role("network").name]
     home, dr = cfg.organization.home_region, cfg.organization.dr_region
-    hubs = {region: NetworkHub(f"hub-{region}", cfg=cfg, network=network, region=region,
-                               organization_arn=organization_arn, sharing_enabled=depends_on or [],
-                               opts=pulumi.ResourceOptions(depends_on=depends_on or []))
+    hubs = {region: NetworkHub(f"hub-{region}", hub_args(cfg, network, region, organization_arn, sharing_enabled),
+                               pulumi.ResourceOptions(depends_on=list(sharing_enabled)))
             for region in cfg.regions}
     handles: dict[str, HubHandle] = {r: h.handle for r, h in hubs.items()}
-    admin_cidrs = client_vpn_source_cidrs(cfg)
+    admin_cidrs = tuple(client_vpn_source_cidrs(cfg))
     organization_id = organization_id_of(organization_arn)
     spokes: dict[tuple[str, str], SpokeVpc] = {}
     for account in cfg.accounts:  # config order: the network account's VPCs come with it
         for region, vpc in account.vpcs.items():
+            site = VpcSite(account.name, region, vpc.cidr, account.network_segment)
             spokes[(account.name, region)] = SpokeVpc(
                 f"{account.name}-{region}",
-                SpokeArgs(cfg=cfg, account=accounts[account.name], region=region, vpc=vpc, hub=handles[region],
-                          log_archive=log_archive, admin_cidrs=admin_cidrs, organization_id=organization_id,
-                          admin_access=bool(account.workloads.data_hosts) and region == home,  # only hosts use it
-                          internet_facing=bool(account.workloads.edge) and region == home))
-    hybrid = {region: HybridConnectivity(f"hybrid-{region}", cfg=cfg, hub=handles[region]) for region in cfg.regions}
-    peering = HubPeering(f"peering-{home}-{dr}", home=handles[home], dr=handles[dr]) if peered(cfg) and dr else None
+                SpokeVpcArgs(account=accounts[account.name], region=region, vpc=vpc, hub=handles[region],
+                             log_archive=log_archive, tgw_destinations=tuple(vpc_destinations(cfg, site)),
+                             reachable_blocks=tuple(segment_blocks(cfg, site.segment)), admin_cidrs=admin_cidrs,
+                             organization_id=organization_id,
+                             admin_access=bool(account.workloads.data_hosts) and region == home,  # only hosts use it
+                             internet_facing=bool(account.workloads.edge) and region == home))
+    hybrid = {region: HybridConnectivity(f"hybrid-{region}", hybrid_args(cfg, handles[region]))
+              for region in cfg.regions}
+    peering = HubPeering(f"peering-{home}-{dr}", HubPeeringArgs(hub=handles[home], dr=handles[dr])) \
+        if peered(cfg) and dr else None
     routing: dict[str, SegmentRouting] = {}
     attachment_ids: dict[str, dict[str, pulumi.Input[str]]] = {}
     for region in cfg.regions:
@@ -92,15 +100,14 @@ def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], l
         if peering is not None:
             ids[PEERING] = peering.home_attachment_id if region == home else peering.dr_attachment_id
         attachment_ids[region] = ids
-        routing[region] = SegmentRouting(f"routing-{region}", hub=handles[region], plan=region_plan(cfg, region),
-                                         attachment_ids=ids)
+        routing[region] = SegmentRouting(f"routing-{region}", SegmentRoutingArgs(
+            hub=handles[region], plan=region_plan(cfg, region), attachment_ids=ids))
     client_vpn = None
     if cfg.network.client_vpn:
         host = spokes[(network.name, home)]
-        client_vpn = ClientVpnEndpoint(
-            f"client-vpn-{home}", cfg=cfg, hub=handles[home], vpc_id=host.vpc.id, vpc_cidr=host.site.cidr,
-            subnet_ids=[s.id for s in host.subnets["private"]])
-    dns = build_dns(cfg, accounts, handles, spokes, attachment_ids, alarm_bus, organization_arn, depends_on or [])
+        client_vpn = ClientVpnEndpoint(f"client-vpn-{home}", client_vpn_args(
+            cfg, handles[home], host.vpc.id, host.args.vpc.cidr, [s.id for s in host.subnets["private"]]))
+    dns = build_dns(cfg, accounts, handles, spokes, attachment_ids, alarm_bus, organization_arn, sharing_enabled)
     vpcs = {key: spoke.handle for key, spoke in spokes.items()}
     outputs = {
         "transitGatewayIds": {r: h.transit_gateway.id for r, h in hubs.items()},
@@ -109,3 +116,70 @@ def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], l
     if client_vpn is not None:
         outputs["clientVpnEndpointId"] = client_vpn.endpoint.id
     return Network(hubs, spokes, vpcs, hybrid, routing, peering, client_vpn, outputs, dns)
+
+
+def hub_args(cfg: LandingZoneConfig, network: AccountContext, region: str, organization_arn: pulumi.Input[str],
+             sharing_enabled: Sequence[pulumi.Resource]) -> NetworkHubArgs:
+    """The hub of `region`: the home TGW has the configured ASN; a table per segment, plus the peering's."""
+    home = region == cfg.organization.home_region
+    segments = list(cfg.network.segments)
+    if cfg.organization.dr_region and cfg.network.dr_peering:
+        segments.append(PEERING_TABLE)
+    return NetworkHubArgs(
+        account=network, region=region, organization_name=cfg.organization.name,
+        amazon_side_asn=cfg.network.transit_gateway_asn if home else dr_transit_gateway_asn(cfg),
+        route_table_segments=tuple(segments), organization_arn=organization_arn,
+        sharing_enabled=tuple(sharing_enabled))
+
+
+def hybrid_args(cfg: LandingZoneConfig, hub: HubHandle) -> HybridConnectivityArgs:
+    """The VPNs that terminate on the hub and, on the home hub, the Direct Connect gateway."""
+    dx = cfg.network.direct_connect if hub.region == cfg.organization.home_region else None
+    return HybridConnectivityArgs(
+        hub=hub, vpn=tuple(gw for gw in cfg.network.vpn if vpn_region(cfg, gw) == hub.region), direct_connect=dx,
+        direct_connect_prefixes=tuple(direct_connect_prefixes(cfg)) if dx else (),
+        organization_name=cfg.organization.name, log_retention_days=cfg.security.log_retention_days)
+
+
+def client_vpn_args(cfg: LandingZoneConfig, hub: HubHandle, vpc_id: pulumi.Input[str], vpc_cidr: str,
+                    subnet_ids: list[pulumi.Input[str]]) -> ClientVpnEndpointArgs:
+    cvpn = cfg.network.client_vpn
+    assert cvpn is not None
+    ranges = {rule.group: tuple(authorization_ranges(cfg, rule)) for rule in cvpn.authorization}
+    authorized = list(dict.fromkeys(c for group_ranges in ranges.values() for c in group_ranges))
+    return ClientVpnEndpointArgs(
+        hub=hub, client_vpn=cvpn, authorized_ranges=ranges, routes=tuple(client_vpn_routes(cfg, authorized)),
+        vpc_id=vpc_id, vpc_cidr=vpc_cidr, subnet_ids=tuple(subnet_ids), organization_name=cfg.organization.name,
+        log_retention_days=cfg.security.log_retention_days)
+
+
+def build_dns(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], hubs: dict[str, HubHandle],
+              spokes: dict[tuple[str, str], SpokeVpc], attachment_ids: dict[str, dict[str, pulumi.Input[str]]],
+              alarm_bus: AlarmBus | None, organization_arn: pulumi.Input[str],
+              sharing_enabled: Sequence[pulumi.Resource]) -> HybridDns | None:
+    """The resolver of every region with VPCs and the private zones (network.resolver; None without it)."""
+    resolver = cfg.network.resolver
+    if resolver is None:
+        return None
+    network = accounts[cfg.account_with_role("network").name]
+    vpcs = tuple(SpokeDns(accounts[acct], spoke.handle) for (acct, _), spoke in spokes.items())
+    regions: dict[str, ResolverRegion] = {}
+    for region in vpc_regions(cfg):
+        host = spokes.get((network.name, region))
+        endpoints = ResolverEndpoints(
+            vpc=host.handle, attached=(host.attachment,), subnet_cidrs=tuple(resolver_subnets(cfg, region)),
+            forward_domains=tuple(resolver.forward_domains)) if host else None
+        regions[region] = ResolverRegion(f"resolver-{region}", ResolverArgs(
+            account=network, region=region, organization_name=cfg.organization.name, hub=hubs[region],
+            on_premises_resolvers=tuple(resolver.on_premises_resolvers), endpoints=endpoints,
+            firewall_lists=dict(resolver.firewall_managed_lists[region]),
+            log_retention_days=cfg.security.log_retention_days, tgw_routes=dns_routes(cfg, region),
+            attachment_ids=attachment_ids[region], vpcs=tuple(v for v in vpcs if v.vpc.region == region),
+            alarm_bus=alarm_bus, organization_arn=organization_arn, sharing_enabled=tuple(sharing_enabled)))
+    zones = None
+    home = cfg.organization.home_region
+    if resolver.private_zones:
+        zones = PrivateZones("private-zones", PrivateZonesArgs(
+            account=network, region=home, organization_name=cfg.organization.name, zones=dict(resolver.private_zones),
+            first_vpc=spokes[(network.name, home)].handle, vpcs=vpcs))
+    return HybridDns(regions, zones)

@@ -12,11 +12,13 @@ Per region, in the network account (ResolverRegion):
   of the region is associated with each of them through its own account's provider, after the share reaches the
   organization (AWS refuses an association with a resource not yet shared with the account).
 Private hosted zones per environment (PrivateZones, dns_zones.py) live in the network account's home region.
+`build_network` (components/network/__init__.py) computes the args from the config (landing_zone/dns.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
@@ -26,16 +28,7 @@ from components.base import AccountArgs, AccountComponent
 from components.context import AccountContext, VpcHandle
 from components.lookups import lookup
 from components.network.hub import HubHandle
-from landing_zone.dns import (
-    DNS_ALARM_PREFIX,
-    DNS_PORT,
-    RESOLVER_QUERY_LOG_GROUP,
-    dns_routes,
-    resolver_hosts,
-    resolver_subnets,
-    vpc_regions,
-)
-from landing_zone.models import LandingZoneConfig
+from landing_zone.dns import DNS_ALARM_PREFIX, DNS_PORT, RESOLVER_QUERY_LOG_GROUP, host_prefixes
 
 EPHEMERAL = (1024, 65535)
 FIREWALL_ASSOCIATION_PRIORITY = 101  # AWS accepts 101-9899; one rule group per VPC
@@ -54,18 +47,31 @@ class SpokeDns:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ResolverEndpoints:
+    """The resolver endpoints of a region, in the network account's VPC there, and the domains they forward."""
+
+    vpc: VpcHandle
+    attached: tuple[pulumi.Resource, ...]  # the VPC's TGW attachment (a route to the TGW waits for it)
+    subnet_cidrs: tuple[str, ...]  # their own subnets, one per AZ (landing_zone.dns.resolver_subnets)
+    forward_domains: tuple[str, ...]  # on-premises domains, each a forwarding rule to the on-premises resolvers
+
+
+@dataclass(frozen=True, kw_only=True)
 class ResolverArgs(AccountArgs):
     """account: the network account; region: where this part of the resolver lives."""
 
-    cfg: LandingZoneConfig
+    organization_name: str
     hub: HubHandle
-    vpcs: list[SpokeDns]  # every VPC of the region, the network account's own included
-    endpoints_vpc: VpcHandle | None  # the network account's VPC here (None: no endpoints in this region)
-    endpoints_vpc_attached: list[pulumi.Resource] = field(default_factory=list)  # its TGW attachment
-    attachment_ids: dict[str, pulumi.Input[str]]  # routing_plan attachment key -> TGW attachment id of this region
+    on_premises_resolvers: tuple[str, ...]  # IPv4 addresses
+    endpoints: ResolverEndpoints | None  # None: the network account has no VPC in this region
+    firewall_lists: Mapping[str, str]  # AWS managed domain list name -> its id in this region
+    log_retention_days: int
+    tgw_routes: Mapping[str, Mapping[str, str]]  # landing_zone.dns.dns_routes: segment -> destination -> attachment key
+    attachment_ids: Mapping[str, pulumi.Input[str]]  # attachment key (landing_zone.routing) -> TGW attachment id here
+    vpcs: tuple[SpokeDns, ...]  # every VPC of the region, the network account's own included
     alarm_bus: AlarmBus | None  # the security alarm path (None: no CIS alarms, the block alarm stays local)
     organization_arn: pulumi.Input[str]
-    sharing_enabled: list[pulumi.Resource] = field(default_factory=list)  # RAM sharing enabled in the organization
+    sharing_enabled: tuple[pulumi.Resource, ...] = ()  # RAM sharing enabled in the organization
 
 
 def domain_slug(domain: str) -> str:
@@ -81,11 +87,10 @@ class ResolverRegion(AccountComponent[ResolverArgs]):
 
     def __init__(self, name: str, args: ResolverArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, args, opts)
-        self.cfg = args.cfg
         self.rules: dict[str, aws.route53.ResolverRule] = {}
         self.inbound = self.outbound = None
-        if args.endpoints_vpc is not None:
-            self._endpoints(args.endpoints_vpc)
+        if args.endpoints is not None:
+            self._endpoints(args.endpoints)
         self.firewall = self._firewall()
         self.query_logs = self._query_logs()
         self.shared = self._share()
@@ -108,33 +113,34 @@ class ResolverRegion(AccountComponent[ResolverArgs]):
         return self.inbound.ip_addresses.apply(lambda addresses: [a["ip"] for a in addresses or [] if a.get("ip")])
 
     # -- endpoints --------------------------------------------------------------------------------------------------
-    def _endpoints(self, vpc: VpcHandle) -> None:
-        hosts = resolver_hosts(self.cfg)
-        subnets = self._subnets(vpc, hosts)
+    def _endpoints(self, endpoints: ResolverEndpoints) -> None:
+        vpc, hosts = endpoints.vpc, host_prefixes(self.args.on_premises_resolvers)
+        subnets = self._subnets(endpoints, hosts)
         inbound_sg = self._security_group("resolver-inbound-sg", vpc, "Resolver inbound endpoint: DNS from the "
                                           "on-premises resolvers only", ingress=self._dns_rules(hosts), egress=[])
         outbound_sg = self._security_group("resolver-outbound-sg", vpc, "Resolver outbound endpoint: DNS to the "
                                            "on-premises resolvers only", ingress=[], egress=self._dns_rules(hosts))
         self.inbound = self._endpoint("INBOUND", "resolver-inbound", inbound_sg, subnets)
         self.outbound = self._endpoint("OUTBOUND", "resolver-outbound", outbound_sg, subnets)
-        for domain in self.cfg.network.resolver.forward_domains:
+        for domain in endpoints.forward_domains:
             self.rules[domain] = aws.route53.ResolverRule(
                 self.child_name(f"resolver-rule-{domain_slug(domain)}"), name=f"forward-{domain_slug(domain)}",
                 domain_name=domain, rule_type="FORWARD", resolver_endpoint_id=self.outbound.id,
                 target_ips=[{"ip": ip, "port": DNS_PORT, "protocol": "Do53"}
-                            for ip in self.cfg.network.resolver.on_premises_resolvers],
+                            for ip in self.args.on_premises_resolvers],
                 tags={"Name": self.child_name(f"resolver-rule-{domain_slug(domain)}")}, opts=self.child_opts())
 
-    def _subnets(self, vpc: VpcHandle, hosts: list[str]) -> list[aws.ec2.Subnet]:
+    def _subnets(self, endpoints: ResolverEndpoints, hosts: list[str]) -> list[aws.ec2.Subnet]:
         """The endpoints' own subnets: their route table sends only the on-premises resolvers to the TGW, their NACL
         admits only DNS with them (the VPC's default NACL, emptied, would drop everything)."""
         azs = lookup(aws.get_availability_zones_output, account=self.account, region=self.region, parent=self,
                      state="available", filters=[{"name": "zone-type", "values": ["availability-zone"]}])
+        vpc = endpoints.vpc
         subnets = [aws.ec2.Subnet(
             self.child_name(f"dns-{i}"), vpc_id=vpc.vpc_id, cidr_block=cidr, map_public_ip_on_launch=False,
             availability_zone=azs.names.apply(lambda names, i=i: names[i]),
             tags={"Name": self.child_name(f"dns-{i}"), "tier": "dns"}, opts=self.child_opts())
-            for i, cidr in enumerate(resolver_subnets(self.cfg, self.region))]
+            for i, cidr in enumerate(endpoints.subnet_cidrs)]
         table = aws.ec2.RouteTable(self.child_name("rt-dns"), vpc_id=vpc.vpc_id,
                                    tags={"Name": self.child_name("rt-dns"), "tier": "dns"}, opts=self.child_opts())
         for i, subnet in enumerate(subnets):
@@ -144,7 +150,7 @@ class ResolverRegion(AccountComponent[ResolverArgs]):
             aws.ec2.Route(self.child_name(f"rt-dns-to-{_cidr_slug(host)}"), route_table_id=table.id,
                           destination_cidr_block=host, transit_gateway_id=self.args.hub.transit_gateway_id,
                           # AWS refuses a route to a TGW the VPC is not attached to yet
-                          opts=self.child_opts(depends_on=list(self.args.endpoints_vpc_attached)))
+                          opts=self.child_opts(depends_on=list(endpoints.attached)))
         allowed = [(proto, ports) for proto in ("tcp", "udp") for ports in ((DNS_PORT, DNS_PORT), EPHEMERAL)]
         rules = [{"rule_no": 100 + 10 * i + j, "action": "allow", "cidr_block": host, "protocol": proto,
                   "from_port": ports[0], "to_port": ports[1]}
@@ -166,7 +172,7 @@ class ResolverRegion(AccountComponent[ResolverArgs]):
 
     def _endpoint(self, direction: str, purpose: str, sg: aws.ec2.SecurityGroup, subnets: list[aws.ec2.Subnet]):
         return aws.route53.ResolverEndpoint(
-            self.child_name(purpose), name=f"{self.cfg.organization.name}-{self.region}-{direction.lower()}",
+            self.child_name(purpose), name=f"{self.args.organization_name}-{self.region}-{direction.lower()}",
             direction=direction, resolver_endpoint_type="IPV4", protocols=["Do53"], security_group_ids=[sg.id],
             ip_addresses=[{"subnet_id": s.id} for s in subnets],  # one address per AZ
             tags={"Name": self.child_name(purpose)}, opts=self.child_opts())
@@ -174,10 +180,9 @@ class ResolverRegion(AccountComponent[ResolverArgs]):
     # -- DNS Firewall -----------------------------------------------------------------------------------------------
     def _firewall(self) -> aws.route53.ResolverFirewallRuleGroup:
         group = aws.route53.ResolverFirewallRuleGroup(
-            self.child_name("dns-firewall"), name=f"{self.cfg.organization.name}-{self.region}-threats",
+            self.child_name("dns-firewall"), name=f"{self.args.organization_name}-{self.region}-threats",
             tags={"Name": self.child_name("dns-firewall")}, opts=self.child_opts())
-        lists = self.cfg.network.resolver.firewall_managed_lists[self.region]
-        for i, (name, list_id) in enumerate(lists.items()):
+        for i, (name, list_id) in enumerate(self.args.firewall_lists.items()):
             aws.route53.ResolverFirewallRule(
                 self.child_name(f"dns-firewall-{name}"), name=f"block-{name}", action="BLOCK", block_response="NODATA",
                 firewall_domain_list_id=list_id, firewall_rule_group_id=group.id,
@@ -191,7 +196,7 @@ class ResolverRegion(AccountComponent[ResolverArgs]):
         VPC's account: the query logs of every VPC reach this one log group (the configuration is shared)."""
         log_group = aws.cloudwatch.LogGroup(
             self.child_name("resolver-query-logs"), name=RESOLVER_QUERY_LOG_GROUP, kms_key_id=self.args.hub.log_key_arn,
-            retention_in_days=self.cfg.security.log_retention_days, opts=self.child_opts())
+            retention_in_days=self.args.log_retention_days, opts=self.child_opts())
         # log delivery writes the group only through this policy (AWS would otherwise try to add its own)
         delivery = aws.cloudwatch.LogResourcePolicy(
             self.child_name("resolver-query-logs-policy"), policy_name="landing-zone-resolver-query-logs",
@@ -202,7 +207,7 @@ class ResolverRegion(AccountComponent[ResolverArgs]):
                 "Condition": {"StringEquals": {"aws:SourceAccount": self.account.account_id}}}]}),
             opts=self.child_opts())  # fmt: skip
         config = aws.route53.ResolverQueryLogConfig(
-            self.child_name("resolver-query-logs"), name=f"{self.cfg.organization.name}-{self.region}",
+            self.child_name("resolver-query-logs"), name=f"{self.args.organization_name}-{self.region}",
             destination_arn=log_group.arn, opts=self.child_opts(depends_on=[delivery]))
         aws.cloudwatch.LogMetricFilter(
             self.child_name("dns-firewall-blocks-filter"), name="dns-firewall-blocks", log_group_name=log_group.name,
@@ -217,16 +222,16 @@ class ResolverRegion(AccountComponent[ResolverArgs]):
             evaluation_periods=1, threshold=1, comparison_operator="GreaterThanOrEqualToThreshold",
             treat_missing_data="notBreaching", opts=self.child_opts())  # fmt: skip
         if self.args.alarm_bus is not None:  # state changes reach security like the CIS alarms'
-            forward_alarms(self.account, self.region, self.args.alarm_bus, prefixes=[DNS_ALARM_PREFIX],
+            forward_alarms(self, self.args.alarm_bus, prefixes=[DNS_ALARM_PREFIX],
                            rule_name="landing-zone-dns-alarms-forward",
-                           description="EventBridge forwards DNS Firewall alarms to security", parent=self)
+                           description="EventBridge forwards DNS Firewall alarms to security")
         return config
 
     # -- sharing and associations -------------------------------------------------------------------------------------
     def _share(self) -> list[pulumi.Resource]:
         """One RAM share to the organization (the TGW share's pattern); associations wait for all of it."""
         share = aws.ram.ResourceShare(self.child_name("dns-share"),
-                                      name=f"{self.cfg.organization.name}-{self.region}-dns",
+                                      name=f"{self.args.organization_name}-{self.region}-dns",
                                       allow_external_principals=False, opts=self.child_opts())
         resources = {f"rule-{domain_slug(d)}": r.arn for d, r in self.rules.items()}
         resources.update({"firewall": self.firewall.arn, "query-logs": self.query_logs.arn})
@@ -255,7 +260,7 @@ class ResolverRegion(AccountComponent[ResolverArgs]):
                                                 resolver_rule_id=rule.id, vpc_id=vpc.vpc_id, opts=opts())
             for d, rule in self.rules.items()]
         out.append(aws.route53.ResolverFirewallRuleGroupAssociation(
-            name("dns-firewall-assoc"), name=f"{self.cfg.organization.name}-threats", vpc_id=vpc.vpc_id,
+            name("dns-firewall-assoc"), name=f"{self.args.organization_name}-threats", vpc_id=vpc.vpc_id,
             firewall_rule_group_id=self.firewall.id, priority=FIREWALL_ASSOCIATION_PRIORITY,
             mutation_protection="ENABLED", opts=opts()))
         out.append(aws.route53.ResolverQueryLogConfigAssociation(
@@ -267,7 +272,7 @@ class ResolverRegion(AccountComponent[ResolverArgs]):
     def _routes(self) -> None:
         """The DNS-only static routes of this region's hub (landing_zone.dns.dns_routes)."""
         hub = self.args.hub
-        for segment, routes in dns_routes(self.cfg, self.region).items():
+        for segment, routes in self.args.tgw_routes.items():
             for cidr, key in routes.items():
                 aws.ec2transitgateway.Route(
                     self.child_name(f"tgw-dns-route-{segment}-{_cidr_slug(cidr)}"), destination_cidr_block=cidr,
@@ -279,33 +284,3 @@ class ResolverRegion(AccountComponent[ResolverArgs]):
 class HybridDns:
     regions: dict[str, ResolverRegion]
     zones: pulumi.ComponentResource | None  # dns_zones.PrivateZones
-
-
-def build_dns(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], hubs: dict[str, HubHandle],
-              spokes: dict, attachment_ids: dict[str, dict[str, pulumi.Input[str]]], alarm_bus: AlarmBus | None,
-              organization_arn: pulumi.Input[str], sharing_enabled: list[pulumi.Resource]) -> HybridDns | None:
-    """The resolver of every region with VPCs and the private zones; spokes: (account, region) -> SpokeVpc."""
-    from components.network.dns_zones import PrivateZones, PrivateZonesArgs
-
-    if cfg.network.resolver is None:
-        return None
-    network = accounts[cfg.account_with_role("network").name]
-    vpcs = [SpokeDns(accounts[acct], spoke.handle) for (acct, _), spoke in spokes.items()]
-    regions: dict[str, ResolverRegion] = {}
-    for region in vpc_regions(cfg):
-        host = spokes.get((network.name, region))
-        regions[region] = ResolverRegion(f"resolver-{region}", ResolverArgs(
-            account=network, region=region, cfg=cfg, hub=hubs[region],
-            vpcs=[v for v in vpcs if v.vpc.region == region],
-            endpoints_vpc=host.handle if host else None,
-            endpoints_vpc_attached=[host.attachment] if host else [],
-            attachment_ids=attachment_ids[region], alarm_bus=alarm_bus, organization_arn=organization_arn,
-            sharing_enabled=sharing_enabled))
-    zones = None
-    home = cfg.organization.home_region
-    if cfg.network.resolver.private_zones:
-        first = spokes[(network.name, home)].handle
-        zones = PrivateZones("private-zones", PrivateZonesArgs(
-            account=network, region=home, cfg=cfg, first_vpc=first,
-            vpcs=vpcs))
-    return HybridDns(regions, zones)

@@ -8,6 +8,7 @@ association is made by the VPC's owner (ZoneAssociation, its own provider), in t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
@@ -16,16 +17,16 @@ import pulumi_aws as aws
 from components.base import AccountArgs, AccountComponent
 from components.context import AccountContext, VpcHandle
 from components.network.dns import SpokeDns, domain_slug
-from landing_zone.models import LandingZoneConfig
 
 
 @dataclass(frozen=True, kw_only=True)
 class PrivateZonesArgs(AccountArgs):
     """account: the network account; region: its home region (the zones' first VPC)."""
 
-    cfg: LandingZoneConfig
+    organization_name: str
+    zones: Mapping[str, str]  # environment -> domain of its private zone (network.resolver.private_zones)
     first_vpc: VpcHandle  # the network account's VPC in the home region
-    vpcs: list[SpokeDns]  # every VPC, every region
+    vpcs: tuple[SpokeDns, ...]  # every VPC, every region
 
 
 class PrivateZones(AccountComponent[PrivateZonesArgs]):
@@ -34,10 +35,10 @@ class PrivateZones(AccountComponent[PrivateZonesArgs]):
     def __init__(self, name: str, args: PrivateZonesArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, args, opts)
         self.zones: dict[str, aws.route53.Zone] = {}
-        for env, domain in args.cfg.network.resolver.private_zones.items():
+        for env, domain in args.zones.items():
             zone = aws.route53.Zone(
                 self.child_name(f"zone-{domain_slug(domain)}"), name=domain,
-                comment=f"{env} private zone of {args.cfg.organization.name}",
+                comment=f"{env} private zone of {args.organization_name}",
                 vpcs=[{"vpc_id": args.first_vpc.vpc_id, "vpc_region": self.region}],
                 tags={"Name": domain, "environment": env},
                 opts=self.child_opts(ignore_changes=["vpcs"]))

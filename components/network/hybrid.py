@@ -10,16 +10,19 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from components.network.hub import HubHandle
-from components.network.routing_plan import HYBRID, direct_connect_prefixes, enclosing_block, segment_cidrs, vpn_region
-from landing_zone.models import ClientVpn, ClientVpnAuthorization, LandingZoneConfig
+from components.base import AccountComponent
+from components.network.hub import HubHandle, OnHubArgs
+from landing_zone.client_vpn import CLIENT_VPN_MAX_ASSOCIATIONS
+from landing_zone.models import ClientVpn, CustomerGateway, DirectConnect
+from landing_zone.segments import HYBRID
 from landing_zone.validation import ALL_USERS, project_path
 
-CLIENT_VPN_MAX_ASSOCIATIONS = 2  # two AZs keep the VPN up through an AZ outage; each association is billed hourly
 STATIC_CGW_ASN = 65000  # AWS needs an ASN on every customer gateway, even with static routing
 
 
@@ -29,35 +32,37 @@ def _log_group(name: str, hub: HubHandle, log_name: str, retention_days: int, pa
         opts=hub.network.opts(hub.region, parent=parent))
 
 
-class HybridConnectivity(pulumi.ComponentResource):
+@dataclass(frozen=True, kw_only=True)
+class HybridConnectivityArgs(OnHubArgs):
+    vpn: tuple[CustomerGateway, ...]  # the site-to-site VPNs that terminate on this hub (landing_zone.routing.vpn_region)
+    direct_connect: DirectConnect | None = None  # on the home hub only
+    direct_connect_prefixes: tuple[str, ...] = ()  # advertised on-premises (landing_zone.routing.direct_connect_prefixes)
+    organization_name: str  # prefix of the Direct Connect gateway's name
+    log_retention_days: int
+
+
+class HybridConnectivity(AccountComponent[HybridConnectivityArgs]):
     """Site-to-site VPNs of a region and, in the home region, the Direct Connect gateway association."""
 
-    def __init__(self, name: str, *, cfg: LandingZoneConfig, hub: HubHandle,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("landing-zone:network:HybridConnectivity", name, None, opts)
-        self._cfg, self._hub = cfg, hub
-        self.attachment_ids: dict[str, pulumi.Output[str]] = {}  # attachment key (routing_plan) -> TGW attachment id
+    TOKEN = "network:HybridConnectivity"
+
+    def __init__(self, name: str, args: HybridConnectivityArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        self.attachment_ids: dict[str, pulumi.Output[str]] = {}  # attachment key (landing_zone.routing) -> TGW attachment id
         self.vpn_connections: dict[str, aws.ec2.VpnConnection] = {}
-        for gw in cfg.network.vpn:
-            if vpn_region(cfg, gw) == hub.region:
-                self._vpn(gw)
+        for gw in args.vpn:
+            self._vpn(gw)
         self.dx_association = None
-        if cfg.network.direct_connect and hub.region == cfg.organization.home_region:
-            self._direct_connect()
+        if args.direct_connect:
+            self._direct_connect(args.direct_connect)
         self.register_outputs({"attachmentIds": self.attachment_ids})
 
-    def _logical(self, purpose: str) -> str:
-        return self._hub.network.resource_name(self._hub.region, purpose)
-
-    def _child_opts(self, **kwargs) -> pulumi.ResourceOptions:
-        return self._hub.network.opts(self._hub.region, parent=self, **kwargs)
-
-    def _vpn(self, gw) -> None:
+    def _vpn(self, gw: CustomerGateway) -> None:
         customer_gateway = aws.ec2.CustomerGateway(
-            self._logical(f"cgw-{gw.name}"), bgp_asn=str(gw.bgp_asn or STATIC_CGW_ASN), ip_address=gw.ip_address,
-            type="ipsec.1", tags={"Name": self._logical(f"cgw-{gw.name}")}, opts=self._child_opts())
-        log_group = _log_group(self._logical(f"vpn-{gw.name}-logs"), self._hub, f"/landing-zone/network/vpn/{gw.name}",
-                               self._cfg.security.log_retention_days, self)
+            self.child_name(f"cgw-{gw.name}"), bgp_asn=str(gw.bgp_asn or STATIC_CGW_ASN), ip_address=gw.ip_address,
+            type="ipsec.1", tags={"Name": self.child_name(f"cgw-{gw.name}")}, opts=self.child_opts())
+        log_group = _log_group(self.child_name(f"vpn-{gw.name}-logs"), self.args.hub,
+                               f"/landing-zone/network/vpn/{gw.name}", self.args.log_retention_days, self)
         tunnel: dict = {}
         for i in (1, 2):
             tunnel[f"tunnel{i}_log_options"] = {"cloudwatch_log_options": {
@@ -73,40 +78,28 @@ class HybridConnectivity(pulumi.ComponentResource):
                 # from the stack's secrets; never in plaintext state
                 tunnel[f"tunnel{i}_preshared_key"] = pulumi.Output.secret(gw.tunnel_preshared_keys[i - 1].get_secret_value())
         vpn = aws.ec2.VpnConnection(
-            self._logical(f"vpn-{gw.name}"),
+            self.child_name(f"vpn-{gw.name}"),
             customer_gateway_id=customer_gateway.id,
-            transit_gateway_id=self._hub.transit_gateway_id,
+            transit_gateway_id=self.args.hub.transit_gateway_id,
             type="ipsec.1",
             static_routes_only=gw.bgp_asn is None,
-            tags={"Name": self._logical(f"vpn-{gw.name}"), "segment": HYBRID},
+            tags={"Name": self.child_name(f"vpn-{gw.name}"), "segment": HYBRID},
             **tunnel,
-            opts=self._child_opts(additional_secret_outputs=["tunnel1PresharedKey", "tunnel2PresharedKey"]),
+            opts=self.child_opts(additional_secret_outputs=["tunnel1PresharedKey", "tunnel2PresharedKey"]),
         )
         self.vpn_connections[gw.name] = vpn
         self.attachment_ids[f"vpn:{gw.name}"] = vpn.transit_gateway_attachment_id
 
-    def _direct_connect(self) -> None:
-        dx = self._cfg.network.direct_connect
+    def _direct_connect(self, dx: DirectConnect) -> None:
         gateway = aws.directconnect.Gateway(
-            self._logical(f"dxgw-{dx.name}"), name=f"{self._cfg.organization.name}-{dx.name}",
-            amazon_side_asn=str(dx.amazon_side_asn), opts=self._child_opts())
+            self.child_name(f"dxgw-{dx.name}"), name=f"{self.args.organization_name}-{dx.name}",
+            amazon_side_asn=str(dx.amazon_side_asn), opts=self.child_opts())
         # Only the data-warehouse accounts' ranges are advertised on-premises.
         self.dx_association = aws.directconnect.GatewayAssociation(
-            self._logical(f"dxgw-{dx.name}-tgw"), dx_gateway_id=gateway.id,
-            associated_gateway_id=self._hub.transit_gateway_id,
-            allowed_prefixes=direct_connect_prefixes(self._cfg), opts=self._child_opts())
+            self.child_name(f"dxgw-{dx.name}-tgw"), dx_gateway_id=gateway.id,
+            associated_gateway_id=self.args.hub.transit_gateway_id,
+            allowed_prefixes=list(self.args.direct_connect_prefixes), opts=self.child_opts())
         self.attachment_ids[f"dx:{dx.name}"] = self.dx_association.transit_gateway_attachment_id
-
-
-def client_vpn_routes(cfg: LandingZoneConfig, authorized: list[str]) -> list[str]:
-    """Routes pushed to clients: the private block around each authorized range (few routes, stable as accounts are
-    appended); what a client may actually reach is decided per range by the authorization rules."""
-    return list(dict.fromkeys(enclosing_block(cidr) for cidr in authorized))
-
-
-def authorization_ranges(cfg: LandingZoneConfig, rule: ClientVpnAuthorization) -> list[str]:
-    """The ranges one group may reach: its segments' ranges, then its extra CIDRs (de-duplicated, config order)."""
-    return list(dict.fromkeys([c for seg in rule.segments for c in segment_cidrs(cfg, seg)] + list(rule.cidrs)))
 
 
 def group_slug(group: str) -> str:
@@ -117,7 +110,21 @@ def group_slug(group: str) -> str:
     return slug if slug == group else f"{slug}-{hashlib.sha256(group.encode()).hexdigest()[:8]}"
 
 
-class ClientVpnEndpoint(pulumi.ComponentResource):
+@dataclass(frozen=True, kw_only=True)
+class ClientVpnEndpointArgs(OnHubArgs):
+    """hub: the home hub (the endpoint lives in the network account's home VPC)."""
+
+    client_vpn: ClientVpn
+    authorized_ranges: Mapping[str, Sequence[str]]  # identity-provider group -> its ranges (authorization_ranges)
+    routes: Sequence[str]  # pushed to clients (client_vpn_routes of every authorized range)
+    vpc_id: pulumi.Input[str]
+    vpc_cidr: str
+    subnet_ids: Sequence[pulumi.Input[str]]  # the VPC's private subnets: the first CLIENT_VPN_MAX_ASSOCIATIONS
+    organization_name: str
+    log_retention_days: int
+
+
+class ClientVpnEndpoint(AccountComponent[ClientVpnEndpointArgs]):
     """The administrators' SSL VPN, in the network account's home VPC (private subnets), split tunnel.
 
     Its server certificate (ACM) and SAML provider (IAM) are created here, in the network account and home region,
@@ -126,24 +133,24 @@ class ClientVpnEndpoint(pulumi.ComponentResource):
     and client route enforcement keeps clients from overriding them.
     """
 
-    def __init__(self, name: str, *, cfg: LandingZoneConfig, hub: HubHandle, vpc_id: pulumi.Input[str],
-                 vpc_cidr: str, subnet_ids: list[pulumi.Input[str]], opts: pulumi.ResourceOptions | None = None):
-        super().__init__("landing-zone:network:ClientVpnEndpoint", name, None, opts)
-        cvpn: ClientVpn = cfg.network.client_vpn  # type: ignore[assignment]
-        self._hub, self._cfg = hub, cfg
-        rules = {rule.group: authorization_ranges(cfg, rule) for rule in cvpn.authorization}
+    TOKEN = "network:ClientVpnEndpoint"
+
+    def __init__(self, name: str, args: ClientVpnEndpointArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        cvpn, vpc_id, subnet_ids = args.client_vpn, args.vpc_id, args.subnet_ids
+        rules = {group: list(ranges) for group, ranges in args.authorized_ranges.items()}
         authorized = list(dict.fromkeys(c for ranges in rules.values() for c in ranges))
         self.security_group = aws.ec2.SecurityGroup(
-            self._logical("client-vpn-sg"), vpc_id=vpc_id,
+            self.child_name("client-vpn-sg"), vpc_id=vpc_id,
             description="Client VPN: clients reach only the authorized segments",
             ingress=[],  # nothing connects to the endpoint's ENIs from the VPC side
             egress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": [c],
                      "description": f"Client VPN to authorized range {c}"} for c in authorized],
-            tags={"Name": self._logical("client-vpn-sg")}, opts=self._child_opts())
-        log_group = _log_group(self._logical("client-vpn-logs"), hub, "/landing-zone/network/client-vpn",
-                               cfg.security.log_retention_days, self)
-        log_stream = aws.cloudwatch.LogStream(self._logical("client-vpn-log-stream"), name="connections",
-                                              log_group_name=log_group.name, opts=self._child_opts())
+            tags={"Name": self.child_name("client-vpn-sg")}, opts=self.child_opts())
+        log_group = _log_group(self.child_name("client-vpn-logs"), args.hub, "/landing-zone/network/client-vpn",
+                               args.log_retention_days, self)
+        log_stream = aws.cloudwatch.LogStream(self.child_name("client-vpn-log-stream"), name="connections",
+                                              log_group_name=log_group.name, opts=self.child_opts())
         self.server_certificate_arn = self._server_certificate(cvpn)
         if cvpn.authentication == "saml":
             auth = {"type": "federated-authentication", "saml_provider_arn": self._saml_provider(cvpn)}
@@ -151,8 +158,8 @@ class ClientVpnEndpoint(pulumi.ComponentResource):
             auth = {"type": "certificate-authentication",
                     "root_certificate_chain_arn": cvpn.client_root_certificate_arn or self.server_certificate_arn}
         self.endpoint = aws.ec2clientvpn.Endpoint(
-            self._logical("client-vpn"),
-            description=f"{cfg.organization.name} administrators' VPN",
+            self.child_name("client-vpn"),
+            description=f"{args.organization_name} administrators' VPN",
             client_cidr_block=cvpn.cidr,
             server_certificate_arn=self.server_certificate_arn,
             authentication_options=[auth],
@@ -167,42 +174,36 @@ class ClientVpnEndpoint(pulumi.ComponentResource):
             client_route_enforcement_options={"enforced": True},
             connection_log_options={"enabled": True, "cloudwatch_log_group": log_group.name,
                                     "cloudwatch_log_stream": log_stream.name},
-            tags={"Name": self._logical("client-vpn")},
-            opts=self._child_opts(),
+            tags={"Name": self.child_name("client-vpn")},
+            opts=self.child_opts(),
         )
         self.associations = [
-            aws.ec2clientvpn.NetworkAssociation(self._logical(f"client-vpn-assoc-{i}"),
+            aws.ec2clientvpn.NetworkAssociation(self.child_name(f"client-vpn-assoc-{i}"),
                                                 client_vpn_endpoint_id=self.endpoint.id, subnet_id=subnet_id,
-                                                opts=self._child_opts())
+                                                opts=self.child_opts())
             for i, subnet_id in enumerate(subnet_ids[:CLIENT_VPN_MAX_ASSOCIATIONS])
         ]
         self.authorization_rules = [
             aws.ec2clientvpn.AuthorizationRule(
-                self._logical(f"client-vpn-authz-{group_slug(group)}-{cidr.replace('/', '_')}"),
+                self.child_name(f"client-vpn-authz-{group_slug(group)}-{cidr.replace('/', '_')}"),
                 client_vpn_endpoint_id=self.endpoint.id, target_network_cidr=cidr,
                 **({"authorize_all_groups": True} if group == ALL_USERS else {"access_group_id": group}),
                 description=f"{'every user' if group == ALL_USERS else group} may reach {cidr}",
                 # the endpoint serves clients only once a subnet is associated: rules follow the associations
-                opts=self._child_opts(depends_on=self.associations))
+                opts=self.child_opts(depends_on=self.associations))
             for group, ranges in rules.items() for cidr in ranges
         ]
-        vpc_net = ipaddress.IPv4Network(vpc_cidr)
-        for block in client_vpn_routes(cfg, authorized):
+        vpc_net = ipaddress.IPv4Network(args.vpc_cidr)
+        for block in args.routes:
             if ipaddress.IPv4Network(block).subnet_of(vpc_net):
                 continue  # the VPC's own range is routed by the association itself
             for i, association in enumerate(self.associations):
                 aws.ec2clientvpn.Route(
-                    self._logical(f"client-vpn-route-{block.replace('/', '_')}-{i}"),
+                    self.child_name(f"client-vpn-route-{block.replace('/', '_')}-{i}"),
                     client_vpn_endpoint_id=self.endpoint.id, destination_cidr_block=block,
                     target_vpc_subnet_id=association.subnet_id,
-                    description=f"{block} through the VPC and the Transit Gateway", opts=self._child_opts())
+                    description=f"{block} through the VPC and the Transit Gateway", opts=self.child_opts())
         self.register_outputs({"endpointId": self.endpoint.id, "dnsName": self.endpoint.dns_name})
-
-    def _logical(self, purpose: str) -> str:
-        return self._hub.network.resource_name(self._hub.region, purpose)
-
-    def _child_opts(self, **kwargs) -> pulumi.ResourceOptions:
-        return self._hub.network.opts(self._hub.region, parent=self, **kwargs)
 
     def _server_certificate(self, cvpn: ClientVpn) -> pulumi.Input[str]:
         """The configured certificate imported into ACM here (the key stays a secret in the state), or the adopted ARN."""
@@ -210,12 +211,12 @@ class ClientVpnEndpoint(pulumi.ComponentResource):
         if cert is None:
             return cvpn.server_certificate_arn  # type: ignore[return-value]
         imported = aws.acm.Certificate(
-            self._logical("client-vpn-server-certificate"),
+            self.child_name("client-vpn-server-certificate"),
             certificate_body=project_path(cert.certificate_file).read_text(),
             certificate_chain=project_path(cert.chain_file).read_text() if cert.chain_file else None,
             private_key=pulumi.Output.secret(cert.private_key.get_secret_value()),
-            tags={"Name": self._logical("client-vpn-server-certificate")},
-            opts=self._child_opts(additional_secret_outputs=["privateKey"]))
+            tags={"Name": self.child_name("client-vpn-server-certificate")},
+            opts=self.child_opts(additional_secret_outputs=["privateKey"]))
         return imported.arn
 
     def _saml_provider(self, cvpn: ClientVpn) -> pulumi.Input[str]:
@@ -223,7 +224,7 @@ class ClientVpnEndpoint(pulumi.ComponentResource):
         if cvpn.saml_metadata_file is None:
             return cvpn.saml_provider_arn  # type: ignore[return-value]
         provider = aws.iam.SamlProvider(
-            self._logical("client-vpn-saml"), name=f"{self._cfg.organization.name}-client-vpn",
+            self.child_name("client-vpn-saml"), name=f"{self.args.organization_name}-client-vpn",
             saml_metadata_document=project_path(cvpn.saml_metadata_file).read_text(),
-            opts=self._child_opts())
+            opts=self.child_opts())
         return provider.arn

@@ -2,7 +2,7 @@
 
 Tiers and subnets come from the subnet planner (landing_zone.subnets): public (load balancers, NAT), private
 (workloads, 0/0 -> NAT), data (databases: no internet route at all), transit (the TGW attachment's ENIs only).
-Every workload tier sends the organization's private blocks (routing_plan.vpc_destinations) to the TGW, whose
+Every workload tier sends the organization's private blocks (landing_zone.routing.vpc_destinations) to the TGW, whose
 segment route tables enforce who reaches whom. Flow logs (ALL) go to the log archive; the default security group is
 emptied; NACLs admit only the private blocks the VPC's segment may reach and keep the internet out of the inner tiers;
 gateway and interface endpoints keep AWS API traffic private, their policies keep it inside the organization.
@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.context import AccountContext, LogArchive, VpcHandle
+from components.base import AccountArgs, AccountComponent
+from components.context import LogArchive, VpcHandle
 from components.lookups import lookup
 from components.network.endpoint_policies import POLICY_SUPPORTED, gateway_endpoint_policy, interface_endpoint_policy
 from components.network.hub import HubHandle
-from components.network.routing_plan import VpcSite, segment_blocks, vpc_destinations
-from landing_zone.models import Account, LandingZoneConfig, Vpc
+from landing_zone.models import Account, Vpc
 from landing_zone.subnets import plan_subnets
 
 WORKLOAD_TIERS = ("public", "private", "data")
@@ -32,15 +32,14 @@ WORLD = "0.0.0.0/0"
 EPHEMERAL = ((1024, 3388), (3390, 65535))
 
 
-@dataclass(frozen=True)
-class SpokeArgs:
-    cfg: LandingZoneConfig
-    account: AccountContext
-    region: str
+@dataclass(frozen=True, kw_only=True)
+class SpokeVpcArgs(AccountArgs):
     vpc: Vpc
-    hub: HubHandle
+    hub: HubHandle  # the hub of the VPC's region
     log_archive: LogArchive
-    admin_cidrs: list[str]  # where SSH/RDP may come from: the Client VPN's source addresses
+    tgw_destinations: tuple[str, ...]  # what the workload tiers send to the TGW (landing_zone.routing.vpc_destinations)
+    reachable_blocks: tuple[str, ...]  # the private blocks the segment may reach: the NACLs (landing_zone.routing.segment_blocks)
+    admin_cidrs: tuple[str, ...]  # where SSH/RDP may come from: the Client VPN's source addresses
     organization_id: pulumi.Input[str]  # the endpoint policies admit only this organization's principals and data
     admin_access: bool = True  # create the administrative-access group (only where EC2 hosts run: X-13)
     internet_facing: bool = False  # a public load balancer lives here: keep an internet gateway even without NAT
@@ -51,15 +50,15 @@ def nat_mode(account: Account, vpc: Vpc) -> str:
     return vpc.nat or ("per-az" if account.environment == "prod" else "single")
 
 
-class SpokeVpc(pulumi.ComponentResource):
-    def __init__(self, name: str, args: SpokeArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("landing-zone:network:SpokeVpc", name, None, opts)
-        self._a = args
+class SpokeVpc(AccountComponent[SpokeVpcArgs]):
+    TOKEN = "network:SpokeVpc"
+
+    def __init__(self, name: str, args: SpokeVpcArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
         acct, vpc_cfg = args.account, args.vpc
-        self.site = VpcSite(acct.name, args.region, vpc_cfg.cidr, acct.segment)
         self.vpc = aws.ec2.Vpc(
-            self._logical("vpc"), cidr_block=vpc_cfg.cidr, enable_dns_support=True, enable_dns_hostnames=True,
-            tags={"Name": self._logical("vpc"), "segment": acct.segment}, opts=self._child_opts(protect=False),
+            self.child_name("vpc"), cidr_block=vpc_cfg.cidr, enable_dns_support=True, enable_dns_hostnames=True,
+            tags={"Name": self.child_name("vpc"), "segment": acct.segment}, opts=self.child_opts(protect=False),
         )
         self.azs = lookup(aws.get_availability_zones_output, account=acct, region=args.region, parent=self,
                           state="available", filters=[{"name": "zone-type", "values": ["availability-zone"]}])
@@ -85,63 +84,57 @@ class SpokeVpc(pulumi.ComponentResource):
                                "subnetIds": self.handle.subnet_ids})
 
     # -- helpers ---------------------------------------------------------------------------------------------------
-    def _logical(self, purpose: str) -> str:
-        return self._a.account.resource_name(self._a.region, purpose)
-
-    def _child_opts(self, **kwargs) -> pulumi.ResourceOptions:
-        return self._a.account.opts(self._a.region, parent=self, **kwargs)
-
     def _az(self, index: int) -> pulumi.Output[str]:
         def pick(names: list[str]) -> str:
             if index >= len(names):
-                raise ValueError(f"{self._a.region} has {len(names)} availability zones; the VPC of "
-                                 f"{self._a.account.name} asks for {self._a.vpc.azs}")
+                raise ValueError(f"{self.region} has {len(names)} availability zones; the VPC of "
+                                 f"{self.account.name} asks for {self.args.vpc.azs}")
             return names[index]
         return self.azs.names.apply(pick)
 
     # -- subnets and defaults --------------------------------------------------------------------------------------
     def _subnets(self) -> dict[str, list[aws.ec2.Subnet]]:
-        vpc_cfg = self._a.vpc
+        vpc_cfg = self.args.vpc
         out: dict[str, list[aws.ec2.Subnet]] = {}
         for s in plan_subnets(vpc_cfg.cidr, vpc_cfg.azs, vpc_cfg.tiers.model_dump()):
-            tags = {"Name": self._logical(f"{s.tier}-{s.az_index}"), "tier": s.tier}
+            tags = {"Name": self.child_name(f"{s.tier}-{s.az_index}"), "tier": s.tier}
             if s.tier == "public":
                 tags["kubernetes.io/role/elb"] = "1"  # where EKS puts internet-facing load balancers
             elif s.tier == "private":
                 tags["kubernetes.io/role/internal-elb"] = "1"
             out.setdefault(s.tier, []).append(aws.ec2.Subnet(
-                self._logical(f"{s.tier}-{s.az_index}"), vpc_id=self.vpc.id, cidr_block=s.cidr,
+                self.child_name(f"{s.tier}-{s.az_index}"), vpc_id=self.vpc.id, cidr_block=s.cidr,
                 availability_zone=self._az(s.az_index),
                 map_public_ip_on_launch=False,  # NET-07: even public subnets; load balancers and NAT get their own
-                tags=tags, opts=self._child_opts()))
+                tags=tags, opts=self.child_opts()))
         return out
 
     def _lock_down_defaults(self) -> None:
         # NET-05 / CIS 5.4: adopting the default security group with no rules removes AWS's allow-all rules.
-        aws.ec2.DefaultSecurityGroup(self._logical("default-sg"), vpc_id=self.vpc.id,
-                                     tags={"Name": self._logical("default-sg-unused")}, opts=self._child_opts())
+        aws.ec2.DefaultSecurityGroup(self.child_name("default-sg"), vpc_id=self.vpc.id,
+                                     tags={"Name": self.child_name("default-sg-unused")}, opts=self.child_opts())
         # The default NACL guards nothing of ours (every subnet has a tier NACL); with no rules it denies anything
         # that someone attaches to it later by hand.
-        aws.ec2.DefaultNetworkAcl(self._logical("default-nacl"), default_network_acl_id=self.vpc.default_network_acl_id,
-                                  tags={"Name": self._logical("default-nacl-unused")}, opts=self._child_opts())
+        aws.ec2.DefaultNetworkAcl(self.child_name("default-nacl"), default_network_acl_id=self.vpc.default_network_acl_id,
+                                  tags={"Name": self.child_name("default-nacl-unused")}, opts=self.child_opts())
 
     # -- internet edge ------------------------------------------------------------------------------------------------
     def _internet_edge(self) -> list[aws.ec2.NatGateway]:
-        mode = nat_mode(self._a.account.config, self._a.vpc)
+        mode = nat_mode(self.account.config, self.args.vpc)
         self.internet_gateway = None
-        if mode == "none" and not self._a.internet_facing:
+        if mode == "none" and not self.args.internet_facing:
             return []
-        self.internet_gateway = aws.ec2.InternetGateway(self._logical("igw"), vpc_id=self.vpc.id,
-                                                        tags={"Name": self._logical("igw")}, opts=self._child_opts())
-        count = {"per-az": self._a.vpc.azs, "single": 1, "none": 0}[mode]
+        self.internet_gateway = aws.ec2.InternetGateway(self.child_name("igw"), vpc_id=self.vpc.id,
+                                                        tags={"Name": self.child_name("igw")}, opts=self.child_opts())
+        count = {"per-az": self.args.vpc.azs, "single": 1, "none": 0}[mode]
         nats = []
         for az in range(count):
-            eip = aws.ec2.Eip(self._logical(f"nat-eip-{az}"), domain="vpc", tags={"Name": self._logical(f"nat-{az}")},
-                              opts=self._child_opts())
+            eip = aws.ec2.Eip(self.child_name(f"nat-eip-{az}"), domain="vpc", tags={"Name": self.child_name(f"nat-{az}")},
+                              opts=self.child_opts())
             nats.append(aws.ec2.NatGateway(
-                self._logical(f"nat-{az}"), allocation_id=eip.id, subnet_id=self.subnets["public"][az].id,
-                connectivity_type="public", tags={"Name": self._logical(f"nat-{az}")},
-                opts=self._child_opts(depends_on=[self.internet_gateway])))
+                self.child_name(f"nat-{az}"), allocation_id=eip.id, subnet_id=self.subnets["public"][az].id,
+                connectivity_type="public", tags={"Name": self.child_name(f"nat-{az}")},
+                opts=self.child_opts(depends_on=[self.internet_gateway])))
         return nats
 
     # -- route tables -------------------------------------------------------------------------------------------------
@@ -149,26 +142,26 @@ class SpokeVpc(pulumi.ComponentResource):
         """public: one table (0/0 -> IGW); private: one per AZ (0/0 -> its NAT); data: one, no internet route;
         transit: one, local only (what arrives from the TGW is delivered in the VPC, never sent back out)."""
         tables: dict[str, list[aws.ec2.RouteTable]] = {}
-        layout = {"public": 1, "private": self._a.vpc.azs, "data": 1, "transit": 1}
+        layout = {"public": 1, "private": self.args.vpc.azs, "data": 1, "transit": 1}
         for tier, count in layout.items():
             tables[tier] = []
             for i in range(count):
                 suffix = f"{tier}-{i}" if tier == "private" else tier
-                table = aws.ec2.RouteTable(self._logical(f"rt-{suffix}"), vpc_id=self.vpc.id,
-                                           tags={"Name": self._logical(f"rt-{suffix}"), "tier": tier}, opts=self._child_opts())
+                table = aws.ec2.RouteTable(self.child_name(f"rt-{suffix}"), vpc_id=self.vpc.id,
+                                           tags={"Name": self.child_name(f"rt-{suffix}"), "tier": tier}, opts=self.child_opts())
                 tables[tier].append(table)
             for az, subnet in enumerate(self.subnets[tier]):
                 table = tables[tier][az if count > 1 else 0]
-                aws.ec2.RouteTableAssociation(self._logical(f"rta-{tier}-{az}"), subnet_id=subnet.id,
-                                              route_table_id=table.id, opts=self._child_opts())
+                aws.ec2.RouteTableAssociation(self.child_name(f"rta-{tier}-{az}"), subnet_id=subnet.id,
+                                              route_table_id=table.id, opts=self.child_opts())
         if self.internet_gateway is not None:
-            aws.ec2.Route(self._logical("rt-public-default"), route_table_id=tables["public"][0].id,
-                          destination_cidr_block=WORLD, gateway_id=self.internet_gateway.id, opts=self._child_opts())
+            aws.ec2.Route(self.child_name("rt-public-default"), route_table_id=tables["public"][0].id,
+                          destination_cidr_block=WORLD, gateway_id=self.internet_gateway.id, opts=self.child_opts())
         for az, table in enumerate(tables["private"]):
             if self.nat_gateways:
                 nat = self.nat_gateways[az if len(self.nat_gateways) > 1 else 0]
-                aws.ec2.Route(self._logical(f"rt-private-{az}-default"), route_table_id=table.id,
-                              destination_cidr_block=WORLD, nat_gateway_id=nat.id, opts=self._child_opts())
+                aws.ec2.Route(self.child_name(f"rt-private-{az}-default"), route_table_id=table.id,
+                              destination_cidr_block=WORLD, nat_gateway_id=nat.id, opts=self.child_opts())
         return tables
 
     # -- the TGW attachment -------------------------------------------------------------------------------------------
@@ -176,11 +169,11 @@ class SpokeVpc(pulumi.ComponentResource):
                                aws.ec2transitgateway.VpcAttachmentAccepter | None]:
         """The attachment from this account (after the RAM share has both its principal and its resource) and, for a
         shared TGW, its acceptance in the network account (auto-accept is off: NET-09)."""
-        hub, acct, segment = self._a.hub, self._a.account, self._a.account.segment
+        hub, acct, segment = self.args.hub, self.account, self.account.segment
         same_account = acct.name == hub.network.name
-        tags = {"Name": self._logical("tgw-attachment"), "segment": segment}
+        tags = {"Name": self.child_name("tgw-attachment"), "segment": segment}
         attachment = aws.ec2transitgateway.VpcAttachment(
-            self._logical("tgw-attachment"),
+            self.child_name("tgw-attachment"),
             transit_gateway_id=hub.transit_gateway_id,
             vpc_id=self.vpc.id,
             subnet_ids=[s.id for s in self.subnets["transit"]],
@@ -190,84 +183,84 @@ class SpokeVpc(pulumi.ComponentResource):
             **({"transit_gateway_default_route_table_association": False,
                 "transit_gateway_default_route_table_propagation": False} if same_account else {}),
             tags=tags,
-            opts=self._child_opts(depends_on=list(hub.shared)),
+            opts=self.child_opts(depends_on=list(hub.shared)),
         )
         if same_account:  # the TGW owner's own attachments need no acceptance
             return attachment, attachment.id, None
         accepter = aws.ec2transitgateway.VpcAttachmentAccepter(
-            self._logical("tgw-attachment-accept"),
+            self.child_name("tgw-attachment-accept"),
             transit_gateway_attachment_id=attachment.id,
             transit_gateway_default_route_table_association=False,
             transit_gateway_default_route_table_propagation=False,
             tags=tags,
-            opts=hub.network.opts(self._a.region, parent=self),
+            opts=hub.network.opts(self.region, parent=self),
         )
         return attachment, accepter.id, accepter
 
     def _routes_to_tgw(self) -> None:
-        destinations = vpc_destinations(self._a.cfg, self.site)
+        destinations = self.args.tgw_destinations
         for tier in WORKLOAD_TIERS:
             for i, table in enumerate(self.route_tables[tier]):
                 suffix = f"{tier}-{i}" if tier == "private" else tier
                 for cidr in destinations:
                     aws.ec2.Route(
-                        self._logical(f"rt-{suffix}-to-{cidr.replace('/', '_')}"), route_table_id=table.id,
-                        destination_cidr_block=cidr, transit_gateway_id=self._a.hub.transit_gateway_id,
+                        self.child_name(f"rt-{suffix}-to-{cidr.replace('/', '_')}"), route_table_id=table.id,
+                        destination_cidr_block=cidr, transit_gateway_id=self.args.hub.transit_gateway_id,
                         # a shared TGW's attachment routes nothing until the network account accepts it
-                        opts=self._child_opts(depends_on=[self.attachment] + ([self.accepter] if self.accepter else [])))
+                        opts=self.child_opts(depends_on=[self.attachment] + ([self.accepter] if self.accepter else [])))
 
     # -- NACLs --------------------------------------------------------------------------------------------------------
     def _nacls(self) -> dict[str, aws.ec2.NetworkAcl]:
-        internal = segment_blocks(self._a.cfg, self.site.segment)
+        internal = list(self.args.reachable_blocks)
         nacls = {}
         for tier, (ingress, egress) in nacl_rules(internal).items():
             nacls[tier] = aws.ec2.NetworkAcl(
-                self._logical(f"nacl-{tier}"), vpc_id=self.vpc.id, subnet_ids=[s.id for s in self.subnets[tier]],
-                ingress=ingress, egress=egress, tags={"Name": self._logical(f"nacl-{tier}"), "tier": tier},
-                opts=self._child_opts())
+                self.child_name(f"nacl-{tier}"), vpc_id=self.vpc.id, subnet_ids=[s.id for s in self.subnets[tier]],
+                ingress=ingress, egress=egress, tags={"Name": self.child_name(f"nacl-{tier}"), "tier": tier},
+                opts=self.child_opts())
         return nacls
 
     # -- flow logs ------------------------------------------------------------------------------------------------
     def _flow_log(self) -> aws.ec2.FlowLog:
         """X-01 / CIS 3.9: every packet's metadata, to the log archive (Parquet, hourly Hive partitions)."""
-        destination = pulumi.Output.concat(self._a.log_archive.bucket_arn, "/vpc-flow-logs/")
+        destination = pulumi.Output.concat(self.args.log_archive.bucket_arn, "/vpc-flow-logs/")
         return aws.ec2.FlowLog(
-            self._logical("flow-log"), vpc_id=self.vpc.id, traffic_type="ALL", log_destination_type="s3",
+            self.child_name("flow-log"), vpc_id=self.vpc.id, traffic_type="ALL", log_destination_type="s3",
             log_destination=destination, max_aggregation_interval=60,
             destination_options={"file_format": "parquet", "hive_compatible_partitions": True,
                                  "per_hour_partition": True},
-            tags={"Name": self._logical("flow-log")},
+            tags={"Name": self.child_name("flow-log")},
             # CreateFlowLogs checks S3 delivery permission (bucket policy, KMS key) when the flow log is created
-            opts=self._child_opts(depends_on=list(self._a.log_archive.ready)))
+            opts=self.child_opts(depends_on=list(self.args.log_archive.ready)))
 
     # -- endpoints ------------------------------------------------------------------------------------------------
     def _endpoints(self) -> tuple[aws.ec2.SecurityGroup, dict[str, aws.ec2.VpcEndpoint]]:
-        cidr = self._a.vpc.cidr
+        cidr = self.args.vpc.cidr
         sg = aws.ec2.SecurityGroup(
-            self._logical("endpoints-sg"), vpc_id=self.vpc.id,
+            self.child_name("endpoints-sg"), vpc_id=self.vpc.id,
             description="Interface endpoints: HTTPS from this VPC only",
             ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [cidr],
                       "description": "HTTPS to AWS APIs from this VPC"}],
             egress=[],  # endpoints answer; they never initiate
-            tags={"Name": self._logical("endpoints-sg")}, opts=self._child_opts())
-        region = self._a.region
+            tags={"Name": self.child_name("endpoints-sg")}, opts=self.child_opts())
+        region = self.region
         endpoints: dict[str, aws.ec2.VpcEndpoint] = {}
         inner_tables = [t.id for tier in ("private", "data") for t in self.route_tables[tier]]
         for service in GATEWAY_ENDPOINTS:
             endpoints[service] = aws.ec2.VpcEndpoint(
-                self._logical(f"vpce-{service}"), vpc_id=self.vpc.id, service_name=f"com.amazonaws.{region}.{service}",
+                self.child_name(f"vpce-{service}"), vpc_id=self.vpc.id, service_name=f"com.amazonaws.{region}.{service}",
                 vpc_endpoint_type="Gateway", route_table_ids=inner_tables,
-                policy=gateway_endpoint_policy(service, region, self._a.organization_id),
-                tags={"Name": self._logical(f"vpce-{service}")}, opts=self._child_opts())
+                policy=gateway_endpoint_policy(service, region, self.args.organization_id),
+                tags={"Name": self.child_name(f"vpce-{service}")}, opts=self.child_opts())
         for service in INTERFACE_ENDPOINTS:
             slug = service.replace(".", "-")
             endpoints[service] = aws.ec2.VpcEndpoint(
-                self._logical(f"vpce-{slug}"), vpc_id=self.vpc.id, service_name=f"com.amazonaws.{region}.{service}",
+                self.child_name(f"vpce-{slug}"), vpc_id=self.vpc.id, service_name=f"com.amazonaws.{region}.{service}",
                 vpc_endpoint_type="Interface", private_dns_enabled=True,
                 subnet_ids=[s.id for s in self.subnets["private"]], security_group_ids=[sg.id],
-                **({"policy": interface_endpoint_policy(service, self._a.organization_id)}
+                **({"policy": interface_endpoint_policy(service, self.args.organization_id)}
                    if service in POLICY_SUPPORTED else {}),
-                tags={"Name": self._logical(f"vpce-{slug}")}, opts=self._child_opts())
+                tags={"Name": self.child_name(f"vpce-{slug}")}, opts=self.child_opts())
         return sg, endpoints
 
     def _admin_security_group(self) -> aws.ec2.SecurityGroup:
@@ -275,17 +268,17 @@ class SpokeVpc(pulumi.ComponentResource):
         ingress = [
             {"protocol": "tcp", "from_port": port, "to_port": port, "cidr_blocks": [cidr],
              "description": f"{label} from the Client VPN ({cidr})"}
-            for port, label in ADMIN_PORTS.items() for cidr in self._a.admin_cidrs
+            for port, label in ADMIN_PORTS.items() for cidr in self.args.admin_cidrs
         ]
         return aws.ec2.SecurityGroup(
-            self._logical("admin-access-sg"), vpc_id=self.vpc.id,
+            self.child_name("admin-access-sg"), vpc_id=self.vpc.id,
             description="Administrative access (SSH/RDP) only through the Client VPN",
-            ingress=ingress, egress=[], tags={"Name": self._logical("admin-access-sg"), "tier": "admin"},
-            opts=self._child_opts())
+            ingress=ingress, egress=[], tags={"Name": self.child_name("admin-access-sg"), "tier": "admin"},
+            opts=self.child_opts())
 
 
 def nacl_rules(internal: list[str]) -> dict[str, tuple[list[dict], list[dict]]]:
-    """(ingress, egress) per tier. `internal`: the private blocks the VPC's segment may reach (routing_plan.
+    """(ingress, egress) per tier. `internal`: the private blocks the VPC's segment may reach (landing_zone.routing.
     segment_blocks); they pass everywhere (fine-grained segmentation is the TGW's job, least privilege the
     security groups'); from the internet only load-balancer ports reach the public tier and only return traffic
     (ephemeral ports) the inner tiers. The data tier may send only HTTPS out (S3/DynamoDB gateway endpoints use the

@@ -25,8 +25,11 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
+from components.base import AccountArgs, AccountComponent
 from components.context import AccountContext, VpcHandle
 from components.lookups import lookup
+from components.workloads.alarms import AlarmSpec, Watch
+from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import Redis
 
 PORT = 6379
@@ -39,8 +42,9 @@ LAMBDA_TRUST = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}
 
 
-@dataclass(frozen=True)
-class CacheInputs:
+@dataclass(frozen=True, kw_only=True)
+class RedisArgs(AccountArgs):
+    config: Redis
     vpc: VpcHandle
     app_security_group_id: pulumi.Input[str]
     data_key_arn: pulumi.Input[str]
@@ -56,54 +60,56 @@ def auth_token(account: AccountContext, region: str, parent: pulumi.Resource) ->
     return pulumi.Output.secret(generated.random_password)
 
 
-class RedisCache(pulumi.ComponentResource):
+class RedisCache(AccountComponent[RedisArgs]):
     """Attributes: replication_group_id, primary_endpoint, reader_endpoint, port, auth_secret_arn, security_group_id."""
 
-    def __init__(self, name: str, *, account: AccountContext, region: str, config: Redis, inputs: CacheInputs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("landing-zone:workloads:RedisCache", name, None, opts)
-        child = account.opts(region, parent=self)
+    TOKEN = "workloads:RedisCache"
+
+    def __init__(self, name: str, args: RedisArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        account, region, config = args.account, args.region, args.config
+        child = self.child_opts()
         sg = aws.ec2.SecurityGroup(
-            account.resource_name(region, "redis-sg"),
-            vpc_id=inputs.vpc.vpc_id,
+            self.child_name("redis-sg"),
+            vpc_id=args.vpc.vpc_id,
             description=f"Redis of {account.name}: {PORT} from the application tier only",
             opts=child,
         )
         aws.ec2.SecurityGroupRule(
-            account.resource_name(region, "redis-from-app"),
+            self.child_name("redis-from-app"),
             type="ingress",
             security_group_id=sg.id,
-            source_security_group_id=inputs.app_security_group_id,
+            source_security_group_id=args.app_security_group_id,
             protocol="tcp", from_port=PORT, to_port=PORT,
             description="Redis (TLS) from the application tier (ECS tasks / EKS nodes)",
             opts=child,
         )
         subnet_group = aws.elasticache.SubnetGroup(
-            account.resource_name(region, "redis-subnets"),
-            name=account.resource_name(region, "redis"),
-            subnet_ids=inputs.vpc.subnet_ids["data"],
+            self.child_name("redis-subnets"),
+            name=self.child_name("redis"),
+            subnet_ids=args.vpc.subnet_ids["data"],
             description="Redis in the data tier",
             opts=child,
         )
         token = auth_token(account, region, self)
         secret = aws.secretsmanager.Secret(
-            account.resource_name(region, "redis-auth"),
-            name=f"landing-zone/{account.resource_name(region, 'redis')}/auth-token",
+            self.child_name("redis-auth"),
+            name=f"landing-zone/{self.child_name('redis')}/auth-token",
             description="AUTH token of the Redis replication group",
-            kms_key_id=inputs.data_key_arn,
+            kms_key_id=args.data_key_arn,
             recovery_window_in_days=30,
             opts=child,
         )
         aws.secretsmanager.SecretVersion(
-            account.resource_name(region, "redis-auth-value"),
+            self.child_name("redis-auth-value"),
             secret_id=secret.id,
             secret_string=token,
-            opts=account.opts(region, parent=self, ignore_changes=["secretString"]),
+            opts=self.child_opts(ignore_changes=["secretString"]),
         )
         failover = config.replicas > 0
         group = aws.elasticache.ReplicationGroup(
-            account.resource_name(region, "redis"),
-            replication_group_id=account.resource_name(region, "redis")[:40],
+            self.child_name("redis"),
+            replication_group_id=self.child_name("redis")[:40],
             description=f"Redis of {account.name}",
             engine="redis",
             engine_version=ENGINE_VERSION,
@@ -113,7 +119,7 @@ class RedisCache(pulumi.ComponentResource):
             automatic_failover_enabled=failover,
             multi_az_enabled=failover,
             at_rest_encryption_enabled="true",
-            kms_key_id=inputs.data_key_arn,
+            kms_key_id=args.data_key_arn,
             transit_encryption_enabled=True,
             auth_token=token,
             auth_token_update_strategy="ROTATE",
@@ -124,9 +130,9 @@ class RedisCache(pulumi.ComponentResource):
             maintenance_window="sun:20:30-sun:21:30",
             auto_minor_version_upgrade="true",
             apply_immediately=False,
-            opts=account.opts(region, parent=self, ignore_changes=["authToken"]),
+            opts=self.child_opts(ignore_changes=["authToken"]),
         )
-        self._rotation(account, region, secret, group, inputs)
+        self._rotation(account, region, secret, group, args)
         self.replication_group_id = group.id
         self.primary_endpoint = group.primary_endpoint_address
         self.reader_endpoint = group.reader_endpoint_address
@@ -136,36 +142,36 @@ class RedisCache(pulumi.ComponentResource):
         self.register_outputs({"primaryEndpoint": self.primary_endpoint, "authSecretArn": self.auth_secret_arn})
 
     def _rotation(self, account: AccountContext, region: str, secret: aws.secretsmanager.Secret,
-                  group: aws.elasticache.ReplicationGroup, inputs: CacheInputs) -> None:
+                  group: aws.elasticache.ReplicationGroup, args: RedisArgs) -> None:
         """The rotation function (only this secret, only this group) and the secret's rotation schedule."""
-        child = account.opts(region, parent=self)
-        role = aws.iam.Role(account.resource_name(region, "redis-rotation"), description="Rotates the Redis AUTH token",
+        child = self.child_opts()
+        role = aws.iam.Role(self.child_name("redis-rotation"), description="Rotates the Redis AUTH token",
                             assume_role_policy=pulumi.Output.json_dumps(LAMBDA_TRUST), opts=child)
         log_group = aws.cloudwatch.LogGroup(
-            account.resource_name(region, "redis-rotation-logs"),
-            name=f"/aws/lambda/{account.resource_name(region, 'redis-rotation')}",
-            kms_key_id=inputs.logs_key_arn, retention_in_days=inputs.log_retention_days, opts=child)
+            self.child_name("redis-rotation-logs"),
+            name=f"/aws/lambda/{self.child_name('redis-rotation')}",
+            kms_key_id=args.logs_key_arn, retention_in_days=args.log_retention_days, opts=child)
         policy = aws.iam.RolePolicy(
-            account.resource_name(region, "redis-rotation"), role=role.id, opts=child,
-            policy=rotation_policy(secret.arn, group.arn, inputs.data_key_arn, log_group.arn, region))
+            self.child_name("redis-rotation"), role=role.id, opts=child,
+            policy=rotation_policy(secret.arn, group.arn, args.data_key_arn, log_group.arn, region))
         function = aws.lambda_.Function(
-            account.resource_name(region, "redis-rotation"),
-            name=account.resource_name(region, "redis-rotation"),
+            self.child_name("redis-rotation"),
+            name=self.child_name("redis-rotation"),
             description=f"Rotates the AUTH token of {account.name}'s Redis every {ROTATION_DAYS} days",
             runtime="python3.12", handler="index.handler", role=role.arn, timeout=900,  # waits for the group
             code=pulumi.AssetArchive({"index.py": pulumi.FileAsset(str(ROTATION_CODE))}),
             environment={"variables": {"REPLICATION_GROUP_ID": group.id}},
             logging_config={"log_format": "JSON", "log_group": log_group.name},
-            opts=account.opts(region, parent=self, depends_on=[log_group, policy]))
+            opts=self.child_opts(depends_on=[log_group, policy]))
         permission = aws.lambda_.Permission(
-            account.resource_name(region, "redis-rotation-invoke"), action="lambda:InvokeFunction",
+            self.child_name("redis-rotation-invoke"), action="lambda:InvokeFunction",
             function=function.name, principal="secretsmanager.amazonaws.com",
             source_arn=secret.arn, source_account=account.account_id, opts=child)  # only for this secret
         aws.secretsmanager.SecretRotation(
-            account.resource_name(region, "redis-auth-rotation"), secret_id=secret.id,
+            self.child_name("redis-auth-rotation"), secret_id=secret.id,
             rotation_lambda_arn=function.arn, rotation_rules={"automatically_after_days": ROTATION_DAYS},
             rotate_immediately=False,  # the token is fresh: the first rotation runs on schedule
-            opts=account.opts(region, parent=self, depends_on=[permission, group]))
+            opts=self.child_opts(depends_on=[permission, group]))
 
 
 def rotation_policy(secret_arn: pulumi.Input[str], group_arn: pulumi.Input[str], key_arn: pulumi.Input[str],
@@ -183,3 +189,26 @@ def rotation_policy(secret_arn: pulumi.Input[str], group_arn: pulumi.Input[str],
         {"Sid": "SecretKey", "Effect": "Allow", "Resource": key_arn, "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
          "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}}},
     ]})
+
+
+# --- the piece ------------------------------------------------------------------------------------------------------
+
+
+def build(ctx: BuildContext, config: Redis) -> RedisCache:
+    return RedisCache(ctx.name("redis-cache"), RedisArgs(
+        account=ctx.account, region=ctx.region, config=config, vpc=ctx.vpc,
+        app_security_group_id=ctx.app_security_group_id, data_key_arn=ctx.keys["data"],
+        logs_key_arn=ctx.keys["logs"], log_retention_days=ctx.log_retention_days), ctx.opts)
+
+
+def watch(_: BuildContext, redis: RedisCache) -> Watch:
+    return Watch(alarms=(AlarmSpec("redis-cpu", "AWS/ElastiCache", "EngineCPUUtilization",
+                                   {"ReplicationGroupId": redis.replication_group_id}, 80, description="Redis CPU"),))
+
+
+PIECE = Piece(
+    name="redis", field="redis", build=build, watch=watch,
+    outputs=lambda redis: {"redisEndpoint": redis.primary_endpoint, "redisAuthSecretArn": redis.auth_secret_arn},
+    contract=lambda redis: {"redis": {"endpoint": redis.primary_endpoint, "port": redis.port,
+                                      "auth_secret_arn": redis.auth_secret_arn}},
+)

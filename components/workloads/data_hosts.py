@@ -23,8 +23,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.context import AccountContext, VpcHandle
+from components.base import AccountArgs, AccountComponent
+from components.context import VpcHandle
 from components.lookups import lookup
+from components.workloads.alarms import Watch, Widget
+from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import DataHost
 
 BACKUP_TAG = ("backup", "daily")  # what the Backup selection matches (workloads composite tags Aurora the same)
@@ -138,7 +141,16 @@ def _port_range(port: int | tuple[int, int]) -> tuple[int, int]:
     return port if isinstance(port, tuple) else (port, port)
 
 
-class DataHosts(pulumi.ComponentResource):
+@dataclass(frozen=True, kw_only=True)
+class DataHostsArgs(AccountArgs):
+    vpc: VpcHandle
+    hosts: tuple[DataHost, ...]
+    app_security_group_id: pulumi.Input[str]
+    data_key_arn: pulumi.Input[str]
+    admin_cidr: str | None = None  # the Client VPN range for SSH/RDP; ignored when the VPC has an admin SG
+
+
+class DataHosts(AccountComponent[DataHostsArgs]):
     """The EC2 data hosts of one account and region, one security group per role."""
 
     security_group_ids: dict[str, pulumi.Output[str]]
@@ -147,11 +159,11 @@ class DataHosts(pulumi.ComponentResource):
     data_volume_arns: list[pulumi.Output[str]]
     instance_arns: list[pulumi.Output[str]]
 
-    def __init__(self, name: str, *, account: AccountContext, region: str, vpc: VpcHandle, hosts: list[DataHost],
-                 app_security_group_id: pulumi.Input[str], data_key_arn: pulumi.Input[str],
-                 admin_cidr: str | None = None, opts: pulumi.ResourceOptions | None = None):
-        """admin_cidr: the Client VPN range for SSH/RDP; ignored when the VPC has an admin security group."""
-        super().__init__("landing-zone:workloads:DataHosts", name, None, opts)
+    TOKEN = "workloads:DataHosts"
+
+    def __init__(self, name: str, args: DataHostsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        account, region, vpc, hosts = args.account, args.region, args.vpc, args.hosts
         subnets = vpc.subnet_ids.get("data") or []
         if hosts and not subnets:
             raise ValueError(f"accounts[{account.name}].workloads.data_hosts: the VPC in {region} has no data subnets")
@@ -159,8 +171,8 @@ class DataHosts(pulumi.ComponentResource):
         duplicates = sorted({r for r in roles if roles.count(r) > 1})
         if duplicates:
             raise ValueError(f"accounts[{account.name}].workloads.data_hosts: role {duplicates[0]} is listed twice")
-        self._account, self._region, self._vpc, self._key = account, region, vpc, data_key_arn
-        self._app_sg, self._admin_cidr, self._subnets = app_security_group_id, admin_cidr, subnets
+        self._vpc, self._key = vpc, args.data_key_arn
+        self._app_sg, self._admin_cidr, self._subnets = args.app_security_group_id, args.admin_cidr, subnets
         self.security_group_ids, self.instance_ids_by_role = {}, {}
         self.instance_ids, self.instance_arns, self.data_volume_arns = [], [], []
         profile = self._instance_profile() if hosts else None
@@ -176,16 +188,10 @@ class DataHosts(pulumi.ComponentResource):
             "dataVolumeArns": self.data_volume_arns,
         })
 
-    def _rn(self, purpose: str) -> str:
-        return self._account.resource_name(self._region, purpose)
-
-    def _opts(self, **kwargs) -> pulumi.ResourceOptions:
-        return self._account.opts(self._region, parent=self, **kwargs)
-
     def _ami(self, os: str) -> pulumi.Output[str]:
         image = OS_IMAGES[os]
         return lookup(
-            aws.ec2.get_ami_output, account=self._account, region=self._region, parent=self, purpose=f"ami-{os}",
+            aws.ec2.get_ami_output, account=self.account, region=self.region, parent=self, purpose=f"ami-{os}",
             most_recent=True, owners=[image.owner],
             filters=[{"name": "name", "values": [image.name]}, {"name": "architecture", "values": ["x86_64"]},
                      {"name": "state", "values": ["available"]}]).id
@@ -194,16 +200,16 @@ class DataHosts(pulumi.ComponentResource):
         """Session Manager and the CloudWatch agent only: hosts get no other AWS permissions."""
         trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                          "Principal": {"Service": "ec2.amazonaws.com"}}]}
-        role = aws.iam.Role(self._rn("data-hosts"), assume_role_policy=pulumi.Output.json_dumps(trust),
+        role = aws.iam.Role(self.child_name("data-hosts"), assume_role_policy=pulumi.Output.json_dumps(trust),
                             description="Data hosts: SSM Session Manager, patching and the CloudWatch agent",
-                            opts=self._opts())
-        partition = lookup(aws.get_partition_output, account=self._account, region=self._region, parent=self)
+                            opts=self.child_opts())
+        partition = lookup(aws.get_partition_output, account=self.account, region=self.region, parent=self)
         for policy in MANAGED_POLICIES:
             aws.iam.RolePolicyAttachment(
-                self._rn(f"data-hosts-{policy}"), role=role.name,
+                self.child_name(f"data-hosts-{policy}"), role=role.name,
                 policy_arn=pulumi.Output.concat("arn:", partition.partition, ":iam::aws:policy/", policy),
-                opts=self._opts())
-        return aws.iam.InstanceProfile(self._rn("data-hosts"), role=role.name, opts=self._opts())
+                opts=self.child_opts())
+        return aws.iam.InstanceProfile(self.child_name("data-hosts"), role=role.name, opts=self.child_opts())
 
     def _admin_security_group(self, hosts: list[DataHost]) -> pulumi.Input[str] | None:
         """SSH/RDP from the Client VPN range, in its own group so the role groups admit only security groups.
@@ -217,11 +223,11 @@ class DataHosts(pulumi.ComponentResource):
             return None
         ports = sorted({OS_IMAGES[h.os].admin_port for h in hosts})
         return aws.ec2.SecurityGroup(
-            self._rn("data-hosts-admin-sg"), vpc_id=self._vpc.vpc_id,
+            self.child_name("data-hosts-admin-sg"), vpc_id=self._vpc.vpc_id,
             description="Administration of the data hosts from the Client VPN range only",
             ingress=[{"description": f"{'RDP' if port == 3389 else 'SSH'} from the Client VPN range", "protocol": "tcp",
                       "from_port": port, "to_port": port, "cidr_blocks": [self._admin_cidr]} for port in ports],
-            egress=[], tags={"Name": self._rn("data-hosts-admin-sg")}, opts=self._opts()).id
+            egress=[], tags={"Name": self.child_name("data-hosts-admin-sg")}, opts=self.child_opts()).id
 
     def _security_group(self, host: DataHost) -> aws.ec2.SecurityGroup:
         ports = ROLE_PORTS[host.role]
@@ -235,20 +241,20 @@ class DataHosts(pulumi.ComponentResource):
         egress = cluster + [{"description": "HTTPS to AWS APIs (SSM, CloudWatch, S3) through the VPC endpoints",
                              "protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]}]
         return aws.ec2.SecurityGroup(
-            self._rn(f"{host.role}-sg"), vpc_id=self._vpc.vpc_id,
+            self.child_name(f"{host.role}-sg"), vpc_id=self._vpc.vpc_id,
             description=f"{host.role} data hosts: clients from the application tier only",
-            ingress=ingress, egress=egress, tags={"Name": self._rn(f"{host.role}-sg"), "tier": "data"},
-            opts=self._opts())
+            ingress=ingress, egress=egress, tags={"Name": self.child_name(f"{host.role}-sg"), "tier": "data"},
+            opts=self.child_opts())
 
     def _host(self, host: DataHost, index: int, sg_id: pulumi.Output[str], profile: aws.iam.InstanceProfile,
               ami: pulumi.Output[str]) -> pulumi.Output[str]:
         image = OS_IMAGES[host.os]
         purpose = f"{host.role}-{index + 1}"
-        tags = {"Name": self._rn(purpose), "role": host.role, PATCH_GROUP_TAG: host.os, BACKUP_TAG[0]: BACKUP_TAG[1]}
+        tags = {"Name": self.child_name(purpose), "role": host.role, PATCH_GROUP_TAG: host.os, BACKUP_TAG[0]: BACKUP_TAG[1]}
         security_groups = [sg_id] + ([self._admin_sg] if self._admin_sg is not None else [])
-        prod = self._account.environment == "prod"
+        prod = self.account.environment == "prod"
         instance = aws.ec2.Instance(
-            self._rn(purpose), ami=ami, instance_type=host.instance_type,
+            self.child_name(purpose), ami=ami, instance_type=host.instance_type,
             subnet_id=self._subnets[index % len(self._subnets)],  # spread members across the AZs
             vpc_security_group_ids=security_groups, iam_instance_profile=profile.name,
             associate_public_ip_address=False, monitoring=True, ebs_optimized=True,
@@ -257,22 +263,41 @@ class DataHosts(pulumi.ComponentResource):
                               "instance_metadata_tags": "disabled"},
             root_block_device={"encrypted": True, "kms_key_id": self._key, "volume_type": "gp3",
                                "volume_size": image.root_gb, "delete_on_termination": True,
-                               "tags": {**tags, "Name": self._rn(f"{purpose}-root")}},
+                               "tags": {**tags, "Name": self.child_name(f"{purpose}-root")}},
             user_data=user_data(host.role, host.os),
             tags=tags,
             # a new AMI is rolled out by patching, not by replacement; user data runs at first boot only (changing it
             # would stop the host, which prod refuses): the security group is what closes a port on running hosts
-            opts=self._opts(ignore_changes=["ami", "userData"]))
+            opts=self.child_opts(ignore_changes=["ami", "userData"]))
         volume = aws.ebs.Volume(
-            self._rn(f"{purpose}-data"), availability_zone=instance.availability_zone, size=host.data_volume_gb,
+            self.child_name(f"{purpose}-data"), availability_zone=instance.availability_zone, size=host.data_volume_gb,
             type=host.volume_type, encrypted=True, kms_key_id=self._key,
             iops=3000 if host.volume_type == "io2" else None, final_snapshot=prod,
-            tags={**tags, "Name": self._rn(f"{purpose}-data")},
-            opts=self._opts(protect=prod))
+            tags={**tags, "Name": self.child_name(f"{purpose}-data")},
+            opts=self.child_opts(protect=prod))
         aws.ec2.VolumeAttachment(
-            self._rn(f"{purpose}-data"), device_name=image.data_device, volume_id=volume.id,
-            instance_id=instance.id, stop_instance_before_detaching=True, opts=self._opts())
+            self.child_name(f"{purpose}-data"), device_name=image.data_device, volume_id=volume.id,
+            instance_id=instance.id, stop_instance_before_detaching=True, opts=self.child_opts())
         self.instance_ids.append(instance.id)
         self.instance_arns.append(instance.arn)
         self.data_volume_arns.append(volume.arn)
         return instance.id
+
+
+# --- the piece ------------------------------------------------------------------------------------------------------
+
+
+def build(ctx: BuildContext, hosts: list[DataHost]) -> DataHosts:
+    return DataHosts(ctx.name("data-hosts"), DataHostsArgs(
+        account=ctx.account, region=ctx.region, vpc=ctx.vpc, hosts=tuple(hosts),
+        app_security_group_id=ctx.app_security_group_id, data_key_arn=ctx.keys["data"],
+        admin_cidr=None), ctx.opts)  # SSH/RDP: the VPC's admin SG (the Client VPN's source-NATed range)
+
+
+def watch(_: BuildContext, hosts: DataHosts) -> Watch:
+    return Watch(instance_ids=tuple(hosts.instance_ids), widgets=(Widget("Data hosts CPU", [
+        ["AWS/EC2", "CPUUtilization", "InstanceId", i] for i in hosts.instance_ids]),) if hosts.instance_ids else ())
+
+
+PIECE = Piece(name="data_hosts", field="data_hosts", build=build, watch=watch,
+              backup_targets=lambda hosts: [*hosts.instance_arns, *hosts.data_volume_arns])

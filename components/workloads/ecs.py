@@ -25,7 +25,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.context import AccountContext, VpcHandle
+from components.base import AccountArgs, AccountComponent
+from components.context import VpcHandle
+from components.workloads.alarms import AlarmSpec, Watch, Widget
+from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import Ecs, EcsService
 
 CONTAINER_USER = "10001:10001"  # an unprivileged uid:gid; images must not need root
@@ -36,10 +39,9 @@ ASSUME_ECS_TASKS = json.dumps({
 })
 
 
-@dataclass(frozen=True)
-class EcsInputs:
-    """What the cluster needs from the rest of the account."""
-
+@dataclass(frozen=True, kw_only=True)
+class EcsArgs(AccountArgs):
+    config: Ecs
     vpc: VpcHandle
     app_security_group_id: pulumi.Input[str]
     repository_urls: dict[str, pulumi.Input[str]]
@@ -124,7 +126,7 @@ def execution_policy(service: EcsService, repository_arn: str, log_group_arn: st
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
-class EcsCluster(pulumi.ComponentResource):
+class EcsCluster(AccountComponent[EcsArgs]):
     """Fargate cluster + services. Attributes: cluster_arn, cluster_name, service_names, target_group_arn_suffixes,
     task_role_arns and execution_role_arns (service -> role ARN: a pipeline registering a task definition passes both)."""
 
@@ -136,28 +138,29 @@ class EcsCluster(pulumi.ComponentResource):
     task_role_arns: dict[str, pulumi.Output[str]]
     execution_role_arns: dict[str, pulumi.Output[str]]
 
-    def __init__(self, name: str, *, account: AccountContext, region: str, config: Ecs, inputs: EcsInputs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("landing-zone:workloads:EcsCluster", name, None, opts)
-        self._account, self._region, self._inputs = account, region, inputs
-        child = account.opts(region, parent=self)
+    TOKEN = "workloads:EcsCluster"
+
+    def __init__(self, name: str, args: EcsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        account, config = args.account, args.config
+        child = self.child_opts()
         self._strategy = capacity_strategy(account.environment, config.spot)
-        cluster_name = account.resource_name(region, "ecs")
+        cluster_name = self.child_name("ecs")
         self.log_group = aws.cloudwatch.LogGroup(
-            account.resource_name(region, "ecs-logs"),
+            self.child_name("ecs-logs"),
             name=f"/landing-zone/ecs/{cluster_name}",
-            kms_key_id=inputs.logs_key_arn,
-            retention_in_days=inputs.log_retention_days,
+            kms_key_id=args.logs_key_arn,
+            retention_in_days=args.log_retention_days,
             opts=child,
         )
         self.cluster = aws.ecs.Cluster(
-            account.resource_name(region, "ecs-cluster"),
+            self.child_name("ecs-cluster"),
             name=cluster_name,
             settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
             opts=child,
         )
         self._capacity = aws.ecs.ClusterCapacityProviders(
-            account.resource_name(region, "ecs-capacity"),
+            self.child_name("ecs-capacity"),
             cluster_name=self.cluster.name,
             capacity_providers=["FARGATE", "FARGATE_SPOT"],
             default_capacity_provider_strategies=[
@@ -174,29 +177,28 @@ class EcsCluster(pulumi.ComponentResource):
 
 
     def _role(self, service: EcsService, kind: str) -> aws.iam.Role:
-        account, region = self._account, self._region
         return aws.iam.Role(
-            account.resource_name(region, f"ecs-{service.name}-{kind}-role"),
+            self.child_name(f"ecs-{service.name}-{kind}-role"),
             assume_role_policy=ASSUME_ECS_TASKS,
             description=f"{kind} role of the ECS service {service.name}",
-            opts=account.opts(region, parent=self),
+            opts=self.child_opts(),
         )
 
     def _service(self, index: int, service: EcsService) -> None:
-        account, region, inputs = self._account, self._region, self._inputs
-        child = account.opts(region, parent=self)
+        account, region, args = self.account, self.region, self.args
+        child = self.child_opts()
         purpose = f"ecs-{service.name}"
         execution_role, task_role = self._role(service, "execution"), self._role(service, "task")
         aws.iam.RolePolicy(
-            account.resource_name(region, f"{purpose}-execution-policy"),
+            self.child_name(f"{purpose}-execution-policy"),
             role=execution_role.id,
-            policy=pulumi.Output.all(inputs.repository_arns[service.name], self.log_group.arn, inputs.data_key_arn,
+            policy=pulumi.Output.all(args.repository_arns[service.name], self.log_group.arn, args.data_key_arn,
                                      account.account_id).apply(
                 lambda a: execution_policy(service, a[0], a[1], a[2], region, a[3])),
             opts=child,
         )
         task = aws.ecs.TaskDefinition(
-            account.resource_name(region, f"{purpose}-task"),
+            self.child_name(f"{purpose}-task"),
             family=f"{account.name}-{service.name}",
             network_mode="awsvpc",
             requires_compatibilities=["FARGATE"],
@@ -207,21 +209,21 @@ class EcsCluster(pulumi.ComponentResource):
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(operating_system_family="LINUX",
                                                                        cpu_architecture="X86_64"),
             volumes=[aws.ecs.TaskDefinitionVolumeArgs(name="tmp")],
-            container_definitions=pulumi.Output.all(inputs.repository_urls[service.name], self.log_group.name,
+            container_definitions=pulumi.Output.all(args.repository_urls[service.name], self.log_group.name,
                                                     account.account_id).apply(
                 lambda a: container_definitions(service, f"{a[0]}:{service.image_tag or UNPUBLISHED_TAG}", a[1],
                                                 region, a[2])),
             opts=child,
         )
         load_balancers, depends_on = [], []
-        if inputs.https_listener_arn is not None:
+        if args.https_listener_arn is not None:
             target_group, rule = self._edge_route(index, service)
             load_balancers = [aws.ecs.ServiceLoadBalancerArgs(
                 target_group_arn=target_group.arn, container_name=service.name, container_port=service.port)]
             depends_on = [rule]
             self.target_group_arn_suffixes[service.name] = target_group.arn_suffix
         ecs_service = aws.ecs.Service(
-            account.resource_name(region, purpose),
+            self.child_name(purpose),
             name=service.name,
             cluster=self.cluster.arn,
             task_definition=task.arn,
@@ -229,8 +231,8 @@ class EcsCluster(pulumi.ComponentResource):
             platform_version="LATEST",
             capacity_provider_strategies=[aws.ecs.ServiceCapacityProviderStrategyArgs(**s) for s in self._strategy],
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
-                subnets=inputs.vpc.subnet_ids["private"],
-                security_groups=[inputs.app_security_group_id],
+                subnets=args.vpc.subnet_ids["private"],
+                security_groups=[args.app_security_group_id],
                 assign_public_ip=False,
             ),
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
@@ -241,7 +243,7 @@ class EcsCluster(pulumi.ComponentResource):
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
             # CreateService with a capacity provider strategy fails unless the cluster has those providers: wait
-            opts=account.opts(region, parent=self, depends_on=[*depends_on, self._capacity],
+            opts=self.child_opts(depends_on=[*depends_on, self._capacity],
                               ignore_changes=["desiredCount"]),  # autoscaling owns the count after creation
         )
         self._autoscaling(service, ecs_service)
@@ -250,22 +252,22 @@ class EcsCluster(pulumi.ComponentResource):
         self.execution_role_arns[service.name] = execution_role.arn
 
     def _edge_route(self, index: int, service: EcsService) -> tuple[aws.lb.TargetGroup, aws.lb.ListenerRule]:
-        account, region, inputs = self._account, self._region, self._inputs
-        child = account.opts(region, parent=self)
+        args = self.args
+        child = self.child_opts()
         target_group = aws.lb.TargetGroup(
-            account.resource_name(region, f"tg-{service.name}"),
+            self.child_name(f"tg-{service.name}"),
             port=service.port,
             protocol="HTTP",  # TLS ends at the ALB; the hop to the task stays inside the VPC's private subnets
             target_type="ip",
-            vpc_id=inputs.vpc.vpc_id,
+            vpc_id=args.vpc.vpc_id,
             deregistration_delay=30,
             health_check=aws.lb.TargetGroupHealthCheckArgs(path=service.health_check_path, matcher="200-399",
                                                            healthy_threshold=3, unhealthy_threshold=3),
             opts=child,
         )
         rule = aws.lb.ListenerRule(
-            account.resource_name(region, f"rule-{service.name}"),
-            listener_arn=inputs.https_listener_arn,
+            self.child_name(f"rule-{service.name}"),
+            listener_arn=args.https_listener_arn,
             priority=listener_priority(index, service),
             conditions=[aws.lb.ListenerRuleConditionArgs(
                 path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=[service.path]))],
@@ -275,10 +277,9 @@ class EcsCluster(pulumi.ComponentResource):
         return target_group, rule
 
     def _autoscaling(self, service: EcsService, ecs_service: aws.ecs.Service) -> None:
-        account, region = self._account, self._region
-        child = account.opts(region, parent=self)
+        child = self.child_opts()
         target = aws.appautoscaling.Target(
-            account.resource_name(region, f"ecs-{service.name}-scaling"),
+            self.child_name(f"ecs-{service.name}-scaling"),
             service_namespace="ecs",
             scalable_dimension="ecs:service:DesiredCount",
             resource_id=pulumi.Output.concat("service/", self.cluster.name, "/", ecs_service.name),
@@ -288,7 +289,7 @@ class EcsCluster(pulumi.ComponentResource):
         )
         for metric, value in (("ECSServiceAverageCPUUtilization", 60.0), ("ECSServiceAverageMemoryUtilization", 75.0)):
             aws.appautoscaling.Policy(
-                account.resource_name(region, f"ecs-{service.name}-{metric.removeprefix('ECSServiceAverage').lower()}"),
+                self.child_name(f"ecs-{service.name}-{metric.removeprefix('ECSServiceAverage').lower()}"),
                 policy_type="TargetTrackingScaling",
                 service_namespace=target.service_namespace,
                 scalable_dimension=target.scalable_dimension,
@@ -302,3 +303,47 @@ class EcsCluster(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
+
+
+# --- the piece ------------------------------------------------------------------------------------------------------
+
+
+def build(ctx: BuildContext, config: Ecs) -> EcsCluster:
+    """After its repositories and the edge (services attach listener rules to its HTTPS listener)."""
+    repositories, edge = ctx.get("repositories"), ctx.get("edge")
+    return EcsCluster(ctx.name("ecs-fargate"), EcsArgs(
+        account=ctx.account, region=ctx.region, config=config, vpc=ctx.vpc,
+        app_security_group_id=ctx.app_security_group_id, repository_urls=repositories.urls,
+        repository_arns=repositories.arns, data_key_arn=ctx.keys["data"], logs_key_arn=ctx.keys["logs"],
+        log_retention_days=ctx.log_retention_days, https_listener_arn=edge.https_listener_arn if edge else None),
+        ctx.opts)
+
+
+def watch(ctx: BuildContext, ecs: EcsCluster) -> Watch:
+    """CPU and memory per service; unhealthy targets per service behind the edge's ALB."""
+    alarms: list[AlarmSpec] = []
+    edge = ctx.get("edge")
+    if edge is not None:
+        for service, tg in sorted(ecs.target_group_arn_suffixes.items()):
+            alarms.append(AlarmSpec(f"alb-unhealthy-{service}", "AWS/ApplicationELB", "UnHealthyHostCount",
+                                    {"LoadBalancer": edge.alb_arn_suffix, "TargetGroup": tg}, 0, "Maximum",
+                                    periods=2, period=60, description=f"Unhealthy targets of {service}"))
+    for service, ecs_name in sorted(ecs.service_names.items()):
+        dims = {"ClusterName": ecs.cluster_name, "ServiceName": ecs_name}
+        alarms.append(AlarmSpec(f"ecs-cpu-{service}", "AWS/ECS", "CPUUtilization", dims, 85,
+                                description=f"ECS {service} CPU"))
+        alarms.append(AlarmSpec(f"ecs-memory-{service}", "AWS/ECS", "MemoryUtilization", dims, 85,
+                                description=f"ECS {service} memory"))
+    cpu = [["AWS/ECS", "CPUUtilization", "ClusterName", ecs.cluster_name, "ServiceName", name]
+           for _, name in sorted(ecs.service_names.items())]
+    return Watch(alarms=tuple(alarms), widgets=(Widget("ECS services CPU", cpu or [
+        ["AWS/ECS", "CPUUtilization", "ClusterName", ecs.cluster_name]]),))
+
+
+PIECE = Piece(
+    name="ecs", field="ecs", build=build, watch=watch,
+    outputs=lambda ecs: {"ecsClusterArn": ecs.cluster_arn, "ecsClusterName": ecs.cluster_name,
+                         "ecsServiceNames": ecs.service_names},
+    contract=lambda ecs: {"ecs": {"cluster_arn": ecs.cluster_arn, "cluster_name": ecs.cluster_name,
+                                  "service_names": list(ecs.service_names.values())}},
+)

@@ -7,15 +7,8 @@ WAF logs to a CMK-encrypted log group).
 Services (components/workloads/ecs.py) attach listener rules to `https_listener_arn` and admit traffic from
 `alb_security_group_id`.
 
-DNS: nothing is looked up, and nothing DNS-related lives in an account this stack creates. The public zone
-(`network.dns`) already exists in an account that exists before the run (the management account or an adopted
-one); the edge writes its records there through that account's provider: the ACM validation CNAME (ACM in this
-account validates it by resolving public DNS, whichever account owns the zone) and the alias to this account's ALB
-(Route 53 aliases may target a load balancer of another account). The certificate is used only once validated.
-Why not a delegated zone per edge: Route 53 writes a public zone's query logs (X-16) only to a log group in
-us-east-1 *of the zone's own account*, which would give every edge account a us-east-1 footprint outside
-organization.allowed_regions (an SCP exemption for CloudWatch Logs there, plus the security baseline of a fifth
-region in each account); the parent zone's own query logging is its owner's, outside this stack.
+DNS: the certificates' validation records and the aliases go into the existing public zone through its owner's
+provider (components/workloads/edge_dns.py).
 """
 
 from __future__ import annotations
@@ -27,9 +20,15 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.base import AccountArgs, AccountComponent
 from components.context import AccountContext, LogArchive, VpcHandle, elb_logs_prefix
 from components.lookups import lookup
+from components.workloads.alarms import AlarmSpec, Watch, Widget
+from components.workloads.edge_api import ApiFront, rest_api_front
+from components.workloads.edge_dns import EdgeDns, alias, validated_certificate
+from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import Edge as EdgeConfig
+from landing_zone.models import Workloads as WorkloadsConfig
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"  # TLS 1.3 + 1.2 with forward-secret ciphers only (AWS default)
 MANAGED_RULE_GROUPS = (  # (rule group name, priority): evaluated in this order, cheapest and most common first
@@ -38,23 +37,10 @@ MANAGED_RULE_GROUPS = (  # (rule group name, priority): evaluated in this order,
     ("AWSManagedRulesKnownBadInputsRuleSet", 30),
     ("AWSManagedRulesSQLiRuleSet", 40),
 )
+# Behind the edge, EKS serves through the AWS Load Balancer Controller registering pod IPs (target-type ip) on
+# the conventional application port; ECS accounts use their services' ports.
+EKS_INGRESS_PORTS = [8080]
 RATE_LIMIT_PRIORITY = 1  # block floods before spending WCUs on the managed groups
-API_LOG_FORMAT = json.dumps({
-    "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "requestTime": "$context.requestTime",
-    "httpMethod": "$context.httpMethod", "path": "$context.path", "status": "$context.status",
-    "responseLength": "$context.responseLength", "wafResponse": "$context.wafResponseCode",
-    "integrationLatency": "$context.integrationLatency",
-}, separators=(",", ":"))
-
-
-@dataclass(frozen=True)
-class EdgeDns:
-    """The existing public zone the edge's records go into, and a provider of the account that owns it (never one
-    of an account this stack creates: validation checks network.dns.account)."""
-
-    zone_id: str
-    zone_name: str
-    owner_provider: aws.Provider
 
 
 def waf_delivery_policy(account_id: str, region: str, partition: str = "aws") -> str:
@@ -78,7 +64,22 @@ def short_name(*parts: str, limit: int = 32) -> str:
     return f"{name[: limit - 7].rstrip('-')}-{digest}"
 
 
-class Edge(pulumi.ComponentResource):
+@dataclass(frozen=True, kw_only=True)
+class EdgeArgs(AccountArgs):
+    vpc: VpcHandle
+    config: EdgeConfig
+    log_archive: LogArchive | None
+    app_security_group_id: pulumi.Input[str]  # with target_ports: the only place the ALB may send traffic
+    target_ports: list[int]
+    logs_key_arn: pulumi.Input[str]  # CMK for log groups (its key policy must allow logs.<region>.amazonaws.com)
+    log_retention_days: int = 365
+    # Where the ALB/NLB write access logs; default: the log archive's ELB log bucket of this region (ALB access logs
+    # go only to an SSE-S3 bucket in the load balancer's region, never the KMS log bucket).
+    access_logs_bucket: pulumi.Input[str] | None = None
+    dns: EdgeDns | None = None  # the public zone the edge's records go into (required: see the module docstring)
+
+
+class Edge(AccountComponent[EdgeArgs]):
     """Public ALB with HTTPS, ACM, WAF and logging for one workload account and region."""
 
     alb_arn: pulumi.Output[str]
@@ -94,23 +95,16 @@ class Edge(pulumi.ComponentResource):
     nlb_target_group_arn: pulumi.Output[str] | None = None
     api_url: pulumi.Output[str] | None = None
 
-    def __init__(self, name: str, *, account: AccountContext, region: str, vpc: VpcHandle, config: EdgeConfig,
-                 log_archive: LogArchive | None, app_security_group_id: pulumi.Input[str], target_ports: list[int],
-                 logs_key_arn: pulumi.Input[str], log_retention_days: int = 365,
-                 access_logs_bucket: pulumi.Input[str] | None = None, dns: EdgeDns | None = None,
-                 opts: pulumi.ResourceOptions | None = None):
-        """app_security_group_id / target_ports: the only place the ALB may send traffic (the services' SG and ports).
-        logs_key_arn: CMK for log groups (its key policy must allow logs.<region>.amazonaws.com).
-        access_logs_bucket: where the ALB/NLB write access logs; default: the log archive's ELB log bucket of this
-        region (ALB access logs go only to an SSE-S3 bucket in the load balancer's region, never the KMS log bucket).
-        dns: the public zone the edge's records go into (required: see the module docstring).
-        """
-        super().__init__("landing-zone:workloads:Edge", name, None, opts)
+    TOKEN = "workloads:Edge"
+
+    def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        account, region, vpc, config, dns = args.account, args.region, args.vpc, args.config, args.dns
         if not vpc.subnet_ids.get("public"):
             raise ValueError(f"accounts[{account.name}].workloads.edge: the VPC in {region} has no public subnets "
                              "for the internet-facing load balancer")
-        bucket = access_logs_bucket or self._elb_logs_bucket(account, region, log_archive)
-        if not target_ports:
+        bucket = args.access_logs_bucket or self._elb_logs_bucket(account, region, args.log_archive)
+        if not args.target_ports:
             raise ValueError(f"accounts[{account.name}].workloads.edge: no target ports (the ALB would reach nothing)")
         if dns is None:
             raise ValueError(f"accounts[{account.name}].workloads.edge: {config.domain_name} needs the public zone it "
@@ -118,25 +112,27 @@ class Edge(pulumi.ComponentResource):
         if bucket is None:
             raise ValueError(f"accounts[{account.name}].workloads.edge: load balancer access logs need an SSE-S3 bucket "
                              f"in {region} (pass a log_archive with an ELB log bucket there, or access_logs_bucket)")
-        self._account, self._region, self._vpc, self._config = account, region, vpc, config
-        self._kms_key_arn, self._retention = logs_key_arn, log_retention_days
-        self._app_sg, self._target_ports = app_security_group_id, sorted(set(target_ports))
+        self._vpc, self._config = vpc, config
+        self._kms_key_arn, self._retention = args.logs_key_arn, args.log_retention_days
+        self._app_sg, self._target_ports = args.app_security_group_id, sorted(set(args.target_ports))
         self.domain_name = config.domain_name
         # prod and nonprod (DAT-08 is mandatory outside the sandbox): deleting an edge is never a side effect
         self._protected = account.environment != "sandbox"
         self._logs_bucket = bucket
         self._logs_prefix = elb_logs_prefix(account.name, region)  # the ELB log bucket's policy grants exactly this
 
-        self._zone_id, self._dns_opts = dns.zone_id, pulumi.ResourceOptions(provider=dns.owner_provider, parent=self)
-        self.certificate_arn = self._certificate("cert", config.domain_name)
+        self._dns = dns
+        self.certificate_arn = validated_certificate(self, dns, "cert", config.domain_name)
         self._alb()
         self._listeners()
         self._waf()
-        self._alias(config.domain_name, "alias", self.alb_dns_name, self.alb_zone_id)
+        alias(self, dns, "alias", config.domain_name, self.alb_dns_name, self.alb_zone_id)
         if config.nlb:
             self._nlb()
         if config.api_gateway:
-            self._api_gateway()
+            self.api_url = rest_api_front(self, self._dns, ApiFront(
+                domain=config.domain_name, web_acl_arn=self.web_acl_arn, logs_key_arn=args.logs_key_arn,
+                log_retention_days=args.log_retention_days))
         self.register_outputs({
             "albArn": self.alb_arn, "albArnSuffix": self.alb_arn_suffix, "albDnsName": self.alb_dns_name,
             "albSecurityGroupId": self.alb_security_group_id, "httpsListenerArn": self.https_listener_arn,
@@ -157,40 +153,12 @@ class Edge(pulumi.ComponentResource):
                         "falling back to the KMS log bucket, which ELB access logging does not accept")
         return log_archive.bucket_name
 
-    def _rn(self, purpose: str) -> str:
-        return self._account.resource_name(self._region, purpose)
-
-    def _opts(self, **kwargs) -> pulumi.ResourceOptions:
-        return self._account.opts(self._region, parent=self, **kwargs)
-
-    def _certificate(self, purpose: str, domain: str) -> pulumi.Output[str]:
-        """An RSA-2048 ACM certificate for one exact name, DNS-validated in the public zone; the ARN after issue."""
-        cert = aws.acm.Certificate(
-            self._rn(purpose), domain_name=domain, validation_method="DNS", key_algorithm="RSA_2048",
-            options={"certificate_transparency_logging_preference": "ENABLED"},
-            opts=self._opts())
-        option = cert.domain_validation_options[0]  # one name per certificate: exactly one validation record
-        # in the zone owner's account; allow_overwrite: a re-created certificate of the same name reuses the record
-        record = aws.route53.Record(
-            self._rn(f"{purpose}-validation"), zone_id=self._zone_id, name=option.resource_record_name,
-            type=option.resource_record_type, records=[option.resource_record_value], ttl=60, allow_overwrite=True,
-            opts=self._dns_opts)
-        validation = aws.acm.CertificateValidation(
-            self._rn(f"{purpose}-validation"), certificate_arn=cert.arn, validation_record_fqdns=[record.fqdn],
-            opts=self._opts())
-        return validation.certificate_arn  # listeners wait until the certificate is issued
-
-    def _alias(self, domain: str, purpose: str, target: pulumi.Input[str], target_zone: pulumi.Input[str]) -> None:
-        aws.route53.Record(
-            self._rn(purpose), zone_id=self._zone_id, name=domain, type="A",
-            aliases=[{"name": target, "zone_id": target_zone, "evaluate_target_health": True}], opts=self._dns_opts)
-
     # --- ALB ----------------------------------------------------------------------------------------------------
 
     def _alb(self) -> None:
         sg = aws.ec2.SecurityGroup(
-            self._rn("alb-sg"), vpc_id=self._vpc.vpc_id,
-            description=f"Public ALB of {self._account.name}: HTTPS from the internet, HTTP only to redirect",
+            self.child_name("alb-sg"), vpc_id=self._vpc.vpc_id,
+            description=f"Public ALB of {self.account.name}: HTTPS from the internet, HTTP only to redirect",
             ingress=[
                 {"description": "HTTPS from the internet", "protocol": "tcp", "from_port": 443, "to_port": 443,
                  "cidr_blocks": ["0.0.0.0/0"]},
@@ -200,33 +168,33 @@ class Edge(pulumi.ComponentResource):
             egress=[{"description": f"To the application tasks on port {port}", "protocol": "tcp",
                      "from_port": port, "to_port": port, "security_groups": [self._app_sg]}
                     for port in self._target_ports],
-            tags={"Name": self._rn("alb-sg")},
-            opts=self._opts())
+            tags={"Name": self.child_name("alb-sg")},
+            opts=self.child_opts())
         alb = aws.lb.LoadBalancer(
-            self._rn("alb"), name=short_name(self._account.name, "alb"), load_balancer_type="application",
+            self.child_name("alb"), name=short_name(self.account.name, "alb"), load_balancer_type="application",
             internal=False, subnets=self._vpc.subnet_ids["public"], security_groups=[sg.id],
             drop_invalid_header_fields=True, desync_mitigation_mode="strictest", enable_http2=True,
             enable_waf_fail_open=False, enable_deletion_protection=self._protected, idle_timeout=60,
             access_logs={"bucket": self._logs_bucket, "prefix": self._logs_prefix, "enabled": True},
-            tags={"Name": self._rn("alb")},
-            opts=self._opts())
+            tags={"Name": self.child_name("alb")},
+            opts=self.child_opts())
         self.alb_arn, self.alb_arn_suffix = alb.arn, alb.arn_suffix
         self.alb_dns_name, self.alb_zone_id = alb.dns_name, alb.zone_id
         self.alb_security_group_id = sg.id
 
     def _listeners(self) -> None:
         https = aws.lb.Listener(
-            self._rn("alb-https"), load_balancer_arn=self.alb_arn, port=443, protocol="HTTPS",
+            self.child_name("alb-https"), load_balancer_arn=self.alb_arn, port=443, protocol="HTTPS",
             ssl_policy=TLS_POLICY, certificate_arn=self.certificate_arn,
             # services add path rules; anything unmatched gets a plain 404 rather than reaching a random target
             default_actions=[{"type": "fixed-response", "fixed_response": {
                 "content_type": "text/plain", "message_body": "Not Found", "status_code": "404"}}],
-            opts=self._opts())
+            opts=self.child_opts())
         aws.lb.Listener(
-            self._rn("alb-http-redirect"), load_balancer_arn=self.alb_arn, port=80, protocol="HTTP",
+            self.child_name("alb-http-redirect"), load_balancer_arn=self.alb_arn, port=80, protocol="HTTP",
             default_actions=[{"type": "redirect", "redirect": {
                 "protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}}],
-            opts=self._opts())
+            opts=self.child_opts())
         self.https_listener_arn = https.arn
 
     # --- WAF ----------------------------------------------------------------------------------------------------
@@ -252,29 +220,29 @@ class Edge(pulumi.ComponentResource):
 
     def _waf(self) -> None:
         acl = aws.wafv2.WebAcl(
-            self._rn("waf"), name=self._rn("waf"), scope="REGIONAL", default_action={"allow": {}},
-            description=f"Edge protection for {self._account.name} in {self._region}",
-            rules=self._waf_rules(), visibility_config=self._visibility(self._rn("waf")),
-            opts=self._opts())
+            self.child_name("waf"), name=self.child_name("waf"), scope="REGIONAL", default_action={"allow": {}},
+            description=f"Edge protection for {self.account.name} in {self.region}",
+            rules=self._waf_rules(), visibility_config=self._visibility(self.child_name("waf")),
+            opts=self.child_opts())
         # WAF only logs to log groups whose name starts with aws-waf-logs-
         log_group = aws.cloudwatch.LogGroup(
-            self._rn("waf-logs"), name=f"aws-waf-logs-{self._account.name}-{self._region}",
-            kms_key_id=self._kms_key_arn, retention_in_days=self._retention, opts=self._opts())
-        partition = lookup(aws.get_partition_output, account=self._account, region=self._region, parent=self)
+            self.child_name("waf-logs"), name=f"aws-waf-logs-{self.account.name}-{self.region}",
+            kms_key_id=self._kms_key_arn, retention_in_days=self._retention, opts=self.child_opts())
+        partition = lookup(aws.get_partition_output, account=self.account, region=self.region, parent=self)
         # WAF logs are vended logs: delivery.logs.amazonaws.com writes them, and PutLoggingConfiguration checks (or
         # tries to add) the log group resource policy that lets it; written here, first, the call needs no extra rights
         delivery = aws.cloudwatch.LogResourcePolicy(
-            self._rn("waf-logs-delivery"), policy_name="waf-logs-delivery",
-            policy_document=pulumi.Output.all(self._account.account_id, partition.partition).apply(
-                lambda a: waf_delivery_policy(a[0], self._region, a[1])),
-            opts=self._opts())
+            self.child_name("waf-logs-delivery"), policy_name="waf-logs-delivery",
+            policy_document=pulumi.Output.all(self.account.account_id, partition.partition).apply(
+                lambda a: waf_delivery_policy(a[0], self.region, a[1])),
+            opts=self.child_opts())
         aws.wafv2.WebAclLoggingConfiguration(
-            self._rn("waf-logging"), resource_arn=acl.arn, log_destination_configs=[log_group.arn],
+            self.child_name("waf-logging"), resource_arn=acl.arn, log_destination_configs=[log_group.arn],
             # credentials never reach the logs
             redacted_fields=[{"single_header": {"name": "authorization"}}, {"single_header": {"name": "cookie"}}],
-            opts=self._opts(depends_on=[delivery]))
-        aws.wafv2.WebAclAssociation(self._rn("waf-alb"), resource_arn=self.alb_arn, web_acl_arn=acl.arn,
-                                    opts=self._opts())
+            opts=self.child_opts(depends_on=[delivery]))
+        aws.wafv2.WebAclAssociation(self.child_name("waf-alb"), resource_arn=self.alb_arn, web_acl_arn=acl.arn,
+                                    opts=self.child_opts())
         self.web_acl_arn = acl.arn
 
     # --- optional NLB -------------------------------------------------------------------------------------------
@@ -287,97 +255,69 @@ class Edge(pulumi.ComponentResource):
         """
         subnets = self._vpc.subnet_ids.get("private") or self._vpc.subnet_ids["public"]
         sg = aws.ec2.SecurityGroup(
-            self._rn("nlb-sg"), vpc_id=self._vpc.vpc_id, description=f"Internal NLB of {self._account.name}",
+            self.child_name("nlb-sg"), vpc_id=self._vpc.vpc_id, description=f"Internal NLB of {self.account.name}",
             ingress=[{"description": "TLS from the internal network", "protocol": "tcp", "from_port": 443,
                       "to_port": 443, "cidr_blocks": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]}],
             egress=[{"description": "To targets inside the VPC", "protocol": "tcp", "from_port": 0, "to_port": 65535,
                      "cidr_blocks": [self._vpc.cidr]}],
-            tags={"Name": self._rn("nlb-sg")}, opts=self._opts())
+            tags={"Name": self.child_name("nlb-sg")}, opts=self.child_opts())
         nlb = aws.lb.LoadBalancer(
-            self._rn("nlb"), name=short_name(self._account.name, "nlb"), load_balancer_type="network",
+            self.child_name("nlb"), name=short_name(self.account.name, "nlb"), load_balancer_type="network",
             internal=True, subnets=subnets, security_groups=[sg.id], enable_cross_zone_load_balancing=True,
             enable_deletion_protection=self._protected,
             access_logs={"bucket": self._logs_bucket, "prefix": self._logs_prefix, "enabled": True},
-            tags={"Name": self._rn("nlb")}, opts=self._opts())
+            tags={"Name": self.child_name("nlb")}, opts=self.child_opts())
         target_group = aws.lb.TargetGroup(
-            self._rn("nlb-tg"), name=short_name(self._account.name, "nlb-tg"), port=443, protocol="TCP",
-            target_type="ip", vpc_id=self._vpc.vpc_id, health_check={"protocol": "TCP"}, opts=self._opts())
+            self.child_name("nlb-tg"), name=short_name(self.account.name, "nlb-tg"), port=443, protocol="TCP",
+            target_type="ip", vpc_id=self._vpc.vpc_id, health_check={"protocol": "TCP"}, opts=self.child_opts())
         aws.lb.Listener(
-            self._rn("nlb-tls"), load_balancer_arn=nlb.arn, port=443, protocol="TLS", ssl_policy=TLS_POLICY,
+            self.child_name("nlb-tls"), load_balancer_arn=nlb.arn, port=443, protocol="TLS", ssl_policy=TLS_POLICY,
             certificate_arn=self.certificate_arn,
-            default_actions=[{"type": "forward", "target_group_arn": target_group.arn}], opts=self._opts())
+            default_actions=[{"type": "forward", "target_group_arn": target_group.arn}], opts=self.child_opts())
         self.nlb_arn, self.nlb_target_group_arn = nlb.arn, target_group.arn
 
-    # --- optional API Gateway -----------------------------------------------------------------------------------
 
-    def _api_gateway(self) -> None:
-        """A regional REST API on api.<domain> proxying to the ALB: TLS 1.2 domain, access logs, X-Ray, WAF.
+# --- the piece ------------------------------------------------------------------------------------------------------
 
-        REST (not HTTP API) because only REST stages can carry a WAF web ACL.
-        """
-        domain = f"api.{self._config.domain_name}"
-        self._api_logging_role()
-        api = aws.apigateway.RestApi(
-            self._rn("api"), name=self._rn("api"), endpoint_configuration={"types": "REGIONAL"},
-            disable_execute_api_endpoint=True,  # only through the custom domain (TLS 1.2 policy, WAF)
-            opts=self._opts())
-        proxy = aws.apigateway.Resource(self._rn("api-proxy"), rest_api=api.id, parent_id=api.root_resource_id,
-                                        path_part="{proxy+}", opts=self._opts())
-        method = aws.apigateway.Method(
-            self._rn("api-any"), rest_api=api.id, resource_id=proxy.id, http_method="ANY", authorization="NONE",
-            request_parameters={"method.request.path.proxy": True}, opts=self._opts())
-        integration = aws.apigateway.Integration(
-            self._rn("api-alb"), rest_api=api.id, resource_id=proxy.id, http_method=method.http_method,
-            type="HTTP_PROXY", integration_http_method="ANY", uri=f"https://{self._config.domain_name}/{{proxy}}",
-            request_parameters={"integration.request.path.proxy": "method.request.path.proxy"}, opts=self._opts())
-        deployment = aws.apigateway.Deployment(
-            self._rn("api-deployment"), rest_api=api.id,
-            triggers={"redeployment": hashlib.sha256(f"{domain}|ANY|{{proxy+}}".encode()).hexdigest()},
-            opts=self._opts(depends_on=[integration]))
-        log_group = aws.cloudwatch.LogGroup(
-            self._rn("api-access-logs"), name=f"/aws/apigateway/{self._rn('api')}/access",
-            kms_key_id=self._kms_key_arn, retention_in_days=self._retention, opts=self._opts())
-        stage = aws.apigateway.Stage(
-            self._rn("api-stage"), rest_api=api.id, deployment=deployment.id, stage_name="v1",
-            xray_tracing_enabled=True,
-            access_log_settings={"destination_arn": log_group.arn, "format": API_LOG_FORMAT},
-            opts=self._opts(depends_on=[self._api_account]))
-        aws.apigateway.MethodSettings(
-            self._rn("api-settings"), rest_api=api.id, stage_name=stage.stage_name, method_path="*/*",
-            settings={"metrics_enabled": True, "logging_level": "ERROR", "data_trace_enabled": False,
-                      "throttling_rate_limit": 1000, "throttling_burst_limit": 2000},
-            opts=self._opts())
-        aws.wafv2.WebAclAssociation(self._rn("waf-api"), resource_arn=stage.arn, web_acl_arn=self.web_acl_arn,
-                                    opts=self._opts())
-        certificate = self._certificate("api-cert", domain)
-        domain_name = aws.apigateway.DomainName(
-            self._rn("api-domain"), domain_name=domain, regional_certificate_arn=certificate,
-            endpoint_configuration={"types": "REGIONAL"}, security_policy="TLS_1_2", opts=self._opts())
-        aws.apigateway.BasePathMapping(
-            self._rn("api-mapping"), rest_api=api.id, stage_name=stage.stage_name,
-            domain_name=domain_name.domain_name, opts=self._opts())
-        self._alias(domain, "api-alias", domain_name.regional_domain_name, domain_name.regional_zone_id)
-        self.api_url = pulumi.Output.concat("https://", domain)
 
-    def _api_logging_role(self) -> None:
-        """API Gateway writes access logs through one account-level CloudWatch role per region."""
-        role = aws.iam.Role(self._rn("api-cloudwatch"), assume_role_policy=self._service_trust("apigateway.amazonaws.com"),
-                            opts=self._opts())
-        aws.iam.RolePolicyAttachment(
-            self._rn("api-cloudwatch"), role=role.name,
-            policy_arn=self._partition_arn("iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"),
-            opts=self._opts())
-        self._api_account = aws.apigateway.Account(self._rn("api-account"), cloudwatch_role_arn=role.arn,
-                                                   opts=self._opts())
+def service_ports(workloads: WorkloadsConfig) -> list[int]:
+    """The ports the ALB forwards to: the ECS services' ports, or EKS's ingress port."""
+    if workloads.ecs:
+        return sorted({s.port for s in workloads.ecs.services})
+    return list(EKS_INGRESS_PORTS) if workloads.eks else []
 
-    def _service_trust(self, service: str) -> pulumi.Output[str]:
-        """Trust one AWS service, only on behalf of this account (confused-deputy guard)."""
-        return pulumi.Output.from_input(self._account.account_id).apply(lambda account_id: json.dumps({
-            "Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}}]}))
 
-    def _partition_arn(self, rest: str) -> pulumi.Output[str]:
-        partition = lookup(aws.get_partition_output, account=self._account, region=self._region, parent=self)
-        return pulumi.Output.concat("arn:", partition.partition, ":", rest)
+def build(ctx: BuildContext, config: EdgeConfig) -> Edge:
+    """The edge, and the application tier's ingress from its ALB on each service port."""
+    ports = service_ports(ctx.workloads)
+    edge = Edge(ctx.name("edge"), EdgeArgs(
+        account=ctx.account, region=ctx.region, vpc=ctx.vpc, config=config, log_archive=ctx.args.log_archive,
+        app_security_group_id=ctx.app_security_group_id, target_ports=ports, logs_key_arn=ctx.keys["logs"],
+        log_retention_days=ctx.log_retention_days, dns=ctx.args.dns), ctx.opts)
+    for port in ports:
+        aws.vpc.SecurityGroupIngressRule(
+            ctx.name(f"app-from-alb-{port}"), security_group_id=ctx.app_security_group_id,
+            referenced_security_group_id=edge.alb_security_group_id, ip_protocol="tcp", from_port=port, to_port=port,
+            description=f"service port {port} from the public ALB only", opts=ctx.child_opts())
+    return edge
 
+
+def watch(_: BuildContext, edge: Edge) -> Watch:
+    alb = {"LoadBalancer": edge.alb_arn_suffix}
+    return Watch(
+        alarms=(AlarmSpec("alb-5xx", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", alb, 10, "Sum",
+                          description="ALB 5xx responses"),
+                AlarmSpec("alb-target-5xx", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", alb, 25, "Sum",
+                          description="Targets' 5xx responses")),
+        widgets=(Widget("ALB requests and 5xx", [
+            ["AWS/ApplicationELB", "RequestCount", "LoadBalancer", edge.alb_arn_suffix, {"stat": "Sum"}],
+            ["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "LoadBalancer", edge.alb_arn_suffix, {"stat": "Sum"}]]),))
+
+
+PIECE = Piece(
+    name="edge", field="edge", build=build, watch=watch,
+    outputs=lambda edge: {"albDnsName": edge.alb_dns_name, "domainName": edge.domain_name},
+    contract=lambda edge: {"alb": {"dns_name": edge.alb_dns_name, "https_listener_arn": edge.https_listener_arn,
+                                   "security_group_id": edge.alb_security_group_id,
+                                   "domain_name": edge.domain_name}},
+)

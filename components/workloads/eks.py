@@ -1,8 +1,8 @@
 """EKS with pulumi-eks: a private control plane, managed node groups and the cluster-autoscaler IRSA role.
 
 pulumi-eks's `eks.Cluster` is a remote (multi-language) component: the Python program registers one
-`eks:index:Cluster` with its inputs and the pulumi-eks provider builds the children. So everything the security
-rules need (CTR-07, EAR-09, LOG-10) is set explicitly on the component's inputs — pulumi-eks defaults to a public
+`eks:index:Cluster` with its args and the pulumi-eks provider builds the children. So everything the security
+rules need (CTR-07, EAR-09, LOG-10) is set explicitly on the component's args — pulumi-eks defaults to a public
 endpoint with control-plane logging off — and everything else that must be checkable offline (node role, launch
 template with IMDSv2 and encrypted volumes, node groups, autoscaler role, the API ingress rule) is built here with
 pulumi-aws, visible in the plan. docs/eks-offline.md lists what is checked offline and what only the engine sees.
@@ -22,7 +22,10 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 
-from components.context import AccountContext, VpcHandle
+from components.base import AccountArgs, AccountComponent
+from components.context import VpcHandle
+from components.workloads.alarms import AlarmSpec, Watch, Widget
+from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import Eks, NodeGroup
 
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -37,13 +40,14 @@ CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterA
 AUTOSCALER_SERVICE_ACCOUNT = "system:serviceaccount:kube-system:cluster-autoscaler"
 
 
-@dataclass(frozen=True)
-class EksInputs:
+@dataclass(frozen=True, kw_only=True)
+class EksArgs(AccountArgs):
+    config: Eks
     vpc: VpcHandle
     app_security_group_id: pulumi.Input[str]
     data_key_arn: pulumi.Input[str]
     # Where kubectl comes from: the Client VPN's source addresses (it source-NATs clients to its interfaces in the
-    # network VPC, so never the client pool); components.network.client_vpn_source_cidrs is the one source of truth.
+    # network VPC, so never the client pool); landing_zone.client_vpn.client_vpn_source_cidrs is the one source of truth.
     admin_cidrs: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -97,25 +101,26 @@ def irsa_trust(oidc_provider_arn: str, oidc_issuer: str, service_account: str) -
     })
 
 
-class EksCluster(pulumi.ComponentResource):
+class EksCluster(AccountComponent[EksArgs]):
     """Attributes: cluster_name (str), cluster (eks.Cluster), endpoint, oidc_provider_arn, kubeconfig (secret),
     node_group_names, autoscaler_role_arn, cluster_security_group_id."""
 
-    def __init__(self, name: str, *, account: AccountContext, region: str, config: Eks, inputs: EksInputs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("landing-zone:workloads:EksCluster", name, None, opts)
-        self._account, self._region, self._inputs = account, region, inputs
-        self.cluster_name = account.resource_name(region, "eks")
-        child = account.opts(region, parent=self)
+    TOKEN = "workloads:EksCluster"
+
+    def __init__(self, name: str, args: EksArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        account, region, config = args.account, args.region, args.config
+        self.cluster_name = self.child_name("eks")
+        child = self.child_opts()
         self.cluster = eks.Cluster(
             self.cluster_name,
             name=self.cluster_name,
             version=config.version,
-            vpc_id=inputs.vpc.vpc_id,
-            private_subnet_ids=inputs.vpc.subnet_ids["private"],
+            vpc_id=args.vpc.vpc_id,
+            private_subnet_ids=args.vpc.subnet_ids["private"],
             endpoint_private_access=True,
             endpoint_public_access=False,
-            encryption_config_key_arn=inputs.data_key_arn,
+            encryption_config_key_arn=args.data_key_arn,
             enabled_cluster_log_types=LOG_TYPES,
             create_oidc_provider=True,
             authentication_mode=eks.AuthenticationMode.API,
@@ -131,10 +136,10 @@ class EksCluster(pulumi.ComponentResource):
         self.oidc_provider_arn = self.cluster.oidc_provider_arn
         self.kubeconfig = pulumi.Output.secret(self.cluster.kubeconfig_json)
         self.cluster_security_group_id = self.cluster.cluster_security_group_id
-        for index, cidr in enumerate(inputs.admin_cidrs):
+        for index, cidr in enumerate(args.admin_cidrs):
             aws.vpc.SecurityGroupIngressRule(
                 # the first keeps the name it had when one range was allowed: no replacement on upgrade
-                account.resource_name(region, "eks-api-from-vpn" if index == 0 else f"eks-api-from-vpn-{index + 1}"),
+                self.child_name("eks-api-from-vpn" if index == 0 else f"eks-api-from-vpn-{index + 1}"),
                 security_group_id=self.cluster_security_group_id,
                 cidr_ipv4=cidr,
                 ip_protocol="tcp", from_port=443, to_port=443,
@@ -148,27 +153,26 @@ class EksCluster(pulumi.ComponentResource):
                                "autoscalerRoleArn": self.autoscaler_role_arn})
 
     def _node_role(self) -> aws.iam.Role:
-        account, region = self._account, self._region
         role = aws.iam.Role(
-            account.resource_name(region, "eks-node-role"),
+            self.child_name("eks-node-role"),
             assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
             description=f"EKS managed nodes of {self.cluster_name}",
-            opts=account.opts(region, parent=self),
+            opts=self.child_opts(),
         )
         for policy in NODE_POLICIES:
             aws.iam.RolePolicyAttachment(
-                account.resource_name(region, f"eks-node-{policy}"),
+                self.child_name(f"eks-node-{policy}"),
                 role=role.name,
                 policy_arn=f"arn:aws:iam::aws:policy/{policy}",
-                opts=account.opts(region, parent=self),
+                opts=self.child_opts(),
             )
         return role
 
     def _launch_template(self, group: NodeGroup) -> aws.ec2.LaunchTemplate:
-        account, region, inputs = self._account, self._region, self._inputs
+        args = self.args
         return aws.ec2.LaunchTemplate(
-            account.resource_name(region, f"eks-{group.name}-lt"),
+            self.child_name(f"eks-{group.name}-lt"),
             description=f"EKS node group {group.name}: IMDSv2 only, encrypted root volume",
             update_default_version=True,
             metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
@@ -178,22 +182,22 @@ class EksCluster(pulumi.ComponentResource):
                 device_name="/dev/xvda",
                 ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
                     volume_size=group.disk_size_gb, volume_type="gp3", encrypted="true",
-                    kms_key_id=inputs.data_key_arn, delete_on_termination="true"))],
-            vpc_security_group_ids=[inputs.app_security_group_id, self.cluster_security_group_id],
+                    kms_key_id=args.data_key_arn, delete_on_termination="true"))],
+            vpc_security_group_ids=[args.app_security_group_id, self.cluster_security_group_id],
             tag_specifications=[aws.ec2.LaunchTemplateTagSpecificationArgs(
                 resource_type=kind, tags={"Name": f"{self.cluster_name}-{group.name}"}) for kind in ("instance", "volume")],
-            opts=account.opts(region, parent=self),
+            opts=self.child_opts(),
         )
 
     def _node_group(self, group: NodeGroup) -> pulumi.Output[str]:
-        account, region, inputs = self._account, self._region, self._inputs
+        account, region, args = self.account, self.region, self.args
         template = self._launch_template(group)
         node_group = eks.ManagedNodeGroup(
-            account.resource_name(region, f"eks-{group.name}"),
+            self.child_name(f"eks-{group.name}"),
             cluster=self.cluster,
             node_group_name=f"{self.cluster_name}-{group.name}",
             node_role_arn=self.node_role.arn,
-            subnet_ids=inputs.vpc.subnet_ids["private"],
+            subnet_ids=args.vpc.subnet_ids["private"],
             instance_types=group.instance_types,
             capacity_type="ON_DEMAND",
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(
@@ -207,20 +211,19 @@ class EksCluster(pulumi.ComponentResource):
         return pulumi.Output.from_input(f"{self.cluster_name}-{group.name}").apply(lambda n, _=node_group: n)
 
     def _autoscaler_role(self) -> aws.iam.Role:
-        account, region = self._account, self._region
         trust = pulumi.Output.all(self.cluster.oidc_provider_arn, self.cluster.oidc_issuer).apply(
             lambda a: irsa_trust(a[0], a[1], AUTOSCALER_SERVICE_ACCOUNT))
         role = aws.iam.Role(
-            account.resource_name(region, "eks-cluster-autoscaler"),
+            self.child_name("eks-cluster-autoscaler"),
             assume_role_policy=trust,
             description=f"IRSA role of the cluster-autoscaler in {self.cluster_name}",
-            opts=account.opts(region, parent=self),
+            opts=self.child_opts(),
         )
         aws.iam.RolePolicy(
-            account.resource_name(region, "eks-cluster-autoscaler-policy"),
+            self.child_name("eks-cluster-autoscaler-policy"),
             role=role.id,
             policy=autoscaler_policy(self.cluster_name),
-            opts=account.opts(region, parent=self),
+            opts=self.child_opts(),
         )
         return role
 
@@ -230,3 +233,32 @@ def _server_of(kubeconfig_json: str | None) -> str | None:
         return None
     config = json.loads(kubeconfig_json)
     return config["clusters"][0]["cluster"]["server"]
+
+
+# --- the piece ------------------------------------------------------------------------------------------------------
+
+
+def build(ctx: BuildContext, config: Eks) -> EksCluster:
+    return EksCluster(ctx.name("eks-cluster"), EksArgs(
+        account=ctx.account, region=ctx.region, config=config, vpc=ctx.vpc,
+        app_security_group_id=ctx.app_security_group_id, data_key_arn=ctx.keys["data"],
+        admin_cidrs=list(ctx.args.vpn_admin_cidrs)), ctx.opts)
+
+
+def watch(_: BuildContext, eks_cluster: EksCluster) -> Watch:
+    cluster = {"ClusterName": eks_cluster.cluster_name}
+    return Watch(
+        alarms=(AlarmSpec("eks-node-cpu", "ContainerInsights", "node_cpu_utilization", cluster, 80,
+                          description="EKS node CPU"),),
+        widgets=(Widget("EKS node CPU", [["ContainerInsights", "node_cpu_utilization", "ClusterName",
+                                          eks_cluster.cluster_name]]),),
+        prometheus=eks_cluster.args.config.prometheus)
+
+
+PIECE = Piece(
+    name="eks", field="eks", build=build, watch=watch,
+    outputs=lambda cluster: {"eksClusterName": cluster.cluster_name, "eksEndpoint": cluster.endpoint,
+                             "eksOidcProviderArn": cluster.oidc_provider_arn, "eksKubeconfig": cluster.kubeconfig},
+    contract=lambda cluster: {"eks": {"cluster_name": cluster.cluster_name, "endpoint": cluster.endpoint,
+                                      "oidc_provider_arn": cluster.oidc_provider_arn}},
+)

@@ -22,11 +22,12 @@ exist yet, and the service-linked roles appear only when a service first needs t
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from components.context import AccountContext
+from components.base import AccountArgs, AccountComponent
 from components.lookups import lookup
 
 # Services that may use the data key on behalf of principals of the account.
@@ -103,16 +104,23 @@ def key_policy(purpose: str, account_id: str, region: str, partition: str = "aws
     return {"Version": "2012-10-17", "Id": f"{purpose}-key", "Statement": statements}
 
 
-class WorkloadKeys(pulumi.ComponentResource):
+@dataclass(frozen=True, kw_only=True)
+class WorkloadKeysArgs(AccountArgs):
+    purposes: tuple[str, ...] = PURPOSES
+    admin_role_name: str = "OrganizationAccountAccessRole"  # the role the landing zone runs as in the account
+
+
+class WorkloadKeys(AccountComponent[WorkloadKeysArgs]):
     """The account's workload CMKs in one region: ``arns[purpose]`` and ``key_ids[purpose]``."""
 
     arns: dict[str, pulumi.Output[str]]
     key_ids: dict[str, pulumi.Output[str]]
 
-    def __init__(self, name: str, *, account: AccountContext, region: str, purposes: tuple[str, ...] = PURPOSES,
-                 admin_role_name: str = "OrganizationAccountAccessRole", opts: pulumi.ResourceOptions | None = None):
-        """admin_role_name: the role the landing zone runs as in the account (organization.access_role_name)."""
-        super().__init__("landing-zone:workloads:WorkloadKeys", name, None, opts)
+    TOKEN = "workloads:WorkloadKeys"
+
+    def __init__(self, name: str, args: WorkloadKeysArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        account, region, purposes, admin_role_name = args.account, args.region, args.purposes, args.admin_role_name
         unknown = sorted(set(purposes) - set(PURPOSES))
         if unknown:
             raise ValueError(f"unknown key purposes {unknown}; known: {list(PURPOSES)}")
@@ -120,21 +128,21 @@ class WorkloadKeys(pulumi.ComponentResource):
         self.arns, self.key_ids = {}, {}
         for purpose in purposes:
             policy = pulumi.Output.all(account.account_id, partition.partition).apply(
-                lambda args, p=purpose: json.dumps(key_policy(p, args[0], region, args[1], account_name=account.name,
+                lambda a, p=purpose: json.dumps(key_policy(p, a[0], region, a[1], account_name=account.name,
                                                               admin_role_name=admin_role_name)))
             key = aws.kms.Key(
-                account.resource_name(region, f"{purpose}-key"),
+                self.child_name(f"{purpose}-key"),
                 description=f"{account.name} {purpose} ({region}), managed by the landing zone",
                 enable_key_rotation=True,
                 deletion_window_in_days=30,
                 policy=policy,
-                opts=account.opts(region, parent=self, protect=True),  # data encrypted with it dies with it
+                opts=self.child_opts(protect=True),  # data encrypted with it dies with it
             )
             aws.kms.Alias(
-                account.resource_name(region, f"{purpose}-key-alias"),
+                self.child_name(f"{purpose}-key-alias"),
                 name=f"alias/landing-zone/{purpose}",
                 target_key_id=key.key_id,
-                opts=account.opts(region, parent=self),
+                opts=self.child_opts(),
             )
             self.arns[purpose] = key.arn
             self.key_ids[purpose] = key.key_id

@@ -2,153 +2,93 @@
 a dashboard, and optionally an Amazon Managed Prometheus workspace for EKS.
 
 Every alarm notifies the topic on ALARM and OK (and treats missing data as not breaching, so an idle service does not
-page anyone). The caller describes what exists through `MonitoringTargets`; no target, no alarm.
+page anyone). Each piece declares what it wants watched (`Piece.watch`, components/workloads/alarms.py); nothing declared, no alarm.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from components.context import AccountContext
+from components.base import AccountArgs, AccountComponent
 from components.lookups import lookup
+from components.workloads.alarms import AlarmSpec, Watch, Widget
+from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import Monitoring as MonitoringConfig
 
 
-@dataclass(frozen=True)
-class MonitoringTargets:
-    alb_arn_suffix: pulumi.Input[str] | None = None
-    target_group_arn_suffixes: dict[str, pulumi.Input[str]] = field(default_factory=dict)  # service -> TG suffix
-    aurora_cluster_identifier: pulumi.Input[str] | None = None
-    aurora_has_readers: bool = False  # replica-lag alarm only if readers
-    ecs_cluster_name: pulumi.Input[str] | None = None
-    ecs_service_names: dict[str, pulumi.Input[str]] = field(default_factory=dict)  # service -> ECS service name
-    eks_cluster_name: pulumi.Input[str] | None = None
-    instance_ids: list[pulumi.Input[str]] = field(default_factory=list)  # EC2 status-check alarms (data hosts)
-    redis_replication_group_id: pulumi.Input[str] | None = None
-    queue_names: dict[str, pulumi.Input[str]] = field(default_factory=dict)  # queue -> DLQ name
-    prometheus: bool = False  # from eks.prometheus
+@dataclass(frozen=True, kw_only=True)
+class MonitoringArgs(AccountArgs):
+    config: MonitoringConfig
+    alarm_email: str | None
+    # Encrypts the topic: its key policy must let cloudwatch.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey*)
+    # or alarms cannot publish.
+    data_key_arn: pulumi.Input[str]
+    watch: Watch  # what the account's pieces ask to be watched (Piece.watch)
+    logs_key_arn: pulumi.Input[str] | None = None  # the Prometheus workspace's log group
+    log_retention_days: int = 365
 
 
-@dataclass(frozen=True)
-class AlarmSpec:
-    purpose: str
-    namespace: str
-    metric: str
-    dimensions: dict[str, pulumi.Input[str]]
-    threshold: float
-    statistic: str = "Average"
-    comparison: str = "GreaterThanThreshold"
-    periods: int = 3
-    period: int = 300
-    description: str = ""
-
-
-class Monitoring(pulumi.ComponentResource):
+class Monitoring(AccountComponent[MonitoringArgs]):
     topic_arn: pulumi.Output[str]
     alarm_names: list[str]
     dashboard_name: pulumi.Output[str] | None = None
     prometheus_workspace_arn: pulumi.Output[str] | None = None
 
-    def __init__(self, name: str, *, account: AccountContext, region: str, config: MonitoringConfig,
-                 alarm_email: str | None, data_key_arn: pulumi.Input[str], targets: MonitoringTargets,
-                 logs_key_arn: pulumi.Input[str] | None = None, log_retention_days: int = 365,
-                 opts: pulumi.ResourceOptions | None = None):
-        """data_key_arn encrypts the topic: its key policy must let cloudwatch.amazonaws.com use it (kms:Decrypt,
-        kms:GenerateDataKey*) or alarms cannot publish. logs_key_arn is needed for the Prometheus workspace's logs."""
-        super().__init__("landing-zone:workloads:Monitoring", name, None, opts)
-        if targets.prometheus and logs_key_arn is None:
-            raise ValueError(f"accounts[{account.name}].workloads.eks.prometheus: the workspace's log group needs "
+    TOKEN = "workloads:Monitoring"
+
+    def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        watch = args.watch
+        if watch.prometheus and args.logs_key_arn is None:
+            raise ValueError(f"accounts[{self.account.name}].workloads.eks.prometheus: the workspace's log group needs "
                              "logs_key_arn")
-        self._account, self._region = account, region
-        self.topic_arn = self._topic(data_key_arn, alarm_email)
+        self.topic_arn = self._topic(args.data_key_arn, args.alarm_email)
         self.alarm_names = []
-        for spec in self._alarm_specs(targets):
+        for spec in watch.alarms:
             self._alarm(spec)
-        self._status_checks(targets.instance_ids)
-        if config.dashboard:
-            self.dashboard_name = self._dashboard(targets)
-        if targets.prometheus:
-            self.prometheus_workspace_arn = self._prometheus(data_key_arn, logs_key_arn, log_retention_days)
+        self._status_checks(list(watch.instance_ids))
+        if args.config.dashboard:
+            self.dashboard_name = self._dashboard(watch.widgets)
+        if watch.prometheus:
+            self.prometheus_workspace_arn = self._prometheus(args.data_key_arn, args.logs_key_arn,
+                                                             args.log_retention_days)
         self.register_outputs({"topicArn": self.topic_arn, "dashboardName": self.dashboard_name,
                                "prometheusWorkspaceArn": self.prometheus_workspace_arn})
 
-    def _rn(self, purpose: str) -> str:
-        return self._account.resource_name(self._region, purpose)
-
-    def _opts(self, **kwargs) -> pulumi.ResourceOptions:
-        return self._account.opts(self._region, parent=self, **kwargs)
-
     def _topic(self, key_arn: pulumi.Input[str], email: str | None) -> pulumi.Output[str]:
-        topic = aws.sns.Topic(self._rn("alarms"), name=self._rn("alarms"), kms_master_key_id=key_arn,
-                              opts=self._opts())
-        policy = aws.sns.TopicPolicy(self._rn("alarms"), arn=topic.arn, policy=pulumi.Output.json_dumps({
+        topic = aws.sns.Topic(self.child_name("alarms"), name=self.child_name("alarms"), kms_master_key_id=key_arn,
+                              opts=self.child_opts())
+        policy = aws.sns.TopicPolicy(self.child_name("alarms"), arn=topic.arn, policy=pulumi.Output.json_dumps({
             "Version": "2012-10-17", "Statement": [
                 {"Sid": "CloudWatchAlarmsPublish", "Effect": "Allow",
                  "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish", "Resource": topic.arn,
-                 "Condition": {"StringEquals": {"aws:SourceAccount": self._account.account_id}}},
+                 "Condition": {"StringEquals": {"aws:SourceAccount": self.account.account_id}}},
                 {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish",
                  "Resource": topic.arn, "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-            ]}), opts=self._opts())
+            ]}), opts=self.child_opts())
         if email:
-            aws.sns.TopicSubscription(self._rn("alarms-email"), topic=topic.arn, protocol="email", endpoint=email,
-                                      opts=self._opts())
+            aws.sns.TopicSubscription(self.child_name("alarms-email"), topic=topic.arn, protocol="email", endpoint=email,
+                                      opts=self.child_opts())
         # PutMetricAlarm does not check the topic, but an alarm firing before the policy exists is lost: alarms wait
         return pulumi.Output.all(topic.arn, policy.id).apply(lambda a: a[0])
 
-    def _alarm_specs(self, t: MonitoringTargets) -> list[AlarmSpec]:
-        specs: list[AlarmSpec] = []
-        if t.alb_arn_suffix is not None:
-            specs.append(AlarmSpec("alb-5xx", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count",
-                                   {"LoadBalancer": t.alb_arn_suffix}, 10, "Sum", description="ALB 5xx responses"))
-            specs.append(AlarmSpec("alb-target-5xx", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count",
-                                   {"LoadBalancer": t.alb_arn_suffix}, 25, "Sum", description="Targets' 5xx responses"))
-            for service, tg in sorted(t.target_group_arn_suffixes.items()):
-                specs.append(AlarmSpec(f"alb-unhealthy-{service}", "AWS/ApplicationELB", "UnHealthyHostCount",
-                                       {"LoadBalancer": t.alb_arn_suffix, "TargetGroup": tg}, 0, "Maximum", periods=2,
-                                       period=60, description=f"Unhealthy targets of {service}"))
-        if t.aurora_cluster_identifier is not None:
-            cluster = {"DBClusterIdentifier": t.aurora_cluster_identifier}
-            specs.append(AlarmSpec("aurora-cpu", "AWS/RDS", "CPUUtilization", cluster, 80, description="Aurora CPU"))
-            specs.append(AlarmSpec("aurora-free-storage", "AWS/RDS", "FreeLocalStorage", cluster, 10 * 1024**3,
-                                   "Minimum", "LessThanThreshold", description="Aurora free local storage < 10 GiB"))
-            if t.aurora_has_readers:
-                specs.append(AlarmSpec("aurora-replica-lag", "AWS/RDS", "AuroraReplicaLag", cluster, 1000, "Maximum",
-                                       description="Aurora replica lag > 1 s"))
-        if t.ecs_cluster_name is not None:
-            for service, ecs_name in sorted(t.ecs_service_names.items()):
-                dims = {"ClusterName": t.ecs_cluster_name, "ServiceName": ecs_name}
-                specs.append(AlarmSpec(f"ecs-cpu-{service}", "AWS/ECS", "CPUUtilization", dims, 85,
-                                       description=f"ECS {service} CPU"))
-                specs.append(AlarmSpec(f"ecs-memory-{service}", "AWS/ECS", "MemoryUtilization", dims, 85,
-                                       description=f"ECS {service} memory"))
-        if t.eks_cluster_name is not None:
-            specs.append(AlarmSpec("eks-node-cpu", "ContainerInsights", "node_cpu_utilization",
-                                   {"ClusterName": t.eks_cluster_name}, 80, description="EKS node CPU"))
-        if t.redis_replication_group_id is not None:
-            specs.append(AlarmSpec("redis-cpu", "AWS/ElastiCache", "EngineCPUUtilization",
-                                   {"ReplicationGroupId": t.redis_replication_group_id}, 80, description="Redis CPU"))
-        for queue, dlq in sorted(t.queue_names.items()):
-            specs.append(AlarmSpec(f"dlq-{queue}", "AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": dlq},
-                                   0, "Maximum", periods=1, description=f"Messages in the dead-letter queue of {queue}"))
-        return specs
-
     def _alarm(self, spec: AlarmSpec, actions: list[pulumi.Input[str]] | None = None) -> None:
-        name = self._rn(spec.purpose)
+        name = self.child_name(spec.purpose)
         aws.cloudwatch.MetricAlarm(
             name, name=name, alarm_description=spec.description, namespace=spec.namespace,
             metric_name=spec.metric, dimensions=spec.dimensions, statistic=spec.statistic, period=spec.period,
             evaluation_periods=spec.periods, threshold=spec.threshold, comparison_operator=spec.comparison,
             treat_missing_data="notBreaching", actions_enabled=True,
-            alarm_actions=[self.topic_arn, *(actions or [])], ok_actions=[self.topic_arn], opts=self._opts())
+            alarm_actions=[self.topic_arn, *(actions or [])], ok_actions=[self.topic_arn], opts=self.child_opts())
         self.alarm_names.append(name)
 
     def _status_checks(self, instance_ids: list[pulumi.Input[str]]) -> None:
         """Instance checks page; system checks page and let EC2 recover the host onto healthy hardware."""
-        partition = lookup(aws.get_partition_output, account=self._account, region=self._region, parent=self)
-        recover = pulumi.Output.concat("arn:", partition.partition, ":automate:", self._region, ":ec2:recover")
+        partition = lookup(aws.get_partition_output, account=self.account, region=self.region, parent=self)
+        recover = pulumi.Output.concat("arn:", partition.partition, ":automate:", self.region, ":ec2:recover")
         for index, instance_id in enumerate(instance_ids):
             dims = {"InstanceId": instance_id}
             self._alarm(AlarmSpec(f"ec2-status-{index + 1}", "AWS/EC2", "StatusCheckFailed_Instance", dims, 0,
@@ -157,44 +97,39 @@ class Monitoring(pulumi.ComponentResource):
                                   "Maximum", periods=2, period=60, description="EC2 system status check failed"),
                         actions=[recover])
 
-    def _dashboard(self, t: MonitoringTargets) -> pulumi.Output[str]:
-        widgets = []
-
-        def widget(title: str, metrics: list) -> None:
-            widgets.append({"type": "metric", "width": 12, "height": 6, "x": 12 * (len(widgets) % 2),
-                            "y": 6 * (len(widgets) // 2),
-                            "properties": {"title": title, "region": self._region, "stat": "Average", "period": 300,
-                                           "metrics": metrics}})
-
-        if t.alb_arn_suffix is not None:
-            widget("ALB requests and 5xx", [["AWS/ApplicationELB", "RequestCount", "LoadBalancer", t.alb_arn_suffix,
-                                             {"stat": "Sum"}],
-                                            ["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "LoadBalancer",
-                                             t.alb_arn_suffix, {"stat": "Sum"}]])
-        if t.aurora_cluster_identifier is not None:
-            widget("Aurora CPU", [["AWS/RDS", "CPUUtilization", "DBClusterIdentifier", t.aurora_cluster_identifier]])
-        if t.ecs_cluster_name is not None:
-            widget("ECS services CPU", [["AWS/ECS", "CPUUtilization", "ClusterName", t.ecs_cluster_name,
-                                         "ServiceName", svc] for _, svc in sorted(t.ecs_service_names.items())]
-                   or [["AWS/ECS", "CPUUtilization", "ClusterName", t.ecs_cluster_name]])
-        if t.eks_cluster_name is not None:
-            widget("EKS node CPU", [["ContainerInsights", "node_cpu_utilization", "ClusterName", t.eks_cluster_name]])
-        if t.instance_ids:
-            widget("Data hosts CPU", [["AWS/EC2", "CPUUtilization", "InstanceId", i] for i in t.instance_ids])
+    def _dashboard(self, graphs: tuple[Widget, ...]) -> pulumi.Output[str]:
+        """Two graphs a row, in registry order."""
+        widgets = [{"type": "metric", "width": 12, "height": 6, "x": 12 * (index % 2), "y": 6 * (index // 2),
+                    "properties": {"title": graph.title, "region": self.region, "stat": "Average", "period": 300,
+                                   "metrics": graph.metrics}}
+                   for index, graph in enumerate(graphs)]
         if not widgets:
             widgets.append({"type": "text", "width": 24, "height": 2, "x": 0, "y": 0,
-                            "properties": {"markdown": f"# {self._account.name}\nNo monitored workloads yet."}})
+                            "properties": {"markdown": f"# {self.account.name}\nNo monitored workloads yet."}})
         dashboard = aws.cloudwatch.Dashboard(
-            self._rn("dashboard"), dashboard_name=self._rn("dashboard"),
-            dashboard_body=pulumi.Output.json_dumps({"widgets": widgets}), opts=self._opts())
+            self.child_name("dashboard"), dashboard_name=self.child_name("dashboard"),
+            dashboard_body=pulumi.Output.json_dumps({"widgets": widgets}), opts=self.child_opts())
         return dashboard.dashboard_name
 
     def _prometheus(self, key_arn: pulumi.Input[str], logs_key_arn: pulumi.Input[str],
                     retention: int) -> pulumi.Output[str]:
         log_group = aws.cloudwatch.LogGroup(
-            self._rn("prometheus-logs"), name=f"/aws/prometheus/{self._rn('prometheus')}",
-            kms_key_id=logs_key_arn, retention_in_days=retention, opts=self._opts())
+            self.child_name("prometheus-logs"), name=f"/aws/prometheus/{self.child_name('prometheus')}",
+            kms_key_id=logs_key_arn, retention_in_days=retention, opts=self.child_opts())
         workspace = aws.amp.Workspace(
-            self._rn("prometheus"), alias=self._rn("prometheus"), kms_key_arn=key_arn,
-            logging_configuration={"log_group_arn": pulumi.Output.concat(log_group.arn, ":*")}, opts=self._opts())
+            self.child_name("prometheus"), alias=self.child_name("prometheus"), kms_key_arn=key_arn,
+            logging_configuration={"log_group_arn": pulumi.Output.concat(log_group.arn, ":*")}, opts=self.child_opts())
         return workspace.arn
+
+
+def build(ctx: BuildContext, config: MonitoringConfig) -> Monitoring:
+    """Last: it watches what every piece built before it in the region asks to be watched."""
+    watch = sum((piece.watch(ctx, component) for piece, component in ctx.each()), Watch())
+    return Monitoring(ctx.name("monitoring"), MonitoringArgs(
+        account=ctx.account, region=ctx.region, config=config, alarm_email=ctx.args.alarm_email,
+        data_key_arn=ctx.keys["data"], watch=watch, logs_key_arn=ctx.keys["logs"],
+        log_retention_days=ctx.log_retention_days), ctx.opts)
+
+
+PIECE = Piece(name="monitoring", field="monitoring", build=build,
+              outputs=lambda monitoring: {"alarmTopicArn": monitoring.topic_arn})

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.context import AccountContext
+from components.base import AccountArgs, AccountComponent
+from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import Patching as PatchingConfig
 
 PATCH_GROUP_TAG = "Patch Group"
@@ -36,32 +37,39 @@ BASELINES: dict[str, BaselineSpec] = {
 }
 
 
-class Patching(pulumi.ComponentResource):
+@dataclass(frozen=True, kw_only=True)
+class PatchingArgs(AccountArgs):
+    config: PatchingConfig
+    # The OSes the window targets (default: all three). Baselines exist for every OS so a new host is covered the
+    # moment it is tagged.
+    operating_systems: tuple[str, ...] = ()
+
+
+class Patching(AccountComponent[PatchingArgs]):
     baseline_ids: dict[str, pulumi.Output[str]]
     maintenance_window_id: pulumi.Output[str]
     patch_group_tag: tuple[str, str] = (PATCH_GROUP_TAG, "<os>")  # tag key, value pattern
 
-    def __init__(self, name: str, *, account: AccountContext, region: str, config: PatchingConfig,
-                 operating_systems: list[str] | None = None, opts: pulumi.ResourceOptions | None = None):
-        """operating_systems: the OSes the window targets (default: all three). Baselines exist for every OS so a
-        new host is covered the moment it is tagged."""
-        super().__init__("landing-zone:workloads:Patching", name, None, opts)
+    TOKEN = "workloads:Patching"
+
+    def __init__(self, name: str, args: PatchingArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, args, opts)
+        config, operating_systems = args.config, args.operating_systems
         unknown = sorted(set(operating_systems or []) - set(BASELINES))
         if unknown:
-            raise ValueError(f"accounts[{account.name}].workloads.patching: unknown operating system {unknown[0]!r} "
+            raise ValueError(f"accounts[{self.account.name}].workloads.patching: unknown operating system {unknown[0]!r} "
                              f"(known: {', '.join(BASELINES)})")
-        self._account, self._region = account, region
         targets = sorted(operating_systems or BASELINES)
         self.baseline_ids = {os: self._baseline(os, spec, config.approve_after_days) for os, spec in BASELINES.items()}
         window = aws.ssm.MaintenanceWindow(
-            self._rn("patch-window"), name=self._rn("patch-window"), schedule=config.schedule,
+            self.child_name("patch-window"), name=self.child_name("patch-window"), schedule=config.schedule,
             schedule_timezone="UTC", duration=3, cutoff=1, allow_unassociated_targets=False,
-            description="Weekly patching of the tagged hosts", opts=self._opts())
+            description="Weekly patching of the tagged hosts", opts=self.child_opts())
         target = aws.ssm.MaintenanceWindowTarget(
-            self._rn("patch-targets"), window_id=window.id, resource_type="INSTANCE", name="patch-groups",
-            targets=[{"key": f"tag:{PATCH_GROUP_TAG}", "values": targets}], opts=self._opts())
+            self.child_name("patch-targets"), window_id=window.id, resource_type="INSTANCE", name="patch-groups",
+            targets=[{"key": f"tag:{PATCH_GROUP_TAG}", "values": targets}], opts=self.child_opts())
         aws.ssm.MaintenanceWindowTask(
-            self._rn("patch-install"), window_id=window.id, name="install-patches", task_type="RUN_COMMAND",
+            self.child_name("patch-install"), window_id=window.id, name="install-patches", task_type="RUN_COMMAND",
             task_arn="AWS-RunPatchBaseline", priority=1, max_concurrency="1", max_errors="1",
             cutoff_behavior="CANCEL_TASK",
             targets=[{"key": "WindowTargetIds", "values": [target.id]}],
@@ -69,20 +77,14 @@ class Patching(pulumi.ComponentResource):
                 "timeout_seconds": 3600,
                 "parameters": [{"name": "Operation", "values": ["Install"]},
                                {"name": "RebootOption", "values": ["RebootIfNeeded"]}]}},
-            opts=self._opts())
+            opts=self.child_opts())
         # a daily scan keeps Patch Manager's compliance view current between windows
         aws.ssm.Association(
-            self._rn("patch-scan"), name="AWS-RunPatchBaseline", association_name=self._rn("patch-scan"),
+            self.child_name("patch-scan"), name="AWS-RunPatchBaseline", association_name=self.child_name("patch-scan"),
             schedule_expression="rate(1 day)", parameters={"Operation": "Scan"}, max_concurrency="10%",
-            max_errors="10%", targets=[{"key": f"tag:{PATCH_GROUP_TAG}", "values": targets}], opts=self._opts())
+            max_errors="10%", targets=[{"key": f"tag:{PATCH_GROUP_TAG}", "values": targets}], opts=self.child_opts())
         self.maintenance_window_id = window.id
         self.register_outputs({"baselineIds": self.baseline_ids, "maintenanceWindowId": self.maintenance_window_id})
-
-    def _rn(self, purpose: str) -> str:
-        return self._account.resource_name(self._region, purpose)
-
-    def _opts(self, **kwargs) -> pulumi.ResourceOptions:
-        return self._account.opts(self._region, parent=self, **kwargs)
 
     def _baseline(self, os: str, spec: BaselineSpec, approve_after_days: int) -> pulumi.Output[str]:
         rule: dict = {"patch_filters": [{"key": key, "values": list(values)} for key, values in spec.filters],
@@ -90,9 +92,22 @@ class Patching(pulumi.ComponentResource):
         if spec.delay:
             rule["approve_after_days"] = approve_after_days
         baseline = aws.ssm.PatchBaseline(
-            self._rn(f"patch-{os}"), name=self._rn(f"patch-{os}"), operating_system=spec.operating_system,
+            self.child_name(f"patch-{os}"), name=self.child_name(f"patch-{os}"), operating_system=spec.operating_system,
             description=f"{os}: approved {approve_after_days} days after release" if spec.delay
             else f"{os}: approved on release (Ubuntu has no approval delay)",
-            approval_rules=[rule], opts=self._opts())
-        aws.ssm.PatchGroup(self._rn(f"patch-group-{os}"), baseline_id=baseline.id, patch_group=os, opts=self._opts())
+            approval_rules=[rule], opts=self.child_opts())
+        aws.ssm.PatchGroup(self.child_name(f"patch-group-{os}"), baseline_id=baseline.id, patch_group=os, opts=self.child_opts())
         return baseline.id
+
+
+# --- the piece ------------------------------------------------------------------------------------------------------
+
+
+def build(ctx: BuildContext, config: PatchingConfig) -> Patching:
+    """The window targets the data hosts' operating systems (all three when the account has none)."""
+    return Patching(ctx.name("patching"), PatchingArgs(
+        account=ctx.account, region=ctx.region, config=config,
+        operating_systems=tuple(sorted({h.os for h in ctx.workloads.data_hosts}))), ctx.opts)
+
+
+PIECE = Piece(name="patching", field="patching", build=build)

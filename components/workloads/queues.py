@@ -14,6 +14,8 @@ import pulumi_aws as aws
 
 from components.base import AccountArgs, AccountComponent
 from components.context import AccountContext
+from components.workloads.alarms import AlarmSpec, Watch
+from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import Queue
 
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
@@ -72,3 +74,26 @@ class Queues(AccountComponent[QueuesArgs]):
             self.urls[queue.name], self.arns[queue.name], self.names[queue.name] = main.url, main.arn, main.name
             self.dlq_urls[queue.name], self.dlq_names[queue.name] = dlq.url, dlq.name
         self.register_outputs({"urls": self.urls})
+
+
+# --- the piece ------------------------------------------------------------------------------------------------------
+
+
+def build(ctx: BuildContext, queues: list[Queue]) -> Queues:
+    return Queues(ctx.name("queues"), QueuesArgs(
+        account=ctx.account, region=ctx.region, queues=tuple(queues), kms_key_arn=ctx.keys["data"]), ctx.opts)
+
+
+def watch(_: BuildContext, queues: Queues) -> Watch:
+    """A message in a dead-letter queue is a message the application failed on: page at the first one."""
+    return Watch(alarms=tuple(
+        AlarmSpec(f"dlq-{queue}", "AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": dlq}, 0, "Maximum",
+                  periods=1, description=f"Messages in the dead-letter queue of {queue}")
+        for queue, dlq in sorted(queues.dlq_names.items())))
+
+
+PIECE = Piece(
+    name="queues", field="queues", build=build, watch=watch,
+    outputs=lambda queues: {"queueUrls": queues.urls, "deadLetterQueueUrls": queues.dlq_urls},
+    contract=lambda queues: {"queue_urls": dict(queues.urls), "dead_letter_queue_urls": dict(queues.dlq_urls)},
+)

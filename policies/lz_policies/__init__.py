@@ -24,6 +24,7 @@ FAMILIES = (
     "stack_rules",
     "deploy_readiness",
     "cost_governance",
+    "disaster_recovery",
     "dns",
 )
 

@@ -15,7 +15,8 @@ prod plan (1,883 resources) that was ~95% of the pack's CPU time.
 
 Policies that are not ours (no declared types) run for every resource, exactly as with the stock servicer.
 `build_pack` installs it only when `compatible()` confirms the private pulumi-policy API it relies on is there
-(pinned in requirements.txt); otherwise the stock servicer runs, slower but identical.
+(sdk.py: the one place that touches pulumi-policy's internals, checked against the version it was written for);
+otherwise the stock servicer runs, slower but identical.
 """
 
 from __future__ import annotations
@@ -36,18 +37,13 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy import policy as policy_module
 from pulumi_policy.deserialize import deserialize_properties
-from pulumi_policy.policy import PolicyProviderResource, PolicyResource, _NotApplicableError
+from pulumi_policy.policy import PolicyProviderResource, PolicyResource
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-_Stock = policy_module._PolicyAnalyzerServicer
-# The private parts of the stock servicer this module uses (name-mangled attributes and helper methods).
-_PRIVATE_ATTRIBUTES = ("_PolicyAnalyzerServicer__policies", "_PolicyAnalyzerServicer__policy_pack_name",
-                       "_PolicyAnalyzerServicer__policy_pack_version", "_PolicyAnalyzerServicer__stack_tags")
-_PRIVATE_METHODS = ("_configure_runtime_settings", "_get_enforcement_level", "_create_report_violation",
-                    "_get_resource_options", "_get_policy_config", "_map_enforcement_level")
-# The environment _configure_runtime_settings reads: re-run it only when one of these changes.
+from . import sdk
+
+# The environment configure_runtime reads: re-run it only when one of these changes.
 _RUNTIME_ENV = ("PULUMI_CONFIG", "PULUMI_PROJECT", "PULUMI_STACK", "PULUMI_DRY_RUN", "PULUMI_ORGANIZATION")
 _PROVIDER_CACHE_LIMIT = 4096
 
@@ -65,12 +61,12 @@ def decode(struct: Any) -> Mapping[str, Any]:
     return unknown_checking_proxy(deserialize_properties(json_format.MessageToDict(struct)))
 
 
-class PackAnalyzer(_Stock):
+class PackAnalyzer(sdk.ServicerBase):
     """Drop-in `_PolicyAnalyzerServicer` that decodes each request once (see the module docstring)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        policies = self._PolicyAnalyzerServicer__policies
+        policies = self.policies
         self._resource_policies = [p for p in policies if isinstance(p, ResourceValidationPolicy)]
         self._stack_policies = [p for p in policies if isinstance(p, StackValidationPolicy)]
         self._by_type: dict[str, list[ResourceValidationPolicy]] = {}
@@ -104,7 +100,7 @@ class PackAnalyzer(_Stock):
     def _configure_runtime_once(self) -> None:
         current = tuple(os.environ.get(name) for name in _RUNTIME_ENV)
         if current != self._runtime_env:
-            self._configure_runtime_settings()
+            self.configure_runtime()
             self._runtime_env = current
 
     def _run(self, policy: Any, args: Any, report_violation: Any, response: Any) -> None:
@@ -116,19 +112,19 @@ class PackAnalyzer(_Stock):
                 loop.run_until_complete(asyncio.Task(result, loop=loop))
                 loop.close()
         except UnknownValueError as err:
-            name, version = self._PolicyAnalyzerServicer__policy_pack_name, self._PolicyAnalyzerServicer__policy_pack_version
+            name, version = self.pack_name, self.pack_version
             response.diagnostics.append(proto.AnalyzeDiagnostic(
                 policyName=policy.name, policyPackName=name, policyPackVersion=version,
                 message=f"can't run policy '{policy.name}' from policy pack '{name}@v{version}' during preview: "
                         f"{err.message}",
                 urn="", description=policy.description,
-                enforcementLevel=self._map_enforcement_level(EnforcementLevel.ADVISORY),
+                enforcementLevel=self.wire_level(EnforcementLevel.ADVISORY),
             ))
-        except _NotApplicableError as err:
+        except sdk.NotApplicableError as err:
             response.not_applicable.append(proto.PolicyNotApplicable(policy_name=policy.name, reason=err.reason or ""))
 
     def _level(self, policy: Any) -> EnforcementLevel:
-        level = self._get_enforcement_level(policy)
+        level = self.enforcement_level(policy)
         # A remediation that still reports, and a stack policy (never remediated), report as mandatory.
         return EnforcementLevel.MANDATORY if level == EnforcementLevel.REMEDIATE else level
 
@@ -138,34 +134,30 @@ class PackAnalyzer(_Stock):
         response = proto.AnalyzeResponse()
         props = opts = provider = None
         for policy in self._policies_for(request.type):
-            if self._get_enforcement_level(policy) == EnforcementLevel.DISABLED:
+            if self.enforcement_level(policy) == EnforcementLevel.DISABLED:
                 continue
             if not policy.has_validation():
                 response.not_applicable.append(proto.PolicyNotApplicable(
                     policy_name=policy.name, reason="Policy does not implement validate"))
                 continue
             if props is None:
-                props, opts, provider = decode(request.properties), self._get_resource_options(request), self._provider(request)
-            report_violation = self._create_report_violation(response, policy.name, policy.description,
-                                                             self._level(policy), policy.severity)
+                props, opts, provider = decode(request.properties), self.resource_options(request), self._provider(request)
+            report_violation = self.report_violation(response, policy, self._level(policy))
             args = ResourceValidationArgs(request.type, props, request.urn, request.name, opts, provider,
-                                          self._get_policy_config(policy.name),
-                                          self._PolicyAnalyzerServicer__stack_tags)
+                                          self.policy_config(policy.name), self.stack_tags)
             self._run(policy, args, report_violation, response)
         return response
 
     def AnalyzeStack(self, request: Any, _context: Any) -> Any:  # noqa: N802 - gRPC method name
         self._configure_runtime_once()
         response = proto.AnalyzeResponse()
-        enabled = [p for p in self._stack_policies if self._get_enforcement_level(p) != EnforcementLevel.DISABLED]
+        enabled = [p for p in self._stack_policies if self.enforcement_level(p) != EnforcementLevel.DISABLED]
         if not enabled:
             return response
         resources = self._stack_resources(request)
         for policy in enabled:
-            report_violation = self._create_report_violation(response, policy.name, policy.description,
-                                                             self._level(policy), policy.severity)
-            args = StackValidationArgs(resources, self._get_policy_config(policy.name),
-                                       self._PolicyAnalyzerServicer__stack_tags)
+            report_violation = self.report_violation(response, policy, self._level(policy))
+            args = StackValidationArgs(resources, self.policy_config(policy.name), self.stack_tags)
             self._run(policy, args, report_violation, response)
         return response
 
@@ -174,7 +166,7 @@ class PackAnalyzer(_Stock):
         resources: list[PolicyResource] = []
         links = []
         for r in request.resources:
-            resource = PolicyResource(r.type, decode(r.properties), r.urn, r.name, self._get_resource_options(r),
+            resource = PolicyResource(r.type, decode(r.properties), r.urn, r.name, self.resource_options(r),
                                       self._provider(r), None, [], {})
             resources.append(resource)
             links.append((resource, r.parent, list(r.dependencies),
@@ -190,26 +182,17 @@ class PackAnalyzer(_Stock):
 
 
 def compatible() -> bool:
-    """True when the installed pulumi-policy has the private API PackAnalyzer builds on."""
-    if not all(callable(getattr(_Stock, name, None)) for name in _PRIVATE_METHODS):
-        return False
-    try:
-        probe = _Stock("probe", "0.0.1", [_PROBE_POLICY], EnforcementLevel.ADVISORY)
-    except Exception:  # noqa: BLE001 - any change of the constructor means "not compatible"
-        return False
-    return all(hasattr(probe, name) for name in _PRIVATE_ATTRIBUTES)
-
-
-_PROBE_POLICY = StackValidationPolicy(name="probe", description="probe", validate=lambda args, report: None)
+    """True when the installed pulumi-policy has the private API PackAnalyzer builds on (sdk.compatibility)."""
+    return sdk.compatibility()[0]
 
 
 def servicer_class() -> type:
-    """The servicer the pack serves with: PackAnalyzer when compatible, else pulumi-policy's own."""
-    return PackAnalyzer if compatible() else _Stock
+    """The servicer the pack serves with: PackAnalyzer when compatible, else pulumi-policy's own (with a warning)."""
+    return PackAnalyzer if sdk.usable() else sdk.StockServicer
 
 
 def install() -> type:
-    """Make PolicyPack (which builds its servicer from this module global) serve with `servicer_class()`."""
+    """Make PolicyPack serve with `servicer_class()`."""
     chosen = servicer_class()
-    policy_module._PolicyAnalyzerServicer = chosen
+    sdk.install(chosen)
     return chosen

@@ -1,7 +1,7 @@
-"""Plans the issue-4 section of __main__.py (organization, security baseline, account baselines, identity) for a
-stack, once per stack and test session, under the shared recording mocks. Network and workloads are left out so
-these tests exercise only the core components (the whole program is planned by `lz plan`, and shared by the other
-tests through tests/stack_plans.py).
+"""Plans the organization and the security baseline of __main__.py for a stack, once per stack and test session,
+under the shared recording mocks. The account baselines and Identity Center are tested alone with small typed args
+(test_baseline.py, test_identity.py: tests/component_plans.py); network and workloads are left out (the whole program
+is planned by `lz plan`, and shared by the other tests through tests/stack_plans.py).
 
 Why a partial program here: these tests count everything of a type in the plan (every bucket, key, role), which the
 full plan mixes with network and workload resources; and the variants (`plan_config`) are config objects that need
@@ -17,10 +17,8 @@ from typing import Any
 
 from stack_plans import of_type  # noqa: F401  (tests read it as h.of_type)
 
-from components.baseline import AccountBaseline
-from components.identity import Identity
-from components.organization import Organization
-from components.security import SecurityBaseline
+from components.organization import Organization, organization_args
+from components.security import SecurityBaseline, SecurityBaselineArgs
 from landing_zone import plan as plan_mod
 from landing_zone.config import load_stack
 from landing_zone.models import LandingZoneConfig
@@ -29,14 +27,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def build(cfg: LandingZoneConfig) -> None:
-    """The same composition as the issue-4 section of __main__.py."""
-    organization = Organization("organization", cfg)
-    accounts, management = organization.accounts, organization.management
-    SecurityBaseline("security", cfg, accounts, management, organization.root_id,
-                     depends_on=[organization.organization, *organization.delegated_admins])
-    for a in [management, *accounts.values()]:
-        AccountBaseline(f"{a.name}-baseline", a, cfg.security, cfg.organization.home_region, org=cfg.organization)
-    Identity("identity", cfg, management, accounts)
+    """The organization and security sections of __main__.py."""
+    organization = Organization("organization", organization_args(cfg))
+    SecurityBaseline("security", SecurityBaselineArgs.from_config(
+        cfg, organization.accounts, organization.management, organization.root_id,
+        org_ready=(organization.organization, *organization.delegated_admins)))
 
 
 def plan_config(cfg: LandingZoneConfig, stack: str = "test") -> dict:

@@ -1,14 +1,38 @@
-"""Identity Center: permission sets (builtin + config), groups by display name, assignments with OUs expanded."""
+"""Identity Center: permission sets (builtin + config), groups by display name, assignments with OUs expanded.
 
+The component is planned alone, in the management account, from each stack's identity section (its assignments
+expanded, account ids the mocks' stable fake ids)."""
+
+import functools
 import json
 
 import pytest
-from core_harness import config, of_type, stack_plan
+from component_plans import management, plan_program
+from core_harness import config
 
-from components.identity import descendant_ous, expand_assignments
+from components.identity import Identity as IdentityCenter
+from components.identity import IdentityArgs, all_permission_sets, descendant_ous, expand_assignments
+from landing_zone.mocks import fake_account_id
 from landing_zone.models import BUILTIN_PERMISSION_SETS, Assignment, Identity
 
 STACKS = ["dev", "prod"]
+
+
+@functools.cache
+def identity_plan(stack: str):
+    cfg = config(stack)
+    return plan_program(lambda: IdentityCenter("identity", IdentityArgs(
+        account=management(organization=cfg.organization), region=cfg.organization.home_region,
+        permission_sets=all_permission_sets(cfg.identity.permission_sets), assignments=tuple(expand_assignments(cfg)),
+        account_ids={a.name: fake_account_id(a.name) for a in cfg.accounts})), stack=stack)
+
+
+def stack_plan(stack: str):
+    return identity_plan(stack).plan
+
+
+def of_type(plan: dict, type_token: str) -> list[dict]:
+    return [r for r in plan["resources"] if r["type"] == type_token]
 
 
 def test_ou_expansion_includes_nested_ous():
@@ -58,8 +82,7 @@ def test_config_defined_permission_set_with_inline_and_managed_policies():
 @pytest.mark.parametrize("stack", STACKS)
 def test_assignments_target_the_expanded_accounts(stack):
     cfg, plan = config(stack), stack_plan(stack)
-    account_ids = {r["inputs"]["email"]: r["id"] for r in of_type(plan, "aws:organizations/account:Account")}
-    ids = {a.name: account_ids[a.email] for a in cfg.accounts}
+    ids = {a.name: fake_account_id(a.name) for a in cfg.accounts}
     sets = {r["id"]: r["inputs"]["name"] for r in of_type(plan, "aws:ssoadmin/permissionSet:PermissionSet")}
     assignments = of_type(plan, "aws:ssoadmin/accountAssignment:AccountAssignment")
     got = sorted((sets[r["inputs"]["permissionSetArn"]], r["inputs"]["targetId"]) for r in assignments)
@@ -97,3 +120,12 @@ def test_readonly_access_on_a_prod_account_is_a_config_error():
     assert errors == [f"identity.assignments[{n}].permission_set: ReadOnlyAccess reads data (S3 objects, SSM "
                       "parameters, DynamoDB items) in prod accounts prod-apps, prod-data; use ViewOnlyAccess or a "
                       "custom permission set"]
+
+
+def test_everything_lives_in_the_management_accounts_home_region_and_assignments_wait_for_policies():
+    rec = identity_plan("dev")
+    custom = [r for r in rec.resources if r["custom"] and not r["type"].startswith("pulumi:providers:")]
+    assert {(rec.account_of(r), rec.region_of(r)) for r in custom} == {("management", "ap-south-1")}
+    attachment_urns = {r["urn"] for r in rec.of_type("aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment")}
+    for assignment in rec.of_type("aws:ssoadmin/accountAssignment:AccountAssignment"):
+        assert set(assignment["dependencies"]) & attachment_urns  # provisioning a set needs its policies attached

@@ -18,12 +18,15 @@ import yaml
 
 from bench.orgs import generate_stack
 from components.context import LogArchive
-from components.network import build_network, client_vpn_source_cidrs
+from components.network import build_network
 from components.network.endpoint_policies import POLICY_SUPPORTED
-from components.network.hybrid import authorization_ranges, client_vpn_routes
-from components.network.routing_plan import (
+from components.network.vpc import GATEWAY_ENDPOINTS, INTERFACE_ENDPOINTS, nat_mode
+from components.organization import Organization, organization_args
+from landing_zone import plan as plan_mod
+from landing_zone.client_vpn import authorization_ranges, client_vpn_routes, client_vpn_source_cidrs
+from landing_zone.config import load_stack, namespaced, parse
+from landing_zone.routing import (
     PEERING_TABLE,
-    Intent,
     direct_connect_prefixes,
     enclosing_block,
     internal_blocks,
@@ -34,10 +37,7 @@ from components.network.routing_plan import (
     vpc_destinations,
     vpc_sites,
 )
-from components.network.vpc import GATEWAY_ENDPOINTS, INTERFACE_ENDPOINTS, nat_mode
-from components.organization import Organization
-from landing_zone import plan as plan_mod
-from landing_zone.config import load_stack, namespaced, parse
+from landing_zone.segments import Intent
 from landing_zone.subnets import by_tier, plan_subnets
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -88,14 +88,14 @@ def network_plan(stack: str) -> dict:
 
 def plan_network(cfg, stack: str) -> dict:
     def program() -> None:
-        org = Organization("organization", cfg)
+        org = Organization("organization", organization_args(cfg))
         # stands in for the log archive's bucket policy: what log writers must wait for (LogArchive.ready)
         log_archive_account = org.accounts[cfg.account_with_role("log-archive").name]
         policy = aws.s3.BucketPolicy(LOG_ARCHIVE_READY, bucket="lz-log-archive-test", policy="{}",
                                      opts=log_archive_account.opts(cfg.organization.home_region))
         log_archive = LogArchive(bucket_name="lz-log-archive-test", bucket_arn=LOG_BUCKET_ARN,
                                  kms_key_arn="arn:aws:kms:ap-south-1:111111111111:key/test", ready=(policy,))
-        build_network(cfg, org.accounts, log_archive, org.organization.arn, depends_on=[org.ram_sharing])
+        build_network(cfg, org.accounts, log_archive, org.organization.arn, sharing_enabled=[org.ram_sharing])
 
     config = plan_mod.encode_config({"aws:region": cfg.organization.home_region})
     return plan_mod.build_plan(plan_mod.run_program(program, stack, config, []))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.organization import Organization
+from components.organization import Organization, organization_args
 from components.regions import opt_in
 from landing_zone import plan as plan_mod
 from landing_zone.config import namespaced, parse
@@ -44,7 +44,7 @@ def stack_config(stack: str, dr_region: str | None = None) -> LandingZoneConfig:
 def organization_plan(stack: str, dr_region: str | None = None) -> tuple[LandingZoneConfig, dict]:
     cfg = stack_config(stack, dr_region)
     config = plan_mod.encode_config({"aws:region": cfg.organization.home_region})
-    plan = plan_mod.build_plan(plan_mod.run_program(lambda: Organization("organization", cfg), stack, config, []))
+    plan = plan_mod.build_plan(plan_mod.run_program(lambda: Organization("organization", organization_args(cfg)), stack, config, []))
     return cfg, plan
 
 

@@ -7,7 +7,9 @@ import pytest
 from core_harness import account_of, config, of_type, plan_config, region_of, stack_plan
 from stack_plans import full_plan
 
-from components.security import CIS_ALARMS, ELB_ACCOUNT_IDS, GUARDDUTY_FEATURES, elb_log_regions, elb_writer
+from components.security.alarms import CIS_ALARMS
+from components.security.guardduty import GUARDDUTY_FEATURES
+from landing_zone.log_delivery import ELB_ACCOUNT_IDS, elb_log_regions, elb_writer
 
 STACKS = ["dev", "prod"]
 
@@ -362,3 +364,17 @@ def test_elb_log_buckets_are_the_ones_the_rcp_lets_the_elb_account_write(stack):
     cfg, plan = config(stack), stack_plan(stack)
     elb = [b for b in of_type(plan, "aws:s3/bucket:Bucket") if b["name"].endswith("-elb-logs-bucket")]
     assert elb and all(b["inputs"]["bucket"].startswith(elb_logs_bucket_prefix(cfg)) for b in elb)
+
+
+def test_a_disabled_service_creates_nothing():
+    cfg = config("dev")
+    off = cfg.model_copy(update={"security": cfg.security.model_copy(update={"cloudtrail": False, "guardduty": False})})
+    plan = plan_config(off, "dev")
+    types = {r["type"] for r in plan["resources"]}
+    assert not types & {"landing-zone:security:OrganizationTrail", "landing-zone:security:CisAlarms",
+                        "landing-zone:security:SecurityAlarmTopic", "landing-zone:security:GuardDuty",
+                        "aws:cloudtrail/trail:Trail", "aws:cloudwatch/metricAlarm:MetricAlarm",
+                        "aws:guardduty/detector:Detector"}
+    assert {"landing-zone:security:SecurityHub", "landing-zone:security:AwsConfig"} <= types  # the others still run
+    (baseline,) = of_type(plan, "landing-zone:security:SecurityBaseline")
+    assert "trailArn" not in baseline["outputs"] and "alarmTopicArn" not in baseline["outputs"]

@@ -1,6 +1,7 @@
 """Workloads compute: ECS Fargate + ECR, EKS (pulumi-eks), the app security group, and config variants.
 
-Planned under the shared recording mocks through tests/components/workloads_program (see workloads_plans.py).
+Each component planned alone from small typed args (workloads_harness.stack_plan); what only the Workloads composite
+does (the app security group, its outputs, config variants) through workloads_harness.workloads_plan.
 EKS: pulumi-eks components are remote, so offline we assert the `eks:index:Cluster` / `eks:index:ManagedNodeGroup`
 inputs the engine would receive and the pulumi-aws resources built around them (docs/eks-offline.md).
 """
@@ -8,13 +9,15 @@ inputs the engine would receive and the pulumi-aws resources built around them (
 from __future__ import annotations
 
 import pytest
-from workloads_plans import REPO_ROOT, account_names, doc, named, of_type, plan, secret_value, variant_plan
+from workloads_harness import REPO_ROOT, account_names, doc, named, secret_value, workloads_plan
+from workloads_harness import by_prefix as of_type
+from workloads_harness import stack_plan as plan
 
-from components.network import client_vpn_source_cidrs
-from components.workloads import promotion_peers
 from components.workloads.eks import IMDS_HOP_LIMIT, LOG_TYPES, strip_role_path
+from landing_zone.client_vpn import client_vpn_source_cidrs
 from landing_zone.config import ConfigError, load_stack, namespaced, parse, read_stack_file, stack_file
 from landing_zone.mocks import fake_account_id
+from landing_zone.promotion import promotion_peers
 
 STACKS = ["dev", "prod"]
 ECS_CLUSTER = "aws:ecs/cluster:Cluster"
@@ -89,7 +92,7 @@ def test_services_without_an_image_run_no_task_and_never_pull(stack):
 
 
 def test_naming_an_image_starts_the_configured_tasks():
-    p, config = variant_plan("prod", "prod-apps-images-published"), cfg("prod")
+    p, config = workloads_plan("prod", "prod-apps-images-published"), cfg("prod")
     for svc in config.account("prod-apps").workloads.ecs.services:
         service = named(p, f"prod-apps-ap-south-1-ecs-{svc.name}")
         target = named(p, f"prod-apps-ap-south-1-ecs-{svc.name}-scaling")
@@ -246,7 +249,7 @@ def test_eks_api_admits_the_client_vpn_source_nat_ranges_not_the_client_pool(sta
 
 
 def test_eks_admins_are_exact_role_arns_from_config():
-    p = variant_plan("prod", "prod-data-eks-admins")
+    p = workloads_plan("prod", "prod-data-eks-admins")
     (cluster,) = [c for c in of_type(p, EKS) if c["name"].startswith("prod-data-")]
     (entry,) = cluster["inputs"]["accessEntries"].values()
     assert entry["principalArn"] == "arn:aws:iam::111111111111:role/AWSReservedSSO_AdministratorAccess_0a1b2c3d4e5f6a7b"
@@ -300,9 +303,7 @@ def test_cluster_autoscaler_role_trusts_only_its_service_account(stack):
 
 
 def test_eks_outputs_keep_the_kubeconfig_secret():
-    exported = plan("prod")["outputs"]["workloads"]["value"] if "value" in plan("prod")["outputs"]["workloads"] \
-        else plan("prod")["outputs"]["workloads"]
-    kubeconfig = exported["prod-data"]["eksKubeconfig"]
+    kubeconfig = workloads_plan("prod")["outputs"]["workloads"]["prod-data"]["eksKubeconfig"]
     assert "clusters" in secret_value(kubeconfig)
 
 
@@ -312,10 +313,10 @@ def test_strip_role_path():
 
 
 def test_plans_are_deterministic():
-    """pulumi-eks remote components are known to flake under mocks: plan dev again and compare everything."""
-    from workloads_plans import _plan_config_dir
-    again = _plan_config_dir("dev", REPO_ROOT)
-    assert again == plan("dev")
+    """pulumi-eks remote components are known to flake under mocks: plan dev's composites again, compare everything."""
+    import workloads_harness as h
+    cfg = h.workloads_config("dev")
+    assert h.run(lambda: h.workloads_program(cfg), "dev") == workloads_plan("dev")
 
 
 # --- app security group ---------------------------------------------------------------------------------------------
@@ -323,7 +324,7 @@ def test_plans_are_deterministic():
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_app_security_group_is_reached_from_the_alb_only(stack):
-    p = plan(stack)
+    p = workloads_plan(stack)
     for rule in of_type(p, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"):
         inputs = rule["inputs"]
         if "-app-" not in rule["name"]:
@@ -336,7 +337,7 @@ def test_app_security_group_is_reached_from_the_alb_only(stack):
 
 
 def test_variant_account_without_workloads_plans_nothing_for_it():
-    p = variant_plan("prod", "prod-data-without-workloads")
+    p = workloads_plan("prod", "prod-data-without-workloads")
     assert not [r for r in p["resources"] if r["name"].startswith("prod-data-")
                 and not r["type"].startswith("pulumi:providers:")]
     assert "prod-data" not in p["outputs"]["workloads"]
@@ -344,7 +345,7 @@ def test_variant_account_without_workloads_plans_nothing_for_it():
 
 
 def test_variant_eks_instead_of_ecs():
-    p = variant_plan("prod", "nonprod-apps-on-eks")
+    p = workloads_plan("prod", "nonprod-apps-on-eks")
     assert not of_type(p, ECS_CLUSTER, "nonprod-apps") and not of_type(p, REPO, "nonprod-apps")
     (cluster,) = of_type(p, EKS, "nonprod-apps")
     assert cluster["inputs"]["endpointPublicAccess"] is False
@@ -354,7 +355,7 @@ def test_variant_eks_instead_of_ecs():
 
 
 def test_variant_without_data_hosts():
-    p = variant_plan("prod", "no-data-hosts")
+    p = workloads_plan("prod", "no-data-hosts")
     assert not of_type(p, "aws:ec2/instance:Instance") and not of_type(p, "aws:ebs/volume:Volume")
     assert len(of_type(p, EKS)) == 2 and of_type(p, "aws:backup/plan:Plan", "prod-data")
 

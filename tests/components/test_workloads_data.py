@@ -1,15 +1,19 @@
 """Workloads data tier: Aurora MySQL, Redis, SQS and the workload KMS keys, for dev and prod.
 
 X-04 in practice: the data stores' security groups admit traffic only by security-group reference from the
-application-tier security group of the same account, never from a CIDR.
+application-tier security group of the same account, never from a CIDR. Each component planned alone from small
+typed args (workloads_harness.stack_plan); the composite's DR keys and outputs through workloads_harness.workloads_plan.
 """
 
 from __future__ import annotations
 
 import pytest
-from workloads_plans import REPO_ROOT, doc, named, of_type, plan, secret_value
+from workloads_harness import REPO_ROOT, app_sg, doc, named, secret_value, workloads_plan
+from workloads_harness import by_prefix as of_type
+from workloads_harness import stack_plan as plan
 
-from components.workloads.aurora import LOG_EXPORTS, PROD_MIN_BACKUP_DAYS, ROTATION_APPLICATION
+from components.workloads.aurora import LOG_EXPORTS, PROD_MIN_BACKUP_DAYS
+from components.workloads.aurora_global import ROTATION_APPLICATION
 from components.workloads.data_hosts import LISTENER_CONFIG, user_data
 from landing_zone.config import ConfigError, load_stack, namespaced, parse, read_stack_file, stack_file
 
@@ -31,10 +35,6 @@ def account_of(resource):
 
 def home_clusters(p):
     return [c for c in of_type(p, RDS) if "-ap-south-1-" in c["name"]]
-
-
-def app_sg_id(p, account):
-    return named(p, f"{account}-ap-south-1-app-sg")["id"]
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -102,7 +102,7 @@ def test_data_stores_admit_only_the_app_security_group(stack):
     for rule in rules:
         inputs = rule["inputs"]
         assert inputs["type"] == "ingress" and inputs["description"]
-        assert inputs["sourceSecurityGroupId"] == app_sg_id(p, account_of(rule))
+        assert inputs["sourceSecurityGroupId"] == app_sg(account_of(rule))
         assert "cidrBlocks" not in inputs and "ipv6CidrBlocks" not in inputs
         assert inputs["fromPort"] == inputs["toPort"] in (3306, 6379)
     for sg in of_type(p, SG):
@@ -253,18 +253,18 @@ def test_data_and_backup_keys_name_who_may_decrypt_and_only_the_pipeline_adminis
 
 
 def test_dr_keys_only_where_dr_is_used():
-    p = plan("prod")
+    p = workloads_plan("prod")
     dr_keys = {account_of(k) for k in of_type(p, "aws:kms/key:Key") if "-ap-south-2-" in k["name"]}
     assert dr_keys == {"prod-apps", "prod-data"}  # aurora replica / backup copy: prod accounts only
 
 
 def test_contract_exports_for_app_teams():
-    exported = plan("prod")["outputs"]["workloads"]
+    exported = workloads_plan("prod")["outputs"]["workloads"]
     apps = exported["prod-apps"]
     assert set(apps["queueUrls"]) == {"loan-events", "notifications"}
     assert apps["auroraMasterUserSecretArn"].startswith("arn:aws:secretsmanager:")
     # prod-apps runs a global database: app teams get the replicated, rotated secret, not an RDS-managed one
-    assert apps["auroraMasterUserSecretArn"] == named(plan("prod"), "prod-apps-ap-south-1-aurora-master-secret")["id"]
+    assert apps["auroraMasterUserSecretArn"] == named(workloads_plan("prod"), "prod-apps-ap-south-1-aurora-master-secret")["id"]
     assert apps["auroraWriterEndpoint"] != apps["auroraReaderEndpoint"]
     assert set(apps["ecrRepositoryUrls"]) == {"los-api", "lms-api", "web"}
     assert {"data", "logs", "backup", "dr-data", "dr-backup"} <= set(apps["kmsKeyArns"])

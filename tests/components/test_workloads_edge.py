@@ -9,7 +9,7 @@ import pulumi_aws as aws
 import pytest
 import workloads_harness as h
 
-from components.workloads.edge import MANAGED_RULE_GROUPS, TLS_POLICY, Edge, short_name
+from components.workloads.edge import MANAGED_RULE_GROUPS, TLS_POLICY, Edge, EdgeArgs, short_name
 from landing_zone.config import ConfigError, load_stack, namespaced, parse, read_stack_file, stack_file
 from landing_zone.mocks import fake_account_id
 from landing_zone.models import Edge as EdgeConfig
@@ -237,9 +237,10 @@ def _variant_program(edge: EdgeConfig, *, public_subnets: bool = True, log_archi
         vpc = h.vpc_handle(account, "ap-south-1", 2)
         if not public_subnets:
             vpc = h.VpcHandle(vpc.account, vpc.region, vpc.cidr, vpc.vpc_id, {"private": vpc.subnet_ids["private"]})
-        Edge("prod-apps-ap-south-1-edge", account=account, region="ap-south-1", vpc=vpc, config=edge,
-             log_archive=log_archive, app_security_group_id="sg-app", target_ports=[8080],
-             logs_key_arn=h.key_arn(account, "ap-south-1", "logs"), log_retention_days=400, dns=h.edge_dns(cfg))
+        Edge("prod-apps-ap-south-1-edge", EdgeArgs(
+            account=account, region="ap-south-1", vpc=vpc, config=edge, log_archive=log_archive,
+            app_security_group_id="sg-app", target_ports=[8080], logs_key_arn=h.key_arn(account, "ap-south-1", "logs"),
+            log_retention_days=400, dns=h.edge_dns(cfg)))
     return build
 
 

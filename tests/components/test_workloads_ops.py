@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 import workloads_harness as h
 
-from components.workloads.data_hosts import ROLE_PORTS, DataHosts
-from components.workloads.monitoring import Monitoring, MonitoringTargets
+from components.workloads import ecs
+from components.workloads.data_hosts import ROLE_PORTS, DataHosts, DataHostsArgs
+from components.workloads.monitoring import Monitoring, MonitoringArgs
 from landing_zone import plan as plan_mod
 from landing_zone.config import load_stack
 from landing_zone.mocks import fake_account_id
@@ -114,9 +116,9 @@ def _hosts_program(hosts: list[DataHost], admin_sg: str | None = None, admin_cid
         account_id = fake_account_id(account_cfg.name)
         account = h.AccountContext.from_account_id(account_cfg, account_id, cfg.organization, cfg.regions)
         vpc = h.vpc_handle(account, "ap-south-1", 3, admin_sg=admin_sg)
-        DataHosts("nonprod-data-ap-south-1-data-hosts", account=account, region="ap-south-1", vpc=vpc, hosts=hosts,
-                  app_security_group_id="sg-app", data_key_arn=h.key_arn(account, "ap-south-1", "data"),
-                  admin_cidr=admin_cidr)
+        DataHosts("nonprod-data-ap-south-1-data-hosts", DataHostsArgs(
+            account=account, region="ap-south-1", vpc=vpc, hosts=tuple(hosts), app_security_group_id="sg-app",
+            data_key_arn=h.key_arn(account, "ap-south-1", "data"), admin_cidr=admin_cidr))
     return build
 
 
@@ -282,7 +284,7 @@ def test_patch_baselines_groups_and_window(stack):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_alarm_notifies_the_encrypted_account_topic(stack):
-    plan = h.stack_plan(stack)
+    plan = h.workloads_plan(stack)  # the composite: every piece declares its alarms
     for name in accounts(stack, "monitoring"):
         (topic,) = h.of_type(plan, "aws:sns/topic:Topic", name)
         assert topic["inputs"]["kmsMasterKeyId"].startswith("arn:aws:kms:")
@@ -297,7 +299,7 @@ def test_every_alarm_notifies_the_encrypted_account_topic(stack):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_expected_alarms_exist_for_what_the_account_runs(stack):
-    plan = h.stack_plan(stack)
+    plan = h.workloads_plan(stack)  # the composite: every piece declares its alarms
     for name, account in accounts(stack, "monitoring").items():
         w = account.workloads
         metrics = [(a["inputs"]["namespace"], a["inputs"]["metricName"])
@@ -319,20 +321,26 @@ def test_expected_alarms_exist_for_what_the_account_runs(stack):
 
 
 def test_alb_unhealthy_host_alarm_per_target_group():
+    """The ECS piece asks for one unhealthy-host alarm per service behind the edge's ALB; Monitoring makes them."""
+    edge = SimpleNamespace(alb_arn_suffix="app/alb/1")
+    cluster = SimpleNamespace(target_group_arn_suffixes={"api": "targetgroup/api/1", "web": "targetgroup/web/2"},
+                              service_names={"api": "api", "web": "web"}, cluster_name="prod-apps-ecs")
+    ctx = SimpleNamespace(get=lambda name: edge if name == "edge" else None)
+
     def build() -> None:
         cfg = load_stack("dev", h.REPO_ROOT)
         account_cfg = cfg.account("prod-apps")
         account_id = fake_account_id(account_cfg.name)
         account = h.AccountContext.from_account_id(account_cfg, account_id, cfg.organization, cfg.regions)
-        Monitoring("prod-apps-ap-south-1-monitoring", account=account, region="ap-south-1",
-                   config=MonitoringConfig(dashboard=False), alarm_email=None, data_key_arn="arn:aws:kms:ap-south-1:1:key/k",
-                   targets=MonitoringTargets(alb_arn_suffix="app/alb/1", target_group_arn_suffixes={
-                       "api": "targetgroup/api/1", "web": "targetgroup/web/2"}))
+        Monitoring("prod-apps-ap-south-1-monitoring", MonitoringArgs(
+            account=account, region="ap-south-1", config=MonitoringConfig(dashboard=False), alarm_email=None,
+            data_key_arn="arn:aws:kms:ap-south-1:1:key/k", watch=ecs.watch(ctx, cluster)))
 
     plan = h.run(build)
     unhealthy = [a["inputs"] for a in h.of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")
                  if a["inputs"]["metricName"] == "UnHealthyHostCount"]
     assert sorted(a["dimensions"]["TargetGroup"] for a in unhealthy) == ["targetgroup/api/1", "targetgroup/web/2"]
+    assert {a["dimensions"]["LoadBalancer"] for a in unhealthy} == {"app/alb/1"}
     assert not h.of_type(plan, "aws:cloudwatch/dashboard:Dashboard")
     assert not h.of_type(plan, "aws:sns/topicSubscription:TopicSubscription")
 

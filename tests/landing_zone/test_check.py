@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from landing_zone import check, plan
+from landing_zone import check, plan, wire
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GRAPH = REPO_ROOT / "tests" / "fixtures" / "programs" / "graph" / "__main__.py"
@@ -133,10 +133,10 @@ def test_a_structured_secret_redacts_its_values_not_its_vocabulary():
     """A kubeconfig is a secret, but its `kind: Config` is not: reports must not turn every "Config" into [secret]."""
     token = "k8s-aws-v1.abcdefghijklmnop"
     kubeconfig = {"kind": "Config", "apiVersion": "v1", "users": [{"user": {"token": token}}]}
-    planned = {"resources": [{"inputs": {}, "outputs": {"kubeconfig": {plan.SIG_KEY: plan.SECRET_SIG,
+    planned = {"resources": [{"inputs": {}, "outputs": {"kubeconfig": {wire.SIG_KEY: wire.SECRET_SIG,
                                                                          "value": kubeconfig}},
                               "type": "eks:index:Cluster", "urn": "urn:x"}],
-               "outputs": {"password": {plan.SIG_KEY: plan.SECRET_SIG, "value": "hunter2"}}}
+               "outputs": {"password": {wire.SIG_KEY: wire.SECRET_SIG, "value": "hunter2"}}}
     secrets = check.secret_values(planned)
     assert token in secrets and "hunter2" in secrets
     message = check.redact(f"Config recorder; token {token}; password hunter2", secrets)

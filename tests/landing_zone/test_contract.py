@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from landing_zone import contract
+from landing_zone import contract, wire
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +32,7 @@ def sample_outputs(version: str = contract.CONTRACT_VERSION) -> dict:
             },
         },
         "network": {"transit_gateways": {"ap-south-1": {"id": "tgw-1", "route_table_ids": {"prod": "tgw-rtb-1"}}}},
-        "kubeconfigs": {"prod-data": {"ap-south-1": {contract.SECRET_SIG_KEY: contract.SECRET_SIG, "value": "apiVersion: v1"}}},
+        "kubeconfigs": {"prod-data": {"ap-south-1": wire.secret("apiVersion: v1")}},
     }
 
 

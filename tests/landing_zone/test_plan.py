@@ -4,9 +4,11 @@ import difflib
 import json
 from pathlib import Path
 
+import pulumi
+import pulumi_aws as aws
 import pytest
 
-from landing_zone import mocks, plan
+from landing_zone import mocks, plan, wire
 from landing_zone.config import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +68,7 @@ def test_mocks_place_ids_and_arns_in_the_providers_account_and_region(graph):
 
 def test_secrets_stay_in_the_secret_envelope(graph):
     parameter = graph.one("aws:ssm/parameter:Parameter")
-    envelope = {plan.SIG_KEY: plan.SECRET_SIG, "value": "v1:AAAAciphertext"}
+    envelope = wire.secret("v1:AAAAciphertext")
     assert parameter["inputs"]["value"] == envelope
     assert graph.outputs["dbPassword"] == envelope
 
@@ -97,6 +99,26 @@ def test_two_plans_of_a_real_stack_are_byte_identical(stack, stack_plan, tmp_pat
         diff = difflib.unified_diff(first.decode().splitlines(), second.decode().splitlines(), lineterm="", n=4)
         pytest.fail("plans differ:\n" + "\n".join(list(diff)[:80]))
     assert json.loads(first)["stack"] == stack
+
+
+def test_a_moved_resource_is_recorded_with_its_former_urn_and_keeps_its_identity(record):
+    """A resource moved under a new component with an alias to its former parent: the plan lists the URN it had
+    (what the engine matches the state with) and, being the same cloud resource, it keeps its id and ARN."""
+    def program(moved: bool):
+        outer = pulumi.ComponentResource("test:index:Outer", "outer")
+        inner = pulumi.ComponentResource("test:index:Inner", "inner", None, pulumi.ResourceOptions(parent=outer))
+        where = pulumi.ResourceOptions(parent=inner, aliases=[pulumi.Alias(parent=outer)]) if moved else \
+            pulumi.ResourceOptions(parent=outer)
+        aws.sns.Topic("alarms", opts=where)
+        aws.s3.BucketVersioning("versioning", bucket="b", versioning_configuration={"status": "Enabled"},
+                                opts=pulumi.ResourceOptions(parent=outer))  # the SDK's own type aliases: not moves
+
+    before = record(lambda: program(False)).one("aws:sns/topic:Topic")
+    after_rec = record(lambda: program(True))
+    after = after_rec.one("aws:sns/topic:Topic")
+    assert after["urn"] != before["urn"] and after["options"]["aliases"] == [before["urn"]]
+    assert (after["id"], after["outputs"]["arn"]) == (before["id"], before["outputs"]["arn"])
+    assert "aliases" not in after_rec.one("aws:s3/bucketVersioning:BucketVersioning")["options"]
 
 
 def test_invalid_config_stops_before_planning(tmp_path):

@@ -14,7 +14,7 @@ import pytest
 from plans import ROOT, STACKS, plan_of
 from typer.testing import CliRunner
 
-from landing_zone import diagram, plan, reach
+from landing_zone import diagram, plan, reach, wire
 from landing_zone.cli import app
 from landing_zone.mocks import MANAGEMENT_ACCOUNT_ID
 
@@ -58,7 +58,7 @@ def test_a_remote_component_records_its_providers_map_and_lands_in_that_account(
     assert outputs["oidcProviderArn"] == f"arn:aws:iam::{WORKLOAD_ACCOUNT}:oidc-provider/{issuer}"
     # `eksCluster` and `core.cluster` are references to the aws:eks/cluster:Cluster child, named as given
     ref_out = outputs["eksCluster"]
-    assert ref_out[plan.SIG_KEY] == plan.RESOURCE_SIG and ref_out["id"] == "workload-eks"
+    assert ref_out[wire.SIG_KEY] == wire.RESOURCE_SIG and ref_out["id"] == "workload-eks"
     assert ref_out["urn"] == "urn:pulumi:test::landing-zone::eks:index:Cluster$aws:eks/cluster:Cluster::workload-ap-south-1-eks-eksCluster"
     assert outputs["core"]["cluster"] == ref_out and outputs["awsProvider"]["urn"] == workload["urn"]
     assert rec.outputs["clusterName"] == "workload-eks"
@@ -109,7 +109,7 @@ def test_invokes_are_recorded_with_token_args_and_provider_and_secrets_stay_secr
     [lookup] = [i for i in rec.plan["invokes"] if i["token"] == "aws:ssm/getParameter:getParameter"]
     assert set(lookup) == {"token", "args", "provider"}
     assert lookup["provider"] == f"{workload['urn']}::{workload['id']}"
-    assert lookup["args"]["name"] == {plan.SIG_KEY: plan.SECRET_SIG, "value": "/workload/secret-name"}
+    assert lookup["args"]["name"] == wire.secret("/workload/secret-name")
     assert "pulumi:pulumi:getResource" not in {i["token"] for i in rec.plan["invokes"]}  # engine-internal
 
 

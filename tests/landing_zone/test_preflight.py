@@ -535,7 +535,8 @@ def test_an_existing_guardduty_detector_prints_its_import(world):
     assert command.startswith(f"pulumi import --stack dev aws:guardduty/detector:Detector management-{DR}-guardduty "
                               f"{detector} --yes")
     # the URN must be the program's: same parent component and provider, or the next `pulumi up` replaces it
-    assert "--parent security=urn:pulumi:dev::landing-zone::landing-zone:security:SecurityBaseline::security" in command
+    assert ("--parent 'security-guardduty=urn:pulumi:dev::landing-zone::landing-zone:security:SecurityBaseline"
+            "$landing-zone:security:GuardDuty::security-guardduty'") in command
     # quoted: the provider's URN has a `$` the shell would expand
     assert (f"--provider 'management-{DR}=urn:pulumi:dev::landing-zone::landing-zone:organization:Organization"
             f"$pulumi:providers:aws::management-{DR}'") in command

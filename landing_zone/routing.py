@@ -3,8 +3,8 @@
 Nothing here is hand-listed: which attachment is associated with which segment table, which attachments propagate
 into which table, the static routes (static VPNs, the peer region over TGW peering) and the blackholes all follow
 from `network.reachability` (symmetric; every segment also reaches itself), the accounts' segments and VPCs, and the
-hybrid config. The components in this package only turn this plan into resources, so the plan can be read, tested
-and reasoned about without Pulumi.
+hybrid config. The components in components/network/ only turn this plan into resources, so the plan can be read,
+tested and reasoned about without Pulumi (and `lz diagram` shows the same Direct Connect prefixes the hub announces).
 
 Attachment keys: ``vpc:<account>`` (a spoke VPC of that account in the hub's region), ``vpn:<name>`` (site-to-site
 VPN), ``dx:<name>`` (Direct Connect gateway association), ``peering`` (the TGW peering to the other region).
@@ -16,8 +16,8 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from landing_zone.models import LandingZoneConfig
+from landing_zone.segments import HYBRID, Intent
 
-HYBRID = "hybrid"
 PEERING = "peering"
 PEERING_TABLE = "transit"  # the table that routes what arrives over the TGW peering (segment tag `transit`)
 # Address blocks an organization's private ranges normally come from; NACLs allow "internal" traffic per block of
@@ -53,16 +53,6 @@ class RegionPlan:
     region: str
     tables: dict[str, TablePlan]  # segment (or PEERING_TABLE) -> plan
     segment_of: dict[str, str]  # attachment key -> segment
-
-
-class Intent:
-    """The symmetric reachability relation of the config (self included)."""
-
-    def __init__(self, reachability: dict[str, list[str]]):
-        self.pairs = {frozenset((a, b)) for a, peers in reachability.items() for b in peers}
-
-    def reaches(self, a: str, b: str) -> bool:
-        return a == b or frozenset((a, b)) in self.pairs
 
 
 def vpc_sites(cfg: LandingZoneConfig) -> list[VpcSite]:
@@ -192,6 +182,11 @@ def enclosing_block(cidr: str) -> str:
     return next((b for b in PRIVATE_BLOCKS if net.subnet_of(ipaddress.IPv4Network(b))), cidr)
 
 
+def _block_order(block: str) -> tuple[int, str]:
+    """PRIVATE_BLOCKS first, in their order; ranges outside them after, by text."""
+    return (PRIVATE_BLOCKS.index(block) if block in PRIVATE_BLOCKS else len(PRIVATE_BLOCKS), block)
+
+
 def internal_blocks(cfg: LandingZoneConfig) -> list[str]:
     """The private blocks (PRIVATE_BLOCKS) that hold the organization's ranges, plus any range outside them.
 
@@ -203,7 +198,7 @@ def internal_blocks(cfg: LandingZoneConfig) -> list[str]:
     if cfg.network.client_vpn:
         ranges.append(cfg.network.client_vpn.cidr)
     blocks = list(dict.fromkeys(enclosing_block(cidr) for cidr in ranges))
-    return sorted(blocks, key=lambda b: (PRIVATE_BLOCKS.index(b) if b in PRIVATE_BLOCKS else len(PRIVATE_BLOCKS), b))
+    return sorted(blocks, key=_block_order)
 
 
 def reachable_ranges(cfg: LandingZoneConfig, segment: str) -> list[str]:
@@ -224,7 +219,7 @@ def segment_blocks(cfg: LandingZoneConfig, segment: str) -> list[str]:
     nothing reachable lives in (e.g. on-premises 192.168/16 for the sandbox) stays closed.
     """
     blocks = list(dict.fromkeys(enclosing_block(cidr) for cidr in reachable_ranges(cfg, segment)))
-    return sorted(blocks, key=lambda b: (PRIVATE_BLOCKS.index(b) if b in PRIVATE_BLOCKS else len(PRIVATE_BLOCKS), b))
+    return sorted(blocks, key=_block_order)
 
 
 def dr_transit_gateway_asn(cfg: LandingZoneConfig) -> int:

@@ -40,7 +40,7 @@ identity = Identity("identity", identity_args(cfg, management, accounts))
 # Hubs (TGW + segment tables + RAM share) per region, a spoke VPC per account x region, VPN / Direct Connect /
 # Client VPN, DR peering, and the segment routing derived from network.reachability.
 network = build_network(cfg, accounts, log_archive, organization.organization.arn,
-                        sharing_enabled=[organization.ram_sharing])
+                        sharing_enabled=[organization.ram_sharing], alarm_bus=security_baseline.alarm_bus)
 vpcs: dict[tuple[str, str], VpcHandle] = network.vpcs  # (account, region) -> what workloads need of their VPC
 
 # --- workloads per account ---

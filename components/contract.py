@@ -100,6 +100,7 @@ def _account(src: ContractSources, name: str) -> dict[str, Any]:
         "role": cfg_account.role, "segment": cfg_account.network_segment,
         "deployment_role_arn": src.deployment_role_arns.get(name),
         "deployment_role_arns": dict(src.repository_role_arns.get(name, {})),
+        "private_zone": _private_zones(src).get(cfg_account.environment),
         "regions": {region: _region(src, name, region) for region in regions},
     }
 
@@ -149,7 +150,23 @@ def _network(src: ContractSources) -> dict[str, Any]:
     }
     dx = next((h.dx_association for h in net.hybrid.values() if h.dx_association is not None), None)
     out["direct_connect_gateway_id"] = dx.dx_gateway_id if dx is not None else None
+    dns = net.dns
+    if dns is not None:
+        out["resolvers"] = {region: {
+            "inbound_endpoint_id": r.inbound.id if r.inbound else None, "inbound_ip_addresses": r.inbound_addresses or [],
+            "outbound_endpoint_id": r.outbound.id if r.outbound else None,
+            "forwarding_rule_ids": {domain: rule.id for domain, rule in r.rules.items()},
+        } for region, r in dns.regions.items()}
+        out["private_zones"] = _private_zones(src)
     return out
+
+
+def _private_zones(src: ContractSources) -> dict[str, dict[str, Any]]:
+    """environment -> {id, name} of its private hosted zone (hybrid DNS)."""
+    dns = src.network.dns
+    if dns is None or dns.zones is None:
+        return {}
+    return {env: {"id": zone.zone_id, "name": zone.name} for env, zone in dns.zones.zones.items()}
 
 
 def _kubeconfigs(src: ContractSources) -> dict[str, dict[str, Any]]:

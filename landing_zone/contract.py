@@ -39,7 +39,7 @@ from landing_zone.wire import is_secret
 if TYPE_CHECKING:  # pragma: no cover
     import pulumi
 
-CONTRACT_VERSION = "1.1"
+CONTRACT_VERSION = "1.2"
 SCHEMA_ID = "https://example.com/landing-zone/contract.schema.json"
 SECRET_OUTPUTS = ("kubeconfigs",)
 _VERSION = re.compile(r"^(\d+)\.(\d+)$")
@@ -129,6 +129,11 @@ class Region(Model):
     workloads: Workloads = Workloads()
 
 
+class PrivateZone(Model):
+    id: str = Field(description="Route 53 hosted zone id")
+    name: str = Field(description="the zone's domain, e.g. prod.example.internal")
+
+
 class Account(Model):
     name: str
     id: AccountId
@@ -140,6 +145,8 @@ class Account(Model):
         default=None, description="role app-team pipelines assume (OIDC), when the account has one repository")
     deployment_role_arns: dict[str, Arn] = Field(
         default={}, description="repository (OWNER/NAME) -> the role its pipeline assumes (OIDC); since 1.1")
+    private_zone: PrivateZone | None = Field(
+        default=None, description="its environment's private hosted zone, associated with its VPCs; since 1.2")
     regions: dict[str, Region] = {}
 
     def region(self, name: str) -> Region:
@@ -154,8 +161,18 @@ class TransitGateway(Model):
     route_table_ids: dict[str, str] = Field(description="segment -> Transit Gateway route table id")
 
 
+class Resolver(Model):
+    inbound_endpoint_id: str | None = None
+    inbound_ip_addresses: list[str] = Field(default=[], description="where on-premises DNS forwards AWS names")
+    outbound_endpoint_id: str | None = None
+    forwarding_rule_ids: dict[str, str] = Field(default={}, description="on-premises domain -> resolver rule id")
+
+
 class Network(Model):
     transit_gateways: dict[str, TransitGateway] = Field(default={}, description="region -> Transit Gateway")
+    resolvers: dict[str, Resolver] = Field(default={}, description="region -> Route 53 Resolver endpoints; since 1.2")
+    private_zones: dict[str, PrivateZone] = Field(
+        default={}, description="environment -> private hosted zone; since 1.2")
     client_vpn_endpoint_id: str | None = None
     vpn_connection_ids: dict[str, str] = Field(default={}, description="customer gateway name -> VPN connection id")
     direct_connect_gateway_id: str | None = None

@@ -2,7 +2,9 @@
 
 What it draws: the accounts grouped by OU (nested as in the config), each VPC with its CIDR, one Transit Gateway
 per region with a route table per segment (each VPC attached to its segment's table), the allowed segment
-reachability, the TGW peering to the DR region, site-to-site VPNs, Direct Connect and Client VPN.
+reachability, the TGW peering to the DR region, site-to-site VPNs, Direct Connect and Client VPN, and hybrid DNS
+(resolver endpoints per region in the network account's VPC, forwarding to the on-premises resolvers, the private
+zone of each environment and the VPCs it is associated with).
 
 Where the facts come from: the stack config says what is intended (OUs, segments, reachability, hybrid links); the
 plan says what the program builds -- the contract outputs (account ids, Transit Gateway and route table ids) when
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from landing_zone.dns import resolver_regions, resolver_subnets
 from landing_zone.models import LandingZoneConfig
 from landing_zone.routing import direct_connect_prefixes, vpn_region
 from landing_zone.segments import HYBRID, Intent
@@ -47,6 +50,15 @@ class AccountNode:
     vpcs: tuple[VpcNode, ...]
 
 
+@dataclass(frozen=True)
+class DnsNode:
+    network: str  # the account whose VPCs hold the resolver endpoints
+    endpoints: dict[str, list[str]]  # region -> the endpoints' subnets (inbound and outbound share them)
+    on_premises_resolvers: list[str]
+    forward_domains: list[str]
+    private_zones: dict[str, str]  # environment -> zone name
+
+
 @dataclass
 class Topology:
     organization: str
@@ -61,6 +73,7 @@ class Topology:
     direct_connect: tuple[str, str, list[str]] | None  # name, region, advertised prefixes
     client_vpn: tuple[str, str, list[str]] | None  # cidr, region, authorized segments
     on_premises: list[str] = field(default_factory=list)
+    dns: DnsNode | None = None
 
 
 def topology(cfg: LandingZoneConfig, plan: Mapping[str, Any] | None = None) -> Topology:
@@ -83,6 +96,9 @@ def topology(cfg: LandingZoneConfig, plan: Mapping[str, Any] | None = None) -> T
         direct_connect=(net.direct_connect.name, home, direct_connect_prefixes(cfg)) if net.direct_connect else None,
         client_vpn=(net.client_vpn.cidr, home, list(net.client_vpn.authorized_segments)) if net.client_vpn else None,
         on_premises=list(net.on_premises_cidrs),
+        dns=DnsNode(cfg.account_with_role("network").name, {r: resolver_subnets(cfg, r) for r in resolver_regions(cfg)},
+                    list(net.resolver.on_premises_resolvers), list(net.resolver.forward_domains),
+                    dict(net.resolver.private_zones)) if net.resolver else None,
     )
 
 
@@ -183,7 +199,40 @@ def to_mermaid(topo: Topology) -> str:
     if topo.dr_peering:
         lines.append(f"  {_id('tgw', topo.dr_peering[0])} <==>|peering| {_id('tgw', topo.dr_peering[1])}")
     lines += _hybrid_mermaid(topo)
+    lines += _dns_mermaid(topo)
     return "\n".join(lines) + "\n"
+
+
+def _dns_edges(topo: Topology) -> list[tuple[str, str, str, str]]:
+    """(kind, from, to, label) of hybrid DNS, with the nodes' labels in `_dns_nodes`; kind: endpoint | forward | zone."""
+    dns = topo.dns
+    edges = []
+    for region in dns.endpoints:
+        edges.append(("endpoint", _id("vpc", dns.network, region), _id("resolver", region), ""))
+        if dns.forward_domains:
+            edges.append(("forward", _id("resolver", region), "dnsonprem", "forwards " + ", ".join(dns.forward_domains)))
+        edges.append(("forward", "dnsonprem", _id("resolver", region), "queries AWS names"))
+    for account in topo.accounts:
+        for vpc in account.vpcs:
+            if account.environment in dns.private_zones:
+                edges.append(("zone", _id("zone", account.environment), _id("vpc", vpc.account, vpc.region), ""))
+    return edges
+
+
+def _dns_nodes(topo: Topology) -> dict[str, list[str]]:
+    nodes = {_id("resolver", r): [f"Resolver endpoints {r}", "inbound + outbound", ", ".join(subnets)]
+             for r, subnets in topo.dns.endpoints.items()}
+    nodes["dnsonprem"] = ["on-premises DNS", ", ".join(topo.dns.on_premises_resolvers)]
+    nodes.update({_id("zone", env): [f"private zone {zone}", env] for env, zone in topo.dns.private_zones.items()})
+    return nodes
+
+
+def _dns_mermaid(topo: Topology) -> list[str]:
+    if topo.dns is None:
+        return []
+    lines = [f"  {node}[{_label(*text)}]" for node, text in _dns_nodes(topo).items()]
+    arrows = {"endpoint": "---", "forward": "-.->", "zone": "-.-"}
+    return lines + [f"  {a} {arrows[kind]}{f'|{label}|' if label else ''} {b}" for kind, a, b, label in _dns_edges(topo)]
 
 
 def _hybrid_target(topo: Topology, region: str) -> str:
@@ -251,6 +300,12 @@ def to_graphviz(topo: Topology):
         g.edge(_id("rt", home, topo.segments[0]), _id("rt", dr, topo.segments[0]), label="TGW peering", penwidth="2",
                ltail=_id("cluster_tgw", home), lhead=_id("cluster_tgw", dr))
     _graphviz_hybrid(g, topo)
+    if topo.dns is not None:
+        for node, text in _dns_nodes(topo).items():
+            g.node(node, "\n".join(text), shape="note")
+        for kind, a, b, label in _dns_edges(topo):
+            g.edge(a, b, label=label, style="solid" if kind == "endpoint" else "dashed",
+                   arrowhead="normal" if kind == "forward" else "none")
     return g
 
 

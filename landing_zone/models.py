@@ -72,6 +72,21 @@ def _dns_name(v: str) -> str:
     return v
 
 
+def _domain_name(v: str) -> str:
+    name = str(v).lower().rstrip(".")
+    label = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+    if len(name) > 253 or not re.fullmatch(rf"{label}(\.{label})+", name):
+        raise ValueError(f"{v!r} is not a domain name of two labels or more (e.g. corp.example.com)")
+    return name
+
+
+def _ipv4(v: Any) -> str:
+    try:
+        return str(ipaddress.IPv4Address(str(v)))
+    except ValueError:
+        raise ValueError(f"{v!r} is not an IPv4 address (e.g. 192.168.10.53)") from None
+
+
 def _cidr(v: Any) -> str:
     try:
         net = ipaddress.IPv4Network(str(v), strict=False)
@@ -109,6 +124,8 @@ AccountId = Annotated[str, BeforeValidator(_account_id)]
 Region = Annotated[str, AfterValidator(_region)]
 Email = Annotated[str, AfterValidator(_email)]
 DnsName = Annotated[str, AfterValidator(_dns_name)]
+DomainName = Annotated[str, AfterValidator(_domain_name)]
+IPv4 = Annotated[str, BeforeValidator(_ipv4)]
 Cidr = Annotated[str, BeforeValidator(_cidr)]
 Secret = Annotated[SecretStr, BeforeValidator(_secret)]
 SecureOnly = Annotated[SecretStr, BeforeValidator(_secure_only)]
@@ -489,6 +506,36 @@ class Dns(Strict):
     """`management` or an adopted account (with account_id): never an account this stack creates."""
 
 
+# AWS managed DNS Firewall domain lists: the same names in every region, their ids differ per region and pulumi-aws
+# has no lookup by name, so the config carries the ids (`aws route53resolver list-firewall-domain-lists`).
+DNS_FIREWALL_MANAGED_LISTS = (
+    "AWSManagedDomainsAggregateThreatList",
+    "AWSManagedDomainsMalwareDomainList",
+    "AWSManagedDomainsBotnetCommandandControl",
+    "AWSManagedDomainsAmazonGuardDutyThreatList",
+)
+FirewallListName = Literal[DNS_FIREWALL_MANAGED_LISTS]  # type: ignore[valid-type]
+FirewallListId = Annotated[str, Field(pattern=r"^rslvr-fdl-[0-9a-f]{8,32}$")]
+
+
+class Resolver(Strict):
+    """Route 53 Resolver (docs/dns.md): hybrid DNS endpoints in the network account's VPC of each region, forwarding
+    rules shared with the organization, private zones per environment, query logging and DNS Firewall on every VPC."""
+
+    on_premises_resolvers: Annotated[list[IPv4], Field(min_length=1)]
+    """On-premises DNS servers (inside network.on_premises_cidrs): the outbound endpoint forwards to them, and only
+    they may query the inbound endpoint."""
+    forward_domains: Annotated[list[DomainName], Field(min_length=1)]
+    """On-premises domains every VPC resolves through the on-premises resolvers (e.g. corp.example.com)."""
+    private_zones: dict[Environment, DomainName] = {}
+    """Private hosted zone per environment (e.g. prod: prod.aws.example.internal), associated with that
+    environment's VPCs in every account."""
+    firewall_managed_lists: dict[Region, Annotated[dict[FirewallListName, FirewallListId], Field(min_length=1)]]
+    """Per region with VPCs: the AWS managed domain lists every VPC's DNS Firewall blocks, name -> id in that region
+    (`aws route53resolver list-firewall-domain-lists --region R`: the ones ManagedOwnerName "Route 53 Resolver DNS
+    Firewall" owns)."""
+
+
 class Network(Strict):
     transit_gateway_asn: int = 64512
     """Amazon-side ASN of the Transit Gateways (private range)."""
@@ -508,6 +555,8 @@ class Network(Strict):
     """Peer the home and DR Transit Gateways."""
     dns: Dns | None = None
     """The public zone of the workload edges (required when any account has workloads.edge)."""
+    resolver: Resolver | None = None
+    """Hybrid DNS, private zones, query logging and DNS Firewall (Route 53 Resolver)."""
 
 
 # --- security and identity ----------------------------------------------------------------------------------------

@@ -80,6 +80,8 @@ def render(report: ReachReport, console: Console, stack: str) -> None:
         table.add_row(a, *[_cell(report, a, b) for b in report.segments])
     console.print(table)
     console.print("[dim]✓ exchanges traffic, as intended · neither intended nor possible[/]")
+    for route in report.computed.dns_routes:  # DNS only: the on-premises resolvers <-> the resolver endpoints
+        console.print(f"[cyan]dns path[/] {route.describe()}", soft_wrap=True, markup=True)
     for d in report.differences:
         console.print(f"[red]difference[/] ({d.kind}) {d.explanation}", soft_wrap=True)
     for note in report.computed.unresolved:

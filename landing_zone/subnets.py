@@ -15,6 +15,9 @@ import ipaddress
 from dataclasses import dataclass
 
 TIERS = ("private", "data", "public", "transit")
+# Resolver endpoints' own tier, only in the network account's VPCs (landing_zone.dns): after `transit`, so it never
+# moves a subnet of the other tiers.
+DNS_TIER = "dns"
 MIN_SUBNET_PREFIX = 28  # AWS refuses subnets smaller than /28
 
 
@@ -35,18 +38,20 @@ def slots(azs: int) -> int:
 
 def tier_prefixes(vpc_prefix: int, sizes: dict[str, int | None]) -> dict[str, int]:
     """Prefix length of one subnet of each tier; an unset size defaults relative to the VPC size."""
-    defaults = {"private": vpc_prefix + 3, "data": vpc_prefix + 5, "public": vpc_prefix + 6, "transit": 28}
-    return {tier: sizes.get(tier) or min(defaults[tier], MIN_SUBNET_PREFIX) for tier in TIERS}
+    defaults = {"private": vpc_prefix + 3, "data": vpc_prefix + 5, "public": vpc_prefix + 6, "transit": 28, DNS_TIER: 28}
+    return {tier: sizes.get(tier) or min(defaults[tier], MIN_SUBNET_PREFIX) for tier in (*TIERS, DNS_TIER)}
 
 
-def plan_subnets(cidr: str, azs: int, sizes: dict[str, int | None] | None = None) -> list[Subnet]:
-    """Return the subnets of every tier for ``azs`` availability zones, or raise SubnetPlanError."""
+def plan_subnets(cidr: str, azs: int, sizes: dict[str, int | None] | None = None,
+                 tiers: tuple[str, ...] = TIERS) -> list[Subnet]:
+    """Return the subnets of every tier for ``azs`` availability zones, or raise SubnetPlanError.
+    tiers: TIERS, optionally followed by DNS_TIER (the earlier tiers' subnets never depend on it)."""
     vpc = ipaddress.IPv4Network(cidr)
     prefixes = tier_prefixes(vpc.prefixlen, sizes or {})
     n = slots(azs)
     offset = 0  # addresses from the start of the VPC
     subnets: list[Subnet] = []
-    for tier in TIERS:
+    for tier in tiers:
         prefix = prefixes[tier]
         if prefix < vpc.prefixlen or prefix > MIN_SUBNET_PREFIX:
             raise SubnetPlanError(f"{tier} subnets /{prefix} must be between /{vpc.prefixlen} and /{MIN_SUBNET_PREFIX}")
@@ -60,7 +65,7 @@ def plan_subnets(cidr: str, azs: int, sizes: dict[str, int | None] | None = None
     if offset > vpc.num_addresses:
         raise SubnetPlanError(
             f"tiers need {offset} addresses ({n} AZ slots each: "
-            + ", ".join(f"{t} /{prefixes[t]}" for t in TIERS)
+            + ", ".join(f"{t} /{prefixes[t]}" for t in tiers)
             + f") but {cidr} has {vpc.num_addresses}"
         )
     return subnets

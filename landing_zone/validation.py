@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
+from landing_zone.dns import resolver_checks
 from landing_zone.models import BUILTIN_PERMISSION_SETS, STANDBY_STRATEGIES, LandingZoneConfig
 from landing_zone.scp_documents import check_scp_sizes
 from landing_zone.subnets import SubnetPlanError, plan_subnets
@@ -25,7 +26,7 @@ NON_PUBLIC_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.
 def cross_check(cfg: LandingZoneConfig) -> list[str]:
     checks = (
         _unique_accounts, _core_roles, _organizational_units, _regions, _vpcs, _cidr_overlaps, _network,
-        _workloads, _disaster_recovery, _dns, _identity, _scp_limits, check_scp_sizes, _cost_budgets,
+        _workloads, _disaster_recovery, _dns, resolver_checks, _identity, _scp_limits, check_scp_sizes, _cost_budgets,
     )  # fmt: skip
     return [error for check in checks for error in check(cfg)]
 

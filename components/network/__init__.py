@@ -1,4 +1,5 @@
-"""Transit Gateway networking: hubs per region, spoke VPCs, hybrid connectivity, DR peering, segment routing.
+"""Transit Gateway networking: hubs per region, spoke VPCs, hybrid connectivity, DR peering, segment routing, and
+hybrid DNS (Route 53 Resolver, private zones, DNS Firewall and query logging: dns.py, dns_zones.py).
 
 `build_network` composes them in order from the config and the account handles; __main__.py calls it once.
 """
@@ -10,7 +11,10 @@ from dataclasses import dataclass, field
 
 import pulumi
 
+from components.alarm_forwarding import AlarmBus
 from components.context import AccountContext, LogArchive, VpcHandle
+from components.network.dns import HybridDns, ResolverArgs, ResolverEndpoints, ResolverRegion, SpokeDns
+from components.network.dns_zones import PrivateZones, PrivateZonesArgs
 from components.network.hub import HubHandle, NetworkHub, NetworkHubArgs
 from components.network.hybrid import (
     ClientVpnEndpoint,
@@ -22,6 +26,7 @@ from components.network.peering import HubPeering, HubPeeringArgs
 from components.network.routing import SegmentRouting, SegmentRoutingArgs
 from components.network.vpc import SpokeVpc, SpokeVpcArgs
 from landing_zone.client_vpn import authorization_ranges, client_vpn_routes, client_vpn_source_cidrs
+from landing_zone.dns import dns_routes, resolver_subnets, vpc_regions
 from landing_zone.models import LandingZoneConfig
 from landing_zone.routing import (
     PEERING,
@@ -49,6 +54,7 @@ class Network:
     peering: HubPeering | None = None
     client_vpn: ClientVpnEndpoint | None = None
     outputs: dict = field(default_factory=dict)
+    dns: HybridDns | None = None
 
 
 def organization_id_of(organization_arn: pulumi.Input[str]) -> pulumi.Output[str]:
@@ -57,8 +63,10 @@ def organization_id_of(organization_arn: pulumi.Input[str]) -> pulumi.Output[str
 
 
 def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], log_archive: LogArchive,
-                  organization_arn: pulumi.Input[str], sharing_enabled: Sequence[pulumi.Resource] = ()) -> Network:
-    """sharing_enabled: what must exist before the hubs share their TGW (RAM sharing enabled in the organization)."""
+                  organization_arn: pulumi.Input[str], sharing_enabled: Sequence[pulumi.Resource] = (),
+                  alarm_bus: AlarmBus | None = None) -> Network:
+    """sharing_enabled: what must exist before the hubs (and the resolvers) share with the organization (RAM sharing
+    enabled in it); alarm_bus: where the DNS Firewall block alarms are forwarded (the security account's bus)."""
     network = accounts[cfg.account_with_role("network").name]
     home, dr = cfg.organization.home_region, cfg.organization.dr_region
     hubs = {region: NetworkHub(f"hub-{region}", hub_args(cfg, network, region, organization_arn, sharing_enabled),
@@ -84,12 +92,14 @@ def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], l
     peering = HubPeering(f"peering-{home}-{dr}", HubPeeringArgs(hub=handles[home], dr=handles[dr])) \
         if peered(cfg) and dr else None
     routing: dict[str, SegmentRouting] = {}
+    attachment_ids: dict[str, dict[str, pulumi.Input[str]]] = {}
     for region in cfg.regions:
         ids: dict[str, pulumi.Input[str]] = {
             f"vpc:{acct}": spoke.accepted for (acct, r), spoke in spokes.items() if r == region}
         ids.update(hybrid[region].attachment_ids)
         if peering is not None:
             ids[PEERING] = peering.home_attachment_id if region == home else peering.dr_attachment_id
+        attachment_ids[region] = ids
         routing[region] = SegmentRouting(f"routing-{region}", SegmentRoutingArgs(
             hub=handles[region], plan=region_plan(cfg, region), attachment_ids=ids))
     client_vpn = None
@@ -97,6 +107,7 @@ def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], l
         host = spokes[(network.name, home)]
         client_vpn = ClientVpnEndpoint(f"client-vpn-{home}", client_vpn_args(
             cfg, handles[home], host.vpc.id, host.args.vpc.cidr, [s.id for s in host.subnets["private"]]))
+    dns = build_dns(cfg, accounts, handles, spokes, attachment_ids, alarm_bus, organization_arn, sharing_enabled)
     vpcs = {key: spoke.handle for key, spoke in spokes.items()}
     outputs = {
         "transitGatewayIds": {r: h.transit_gateway.id for r, h in hubs.items()},
@@ -104,7 +115,7 @@ def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], l
     }
     if client_vpn is not None:
         outputs["clientVpnEndpointId"] = client_vpn.endpoint.id
-    return Network(hubs, spokes, vpcs, hybrid, routing, peering, client_vpn, outputs)
+    return Network(hubs, spokes, vpcs, hybrid, routing, peering, client_vpn, outputs, dns)
 
 
 def hub_args(cfg: LandingZoneConfig, network: AccountContext, region: str, organization_arn: pulumi.Input[str],
@@ -140,3 +151,35 @@ def client_vpn_args(cfg: LandingZoneConfig, hub: HubHandle, vpc_id: pulumi.Input
         hub=hub, client_vpn=cvpn, authorized_ranges=ranges, routes=tuple(client_vpn_routes(cfg, authorized)),
         vpc_id=vpc_id, vpc_cidr=vpc_cidr, subnet_ids=tuple(subnet_ids), organization_name=cfg.organization.name,
         log_retention_days=cfg.security.log_retention_days)
+
+
+def build_dns(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], hubs: dict[str, HubHandle],
+              spokes: dict[tuple[str, str], SpokeVpc], attachment_ids: dict[str, dict[str, pulumi.Input[str]]],
+              alarm_bus: AlarmBus | None, organization_arn: pulumi.Input[str],
+              sharing_enabled: Sequence[pulumi.Resource]) -> HybridDns | None:
+    """The resolver of every region with VPCs and the private zones (network.resolver; None without it)."""
+    resolver = cfg.network.resolver
+    if resolver is None:
+        return None
+    network = accounts[cfg.account_with_role("network").name]
+    vpcs = tuple(SpokeDns(accounts[acct], spoke.handle) for (acct, _), spoke in spokes.items())
+    regions: dict[str, ResolverRegion] = {}
+    for region in vpc_regions(cfg):
+        host = spokes.get((network.name, region))
+        endpoints = ResolverEndpoints(
+            vpc=host.handle, attached=(host.attachment,), subnet_cidrs=tuple(resolver_subnets(cfg, region)),
+            forward_domains=tuple(resolver.forward_domains)) if host else None
+        regions[region] = ResolverRegion(f"resolver-{region}", ResolverArgs(
+            account=network, region=region, organization_name=cfg.organization.name, hub=hubs[region],
+            on_premises_resolvers=tuple(resolver.on_premises_resolvers), endpoints=endpoints,
+            firewall_lists=dict(resolver.firewall_managed_lists[region]),
+            log_retention_days=cfg.security.log_retention_days, tgw_routes=dns_routes(cfg, region),
+            attachment_ids=attachment_ids[region], vpcs=tuple(v for v in vpcs if v.vpc.region == region),
+            alarm_bus=alarm_bus, organization_arn=organization_arn, sharing_enabled=tuple(sharing_enabled)))
+    zones = None
+    home = cfg.organization.home_region
+    if resolver.private_zones:
+        zones = PrivateZones("private-zones", PrivateZonesArgs(
+            account=network, region=home, organization_name=cfg.organization.name, zones=dict(resolver.private_zones),
+            first_vpc=spokes[(network.name, home)].handle, vpcs=vpcs))
+    return HybridDns(regions, zones)

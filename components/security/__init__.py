@@ -4,7 +4,7 @@ Where things live (each service follows its `security.*` flag: a disabled servic
 - log_archive.py: log-archive account: the log bucket, its KMS key, the access-log and ELB access-log buckets;
 - trail.py: management account (home region): the organization trail and its CloudWatch log group;
 - alarms.py: management account: the CIS 4.1-4.15 metric filters and alarms, forwarded by EventBridge to the security
-  account's alarm topic (e-mail subscription);
+  account's alarm topic (e-mail subscription), which also receives the alarms of `alarm_senders` (hybrid DNS);
 - config.py: every account x region (management included): a Config recorder and delivery channel; the security
   account: the Config aggregator and the organization Config rules;
 - guardduty.py, security_hub.py, inspector.py, access_analyzer.py: the security account is the delegated
@@ -22,11 +22,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.alarm_forwarding import AlarmBus, AlarmSender
 from components.base import Component
 from components.context import AccountContext, LogArchive
 from components.lookups import lookup
 from components.security.access_analyzer import AccessAnalyzer, AccessAnalyzerArgs
-from components.security.alarms import CisAlarms, CisAlarmsArgs, SecurityAlarmTopic, SecurityAlarmTopicArgs
+from components.security.alarms import CisAlarms, CisAlarmsArgs, SecurityAlarmTopic, SecurityAlarmTopicArgs, cis_sender
 from components.security.config import AwsConfig, AwsConfigArgs
 from components.security.guardduty import GuardDuty, GuardDutyArgs
 from components.security.inspector import Inspector, InspectorArgs
@@ -34,6 +35,7 @@ from components.security.log_archive import ElbWriter, LogArchiveArgs, LogArchiv
 from components.security.security_hub import SecurityHub, SecurityHubArgs
 from components.security.trail import OrganizationTrail, OrganizationTrailArgs, trail_arn
 from components.storage import ObjectLock
+from landing_zone.dns import DNS_ALARM_PREFIX
 from landing_zone.log_delivery import elb_log_regions
 from landing_zone.models import LandingZoneConfig, Security
 from landing_zone.scp_documents import elb_logs_bucket_prefix, log_bucket_prefix
@@ -54,6 +56,7 @@ class SecurityBaselineArgs:
     elb_bucket_prefix: str
     elb_regions: tuple[str, ...]  # regions with a load balancer: each gets an ELB access-log bucket
     org_ready: tuple[pulumi.Resource, ...] = ()  # the organization, its trusted access and delegated admins
+    alarm_senders: tuple[AlarmSender, ...] = ()  # other accounts whose alarms reach the alarm topic (besides CIS)
 
     @classmethod
     def from_config(cls, cfg: LandingZoneConfig, accounts: Mapping[str, AccountContext], management: AccountContext,
@@ -64,13 +67,23 @@ class SecurityBaselineArgs:
                    log_archive_account=accounts[cfg.account_with_role("log-archive").name],
                    security_account=accounts[cfg.account_with_role("security").name], root_id=root_id,
                    log_bucket_prefix=log_bucket_prefix(cfg), elb_bucket_prefix=elb_logs_bucket_prefix(cfg),
-                   elb_regions=tuple(elb_log_regions(cfg)), org_ready=tuple(org_ready))  # fmt: skip
+                   elb_regions=tuple(elb_log_regions(cfg)), org_ready=tuple(org_ready),
+                   alarm_senders=tuple(alarm_senders(cfg, accounts)))  # fmt: skip
+
+
+def alarm_senders(cfg: LandingZoneConfig, accounts: Mapping[str, AccountContext]) -> list[AlarmSender]:
+    """With hybrid DNS, the network account forwards its DNS Firewall block alarms (components/network/dns.py)."""
+    if cfg.network.resolver is None:
+        return []
+    network = accounts[cfg.account_with_role("network").name]
+    return [AlarmSender("NetworkForwardsDnsAlarms", network.account_id, DNS_ALARM_PREFIX)]
 
 
 class SecurityBaseline(Component[SecurityBaselineArgs]):
     """Everything organization-wide that watches the accounts. Results: `log_archive` (LogArchive handle), `trail`
     (None without CloudTrail), `trail_arn`, `alarm_topic_arn` (security account; None without CloudTrail),
-    `recorders` ((account, region) -> Recorder), `alarms` (CIS control or slug -> MetricAlarm)."""
+    `alarm_bus` (where other accounts forward alarms; None without CloudTrail), `recorders` ((account, region) ->
+    Recorder), `alarms` (CIS control or slug -> MetricAlarm)."""
 
     TOKEN = "security:SecurityBaseline"
 
@@ -84,13 +97,14 @@ class SecurityBaseline(Component[SecurityBaselineArgs]):
         storage = self._log_archive(name)
         self.log_archive: LogArchive = storage.handle
         self.trail, self.alarm_topic_arn, self.alarms = None, None, {}
+        self.alarm_bus: AlarmBus | None = None
         if s.cloudtrail:
             trail = OrganizationTrail(f"{name}-trail", OrganizationTrailArgs(
                 account=a.management, region=a.home_region, partition=self.partition, trail_name=trail_name,
                 log_archive=self.log_archive, log_bucket_prefix=a.log_bucket_prefix,
                 log_retention_days=s.log_retention_days, org_ready=a.org_ready), self.child)
             self.trail = trail.trail
-            self.alarm_topic_arn, self.alarms = self._alarms(name, trail)
+            self.alarm_topic_arn, self.alarm_bus, self.alarms = self._alarms(name, trail)
         self.recorders = self._config(name, storage).recorders if s.config else {}
         if s.guardduty:
             GuardDuty(f"{name}-guardduty", GuardDutyArgs(
@@ -132,15 +146,16 @@ class SecurityBaseline(Component[SecurityBaselineArgs]):
             archive_retention_days=s.log_archive_retention_days, access_log_retention_days=s.log_retention_days,
             elb_regions=a.elb_regions, elb_writers=writers), self.child)  # fmt: skip
 
-    def _alarms(self, name: str, trail: OrganizationTrail) -> tuple[pulumi.Output[str], dict]:
+    def _alarms(self, name: str, trail: OrganizationTrail) -> tuple[pulumi.Output[str], AlarmBus, dict]:
         a = self.args
         topic = SecurityAlarmTopic(f"{name}-alarm-topic", SecurityAlarmTopicArgs(
             account=a.security_account, region=a.home_region, partition=self.partition,
-            sender_account_id=a.management.account_id, alarm_email=a.settings.alarm_email), self.child)
+            senders=(cis_sender(a.management.account_id), *a.alarm_senders), alarm_email=a.settings.alarm_email),
+            self.child)
         alarms = CisAlarms(f"{name}-cis-alarms", CisAlarmsArgs(
             account=a.management, region=a.home_region, log_group_name=trail.log_group.name, key_arn=trail.key.arn,
-            security_bus_arn=topic.bus_arn, security_bus_policy=topic.bus_policy), self.child)
-        return topic.topic_arn, alarms.alarms
+            security_bus=topic.bus), self.child)
+        return topic.topic_arn, topic.bus, alarms.alarms
 
     def _config(self, name: str, storage: LogArchiveStorage) -> AwsConfig:
         a = self.args

@@ -1,8 +1,10 @@
 """CIS 4.1-4.15 alarms on the organization trail's log group, and their way to the security team.
 
 An alarm can only notify a topic in its own account and region, so the alarms (management account, home region)
-notify a local topic, and their state changes are forwarded by EventBridge to the security account's default bus,
-where a rule publishes them to the alarm topic that carries the e-mail subscription (security.alarm_email).
+notify a local topic, and their state changes are forwarded by EventBridge to the security account's default bus
+(components/alarm_forwarding.py), where a rule publishes them to the alarm topic that carries the e-mail
+subscription (security.alarm_email). Other senders use the same path (with hybrid DNS: the network account's DNS
+Firewall block alarms).
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.alarm_forwarding import AlarmBus, AlarmSender, alarm_state_changes, forward_alarms
 from components.base import AccountArgs
 from components.security.service import (
     AccountSecurityService,
     account_root,
     arn,
-    assume_role_policy,
     json_document,
     key_admin_statement,
     service_key_statement,
@@ -98,9 +100,6 @@ EXTRA_ALARMS = (
         "DisableTransitGatewayRouteTablePropagation", "AcceptTransitGatewayVpcAttachment"])),
 )  # fmt: skip
 ALARM_PREFIX = "lz-cis-"
-# What EventBridge forwards: state changes of the landing zone's alarms
-ALARM_STATE_CHANGES = {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"],
-                       "detail": {"alarmName": [{"prefix": ALARM_PREFIX}]}}
 
 
 def default_bus_arn(partition: pulumi.Input[str], region: str, account_id: pulumi.Input[str]) -> pulumi.Output[str]:
@@ -112,19 +111,23 @@ class SecurityAlarmTopicArgs(AccountArgs):
     """account: the security account; region: the home region."""
 
     partition: pulumi.Input[str]
-    sender_account_id: pulumi.Input[str]  # the management account, whose alarms are forwarded here
+    senders: tuple[AlarmSender, ...]  # whose alarms are forwarded here: the management account's CIS alarms first
     alarm_email: str
+
+
+def cis_sender(management_account_id: pulumi.Input[str]) -> AlarmSender:
+    return AlarmSender("ManagementForwardsAlarms", management_account_id, ALARM_PREFIX)
 
 
 class SecurityAlarmTopic(AccountSecurityService[SecurityAlarmTopicArgs]):
     """The security account's alarm topic (e-mail subscription) and the default-bus rule that fills it with the
-    forwarded alarm state changes. Results: `topic_arn`, `bus_arn`, `bus_policy` (a sender's target waits for it)."""
+    forwarded alarm state changes. Results: `topic_arn`, `bus` (where the senders forward their alarms)."""
 
     TOKEN = "security:SecurityAlarmTopic"
 
     def __init__(self, name: str, args: SecurityAlarmTopicArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, args, opts)
-        p, account_id, sender = args.partition, self.account.account_id, args.sender_account_id
+        p, account_id, senders = args.partition, self.account.account_id, args.senders
         key = aws.kms.Key(
             self.child_name("alarm-topic-key"), description="Security alarm topic", enable_key_rotation=True,
             deletion_window_in_days=30, policy=json_document({"Version": "2012-10-17", "Statement": [
@@ -135,16 +138,19 @@ class SecurityAlarmTopic(AccountSecurityService[SecurityAlarmTopicArgs]):
                               kms_master_key_id=key.arn, opts=self.child_opts())
         aws.sns.TopicSubscription(self.child_name("security-alarms-email"), topic=topic.arn, protocol="email",
                                   endpoint=args.alarm_email, opts=self.child_opts())
-        self.bus_arn = default_bus_arn(p, self.region, account_id)
-        self.bus_policy = aws.cloudwatch.EventBusPolicy(
+        bus_arn = default_bus_arn(p, self.region, account_id)
+        bus_policy = aws.cloudwatch.EventBusPolicy(
             self.child_name("event-bus-policy"), event_bus_name="default", policy=json_document({
                 "Version": "2012-10-17", "Statement": [{
-                    "Sid": "ManagementForwardsAlarms", "Effect": "Allow", "Principal": {"AWS": account_root(p, sender)},
-                    "Action": "events:PutEvents", "Resource": self.bus_arn}]}),
+                    "Sid": s.sid, "Effect": "Allow", "Principal": {"AWS": account_root(p, s.account_id)},
+                    "Action": "events:PutEvents", "Resource": bus_arn} for s in senders]}),
             opts=self.child_opts())  # fmt: skip
+        self.bus = AlarmBus(arn=bus_arn, ready=(bus_policy,))
         receive = aws.cloudwatch.EventRule(self.child_name("alarms-rule"), name="landing-zone-cis-alarms",
-                                           event_pattern=json_document({**ALARM_STATE_CHANGES, "account": [sender]}),
-                                           opts=self.child_opts())
+                                           event_pattern=json_document({
+                                               **alarm_state_changes([s.prefix for s in senders]),
+                                               "account": [s.account_id for s in senders]}),
+                                           opts=self.child_opts())  # fmt: skip
         aws.sns.TopicPolicy(self.child_name("security-alarms-policy"), arn=topic.arn, policy=json_document({
             "Version": "2012-10-17", "Statement": [{
                 "Sid": "EventBridgePublishes", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
@@ -162,8 +168,7 @@ class CisAlarmsArgs(AccountArgs):
 
     log_group_name: pulumi.Input[str]  # the organization trail's log group
     key_arn: pulumi.Input[str]  # encrypts the local topic; lets CloudWatch alarms publish
-    security_bus_arn: pulumi.Input[str]  # where the alarm state changes are forwarded
-    security_bus_policy: pulumi.Resource  # lets this account put events on that bus: the forwarding target waits
+    security_bus: AlarmBus  # where the alarm state changes are forwarded
 
 
 class CisAlarms(AccountSecurityService[CisAlarmsArgs]):
@@ -184,7 +189,8 @@ class CisAlarms(AccountSecurityService[CisAlarmsArgs]):
                 "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}}]}),
             opts=self.child_opts())  # fmt: skip
         self.alarms = {alarm.control or alarm.slug: self._alarm(alarm, local_topic) for alarm in CIS_ALARMS + EXTRA_ALARMS}
-        self._forward_to_security()
+        forward_alarms(self, args.security_bus, prefixes=[ALARM_PREFIX], rule_name="landing-zone-cis-alarms-forward",
+                       description="EventBridge forwards CIS alarms to security")
         self.register_outputs({})
 
     def _alarm(self, alarm: CisAlarm, topic: aws.sns.Topic) -> aws.cloudwatch.MetricAlarm:
@@ -201,17 +207,3 @@ class CisAlarms(AccountSecurityService[CisAlarmsArgs]):
             namespace="LandingZone/CIS", metric_name=alarm.metric, statistic="Sum", period=300, evaluation_periods=1,
             threshold=1, comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
             actions_enabled=True, alarm_actions=[topic.arn], opts=self.child_opts())  # fmt: skip
-
-    def _forward_to_security(self) -> None:
-        account_id, bus = self.account.account_id, self.args.security_bus_arn
-        role = aws.iam.Role(self.child_name("alarm-forwarder"), description="EventBridge forwards CIS alarms to security",
-                            assume_role_policy=assume_role_policy("events.amazonaws.com",
-                                                                  {"StringEquals": {"aws:SourceAccount": account_id}}),
-                            opts=self.child_opts())  # fmt: skip
-        aws.iam.RolePolicy(self.child_name("alarm-forwarder-policy"), role=role.id, policy=json_document({
-            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "events:PutEvents", "Resource": bus}]}),
-            opts=self.child_opts())  # fmt: skip
-        forward = aws.cloudwatch.EventRule(self.child_name("alarms-forward-rule"), name="landing-zone-cis-alarms-forward",
-                                           event_pattern=json_document(ALARM_STATE_CHANGES), opts=self.child_opts())
-        aws.cloudwatch.EventTarget(self.child_name("alarms-to-security"), rule=forward.name, arn=bus, role_arn=role.arn,
-                                   opts=self.child_opts(depends_on=[self.args.security_bus_policy]))

@@ -36,6 +36,7 @@ FAMILIES = (
     "deploy_readiness",
     "cost_governance",
     "disaster_recovery",
+    "dns",
 )
 
 PACK_NAME = "landing-zone-security"

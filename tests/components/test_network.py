@@ -166,8 +166,8 @@ def test_one_hardened_tgw_per_region_in_the_network_account(view):
 
 def test_tgw_shared_with_the_organization_only(view):
     org = next(r for r in view.resources if r["type"] == "aws:organizations/organization:Organization")
-    shares = view.of_type(RAM_SHARE)
-    assert len(shares) == len(view.cfg.regions)
+    shares = view.of_type(RAM_SHARE)  # the TGW's, and the resolver's (rules, DNS Firewall, query logging)
+    assert len([s for s in shares if s["inputs"]["name"].endswith("-tgw")]) == len(view.cfg.regions)
     assert all(s["inputs"]["allowExternalPrincipals"] is False for s in shares)
     principals = view.of_type(RAM_PRINCIPAL)
     assert {p["inputs"]["principal"] for p in principals} == {org["outputs"]["arn"]}
@@ -246,11 +246,11 @@ def test_tgw_attachments_wait_for_the_share_of_the_tgw_and_its_principal(view):
     sharing = view.named("organization-ram-sharing")
     for principal in view.of_type(RAM_PRINCIPAL):
         assert sharing["urn"] in principal["dependencies"], principal["name"]
-    links = {r["urn"] for r in view.of_type(RAM_PRINCIPAL) + view.of_type(RAM_RESOURCE)}
+    tgw_links = [r for r in view.of_type(RAM_PRINCIPAL) + view.of_type(RAM_RESOURCE) if "-tgw-share-" in r["name"]]
     for attachment in view.of_type(ATTACH):
         region = view.region(attachment)
-        mine = {r["urn"] for r in view.of_type(RAM_PRINCIPAL) + view.of_type(RAM_RESOURCE) if view.region(r) == region}
-        assert len(mine) == 2 and mine <= links and mine <= set(attachment["dependencies"]), attachment["name"]
+        mine = {r["urn"] for r in tgw_links if view.region(r) == region}
+        assert len(mine) == 2 and mine <= set(attachment["dependencies"]), attachment["name"]
 
 
 def test_blackholes_keep_on_premises_out_of_segments_that_may_not_reach_it(view):
@@ -375,6 +375,11 @@ def test_endpoints_private_and_https_from_the_vpc_only(view):
             assert all(r["description"] for r in ingress)
 
 
+def _tier_nacls(view: View) -> list[dict]:
+    """The spoke tiers' NACLs (the resolver endpoints' `dns` NACL admits only the on-premises resolvers: test_dns.py)."""
+    return [n for n in view.of_type(NACL) if n["inputs"]["tags"]["tier"] != "dns"]
+
+
 def _segment_of_nacl(view: View, nacl: dict) -> str:
     (vpc,) = [v for v in view.of_type(VPC) if v["id"] == nacl["inputs"]["vpcId"]]
     return view.tags(vpc)["segment"]
@@ -416,7 +421,7 @@ def test_endpoint_policies_keep_traffic_inside_the_organization(view):
 
 
 def test_nacls_keep_the_internet_out_of_admin_ports(view):
-    for nacl in view.of_type(NACL):
+    for nacl in _tier_nacls(view):
         internal = segment_blocks(view.cfg, _segment_of_nacl(view, nacl))
         for entry in nacl["inputs"]["ingress"]:
             if entry["cidrBlock"] in internal:
@@ -431,7 +436,7 @@ def test_nacls_allow_only_the_private_blocks_their_segment_may_reach(view):
     """Not all of RFC 1918 on every tier: a NACL opens the blocks holding what its segment reaches by the intent."""
     cfg = view.cfg
     vpc_blocks = {enclosing_block(s.cidr) for s in vpc_sites(cfg)}
-    for nacl in view.of_type(NACL):
+    for nacl in _tier_nacls(view):
         segment = _segment_of_nacl(view, nacl)
         reachable = {enclosing_block(c) for c in reachable_ranges(cfg, segment)}
         inside = {e["cidrBlock"] for e in nacl["inputs"]["ingress"] if e["cidrBlock"] != "0.0.0.0/0"}
@@ -546,8 +551,8 @@ def test_dr_hub_peered_with_per_segment_routes(view):
     intent = Intent(view.cfg.network.reachability)
     tables = {t["urn"]: (view.region(t), view.tags(t)["segment"]) for t in view.of_type(TGW_RT)}
     dr_cidrs = {s.cidr: s.segment for s in vpc_sites(view.cfg) if s.region == org.dr_region}
-    via_peering = [r for r in view.of_type(TGW_ROUTE)
-                   if any(d["type"] in (PEERING, PEERING_ACCEPT) for d in view.deps(r, "transitGatewayAttachmentId"))]
+    via_peering = [r for r in view.of_type(TGW_ROUTE) if "-tgw-dns-route-" not in r["name"]  # DNS only: test_dns.py
+                   and any(d["type"] in (PEERING, PEERING_ACCEPT) for d in view.deps(r, "transitGatewayAttachmentId"))]
     assert via_peering
     for route in via_peering:
         (table,) = view.deps(route, "transitGatewayRouteTableId")

@@ -34,6 +34,9 @@ def stack_config(stack: str, dr_region: str | None = None) -> LandingZoneConfig:
         for account in doc["landing-zone:accounts"]:
             if old in account.get("vpcs", {}):
                 account["vpcs"][dr_region] = account["vpcs"].pop(old)
+        lists = doc["landing-zone:network"].get("resolver", {}).get("firewall_managed_lists", {})
+        if old in lists:
+            lists[dr_region] = lists.pop(old)
     return parse(namespaced(doc))
 
 

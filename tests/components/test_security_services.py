@@ -10,11 +10,19 @@ import pulumi_aws as aws
 import pytest
 from core_harness import config
 
+from components.alarm_forwarding import AlarmSender
 from components.context import AccountContext, LogArchive
 from components.organization import management_account
 from components.providers import management_providers
 from components.security.access_analyzer import AccessAnalyzer, AccessAnalyzerArgs
-from components.security.alarms import CIS_ALARMS, CisAlarms, CisAlarmsArgs, SecurityAlarmTopic, SecurityAlarmTopicArgs
+from components.security.alarms import (
+    CIS_ALARMS,
+    CisAlarms,
+    CisAlarmsArgs,
+    SecurityAlarmTopic,
+    SecurityAlarmTopicArgs,
+    cis_sender,
+)
 from components.security.config import CONFIG_RULES, AwsConfig, AwsConfigArgs
 from components.security.guardduty import GUARDDUTY_FEATURES, GuardDuty, GuardDutyArgs
 from components.security.inspector import Inspector, InspectorArgs
@@ -167,11 +175,10 @@ def test_trail_waits_for_what_create_trail_checks(record):
 def alarms(record):
     def program():
         topic = SecurityAlarmTopic("topic", SecurityAlarmTopicArgs(
-            account=account("security"), region=HOME, partition="aws", sender_account_id=MANAGEMENT_ACCOUNT_ID,
+            account=account("security"), region=HOME, partition="aws", senders=(cis_sender(MANAGEMENT_ACCOUNT_ID),),
             alarm_email="sec@example.com"))
         CisAlarms("cis", CisAlarmsArgs(account=account("management"), region=HOME, log_group_name="/trail",
-                                       key_arn="arn:key", security_bus_arn=topic.bus_arn,
-                                       security_bus_policy=topic.bus_policy))
+                                       key_arn="arn:key", security_bus=topic.bus))
 
     return record(program)
 
@@ -194,3 +201,23 @@ def test_security_alarm_topic_mails_the_alarm_email_and_accepts_only_the_sender(
     assert sub["inputs"]["endpoint"] == "sec@example.com" and rec.account_of(sub) == "security"
     rule = rec.named(f"security-{HOME}-alarms-rule")
     assert json.loads(rule["inputs"]["eventPattern"])["account"] == [MANAGEMENT_ACCOUNT_ID]
+
+
+def test_security_alarm_topic_admits_every_sender_on_its_bus_and_in_its_rule(record):
+    """With hybrid DNS the network account forwards its DNS Firewall alarms too: one bus policy statement per sender,
+    the rule accepts their accounts and alarm name prefixes."""
+    network_id = fake_account_id("network")
+
+    def program():
+        SecurityAlarmTopic("topic", SecurityAlarmTopicArgs(
+            account=account("security"), region=HOME, partition="aws", alarm_email="sec@example.com",
+            senders=(cis_sender(MANAGEMENT_ACCOUNT_ID), AlarmSender("NetworkForwardsDnsAlarms", network_id, "lz-dns-"))))
+
+    rec = record(program)
+    policy = json.loads(rec.named(f"security-{HOME}-event-bus-policy")["inputs"]["policy"])
+    assert [(s["Sid"], s["Principal"]["AWS"]) for s in policy["Statement"]] == [
+        ("ManagementForwardsAlarms", f"arn:aws:iam::{MANAGEMENT_ACCOUNT_ID}:root"),
+        ("NetworkForwardsDnsAlarms", f"arn:aws:iam::{network_id}:root")]
+    pattern = json.loads(rec.named(f"security-{HOME}-alarms-rule")["inputs"]["eventPattern"])
+    assert pattern["account"] == [MANAGEMENT_ACCOUNT_ID, network_id]
+    assert pattern["detail"]["alarmName"] == [{"prefix": "lz-cis-"}, {"prefix": "lz-dns-"}]

@@ -11,6 +11,7 @@ from plans import ROOT, STACKS, plan_of
 
 from landing_zone import diagram
 from landing_zone.config import load_stack
+from landing_zone.dns import resolver_regions
 
 DOT = shutil.which("dot")
 pytestmark = pytest.mark.usefixtures("plans_from_session")  # diagram.main plans the stack: use the session's plan
@@ -136,3 +137,22 @@ def test_svg_and_png_through_graphviz(tmp_path):
     out = tmp_path / "prod.png"
     assert diagram.main("prod", ROOT, "png", out) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_hybrid_dns_endpoints_forwarding_and_private_zones_are_drawn(stack):
+    """Per region the resolver endpoints hang off the network account's VPC and talk to the on-premises resolvers
+    both ways; each environment's private zone reaches exactly that environment's VPCs."""
+    cfg, text = load_stack(stack, ROOT), mermaid_of(stack)
+    network, res = cfg.account_with_role("network").name, cfg.network.resolver
+    for region in resolver_regions(cfg):
+        resolver = diagram._id("resolver", region)
+        assert f"{diagram._id('vpc', network, region)} --- {resolver}" in text
+        assert f'{resolver}["Resolver endpoints {region}<br/>inbound + outbound<br/>' in text
+        assert f"{resolver} -.->|forwards {', '.join(res.forward_domains)}| dnsonprem" in text
+        assert f"dnsonprem -.->|queries AWS names| {resolver}" in text
+    assert f'dnsonprem["on-premises DNS<br/>{", ".join(res.on_premises_resolvers)}"]' in text
+    for env, zone in res.private_zones.items():
+        node = diagram._id("zone", env)
+        assert f'{node}["private zone {zone}<br/>{env}"]' in text
+        drawn = set(re.findall(rf"^  {node} -\.- (\S+)$", text, re.M))
+        assert drawn == {diagram._id("vpc", a.name, r) for a in cfg.accounts if a.environment == env for r in a.vpcs}

@@ -233,6 +233,7 @@ def test_without_a_dr_region_nothing_is_copied(prod):
             account.get("vpcs", {}).pop("ap-south-2", None)
             if account.get("workloads", {}).get("aurora"):
                 account["workloads"]["aurora"].pop("dr_replica", None)
+        values["network"].get("resolver", {}).get("firewall_managed_lists", {}).pop("ap-south-2", None)
 
     cfg = config("prod", no_dr)
     assert all(dr_wanted(cfg, a, cfg.regions) == (False, False) for a in cfg.accounts)

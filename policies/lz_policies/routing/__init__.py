@@ -58,10 +58,10 @@ a note (X-05 forbids it).
 
 from .build import table_links
 from .intent import Difference, compare, intent_matrix, normalize_intent
-from .model import UNASSIGNED, Hop, Link, Path, Reachability
+from .model import UNASSIGNED, DnsRoute, Hop, Link, Path, Reachability
 from .search import compute
 
 __all__ = [
-    "Difference", "Hop", "Link", "Path", "Reachability", "UNASSIGNED",
+    "Difference", "DnsRoute", "Hop", "Link", "Path", "Reachability", "UNASSIGNED",
     "compare", "compute", "intent_matrix", "normalize_intent", "table_links",
 ]

@@ -13,6 +13,9 @@ from ..types import (
     DX_GATEWAY,
     PEERING_ATTACHMENT,
     PROPAGATION,
+    RESOLVER_ENDPOINT,
+    RESOLVER_RULE,
+    SUBNET,
     TGW,
     TGW_ROUTE,
     TGW_ROUTE_TABLE,
@@ -31,6 +34,7 @@ from .model import (
     ENVIRONMENT_SEGMENT,
     UNASSIGNED,
     Attachment,
+    DnsRoute,
     Link,
     Route,
     Table,
@@ -49,6 +53,8 @@ class Builder:
         self.links: list[Link] = []  # associations and propagations, for table-sharing checks (X-05)
         self._accepter_segment_index: dict[int, str] | None = None
         self._extra_cidr_index: dict[int, list[Res]] | None = None
+        self.dns_routes: list[DnsRoute] = []
+        self._dns_prefixes: dict[Net, str] | None = None
 
     def note(self, message: str) -> None:
         if message not in self.notes:
@@ -236,9 +242,31 @@ class Builder:
         if attachment is None:
             self.unresolvable(f"route {res.name}: cannot resolve its target attachment")
             return
+        if prefix is not None and prefix in self._dns_only():
+            self.dns_routes.append(DnsRoute(table.name, table.segment, str(prefix), self._dns_only()[prefix],
+                                            attachment.name, attachment.segment, res.urn))
+            return
         self.routes[table.urn].append(Route(
             table.urn, prefix, attachment.key, True, False, res.urn,
             f"static route {prefix or '(unknown prefix)'} to {attachment.label()}"))
+
+    def _dns_only(self) -> dict[Net, str]:
+        """Prefixes that only DNS uses: resolver endpoints' subnets and forwarding rules' target hosts (/32)."""
+        if self._dns_prefixes is None:
+            found: dict[Net, str] = {}
+            for endpoint in self.g.of_type(RESOLVER_ENDPOINT):
+                for subnet in self.g.resolve(endpoint, "ipAddresses", (SUBNET,)):
+                    net = parse_cidr(subnet.get("cidrBlock"))
+                    if net is not None:
+                        found[net] = "endpoint-subnet"
+            for rule in self.g.of_type(RESOLVER_RULE):
+                for target in rule.get("targetIps") or []:
+                    ip = target.get("ip") if isinstance(target, dict) else None
+                    net = parse_cidr(f"{ip}/32") if isinstance(ip, str) and not is_unknown(ip) else None
+                    if net is not None:
+                        found[net] = "resolver-host"
+            self._dns_prefixes = found
+        return self._dns_prefixes
 
 
 def _missing(table: Table | None) -> str:

@@ -97,6 +97,7 @@ class Reachability:
     tables: dict[str, str | None]  # table name -> segment tag
     unresolved: list[str] = field(default_factory=list)  # references that could not be resolved: result partial
     notes: list[str] = field(default_factory=list)  # caveats (assumptions made), the result stands
+    dns_routes: list[DnsRoute] = field(default_factory=list)  # DNS-only static routes, kept out of the matrix
 
     def can_send(self, a: str, b: str) -> bool:
         return bool(self.paths.get((a, b)))
@@ -104,6 +105,26 @@ class Reachability:
     def evidence(self, a: str, b: str) -> str:
         paths = self.paths.get((a, b), ())
         return paths[0].describe() if paths else f"{a} -> {b}: no route"
+
+
+@dataclass(frozen=True)
+class DnsRoute:
+    """A static TGW route that carries DNS only: its destination is exactly a Route 53 Resolver endpoint's subnet or
+    an on-premises resolver (/32) that a forwarding rule targets. Such routes are DNS paths, not segment
+    reachability: nothing but the resolvers' addresses is routed (`lz reach` lists them apart)."""
+
+    table: str
+    table_segment: str | None
+    destination: str
+    kind: str  # endpoint-subnet | resolver-host
+    attachment: str
+    attachment_segment: str
+    urn: str
+
+    def describe(self) -> str:
+        what = "resolver endpoint subnet" if self.kind == "endpoint-subnet" else "on-premises resolver"
+        return (f"{self.table_segment or self.table} table: {what} {self.destination} -> {self.attachment} "
+                f"({self.attachment_segment})")
 
 
 @dataclass(frozen=True)

@@ -154,4 +154,5 @@ def _summarize(segments: tuple[str, ...], endpoints: dict[str, Attachment],
         tables={t.name: t.segment for t in builder.tables.values()},
         unresolved=list(builder.unresolved),
         notes=list(builder.notes),
+        dns_routes=list(builder.dns_routes),
     )

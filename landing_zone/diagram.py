@@ -371,16 +371,15 @@ class DotMissing(Exception):
 def main(stack: str, root: Path = Path("."), fmt: str = "mermaid", output: Path | None = None,
          plan_file: Path | None = None) -> int:
     """`lz diagram`: exit 0 written, 2 bad input (config, format, missing `dot`), 1 when the program fails to plan."""
-    from landing_zone.config import ConfigError, load_stack
-    from landing_zone.plan import PlanError, PlanFileError, read_plan, run_plan
+    from landing_zone.config import ConfigError
+    from landing_zone.plan import PlanError, PlanFileError, stack_and_plan
 
     if fmt not in FORMATS:
         return _fail(f"error: --format {fmt!r} is not one of {', '.join(FORMATS)}")
     if fmt == "png" and output is None:
         return _fail("error: --format png writes binary data: give --output FILE")
     try:
-        cfg = load_stack(stack, root)
-        plan = read_plan(plan_file, stack) if plan_file else run_plan(stack, root)
+        cfg, plan = stack_and_plan(stack, root, plan_file)
         data = render(topology(cfg, plan), fmt)
     except ConfigError as e:
         return _fail(*[f"error: {line}" for line in e.errors])

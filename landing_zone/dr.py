@@ -15,7 +15,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from landing_zone.config import ConfigError, LandingZoneConfig, load_stack
+from landing_zone.config import ConfigError, LandingZoneConfig
 from landing_zone.reach import pack_module
 
 OK, MISSED, INVALID = 0, 1, 2
@@ -96,20 +96,16 @@ def runbook(report: Any, stack: str) -> list[str]:
 def main(stack: str, root: Path, plan_file: Path | None = None, show_runbook: bool = False,
          console: Console | None = None) -> int:
     """The `lz dr` command."""
-    from landing_zone.plan import PlanError, PlanFileError, read_plan, run_plan
+    from landing_zone.plan import PlanError, PlanFileError, input_errors, stack_and_plan
 
     out = console or Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True) if console is None else console
     root = Path(root)
     try:
-        cfg = load_stack(stack, root)
-        plan = read_plan(plan_file, stack) if plan_file else run_plan(stack, root)
-    except (ConfigError, PlanFileError) as e:
-        for line in e.errors:
-            err.print(f"error: {line}", markup=False)
-        return INVALID
-    except PlanError as e:
-        err.print(f"error: {e}", markup=False)
+        cfg, plan = stack_and_plan(stack, root, plan_file)
+    except (ConfigError, PlanFileError, PlanError) as e:
+        for line in input_errors(e):
+            err.print(line, markup=False)
         return INVALID
     report = analyze(plan, cfg, root)
     if show_runbook:

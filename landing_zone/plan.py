@@ -526,6 +526,20 @@ class PlanFileError(Exception):
         self.errors = errors
 
 
+def stack_and_plan(stack: str, root: Path, plan_file: Path | None = None) -> tuple:
+    """(the stack's validated config, its plan: read from plan_file, or planned now), for the commands that report
+    on a plan. Raises ConfigError, PlanFileError or PlanError; `input_errors` turns any of them into lines."""
+    from landing_zone.config import load_stack
+
+    cfg = load_stack(stack, root)
+    return cfg, read_plan(plan_file, stack) if plan_file else run_plan(stack, root)
+
+
+def input_errors(error: Exception) -> list[str]:
+    """`error: ...` lines for a ConfigError / PlanFileError (one per problem) or a PlanError."""
+    return [f"error: {line}" for line in getattr(error, "errors", None) or [str(error)]]
+
+
 def plan_schema_json() -> str:
     """The plan's JSON Schema (what `lz plan --schema` prints and landing_zone/plan.schema.json holds)."""
     return json.dumps(PLAN_SCHEMA, indent=2, sort_keys=True) + "\n"

@@ -19,7 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from landing_zone.config import ConfigError, load_stack
+from landing_zone.config import ConfigError
 from landing_zone.segments import Intent
 
 OK, DIFFERENT, INVALID = 0, 1, 2
@@ -97,25 +97,15 @@ def render(report: ReachReport, console: Console, stack: str) -> None:
 
 def main(stack: str, root: Path, plan_file: Path | None = None, console: Console | None = None) -> int:
     """The `lz reach` command: 0 equal, 1 different, 2 invalid config / plan."""
-    from landing_zone.plan import PlanError, PlanFileError, read_plan, run_plan
+    from landing_zone.plan import PlanError, PlanFileError, input_errors, stack_and_plan
 
     out = console or Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True) if console is None else console
-    root = Path(root)
     try:
-        cfg = load_stack(stack, root)
-    except ConfigError as e:
-        for line in e.errors:
-            err.print(f"error: {line}", markup=False)
-        return INVALID
-    try:
-        plan = read_plan(plan_file, stack) if plan_file else run_plan(stack, root)
-    except PlanFileError as e:
-        for line in e.errors:
-            err.print(f"error: {line}", markup=False)
-        return INVALID
-    except PlanError as e:
-        err.print(f"error: {e}", markup=False)
+        cfg, plan = stack_and_plan(stack, Path(root), plan_file)
+    except (ConfigError, PlanFileError, PlanError) as e:
+        for line in input_errors(e):
+            err.print(line, markup=False)
         return INVALID
     report = analyze(plan, cfg.network.reachability, root, list(cfg.network.segments))
     render(report, out, stack)

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext
-from components.security.service import SecurityService
+from components.security.service import DelegatedServiceArgs, SecurityService
 
 GUARDDUTY_FEATURES: dict[str, list[str]] = {  # feature -> additional configurations enabled with it
     "S3_DATA_EVENTS": [],
@@ -27,11 +27,8 @@ def _slug(feature: str) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
-class GuardDutyArgs:
-    management: AccountContext  # delegates the administration
-    administrator: AccountContext  # the security account
-    regions: tuple[str, ...]
-    org_ready: tuple[pulumi.Resource, ...] = ()  # the organization, its trusted access and delegated admins
+class GuardDutyArgs(DelegatedServiceArgs):
+    pass
 
 
 class GuardDuty(SecurityService[GuardDutyArgs]):

@@ -10,18 +10,14 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import AccountContext
-from components.security.service import SecurityService
+from components.security.service import DelegatedServiceArgs, SecurityService
 
 INSPECTOR_RESOURCE_TYPES = ["EC2", "ECR", "LAMBDA"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class InspectorArgs:
-    management: AccountContext  # delegates the administration
-    administrator: AccountContext  # the security account
+class InspectorArgs(DelegatedServiceArgs):
     members: tuple[AccountContext, ...]  # every other account of the organization
-    regions: tuple[str, ...]
-    org_ready: tuple[pulumi.Resource, ...] = ()  # the organization, its trusted access and delegated admins
 
 
 class Inspector(SecurityService[InspectorArgs]):

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.context import AccountContext
-from components.security.service import SecurityService
+from components.security.service import DelegatedServiceArgs, SecurityService
 
 SECURITY_HUB_STANDARDS = {
     "fsbp": "standards/aws-foundational-security-best-practices/v/1.0.0",
@@ -21,15 +20,11 @@ SECURITY_HUB_STANDARDS = {
 
 
 @dataclass(frozen=True, kw_only=True)
-class SecurityHubArgs:
+class SecurityHubArgs(DelegatedServiceArgs):
     partition: pulumi.Input[str]
-    management: AccountContext  # delegates the administration
-    administrator: AccountContext  # the security account
     home_region: str  # the aggregation region, where the configuration policy is set
-    regions: tuple[str, ...]
     standards: tuple[str, ...]  # keys of SECURITY_HUB_STANDARDS
     root_id: pulumi.Input[str]  # the organization root the policy is associated with
-    org_ready: tuple[pulumi.Resource, ...] = ()  # the organization, its trusted access and delegated admins
 
 
 class SecurityHub(SecurityService[SecurityHubArgs]):

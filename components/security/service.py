@@ -9,6 +9,7 @@ policy, ...) inherit the alias from their parent.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pulumi
@@ -17,6 +18,16 @@ from components.base import AccountComponent, Component
 from components.context import AccountContext
 
 A = TypeVar("A")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DelegatedServiceArgs:
+    """An organization service the management account delegates to the security account, in every region."""
+
+    management: AccountContext  # delegates the administration
+    administrator: AccountContext  # the security account
+    regions: tuple[str, ...]
+    org_ready: tuple[pulumi.Resource, ...] = ()  # the organization, its trusted access and delegated admins
 
 
 class SecurityService(Component[A]):

@@ -17,7 +17,6 @@ estimate marked as such). Recognised mechanisms, by resource type and references
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -36,6 +35,7 @@ from .recovery_figures import (  # noqa: F401 - re-exported for DR-01 and lz dr
     schedule_interval,
     schedule_words,
 )
+from .stack_config import decoded, parse_config_env
 from .types import (
     BACKUP_PLAN,
     BACKUP_SELECTION,
@@ -106,8 +106,8 @@ class Report:
 def targets_from_config(config: Mapping[str, Any]) -> tuple[dict[str, Target], str | None, str | None]:
     """(account -> Target, home region, DR region) from a stack config (full keys, values JSON-encoded or not,
     as the engine's PULUMI_CONFIG carries them). Malformed entries are skipped: config validation reports them."""
-    accounts = _decoded(config.get("landing-zone:accounts"))
-    organization = _decoded(config.get("landing-zone:organization"))
+    accounts = decoded(config.get("landing-zone:accounts"))
+    organization = decoded(config.get("landing-zone:organization"))
     organization = organization if isinstance(organization, Mapping) else {}
     targets = {}
     for account in accounts if isinstance(accounts, list) else []:
@@ -121,20 +121,7 @@ def targets_from_config(config: Mapping[str, Any]) -> tuple[dict[str, Target], s
 
 def targets_from_env(raw: str | None) -> tuple[dict[str, Target], str | None, str | None]:
     """The same from the PULUMI_CONFIG environment variable the engine (and `lz check`) starts the pack with."""
-    try:
-        config = json.loads(raw) if raw else {}
-    except ValueError:
-        config = {}
-    return targets_from_config(config if isinstance(config, Mapping) else {})
-
-
-def _decoded(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
+    return targets_from_config(parse_config_env(raw))
 
 
 def _minutes(dr: Mapping[str, Any], key: str) -> bool:

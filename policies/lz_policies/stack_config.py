@@ -36,12 +36,12 @@ def stack_defaults() -> dict[str, Any]:
     raw = os.environ.get("PULUMI_CONFIG")
     cached_raw, cached = _stack_defaults_cache
     if raw != cached_raw:
-        cached = landing_zone_defaults(_parse_config_env(raw))
+        cached = landing_zone_defaults(parse_config_env(raw))
         _stack_defaults_cache = (raw, cached)
     return cached
 
 
-def _parse_config_env(raw: str | None) -> dict[str, Any]:
+def parse_config_env(raw: str | None) -> dict[str, Any]:
     """PULUMI_CONFIG as a dict; {} when unset or not a JSON object (never an error: the defaults stay)."""
     try:
         config = json.loads(raw) if raw else {}
@@ -59,7 +59,7 @@ def landing_zone_defaults(config: Mapping[str, Any]) -> dict[str, Any]:
     organization = _section(config, "organization")
     network = _section(config, "network")
     security = _section(config, "security")
-    accounts = _decoded(config.get(f"{STACK_NAMESPACE}:accounts"))
+    accounts = decoded(config.get(f"{STACK_NAMESPACE}:accounts"))
     accounts = [a for a in accounts if isinstance(a, Mapping)] if isinstance(accounts, list) else []
     derived = {
         "intent": _intent(network.get("reachability")),
@@ -72,7 +72,7 @@ def landing_zone_defaults(config: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in derived.items() if value is not None}
 
 
-def _decoded(value: Any) -> Any:
+def decoded(value: Any) -> Any:
     """Config values arrive as strings, objects and lists JSON-encoded; plain strings stay strings."""
     if isinstance(value, str):
         try:
@@ -83,7 +83,7 @@ def _decoded(value: Any) -> Any:
 
 
 def _section(config: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-    value = _decoded(config.get(f"{STACK_NAMESPACE}:{name}"))
+    value = decoded(config.get(f"{STACK_NAMESPACE}:{name}"))
     return value if isinstance(value, Mapping) else {}
 
 
@@ -94,7 +94,7 @@ def _strings(value: Any) -> list[str] | None:
 
 
 def _positive_int(value: Any) -> int | None:
-    value = _decoded(value)
+    value = decoded(value)
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 

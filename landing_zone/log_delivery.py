@@ -5,7 +5,7 @@ perimeter RCP (landing_zone/scp_documents.py) exempts exactly these accounts, or
 
 from __future__ import annotations
 
-from landing_zone.models import LandingZoneConfig
+from landing_zone.models import STANDBY_STRATEGIES, LandingZoneConfig
 
 # Who writes ALB access logs into a bucket, per "Enable access logs for your Application Load Balancer", step 2
 # (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html): in Regions
@@ -25,8 +25,14 @@ ELB_LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com"
 
 
 def elb_log_regions(cfg: LandingZoneConfig) -> list[str]:
-    """Regions with a load balancer: the workload edge (ALB, optional NLB) runs in the home region."""
-    return [cfg.organization.home_region] if any(a.workloads.edge for a in cfg.accounts) else []
+    """Regions with a load balancer: the workload edge (ALB, optional NLB) runs in the home region, and in the DR
+    region for accounts with DR compute (pilot-light, warm-standby)."""
+    edges = [a for a in cfg.accounts if a.workloads.edge]
+    if not edges:
+        return []
+    standby = any(a.dr is not None and a.dr.strategy in STANDBY_STRATEGIES for a in edges)
+    dr = cfg.organization.dr_region
+    return [cfg.organization.home_region, *([dr] if standby and dr else [])]
 
 
 def elb_writer(region: str) -> dict[str, str]:

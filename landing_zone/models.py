@@ -364,6 +364,8 @@ class DisasterRecovery(Strict):
     """Recovery point objective: the most data (in minutes of writes) a regional disaster may lose."""
     rebuilt_empty: list[Literal["redis"]] = []
     """Data stores the apps refill themselves (a cache): recreated empty in DR, their RPO is not held to the target."""
+    standby_tasks: Annotated[int, Field(ge=1)] = 1
+    """warm-standby: tasks each ECS service keeps running in the DR region (pilot-light keeps none)."""
 
 
 def _implied_by_strategy(account: Any) -> Any:

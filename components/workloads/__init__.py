@@ -29,7 +29,7 @@ from components.workloads.kms import WorkloadKeys, WorkloadKeysArgs
 from components.workloads.monitoring import Monitoring
 from components.workloads.registry import BuildContext, Piece, WorkloadsArgs, build_pieces
 from landing_zone.client_vpn import client_vpn_source_cidrs
-from landing_zone.dr_rules import dr_wanted
+from landing_zone.dr_rules import dr_wanted, standby_tasks
 from landing_zone.models import LandingZoneConfig
 from landing_zone.models import Workloads as WorkloadsConfig
 from landing_zone.promotion import promotion_peers
@@ -38,6 +38,10 @@ PIECES: tuple[Piece, ...] = (
     edge.PIECE, aurora.PIECE, cache.PIECE, queues.PIECE, ecr.PIECE, ecs.PIECE, eks.PIECE, data_hosts.PIECE,
     backup.PIECE, patching.PIECE, monitoring.PIECE,
 )
+# What DR compute (pilot-light, warm-standby) builds in the DR region, through a BuildContext there: the edge (its
+# record the SECONDARY of the public name), the repositories replicated from home, the ECS services at the standby's
+# task count. The data stores' DR copies are their own pieces' business (Aurora's global secondary, AWS Backup).
+DR_PIECES: tuple[Piece, ...] = (edge.PIECE, ecr.DR_PIECE, ecs.PIECE)
 DR_KEY_PREFIX = "dr-"  # kms_key_arns: the DR region's keys are `dr-<purpose>`
 
 
@@ -54,8 +58,9 @@ class Workloads(AccountComponent[WorkloadsArgs]):
         if wl.needs_vpc() and args.vpc is None:
             raise ValueError(f"accounts[{args.account.name}].vpcs: the workloads need a VPC in the home region "
                              f"{args.region}")
-        self._keys(args.aurora_dr and args.dr_vpc is not None or args.backup_dr)
-        self.app_security_group_id = self._app_security_group(args.vpc, bool(wl.eks)) if wl.needs_vpc() else None
+        self._keys(args.aurora_dr and args.dr_vpc is not None or args.backup_dr or args.standby_tasks is not None)
+        self.app_security_group_id = (self._app_security_group(args.region, args.vpc, bool(wl.eks))
+                                      if wl.needs_vpc() else None)
         self._pieces = PIECES
         self.pieces = build_pieces(self._pieces, BuildContext(
             args=args, region=args.region, vpc=args.vpc, parent=self,
@@ -63,6 +68,7 @@ class Workloads(AccountComponent[WorkloadsArgs]):
             dr_keys={p.removeprefix(DR_KEY_PREFIX): arn for p, arn in self.kms_key_arns.items()
                      if p.startswith(DR_KEY_PREFIX)},
             app_security_group_id=self.app_security_group_id))
+        self.standby = self._standby() if args.standby_tasks is not None else {}
         self.register_outputs(self.exports())
 
     def built(self) -> list[tuple[Piece, Any]]:
@@ -88,6 +94,17 @@ class Workloads(AccountComponent[WorkloadsArgs]):
 
     # --- what every piece uses ------------------------------------------------------------------------------------
 
+    def _standby(self) -> dict[str, Any]:
+        """The DR region's compute (DR_PIECES), in the DR VPC with its own application tier: piece name -> component."""
+        args = self.args
+        if args.dr_vpc is None:
+            raise ValueError(f"accounts[{self.account.name}].vpcs: DR compute needs a VPC in {args.dr_region}")
+        dr_keys = {p.removeprefix(DR_KEY_PREFIX): arn for p, arn in self.kms_key_arns.items()
+                   if p.startswith(DR_KEY_PREFIX)}
+        return build_pieces(DR_PIECES, BuildContext(
+            args=args, region=args.dr_region, vpc=args.dr_vpc, parent=self, keys=dr_keys, standby=True,
+            app_security_group_id=self._app_security_group(args.dr_region, args.dr_vpc, False)))
+
     def _keys(self, with_dr: bool) -> None:
         account, region, admin_role = self.account, self.region, self.args.key_admin_role
         home = WorkloadKeys(account.resource_name(region, "keys"), WorkloadKeysArgs(
@@ -95,16 +112,18 @@ class Workloads(AccountComponent[WorkloadsArgs]):
         self.kms_key_arns: dict[str, pulumi.Output[str]] = dict(home.arns)
         if with_dr:
             dr_region = self.args.dr_region
+            # DR compute also writes logs there (ECS, WAF): the logs key too
+            purposes = ("data", "logs", "backup") if self.args.standby_tasks is not None else ("data", "backup")
             dr = WorkloadKeys(account.resource_name(dr_region, "keys"), WorkloadKeysArgs(
-                account=account, region=dr_region, purposes=("data", "backup"), admin_role_name=admin_role),
+                account=account, region=dr_region, purposes=purposes, admin_role_name=admin_role),
                 pulumi.ResourceOptions(parent=self))
             self.kms_key_arns.update({f"{DR_KEY_PREFIX}{purpose}": arn for purpose, arn in dr.arns.items()})
 
-    def _app_security_group(self, vpc: VpcHandle, eks: bool) -> pulumi.Output[str]:
-        """The application tier: ECS tasks and EKS nodes. Egress: HTTPS out (AWS APIs, NAT) and TCP inside the VPC
-        (data stores, cluster peers); ingress is added by whoever fronts it (the edge piece, EKS itself)."""
-        account, region = self.account, self.region
-        opts = self.child_opts()
+    def _app_security_group(self, region: str, vpc: VpcHandle, eks: bool) -> pulumi.Output[str]:
+        """The application tier of a region: ECS tasks and EKS nodes. Egress: HTTPS out (AWS APIs, NAT) and TCP
+        inside the VPC (data stores, cluster peers); ingress is added by whoever fronts it (the edge piece, EKS)."""
+        account = self.account
+        opts = self.child_opts(region)
         sg = aws.ec2.SecurityGroup(
             account.resource_name(region, "app-sg"),
             vpc_id=vpc.vpc_id,
@@ -187,7 +206,7 @@ def workloads_args(cfg: LandingZoneConfig, account: AccountContext, vpcs: dict[t
         alarm_email=cfg.security.alarm_email, dns=dns, vpn_admin_cidrs=tuple(client_vpn_source_cidrs(cfg)),
         image_pullers={p: account_ids[p] for p in peers}, dr_region=org.dr_region,
         dr_vpc=vpcs.get((name, org.dr_region)) if org.dr_region else None, aurora_dr=aurora_dr, backup_dr=backup_dr,
-        management=management)
+        standby_tasks=standby_tasks(cfg, account.config, account.regions), management=management)
 
 
 def build_workloads(cfg: LandingZoneConfig, accounts: dict[str, AccountContext],

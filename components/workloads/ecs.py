@@ -50,6 +50,7 @@ class EcsArgs(AccountArgs):
     logs_key_arn: pulumi.Input[str]
     log_retention_days: int
     https_listener_arn: pulumi.Input[str] | None = None  # None: no edge in the account, services stay internal
+    standby_tasks: int | None = None  # the DR region's standby: each service's running minimum (0: pilot light)
 
 
 def secret_env_name(secret: str) -> str:
@@ -73,10 +74,13 @@ def capacity_strategy(environment: str, spot: bool) -> list[dict]:
 UNPUBLISHED_TAG = "unpublished"  # stands in the task definition until an image is named; never pulled (0 tasks)
 
 
-def service_counts(service: EcsService) -> tuple[int, int, int]:
-    """(desired, min, max) tasks: the config's once it names an image, none before (the repository is empty)."""
+def service_counts(service: EcsService, standby_tasks: int | None = None) -> tuple[int, int, int]:
+    """(desired, min, max) tasks: the config's once it names an image, none before (the repository is empty); a DR
+    standby keeps `standby_tasks` running and may scale to the config's maximum once failed over."""
     if service.image_tag is None:
         return 0, 0, 0
+    if standby_tasks is not None:
+        return standby_tasks, standby_tasks, service.max_count
     return service.desired_count, service.min_count, service.max_count
 
 
@@ -176,6 +180,9 @@ class EcsCluster(AccountComponent[EcsArgs]):
         self.register_outputs({"clusterArn": self.cluster_arn, "serviceNames": self.service_names})
 
 
+    def _counts(self, service: EcsService) -> tuple[int, int, int]:
+        return service_counts(service, self.args.standby_tasks)
+
     def _role(self, service: EcsService, kind: str) -> aws.iam.Role:
         return aws.iam.Role(
             self.child_name(f"ecs-{service.name}-{kind}-role"),
@@ -227,7 +234,7 @@ class EcsCluster(AccountComponent[EcsArgs]):
             name=service.name,
             cluster=self.cluster.arn,
             task_definition=task.arn,
-            desired_count=service_counts(service)[0],
+            desired_count=self._counts(service)[0],
             platform_version="LATEST",
             capacity_provider_strategies=[aws.ecs.ServiceCapacityProviderStrategyArgs(**s) for s in self._strategy],
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
@@ -283,8 +290,8 @@ class EcsCluster(AccountComponent[EcsArgs]):
             service_namespace="ecs",
             scalable_dimension="ecs:service:DesiredCount",
             resource_id=pulumi.Output.concat("service/", self.cluster.name, "/", ecs_service.name),
-            min_capacity=service_counts(service)[1],
-            max_capacity=service_counts(service)[2],
+            min_capacity=self._counts(service)[1],
+            max_capacity=self._counts(service)[2],
             opts=child,
         )
         for metric, value in (("ECSServiceAverageCPUUtilization", 60.0), ("ECSServiceAverageMemoryUtilization", 75.0)):
@@ -309,14 +316,15 @@ class EcsCluster(AccountComponent[EcsArgs]):
 
 
 def build(ctx: BuildContext, config: Ecs) -> EcsCluster:
-    """After its repositories and the edge (services attach listener rules to its HTTPS listener)."""
+    """After its repositories and the edge (services attach listener rules to its HTTPS listener); in the DR
+    region, from the replicated repositories, at the standby's task count."""
     repositories, edge = ctx.get("repositories"), ctx.get("edge")
     return EcsCluster(ctx.name("ecs-fargate"), EcsArgs(
         account=ctx.account, region=ctx.region, config=config, vpc=ctx.vpc,
         app_security_group_id=ctx.app_security_group_id, repository_urls=repositories.urls,
         repository_arns=repositories.arns, data_key_arn=ctx.keys["data"], logs_key_arn=ctx.keys["logs"],
-        log_retention_days=ctx.log_retention_days, https_listener_arn=edge.https_listener_arn if edge else None),
-        ctx.opts)
+        log_retention_days=ctx.log_retention_days, https_listener_arn=edge.https_listener_arn if edge else None,
+        standby_tasks=ctx.args.standby_tasks if ctx.standby else None), ctx.opts)
 
 
 def watch(ctx: BuildContext, ecs: EcsCluster) -> Watch:

@@ -25,7 +25,7 @@ from components.context import AccountContext, LogArchive, VpcHandle, elb_logs_p
 from components.lookups import lookup
 from components.workloads.alarms import AlarmSpec, Watch, Widget
 from components.workloads.edge_api import ApiFront, rest_api_front
-from components.workloads.edge_dns import EdgeDns, alias, validated_certificate
+from components.workloads.edge_dns import EdgeDns, Failover, alias, health_check, validated_certificate
 from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import Edge as EdgeConfig
 from landing_zone.models import Workloads as WorkloadsConfig
@@ -77,6 +77,10 @@ class EdgeArgs(AccountArgs):
     # go only to an SSE-S3 bucket in the load balancer's region, never the KMS log bucket).
     access_logs_bucket: pulumi.Input[str] | None = None
     dns: EdgeDns | None = None  # the public zone the edge's records go into (required: see the module docstring)
+    # DNS failover of an account with DR compute: PRIMARY (home edge, health-checked on health_check_path) or
+    # SECONDARY (the DR region's edge); None: a plain alias
+    failover: str | None = None
+    health_check_path: str = "/"
 
 
 class Edge(AccountComponent[EdgeArgs]):
@@ -126,10 +130,10 @@ class Edge(AccountComponent[EdgeArgs]):
         self._alb()
         self._listeners()
         self._waf()
-        alias(self, dns, "alias", config.domain_name, self.alb_dns_name, self.alb_zone_id)
+        self._public_name(args)
         if config.nlb:
             self._nlb()
-        if config.api_gateway:
+        if config.api_gateway and args.failover != "SECONDARY":  # the DR edge fronts the ALB's name only
             self.api_url = rest_api_front(self, self._dns, ApiFront(
                 domain=config.domain_name, web_acl_arn=self.web_acl_arn, logs_key_arn=args.logs_key_arn,
                 log_retention_days=args.log_retention_days))
@@ -138,6 +142,16 @@ class Edge(AccountComponent[EdgeArgs]):
             "albSecurityGroupId": self.alb_security_group_id, "httpsListenerArn": self.https_listener_arn,
             "certificateArn": self.certificate_arn, "webAclArn": self.web_acl_arn,
         })
+
+    def _public_name(self, args: EdgeArgs) -> None:
+        """The domain's alias to the ALB: plain, or one of its failover records (PRIMARY checked, SECONDARY in DR)."""
+        failover = None
+        if args.failover == "PRIMARY":
+            check = health_check(self, self._dns, "alb-health", self.alb_dns_name, args.health_check_path)
+            failover = Failover("PRIMARY", check)
+        elif args.failover is not None:
+            failover = Failover(args.failover)
+        alias(self, self._dns, "alias", self.domain_name, self.alb_dns_name, self.alb_zone_id, failover)
 
     # --- helpers ------------------------------------------------------------------------------------------------
 
@@ -287,13 +301,28 @@ def service_ports(workloads: WorkloadsConfig) -> list[int]:
     return list(EKS_INGRESS_PORTS) if workloads.eks else []
 
 
+def health_check_path(workloads: WorkloadsConfig) -> str:
+    """What Route 53 asks the home ALB before failing over: the catch-all service's health path (the ALB answers
+    anything else unmatched with 404), else the root."""
+    services = workloads.ecs.services if workloads.ecs else []
+    return next((s.health_check_path for s in services if s.path == "/*"), "/")
+
+
+def failover_role(ctx: BuildContext) -> str | None:
+    """The edge's DNS part: SECONDARY in the DR region, PRIMARY at home when the account has DR compute."""
+    if ctx.standby:
+        return "SECONDARY"
+    return "PRIMARY" if ctx.args.standby_tasks is not None else None
+
+
 def build(ctx: BuildContext, config: EdgeConfig) -> Edge:
     """The edge, and the application tier's ingress from its ALB on each service port."""
     ports = service_ports(ctx.workloads)
     edge = Edge(ctx.name("edge"), EdgeArgs(
         account=ctx.account, region=ctx.region, vpc=ctx.vpc, config=config, log_archive=ctx.args.log_archive,
         app_security_group_id=ctx.app_security_group_id, target_ports=ports, logs_key_arn=ctx.keys["logs"],
-        log_retention_days=ctx.log_retention_days, dns=ctx.args.dns), ctx.opts)
+        log_retention_days=ctx.log_retention_days, dns=ctx.args.dns, failover=failover_role(ctx),
+        health_check_path=health_check_path(ctx.workloads)), ctx.opts)
     for port in ports:
         aws.vpc.SecurityGroupIngressRule(
             ctx.name(f"app-from-alb-{port}"), security_group_id=ctx.app_security_group_id,

@@ -55,8 +55,37 @@ def validated_certificate(edge: AccountComponent, dns: EdgeDns, purpose: str, do
 
 
 def alias(edge: AccountComponent, dns: EdgeDns, purpose: str, domain: str, target: pulumi.Input[str],
-          target_zone: pulumi.Input[str]) -> None:
-    """`domain` -> the edge's load balancer or API domain (an alias, checked against the target's health)."""
+          target_zone: pulumi.Input[str], failover: Failover | None = None) -> None:
+    """`domain` -> the edge's load balancer or API domain (an alias, checked against the target's health); with
+    `failover`, one of the name's two failover records (the primary answers while its health check passes)."""
+    routing: dict = {}
+    opts = _in_zone(edge, dns)
+    if failover is not None:
+        routing = {"set_identifier": failover.role.lower(), "failover_routing_policies": [{"type": failover.role}],
+                   "health_check_id": failover.health_check_id}
+        # Route 53 refuses a failover record beside a simple one of the same name: the simple alias goes first
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=True))
     aws.route53.Record(
         edge.child_name(purpose), zone_id=dns.zone_id, name=domain, type="A",
-        aliases=[{"name": target, "zone_id": target_zone, "evaluate_target_health": True}], opts=_in_zone(edge, dns))
+        aliases=[{"name": target, "zone_id": target_zone, "evaluate_target_health": True}], opts=opts, **routing)
+
+
+@dataclass(frozen=True)
+class Failover:
+    """A record's part in DNS failover: PRIMARY (home region, with the health check) or SECONDARY (DR region)."""
+
+    role: str  # PRIMARY | SECONDARY
+    health_check_id: pulumi.Input[str] | None = None
+
+
+HEALTH_INTERVAL, HEALTH_THRESHOLD = 10, 3  # fast checks: failover within ~30 s of the primary going down
+
+
+def health_check(edge: AccountComponent, dns: EdgeDns, purpose: str, fqdn: pulumi.Input[str], path: str) -> pulumi.Output[str]:
+    """An HTTPS health check of the edge's load balancer itself (never the public name: after a failover that name
+    answers from the DR region), in the zone owner's account: a record may only use its own account's checks."""
+    check = aws.route53.HealthCheck(
+        edge.child_name(purpose), type="HTTPS", fqdn=fqdn, port=443, resource_path=path,
+        request_interval=HEALTH_INTERVAL, failure_threshold=HEALTH_THRESHOLD,
+        tags={"Name": edge.child_name(purpose)}, opts=_in_zone(edge, dns))
+    return check.id

@@ -45,6 +45,9 @@ class WorkloadsArgs(AccountArgs):
     dr_vpc: VpcHandle | None = None
     aurora_dr: bool = False  # an Aurora global-database secondary (needs dr_vpc)
     backup_dr: bool = False  # AWS Backup copies to the DR region
+    # DR compute (dr.strategy pilot-light or warm-standby): tasks each ECS service keeps running in the DR region
+    # (0: pilot light); None: nothing runs there (backup-restore, or no DR)
+    standby_tasks: int | None = None
     management: AccountContext | None = None  # generates Aurora's bootstrap password (exists before the run)
 
 
@@ -62,6 +65,7 @@ class BuildContext:
     parent: pulumi.Resource  # the Workloads composite: every piece is its child
     built: dict[str, tuple[Piece, Any]] = field(default_factory=dict)  # name -> (piece, component), in order
     dr_keys: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)  # the CMKs in the DR region
+    standby: bool = False  # this context builds the DR region's standby (args.standby_tasks tasks per service)
 
     @property
     def account(self) -> AccountContext:

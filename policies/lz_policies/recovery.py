@@ -248,10 +248,11 @@ class _Account:
         global_fix = "Aurora global database with a DR secondary (RPO ~1 s, failover ~1 min): dr.strategy pilot-light or warm-standby"
         for cluster in self.of(RDS_CLUSTER):
             name = _known(cluster.get("clusterIdentifier")) or cluster.name
-            secondary = next((s for s in self.of(RDS_CLUSTER, "dr") if _known(cluster.get("globalClusterIdentifier"))
+            # in a preview the global cluster's id is unknown: the engine's property dependency still names it
+            secondary = next((s for s in self.of(RDS_CLUSTER, "dr") if cluster.get("globalClusterIdentifier") is not None
                               and self._same_ref(cluster, s, "globalClusterIdentifier")), None)
             if secondary is not None:
-                global_id = _known(cluster.get("globalClusterIdentifier"))
+                global_id = _known(cluster.get("globalClusterIdentifier")) or "<global cluster id>"
                 dr_name = _known(secondary.get("clusterIdentifier")) or secondary.name
                 yield self._row(cluster, kind="data", component="Aurora cluster",
                                 mechanism=f"Aurora global database, secondary {dr_name} in {self.region(secondary)}",

@@ -26,13 +26,18 @@ def statements(policy: str) -> dict[str, dict]:
 def test_log_buckets_are_protected_private_versioned_and_encrypted(stack):
     cfg, plan = config(stack), stack_plan(stack)
     home = cfg.organization.home_region
-    buckets = {r["name"]: r for r in of_type(plan, "aws:s3/bucket:Bucket") if account_of(plan, r) == "log-archive"}
+    archive = [r for r in of_type(plan, "aws:s3/bucket:Bucket") if account_of(plan, r) == "log-archive"]
+    buckets = {r["name"]: r for r in archive if region_of(plan, r) == home}
     ids = {b["id"] for b in buckets.values()}
 
     def of_log_buckets(kind: str) -> list[dict]:
         return [r for r in of_type(plan, f"aws:s3/{kind}") if r["inputs"]["bucket"] in ids]
 
-    assert elb_log_regions(cfg) == [home]  # both sample stacks run an ALB
+    # both sample stacks run an ALB; prod's warm standby runs one in the DR region too, with its own region's buckets
+    dr = [cfg.organization.dr_region] if stack == "prod" else []
+    assert elb_log_regions(cfg) == [home, *dr]
+    assert {r["name"] for r in archive if r not in buckets.values()} == {
+        f"log-archive-{r}-{b}-bucket" for r in dr for b in ("elb-logs", "log-access")}
     assert set(buckets) == {f"log-archive-{home}-log-bucket", f"log-archive-{home}-log-access-bucket",
                             f"log-archive-{home}-elb-logs-bucket"}
     for b in buckets.values():

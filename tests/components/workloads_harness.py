@@ -49,7 +49,8 @@ from landing_zone.promotion import promotion_peers
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOG_ARCHIVE = LogArchive(bucket_name="lz-log-archive-111111111111", bucket_arn="arn:aws:s3:::lz-log-archive-111111111111",
                          kms_key_arn="arn:aws:kms:ap-south-1:111111111111:key/00000000-0000-4000-8000-00000000000a",
-                         elb_logs_bucket_by_region={"ap-south-1": "lz-log-archive-elb-111111111111-ap-south-1"})
+                         elb_logs_bucket_by_region={r: f"lz-log-archive-elb-111111111111-{r}"
+                                                    for r in ("ap-south-1", "ap-south-2")})
 
 
 def key_arn(account: AccountContext | str, region: str, purpose: str) -> str:
@@ -254,7 +255,21 @@ def _eks_admins(cfg: LandingZoneConfig) -> LandingZoneConfig:
     return with_workloads(cfg, {"prod-data": w})
 
 
+def _dr(strategy: str, **target) -> Callable[[LandingZoneConfig], LandingZoneConfig]:
+    """prod-apps with published images (the DR services run only what can be pulled) and another DR target."""
+    def edit(cfg: LandingZoneConfig) -> LandingZoneConfig:
+        data = _images_published(cfg).model_dump(exclude_unset=True)
+        account = next(a for a in data["accounts"] if a["name"] == "prod-apps")
+        account["dr"] = {"strategy": strategy, "rto_minutes": 60, "rpo_minutes": 60, "rebuilt_empty": ["redis"],
+                         **target}
+        return LandingZoneConfig.model_validate(data)
+    return edit
+
+
 VARIANTS: dict[str, Callable[[LandingZoneConfig], LandingZoneConfig]] = {
+    "prod-apps-pilot-light": _dr("pilot-light"),
+    "prod-apps-warm-standby-2": _dr("warm-standby", standby_tasks=2),
+    "prod-apps-backup-restore": _dr("backup-restore", rto_minutes=480, rpo_minutes=1680),
     "prod-data-without-workloads": lambda cfg: with_workloads(cfg, {"prod-data": None}),
     "nonprod-apps-on-eks": _eks_instead_of_ecs,
     "no-data-hosts": _no_data_hosts,

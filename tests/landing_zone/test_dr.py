@@ -131,66 +131,63 @@ def test_strengthening_the_strategy_meets_the_target():
     assert "failover-global-cluster --global-cluster-identifier prod-apps-ap-south-1-aurora-global" in aurora.action
 
 
-def test_prod_warm_standby_misses_until_the_dr_compute_exists():
+def test_prod_meets_its_warm_standby_target(tmp_path):
+    """prod-apps (Pulumi.prod.yaml): warm-standby, RTO 60 / RPO 60, Redis rebuilt empty; the plan's DR compute
+    meets it, through `lz dr` and rule DR-01 alike."""
+    assert load_stack("prod", ROOT).account("prod-apps").dr.strategy == "warm-standby"
+    code, text = _run("prod", full_plan("prod"), tmp_path)
+    assert code == 0, text
+    assert re.search(r"public name .*Route 53 failover, health check 30 s .*pass", text)
+    result = run_check(full_plan("prod"), ROOT / "policies", None, "prod", root=ROOT)
+    assert [v for v in result.violations if v.policy == "dr-01-recovery-targets-met"] == []
+
+
+def test_a_redis_the_target_must_hold_fails_naming_it():
+    """Without dr.rebuilt_empty the cache's contents count: snapshots stay home, Redis and its token are named."""
     rows = _rows(full_plan("prod"), {"prod-apps": WARM})
     failing = {name for name, row in rows.items() if row.failures(WARM)}
-    assert {"prod-apps-ap-south-1-redis", "prod-apps-ap-south-1-redis-auth", "prod-apps-ap-south-1-ecs-los-api",
-            "prod-apps-ap-south-1-alias"} <= failing
+    assert failing == {"prod-apps-ap-south-1-redis", "prod-apps-ap-south-1-redis-auth"}
+    assert "global datastore" in rows["prod-apps-ap-south-1-redis"].meets_rpo
 
 
-# --- phase 2's DR-region pieces, recognised by type and references ----------------------------------------------
-
-def _provider(plan: dict, account: str, region: str) -> str:
-    return next(r["provider"] for r in plan["resources"] if r["type"] == "aws:backup/vault:Vault"
-                and r["name"].startswith(f"{account}-{region}-"))
-
-
-def _add(plan: dict, type_: str, name: str, provider: str, inputs: dict, deps: dict | None = None) -> dict:
-    resource = {"urn": f"urn:pulumi:prod::landing-zone::{type_}::{name}", "type": type_, "name": name, "custom": True,
-                "parent": None, "provider": provider, "dependencies": [], "property_dependencies": deps or {},
-                "protect": False, "inputs": inputs, "id": name, "outputs": {}}
-    plan["resources"].append(resource)
-    return resource
+def test_lowering_the_rto_below_a_pilot_light_start_fails_the_services():
+    """prod's DR services run no task until images are published (pilot figure, 10 min): a 5 min RTO misses."""
+    tight = RC.Target("warm-standby", 5, 60, ("redis",))
+    rows = _rows(full_plan("prod"), {"prod-apps": tight})
+    assert rows["prod-apps-ap-south-1-ecs-los-api"].failures(tight) == ["RTO"]
+    assert rows["prod-apps-ap-south-1-ecs-los-api"].rto.source == "ecs-pilot"
 
 
-def _warm_standby(plan: dict, secondary_to: str = "dr") -> dict:
-    """The prod plan with what warm-standby builds in DR: services at a minimum, ECR replication, a DR ALB,
-    failover records with a health check, the Redis token replicated."""
-    plan = copy.deepcopy(plan)
-    home_p, dr_p = _provider(plan, "prod-apps", HOME), _provider(plan, "prod-apps", DR)
-    for svc in ("los-api", "lms-api", "web"):
-        _add(plan, "aws:ecs/service:Service", f"prod-apps-{DR}-ecs-{svc}", dr_p,
-             {"name": svc, "cluster": f"arn:aws:ecs:{DR}:1:cluster/prod-apps-{DR}-ecs", "desiredCount": 1})
-    _add(plan, "aws:ecr/replicationConfiguration:ReplicationConfiguration", f"prod-apps-{HOME}-ecr-replication", home_p,
-         {"replicationConfiguration": {"rules": [{"destinations": [{"region": DR, "registryId": "1"}]}]}})
-    dr_alb = _add(plan, "aws:lb/loadBalancer:LoadBalancer", f"prod-apps-{DR}-alb", dr_p, {"internal": False})
-    home_alb = next(r for r in plan["resources"] if r["name"] == f"prod-apps-{HOME}-alb")
-    record = next(r for r in plan["resources"] if r["name"] == f"prod-apps-{HOME}-alias")
-    check = _add(plan, "aws:route53/healthCheck:HealthCheck", "app-health", record["provider"],
-                 {"requestInterval": 10, "failureThreshold": 3, "type": "HTTPS"})
-    record["inputs"].update(failoverRoutingPolicies=[{"type": "PRIMARY"}], setIdentifier="primary")
-    record["property_dependencies"] = {"aliases": [home_alb["urn"]], "healthCheckId": [check["urn"]]}
-    target = dr_alb if secondary_to == "dr" else home_alb
-    _add(plan, "aws:route53/record:Record", f"prod-apps-{DR}-alias", record["provider"],
-         {"name": "app.example.com", "type": "A", "failoverRoutingPolicies": [{"type": "SECONDARY"}]},
-         {"aliases": [target["urn"]]})
-    secret = next(r for r in plan["resources"] if r["name"] == f"prod-apps-{HOME}-redis-auth")
-    secret["inputs"]["replicas"] = [{"region": DR}]
-    return plan
+def test_dev_backup_restore_misses_an_hour_rto_until_the_strategy_is_stronger():
+    """dev redeploys its compute (RTO 4 h); prod's warm standby answers the same 60 min target."""
+    target = RC.Target("backup-restore", 60, 1680, ("redis",))
+    dev = _rows(full_plan("dev"), {"prod-apps": target})
+    assert dev["prod-apps-ap-south-1-ecs-api"].failures(target) == ["RTO"]
+    assert dev["prod-apps-ap-south-1-alias"].rto.source == "redeploy"
+    prod = _rows(full_plan("prod"), {"prod-apps": target})
+    assert prod["prod-apps-ap-south-1-alias"].failures(target) == []
 
 
-def test_warm_standby_pieces_meet_a_60_minute_target():
-    target = RC.Target("warm-standby", 60, 60, ("redis",))
-    rows = _rows(_warm_standby(full_plan("prod")), {"prod-apps": target})
-    assert {name: row.failures(target) for name, row in rows.items() if row.failures(target)} == {}
+# --- the DR-region pieces, recognised by type and references ----------------------------------------------------
+
+def _named(plan: dict, name: str, type_: str) -> dict:
+    return next(r for r in plan["resources"] if r["name"] == name and r["type"] == type_)
+
+
+def test_the_prod_plan_fails_over_with_the_real_names():
+    rows = _rows(full_plan("prod"), {"prod-apps": RC.Target("warm-standby", 60, 60, ("redis",))})
     entry = rows[f"prod-apps-{HOME}-alias"]
     assert entry.rto.source == "route53-failover" and entry.rto.minutes == 10 * 3 / 60 + 1
     assert "--cluster prod-apps-ap-south-2-ecs --service los-api --desired-count" in rows[f"prod-apps-{HOME}-ecs-los-api"].action
 
 
 def test_failover_needs_the_secondary_in_the_dr_region():
-    target = RC.Target("warm-standby", 60, 60, ("redis",))
-    entry = _rows(_warm_standby(full_plan("prod"), secondary_to="home"), {"prod-apps": target})[f"prod-apps-{HOME}-alias"]
+    plan = copy.deepcopy(full_plan("prod"))
+    home_alb = _named(plan, f"prod-apps-{HOME}-alb", "aws:lb/loadBalancer:LoadBalancer")
+    secondary = _named(plan, f"prod-apps-{DR}-alias", "aws:route53/record:Record")
+    secondary["property_dependencies"]["aliases"] = [home_alb["urn"]]
+    secondary["inputs"]["aliases"][0]["name"] = home_alb["outputs"]["dnsName"]
+    entry = _rows(plan, {"prod-apps": RC.Target("warm-standby", 60, 60, ("redis",))})[f"prod-apps-{HOME}-alias"]
     assert entry.rto.source == "dns-manual"  # a secondary at the home ALB is no failover: re-pointed by hand
 
 

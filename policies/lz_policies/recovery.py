@@ -11,8 +11,8 @@ estimate marked as such). Recognised mechanisms, by resource type and references
            (Aurora clusters, EBS volumes covered by a selection's tags or resources); ElastiCache global datastore
            with a DR member, or a cache the config says is rebuilt empty; Secrets Manager replicas in DR.
   service: an ECS service of the same name in DR (its running minimum from desiredCount / the scaling target) with
-           ECR replication to DR; Route 53 failover records (primary to a home LOAD_BALANCER, secondary to a DR LOAD_BALANCER) with
-           their health check; else a DR LOAD_BALANCER someone re-points the name to; else a redeploy in DR.
+           ECR replication to DR; Route 53 failover records (primary to a home ALB, secondary to a DR ALB) with
+           their health check; else a DR ALB someone re-points the name to; else a redeploy in DR.
 """
 
 from __future__ import annotations
@@ -365,7 +365,7 @@ class _Account:
         return max([v for v in [desired, *floors] if isinstance(v, (int, float))] or [0])
 
     def _entries(self) -> Iterable[Row]:
-        """Each public name in front of a home LOAD_BALANCER: how traffic reaches the DR region."""
+        """Each public name in front of a home ALB: how traffic reaches the DR region."""
         dr_albs = [lb for lb in self.of(LOAD_BALANCER, "dr") if not lb.get("internal")]
         for alb in [lb for lb in self.of(LOAD_BALANCER) if not lb.get("internal")]:
             for record in [r for r in self.graph.resources if r.type == ROUTE53_RECORD and self._aliases(r, alb)]:
@@ -380,7 +380,7 @@ class _Account:
 
     def _entry(self, alb: Res, record: Res, domain: str, dr_albs: list[Res]) -> Row:
         common = dict(kind="service", component="public name", phase="traffic", rpo=None,
-                      meets_rto="Route 53 failover records (primary home LOAD_BALANCER, secondary DR LOAD_BALANCER) with a health check")
+                      meets_rto="Route 53 failover records (primary home ALB, secondary DR ALB) with a health check")
         secondary = next((r for r in self.graph.resources if r.type == ROUTE53_RECORD and _known(r.get("name")) == domain
                           and _failover(r) == "SECONDARY" and any(self._aliases(r, lb) for lb in dr_albs)), None)
         if _failover(record) == "PRIMARY" and secondary is not None:
@@ -389,17 +389,17 @@ class _Account:
             interval = _known(check.get("requestInterval")) if check else None
             threshold = _known(check.get("failureThreshold")) if check else None
             seconds = (interval or R53_INTERVAL) * (threshold or R53_THRESHOLD)
-            return self._row(record, mechanism=f"Route 53 failover, health check {seconds} s + LOAD_BALANCER TTL 60 s",
+            return self._row(record, mechanism=f"Route 53 failover, health check {seconds} s + ALB TTL 60 s",
                              rto=Figure(seconds / 60 + FIGURES["alb-ttl"], "route53-failover"),
-                             action=f"Route 53 answers {domain} with the DR LOAD_BALANCER once the primary's health check fails; "
+                             action=f"Route 53 answers {domain} with the DR ALB once the primary's health check fails; "
                                     "confirm: aws route53 get-health-check-status", **common)
         if dr_albs:
-            return self._row(record, mechanism=f"re-point {domain} to the DR LOAD_BALANCER by hand",
+            return self._row(record, mechanism=f"re-point {domain} to the DR ALB by hand",
                              rto=Figure(FIGURES["dns-manual"] + FIGURES["alb-ttl"], "dns-manual"),
-                             action=f"change record {domain} (zone {_known(record.get('zoneId'))}) to alias the DR LOAD_BALANCER "
+                             action=f"change record {domain} (zone {_known(record.get('zoneId'))}) to alias the DR ALB "
                                     f"{dr_albs[0].name}", **common)
-        return self._row(record, mechanism="no LOAD_BALANCER in DR: redeploy", rto=Figure(FIGURES["redeploy"], "redeploy"),
-                         action=f"build the LOAD_BALANCER in {self.dr}, then point {domain} (zone {_known(record.get('zoneId'))}) "
+        return self._row(record, mechanism="no ALB in DR: redeploy", rto=Figure(FIGURES["redeploy"], "redeploy"),
+                         action=f"build the ALB in {self.dr}, then point {domain} (zone {_known(record.get('zoneId'))}) "
                                 "at it", **common)
 
 

@@ -497,6 +497,15 @@ class ClientVpn(Strict):
         return list(dict.fromkeys(s for rule in self.authorization for s in rule.segments))
 
 
+class AdminPorts(Strict):
+    """The ports administrators reach hosts on, only from the Client VPN (landing_zone/ports.py)."""
+
+    ssh: Annotated[int, Field(ge=1, le=65535)] = 22
+    """sshd's port on Linux hosts: 22, or a custom port in 1024-32767 (below the hosts' ephemeral ranges)."""
+    rdp: Annotated[int, Field(ge=1, le=65535)] = 3389
+    """The RDP listener's port on Windows hosts: 3389, or a custom port in 1024-32767."""
+
+
 class Dns(Strict):
     """The existing public zone the edges' records go into (ACM validation, ALB alias), through its owner's provider."""
 
@@ -553,6 +562,8 @@ class Network(Strict):
     """Direct Connect gateway associated with the home TGW."""
     client_vpn: ClientVpn | None = None
     """The administrators' SSL VPN (in the network account's home VPC)."""
+    admin_ports: AdminPorts = AdminPorts()
+    """SSH and RDP ports: security groups, NACLs, the hosts' own listeners and the pack's rules all follow them."""
     dr_peering: bool = True
     """Peer the home and DR Transit Gateways."""
     dns: Dns | None = None

@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 
 from landing_zone.dns import resolver_checks
 from landing_zone.models import BUILTIN_PERMISSION_SETS, STANDBY_STRATEGIES, LandingZoneConfig
+from landing_zone.ports import admin_port_errors
 from landing_zone.scp_documents import check_scp_sizes
 from landing_zone.subnets import SubnetPlanError, plan_subnets
 
@@ -172,6 +173,7 @@ def _network(cfg: LandingZoneConfig) -> Iterator[str]:
             yield f"accounts[{i}].segment: {a.network_segment} is not a segment (segments: {', '.join(net.segments)})"
     if net.client_vpn:
         yield from _client_vpn(cfg)
+    yield from admin_port_errors(cfg)
     names = {a.name for a in cfg.accounts}
     if net.direct_connect:
         for name in net.direct_connect.accounts:

@@ -84,7 +84,7 @@ def build_network(cfg: LandingZoneConfig, accounts: dict[str, AccountContext], l
                 SpokeVpcArgs(account=accounts[account.name], region=region, vpc=vpc, hub=handles[region],
                              log_archive=log_archive, tgw_destinations=tuple(vpc_destinations(cfg, site)),
                              reachable_blocks=tuple(segment_blocks(cfg, site.segment)), admin_cidrs=admin_cidrs,
-                             organization_id=organization_id,
+                             admin_ports=cfg.network.admin_ports, organization_id=organization_id,
                              admin_access=bool(account.workloads.data_hosts) and region == home,  # only hosts use it
                              internet_facing=bool(account.workloads.edge) and region == home))
     hybrid = {region: HybridConnectivity(f"hybrid-{region}", hybrid_args(cfg, handles[region]))

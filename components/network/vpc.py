@@ -20,16 +20,14 @@ from components.context import LogArchive, VpcHandle
 from components.lookups import lookup
 from components.network.endpoint_policies import POLICY_SUPPORTED, gateway_endpoint_policy, interface_endpoint_policy
 from components.network.hub import HubHandle
-from landing_zone.models import Account, Vpc
+from landing_zone.models import Account, AdminPorts, Vpc
+from landing_zone.ports import DEFAULT_ADMIN_PORTS, admin_ports, return_traffic_ranges
 from landing_zone.subnets import plan_subnets
 
 WORKLOAD_TIERS = ("public", "private", "data")
 GATEWAY_ENDPOINTS = ("s3", "dynamodb")
 INTERFACE_ENDPOINTS = ("ssm", "ssmmessages", "ec2messages", "ecr.api", "ecr.dkr", "logs", "sts", "kms", "secretsmanager")
-ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
 WORLD = "0.0.0.0/0"
-# Return traffic ports, minus RDP (3389 sits inside 1024-65535): the internet never reaches an admin port (NET-06).
-EPHEMERAL = ((1024, 3388), (3390, 65535))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,6 +38,7 @@ class SpokeVpcArgs(AccountArgs):
     tgw_destinations: tuple[str, ...]  # what the workload tiers send to the TGW (landing_zone.routing.vpc_destinations)
     reachable_blocks: tuple[str, ...]  # the private blocks the segment may reach: the NACLs (landing_zone.routing.segment_blocks)
     admin_cidrs: tuple[str, ...]  # where SSH/RDP may come from: the Client VPN's source addresses
+    admin_ports: AdminPorts = DEFAULT_ADMIN_PORTS  # network.admin_ports: the admin group opens them, the NACLs carve them out
     organization_id: pulumi.Input[str]  # the endpoint policies admit only this organization's principals and data
     admin_access: bool = True  # create the administrative-access group (only where EC2 hosts run: X-13)
     internet_facing: bool = False  # a public load balancer lives here: keep an internet gateway even without NAT
@@ -213,7 +212,7 @@ class SpokeVpc(AccountComponent[SpokeVpcArgs]):
     def _nacls(self) -> dict[str, aws.ec2.NetworkAcl]:
         internal = list(self.args.reachable_blocks)
         nacls = {}
-        for tier, (ingress, egress) in nacl_rules(internal).items():
+        for tier, (ingress, egress) in nacl_rules(internal, self.args.admin_ports).items():
             nacls[tier] = aws.ec2.NetworkAcl(
                 self.child_name(f"nacl-{tier}"), vpc_id=self.vpc.id, subnet_ids=[s.id for s in self.subnets[tier]],
                 ingress=ingress, egress=egress, tags={"Name": self.child_name(f"nacl-{tier}"), "tier": tier},
@@ -268,7 +267,7 @@ class SpokeVpc(AccountComponent[SpokeVpcArgs]):
         ingress = [
             {"protocol": "tcp", "from_port": port, "to_port": port, "cidr_blocks": [cidr],
              "description": f"{label} from the Client VPN ({cidr})"}
-            for port, label in ADMIN_PORTS.items() for cidr in self.args.admin_cidrs
+            for port, label in admin_ports(self.args.admin_ports).items() for cidr in self.args.admin_cidrs
         ]
         return aws.ec2.SecurityGroup(
             self.child_name("admin-access-sg"), vpc_id=self.vpc.id,
@@ -277,19 +276,20 @@ class SpokeVpc(AccountComponent[SpokeVpcArgs]):
             opts=self.child_opts())
 
 
-def nacl_rules(internal: list[str]) -> dict[str, tuple[list[dict], list[dict]]]:
+def nacl_rules(internal: list[str], ports: AdminPorts = DEFAULT_ADMIN_PORTS) -> dict[str, tuple[list[dict], list[dict]]]:
     """(ingress, egress) per tier. `internal`: the private blocks the VPC's segment may reach (landing_zone.routing.
     segment_blocks); they pass everywhere (fine-grained segmentation is the TGW's job, least privilege the
     security groups'); from the internet only load-balancer ports reach the public tier and only return traffic
-    (ephemeral ports) the inner tiers. The data tier may send only HTTPS out (S3/DynamoDB gateway endpoints use the
+    (1024-65535 minus the admin ports, landing_zone.ports.return_traffic_ranges: NET-06) the inner tiers. The data tier may send only HTTPS out (S3/DynamoDB gateway endpoints use the
     services' public addresses) and has no internet route anyway."""
     def rule(number: int, cidr: str, protocol: str = "-1", ports: tuple[int, int] = (0, 0)) -> dict:
         return {"rule_no": number, "action": "allow", "cidr_block": cidr, "protocol": protocol,
                 "from_port": ports[0], "to_port": ports[1]}
 
     inside = [rule(100 + 10 * i, block) for i, block in enumerate(internal)]
-    returns_tcp = [rule(900 + i, WORLD, "tcp", ports) for i, ports in enumerate(EPHEMERAL)]
-    returns_udp = [rule(910 + i, WORLD, "udp", ports) for i, ports in enumerate(EPHEMERAL)]
+    returns = return_traffic_ranges(ports)
+    returns_tcp = [rule(900 + i, WORLD, "tcp", r) for i, r in enumerate(returns)]
+    returns_udp = [rule(910 + i, WORLD, "udp", r) for i, r in enumerate(returns)]
     everything_out = [rule(100, WORLD)]
     return {
         "public": (inside + [rule(800, WORLD, "tcp", (443, 443)), rule(810, WORLD, "tcp", (80, 80))] + returns_tcp

@@ -204,6 +204,7 @@ def workloads_args(cfg: LandingZoneConfig, account: AccountContext, vpcs: dict[t
         account=account, region=org.home_region, vpc=vpcs.get((name, org.home_region)), log_archive=log_archive,
         key_admin_role=org.access_role_name, log_retention_days=cfg.security.log_retention_days,
         alarm_email=cfg.security.alarm_email, dns=dns, vpn_admin_cidrs=tuple(client_vpn_source_cidrs(cfg)),
+        admin_ports=cfg.network.admin_ports,
         image_pullers={p: account_ids[p] for p in peers}, dr_region=org.dr_region,
         dr_vpc=vpcs.get((name, org.dr_region)) if org.dr_region else None, aurora_dr=aurora_dr, backup_dr=backup_dr,
         standby_tasks=standby_tasks(cfg, account.config, account.regions), management=management)

@@ -28,25 +28,12 @@ from components.context import VpcHandle
 from components.lookups import lookup
 from components.workloads.alarms import Watch, Widget
 from components.workloads.registry import BuildContext, Piece
-from landing_zone.models import DataHost
+from landing_zone.models import AdminPorts, DataHost
+from landing_zone.ports import DEFAULT_ADMIN_PORTS, ROLE_PORTS, admin_ports, host_admin_port
 
 BACKUP_TAG = ("backup", "daily")  # what the Backup selection matches (workloads composite tags Aurora the same)
 PATCH_GROUP_TAG = "Patch Group"  # the tag SSM patch groups match; the value is the host's os
 
-
-@dataclass(frozen=True)
-class RolePorts:
-    client: tuple[int | tuple[int, int], ...]  # reachable from the application security group
-    cluster: tuple[int | tuple[int, int], ...]  # between members of the role only
-
-
-ROLE_PORTS: dict[str, RolePorts] = {  # TLS listeners only (LISTENER_CONFIG configures the same ports)
-    "cassandra": RolePorts(client=(9142,), cluster=(7001,)),  # CQL over TLS; internode storage over TLS
-    "mongodb": RolePorts(client=(27017,), cluster=(27017,)),  # requireTLS; replica-set members use the client port
-    "kafka": RolePorts(client=(9094,), cluster=(9093, 9095)),  # SASL_SSL; KRaft controller (SSL), replication (SSL)
-    "elasticsearch": RolePorts(client=(9200,), cluster=(9300,)),  # REST over TLS; transport over TLS
-}
-PLAINTEXT_PORTS = {"cassandra": (7000, 9042), "kafka": (9092,)}  # what must never be opened or configured again
 
 CERT_DIR = "/etc/{role}/tls"
 # Per role: (path of the configuration file the software reads, its TLS-only listener settings).
@@ -118,21 +105,49 @@ def user_data(role: str, os: str) -> str:
             f"cat > {path} <<'LZ_EOF'\n{content}LZ_EOF\nchmod 0640 {path}\n")
 
 
+# The hosts' own listener on a custom admin port (network.admin_ports), applied by Run Command to running and new hosts
+# alike (user data runs at first boot only). sshd reads sshd_config.d on Amazon Linux 2023 and Ubuntu 24.04 (whose
+# socket-activated ssh takes the port after daemon-reload); SELinux, where enforcing, must label the port for sshd.
+SSHD_PORT_SCRIPT = """\
+#!/bin/bash
+set -euo pipefail
+install -d -m 0755 /etc/ssh/sshd_config.d
+printf 'Port {port}\\n' > /etc/ssh/sshd_config.d/10-landing-zone-port.conf
+if command -v semanage >/dev/null && selinuxenabled 2>/dev/null; then semanage port -a -t ssh_port_t -p tcp {port} || true; fi
+sshd -t
+systemctl daemon-reload
+if systemctl is-active --quiet ssh.socket; then systemctl restart ssh.socket; fi
+systemctl restart sshd 2>/dev/null || systemctl restart ssh
+"""
+RDP_PORT_SCRIPT = """\
+$ErrorActionPreference = 'Stop'
+Set-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp' -Name PortNumber -Value {port} -Type DWord
+Get-NetFirewallRule -Name 'LandingZone-RDP' -ErrorAction SilentlyContinue | Remove-NetFirewallRule
+New-NetFirewallRule -Name 'LandingZone-RDP' -DisplayName 'RDP (landing zone admin port {port})' -Direction Inbound -Protocol TCP -LocalPort {port} -Action Allow | Out-Null
+Restart-Service -Name TermService -Force
+"""
+
+
+def admin_port_script(os: str, ports: AdminPorts) -> tuple[str, str]:
+    """(SSM document, script) that moves the host's administrative listener to its configured port."""
+    if os == "windows":
+        return "AWS-RunPowerShellScript", RDP_PORT_SCRIPT.format(port=ports.rdp)
+    return "AWS-RunShellScript", SSHD_PORT_SCRIPT.format(port=ports.ssh)
+
+
 @dataclass(frozen=True)
 class OsImage:
     owner: str
     name: str
-    admin_port: int  # SSH, or RDP for Windows
     root_device: str
     data_device: str
     root_gb: int
 
 
 OS_IMAGES: dict[str, OsImage] = {
-    "amazon-linux": OsImage("amazon", "al2023-ami-2023.*-x86_64", 22, "/dev/xvda", "/dev/sdf", 20),
-    "ubuntu": OsImage("099720109477", "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*", 22,
-                      "/dev/sda1", "/dev/sdf", 20),
-    "windows": OsImage("amazon", "Windows_Server-2022-English-Full-Base-*", 3389, "/dev/sda1", "xvdf", 60),
+    "amazon-linux": OsImage("amazon", "al2023-ami-2023.*-x86_64", "/dev/xvda", "/dev/sdf", 20),
+    "ubuntu": OsImage("099720109477", "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*", "/dev/sda1", "/dev/sdf", 20),
+    "windows": OsImage("amazon", "Windows_Server-2022-English-Full-Base-*", "/dev/sda1", "xvdf", 60),
 }
 MANAGED_POLICIES = ("AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy")
 
@@ -148,6 +163,7 @@ class DataHostsArgs(AccountArgs):
     app_security_group_id: pulumi.Input[str]
     data_key_arn: pulumi.Input[str]
     admin_cidr: str | None = None  # the Client VPN range for SSH/RDP; ignored when the VPC has an admin SG
+    admin_ports: AdminPorts = DEFAULT_ADMIN_PORTS  # network.admin_ports: what sshd / the RDP listener use
 
 
 class DataHosts(AccountComponent[DataHostsArgs]):
@@ -183,6 +199,8 @@ class DataHosts(AccountComponent[DataHostsArgs]):
             self.security_group_ids[host.role] = sg.id
             self.instance_ids_by_role[host.role] = [
                 self._host(host, index, sg.id, profile, amis[host.os]) for index in range(host.count)]
+        for os in sorted({h.os for h in hosts}):
+            self._admin_port_association(os, [i for h in hosts if h.os == os for i in self.instance_ids_by_role[h.role]])
         self.register_outputs({
             "securityGroupIds": self.security_group_ids, "instanceIds": self.instance_ids,
             "dataVolumeArns": self.data_volume_arns,
@@ -221,13 +239,25 @@ class DataHosts(AccountComponent[DataHostsArgs]):
             return self._vpc.admin_security_group_id
         if not self._admin_cidr:
             return None
-        ports = sorted({OS_IMAGES[h.os].admin_port for h in hosts})
+        labels = admin_ports(self.args.admin_ports)
+        ports = sorted({host_admin_port(self.args.admin_ports, h.os) for h in hosts})
         return aws.ec2.SecurityGroup(
             self.child_name("data-hosts-admin-sg"), vpc_id=self._vpc.vpc_id,
             description="Administration of the data hosts from the Client VPN range only",
-            ingress=[{"description": f"{'RDP' if port == 3389 else 'SSH'} from the Client VPN range", "protocol": "tcp",
+            ingress=[{"description": f"{labels[port]} from the Client VPN range", "protocol": "tcp",
                       "from_port": port, "to_port": port, "cidr_blocks": [self._admin_cidr]} for port in ports],
             egress=[], tags={"Name": self.child_name("data-hosts-admin-sg")}, opts=self.child_opts()).id
+
+    def _admin_port_association(self, os: str, instance_ids: list[pulumi.Output[str]]) -> None:
+        """Moves sshd / the RDP listener of these hosts to the configured port (nothing to do on the default)."""
+        if host_admin_port(self.args.admin_ports, os) == host_admin_port(DEFAULT_ADMIN_PORTS, os):
+            return
+        document, script = admin_port_script(os, self.args.admin_ports)
+        aws.ssm.Association(
+            self.child_name(f"admin-port-{os}"), name=document, association_name=self.child_name(f"admin-port-{os}"),
+            parameters={"commands": script}, targets=[{"key": "InstanceIds", "values": instance_ids}],
+            max_concurrency="1", max_errors="0",  # one host at a time: a bad script never locks out a whole role
+            opts=self.child_opts())
 
     def _security_group(self, host: DataHost) -> aws.ec2.SecurityGroup:
         ports = ROLE_PORTS[host.role]
@@ -291,7 +321,7 @@ def build(ctx: BuildContext, hosts: list[DataHost]) -> DataHosts:
     return DataHosts(ctx.name("data-hosts"), DataHostsArgs(
         account=ctx.account, region=ctx.region, vpc=ctx.vpc, hosts=tuple(hosts),
         app_security_group_id=ctx.app_security_group_id, data_key_arn=ctx.keys["data"],
-        admin_cidr=None), ctx.opts)  # SSH/RDP: the VPC's admin SG (the Client VPN's source-NATed range)
+        admin_cidr=None, admin_ports=ctx.args.admin_ports), ctx.opts)  # SSH/RDP: the VPC's admin SG (the Client VPN's source-NATed range)
 
 
 def watch(_: BuildContext, hosts: DataHosts) -> Watch:

@@ -22,7 +22,9 @@ from components.base import AccountArgs
 from components.context import AccountContext, LogArchive, VpcHandle
 from components.workloads.alarms import Watch
 from components.workloads.edge_dns import EdgeDns
+from landing_zone.models import AdminPorts
 from landing_zone.models import Workloads as WorkloadsConfig
+from landing_zone.ports import DEFAULT_ADMIN_PORTS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +40,7 @@ class WorkloadsArgs(AccountArgs):
     alarm_email: str | None = None  # security.alarm_email
     dns: EdgeDns | None = None  # network.dns's public zone, written through its owner's provider (edges need it)
     vpn_admin_cidrs: tuple[str, ...] = ()  # where Client VPN traffic comes from (the EKS API admits it)
+    admin_ports: AdminPorts = DEFAULT_ADMIN_PORTS  # network.admin_ports: the ports the data hosts' sshd / RDP listen on
     # Accounts allowed to pull this account's images (image promotion): name -> account id.
     image_pullers: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     # Disaster recovery: the DR region (its VPC and CMKs) and what this account sends there.

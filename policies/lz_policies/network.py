@@ -32,7 +32,7 @@ from .views import Subject
 
 SG_TYPES = (SG, SG_RULE, VPC_INGRESS)
 WORLD = ("0.0.0.0/0", "::/0")
-ADMIN_PORTS = (22, 3389)
+DEFAULT_ADMIN_PORTS = [22, 3389]  # always checked: nothing listens there once the ports moved, and nothing should
 ALL_PROTOCOLS = ("-1", "all")
 HIGH_RISK_PORTS = [20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 3306, 3389, 4333, 5432, 5500, 5601, 8080, 9200]
 PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
@@ -112,18 +112,24 @@ def _within(cidr: str, allowed: list[str]) -> bool:
         return False
 
 
+def admin_ports(cfg) -> list[int]:
+    """The configured SSH/RDP ports (stack config network.admin_ports) and the default ones."""
+    return sorted({*DEFAULT_ADMIN_PORTS, *(int(p) for p in cfg["adminPorts"])})
+
+
 # NET-01 ---------------------------------------------------------------------------------------------------------
 def admin_ports_closed_to_internet(r: Subject) -> Iterator[str]:
+    ports = admin_ports(r.cfg)
     for p in world_ingress(r):
-        if any(p.covers(port) for port in ADMIN_PORTS):
+        if any(p.covers(port) for port in ports):
             yield (f"{p.where} opens {p.ports_text()} (SSH/RDP) to {', '.join(p.world_cidrs())}; "
                    "remove it and reach hosts through the VPN or SSM Session Manager")
 
 
 def admin_ports_only_from_admin_cidrs(r: Subject) -> Iterator[str]:
-    allowed = list(r.cfg["adminCidrs"])
+    allowed, ports = list(r.cfg["adminCidrs"]), admin_ports(r.cfg)
     for p in permissions(r):
-        if p.direction != "ingress" or not any(p.covers(port) for port in ADMIN_PORTS):
+        if p.direction != "ingress" or not any(p.covers(port) for port in ports):
             continue
         outside = [c for c in p.cidrs if c not in WORLD and not _within(c, allowed)]
         if outside:
@@ -187,15 +193,17 @@ def _nacl_entries(r: Subject) -> Iterator[tuple[str, object, str]]:
 
 
 def nacl_admin_ports_closed(r: Subject) -> Iterator[str]:
+    ports = admin_ports(r.cfg)
     for where, entry, action in _nacl_entries(r):
         if action != "allow":
             continue
         cidrs = [str(c) for c in (dig(entry, "cidrBlock"), dig(entry, "ipv6CidrBlock")) if c]
         p = _permission("ingress", entry, where, cidr_keys=())
         world = [c for c in cidrs if c in WORLD]
-        if world and (p.protocol in ALL_PROTOCOLS or any(p.covers(port) for port in ADMIN_PORTS)):
-            yield (f"{where} allows {p.ports_text()} from {', '.join(world)} including SSH/RDP; "
-                   "deny 22 and 3389 from the internet (ruleAction=deny) or narrow the port range")
+        hit = [port for port in ports if p.covers(port)]
+        if world and (p.protocol in ALL_PROTOCOLS or hit):
+            yield (f"{where} allows {p.ports_text()} from {', '.join(world)} including SSH/RDP ({hit or 'all'}); "
+                   f"narrow the port range around the admin ports {ports} or deny them (ruleAction=deny)")
 
 
 # NET-07 ---------------------------------------------------------------------------------------------------------
@@ -232,6 +240,8 @@ def database_not_public(r: Subject) -> Iterator[str]:
 
 ADMIN_CIDRS = Param("array", PRIVATE_RANGES, "CIDRs SSH/RDP may come from (the VPN client range)", items="string",
                     stack="adminCidrs")
+ADMIN_PORTS = Param("array", DEFAULT_ADMIN_PORTS, "the SSH and RDP ports (22 and 3389 are checked as well)",
+                    items="integer", stack="adminPorts")
 TIER_KEY = Param("string", "tier", "tag key naming a subnet's / security group's tier")
 
 
@@ -288,17 +298,31 @@ def _sg_rule(cidr="0.0.0.0/0", port=22, protocol="tcp", kind="ingress"):
             "description": "why", "securityGroupId": "sg-1"}
 
 
+def _nacl_rule(from_port: int, to_port: int):
+    return {"networkAclId": "acl-1", "ruleNumber": 900, "egress": False, "protocol": "tcp", "ruleAction": "allow",
+            "cidrBlock": "0.0.0.0/0", "fromPort": from_port, "toPort": to_port}
+
+
+CUSTOM_PORTS = {"adminPorts": [2222, 13389], "adminCidrs": ["172.16.0.0/22"]}  # network.admin_ports moved
+
 RULES = [
     ResourceRule(
         id="NET-01", name="net-01-admin-ports-closed-to-internet",
         title="SSH/RDP never open to the internet, only from the admin (VPN) CIDRs",
         description="Security groups, security group rules and VPC ingress rules must not allow 0.0.0.0/0 or ::/0 "
-                    "to ports 22 or 3389 (or all protocols); admin ports may only come from `adminCidrs`.",
+                    "to the SSH/RDP ports (`adminPorts`, from the stack's network.admin_ports, and always 22 and 3389) "
+                    "or all protocols; admin ports may only come from `adminCidrs`.",
         refs="CIS 5.2, 5.3; SH EC2.13, EC2.14, EC2.19; CKV_AWS_24, CKV_AWS_25",
         types=SG_TYPES, checks=(admin_ports_closed_to_internet, admin_ports_only_from_admin_cidrs),
-        params={"adminCidrs": ADMIN_CIDRS},
+        params={"adminCidrs": ADMIN_CIDRS, "adminPorts": ADMIN_PORTS},
         cases=(
             Case(_sg(port=22), violates=True),
+            Case(_sg(port=2222), config=CUSTOM_PORTS, violates=True, note="the custom SSH port to the internet"),
+            Case(_sg_rule(cidr="10.20.0.0/16", port=13389), type=SG_RULE, config=CUSTOM_PORTS, violates=True,
+                 note="the custom RDP port from outside the Client VPN ranges"),
+            Case(_sg(cidr="172.16.0.0/22", port=2222), config=CUSTOM_PORTS, violates=False,
+                 note="the custom SSH port from the Client VPN range"),
+            Case(_sg(cidr="10.20.0.0/16", port=2222), violates=False, note="2222 is no admin port without the config"),
             Case({"ingress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "ipv6CidrBlocks": ["::/0"]}]},
                  violates=True, note="all protocols from ::/0"),
             Case(_sg_rule(port=3389), type=SG_RULE, violates=True),
@@ -376,10 +400,17 @@ RULES = [
     ResourceRule(
         id="NET-06", name="net-06-nacl-admin-ports-closed",
         title="Network ACLs do not allow SSH/RDP (or all traffic) from the internet",
-        description="No NACL ingress entry allows 0.0.0.0/0 or ::/0 to 22, 3389 or all ports.",
+        description="No NACL ingress entry allows 0.0.0.0/0 or ::/0 to an SSH/RDP port (`adminPorts`, from the "
+                    "stack's network.admin_ports, and always 22 and 3389) or to all ports: the return-traffic range "
+                    "1024-65535 is opened around them.",
         refs="CIS 5.1; SH EC2.21; CKV_AWS_232, CKV_AWS_231, CKV_AWS_352",
         types=(NACL_RULE, NACL, DEFAULT_NACL), checks=(nacl_admin_ports_closed,),
+        params={"adminPorts": ADMIN_PORTS},
         cases=(
+            Case(_nacl_rule(1024, 3388), config=CUSTOM_PORTS, violates=True,
+                 note="return range covering the custom SSH port 2222"),
+            Case(_nacl_rule(2223, 3388), config=CUSTOM_PORTS, violates=False,
+                 note="return range carved around the custom SSH port"),
             Case({"networkAclId": "acl-1", "ruleNumber": 100, "egress": False, "protocol": "tcp", "ruleAction": "allow",
                   "cidrBlock": "0.0.0.0/0", "fromPort": 22, "toPort": 22}, violates=True),
             Case({"vpcId": "vpc-1", "ingress": [{"action": "allow", "protocol": "-1", "ruleNo": 100,

@@ -21,6 +21,7 @@ STACK_DEFAULT_SOURCES = {
     "intent": "landing-zone:network.reachability",
     "adminCidrs": ("landing-zone:network.client_vpn.cidr plus the network account's home-region VPC "
                    "(the Client VPN source-NATs its clients to its interfaces there)"),
+    "adminPorts": "landing-zone:network.admin_ports: [ssh, rdp] (each 22 / 3389 when not set)",
     "logRetentionDays": "landing-zone:security.log_retention_days",
     "allowedRegions": "landing-zone:organization.allowed_regions",
     "organizationAccountIds": ("landing-zone:organization.management_account_id plus the account_id of every "
@@ -64,6 +65,7 @@ def landing_zone_defaults(config: Mapping[str, Any]) -> dict[str, Any]:
     derived = {
         "intent": _intent(network.get("reachability")),
         "adminCidrs": _admin_cidrs(network, organization, accounts),
+        "adminPorts": _admin_ports(network.get("admin_ports")),
         "logRetentionDays": _positive_int(security.get("log_retention_days")),
         "allowedRegions": _strings(organization.get("allowed_regions")),
         "organizationAccountIds": _organization_account_ids(organization, accounts),
@@ -105,6 +107,20 @@ def _intent(value: Any) -> dict[str, list[str]] | None:
     if not all(isinstance(s, str) and s and peers is not None for s, peers in intent.items()):
         return None
     return intent
+
+
+def _port(value: Any, default: int) -> int | None:
+    if value is None:
+        return default
+    return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535 else None
+
+
+def _admin_ports(value: Any) -> list[int] | None:
+    """[ssh, rdp] from network.admin_ports (the program's defaults 22 / 3389 for a key it omits); None without it."""
+    if not isinstance(value, Mapping):
+        return None
+    ports = [_port(value.get("ssh"), 22), _port(value.get("rdp"), 3389)]
+    return [p for p in ports if p is not None] if None not in ports else None
 
 
 def _cidr(value: Any) -> str | None:

@@ -313,8 +313,8 @@ _CLIENT_VPN_IN_SUBNET = (
 )
 
 
-def _ssh_from(cidr: str) -> CaseResource:
-    return case_resource(SG, "db-sg", {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": [cidr]}],
+def _ssh_from(cidr: str, port: int = 22) -> CaseResource:
+    return case_resource(SG, "db-sg", {"ingress": [{"protocol": "tcp", "fromPort": port, "toPort": port, "cidrBlocks": [cidr]}],
                                "tags": {"tier": "data"}})
 
 
@@ -333,6 +333,10 @@ X04_CASES = (
               note="SSH from the whole network VPC, the plan's Client VPN sits in 10.0.8.0/24"),
     StackCase((*_CLIENT_VPN_IN_SUBNET, _ssh_from("10.0.8.0/24")), violates=False,
               note="SSH from the Client VPN's associated subnet (as planned)"),
+    StackCase((*_CLIENT_VPN_IN_SUBNET, _ssh_from("10.0.8.0/24", port=2222)), violates=False,
+              config={"adminPorts": [2222, 13389]}, note="the custom SSH port from the Client VPN's subnet"),
+    StackCase((*_CLIENT_VPN_IN_SUBNET, _ssh_from("10.0.8.0/24")), violates=True,
+              config={"adminPorts": [2222, 13389]}, note="22 is no admin port once SSH moved to 2222"),
     StackCase((_APP_SG, case_resource(SG, "db-sg", {"ingress": [
         {"protocol": "tcp", "fromPort": 3306, "toPort": 3306, "securityGroups": [UNKNOWN]},
         {"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["172.16.0.0/22"]}]},
@@ -419,7 +423,7 @@ RULES = [
                                     "planned Client VPN is associated with, else this default)",
                                     items="string", stack="adminCidrs"),
                 "adminPorts": Param("array", [22, 3389], "administrative ports allowed from adminCidrs",
-                                    items="integer")}),
+                                    items="integer", stack="adminPorts")}),
     StackRule(
         id="X-12", name="x-12-subnet-tiers-route-correctly",
         title="Private subnets egress by NAT; data subnets never reach the internet",

@@ -25,6 +25,7 @@ from components.organization import Organization, organization_args
 from landing_zone import plan as plan_mod
 from landing_zone.client_vpn import authorization_ranges, client_vpn_routes, client_vpn_source_cidrs
 from landing_zone.config import load_stack, namespaced, parse
+from landing_zone.ports import closed_to_internet
 from landing_zone.routing import (
     PEERING_TABLE,
     direct_connect_prefixes,
@@ -421,13 +422,15 @@ def test_endpoint_policies_keep_traffic_inside_the_organization(view):
 
 
 def test_nacls_keep_the_internet_out_of_admin_ports(view):
+    closed = closed_to_internet(view.cfg.network.admin_ports)
+    assert closed != [22, 3389]  # the stacks move SSH and RDP (the seeds)
     for nacl in _tier_nacls(view):
         internal = segment_blocks(view.cfg, _segment_of_nacl(view, nacl))
         for entry in nacl["inputs"]["ingress"]:
             if entry["cidrBlock"] in internal:
                 continue
             assert entry["cidrBlock"] == "0.0.0.0/0" and entry["protocol"] in ("tcp", "udp")
-            assert not any(entry["fromPort"] <= p <= entry["toPort"] for p in (22, 3389)), nacl["name"]
+            assert not any(entry["fromPort"] <= p <= entry["toPort"] for p in closed), nacl["name"]
         if nacl["inputs"]["tags"]["tier"] == "data":
             assert {e["cidrBlock"] for e in nacl["inputs"]["egress"] if e["protocol"] == "-1"} == set(internal)
 
@@ -451,7 +454,7 @@ def test_nacls_allow_only_the_private_blocks_their_segment_may_reach(view):
 
 
 def test_admin_access_only_from_the_client_vpn(view):
-    sources = client_vpn_source_cidrs(view.cfg)
+    sources, ports = client_vpn_source_cidrs(view.cfg), view.cfg.network.admin_ports
     network_vpc = view.cfg.account_with_role("network").vpcs[view.cfg.organization.home_region]
     assert sources and all(ipaddress.ip_network(c).subnet_of(ipaddress.ip_network(network_vpc.cidr)) for c in sources)
     admin = [sg for sg in view.of_type(SG) if sg["inputs"].get("tags", {}).get("tier") == "admin"]
@@ -459,7 +462,7 @@ def test_admin_access_only_from_the_client_vpn(view):
     assert len(admin) == len(host_vpcs) > 0
     for sg in admin:
         ingress = sg["inputs"]["ingress"]
-        assert {(r["fromPort"], c) for r in ingress for c in r["cidrBlocks"]} == {(p, c) for p in (22, 3389) for c in sources}
+        assert {(r["fromPort"], c) for r in ingress for c in r["cidrBlocks"]} == {(p, c) for p in (ports.ssh, ports.rdp) for c in sources}
         assert all(r["description"] for r in ingress)
 
 

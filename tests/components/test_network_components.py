@@ -15,7 +15,8 @@ from components.context import AccountContext
 from components.network.hub import HubHandle, NetworkHub, NetworkHubArgs
 from components.network.routing import SegmentRouting, SegmentRoutingArgs
 from components.network.vpc import SpokeVpc, SpokeVpcArgs
-from landing_zone.models import Vpc
+from landing_zone.models import AdminPorts, Vpc
+from landing_zone.ports import DEFAULT_ADMIN_PORTS
 from landing_zone.routing import RegionPlan, TablePlan
 
 ORG_ARN = "arn:aws:organizations::111111111111:organization/o-abcdefghij"
@@ -75,13 +76,14 @@ def fake_hub(network: AccountContext) -> HubHandle:
 
 
 @functools.cache
-def spoke_plan(admin_access: bool = False):
+def spoke_plan(admin_access: bool = False, admin_ports: AdminPorts = DEFAULT_ADMIN_PORTS):
     def program():
         apps = account("dev-apps")
         SpokeVpc("dev-apps-ap-south-1", SpokeVpcArgs(
             account=apps, region=HOME, vpc=Vpc(cidr="10.20.0.0/16", azs=2), hub=fake_hub(network_account()),
             log_archive=LOG_ARCHIVE, tgw_destinations=("10.0.0.0/8",), reachable_blocks=("10.0.0.0/8",),
-            admin_cidrs=("10.9.0.0/24",), organization_id="o-abcdefghij", admin_access=admin_access))
+            admin_cidrs=("10.9.0.0/24",), admin_ports=admin_ports, organization_id="o-abcdefghij",
+            admin_access=admin_access))
     return plan_program(program)
 
 
@@ -129,6 +131,20 @@ def test_admin_access_group_only_when_asked_and_only_from_the_admin_cidrs():
     (group,) = admin_groups(spoke_plan(admin_access=True))
     assert {(r["fromPort"], tuple(r["cidrBlocks"])) for r in group["inputs"]["ingress"]} == {
         (22, ("10.9.0.0/24",)), (3389, ("10.9.0.0/24",))}
+
+
+def test_custom_admin_ports_open_from_the_client_vpn_and_stay_closed_to_the_internet():
+    rec = spoke_plan(admin_access=True, admin_ports=AdminPorts(ssh=2222, rdp=13389))
+    (group,) = [g for g in rec.of_type("aws:ec2/securityGroup:SecurityGroup") if g["name"].endswith("admin-access-sg")]
+    assert {(r["fromPort"], r["toPort"], tuple(r["cidrBlocks"])) for r in group["inputs"]["ingress"]} == {
+        (2222, 2222, ("10.9.0.0/24",)), (13389, 13389, ("10.9.0.0/24",))}
+    for nacl in rec.of_type("aws:ec2/networkAcl:NetworkAcl"):
+        world = [r for r in nacl["inputs"]["ingress"] if r["cidrBlock"] == "0.0.0.0/0"]
+        for port in (22, 2222, 3389, 13389):
+            assert not any(r["fromPort"] <= port <= r["toPort"] for r in world), (nacl["name"], port)
+        if nacl["inputs"]["tags"]["tier"] == "private":  # replies still arrive on every other ephemeral port
+            tcp = {p for r in world if r["protocol"] == "tcp" for p in range(r["fromPort"], r["toPort"] + 1)}
+            assert tcp == set(range(1024, 65536)) - {2222, 3389, 13389}
 
 
 def test_segment_routing_refuses_a_plan_whose_attachments_are_missing():

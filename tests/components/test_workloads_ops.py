@@ -14,8 +14,9 @@ from components.workloads.monitoring import Monitoring, MonitoringArgs
 from landing_zone import plan as plan_mod
 from landing_zone.config import load_stack
 from landing_zone.mocks import fake_account_id
-from landing_zone.models import DataHost
+from landing_zone.models import AdminPorts, DataHost
 from landing_zone.models import Monitoring as MonitoringConfig
+from landing_zone.ports import DEFAULT_ADMIN_PORTS
 
 STACKS = ("dev", "prod")
 INSTANCE = "aws:ec2/instance:Instance"
@@ -105,11 +106,13 @@ def test_role_security_groups_admit_clients_only_from_the_app_tier(stack):
             assert all(rule["description"] for rule in sg["ingress"] + sg["egress"])
             assert not any(rule["fromPort"] == 0 and rule["toPort"] == 65535 for rule in sg["egress"])
         admin = groups[f"{name}-ap-south-1-data-hosts-admin-sg"]["ingress"]
-        vpn = load_stack(stack, h.REPO_ROOT).network.client_vpn.cidr
-        assert [(r["fromPort"], r["cidrBlocks"]) for r in admin] == [(22, [vpn])]
+        network = load_stack(stack, h.REPO_ROOT).network
+        assert [(r["fromPort"], r["cidrBlocks"]) for r in admin] == [(network.admin_ports.ssh, [network.client_vpn.cidr])]
+        assert network.admin_ports.ssh != 22  # the stacks move SSH (the seeds)
 
 
-def _hosts_program(hosts: list[DataHost], admin_sg: str | None = None, admin_cidr: str | None = "172.16.0.0/22"):
+def _hosts_program(hosts: list[DataHost], admin_sg: str | None = None, admin_cidr: str | None = "172.16.0.0/22",
+                   admin_ports: AdminPorts = DEFAULT_ADMIN_PORTS):
     def build() -> None:
         cfg = load_stack("dev", h.REPO_ROOT)
         account_cfg = cfg.account("nonprod-data")
@@ -118,7 +121,7 @@ def _hosts_program(hosts: list[DataHost], admin_sg: str | None = None, admin_cid
         vpc = h.vpc_handle(account, "ap-south-1", 3, admin_sg=admin_sg)
         DataHosts("nonprod-data-ap-south-1-data-hosts", DataHostsArgs(
             account=account, region="ap-south-1", vpc=vpc, hosts=tuple(hosts), app_security_group_id="sg-app",
-            data_key_arn=h.key_arn(account, "ap-south-1", "data"), admin_cidr=admin_cidr))
+            data_key_arn=h.key_arn(account, "ap-south-1", "data"), admin_cidr=admin_cidr, admin_ports=admin_ports))
     return build
 
 
@@ -127,6 +130,33 @@ def test_windows_hosts_get_rdp_from_the_vpn_only_and_a_windows_ami():
     (admin,) = [r["inputs"] for r in h.of_type(plan, SG) if r["name"].endswith("admin-sg")]
     assert [(r["fromPort"], r["cidrBlocks"]) for r in admin["ingress"]] == [(3389, ["172.16.0.0/22"])]
     assert {i["inputs"]["tags"]["Patch Group"] for i in h.of_type(plan, INSTANCE)} == {"windows"}
+
+
+CUSTOM_PORTS = AdminPorts(ssh=2222, rdp=13389)
+ASSOCIATION = "aws:ssm/association:Association"
+
+
+def test_custom_admin_ports_reach_the_security_group_and_the_hosts_own_listeners():
+    plan = h.run(_hosts_program([DataHost(role="kafka", count=2), DataHost(role="elasticsearch", os="windows")],
+                                admin_ports=CUSTOM_PORTS))
+    (admin,) = [r["inputs"] for r in h.of_type(plan, SG) if r["name"].endswith("admin-sg")]
+    assert sorted((r["fromPort"], r["description"].split()[0]) for r in admin["ingress"]) == [
+        (2222, "SSH"), (13389, "RDP")]
+    instances = {r["inputs"]["tags"]["role"]: [] for r in h.of_type(plan, INSTANCE)}
+    for r in h.of_type(plan, INSTANCE):
+        instances[r["inputs"]["tags"]["role"]].append(r["id"])
+    associations = {a["inputs"]["name"]: a["inputs"] for a in h.of_type(plan, ASSOCIATION)}
+    linux, windows = associations["AWS-RunShellScript"], associations["AWS-RunPowerShellScript"]
+    assert "Port 2222" in linux["parameters"]["commands"] and "sshd -t" in linux["parameters"]["commands"]
+    assert linux["targets"] == [{"key": "InstanceIds", "values": instances["kafka"]}]
+    script = windows["parameters"]["commands"]
+    assert "RDP-Tcp' -Name PortNumber -Value 13389" in script and "-LocalPort 13389" in script
+    assert windows["targets"] == [{"key": "InstanceIds", "values": instances["elasticsearch"]}]
+
+
+def test_default_admin_ports_leave_the_hosts_listeners_alone():
+    plan = h.run(_hosts_program([DataHost(role="kafka"), DataHost(role="mongodb", os="windows")]))
+    assert h.of_type(plan, ASSOCIATION) == []
 
 
 def test_network_admin_group_replaces_the_cidr_rule():

@@ -104,7 +104,7 @@ def build_account(cfg: LandingZoneConfig, account: AccountContext, dns: EdgeDns 
         admin_cidr = cfg.network.client_vpn.cidr if cfg.network.client_vpn else None
         hosts = DataHosts(account.resource_name(region, "data-hosts"), DataHostsArgs(
             **at, vpc=vpc, hosts=tuple(w.data_hosts), app_security_group_id=app, data_key_arn=data_key,
-            admin_cidr=admin_cidr))
+            admin_cidr=admin_cidr, admin_ports=cfg.network.admin_ports))
         arns = hosts.data_volume_arns + hosts.instance_arns
         watch += data_hosts_piece.watch(None, hosts)
     if w.backup:

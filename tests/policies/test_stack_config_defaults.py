@@ -43,8 +43,8 @@ def set_stack_config(monkeypatch):
     return setter
 
 
-def _ssh_from(cidr: str) -> dict:
-    return {"description": "admin", "ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": [cidr],
+def _ssh_from(cidr: str, port: int = 22) -> dict:
+    return {"description": "admin", "ingress": [{"protocol": "tcp", "fromPort": port, "toPort": port, "cidrBlocks": [cidr],
                                                  "description": "ssh"}]}
 
 
@@ -125,6 +125,28 @@ def test_admin_cidrs_come_from_the_client_vpn_and_its_nat_range(set_stack_config
     assert found and CLIENT_VPN in found[0].message
     assert not _net01(_ssh_from(CLIENT_VPN))
     assert not _net01(_ssh_from("10.64.0.0/25"))  # a Client VPN subnet of the network VPC (source NAT)
+
+
+def with_admin_ports(config: dict, ports: dict) -> dict:
+    network = {**json.loads(config["landing-zone:network"]), "admin_ports": ports}
+    return {**config, "landing-zone:network": json.dumps(network)}
+
+
+def test_admin_ports_come_from_the_stack_with_the_program_defaults():
+    assert "adminPorts" not in landing_zone_defaults(stack_config())
+    assert landing_zone_defaults(with_admin_ports(stack_config(), {"ssh": 2222}))["adminPorts"] == [2222, 3389]
+    assert "adminPorts" not in landing_zone_defaults(with_admin_ports(stack_config(), {"ssh": "2222"}))
+
+
+def test_a_custom_admin_port_is_checked_like_ssh(set_stack_config):
+    world = _ssh_from("0.0.0.0/0", port=2222)
+    assert not _net01(world)  # no stack config: 2222 is no admin port for NET-01 (NET-02 still flags it)
+    set_stack_config(with_admin_ports(stack_config(), {"ssh": 2222, "rdp": 13389}))
+    found = _net01(world)
+    assert found and "port 2222 (SSH/RDP)" in found[0].message
+    assert _net01(_ssh_from("10.1.0.0/16", port=13389))  # the custom RDP port from outside the Client VPN ranges
+    assert not _net01(_ssh_from(CLIENT_VPN, port=2222))
+    assert _net01(_ssh_from("0.0.0.0/0"))  # 22 stays closed to the internet
 
 
 def test_x04_admin_exception_uses_the_stack_admin_cidrs(set_stack_config):

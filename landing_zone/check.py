@@ -26,11 +26,14 @@ from typing import Any
 
 import grpc
 import yaml
-from google.protobuf import empty_pb2, json_format, struct_pb2
+from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
 from landing_zone import plan as plan_mod
 from landing_zone import wire
+from landing_zone.engine import UNKNOWN
+from landing_zone.plan_index import account_of, index_by_urn, plan_is_preview, provider_urn
+from landing_zone.plan_monitor import message_to_dict
 
 PACK_START_TIMEOUT_S = 60
 _MAX_MESSAGE = 400 * 1024 * 1024
@@ -193,7 +196,7 @@ def _provider_message(index: Mapping[str, Mapping], resource: Mapping[str, Any],
                       cache: ProviderMessages | None = None) -> analyzer_pb2.AnalyzerProviderResource | None:
     """The resource's provider as analyzers see it. Pass `cache` (one per check) to marshal each provider once:
     every resource of an account shares its provider, and protobuf copies the message into each request."""
-    urn = plan_mod._provider_urn(resource.get("provider", ""))
+    urn = provider_urn(resource.get("provider", ""))
     if cache is not None and urn in cache:
         return cache[urn]
     provider = index.get(urn)
@@ -397,14 +400,14 @@ def pack_environment(plan: Mapping[str, Any], stack: str, root: Path | None = No
     if (root / f"Pulumi.{stack}.yaml").exists():
         config, secret_keys = plan_mod.read_stack_config(stack, root, plan.get("project", plan_mod.PROJECT))
     return PackEnvironment(project=plan.get("project", plan_mod.PROJECT), stack=stack,
-                           dry_run=plan_mod.plan_is_preview(plan), config=tuple(sorted(config.items())),
+                           dry_run=plan_is_preview(plan), config=tuple(sorted(config.items())),
                            secret_keys=tuple(secret_keys))
 
 
 def _policies(info: analyzer_pb2.AnalyzerInfo) -> list[PolicyInfo]:
     policies = []
     for p in info.policies:
-        schema = plan_mod._normalize(json_format.MessageToDict(p.configSchema)) if p.HasField("configSchema") else {}
+        schema = message_to_dict(p.configSchema) if p.HasField("configSchema") else {}
         policies.append(PolicyInfo(
             name=p.name, description=p.description, enforcement=ENFORCEMENT_NAMES.get(p.enforcementLevel, "advisory"),
             severity=SEVERITY_NAMES.get(p.severity, "unspecified"),
@@ -427,7 +430,7 @@ def check_with(pack: PolicyPackProcess, plan: Mapping[str, Any], policy_config: 
     policies = [replace(p, enforcement=ENFORCEMENT_NAMES[configured[p.name].enforcementLevel]) for p in policies]
 
     resources = plan["resources"]
-    index = plan_mod.index_by_urn(plan)
+    index = index_by_urn(plan)
     by_policy = {p.name: p for p in policies}
     diagnostics: list[tuple[Any, Mapping[str, Any] | None]] = []
     not_applicable: list[tuple[str, str]] = []
@@ -499,7 +502,7 @@ def _violation(diag: Any, resource: Mapping[str, Any] | None, policies: Mapping[
         name=resource.get("name") or (urn.rsplit("::", 1)[-1] if urn else "(stack)"),
         type=resource.get("type") or (urn.split("::")[2].split("$")[-1] if urn.count("::") >= 3 else ""),
         message=redact(message.strip(), secrets),
-        account=plan_mod.account_of(index, resource) if resource else "-",
+        account=account_of(index, resource) if resource else "-",
         preview_unknown=PREVIEW_ADVISORY_MARK in diag.message and diag.urn == "",
     )
 
@@ -522,7 +525,7 @@ def secret_values(plan: Mapping[str, Any]) -> list[str]:
         elif isinstance(value, list):
             for v in value:
                 walk(v, inside_secret, STRUCTURED_LEAF_MIN if inside_secret else min_length)
-        elif inside_secret and value not in (None, "", True, False) and value != plan_mod.UNKNOWN:
+        elif inside_secret and value not in (None, "", True, False) and value != UNKNOWN:
             text = value if isinstance(value, str) else json.dumps(value)
             if len(text) >= min_length:
                 found.add(text)

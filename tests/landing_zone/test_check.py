@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from landing_zone import check, plan, wire
+from landing_zone.plan_index import index_by_urn
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GRAPH = REPO_ROOT / "tests" / "fixtures" / "programs" / "graph" / "__main__.py"
@@ -73,7 +74,7 @@ def test_stack_policy_sees_outputs_and_secrets_never_reach_a_report(pack):
 
 def test_analyze_request_carries_options_and_the_providers_inputs():
     planned = graph_plan()
-    index = plan.index_by_urn(planned)
+    index = index_by_urn(planned)
     subnet = next(r for r in planned["resources"] if r["type"] == "aws:ec2/subnet:Subnet")
     request = check.analyze_request(index, subnet)
     assert request.options.protect is True and request.options.parent == subnet["parent"]

@@ -104,7 +104,10 @@ def check(
     root: Path = RootOpt,
 ) -> None:
     """Policy-check the plan with policies/ over the engine's Analyzer protocol: exit 0 clean, 1 mandatory violations."""
-    from landing_zone.check import CheckError, exit_code, load_policy_config, render, run_check
+    from landing_zone.check import run_check
+    from landing_zone.check_result import CheckError, exit_code
+    from landing_zone.policy_config import load_policy_config
+    from landing_zone.reports import render
 
     the_plan = planned(stack, root, plan_file)
     if policy_config is None and (root / DEFAULT_POLICY_CONFIG).exists():

@@ -18,95 +18,39 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from concurrent import futures
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import grpc
 import yaml
-from google.protobuf import empty_pb2, json_format, struct_pb2
+from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
 from landing_zone import plan as plan_mod
 from landing_zone import wire
+from landing_zone.check_result import (
+    SEVERITY_ORDER,
+    CheckError,
+    CheckResult,
+    PolicyInfo,
+    Violation,
+    redact,
+    secret_values,
+)
+from landing_zone.plan_index import account_of, index_by_urn, plan_is_preview, provider_urn
+from landing_zone.plan_monitor import message_to_dict
+from landing_zone.policy_config import ENFORCEMENT_NAMES, policy_config_request
 
 PACK_START_TIMEOUT_S = 60
 _MAX_MESSAGE = 400 * 1024 * 1024
 _GRPC_OPTIONS = [("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)]
-ENFORCEMENT_NAMES = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory",
-                     analyzer_pb2.DISABLED: "disabled", analyzer_pb2.REMEDIATE: "remediate"}
-ENFORCEMENT_CODES = {v: k for k, v in ENFORCEMENT_NAMES.items()}
 SEVERITY_NAMES = {analyzer_pb2.POLICY_SEVERITY_UNSPECIFIED: "unspecified", analyzer_pb2.POLICY_SEVERITY_LOW: "low",
                   analyzer_pb2.POLICY_SEVERITY_MEDIUM: "medium", analyzer_pb2.POLICY_SEVERITY_HIGH: "high",
                   analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical"}
-SEVERITY_ORDER = ["critical", "high", "medium", "low", "unspecified"]
 PREVIEW_ADVISORY_MARK = "during preview:"
-REDACTED = "[secret]"
-SCALAR_SECRET_MIN = 4  # a whole secret value (a password, a key) from this length on
-STRUCTURED_LEAF_MIN = 8  # a leaf of a structured secret (see secret_values)
-
-
-class CheckError(Exception):
-    """The check could not run: invalid policy config, or a pack that fails to start or crashes (exit 2)."""
-
-
-@dataclass(frozen=True)
-class PolicyInfo:
-    name: str
-    description: str
-    enforcement: str
-    severity: str
-    kind: str  # "resource" | "stack"
-    remediation: str = ""
-    url: str = ""
-    tags: tuple[str, ...] = ()
-    schema: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Violation:
-    policy: str
-    enforcement: str
-    severity: str
-    urn: str
-    name: str
-    type: str
-    message: str
-    account: str
-    preview_unknown: bool = False  # the policy could not run because a value is unknown until deployment
-
-    def as_json(self) -> dict:
-        return {"policy": self.policy, "enforcement": self.enforcement, "severity": self.severity, "urn": self.urn,
-                "name": self.name, "type": self.type, "account": self.account, "message": self.message,
-                "preview_unknown": self.preview_unknown}
-
-
-@dataclass
-class CheckResult:
-    stack: str
-    pack_name: str
-    pack_version: str
-    policies: list[PolicyInfo]
-    violations: list[Violation]
-    resources_checked: int
-    preview: bool
-    not_applicable: list[tuple[str, str]] = field(default_factory=list)
-    logs: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def mandatory(self) -> list[Violation]:
-        return [v for v in self.violations if v.enforcement == "mandatory"]
-
-    @property
-    def advisory(self) -> list[Violation]:
-        return [v for v in self.violations if v.enforcement != "mandatory"]
-
-
-def exit_code(result: CheckResult) -> int:
-    """0 when no mandatory violation, 1 when any (invalid config / pack failures raise instead: exit 2)."""
-    return 1 if result.mandatory else 0
 
 
 # --- the engine side: a tiny Engine service the pack can log to -------------------------------------------------
@@ -193,7 +137,7 @@ def _provider_message(index: Mapping[str, Mapping], resource: Mapping[str, Any],
                       cache: ProviderMessages | None = None) -> analyzer_pb2.AnalyzerProviderResource | None:
     """The resource's provider as analyzers see it. Pass `cache` (one per check) to marshal each provider once:
     every resource of an account shares its provider, and protobuf copies the message into each request."""
-    urn = plan_mod._provider_urn(resource.get("provider", ""))
+    urn = provider_urn(resource.get("provider", ""))
     if cache is not None and urn in cache:
         return cache[urn]
     provider = index.get(urn)
@@ -219,64 +163,6 @@ def stack_resource(index: Mapping[str, Mapping], resource: Mapping[str, Any],
         parent=resource.get("parent", ""), dependencies=resource.get("dependencies", []),
         propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
                               for k, v in (resource.get("property_dependencies") or {}).items() if v})
-
-
-# --- policy config (the format of `pulumi preview --policy-pack-config`) -----------------------------------------
-
-
-def policy_config_request(policies: Iterable[PolicyInfo], user_config: Mapping[str, Any] | None) -> dict[str, analyzer_pb2.PolicyConfig]:
-    """Schema defaults and the pack's levels, then the file's "all" level, then per-policy entries."""
-    user_config = dict(user_config or {})
-    known = {p.name for p in policies}
-    unknown = sorted(k for k in user_config if k != "all" and k not in known)
-    if unknown:
-        raise CheckError(f"policy config names unknown policies: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-    everything = user_config.get("all")
-    result: dict[str, analyzer_pb2.PolicyConfig] = {}
-    for policy in policies:
-        level = policy.enforcement
-        props = {k: s["default"] for k, s in (policy.schema.get("properties") or {}).items()
-                 if isinstance(s, Mapping) and "default" in s}
-        if isinstance(everything, str):
-            level = everything
-        elif isinstance(everything, Mapping) and "enforcementLevel" in everything:
-            level = everything["enforcementLevel"]
-        entry = user_config.get(policy.name)
-        if isinstance(entry, str):
-            level = entry
-        elif isinstance(entry, Mapping):
-            level = entry.get("enforcementLevel", level)
-            props.update({k: v for k, v in entry.items() if k != "enforcementLevel"})
-        if level not in ENFORCEMENT_CODES:
-            raise CheckError(f"policy config {policy.name}: enforcementLevel {level!r} is not one of "
-                             f"{', '.join(ENFORCEMENT_CODES)}")
-        _check_required(policy, props)
-        config = analyzer_pb2.PolicyConfig(enforcementLevel=ENFORCEMENT_CODES[level])
-        config.properties.update(props)
-        result[policy.name] = config
-    return result
-
-
-def _check_required(policy: PolicyInfo, props: Mapping[str, Any]) -> None:
-    missing = [k for k in policy.schema.get("required") or [] if k not in props]
-    if missing:
-        raise CheckError(f"policy config {policy.name}: missing required {', '.join(missing)}")
-    for key, value in props.items():
-        expected = ((policy.schema.get("properties") or {}).get(key) or {}).get("type")
-        python = {"string": str, "boolean": bool, "integer": int, "number": (int, float), "array": list, "object": dict}
-        if expected in python and not isinstance(value, python[expected]):
-            raise CheckError(f"policy config {policy.name}.{key}: expected {expected}, got {value!r}")
-
-
-def load_policy_config(path: Path) -> dict:
-    """Read a --policy-config file; CheckError (exit 2) naming the file when it is not a JSON object."""
-    try:
-        data = json.loads(Path(path).read_text())
-    except (OSError, ValueError) as exc:
-        raise CheckError(f"{path}: cannot read policy config: {exc}") from None
-    if not isinstance(data, dict):
-        raise CheckError(f"{path}: policy config must be a JSON object of policy name -> settings")
-    return data
 
 
 # --- the pack process -------------------------------------------------------------------------------------------
@@ -397,14 +283,14 @@ def pack_environment(plan: Mapping[str, Any], stack: str, root: Path | None = No
     if (root / f"Pulumi.{stack}.yaml").exists():
         config, secret_keys = plan_mod.read_stack_config(stack, root, plan.get("project", plan_mod.PROJECT))
     return PackEnvironment(project=plan.get("project", plan_mod.PROJECT), stack=stack,
-                           dry_run=plan_mod.plan_is_preview(plan), config=tuple(sorted(config.items())),
+                           dry_run=plan_is_preview(plan), config=tuple(sorted(config.items())),
                            secret_keys=tuple(secret_keys))
 
 
 def _policies(info: analyzer_pb2.AnalyzerInfo) -> list[PolicyInfo]:
     policies = []
     for p in info.policies:
-        schema = plan_mod._normalize(json_format.MessageToDict(p.configSchema)) if p.HasField("configSchema") else {}
+        schema = message_to_dict(p.configSchema) if p.HasField("configSchema") else {}
         policies.append(PolicyInfo(
             name=p.name, description=p.description, enforcement=ENFORCEMENT_NAMES.get(p.enforcementLevel, "advisory"),
             severity=SEVERITY_NAMES.get(p.severity, "unspecified"),
@@ -427,7 +313,7 @@ def check_with(pack: PolicyPackProcess, plan: Mapping[str, Any], policy_config: 
     policies = [replace(p, enforcement=ENFORCEMENT_NAMES[configured[p.name].enforcementLevel]) for p in policies]
 
     resources = plan["resources"]
-    index = plan_mod.index_by_urn(plan)
+    index = index_by_urn(plan)
     by_policy = {p.name: p for p in policies}
     diagnostics: list[tuple[Any, Mapping[str, Any] | None]] = []
     not_applicable: list[tuple[str, str]] = []
@@ -499,49 +385,9 @@ def _violation(diag: Any, resource: Mapping[str, Any] | None, policies: Mapping[
         name=resource.get("name") or (urn.rsplit("::", 1)[-1] if urn else "(stack)"),
         type=resource.get("type") or (urn.split("::")[2].split("$")[-1] if urn.count("::") >= 3 else ""),
         message=redact(message.strip(), secrets),
-        account=plan_mod.account_of(index, resource) if resource else "-",
+        account=account_of(index, resource) if resource else "-",
         preview_unknown=PREVIEW_ADVISORY_MARK in diag.message and diag.urn == "",
     )
-
-
-def secret_values(plan: Mapping[str, Any]) -> list[str]:
-    """Every plaintext under a secret envelope in the plan (longest first), so reports can never print one.
-
-    A secret that is a structure (a kubeconfig) has leaves that are its vocabulary, not its secret ("Config", "v1",
-    "exec"): those are redacted only from STRUCTURED_LEAF_MIN characters on, or every "Config" in a message would be.
-    """
-    found: set[str] = set()
-
-    def walk(value: Any, inside_secret: bool, min_length: int) -> None:
-        if wire.is_secret(value):
-            inner = value.get("value")
-            walk(inner, True, STRUCTURED_LEAF_MIN if isinstance(inner, Mapping | list) else SCALAR_SECRET_MIN)
-        elif isinstance(value, Mapping):
-            for v in value.values():
-                walk(v, inside_secret, STRUCTURED_LEAF_MIN if inside_secret else min_length)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v, inside_secret, STRUCTURED_LEAF_MIN if inside_secret else min_length)
-        elif inside_secret and value not in (None, "", True, False) and value != plan_mod.UNKNOWN:
-            text = value if isinstance(value, str) else json.dumps(value)
-            if len(text) >= min_length:
-                found.add(text)
-            if isinstance(value, str) and value[:1] in "[{":
-                with contextlib.suppress(ValueError):
-                    walk(json.loads(value), True, STRUCTURED_LEAF_MIN)
-
-    for resource in plan.get("resources", []):
-        walk(resource.get("inputs"), False, SCALAR_SECRET_MIN)
-        walk(resource.get("outputs"), False, SCALAR_SECRET_MIN)
-    walk(plan.get("outputs"), False, SCALAR_SECRET_MIN)
-    return sorted(found, key=len, reverse=True)
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    return text
 
 
 def run_check(plan: Mapping[str, Any], pack_dir: Path, policy_config: Mapping[str, Any] | None, stack: str,
@@ -556,12 +402,3 @@ def run_check(plan: Mapping[str, Any], pack_dir: Path, policy_config: Mapping[st
     with PolicyPackProcess(pack_dir, pack_environment(plan, stack, root)) as started:
         return check_with(started, plan, policy_config, stack)
 
-
-def render(result: CheckResult, fmt: str = "text") -> str:
-    from landing_zone import reports
-
-    renderers = {"text": reports.render_text, "json": reports.render_json, "sarif": reports.render_sarif,
-                 "junit": reports.render_junit}
-    if fmt not in renderers:
-        raise CheckError(f"unknown format {fmt!r} (choose one of: {', '.join(renderers)})")
-    return renderers[fmt](result)

@@ -50,7 +50,8 @@ def validate(stack: str = StackOpt, root: Path = RootOpt) -> None:
 
 def planned(stack: str, root: Path, plan_file: Path | None, preview: bool = False) -> dict:
     """The plan from --plan FILE, or a fresh offline plan of the stack; exit 2 on invalid config, 1 on a program error."""
-    from landing_zone.plan import PlanError, PlanFileError, read_plan, run_plan
+    from landing_zone.plan import PlanError, run_plan
+    from landing_zone.plan_file import PlanFileError, read_plan
 
     if plan_file is not None:
         try:
@@ -76,7 +77,7 @@ def plan(
     root: Path = RootOpt,
 ) -> None:
     """Plan the stack offline (the real program under Pulumi's mocks) and write the plan JSON."""
-    from landing_zone.plan import plan_schema_json, write_plan
+    from landing_zone.plan_file import plan_schema_json, write_plan
     from landing_zone.summary import render_summary
 
     if schema:
@@ -103,7 +104,10 @@ def check(
     root: Path = RootOpt,
 ) -> None:
     """Policy-check the plan with policies/ over the engine's Analyzer protocol: exit 0 clean, 1 mandatory violations."""
-    from landing_zone.check import CheckError, exit_code, load_policy_config, render, run_check
+    from landing_zone.check import run_check
+    from landing_zone.check_result import CheckError, exit_code
+    from landing_zone.policy_config import load_policy_config
+    from landing_zone.reports import render
 
     the_plan = planned(stack, root, plan_file)
     if policy_config is None and (root / DEFAULT_POLICY_CONFIG).exists():
@@ -184,7 +188,7 @@ def cost(
     """Monthly cost estimate of the plan (per account, kind, resource; unpriced kinds listed), or `--compare`."""
     from landing_zone import cost as cost_mod
     from landing_zone.cost.refresh import RefreshError, refresh_table
-    from landing_zone.plan import PlanFileError, read_plan
+    from landing_zone.plan_file import PlanFileError, read_plan
 
     if fmt not in ("text", "json", "markdown"):
         fail([f"error: --format: expected text, json or markdown, got {fmt!r}"])

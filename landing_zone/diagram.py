@@ -372,7 +372,8 @@ def main(stack: str, root: Path = Path("."), fmt: str = "mermaid", output: Path 
          plan_file: Path | None = None) -> int:
     """`lz diagram`: exit 0 written, 2 bad input (config, format, missing `dot`), 1 when the program fails to plan."""
     from landing_zone.config import ConfigError
-    from landing_zone.plan import PlanError, PlanFileError, stack_and_plan
+    from landing_zone.plan import PlanError, stack_and_plan
+    from landing_zone.plan_file import PlanFileError
 
     if fmt not in FORMATS:
         return _fail(f"error: --format {fmt!r} is not one of {', '.join(FORMATS)}")

@@ -96,7 +96,8 @@ def runbook(report: Any, stack: str) -> list[str]:
 def main(stack: str, root: Path, plan_file: Path | None = None, show_runbook: bool = False,
          console: Console | None = None) -> int:
     """The `lz dr` command."""
-    from landing_zone.plan import PlanError, PlanFileError, input_errors, stack_and_plan
+    from landing_zone.plan import PlanError, input_errors, stack_and_plan
+    from landing_zone.plan_file import PlanFileError
 
     out = console or Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True) if console is None else console

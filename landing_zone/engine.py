@@ -92,7 +92,7 @@ _WIRE = (("_special_sig_key", wire.SIG_KEY), ("_special_secret_sig", wire.SECRET
 
 check_sdk()
 
-# --- what plan.py builds on ------------------------------------------------------------------------------------------
+# --- what plan_monitor.py builds on ----------------------------------------------------------------------------------
 
 MockMonitor = _mocks.MockMonitor  # the monitor the recording one extends (make_urn, resources, Invoke, ...)
 ResourceRegistration = _mocks.MockMonitor.ResourceRegistration

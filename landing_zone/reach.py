@@ -97,7 +97,8 @@ def render(report: ReachReport, console: Console, stack: str) -> None:
 
 def main(stack: str, root: Path, plan_file: Path | None = None, console: Console | None = None) -> int:
     """The `lz reach` command: 0 equal, 1 different, 2 invalid config / plan."""
-    from landing_zone.plan import PlanError, PlanFileError, input_errors, stack_and_plan
+    from landing_zone.plan import PlanError, input_errors, stack_and_plan
+    from landing_zone.plan_file import PlanFileError
 
     out = console or Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True) if console is None else console

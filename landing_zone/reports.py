@@ -1,7 +1,7 @@
 """Report formats for `lz check`: text (rich), json, SARIF 2.1.0 (GitHub code scanning) and JUnit XML.
 
 Every format names the resource (URN and name) of each violation. Messages were redacted of every secret plaintext
-in the plan when the result was built (check.secret_values), so no format can print one.
+in the plan when the result was built (check_result.secret_values), so no format can print one.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from landing_zone.check import SEVERITY_ORDER, CheckResult, Violation
+from landing_zone.check_result import SEVERITY_ORDER, CheckError, CheckResult, Violation
 
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "unspecified": "dim"}
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -197,3 +197,11 @@ def render_junit(result: CheckResult) -> str:
     root.append(suite)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def render(result: CheckResult, fmt: str = "text") -> str:
+    """The result in one of the formats above; CheckError (exit 2) for an unknown one."""
+    renderers = {"text": render_text, "json": render_json, "sarif": render_sarif, "junit": render_junit}
+    if fmt not in renderers:
+        raise CheckError(f"unknown format {fmt!r} (choose one of: {', '.join(renderers)})")
+    return renderers[fmt](result)

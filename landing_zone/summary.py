@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from landing_zone import plan as plan_mod
+from landing_zone.plan_index import account_of, index_by_urn, plan_is_preview, provider_tags
 
 # Kinds a platform engineer thinks in, from type tokens (first match wins; anything else shows its module).
 KINDS = (
@@ -37,9 +37,9 @@ def kind_of(type_token: str) -> str:
 
 def counts(plan: Mapping[str, Any]) -> dict:
     """{"total", "custom", "components", "by_account": {account: n}, "by_account_kind": {(account, kind): n}}."""
-    index = plan_mod.index_by_urn(plan)
+    index = index_by_urn(plan)
     custom = [r for r in plan["resources"] if r["custom"]]
-    by_account_kind = Counter((plan_mod.account_of(index, r), kind_of(r["type"])) for r in custom)
+    by_account_kind = Counter((account_of(index, r), kind_of(r["type"])) for r in custom)
     return {
         "total": len(plan["resources"]),
         "custom": len(custom),
@@ -53,8 +53,8 @@ def render_summary(plan: Mapping[str, Any], console: Console | None = None) -> s
     """Print two narrow tables (accounts, then kinds) and return them as text: readable in an 80-column terminal."""
     console = console or Console(record=True, width=100, highlight=False)
     c = counts(plan)
-    index = plan_mod.index_by_urn(plan)
-    environments = {plan_mod.account_of(index, r): plan_mod.provider_tags(index, r).get("environment", "")
+    index = index_by_urn(plan)
+    environments = {account_of(index, r): provider_tags(index, r).get("environment", "")
                     for r in plan["resources"] if r["custom"]}
     accounts = Table(title=f"plan {plan['project']}/{plan['stack']}: {c['custom']} resources in "
                            f"{len(c['by_account'])} accounts ({c['components']} components)", title_justify="left")
@@ -75,6 +75,6 @@ def render_summary(plan: Mapping[str, Any], console: Console | None = None) -> s
         kinds.add_row(kind, str(n), str(spread[kind]))
     console.print(accounts)
     console.print(kinds)
-    if plan_mod.plan_is_preview(plan):
+    if plan_is_preview(plan):
         console.print("[yellow]preview:[/] computed values (ids, ARNs, endpoints) are unknown until deployment.")
     return console.export_text() if console.record else ""

@@ -6,8 +6,8 @@
         rec = record(lambda: SpokeVpc("spoke", SpokeVpcArgs(account=account("dev-apps"), region="ap-south-1", ...)))
         assert rec.one("aws:ec2/vpc:Vpc")["inputs"]["cidrBlock"] == "10.0.0.0/16"
 
-`plan_program` runs the callable under landing_zone.plan's RecordingMonitor with the landing_zone.mocks tables --
-the same code `lz plan` uses -- and returns a Recording over the plan JSON. The handle builders (`account`,
+`plan_program` runs the callable under landing_zone.plan_monitor's RecordingMonitor with the landing_zone.mocks
+tables -- the same code `lz plan` uses -- and returns a Recording over the plan JSON. The handle builders (`account`,
 `management`, `ORGANIZATION`, `LOG_ARCHIVE`) give a component the small typed args it needs without an Organization
 component or a whole stack config; call them inside the program (an account's providers are resources).
 """
@@ -23,6 +23,8 @@ from components.providers import account_providers, management_providers
 from landing_zone import plan as plan_mod
 from landing_zone.mocks import fake_account_id
 from landing_zone.models import Account, Organization, Vpc
+from landing_zone.plan_index import account_of, index_by_urn
+from landing_zone.plan_monitor import RecordingMonitor
 
 HOME, DR = "ap-south-1", "ap-south-2"
 MANAGEMENT_ACCOUNT_ID = "111111111111"
@@ -36,14 +38,14 @@ LOG_ARCHIVE = LogArchive(
 class Recording:
     """The plan of one run plus the lookups tests need (resources as the engine received them)."""
 
-    def __init__(self, plan: dict, monitor: plan_mod.RecordingMonitor):
+    def __init__(self, plan: dict, monitor: RecordingMonitor):
         self.plan = plan
         self.monitor = monitor
         self.resources: list[dict] = plan["resources"]
         self.outputs: dict = plan["outputs"]
         self.invokes: list[tuple[str, dict]] = monitor.mocks.invokes
         self.logs: list[tuple[str, str]] = monitor.log_messages
-        self.index = plan_mod.index_by_urn(plan)
+        self.index = index_by_urn(plan)
 
     def of_type(self, type_token: str, account: str | None = None) -> list[dict]:
         """Resources of a type, optionally only those in one account (by their provider's `account` tag)."""
@@ -64,7 +66,7 @@ class Recording:
         return self.index[urn]
 
     def account_of(self, resource: Mapping[str, Any]) -> str:
-        return plan_mod.account_of(self.index, resource)
+        return account_of(self.index, resource)
 
     def region_of(self, resource: Mapping[str, Any]) -> str:
         provider = self.index.get(resource["provider"].rsplit("::", 1)[0], {})

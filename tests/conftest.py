@@ -5,8 +5,8 @@
         vpc = rec.one("aws:ec2/vpc:Vpc")
         assert vpc["inputs"]["cidrBlock"] == "10.0.0.0/16"
 
-It runs the program (a callable, or a path to a `__main__.py`) under landing_zone.plan's RecordingMonitor with the
-landing_zone.mocks tables -- the same code `lz plan` uses -- and returns a Recording over the plan JSON
+It runs the program (a callable, or a path to a `__main__.py`) under landing_zone.plan_monitor's RecordingMonitor with
+the landing_zone.mocks tables -- the same code `lz plan` uses -- and returns a Recording over the plan JSON
 (tests/component_plans.py: `plan_program`, importable where a fixture cannot go, and small typed handles).
 """
 

@@ -13,6 +13,8 @@ from stack_plans import ROOT
 from stack_plans import full_plan as plan_of
 
 from landing_zone import check
+from landing_zone.check_result import exit_code
+from landing_zone.policy_config import load_policy_config
 
 PACK = ROOT / "policies"
 
@@ -38,7 +40,7 @@ def check_broken_prod(pack: check.PolicyPackProcess, breaks: Callable[[dict], st
     name and the mandatory violations, after asserting `lz check` would exit 1."""
     plan = copy.deepcopy(plan_of("prod"))
     name = breaks(plan)
-    result = check.run_check(plan, PACK, check.load_policy_config(ROOT / "policy-config.json"), "prod", root=ROOT,
+    result = check.run_check(plan, PACK, load_policy_config(ROOT / "policy-config.json"), "prod", root=ROOT,
                              pack=pack)
-    assert check.exit_code(result) == 1
+    assert exit_code(result) == 1
     return name, result.mandatory

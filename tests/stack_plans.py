@@ -23,6 +23,8 @@ import yaml
 from landing_zone import plan as plan_mod
 from landing_zone.config import load_stack
 from landing_zone.plan import run_plan  # bound here: tests may monkeypatch plan_mod.run_plan to serve this cache
+from landing_zone.plan_file import dumps_plan
+from landing_zone.plan_index import account_of, index_by_urn
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM = ROOT / "__main__.py"
@@ -32,7 +34,7 @@ _fingerprints: dict[str, str] = {}
 
 
 def _fingerprint(plan: dict) -> str:
-    return hashlib.sha256(plan_mod.dumps_plan(plan).encode()).hexdigest()
+    return hashlib.sha256(dumps_plan(plan).encode()).hexdigest()
 
 
 def plan_stack_file(stack: str, config_dir: Path, program: Path = PROGRAM) -> dict:
@@ -68,6 +70,6 @@ def of_type(plan: Mapping[str, Any], type_token: str, account: str | None = None
     """Resources of a type, optionally only those in one account (by its provider's `account` tag)."""
     found = [r for r in plan["resources"] if r["type"] == type_token]
     if account is not None:
-        index = plan_mod.index_by_urn(plan)
-        found = [r for r in found if plan_mod.account_of(index, r) == account]
+        index = index_by_urn(plan)
+        found = [r for r in found if account_of(index, r) == account]
     return found

@@ -15,7 +15,7 @@ from typing import Any
 
 from landing_zone.cost.table import PriceTable
 from landing_zone.models import Cost
-from landing_zone.plan import account_of, index_by_urn
+from landing_zone.plan_index import account_of, index_by_urn, provider_urn
 
 # Resource types AWS does not charge for by themselves (their traffic or usage is priced on another line, if any).
 FREE_TYPES = frozenset({
@@ -195,17 +195,12 @@ class _Ctx:
         self.hours = table.hours_per_month
 
     def region_of(self, r: Mapping) -> str:
-        provider = self.index.get(_provider_urn(r.get("provider", "")))
+        provider = self.index.get(provider_urn(r.get("provider", "")))
         region = (provider or {}).get("inputs", {}).get("region")
         return region if isinstance(region, str) else ""
 
     def by_dependency(self, r: Mapping, prop: str) -> list[dict]:
         return [self.index[u] for u in r.get("property_dependencies", {}).get(prop, []) if u in self.index]
-
-
-def _provider_urn(ref: str) -> str:
-    """A provider reference is `<urn>::<id>` (as in landing_zone.plan)."""
-    return ref.rsplit("::", 1)[0] if ref else ""
 
 
 class _Pricer:

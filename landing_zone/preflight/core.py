@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from landing_zone.models import Account, LandingZoneConfig
-from landing_zone.plan import _provider_urn, account_of, index_by_urn
+from landing_zone.plan_index import account_of, index_by_urn, provider_urn
 
 Status = Literal["pass", "warn", "fail"]
 
@@ -230,6 +230,6 @@ class Context:
         return found
 
     def region_of(self, resource: Mapping[str, Any]) -> str:
-        provider = self.plan_index.get(_provider_urn(resource.get("provider", "")), {})
+        provider = self.plan_index.get(provider_urn(resource.get("provider", "")), {})
         region = provider.get("inputs", {}).get("region")
         return region if isinstance(region, str) else ""

@@ -6,7 +6,7 @@ import shlex
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from landing_zone.plan import STACK_TYPE, _provider_urn
+from landing_zone.plan_index import STACK_TYPE, provider_urn
 
 if TYPE_CHECKING:
     from landing_zone.preflight.core import Context
@@ -25,7 +25,7 @@ def import_command(ctx: Context, resource: Mapping[str, Any], resource_id: str) 
     parent = resource.get("parent") or ""
     if parent and parent.split("::")[2:3] != [STACK_TYPE]:
         parts += ["--parent", f"{_name_of(parent)}={parent}"]
-    provider = _provider_urn(resource.get("provider") or "")
+    provider = provider_urn(resource.get("provider") or "")
     if provider and not _name_of(provider).startswith("default"):
         parts += ["--provider", f"{_name_of(provider)}={provider}"]
     return shlex.join(parts)
@@ -47,7 +47,7 @@ def prepare_command(ctx: Context) -> str | None:
     AWS; a component has no cloud resource at all."""
     targets: list[str] = []
     for resource in ctx.imported:
-        provider = _provider_urn(resource.get("provider") or "")
+        provider = provider_urn(resource.get("provider") or "")
         explicit = [provider] if provider and not _name_of(provider).startswith("default") else []
         for urn in [*_ancestors(ctx.plan_index, resource["urn"]), *[u for p in explicit
                                                                      for u in [*_ancestors(ctx.plan_index, p), p]]]:

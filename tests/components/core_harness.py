@@ -20,8 +20,10 @@ from stack_plans import of_type  # noqa: F401  (tests read it as h.of_type)
 from components.organization import Organization, organization_args
 from components.security import SecurityBaseline, SecurityBaselineArgs
 from landing_zone import plan as plan_mod
+from landing_zone import plan_index
 from landing_zone.config import load_stack
 from landing_zone.models import LandingZoneConfig
+from landing_zone.plan_index import index_by_urn
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,9 +52,9 @@ def config(stack: str) -> LandingZoneConfig:
 
 
 def account_of(plan: Mapping[str, Any], resource: Mapping[str, Any]) -> str:
-    return plan_mod.account_of(plan_mod.index_by_urn(plan), resource)
+    return plan_index.account_of(index_by_urn(plan), resource)
 
 
 def region_of(plan: Mapping[str, Any], resource: Mapping[str, Any]) -> str:
-    provider = plan_mod.index_by_urn(plan).get(resource["provider"].rsplit("::", 1)[0], {})
+    provider = index_by_urn(plan).get(resource["provider"].rsplit("::", 1)[0], {})
     return provider.get("inputs", {}).get("region", "")

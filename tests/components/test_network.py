@@ -25,6 +25,7 @@ from components.organization import Organization, organization_args
 from landing_zone import plan as plan_mod
 from landing_zone.client_vpn import authorization_ranges, client_vpn_routes, client_vpn_source_cidrs
 from landing_zone.config import load_stack, namespaced, parse
+from landing_zone.plan_index import index_by_urn, provider_tags
 from landing_zone.ports import closed_to_internet
 from landing_zone.routing import (
     PEERING_TABLE,
@@ -40,6 +41,7 @@ from landing_zone.routing import (
 )
 from landing_zone.segments import Intent
 from landing_zone.subnets import by_tier, plan_subnets
+from landing_zone.wire import is_secret
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STACKS = ("dev", "prod")
@@ -110,7 +112,7 @@ class View:
         self.cfg = load_stack(stack, REPO_ROOT)
         self.plan = network_plan(stack)
         self.resources = self.plan["resources"]
-        self.index = plan_mod.index_by_urn(self.plan)
+        self.index = index_by_urn(self.plan)
         self.by_urn = {r["urn"]: r for r in self.resources}
 
     def of_type(self, type_: str) -> list[dict]:
@@ -121,7 +123,7 @@ class View:
         return found
 
     def tags(self, r: dict) -> dict:
-        return {**plan_mod.provider_tags(self.index, r), **(r["inputs"].get("tags") or {})}
+        return {**provider_tags(self.index, r), **(r["inputs"].get("tags") or {})}
 
     def account(self, r: dict) -> str:
         return self.tags(r).get("account", "")
@@ -482,7 +484,7 @@ def test_vpn_tunnels_logged_and_keys_secret(view):
             group = log_groups[options["logGroupArn"]]
             assert group["inputs"]["kmsKeyId"] and group["inputs"]["retentionInDays"] >= 365
             if gw.tunnel_preshared_keys:
-                assert plan_mod.is_secret(i[f"tunnel{n}PresharedKey"])
+                assert is_secret(i[f"tunnel{n}PresharedKey"])
 
 
 def test_direct_connect_allows_only_the_data_warehouse_prefixes(view):
@@ -535,7 +537,7 @@ def test_client_vpn_credentials_live_in_the_network_account_and_home_region(view
     (cert,) = view.deps(endpoint, "serverCertificateArn")
     assert cert["type"] == ACM_CERT and (view.account(cert), view.region(cert)) == (network, home)
     assert cert["inputs"]["certificateBody"] == (REPO_ROOT / cvpn.server_certificate.certificate_file).read_text()
-    assert plan_mod.is_secret(cert["inputs"]["privateKey"])
+    assert is_secret(cert["inputs"]["privateKey"])
     assert endpoint["inputs"]["serverCertificateArn"] == cert["outputs"]["arn"]
     (saml,) = view.deps(endpoint, "authenticationOptions")
     assert saml["type"] == SAML_PROVIDER and (view.account(saml), view.region(saml)) == (network, home)

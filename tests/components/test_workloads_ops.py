@@ -11,11 +11,12 @@ import workloads_harness as h
 from components.workloads import ecs
 from components.workloads.data_hosts import ROLE_PORTS, DataHosts, DataHostsArgs
 from components.workloads.monitoring import Monitoring, MonitoringArgs
-from landing_zone import plan as plan_mod
 from landing_zone.config import load_stack
 from landing_zone.mocks import fake_account_id
 from landing_zone.models import AdminPorts, DataHost
 from landing_zone.models import Monitoring as MonitoringConfig
+from landing_zone.plan_file import dumps_plan
+from landing_zone.plan_index import index_by_urn
 from landing_zone.ports import DEFAULT_ADMIN_PORTS
 
 STACKS = ("dev", "prod")
@@ -30,7 +31,7 @@ def accounts(stack: str, block: str) -> dict:
 
 
 def provider_region(plan: dict, resource: dict) -> str:
-    provider = plan_mod.index_by_urn(plan)[resource["provider"].rsplit("::", 1)[0]]
+    provider = index_by_urn(plan)[resource["provider"].rsplit("::", 1)[0]]
     return provider["inputs"]["region"]
 
 
@@ -376,5 +377,5 @@ def test_alb_unhealthy_host_alarm_per_target_group():
 
 
 def test_plans_are_deterministic():
-    first = plan_mod.dumps_plan(h.run(lambda: h.program("dev"), "dev"))
-    assert first == plan_mod.dumps_plan(h.stack_plan("dev"))
+    first = dumps_plan(h.run(lambda: h.program("dev"), "dev"))
+    assert first == dumps_plan(h.stack_plan("dev"))

@@ -45,6 +45,7 @@ from landing_zone.dr_rules import dr_wanted
 from landing_zone.mocks import fake_account_id
 from landing_zone.models import LandingZoneConfig
 from landing_zone.promotion import promotion_peers
+from landing_zone.wire import is_secret
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOG_ARCHIVE = LogArchive(bucket_name="lz-log-archive-111111111111", bucket_arn="arn:aws:s3:::lz-log-archive-111111111111",
@@ -314,5 +315,5 @@ def doc(value) -> dict | list:
 
 
 def secret_value(value):
-    assert plan_mod.is_secret(value), f"expected a secret, got {value!r}"
+    assert is_secret(value), f"expected a secret, got {value!r}"
     return value["value"]

@@ -11,7 +11,9 @@ import pytest
 from stack_plans import ROOT, plan_stack_file
 
 from landing_zone import check
+from landing_zone.check_result import exit_code
 from landing_zone.log_delivery import ELB_ACCOUNT_IDS
+from landing_zone.policy_config import load_policy_config
 from landing_zone.regions import AWS_REGIONS, OPT_IN_REGIONS
 
 OLD, NEW = "ap-south-2", "eu-south-2"  # dev's DR region, and another opt-in region to move it to
@@ -51,6 +53,6 @@ def test_step_4_the_moved_stack_enables_the_new_region_in_every_member_account(m
 
 def test_step_4_the_moved_stack_passes_the_pack(moved):
     folder, plan = moved
-    result = check.run_check(plan, ROOT / "policies", check.load_policy_config(ROOT / "policy-config.json"), "dev",
+    result = check.run_check(plan, ROOT / "policies", load_policy_config(ROOT / "policy-config.json"), "dev",
                              root=folder)
-    assert check.exit_code(result) == 0, [v.message for v in result.mandatory]
+    assert exit_code(result) == 0, [v.message for v in result.mandatory]

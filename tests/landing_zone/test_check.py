@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from landing_zone import check, plan, wire
+from landing_zone.check_result import REDACTED, CheckError, exit_code, redact, secret_values
+from landing_zone.plan_index import index_by_urn
+from landing_zone.reports import render
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GRAPH = REPO_ROOT / "tests" / "fixtures" / "programs" / "graph" / "__main__.py"
@@ -30,7 +33,7 @@ def pack():
 
 def test_planted_violation_is_found_through_grpc_and_fails(pack):
     result = check.run_check(graph_plan(cidr="192.168.0.0/16"), PACK, None, "test", pack=pack)
-    assert check.exit_code(result) == 1
+    assert exit_code(result) == 1
     [violation] = result.mandatory
     assert violation.policy == "vpc-cidr-allowed" and violation.severity == "high"
     assert violation.name == "workload-ap-south-1-box-vpc" and violation.type == "aws:ec2/vpc:Vpc"
@@ -40,7 +43,7 @@ def test_planted_violation_is_found_through_grpc_and_fails(pack):
 
 def test_compliant_plan_passes(pack):
     result = check.run_check(graph_plan(), PACK, None, "test", pack=pack)
-    assert result.violations == [] and check.exit_code(result) == 0
+    assert result.violations == [] and exit_code(result) == 0
     assert result.resources_checked == len(graph_plan()["resources"])
     assert {p.name for p in result.policies} == {"vpc-cidr-allowed", "subnet-in-known-vpc", "parameters-are-secure"}
 
@@ -48,15 +51,15 @@ def test_compliant_plan_passes(pack):
 def test_policy_config_merges_schema_defaults_all_and_per_policy(pack):
     planned = graph_plan(cidr="192.168.0.0/16")
     allowed = check.run_check(planned, PACK, {"vpc-cidr-allowed": {"allowedPrefix": "192.168."}}, "test", pack=pack)
-    assert check.exit_code(allowed) == 0
+    assert exit_code(allowed) == 0
     advisory = check.run_check(planned, PACK, {"all": "advisory"}, "test", pack=pack)
-    assert check.exit_code(advisory) == 0 and [v.enforcement for v in advisory.violations] == ["advisory"]
+    assert exit_code(advisory) == 0 and [v.enforcement for v in advisory.violations] == ["advisory"]
     disabled = check.run_check(planned, PACK, {"vpc-cidr-allowed": "disabled"}, "test", pack=pack)
     assert disabled.violations == []
-    assert 'skipped message="disabled by policy config"' in check.render(disabled, "junit")
-    with pytest.raises(check.CheckError, match="unknown policies: vpc-cidr"):
+    assert 'skipped message="disabled by policy config"' in render(disabled, "junit")
+    with pytest.raises(CheckError, match="unknown policies: vpc-cidr"):
         check.run_check(planned, PACK, {"vpc-cidr": "disabled"}, "test", pack=pack)
-    with pytest.raises(check.CheckError, match="allowedPrefix: expected string"):
+    with pytest.raises(CheckError, match="allowedPrefix: expected string"):
         check.run_check(planned, PACK, {"vpc-cidr-allowed": {"allowedPrefix": 10}}, "test", pack=pack)
 
 
@@ -64,16 +67,16 @@ def test_stack_policy_sees_outputs_and_secrets_never_reach_a_report(pack):
     result = check.run_check(graph_plan(parameter_type="String"), PACK, None, "test", pack=pack)
     [violation] = result.violations
     assert violation.policy == "parameters-are-secure" and violation.name == "workload-ap-south-1-db-password"
-    assert check.REDACTED in violation.message  # the careless policy echoed the value: it was redacted
+    assert REDACTED in violation.message  # the careless policy echoed the value: it was redacted
     for fmt in FORMATS:
-        rendered = check.render(result, fmt)
+        rendered = render(result, fmt)
         assert SECRET not in rendered, fmt
         assert "workload-ap-south-1-db-password" in rendered, fmt
 
 
 def test_analyze_request_carries_options_and_the_providers_inputs():
     planned = graph_plan()
-    index = plan.index_by_urn(planned)
+    index = index_by_urn(planned)
     subnet = next(r for r in planned["resources"] if r["type"] == "aws:ec2/subnet:Subnet")
     request = check.analyze_request(index, subnet)
     assert request.options.protect is True and request.options.parent == subnet["parent"]
@@ -86,29 +89,29 @@ def test_analyze_request_carries_options_and_the_providers_inputs():
 
 def test_preview_unknowns_give_an_advisory_not_a_crash():
     result = check.run_check(graph_plan(preview=True), PACK, None, "test")
-    assert result.preview is True and check.exit_code(result) == 0
+    assert result.preview is True and exit_code(result) == 0
     unknown = [v for v in result.violations if v.preview_unknown]
     assert [v.policy for v in unknown] == ["subnet-in-known-vpc"] and unknown[0].enforcement == "advisory"
-    text = check.render(result, "text")
+    text = render(result, "text")
     assert "could not run because values are unknown" in text and "subnet-in-known-vpc: 1 resource(s)" in text
-    assert json.loads(check.render(result, "json"))["summary"]["unknown_during_preview"] == 1
+    assert json.loads(render(result, "json"))["summary"]["unknown_during_preview"] == 1
 
 
 def test_reports_are_valid_sarif_and_junit(pack):
     result = check.run_check(graph_plan(cidr="192.168.0.0/16"), PACK, None, "test", pack=pack)
-    sarif = json.loads(check.render(result, "sarif"))
+    sarif = json.loads(render(result, "sarif"))
     run = sarif["runs"][0]
     assert sarif["version"] == "2.1.0"
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [p.name for p in result.policies]
     [finding] = run["results"]
     assert finding["ruleId"] == "vpc-cidr-allowed" and finding["level"] == "error"
     assert finding["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == result.mandatory[0].urn
-    junit = ET.fromstring(check.render(result, "junit"))
+    junit = ET.fromstring(render(result, "junit"))
     cases = {c.get("name"): c for c in junit.iter("testcase")}
     assert set(cases) == {p.name for p in result.policies}
     assert cases["vpc-cidr-allowed"].find("failure") is not None
     assert cases["subnet-in-known-vpc"].find("failure") is None
-    doc = json.loads(check.render(result, "json"))
+    doc = json.loads(render(result, "json"))
     assert set(doc["violations"][0]) >= {"policy", "enforcement", "severity", "urn", "name", "type", "message"}
     assert doc["summary"]["mandatory"] == 1 and doc["summary"]["passed"] is False
 
@@ -116,7 +119,7 @@ def test_reports_are_valid_sarif_and_junit(pack):
 def test_a_pack_that_fails_to_start_is_reported_with_its_own_error(tmp_path):
     (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\n")
     (tmp_path / "__main__.py").write_text("raise RuntimeError('pack exploded: missing rule module')\n")
-    with pytest.raises(check.CheckError, match="failed to start(.|\n)*pack exploded: missing rule module"):
+    with pytest.raises(CheckError, match="failed to start(.|\n)*pack exploded: missing rule module"):
         check.run_check(graph_plan(), tmp_path, None, "test")
 
 
@@ -126,7 +129,7 @@ def test_the_real_pack_runs_end_to_end():
         pytest.skip("policies/ not written yet")
     result = check.run_check(graph_plan(), real, None, "test")
     assert result.policies and result.resources_checked > 0
-    assert check.exit_code(result) in (0, 1)
+    assert exit_code(result) in (0, 1)
 
 
 def test_a_structured_secret_redacts_its_values_not_its_vocabulary():
@@ -137,7 +140,7 @@ def test_a_structured_secret_redacts_its_values_not_its_vocabulary():
                                                                          "value": kubeconfig}},
                               "type": "eks:index:Cluster", "urn": "urn:x"}],
                "outputs": {"password": {wire.SIG_KEY: wire.SECRET_SIG, "value": "hunter2"}}}
-    secrets = check.secret_values(planned)
+    secrets = secret_values(planned)
     assert token in secrets and "hunter2" in secrets
-    message = check.redact(f"Config recorder; token {token}; password hunter2", secrets)
+    message = redact(f"Config recorder; token {token}; password hunter2", secrets)
     assert message == "Config recorder; token [secret]; password [secret]"

@@ -197,7 +197,7 @@ import sys  # noqa: E402
 from plans import STACKS, plan_of  # noqa: E402
 
 from landing_zone.config import load_stack  # noqa: E402
-from landing_zone.plan import is_secret  # noqa: E402
+from landing_zone.wire import is_secret  # noqa: E402
 
 RESOURCE_STAR_ACTIONS = {"ecr:GetAuthorizationToken", "ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"}
 
@@ -359,7 +359,7 @@ def test_each_deployable_account_publishes_its_contract_in_parameter_store(stack
 
 def test_the_app_team_example_passes_against_the_prod_plan(tmp_path):
     """examples/app-team is its own project; run its tests as its pipeline would, on this prod plan."""
-    from landing_zone.plan import write_plan
+    from landing_zone.plan_file import write_plan
 
     plan_file = write_plan(plan_of("prod"), tmp_path / "prod.json")
     example = ROOT / "examples" / "app-team"

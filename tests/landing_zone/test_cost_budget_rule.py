@@ -7,6 +7,8 @@ import copy
 from plans import ROOT, plan_of
 
 from landing_zone import check
+from landing_zone.check_result import exit_code
+from landing_zone.policy_config import load_policy_config
 
 BUDGET = "aws:budgets/budget:Budget"
 
@@ -15,9 +17,9 @@ def test_removing_a_workload_accounts_budget_fails_lz_check_naming_the_account()
     plan = copy.deepcopy(plan_of("dev"))
     budget = next(r for r in plan["resources"] if r["type"] == BUDGET and r["name"].startswith("sandbox-"))
     plan["resources"].remove(budget)
-    result = check.run_check(plan, ROOT / "policies", check.load_policy_config(ROOT / "policy-config.json"), "dev",
+    result = check.run_check(plan, ROOT / "policies", load_policy_config(ROOT / "policy-config.json"), "dev",
                              root=ROOT)
-    assert check.exit_code(result) == 1
+    assert exit_code(result) == 1
     assert [v.policy for v in result.mandatory] == ["cost-01-workload-account-budget"]
     assert "workload account sandbox has no AWS Budget" in result.mandatory[0].message
 

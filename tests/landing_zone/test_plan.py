@@ -10,6 +10,9 @@ import pytest
 
 from landing_zone import mocks, plan, wire
 from landing_zone.config import ConfigError
+from landing_zone.engine import UNKNOWN
+from landing_zone.plan_file import dumps_plan, write_plan
+from landing_zone.plan_index import plan_is_preview
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GRAPH = REPO_ROOT / "tests" / "fixtures" / "programs" / "graph" / "__main__.py"
@@ -77,14 +80,14 @@ def test_preview_leaves_computed_values_unknown(record):
     rec = record(GRAPH, config=GRAPH_CONFIG, secret_keys=("db_password",), preview=True)
     vpc, subnet = rec.one("aws:ec2/vpc:Vpc"), rec.one("aws:ec2/subnet:Subnet")
     assert vpc["id"] == "" and "arn" not in vpc["outputs"]
-    assert subnet["inputs"]["vpcId"] == plan.UNKNOWN
-    assert rec.outputs["vpcId"] == plan.UNKNOWN
-    assert plan.plan_is_preview(rec.plan)
+    assert subnet["inputs"]["vpcId"] == UNKNOWN
+    assert rec.outputs["vpcId"] == UNKNOWN
+    assert plan_is_preview(rec.plan)
 
 
 def test_two_plans_of_the_same_program_are_byte_identical(record):
-    first = plan.dumps_plan(record(GRAPH, config=GRAPH_CONFIG, secret_keys=("db_password",)).plan)
-    second = plan.dumps_plan(record(GRAPH, config=GRAPH_CONFIG, secret_keys=("db_password",)).plan)
+    first = dumps_plan(record(GRAPH, config=GRAPH_CONFIG, secret_keys=("db_password",)).plan)
+    second = dumps_plan(record(GRAPH, config=GRAPH_CONFIG, secret_keys=("db_password",)).plan)
     assert first == second
 
 
@@ -93,8 +96,8 @@ def test_two_plans_of_a_real_stack_are_byte_identical(stack, stack_plan, tmp_pat
     if not (REPO_ROOT / f"Pulumi.{stack}.yaml").exists():
         pytest.skip(f"no Pulumi.{stack}.yaml yet")
     # the session's plan of the stack (planned earlier in this process, by other tests' time) against a fresh one
-    first = plan.write_plan(stack_plan(stack), tmp_path / "a.json").read_bytes()
-    second = plan.write_plan(plan.run_plan(stack, REPO_ROOT), tmp_path / "b.json").read_bytes()
+    first = write_plan(stack_plan(stack), tmp_path / "a.json").read_bytes()
+    second = write_plan(plan.run_plan(stack, REPO_ROOT), tmp_path / "b.json").read_bytes()
     if first != second:
         diff = difflib.unified_diff(first.decode().splitlines(), second.decode().splitlines(), lineterm="", n=4)
         pytest.fail("plans differ:\n" + "\n".join(list(diff)[:80]))

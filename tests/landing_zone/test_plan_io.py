@@ -14,9 +14,11 @@ import pytest
 from plans import ROOT, STACKS, plan_of
 from typer.testing import CliRunner
 
-from landing_zone import diagram, plan, reach, wire
+from landing_zone import diagram, reach, wire
 from landing_zone.cli import app
 from landing_zone.mocks import MANAGEMENT_ACCOUNT_ID
+from landing_zone.plan_file import MAX_PLAN_ERRORS, PlanFileError, plan_errors, plan_schema_json, read_plan
+from landing_zone.plan_index import account_of, index_by_urn, provider_urn
 
 WORKLOAD_ACCOUNT = "123456789012"
 EKS = "eks:index:Cluster"
@@ -75,7 +77,7 @@ def test_without_providers_the_remote_component_lands_in_the_management_account(
 
 
 def _provider_account(index: dict, ref: str) -> str:
-    inputs = index[plan._provider_urn(ref)]["inputs"]
+    inputs = index[provider_urn(ref)]["inputs"]
     return json.loads(inputs["assumeRoles"])[0]["roleArn"].split(":")[4]
 
 
@@ -84,11 +86,11 @@ def test_every_eks_cluster_of_the_stacks_lands_in_its_member_account(stack):
     """Fails when components/workloads/eks.py stops passing `providers=` to eks.Cluster: the cluster, its OIDC
     provider and every IRSA trust would be in the management account."""
     the_plan = plan_of(stack)
-    index = plan.index_by_urn(the_plan)
+    index = index_by_urn(the_plan)
     clusters = [r for r in the_plan["resources"] if r["type"] == EKS]
     assert clusters
     for cluster in clusters:
-        account = plan.account_of(index, cluster)
+        account = account_of(index, cluster)
         assert account != "management", f"{cluster['name']} would be created in the management account"
         assert cluster["name"].startswith(f"{account}-")
         assert cluster["providers"].get("aws") == cluster["provider"]
@@ -97,7 +99,7 @@ def test_every_eks_cluster_of_the_stacks_lands_in_its_member_account(stack):
         assert arn.startswith(f"arn:aws:iam::{account_id}:oidc-provider/oidc.eks."), arn
         trusts = [r for r in the_plan["resources"] if r["type"] == "aws:iam/role:Role" and arn in
                   json.dumps(r["inputs"].get("assumeRolePolicy"))]
-        assert trusts and all(plan.account_of(index, r) == account for r in trusts)  # IRSA roles trust their cluster
+        assert trusts and all(account_of(index, r) == account for r in trusts)  # IRSA roles trust their cluster
 
 
 # --- invokes ------------------------------------------------------------------------------------------------------
@@ -137,14 +139,14 @@ def test_invokes_are_sorted(record):
 def test_checked_in_schema_is_what_lz_plan_schema_prints():
     printed = CliRunner().invoke(app, ["plan", "--schema"])
     assert printed.exit_code == 0
-    assert printed.output == plan.plan_schema_json()
+    assert printed.output == plan_schema_json()
     assert (ROOT / "landing_zone" / "plan.schema.json").read_text() == printed.output, (
         "landing_zone/plan.schema.json is stale: run `lz plan --schema > landing_zone/plan.schema.json`")
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_stacks_plans_are_valid_plans(stack):
-    assert plan.plan_errors(plan_of(stack), stack) == []
+    assert plan_errors(plan_of(stack), stack) == []
 
 
 def _dev() -> dict:
@@ -231,9 +233,9 @@ def test_many_problems_are_capped(tmp_path):
     p = _dev()
     for r in p["resources"][:30]:
         del r["name"]
-    with pytest.raises(plan.PlanFileError) as err:
-        plan.read_plan(_write(tmp_path, p), "dev")
-    assert len(err.value.errors) == plan.MAX_PLAN_ERRORS + 1
+    with pytest.raises(PlanFileError) as err:
+        read_plan(_write(tmp_path, p), "dev")
+    assert len(err.value.errors) == MAX_PLAN_ERRORS + 1
     assert err.value.errors[-1].endswith("... and 10 more problem(s)")
 
 

@@ -619,7 +619,7 @@ def test_credential_errors_are_recognised():
 
 
 def test_cli_without_credentials_exits_2_without_a_traceback(monkeypatch, tmp_path):
-    from landing_zone.plan import write_plan
+    from landing_zone.plan_file import write_plan
 
     for key in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(key, raising=False)
@@ -633,7 +633,7 @@ def test_cli_without_credentials_exits_2_without_a_traceback(monkeypatch, tmp_pa
 
 
 def test_cli_rejects_an_unknown_format_and_another_stacks_plan(tmp_path):
-    from landing_zone.plan import write_plan
+    from landing_zone.plan_file import write_plan
 
     plan = write_plan(full_plan("dev"), tmp_path / "plan.json")
     bad = CliRunner().invoke(app, ["preflight", "--stack", "dev", "--plan", str(plan), "--format", "xml",
@@ -645,7 +645,7 @@ def test_cli_rejects_an_unknown_format_and_another_stacks_plan(tmp_path):
 
 def test_cli_json_on_a_ready_organization(world, monkeypatch, tmp_path):
     from landing_zone import preflight as preflight_mod
-    from landing_zone.plan import write_plan
+    from landing_zone.plan_file import write_plan
 
     real = preflight_mod.preflight
     monkeypatch.setattr(preflight_mod, "preflight", lambda cfg, plan, session, root: real(

@@ -6,7 +6,7 @@ from plans import ROOT
 from typer.testing import CliRunner
 
 from landing_zone.cli import app
-from landing_zone.plan import contains_unknowns
+from landing_zone.plan_index import contains_unknowns
 
 
 def test_preview_of_prod_plans_and_checks_with_advisories(tmp_path):

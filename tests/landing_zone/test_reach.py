@@ -11,8 +11,9 @@ from rich.console import Console
 from stack_plans import full_plan
 
 from landing_zone import reach
-from landing_zone.check import load_policy_config, run_check
+from landing_zone.check import run_check
 from landing_zone.config import load_stack
+from landing_zone.policy_config import load_policy_config
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TGW_RT = "aws:ec2transitgateway/routeTable:RouteTable"

@@ -8,8 +8,10 @@ import pytest
 from plans import ROOT, STACKS, plan_of
 from typer.testing import CliRunner
 
-from landing_zone.check import exit_code, load_policy_config, run_check
+from landing_zone.check import run_check
+from landing_zone.check_result import exit_code
 from landing_zone.cli import app
+from landing_zone.policy_config import load_policy_config
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -12,8 +12,8 @@ import yaml
 from stack_plans import ROOT, STACKS, full_plan, of_type
 
 from bootstrap import roles
-from landing_zone import plan as plan_mod
 from landing_zone.config import load_stack
+from landing_zone.plan_index import account_of, index_by_urn
 
 ROLE, POLICY = "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
@@ -26,12 +26,12 @@ DATA_READS = {"s3:GetObject*", "secretsmanager:GetSecretValue", "ssm:GetParamete
 def preview_resources(stack: str) -> dict[str, dict[str, list[dict]]]:
     """account -> type -> the preview role's resources there (the role, its policy and its attachments)."""
     cfg, plan = load_stack(stack, ROOT), full_plan(stack)
-    index, name = plan_mod.index_by_urn(plan), cfg.organization.preview_role_name
+    index, name = index_by_urn(plan), cfg.organization.preview_role_name
     found: dict[str, dict[str, list[dict]]] = {}
     for t in (ROLE, POLICY, ATTACHMENT):
         for r in of_type(plan, t):
             if r["inputs"].get("name" if t == ROLE else "role") == name:
-                found.setdefault(plan_mod.account_of(index, r), {}).setdefault(t, []).append(r)
+                found.setdefault(account_of(index, r), {}).setdefault(t, []).append(r)
     return found
 
 

@@ -16,6 +16,7 @@ from lz_policies.rules import StackCase
 from lz_policies.values import UNKNOWN
 
 from landing_zone import check
+from landing_zone.check_result import exit_code
 from landing_zone.regions import OPT_IN_REGIONS
 
 BY_ID = {rule.id: rule for rule in dep.RULES}
@@ -123,4 +124,4 @@ def test_grpc_provider_before_region_enablement_and_lookup_in_new_account_fail(p
     assert "does not wait for account/region app-ap-south-2" in region.message
     [lookup] = _dep(result, "dep-02")
     assert lookup.name == "app-ap-south-2-lookup-zone" and "aws:route53/getZone:getZone" in lookup.message
-    assert check.exit_code(result) == 1
+    assert exit_code(result) == 1

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from landing_zone import check
+from landing_zone.check_result import exit_code
 
 PACK = Path(__file__).resolve().parents[2] / "policies"
 PROVIDER_URN = "urn:pulumi:test::landing-zone::pulumi:providers:aws::workload-eu-west-1"
@@ -55,7 +56,7 @@ def test_planted_violations_are_found_and_named(pack):
     assert net and net[0].enforcement == "mandatory" and net[0].name == "workload-eu-west-1-app"
     assert "cidrBlocks" in net[0].message or "VPN" in net[0].message
     assert _by_policy(result, "log-13") and _by_policy(result, "log-13")[0].name == "workload-eu-west-1-app-logs"
-    assert check.exit_code(result) == 1
+    assert exit_code(result) == 1
 
 
 def test_compliant_resources_raise_nothing_from_their_rules(pack):

@@ -22,6 +22,8 @@ if str(REPO) not in sys.path:  # the landing_zone package (installed with `-e ..
 from landing_zone import plan as lz_plan  # noqa: E402
 from landing_zone.contract import unwrap_secrets  # noqa: E402
 from landing_zone.mocks import LandingZoneMocks  # noqa: E402
+from landing_zone.plan_file import read_plan  # noqa: E402
+from landing_zone.wire import is_secret  # noqa: E402
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
@@ -44,14 +46,14 @@ class StackReferenceMocks(LandingZoneMocks):
 
 def plain_outputs(plan_outputs: Mapping[str, Any]) -> tuple[dict, list[str]]:
     """Stack outputs as a StackReference receives them: values in clear, secret ones named."""
-    secret = sorted(k for k, v in plan_outputs.items() if lz_plan.is_secret(v))
+    secret = sorted(k for k, v in plan_outputs.items() if is_secret(v))
     return {k: unwrap_secrets(v) for k, v in plan_outputs.items()}, secret
 
 
 @pytest.fixture(scope="session")
 def landing_zone_outputs() -> dict:
     path = os.environ.get("LZ_PLAN")
-    plan = lz_plan.read_plan(Path(path)) if path else lz_plan.run_plan("prod", REPO)
+    plan = read_plan(Path(path)) if path else lz_plan.run_plan("prod", REPO)
     assert plan["outputs"].get("contract_version"), "the landing-zone plan has no contract outputs"
     return plan["outputs"]
 

@@ -177,6 +177,7 @@ def test_redis_meets_the_target_through_its_global_datastore():
     redis, token = rows[f"prod-apps-{HOME}-redis"], rows[f"prod-apps-{HOME}-redis-auth"]
     assert redis.failures(WARM) == [] and redis.rpo.source == "elasticache-global-lag"
     assert f"member in {DR}" in redis.mechanism
+    assert f"--primary-region {DR} --primary-replication-group-id prod-apps-{DR}-redis" in redis.action
     assert token.failures(WARM) == [] and token.mechanism == f"replica in {DR}"
 
 

@@ -2,7 +2,8 @@
 
 All need a DR region the account has a provider in: an Aurora cross-region replica (prod accounts that ask for it),
 a copy of every backup to the DR region (prod by default; `backup.copy_to_dr` decides either way), and the DR
-compute of pilot-light and warm-standby (the edge and the ECS services there, at standby_tasks).
+compute of pilot-light and warm-standby (the edge and the ECS services there, at standby_tasks), and for those
+strategies a Redis global datastore member unless the config says the cache is rebuilt empty.
 """
 
 from __future__ import annotations
@@ -30,3 +31,11 @@ def standby_tasks(cfg: LandingZoneConfig, account: Account, regions: Iterable[st
     if dr is None or dr.strategy not in STANDBY_STRATEGIES or not dr_region or dr_region not in regions:
         return None
     return dr.standby_tasks if dr.strategy == "warm-standby" else 0
+
+
+def redis_dr_wanted(cfg: LandingZoneConfig, account: Account, regions: Iterable[str]) -> bool:
+    """A Redis global datastore with a secondary in the DR region: pilot-light and warm-standby accounts whose Redis
+    is not declared `dr.rebuilt_empty`."""
+    dr = account.dr
+    return bool(account.workloads.redis and standby_tasks(cfg, account, regions) is not None
+                and "redis" not in dr.rebuilt_empty)

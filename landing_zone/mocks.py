@@ -510,6 +510,10 @@ RESOURCE_MOCKS: dict[str, ResourceMock] = {
         extra=lambda c, i, n: {"primaryEndpointAddress": f"master.{n}.{fake_hex(c.seed, 6)}.{c.where.region[:3]}1.cache.amazonaws.com",
                                "readerEndpointAddress": f"replica.{n}.{fake_hex(c.seed, 6)}.{c.where.region[:3]}1.cache.amazonaws.com",
                                "port": 6379}),
+    # AWS prefixes the suffix with a region-specific code: the datastore's id and globalReplicationGroupId
+    "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup": ResourceMock(
+        id=lambda c, n: f"{fake_hex(c.seed, 5)}-{c.get('globalReplicationGroupIdSuffix')}",
+        arn=_arn("elasticache", "globalreplicationgroup:{id}"), extra=lambda c, i, n: {"globalReplicationGroupId": i}),
     "aws:backup/vault:Vault": ResourceMock(arn=_arn("backup", "backup-vault:{name}")),
     "aws:backup/plan:Plan": ResourceMock(id=_uuid_id, arn=_arn("backup", "backup-plan:{id}"), extra=lambda c, i, n: {"version": fake_hex(i, 32)}),
     "aws:backup/selection:Selection": ResourceMock(id=_uuid_id),

@@ -249,6 +249,8 @@ class Aurora(Strict):
 
 class Redis(Strict):
     node_type: str = "cache.r6g.large"
+    """With a pilot-light / warm-standby DR target (Redis not rebuilt empty): a global datastore node type (M5, M6g,
+    M7g, R5, R6g, R6gd, R7g, C7gn; large and above)."""
     replicas: Annotated[int, Field(ge=0, le=5)] = 1
 
 
@@ -363,7 +365,8 @@ class DisasterRecovery(Strict):
     rpo_minutes: Annotated[int, Field(ge=1)]
     """Recovery point objective: the most data (in minutes of writes) a regional disaster may lose."""
     rebuilt_empty: list[Literal["redis"]] = []
-    """Data stores the apps refill themselves (a cache): recreated empty in DR, their RPO is not held to the target."""
+    """Data stores the apps refill themselves (a cache): recreated empty in DR, their RPO is not held to the target
+    (pilot-light / warm-standby then build no Redis global datastore)."""
     standby_tasks: Annotated[int, Field(ge=1)] = 1
     """warm-standby: tasks each ECS service keeps running in the DR region (pilot-light keeps none)."""
 

@@ -398,6 +398,31 @@ def _disaster_recovery(cfg: LandingZoneConfig) -> Iterator[str]:
                    f"only ({a.name} is {a.environment}); choose backup-restore")
         if "redis" in dr.rebuilt_empty and not w.redis:
             yield f"{path}.dr.rebuilt_empty: redis is listed but the account has no workloads.redis"
+        if standby and w.redis and "redis" not in dr.rebuilt_empty:
+            problem = global_datastore_node_problem(w.redis.node_type)
+            if problem:
+                yield (f"{path}.workloads.redis.node_type: {w.redis.node_type} {problem}; dr.strategy {dr.strategy} "
+                       "replicates Redis through an ElastiCache global datastore (families "
+                       f"{', '.join(GLOBAL_DATASTORE_FAMILIES)}, size large and above): choose e.g. cache.r6g.large, "
+                       "or list redis in dr.rebuilt_empty if it is a cache the apps refill")
+
+
+# ElastiCache User Guide, "Global datastores: prerequisites and limitations": these families, size large and above
+GLOBAL_DATASTORE_FAMILIES = ("m5", "m6g", "m7g", "r5", "r6g", "r6gd", "r7g", "c7gn")
+SMALLER_THAN_LARGE = ("micro", "small", "medium")
+
+
+def global_datastore_node_problem(node_type: str) -> str | None:
+    """Why a node type cannot be in a global datastore (None when it can)."""
+    parts = node_type.split(".")
+    family, size = (parts[1], parts[2]) if len(parts) == 3 and parts[0] == "cache" else ("", "")
+    if family.startswith("t"):
+        return "is burstable (t-series), which global datastores do not support"
+    if family not in GLOBAL_DATASTORE_FAMILIES:
+        return "is not a node family global datastores support"
+    if size in SMALLER_THAN_LARGE:
+        return "is smaller than large, which global datastores do not support"
+    return None
 
 
 def _in_domain(name: str, domain: str) -> bool:

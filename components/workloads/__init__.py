@@ -20,7 +20,20 @@ import pulumi_aws as aws
 
 from components.base import AccountComponent
 from components.context import AccountContext, LogArchive, VpcHandle
-from components.workloads import aurora, backup, cache, data_hosts, ecr, ecs, edge, eks, monitoring, patching, queues
+from components.workloads import (
+    aurora,
+    backup,
+    cache,
+    cache_global,
+    data_hosts,
+    ecr,
+    ecs,
+    edge,
+    eks,
+    monitoring,
+    patching,
+    queues,
+)
 from components.workloads.ecr import Repositories
 from components.workloads.ecs import EcsCluster
 from components.workloads.edge_dns import EdgeDns
@@ -29,7 +42,7 @@ from components.workloads.kms import WorkloadKeys, WorkloadKeysArgs
 from components.workloads.monitoring import Monitoring
 from components.workloads.registry import BuildContext, Piece, WorkloadsArgs, build_pieces
 from landing_zone.client_vpn import client_vpn_source_cidrs
-from landing_zone.dr_rules import dr_wanted, standby_tasks
+from landing_zone.dr_rules import dr_wanted, redis_dr_wanted, standby_tasks
 from landing_zone.models import LandingZoneConfig
 from landing_zone.models import Workloads as WorkloadsConfig
 from landing_zone.promotion import promotion_peers
@@ -40,8 +53,10 @@ PIECES: tuple[Piece, ...] = (
 )
 # What DR compute (pilot-light, warm-standby) builds in the DR region, through a BuildContext there: the edge (its
 # record the SECONDARY of the public name), the repositories replicated from home, the ECS services at the standby's
-# task count. The data stores' DR copies are their own pieces' business (Aurora's global secondary, AWS Backup).
-DR_PIECES: tuple[Piece, ...] = (edge.PIECE, ecr.DR_PIECE, ecs.PIECE)
+# task count, the Redis global datastore's secondary (unless rebuilt empty), and Monitoring, which alarms on those in
+# the DR region (an alarm notifies only a topic of its own region). Aurora's global secondary and AWS Backup's copies
+# are their home pieces' business.
+DR_PIECES: tuple[Piece, ...] = (edge.PIECE, ecr.DR_PIECE, ecs.PIECE, cache_global.DR_PIECE, monitoring.PIECE)
 DR_KEY_PREFIX = "dr-"  # kms_key_arns: the DR region's keys are `dr-<purpose>`
 
 
@@ -102,7 +117,7 @@ class Workloads(AccountComponent[WorkloadsArgs]):
         dr_keys = {p.removeprefix(DR_KEY_PREFIX): arn for p, arn in self.kms_key_arns.items()
                    if p.startswith(DR_KEY_PREFIX)}
         return build_pieces(DR_PIECES, BuildContext(
-            args=args, region=args.dr_region, vpc=args.dr_vpc, parent=self, keys=dr_keys, standby=True,
+            args=args, region=args.dr_region, vpc=args.dr_vpc, parent=self, keys=dr_keys, standby=True, home=self.pieces,
             app_security_group_id=self._app_security_group(args.dr_region, args.dr_vpc, False)))
 
     def _keys(self, with_dr: bool) -> None:
@@ -207,7 +222,8 @@ def workloads_args(cfg: LandingZoneConfig, account: AccountContext, vpcs: dict[t
         admin_ports=cfg.network.admin_ports,
         image_pullers={p: account_ids[p] for p in peers}, dr_region=org.dr_region,
         dr_vpc=vpcs.get((name, org.dr_region)) if org.dr_region else None, aurora_dr=aurora_dr, backup_dr=backup_dr,
-        standby_tasks=standby_tasks(cfg, account.config, account.regions), management=management)
+        standby_tasks=standby_tasks(cfg, account.config, account.regions),
+        redis_dr=redis_dr_wanted(cfg, account.config, account.regions), management=management)
 
 
 def build_workloads(cfg: LandingZoneConfig, accounts: dict[str, AccountContext],

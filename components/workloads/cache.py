@@ -15,6 +15,11 @@ it writes a new token to the secret as AWSPENDING, sets it on the replication gr
 previous token stays valid beside it, so running clients keep working), waits for the group, then promotes it to
 AWSCURRENT. Apps read AWSCURRENT and reconnect with it on an authentication error. The function may change only this
 secret and this replication group; Secrets Manager may invoke it only for this secret.
+
+Disaster recovery (RedisArgs.dr_region, for pilot-light and warm-standby accounts whose Redis is not rebuilt empty):
+this group becomes the primary of an ElastiCache global datastore (created after it, from its id), the AUTH secret is
+replicated to the DR region under the DR data key, and the rotation function sets each new token on the DR secondary
+too. The secondary itself is built in the DR region's context (components/workloads/cache_global.py).
 """
 
 from __future__ import annotations
@@ -50,6 +55,14 @@ class RedisArgs(AccountArgs):
     data_key_arn: pulumi.Input[str]
     logs_key_arn: pulumi.Input[str] | None = None  # the rotation function's log group
     log_retention_days: int = 365
+    # DR: the primary of a global datastore, its secret replicated to dr_region under dr_data_key_arn
+    dr_region: str | None = None
+    dr_data_key_arn: pulumi.Input[str] | None = None
+
+
+def group_id(account: AccountContext, region: str) -> str:
+    """The replication group id of the account's Redis in `region` (ElastiCache allows 40 characters)."""
+    return account.resource_name(region, "redis")[:40]
 
 
 def auth_token(account: AccountContext, region: str, parent: pulumi.Resource) -> pulumi.Output[str]:
@@ -60,43 +73,55 @@ def auth_token(account: AccountContext, region: str, parent: pulumi.Resource) ->
     return pulumi.Output.secret(generated.random_password)
 
 
+def data_tier(component: AccountComponent, vpc: VpcHandle,
+              app_security_group_id: pulumi.Input[str]) -> tuple[aws.ec2.SecurityGroup, aws.elasticache.SubnetGroup]:
+    """A Redis group's security group (6379 from the application tier only) and subnet group (data subnets)."""
+    child = component.child_opts()
+    sg = aws.ec2.SecurityGroup(
+        component.child_name("redis-sg"),
+        vpc_id=vpc.vpc_id,
+        description=f"Redis of {component.account.name}: {PORT} from the application tier only",
+        opts=child,
+    )
+    aws.ec2.SecurityGroupRule(
+        component.child_name("redis-from-app"),
+        type="ingress",
+        security_group_id=sg.id,
+        source_security_group_id=app_security_group_id,
+        protocol="tcp", from_port=PORT, to_port=PORT,
+        description="Redis (TLS) from the application tier (ECS tasks / EKS nodes)",
+        opts=child,
+    )
+    subnet_group = aws.elasticache.SubnetGroup(
+        component.child_name("redis-subnets"),
+        name=component.child_name("redis"),
+        subnet_ids=vpc.subnet_ids["data"],
+        description="Redis in the data tier",
+        opts=child,
+    )
+    return sg, subnet_group
+
+
 class RedisCache(AccountComponent[RedisArgs]):
-    """Attributes: replication_group_id, primary_endpoint, reader_endpoint, port, auth_secret_arn, security_group_id."""
+    """Attributes: replication_group_id, primary_endpoint, reader_endpoint, port, auth_secret_arn, security_group_id;
+    with DR: global_datastore_id and auth_token (a secret: the DR secondary starts with it)."""
 
     TOKEN = "workloads:RedisCache"
+    global_datastore_id: pulumi.Output[str] | None = None
 
     def __init__(self, name: str, args: RedisArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, args, opts)
         account, region, config = args.account, args.region, args.config
         child = self.child_opts()
-        sg = aws.ec2.SecurityGroup(
-            self.child_name("redis-sg"),
-            vpc_id=args.vpc.vpc_id,
-            description=f"Redis of {account.name}: {PORT} from the application tier only",
-            opts=child,
-        )
-        aws.ec2.SecurityGroupRule(
-            self.child_name("redis-from-app"),
-            type="ingress",
-            security_group_id=sg.id,
-            source_security_group_id=args.app_security_group_id,
-            protocol="tcp", from_port=PORT, to_port=PORT,
-            description="Redis (TLS) from the application tier (ECS tasks / EKS nodes)",
-            opts=child,
-        )
-        subnet_group = aws.elasticache.SubnetGroup(
-            self.child_name("redis-subnets"),
-            name=self.child_name("redis"),
-            subnet_ids=args.vpc.subnet_ids["data"],
-            description="Redis in the data tier",
-            opts=child,
-        )
+        sg, subnet_group = data_tier(self, args.vpc, args.app_security_group_id)
         token = auth_token(account, region, self)
+        replicas = [{"region": args.dr_region, "kms_key_id": args.dr_data_key_arn}] if args.dr_region else None
         secret = aws.secretsmanager.Secret(
             self.child_name("redis-auth"),
             name=f"landing-zone/{self.child_name('redis')}/auth-token",
             description="AUTH token of the Redis replication group",
             kms_key_id=args.data_key_arn,
+            replicas=replicas,  # DR: the apps there read the same name in their region
             recovery_window_in_days=30,
             opts=child,
         )
@@ -109,7 +134,7 @@ class RedisCache(AccountComponent[RedisArgs]):
         failover = config.replicas > 0
         group = aws.elasticache.ReplicationGroup(
             self.child_name("redis"),
-            replication_group_id=self.child_name("redis")[:40],
+            replication_group_id=group_id(account, region),
             description=f"Redis of {account.name}",
             engine="redis",
             engine_version=ENGINE_VERSION,
@@ -132,6 +157,15 @@ class RedisCache(AccountComponent[RedisArgs]):
             apply_immediately=False,
             opts=self.child_opts(ignore_changes=["authToken"]),
         )
+        if args.dr_region:
+            # AWS reads the primary's settings when the datastore is created: it waits for the group (its id)
+            self.global_datastore_id = aws.elasticache.GlobalReplicationGroup(
+                self.child_name("redis-global"),
+                global_replication_group_id_suffix=self.child_name("redis"),
+                primary_replication_group_id=group.id,
+                global_replication_group_description=f"Redis of {account.name}, replicated to {args.dr_region}",
+                opts=child).global_replication_group_id
+        self.auth_token = token
         self._rotation(account, region, secret, group, args)
         self.replication_group_id = group.id
         self.primary_endpoint = group.primary_endpoint_address
@@ -151,16 +185,24 @@ class RedisCache(AccountComponent[RedisArgs]):
             self.child_name("redis-rotation-logs"),
             name=f"/aws/lambda/{self.child_name('redis-rotation')}",
             kms_key_id=args.logs_key_arn, retention_in_days=args.log_retention_days, opts=child)
+        groups: list[pulumi.Input[str]] = [group.arn]
+        variables: dict[str, pulumi.Input[str]] = {"REPLICATION_GROUP_ID": group.id}
+        if args.dr_region:  # the secondary is built later, in the DR region's context: its ARN from its fixed id
+            dr_id = group_id(account, args.dr_region)
+            partition = lookup(aws.get_partition_output, account=account, region=region, parent=self)
+            groups.append(pulumi.Output.concat("arn:", partition.partition, ":elasticache:", args.dr_region, ":",
+                                               account.account_id, ":replicationgroup:", dr_id))
+            variables.update(DR_REPLICATION_GROUP_ID=dr_id, DR_REGION=args.dr_region)
         policy = aws.iam.RolePolicy(
             self.child_name("redis-rotation"), role=role.id, opts=child,
-            policy=rotation_policy(secret.arn, group.arn, args.data_key_arn, log_group.arn, region))
+            policy=rotation_policy(secret.arn, groups, args.data_key_arn, log_group.arn, region))
         function = aws.lambda_.Function(
             self.child_name("redis-rotation"),
             name=self.child_name("redis-rotation"),
             description=f"Rotates the AUTH token of {account.name}'s Redis every {ROTATION_DAYS} days",
             runtime="python3.12", handler="index.handler", role=role.arn, timeout=900,  # waits for the group
             code=pulumi.AssetArchive({"index.py": pulumi.FileAsset(str(ROTATION_CODE))}),
-            environment={"variables": {"REPLICATION_GROUP_ID": group.id}},
+            environment={"variables": variables},
             logging_config={"log_format": "JSON", "log_group": log_group.name},
             opts=self.child_opts(depends_on=[log_group, policy]))
         permission = aws.lambda_.Permission(
@@ -174,7 +216,7 @@ class RedisCache(AccountComponent[RedisArgs]):
             opts=self.child_opts(depends_on=[permission, group]))
 
 
-def rotation_policy(secret_arn: pulumi.Input[str], group_arn: pulumi.Input[str], key_arn: pulumi.Input[str],
+def rotation_policy(secret_arn: pulumi.Input[str], group_arns: list[pulumi.Input[str]], key_arn: pulumi.Input[str],
                     log_group_arn: pulumi.Input[str], region: str) -> pulumi.Output[str]:
     return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
         {"Sid": "OwnLogs", "Effect": "Allow", "Resource": pulumi.Output.concat(log_group_arn, ":*"),
@@ -184,7 +226,7 @@ def rotation_policy(secret_arn: pulumi.Input[str], group_arn: pulumi.Input[str],
             "secretsmanager:UpdateSecretVersionStage"]},
         # no resource type: a random string, nothing read
         {"Sid": "GenerateToken", "Effect": "Allow", "Action": "secretsmanager:GetRandomPassword", "Resource": "*"},
-        {"Sid": "SetTokenOnThisGroup", "Effect": "Allow", "Resource": group_arn,
+        {"Sid": "SetTokenOnThisGroup", "Effect": "Allow", "Resource": group_arns[0] if len(group_arns) == 1 else group_arns,
          "Action": ["elasticache:DescribeReplicationGroups", "elasticache:ModifyReplicationGroup"]},
         {"Sid": "SecretKey", "Effect": "Allow", "Resource": key_arn, "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
          "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}}},
@@ -195,10 +237,12 @@ def rotation_policy(secret_arn: pulumi.Input[str], group_arn: pulumi.Input[str],
 
 
 def build(ctx: BuildContext, config: Redis) -> RedisCache:
+    dr = ctx.args.dr_region if ctx.args.redis_dr else None
     return RedisCache(ctx.name("redis-cache"), RedisArgs(
         account=ctx.account, region=ctx.region, config=config, vpc=ctx.vpc,
         app_security_group_id=ctx.app_security_group_id, data_key_arn=ctx.keys["data"],
-        logs_key_arn=ctx.keys["logs"], log_retention_days=ctx.log_retention_days), ctx.opts)
+        logs_key_arn=ctx.keys["logs"], log_retention_days=ctx.log_retention_days,
+        dr_region=dr, dr_data_key_arn=ctx.dr_keys["data"] if dr else None), ctx.opts)
 
 
 def watch(_: BuildContext, redis: RedisCache) -> Watch:

@@ -4,6 +4,11 @@ The four steps Secrets Manager drives (createSecret, setSecret, testSecret, fini
 aws-samples/amazon-elasticache-auth-rbac-rotation: the new token goes to the replication group with the ROTATE
 strategy, so the previous token stays valid beside it (ElastiCache keeps at most two) and clients that still hold it
 keep working until they read the new AWSCURRENT value.
+
+With a global datastore (DR_REPLICATION_GROUP_ID and DR_REGION set), the token is set on the DR secondary too, after
+the home group, also with ROTATE: AWS does not document that an AUTH change on the primary reaches the secondary, so
+each member gets it explicitly. If either call fails, the rotation stops before finishSecret: AWSCURRENT keeps the old
+token, which both groups still accept. The secret itself reaches the DR region through its Secrets Manager replica.
 """
 
 import os
@@ -38,14 +43,15 @@ def create(secrets, arn, token):
 
 def set_token(secrets, arn, token):
     value = secrets.get_secret_value(SecretId=arn, VersionId=token, VersionStage=PENDING)["SecretString"]
-    _wait_available()
-    boto3.client("elasticache").modify_replication_group(
-        ReplicationGroupId=os.environ["REPLICATION_GROUP_ID"], AuthToken=value, AuthTokenUpdateStrategy="ROTATE",
-        ApplyImmediately=True)
+    for client, group_id in _groups():
+        _wait_available(client, group_id)
+        client.modify_replication_group(ReplicationGroupId=group_id, AuthToken=value,
+                                        AuthTokenUpdateStrategy="ROTATE", ApplyImmediately=True)
 
 
 def test(_secrets, _arn, _token):
-    _wait_available()  # the group applied the token; connecting needs a Redis client this function does not ship
+    for client, group_id in _groups():  # the groups applied the token; connecting needs a Redis client not shipped
+        _wait_available(client, group_id)
 
 
 def finish(secrets, arn, token):
@@ -55,11 +61,20 @@ def finish(secrets, arn, token):
                                         RemoveFromVersionId=current)
 
 
-def _wait_available(timeout=600):
-    client, deadline = boto3.client("elasticache"), time.time() + timeout
+def _groups():
+    """(ElastiCache client, replication group id): the home group, then the DR secondary of a global datastore."""
+    groups = [(boto3.client("elasticache"), os.environ["REPLICATION_GROUP_ID"])]
+    if os.environ.get("DR_REPLICATION_GROUP_ID"):
+        groups.append((boto3.client("elasticache", region_name=os.environ["DR_REGION"]),
+                       os.environ["DR_REPLICATION_GROUP_ID"]))
+    return groups
+
+
+def _wait_available(client, group_id, timeout=600):
+    deadline = time.time() + timeout
     while time.time() < deadline:
-        group = client.describe_replication_groups(ReplicationGroupId=os.environ["REPLICATION_GROUP_ID"])
+        group = client.describe_replication_groups(ReplicationGroupId=group_id)
         if group["ReplicationGroups"][0]["Status"] == "available":
             return
         time.sleep(15)
-    raise TimeoutError("the replication group did not become available")
+    raise TimeoutError(f"replication group {group_id} did not become available")

@@ -51,6 +51,7 @@ class WorkloadsArgs(AccountArgs):
     # DR compute (dr.strategy pilot-light or warm-standby): tasks each ECS service keeps running in the DR region
     # (0: pilot light); None: nothing runs there (backup-restore, or no DR)
     standby_tasks: int | None = None
+    redis_dr: bool = False  # a Redis global datastore with a secondary in the DR region (needs DR compute)
     management: AccountContext | None = None  # generates Aurora's bootstrap password (exists before the run)
 
 
@@ -69,6 +70,7 @@ class BuildContext:
     built: dict[str, tuple[Piece, Any]] = field(default_factory=dict)  # name -> (piece, component), in order
     dr_keys: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)  # the CMKs in the DR region
     standby: bool = False  # this context builds the DR region's standby (args.standby_tasks tasks per service)
+    home: Mapping[str, Any] = field(default_factory=dict)  # standby: the home region's pieces (name -> component)
 
     @property
     def account(self) -> AccountContext:
@@ -122,7 +124,7 @@ class Piece:
     """One kind of workload. `name` is the composite's attribute (and the key in BuildContext.built); `field` the
     config field of `workloads` that turns it on (several pieces may share one: ECS brings its ECR repositories).
 
-    build(ctx, config) -> component; the others read the built component back:
+    build(ctx, config) -> component (or None: nothing to build in this context); the others read it back:
     outputs(component) -> the composite's registered outputs (camelCase, flat);
     contract(component) -> its keys in the contract's `workloads` of the region (landing_zone.contract.Workloads);
     watch(ctx, component) -> what Monitoring alarms on, charts and status-checks;
@@ -145,8 +147,11 @@ class Piece:
 
 
 def build_pieces(pieces: tuple[Piece, ...], ctx: BuildContext) -> dict[str, Any]:
-    """Build, in order, every piece the account's config asks for; returns name -> component."""
+    """Build, in order, every piece the account's config asks for; returns name -> component. A build that returns
+    None has nothing to build in this context (e.g. a DR piece for a store the config rebuilds empty)."""
     for piece in pieces:
         if piece.wanted(ctx.workloads):
-            ctx.built[piece.name] = (piece, piece.build(ctx, piece.config(ctx.workloads)))
+            component = piece.build(ctx, piece.config(ctx.workloads))
+            if component is not None:
+                ctx.built[piece.name] = (piece, component)
     return {name: component for name, (_, component) in ctx.built.items()}

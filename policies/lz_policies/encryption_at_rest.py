@@ -38,7 +38,7 @@ from .types import (
     SSM_PARAMETER,
     TRAIL,
 )
-from .values import UNKNOWN, as_list, cannot_verify, dig, is_unknown, truthy
+from .values import UNKNOWN, as_list, cannot_verify, dig, is_set, is_unknown, truthy
 from .views import Stack, Subject
 
 S3_BUCKETS = (BUCKET, BUCKET_V2)
@@ -92,6 +92,8 @@ def rds_storage_encrypted(r: Subject) -> Iterator[str]:
 
 # EAR-04 ---------------------------------------------------------------------------------------------------------
 def redis_encrypted_at_rest(r: Subject) -> Iterator[str]:
+    if is_set(r.get("globalReplicationGroupId")):
+        return  # a global datastore secondary has the datastore's encryption, i.e. its primary's (checked here too)
     if not truthy(r.get("atRestEncryptionEnabled", default=False)):
         yield "atRestEncryptionEnabled is not true; set atRestEncryptionEnabled=true (and kmsKeyId)"
 
@@ -359,6 +361,8 @@ RULES = [
         cases=(
             Case({"description": "cache"}, violates=True),
             Case({"description": "cache", "atRestEncryptionEnabled": True}, violates=False),
+            Case({"description": "dr", "globalReplicationGroupId": "ldgnf-cache"}, violates=False,
+                 note="global datastore secondary: encrypted as its primary; AWS takes no setting beside the id"),
         ),
     ),
     ResourceRule(

@@ -18,7 +18,7 @@ from .types import (
     LOAD_BALANCERS,
     REDIS_GROUP,
 )
-from .values import as_list, dig, truthy
+from .values import as_list, dig, is_set, truthy
 from .views import Subject
 
 CERT_ARN = "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000001"
@@ -78,7 +78,8 @@ def alb_drops_invalid_headers(r: Subject) -> Iterator[str]:
 
 # EIT-04 ---------------------------------------------------------------------------------------------------------
 def redis_in_transit(r: Subject) -> Iterator[str]:
-    if not truthy(r.get("transitEncryptionEnabled", default=False)):
+    # a global datastore secondary has the datastore's TLS, i.e. its primary's (checked here too); AUTH it needs
+    if not is_set(r.get("globalReplicationGroupId")) and not truthy(r.get("transitEncryptionEnabled", default=False)):
         yield "transitEncryptionEnabled is not true; set transitEncryptionEnabled=true"
     if not r.get("authToken") and not as_list(r.get("userGroupIds")):
         yield "no authToken and no userGroupIds; require AUTH (authToken from Secrets Manager) or RBAC user groups"
@@ -208,6 +209,10 @@ RULES = [
             Case({"description": "c", "transitEncryptionEnabled": True}, violates=True, note="no AUTH"),
             Case({"description": "c", "transitEncryptionEnabled": True, "authToken": "from-secrets-manager"},
                  violates=False),
+            Case({"description": "dr", "globalReplicationGroupId": "ldgnf-c", "authToken": "from-secrets-manager"},
+                 violates=False, note="global datastore secondary: TLS as its primary"),
+            Case({"description": "dr", "globalReplicationGroupId": "ldgnf-c"}, violates=True,
+                 note="global datastore secondary without AUTH"),
         ),
     ),
     ResourceRule(

@@ -279,13 +279,16 @@ class _Account:
             member = datastore and next((m for m in self.of(REDIS_GROUP, "dr")
                                          if self._refers(m, "globalReplicationGroupId", datastore)), None)
             if member is not None:
-                gid = _known(datastore.get("globalReplicationGroupIdSuffix")) or datastore.name
+                gid = (_known(datastore.get("globalReplicationGroupId"))
+                       or f"<region prefix>-{_known(datastore.get('globalReplicationGroupIdSuffix')) or datastore.name}")
+                member_id = _known(member.get("replicationGroupId")) or member.name
                 yield self._row(group, kind="data", component="ElastiCache Redis",
                                 mechanism=f"global datastore {gid}, member in {self.region(member)}",
                                 rpo=Figure(FIGURES["elasticache-global-lag"], "elasticache-global-lag"),
                                 rto=Figure(FIGURES["elasticache-global-promote"], "elasticache-global-promote"),
                                 action=f"promote the {self.region(member)} member of ElastiCache global datastore {gid}: aws "
-                                       f"elasticache failover-global-replication-group --primary-region {self.region(member)}")
+                                       f"elasticache failover-global-replication-group --global-replication-group-id {gid} "
+                                       f"--primary-region {self.region(member)} --primary-replication-group-id {member_id}")
             elif "redis" in self.target.rebuilt_empty:
                 yield self._row(group, kind="data", component="ElastiCache Redis",
                                 mechanism="cache, rebuilt empty in DR (dr.rebuilt_empty)", rpo=None,

@@ -133,6 +133,11 @@ def truthy(value: Any) -> bool:
     return bool(value)
 
 
+def is_set(value: Any) -> bool:
+    """A value is given: known and non-empty, or unknown until apply (a reference to a resource not yet created)."""
+    return is_unknown(value) or bool(value)
+
+
 def read_member(container: Any, key: Any) -> Any:
     # pulumi_policy's proxies raise UnknownValueError on reading an unknown: a present key that cannot be read
     # counts as unknown (a snapshot never raises).

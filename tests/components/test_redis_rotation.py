@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import types
 
@@ -52,12 +53,18 @@ class FakeElastiCache:
 
 @pytest.fixture
 def rotation(monkeypatch):
-    secrets, cache = FakeSecrets(), FakeElastiCache()
-    fake_boto3 = types.SimpleNamespace(client=lambda name: {"secretsmanager": secrets, "elasticache": cache}[name])
+    secrets, cache, dr_cache = FakeSecrets(), FakeElastiCache(), FakeElastiCache()
+
+    def client(name, region_name=None):  # the DR region's ElastiCache by region_name
+        return dr_cache if region_name == "ap-south-2" else {"secretsmanager": secrets, "elasticache": cache}[name]
+    fake_boto3 = types.SimpleNamespace(client=client)
     monkeypatch.setitem(sys.modules, "boto3", fake_boto3)
     monkeypatch.setenv("REPLICATION_GROUP_ID", "prod-apps-ap-south-1-redis")
     sys.modules.pop("components.workloads.redis_rotation", None)
-    from components.workloads import redis_rotation
+    # import_module, not `from ... import`: that would return the package's attribute, the module bound to an
+    # earlier test's fakes
+    redis_rotation = importlib.import_module("components.workloads.redis_rotation")
+    redis_rotation.dr_cache = dr_cache  # the fake the DR secondary's calls reach (tests read it)
     yield redis_rotation, secrets, cache
     sys.modules.pop("components.workloads.redis_rotation", None)
 
@@ -83,3 +90,15 @@ def test_a_version_that_is_not_pending_is_refused(rotation):
     secrets.versions["v3"] = ([], "x")
     with pytest.raises(ValueError, match="not pending rotation"):
         run(module, "createSecret", token="v3")
+
+
+def test_with_a_global_datastore_the_token_is_set_on_the_dr_secondary_too(rotation, monkeypatch):
+    module, secrets, cache = rotation
+    monkeypatch.setenv("DR_REPLICATION_GROUP_ID", "prod-apps-ap-south-2-redis")
+    monkeypatch.setenv("DR_REGION", "ap-south-2")
+    for step in ("createSecret", "setSecret", "testSecret", "finishSecret"):
+        run(module, step)
+    token = secrets.versions["v2"][1]
+    assert [c["ReplicationGroupId"] for c in cache.modified] == ["prod-apps-ap-south-1-redis"]
+    assert module.dr_cache.modified == [{"ReplicationGroupId": "prod-apps-ap-south-2-redis", "AuthToken": token,
+                                         "AuthTokenUpdateStrategy": "ROTATE", "ApplyImmediately": True}]

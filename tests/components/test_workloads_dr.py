@@ -82,3 +82,81 @@ def test_backup_restore_builds_nothing_in_dr_and_keeps_the_plain_alias():
     alias = h.named(plan, f"prod-apps-{HOME}-alias")["inputs"]
     assert "failoverRoutingPolicies" not in alias and "setIdentifier" not in alias
     assert not h.by_prefix(plan, "aws:route53/healthCheck:HealthCheck")
+
+
+# --- Redis: a global datastore unless rebuilt empty -----------------------------------------------------------------
+REDIS_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
+REDIS_GLOBAL = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
+GLOBAL_VARIANT = "prod-apps-pilot-light-redis-global"
+
+
+def test_redis_joins_a_global_datastore_with_a_secondary_in_the_dr_data_tier():
+    plan = h.workloads_plan("prod", GLOBAL_VARIANT)
+    primary, secondary = h.named(plan, f"prod-apps-{HOME}-redis"), h.named(plan, f"prod-apps-{DR}-redis")
+    datastore = h.named(plan, f"prod-apps-{HOME}-redis-global")
+    assert datastore["property_dependencies"]["primaryReplicationGroupId"] == [primary["urn"]]  # after the primary
+    assert secondary["property_dependencies"]["globalReplicationGroupId"] == [datastore["urn"]]  # after the datastore
+    assert secondary["provider"] != primary["provider"]  # the DR region's
+    inputs = secondary["inputs"]
+    assert inputs["kmsKeyId"] == h.named(plan, f"prod-apps-{DR}-data-key")["outputs"]["arn"]
+    assert h.secret_value(inputs["authToken"])  # AUTH as at home
+    # AWS takes these from the datastore (the primary): the provider refuses them beside globalReplicationGroupId
+    assert not {"engine", "engineVersion", "nodeType", "transitEncryptionEnabled", "atRestEncryptionEnabled"} & set(inputs)
+    assert (inputs["numCacheClusters"], inputs["automaticFailoverEnabled"]) == (2, True)  # inherited failover: 2 nodes
+    subnets = h.named(plan, f"prod-apps-{DR}-redis-subnets")
+    assert subnets["provider"] == secondary["provider"] and all("data" in s for s in subnets["inputs"]["subnetIds"])
+    ingress = h.named(plan, f"prod-apps-{DR}-redis-from-app")
+    dr_app_sg = h.named(plan, f"prod-apps-{DR}-app-sg")
+    assert ingress["property_dependencies"]["sourceSecurityGroupId"] == [dr_app_sg["urn"]]
+
+
+def _rotation(plan: dict, type_token: str) -> dict:
+    return next(r for r in h.by_prefix(plan, type_token, "prod-apps") if r["name"] == f"prod-apps-{HOME}-redis-rotation")
+
+
+def test_the_redis_token_is_replicated_and_rotated_in_both_regions():
+    plan = h.workloads_plan("prod", GLOBAL_VARIANT)
+    secret = h.named(plan, f"prod-apps-{HOME}-redis-auth")["inputs"]
+    assert secret["replicas"] == [{"region": DR, "kmsKeyId": h.named(plan, f"prod-apps-{DR}-data-key")["outputs"]["arn"]}]
+    function = _rotation(plan, "aws:lambda/function:Function")
+    assert function["inputs"]["environment"]["variables"] == {
+        "REPLICATION_GROUP_ID": f"prod-apps-{HOME}-redis", "DR_REPLICATION_GROUP_ID": f"prod-apps-{DR}-redis",
+        "DR_REGION": DR}
+    policy = h.doc(_rotation(plan, "aws:iam/rolePolicy:RolePolicy")["inputs"]["policy"])
+    statement = next(s for s in policy["Statement"] if s["Sid"] == "SetTokenOnThisGroup")
+    assert [arn.split(":")[3] for arn in statement["Resource"]] == [HOME, DR]
+    assert all(arn.endswith(f":replicationgroup:prod-apps-{region}-redis")
+               for arn, region in zip(statement["Resource"], (HOME, DR), strict=True))
+
+
+def test_a_redis_rebuilt_empty_gets_no_global_datastore():
+    plan = h.workloads_plan("prod", "prod-apps-pilot-light")
+    assert not h.by_prefix(plan, REDIS_GLOBAL)
+    assert [g["name"] for g in h.by_prefix(plan, REDIS_GROUP, "prod-apps")] == [f"prod-apps-{HOME}-redis"]
+    assert "replicas" not in h.named(plan, f"prod-apps-{HOME}-redis-auth")["inputs"]
+
+
+# --- monitoring of the DR region -----------------------------------------------------------------------------------
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+
+def test_the_dr_region_alarms_on_its_own_topic_under_the_dr_key():
+    plan = h.workloads_plan("prod", GLOBAL_VARIANT)
+    topic = next(r for r in h.by_prefix(plan, "aws:sns/topic:Topic", "prod-apps") if r["name"] == f"prod-apps-{DR}-alarms")
+    assert topic["inputs"]["kmsMasterKeyId"] == h.named(plan, f"prod-apps-{DR}-data-key")["outputs"]["arn"]
+    assert topic["provider"] == h.named(plan, f"prod-apps-{DR}-alb")["provider"]
+    alarms = {a["name"]: a for a in h.by_prefix(plan, ALARM, f"prod-apps-{DR}")}
+    expected = {f"prod-apps-{DR}-{purpose}" for purpose in (
+        "alb-5xx", "alb-target-5xx", "redis-cpu", *(f"ecs-cpu-{s}" for s in SERVICES),
+        *(f"alb-unhealthy-{s}" for s in SERVICES))}
+    assert expected <= set(alarms)
+    for alarm in alarms.values():  # an alarm notifies only a topic of its own region
+        assert topic["urn"] in alarm["property_dependencies"]["alarmActions"]
+        assert alarm["provider"] == topic["provider"]
+    redis = alarms[f"prod-apps-{DR}-redis-cpu"]
+    assert redis["property_dependencies"]["dimensions"] == [h.named(plan, f"prod-apps-{DR}-redis")["urn"]]
+
+
+def test_backup_restore_has_no_dr_monitoring():
+    plan = h.workloads_plan("prod", "prod-apps-backup-restore")
+    assert not h.by_prefix(plan, ALARM, f"prod-apps-{DR}")

@@ -317,24 +317,29 @@ def test_patch_baselines_groups_and_window(stack):
 def test_every_alarm_notifies_the_encrypted_account_topic(stack):
     plan = h.workloads_plan(stack)  # the composite: every piece declares its alarms
     for name in accounts(stack, "monitoring"):
-        (topic,) = h.of_type(plan, "aws:sns/topic:Topic", name)
-        assert topic["inputs"]["kmsMasterKeyId"].startswith("arn:aws:kms:")
-        alarms = h.of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", name)
-        assert alarms or name == "sandbox"
-        (policy,) = h.of_type(plan, "aws:sns/topicPolicy:TopicPolicy", name)
-        for alarm in alarms:
-            assert topic["id"] in alarm["inputs"]["alarmActions"] and alarm["inputs"]["actionsEnabled"] is True
-            assert policy["urn"] in alarm["dependencies"], "an alarm firing before the topic policy is lost"
-        assert len(h.of_type(plan, "aws:cloudwatch/dashboard:Dashboard", name)) == 1
+        topics = h.of_type(plan, "aws:sns/topic:Topic", name)  # one per region with Monitoring (home, DR standby)
+        for topic in topics:
+            region = topic["name"].removesuffix("-alarms")  # <account>-<region>: an alarm notifies its own region's
+            assert topic["inputs"]["kmsMasterKeyId"].startswith(f"arn:aws:kms:{region.removeprefix(name + '-')}:")
+            alarms = [a for a in h.of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", name)
+                      if a["name"].startswith(f"{region}-")]
+            assert alarms or name == "sandbox"
+            (policy,) = [p for p in h.of_type(plan, "aws:sns/topicPolicy:TopicPolicy", name) if p["name"] == topic["name"]]
+            for alarm in alarms:
+                assert topic["id"] in alarm["inputs"]["alarmActions"] and alarm["inputs"]["actionsEnabled"] is True
+                assert policy["urn"] in alarm["dependencies"], "an alarm firing before the topic policy is lost"
+        assert len(h.of_type(plan, "aws:cloudwatch/dashboard:Dashboard", name)) == len(topics) >= 1
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_expected_alarms_exist_for_what_the_account_runs(stack):
     plan = h.workloads_plan(stack)  # the composite: every piece declares its alarms
+    home = h.workloads_config(stack).organization.home_region  # the DR region's are in test_workloads_dr.py
     for name, account in accounts(stack, "monitoring").items():
         w = account.workloads
         metrics = [(a["inputs"]["namespace"], a["inputs"]["metricName"])
-                   for a in h.of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", name)]
+                   for a in h.of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", name)
+                   if a["name"].startswith(f"{name}-{home}-")]
         assert (("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count") in metrics) is bool(w.edge)
         assert (("AWS/RDS", "CPUUtilization") in metrics) is bool(w.aurora)
         assert (("AWS/RDS", "FreeLocalStorage") in metrics) is bool(w.aurora)

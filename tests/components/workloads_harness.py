@@ -270,6 +270,7 @@ def _dr(strategy: str, **target) -> Callable[[LandingZoneConfig], LandingZoneCon
 VARIANTS: dict[str, Callable[[LandingZoneConfig], LandingZoneConfig]] = {
     "prod-apps-pilot-light": _dr("pilot-light"),
     "prod-apps-warm-standby-2": _dr("warm-standby", standby_tasks=2),
+    "prod-apps-pilot-light-redis-global": _dr("pilot-light", rebuilt_empty=[]),
     "prod-apps-backup-restore": _dr("backup-restore", rto_minutes=480, rpo_minutes=1680),
     "prod-data-without-workloads": lambda cfg: with_workloads(cfg, {"prod-data": None}),
     "nonprod-apps-on-eks": _eks_instead_of_ecs,

@@ -90,10 +90,25 @@ def test_strategy_implies_the_dr_copy_and_the_global_database():
      "accounts[1].dr: only workload accounts have a DR target"),
     (lambda c: _account(c, "prod-apps").update(dr={"strategy": "hot", "rto_minutes": 60, "rpo_minutes": 60}),
      "accounts[3].dr.strategy"),
+    (lambda c: _account(c, "prod-apps")["workloads"]["redis"].update(node_type="cache.t4g.medium"),
+     "accounts[3].workloads.redis.node_type: cache.t4g.medium is burstable (t-series), which global datastores do "
+     "not support"),
+    (lambda c: _account(c, "prod-apps")["workloads"]["redis"].update(node_type="cache.m6g.medium"),
+     "accounts[3].workloads.redis.node_type: cache.m6g.medium is smaller than large"),
+    (lambda c: _account(c, "prod-apps")["workloads"]["redis"].update(node_type="cache.m4.large"),
+     "accounts[3].workloads.redis.node_type: cache.m4.large is not a node family global datastores support"),
 ])
 def test_bad_dr_config_names_the_field(edit, expected):
     errors = _parse(edit)
     assert any(e.startswith(expected) for e in errors), errors
+
+
+def test_a_burstable_redis_is_fine_when_rebuilt_empty_or_without_standing_dr():
+    def burstable(c, dr):
+        _account(c, "prod-apps")["workloads"]["redis"].update(node_type="cache.t4g.medium")
+        _account(c, "prod-apps")["dr"].update(dr)
+    assert _parse(lambda c: burstable(c, {"rebuilt_empty": ["redis"]})) == []
+    assert _parse(lambda c: burstable(c, {"strategy": "backup-restore", "rto_minutes": 480, "rpo_minutes": 1680})) == []
 
 
 # --- the analysis over the sample plans -------------------------------------------------------------------------
@@ -132,8 +147,8 @@ def test_strengthening_the_strategy_meets_the_target():
 
 
 def test_prod_meets_its_warm_standby_target(tmp_path):
-    """prod-apps (Pulumi.prod.yaml): warm-standby, RTO 60 / RPO 60, Redis rebuilt empty; the plan's DR compute
-    meets it, through `lz dr` and rule DR-01 alike."""
+    """prod-apps (Pulumi.prod.yaml): warm-standby, RTO 60 / RPO 60, Redis in a global datastore; the plan's DR
+    compute and data meet it, through `lz dr` and rule DR-01 alike."""
     assert load_stack("prod", ROOT).account("prod-apps").dr.strategy == "warm-standby"
     code, text = _run("prod", full_plan("prod"), tmp_path)
     assert code == 0, text
@@ -142,12 +157,40 @@ def test_prod_meets_its_warm_standby_target(tmp_path):
     assert [v for v in result.violations if v.policy == "dr-01-recovery-targets-met"] == []
 
 
-def test_a_redis_the_target_must_hold_fails_naming_it():
-    """Without dr.rebuilt_empty the cache's contents count: snapshots stay home, Redis and its token are named."""
+REDIS_GLOBAL = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
+
+
+def _without_global_datastore(plan: dict) -> dict:
+    """prod's plan as if Redis had no global datastore (nor its DR secondary, nor the token's replica)."""
+    plan = copy.deepcopy(plan)
+    plan["resources"] = [r for r in plan["resources"] if r["type"] != REDIS_GLOBAL
+                         and r["name"] != f"prod-apps-{DR}-redis"]
+    secret = next(r for r in plan["resources"] if r["name"] == f"prod-apps-{HOME}-redis-auth")
+    for state in ("inputs", "outputs"):
+        secret[state].pop("replicas")
+    return plan
+
+
+def test_redis_meets_the_target_through_its_global_datastore():
+    """prod (no dr.rebuilt_empty): the cache's contents count, and the global datastore's DR member holds them."""
     rows = _rows(full_plan("prod"), {"prod-apps": WARM})
+    redis, token = rows[f"prod-apps-{HOME}-redis"], rows[f"prod-apps-{HOME}-redis-auth"]
+    assert redis.failures(WARM) == [] and redis.rpo.source == "elasticache-global-lag"
+    assert f"member in {DR}" in redis.mechanism
+    assert f"--primary-region {DR} --primary-replication-group-id prod-apps-{DR}-redis" in redis.action
+    assert token.failures(WARM) == [] and token.mechanism == f"replica in {DR}"
+
+
+def test_a_redis_without_global_datastore_fails_naming_it(tmp_path):
+    """Without the datastore (and without dr.rebuilt_empty) snapshots stay home: Redis and its token are named."""
+    plan = _without_global_datastore(full_plan("prod"))
+    rows = _rows(plan, {"prod-apps": WARM})
     failing = {name for name, row in rows.items() if row.failures(WARM)}
-    assert failing == {"prod-apps-ap-south-1-redis", "prod-apps-ap-south-1-redis-auth"}
-    assert "global datastore" in rows["prod-apps-ap-south-1-redis"].meets_rpo
+    assert failing == {f"prod-apps-{HOME}-redis", f"prod-apps-{HOME}-redis-auth"}
+    assert "global datastore" in rows[f"prod-apps-{HOME}-redis"].meets_rpo
+    result = run_check(plan, ROOT / "policies", None, "prod", root=ROOT)
+    named = {v.name for v in result.violations if v.policy == "dr-01-recovery-targets-met"}
+    assert named == {f"prod-apps-{HOME}-redis", f"prod-apps-{HOME}-redis-auth"}
 
 
 def test_lowering_the_rto_below_a_pilot_light_start_fails_the_services():

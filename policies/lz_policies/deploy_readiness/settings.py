@@ -65,6 +65,8 @@ def settings_compatible(stack: Any) -> Iterator[tuple[str | None, str]]:
                                     "it. Use a master password from a Secrets Manager secret you create (replicated "
                                     "to the other Region, with rotation)")
     for group in g.of_type(REDIS_GROUP):
+        if _set(group, "globalReplicationGroupId"):
+            continue  # a global datastore secondary takes TLS from the datastore (AWS refuses the setting here)
         if _set(group, "authToken") and not is_true(group.get("transitEncryptionEnabled")):
             if is_unknown(group.get("transitEncryptionEnabled")):
                 unknowns.add(group, "transitEncryptionEnabled")
@@ -178,6 +180,8 @@ DEP04_CASES = (
               violates=True, note="AUTH without TLS"),
     StackCase((case_in_account(REDIS_GROUP, "redis", {"authToken": "[secret]", "transitEncryptionEnabled": True}, account="app"),),
               violates=False),
+    StackCase((case_in_account(REDIS_GROUP, "redis", {"authToken": "[secret]", "globalReplicationGroupId": "ldgnf-redis"},
+                               account="app"),), violates=False, note="global datastore secondary: TLS from the datastore"),
     StackCase((_cluster("primary", managed=UNKNOWN),), violates=False, unknown=True),
 )
 

@@ -67,7 +67,7 @@ def ou_slug(name: str) -> str:
 
 
 def delegated_principals(security: Security) -> tuple[str, ...]:
-    """The organization-wide services the security account administers (the regional ones: components/security.py)."""
+    """The organization-wide services the security account administers (the regional ones: components/security/)."""
     principals = ["config.amazonaws.com", "config-multiaccountsetup.amazonaws.com"] if security.config else []
     principals += ["access-analyzer.amazonaws.com"] if security.access_analyzer else []
     return tuple(principals)

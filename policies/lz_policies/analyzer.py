@@ -10,8 +10,8 @@ prod plan (1,883 resources) that was ~95% of the pack's CPU time.
   - decodes each distinct provider once (many resources share one provider);
   - calls a resource policy only for the resource types it declares (`TypedResourcePolicy.types`); our policies
     return without a word for other types, so skipping them changes nothing;
-  - gives every stack policy of one AnalyzeStack the same resources list, so the framework builds its stack view
-    (and stack_rules its reachability graph) once per request instead of once per policy.
+  - gives every stack policy of one AnalyzeStack the same resources list, so views.py builds its stack view (and
+    graph.py its resource graph) once per request instead of once per policy.
 
 Policies that are not ours (no declared types) run for every resource, exactly as with the stock servicer.
 `build_pack` installs it only when `compatible()` confirms the private pulumi-policy API it relies on is there

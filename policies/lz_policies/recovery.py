@@ -1,6 +1,6 @@
 """What RPO and RTO a plan can achieve when its home region is lost, per workload account, from what is planned.
 
-STDLIB ONLY (like reachability.py, whose resource normalization it reuses): rule DR-01 (disaster_recovery.py) and
+STDLIB ONLY (like routing/, whose resource graph, graph.py, it reuses): rule DR-01 (disaster_recovery.py) and
 `lz dr` (landing_zone/dr.py puts policies/ on sys.path and imports this module) share this one analysis.
 
 For every account with a `dr` target (landing-zone:accounts[].dr), each data store and service of its home region

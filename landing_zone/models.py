@@ -213,9 +213,22 @@ class EcsService(Strict):
     """Secrets Manager names, exposed to the container as environment variables."""
 
 
+class Tracing(Strict):
+    """AWS X-Ray for the account's ECS services: a daemon sidecar per task, a sampling rule, traces under the data CMK."""
+
+    enabled: bool = False
+    """Adds the X-Ray daemon sidecar to every task (apps send to AWS_XRAY_DAEMON_ADDRESS=127.0.0.1:2000)."""
+    sampling_rate: Annotated[float, Field(ge=0, le=1)] = 0.05
+    """Fraction of requests traced beyond the reservoir (0 to 1)."""
+    reservoir: Annotated[int, Field(ge=0, le=1000)] = 1
+    """Requests per second traced before sampling_rate applies."""
+
+
 class Ecs(Strict):
     services: list[EcsService] = []
     spot: bool = True
+    tracing: Tracing = Tracing()
+    """AWS X-Ray tracing of the services (off by default)."""
 
 
 class NodeGroup(Strict):

@@ -330,6 +330,7 @@ def _workloads(cfg: LandingZoneConfig) -> Iterator[str]:
                     yield f"{path}.ecs.services[{j}]: need min_count <= desired_count <= max_count, got {svc.min_count}/{svc.desired_count}/{svc.max_count}"
             for dup in _duplicates([s.name for s in w.ecs.services]):
                 yield f"{path}.ecs.services: service name {dup} is used twice"
+            yield from _tracing(a, f"{path}.ecs.tracing")
         if w.eks:
             for j, ng in enumerate(w.eks.node_groups):
                 if not ng.min_size <= ng.desired_size <= ng.max_size:
@@ -340,6 +341,16 @@ def _workloads(cfg: LandingZoneConfig) -> Iterator[str]:
             yield f"{path}.data_hosts: role {dup} is listed twice"
         if w.deployment:
             yield from _deployment(a, f"{path}.deployment")
+
+
+def _tracing(a, path: str) -> Iterator[str]:
+    """The X-Ray daemon's image comes from the public ECR gallery, which no VPC endpoint serves: a NAT must reach it."""
+    if not a.workloads.ecs.tracing.enabled:
+        return
+    for region, vpc in sorted(a.vpcs.items()):
+        if vpc.nat == "none":
+            yield (f"{path}.enabled: the X-Ray daemon image is pulled from public.ecr.aws, which the private subnets "
+                   f"reach only through a NAT; accounts.{a.name}.vpcs.{region}.nat is none")
 
 
 def _deployment(a, path: str) -> Iterator[str]:

@@ -122,15 +122,18 @@ class Workloads(AccountComponent[WorkloadsArgs]):
 
     def _keys(self, with_dr: bool) -> None:
         account, region, admin_role = self.account, self.region, self.args.key_admin_role
+        wl = account.config.workloads
+        tracing = bool(wl.ecs and wl.ecs.tracing.enabled)
         home = WorkloadKeys(account.resource_name(region, "keys"), WorkloadKeysArgs(
-            account=account, region=region, admin_role_name=admin_role), pulumi.ResourceOptions(parent=self))
+            account=account, region=region, admin_role_name=admin_role, tracing=tracing),
+            pulumi.ResourceOptions(parent=self))
         self.kms_key_arns: dict[str, pulumi.Output[str]] = dict(home.arns)
         if with_dr:
             dr_region = self.args.dr_region
             # DR compute also writes logs there (ECS, WAF): the logs key too
             purposes = ("data", "logs", "backup") if self.args.standby_tasks is not None else ("data", "backup")
             dr = WorkloadKeys(account.resource_name(dr_region, "keys"), WorkloadKeysArgs(
-                account=account, region=dr_region, purposes=purposes, admin_role_name=admin_role),
+                account=account, region=dr_region, purposes=purposes, admin_role_name=admin_role, tracing=tracing),
                 pulumi.ResourceOptions(parent=self))
             self.kms_key_arns.update({f"{DR_KEY_PREFIX}{purpose}": arn for purpose, arn in dr.arns.items()})
 

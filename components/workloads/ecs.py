@@ -13,7 +13,11 @@ starts the tasks.
 
 Roles: one execution role and one task role per service. The execution role can pull only that service's
 repository, write only to the cluster's log group, and read only that service's secrets; the task role starts empty
-(the app team grants what the code needs), and is never the execution role (CTR-05).
+(the app team grants what the code needs; X-Ray write when the account traces), and is never the execution role
+(CTR-05).
+
+Tracing (`tracing.enabled`): every task gets the X-Ray daemon sidecar and each region the cluster runs in its X-Ray
+settings (components/workloads/tracing.py).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from components.base import AccountArgs, AccountComponent
 from components.context import VpcHandle
 from components.workloads.alarms import AlarmSpec, Watch, Widget
 from components.workloads.registry import BuildContext, Piece
+from components.workloads.tracing import XRay, XRayArgs, app_environment, daemon_container, task_role_policy
 from landing_zone.models import Ecs, EcsService
 
 CONTAINER_USER = "10001:10001"  # an unprivileged uid:gid; images must not need root
@@ -88,8 +93,9 @@ def listener_priority(index: int, service: EcsService) -> int:
     return CATCH_ALL_PRIORITY if service.path == "/*" else 100 + 10 * index
 
 
-def container_definitions(service: EcsService, image: str, log_group: str, region: str, account_id: str) -> str:
-    """The single container of a service, as ECS receives it."""
+def container_definitions(service: EcsService, image: str, log_group: str, region: str, account_id: str,
+                          tracing: bool = False) -> str:
+    """The service's container (and, when traced, the X-Ray daemon beside it), as ECS receives them."""
     container = {
         "name": service.name,
         "image": image,
@@ -98,7 +104,7 @@ def container_definitions(service: EcsService, image: str, log_group: str, regio
         "readonlyRootFilesystem": True,
         "privileged": False,
         "portMappings": [{"containerPort": service.port, "protocol": "tcp"}],
-        "environment": [{"name": "PORT", "value": str(service.port)}],
+        "environment": [{"name": "PORT", "value": str(service.port)}, *(app_environment() if tracing else [])],
         "secrets": [{"name": secret_env_name(s), "valueFrom": secret_arn(s, region, account_id)} for s in service.secrets],
         "mountPoints": [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}],
         "linuxParameters": {"capabilities": {"drop": ["ALL"]}, "initProcessEnabled": True},
@@ -107,7 +113,7 @@ def container_definitions(service: EcsService, image: str, log_group: str, regio
             "options": {"awslogs-group": log_group, "awslogs-region": region, "awslogs-stream-prefix": service.name},
         },
     }
-    return json.dumps([container])
+    return json.dumps([container, daemon_container(service.name, log_group, region)] if tracing else [container])
 
 
 def execution_policy(service: EcsService, repository_arn: str, log_group_arn: str, data_key_arn: str, region: str,
@@ -175,6 +181,9 @@ class EcsCluster(AccountComponent[EcsArgs]):
         self.log_group_name = self.log_group.name
         self.service_names, self.target_group_arn_suffixes = {}, {}
         self.task_role_arns, self.execution_role_arns = {}, {}
+        if config.tracing.enabled:
+            XRay(self.child_name("xray"), XRayArgs(account=account, region=self.region, config=config.tracing,
+                                                  data_key_arn=args.data_key_arn), pulumi.ResourceOptions(parent=self))
         for index, service in enumerate(config.services):
             self._service(index, service)
         self.register_outputs({"clusterArn": self.cluster_arn, "serviceNames": self.service_names})
@@ -204,6 +213,10 @@ class EcsCluster(AccountComponent[EcsArgs]):
                 lambda a: execution_policy(service, a[0], a[1], a[2], region, a[3])),
             opts=child,
         )
+        tracing = args.config.tracing.enabled
+        if tracing:
+            aws.iam.RolePolicy(self.child_name(f"{purpose}-task-xray-policy"), role=task_role.id,
+                               policy=task_role_policy(), opts=child)
         task = aws.ecs.TaskDefinition(
             self.child_name(f"{purpose}-task"),
             family=f"{account.name}-{service.name}",
@@ -219,7 +232,7 @@ class EcsCluster(AccountComponent[EcsArgs]):
             container_definitions=pulumi.Output.all(args.repository_urls[service.name], self.log_group.name,
                                                     account.account_id).apply(
                 lambda a: container_definitions(service, f"{a[0]}:{service.image_tag or UNPUBLISHED_TAG}", a[1],
-                                                region, a[2])),
+                                                region, a[2], tracing)),
             opts=child,
         )
         load_balancers, depends_on = [], []

@@ -1,7 +1,8 @@
 """Customer-managed KMS keys of a workload account, one per purpose (EAR-07, EAR-08, X-06).
 
 Purposes:
-- ``data``: EBS, RDS, ElastiCache, SQS, Secrets Manager, ECR, EKS secrets, SNS.
+- ``data``: EBS, RDS, ElastiCache, SQS, Secrets Manager, ECR, EKS secrets, SNS; X-Ray traces in accounts that trace
+  (``tracing``: X-Ray calls KMS with its caller's credentials, so ``xray`` joins the services of ``kms:ViaService``).
 - ``logs``: CloudWatch Logs, which call KMS as the regional logs service principal (scoped by encryption context).
 - ``backup``: the AWS Backup vault (kept apart so a vault's key can be locked down separately from app data).
 
@@ -33,6 +34,7 @@ from components.lookups import lookup
 # Services that may use the data key on behalf of principals of the account.
 DATA_SERVICES = ("ec2", "rds", "elasticache", "sqs", "secretsmanager", "ecr", "eks", "sns", "ssm", "s3", "backup", "aps")
 PURPOSES = ("data", "logs", "backup")
+TRACING_SERVICE = "xray"  # only in the data key of accounts whose ECS services are traced
 
 
 ADMIN_ACTIONS = (
@@ -51,7 +53,7 @@ def key_users(account_name: str, account_id: str, admin_role_name: str, partitio
 
 
 def key_policy(purpose: str, account_id: str, region: str, partition: str = "aws", *, account_name: str = "",
-               admin_role_name: str = "OrganizationAccountAccessRole") -> dict:
+               admin_role_name: str = "OrganizationAccountAccessRole", tracing: bool = False) -> dict:
     """The explicit key policy of a purpose: administration by the pipeline only, use by named principals only."""
     root = f"arn:{partition}:iam::{account_id}:root"
     admin = f"arn:{partition}:iam::{account_id}:role/{admin_role_name}"
@@ -74,7 +76,9 @@ def key_policy(purpose: str, account_id: str, region: str, partition: str = "aws
             "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account_id}:*"}},
         })
     else:
-        services = DATA_SERVICES if purpose == "data" else ("backup",)
+        services = ("backup",)
+        if purpose == "data":
+            services = DATA_SERVICES + ((TRACING_SERVICE,) if tracing else ())
         # "*" + named principals (aws:PrincipalArn): the key policy itself grants them (the service-linked roles have
         # no IAM policy for the key), and no one else of the account, however broad their IAM policies
         statements.append({
@@ -108,6 +112,7 @@ def key_policy(purpose: str, account_id: str, region: str, partition: str = "aws
 class WorkloadKeysArgs(AccountArgs):
     purposes: tuple[str, ...] = PURPOSES
     admin_role_name: str = "OrganizationAccountAccessRole"  # the role the landing zone runs as in the account
+    tracing: bool = False  # X-Ray encrypts the account's traces with the data key
 
 
 class WorkloadKeys(AccountComponent[WorkloadKeysArgs]):
@@ -121,6 +126,7 @@ class WorkloadKeys(AccountComponent[WorkloadKeysArgs]):
     def __init__(self, name: str, args: WorkloadKeysArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, args, opts)
         account, region, purposes, admin_role_name = args.account, args.region, args.purposes, args.admin_role_name
+        tracing = args.tracing
         unknown = sorted(set(purposes) - set(PURPOSES))
         if unknown:
             raise ValueError(f"unknown key purposes {unknown}; known: {list(PURPOSES)}")
@@ -129,7 +135,7 @@ class WorkloadKeys(AccountComponent[WorkloadKeysArgs]):
         for purpose in purposes:
             policy = pulumi.Output.all(account.account_id, partition.partition).apply(
                 lambda a, p=purpose: json.dumps(key_policy(p, a[0], region, a[1], account_name=account.name,
-                                                              admin_role_name=admin_role_name)))
+                                                              admin_role_name=admin_role_name, tracing=tracing)))
             key = aws.kms.Key(
                 self.child_name(f"{purpose}-key"),
                 description=f"{account.name} {purpose} ({region}), managed by the landing zone",

@@ -65,11 +65,13 @@ def test_task_definitions_follow_the_hardened_template(stack):
         inputs = task["inputs"]
         assert inputs["requiresCompatibilities"] == ["FARGATE"] and inputs["networkMode"] == "awsvpc"
         assert inputs["taskRoleArn"] != inputs["executionRoleArn"]
-        (container,) = doc(inputs["containerDefinitions"])
-        assert container["user"] and not container["user"].startswith(("0", "root"))
-        assert container["readonlyRootFilesystem"] is True and container["privileged"] is False
-        assert container["logConfiguration"]["logDriver"] == "awslogs"
-        assert all(e["name"] == "PORT" for e in container["environment"])  # nothing secret in plain env
+        container, *sidecars = doc(inputs["containerDefinitions"])
+        for each in (container, *sidecars):  # the X-Ray daemon follows the same template (test_workloads_tracing)
+            assert each["user"] and not each["user"].startswith(("0", "root"))
+            assert each["readonlyRootFilesystem"] is True and each["privileged"] is False
+            assert each["logConfiguration"]["logDriver"] == "awslogs"
+        # nothing secret in plain env
+        assert {e["name"] for e in container["environment"]} <= {"PORT", "AWS_XRAY_DAEMON_ADDRESS"}
         account = task["name"].split("-ap-")[0]
         service = services[(account, container["name"])]
         assert [s["valueFrom"].rsplit(":secret:", 1)[1] for s in container["secrets"]] == service.secrets
@@ -98,7 +100,7 @@ def test_naming_an_image_starts_the_configured_tasks():
         target = named(p, f"prod-apps-ap-south-1-ecs-{svc.name}-scaling")
         assert service["inputs"]["desiredCount"] == svc.desired_count
         assert (target["inputs"]["minCapacity"], target["inputs"]["maxCapacity"]) == (svc.min_count, svc.max_count)
-        (container,) = doc(named(p, f"prod-apps-ap-south-1-ecs-{svc.name}-task")["inputs"]["containerDefinitions"])
+        container, *_ = doc(named(p, f"prod-apps-ap-south-1-ecs-{svc.name}-task")["inputs"]["containerDefinitions"])
         repo = named(p, f"prod-apps-ap-south-1-ecr-{svc.name}")
         assert container["image"] == f"{repo['outputs']['repositoryUrl']}:1.4.2"
     # the other accounts are untouched by the edit

@@ -129,7 +129,7 @@ def build_data(cfg: LandingZoneConfig, account: AccountContext, vpc: VpcHandle) 
     at = {"account": account, "region": region}
     data_key = key_arn(account, region, "data")
     WorkloadKeys(account.resource_name(region, "keys"), WorkloadKeysArgs(
-        **at, admin_role_name=cfg.organization.access_role_name))
+        **at, admin_role_name=cfg.organization.access_role_name, tracing=bool(w.ecs and w.ecs.tracing.enabled)))
     if w.aurora:
         dr = cfg.organization.dr_region
         with_dr = dr_wanted(cfg, account.config, account.regions)[0] and dr in account.config.vpcs

@@ -48,11 +48,17 @@ LAMBDA_TRUST = {"Version": "2012-10-17", "Statement": [{
 
 
 @dataclass(frozen=True, kw_only=True)
-class RedisArgs(AccountArgs):
+class RedisPlacementArgs(AccountArgs):
+    """Where a replication group lives and who reaches it: the data tier of `vpc`, the app tier's SG, the data CMK."""
+
     config: Redis
     vpc: VpcHandle
     app_security_group_id: pulumi.Input[str]
     data_key_arn: pulumi.Input[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RedisArgs(RedisPlacementArgs):
     logs_key_arn: pulumi.Input[str] | None = None  # the rotation function's log group
     log_retention_days: int = 365
     # DR: the primary of a global datastore, its secret replicated to dr_region under dr_data_key_arn

@@ -19,22 +19,17 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.base import AccountArgs, AccountComponent
-from components.context import VpcHandle
-from components.workloads.cache import PORT, SNAPSHOT_DAYS, RedisCache, data_tier, group_id
+from components.base import AccountComponent
+from components.workloads.cache import PORT, SNAPSHOT_DAYS, RedisCache, RedisPlacementArgs, data_tier, group_id
 from components.workloads.cache import watch as cache_watch
 from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import Redis
 
 
 @dataclass(frozen=True, kw_only=True)
-class RedisSecondaryArgs(AccountArgs):
+class RedisSecondaryArgs(RedisPlacementArgs):
     """region: the DR region."""
 
-    config: Redis
-    vpc: VpcHandle
-    app_security_group_id: pulumi.Input[str]
-    data_key_arn: pulumi.Input[str]
     global_datastore_id: pulumi.Input[str]
     auth_token: pulumi.Input[str]  # the primary's (a secret)
 

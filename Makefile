@@ -14,8 +14,9 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
+# Two workers: CI and these machines have 2 cores (pytest-xdist; each worker plans the shared stacks once).
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 validate: $(STAMP)
 	$(PY) -m landing_zone validate --stack $(STACK)

@@ -31,9 +31,11 @@ ROLE_PORTS: dict[str, RolePorts] = {  # the data hosts' TLS listeners (data_host
     "elasticsearch": RolePorts(client=(9200,), cluster=(9300,)),  # REST over TLS; transport over TLS
 }
 PLAINTEXT_PORTS = {"cassandra": (7000, 9042), "kafka": (9092,)}  # what must never be opened or configured again
-# The managed services' listeners (components/workloads/aurora*.py, cache.py use the same numbers).
-SERVICE_PORTS = {80: "HTTP (load balancers)", 443: "HTTPS (load balancers, AWS APIs)", 3306: "Aurora MySQL",
-                 6379: "Redis", 7199: "Cassandra JMX"}
+# The managed services' listeners (components/workloads/aurora_global.py and cache.py read them from here).
+AURORA_PORT = 3306
+REDIS_PORT = 6379
+SERVICE_PORTS = {80: "HTTP (load balancers)", 443: "HTTPS (load balancers, AWS APIs)", AURORA_PORT: "Aurora MySQL",
+                 REDIS_PORT: "Redis", 7199: "Cassandra JMX"}
 
 
 def admin_ports(ports: AdminPorts) -> dict[int, str]:

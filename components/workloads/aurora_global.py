@@ -21,11 +21,12 @@ import pulumi
 import pulumi_aws as aws
 
 from components.lookups import lookup
+from landing_zone.ports import AURORA_PORT
 
 if TYPE_CHECKING:
     from components.workloads.aurora import AuroraCluster
 
-PORT = 3306
+PORT = AURORA_PORT
 MASTER_USERNAME = "lzadmin"
 ROTATION_DAYS = 30
 ROTATION_APPLICATION = ("arn:aws:serverlessrepo:us-east-1:297356227824:applications/"

@@ -36,8 +36,9 @@ from components.lookups import lookup
 from components.workloads.alarms import AlarmSpec, Watch
 from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import Redis
+from landing_zone.ports import REDIS_PORT
 
-PORT = 6379
+PORT = REDIS_PORT
 SNAPSHOT_DAYS = 7
 ENGINE_VERSION = "7.1"
 TOKEN_LENGTH = 64
@@ -55,6 +56,22 @@ class RedisPlacementArgs(AccountArgs):
     vpc: VpcHandle
     app_security_group_id: pulumi.Input[str]
     data_key_arn: pulumi.Input[str]
+
+
+def group_settings(component: AccountComponent, args: RedisPlacementArgs, auth_token: pulumi.Input[str],
+                   sg: aws.ec2.SecurityGroup, subnet_group: aws.elasticache.SubnetGroup) -> dict:
+    """What a replication group and its global-datastore secondary share: id, placement, failover, the AUTH token
+    (rotated by the function, so later changes are ignored), snapshots and maintenance windows."""
+    failover = args.config.replicas > 0
+    return dict(
+        replication_group_id=group_id(component.account, component.region), port=PORT,
+        automatic_failover_enabled=failover, multi_az_enabled=failover, kms_key_id=args.data_key_arn,
+        auth_token=auth_token, auth_token_update_strategy="ROTATE",
+        subnet_group_name=subnet_group.name, security_group_ids=[sg.id],
+        snapshot_retention_limit=SNAPSHOT_DAYS, snapshot_window="19:00-20:00",
+        maintenance_window="sun:20:30-sun:21:30", apply_immediately=False,
+        opts=component.child_opts(ignore_changes=["authToken"]),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,31 +154,17 @@ class RedisCache(AccountComponent[RedisArgs]):
             secret_string=token,
             opts=self.child_opts(ignore_changes=["secretString"]),
         )
-        failover = config.replicas > 0
         group = aws.elasticache.ReplicationGroup(
             self.child_name("redis"),
-            replication_group_id=group_id(account, region),
             description=f"Redis of {account.name}",
             engine="redis",
             engine_version=ENGINE_VERSION,
             node_type=config.node_type,
             num_cache_clusters=1 + config.replicas,
-            port=PORT,
-            automatic_failover_enabled=failover,
-            multi_az_enabled=failover,
             at_rest_encryption_enabled="true",
-            kms_key_id=args.data_key_arn,
             transit_encryption_enabled=True,
-            auth_token=token,
-            auth_token_update_strategy="ROTATE",
-            subnet_group_name=subnet_group.name,
-            security_group_ids=[sg.id],
-            snapshot_retention_limit=SNAPSHOT_DAYS,
-            snapshot_window="19:00-20:00",
-            maintenance_window="sun:20:30-sun:21:30",
             auto_minor_version_upgrade="true",
-            apply_immediately=False,
-            opts=self.child_opts(ignore_changes=["authToken"]),
+            **group_settings(self, args, token, sg, subnet_group),
         )
         if args.dr_region:
             # AWS reads the primary's settings when the datastore is created: it waits for the group (its id)

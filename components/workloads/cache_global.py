@@ -20,7 +20,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.base import AccountComponent
-from components.workloads.cache import PORT, SNAPSHOT_DAYS, RedisCache, RedisPlacementArgs, data_tier, group_id
+from components.workloads.cache import RedisCache, RedisPlacementArgs, data_tier, group_settings
 from components.workloads.cache import watch as cache_watch
 from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import Redis
@@ -45,23 +45,10 @@ class RedisSecondary(AccountComponent[RedisSecondaryArgs]):
         failover = args.config.replicas > 0  # inherited from the primary: then it needs a replica too
         group = aws.elasticache.ReplicationGroup(
             self.child_name("redis"),
-            replication_group_id=group_id(self.account, self.region),
             description=f"Redis of {self.account.name}: global datastore secondary",
             global_replication_group_id=args.global_datastore_id,  # joins after the datastore exists
             num_cache_clusters=2 if failover else 1,
-            port=PORT,
-            automatic_failover_enabled=failover,
-            multi_az_enabled=failover,
-            kms_key_id=args.data_key_arn,
-            auth_token=args.auth_token,
-            auth_token_update_strategy="ROTATE",
-            subnet_group_name=subnet_group.name,
-            security_group_ids=[sg.id],
-            snapshot_retention_limit=SNAPSHOT_DAYS,
-            snapshot_window="19:00-20:00",
-            maintenance_window="sun:20:30-sun:21:30",
-            apply_immediately=False,
-            opts=self.child_opts(ignore_changes=["authToken"]),  # rotated by the function, as at home
+            **group_settings(self, args, args.auth_token, sg, subnet_group),
         )
         self.replication_group_id = group.id
         self.primary_endpoint = group.primary_endpoint_address

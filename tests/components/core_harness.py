@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from component_plans import plan_program
 from stack_plans import of_type  # noqa: F401  (tests read it as h.of_type)
 
 from components.organization import Organization, organization_args
 from components.security import SecurityBaseline, SecurityBaselineArgs
-from landing_zone import plan as plan_mod
 from landing_zone import plan_index
 from landing_zone.config import load_stack
 from landing_zone.models import LandingZoneConfig
@@ -37,9 +37,7 @@ def build(cfg: LandingZoneConfig) -> None:
 
 
 def plan_config(cfg: LandingZoneConfig, stack: str = "test") -> dict:
-    config = plan_mod.encode_config({"aws:region": cfg.organization.home_region})
-    monitor = plan_mod.run_program(lambda: build(cfg), stack, config, [])
-    return plan_mod.build_plan(monitor)
+    return plan_program(lambda: build(cfg), stack=stack, region=cfg.organization.home_region).plan
 
 
 @functools.cache

@@ -15,6 +15,7 @@ from pathlib import Path
 import pulumi_aws as aws
 import pytest
 import yaml
+from component_plans import plan_program
 
 from bench.orgs import generate_stack
 from components.context import LogArchive
@@ -22,7 +23,6 @@ from components.network import build_network
 from components.network.endpoint_policies import POLICY_SUPPORTED
 from components.network.vpc import GATEWAY_ENDPOINTS, INTERFACE_ENDPOINTS, nat_mode
 from components.organization import Organization, organization_args
-from landing_zone import plan as plan_mod
 from landing_zone.client_vpn import authorization_ranges, client_vpn_routes, client_vpn_source_cidrs
 from landing_zone.config import load_stack, namespaced, parse
 from landing_zone.plan_index import index_by_urn, provider_tags
@@ -100,8 +100,7 @@ def plan_network(cfg, stack: str) -> dict:
                                  kms_key_arn="arn:aws:kms:ap-south-1:111111111111:key/test", ready=(policy,))
         build_network(cfg, org.accounts, log_archive, org.organization.arn, sharing_enabled=[org.ram_sharing])
 
-    config = plan_mod.encode_config({"aws:region": cfg.organization.home_region})
-    return plan_mod.build_plan(plan_mod.run_program(program, stack, config, []))
+    return plan_program(program, stack=stack, region=cfg.organization.home_region).plan
 
 
 class View:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from component_plans import plan_program
 
 from components.organization import Organization, organization_args
 from components.regions import opt_in
-from landing_zone import plan as plan_mod
 from landing_zone.config import namespaced, parse
 from landing_zone.models import LandingZoneConfig
 from landing_zone.regions import OPT_IN_REGIONS
@@ -43,8 +43,8 @@ def stack_config(stack: str, dr_region: str | None = None) -> LandingZoneConfig:
 @functools.cache
 def organization_plan(stack: str, dr_region: str | None = None) -> tuple[LandingZoneConfig, dict]:
     cfg = stack_config(stack, dr_region)
-    config = plan_mod.encode_config({"aws:region": cfg.organization.home_region})
-    plan = plan_mod.build_plan(plan_mod.run_program(lambda: Organization("organization", organization_args(cfg)), stack, config, []))
+    plan = plan_program(lambda: Organization("organization", organization_args(cfg)), stack=stack,
+                        region=cfg.organization.home_region).plan
     return cfg, plan
 
 

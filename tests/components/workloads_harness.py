@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pulumi
+from component_plans import plan_program
 from stack_plans import of_type  # noqa: F401  (tests read it as h.of_type)
 
 from components.context import AccountContext, LogArchive, VpcHandle
@@ -38,7 +39,6 @@ from components.workloads.kms import WorkloadKeys, WorkloadKeysArgs
 from components.workloads.monitoring import Monitoring, MonitoringArgs
 from components.workloads.patching import Patching, PatchingArgs
 from components.workloads.queues import Queues, QueuesArgs
-from landing_zone import plan as plan_mod
 from landing_zone.client_vpn import client_vpn_source_cidrs
 from landing_zone.config import load_stack
 from landing_zone.dr_rules import dr_wanted
@@ -179,9 +179,7 @@ def program(stack: str) -> None:
 
 def run(build, stack: str = "test") -> dict:
     """Plan a callable under the shared recording mocks and return the plan JSON."""
-    config = plan_mod.encode_config({"aws:region": "ap-south-1"})
-    monitor = plan_mod.run_program(build, stack, config, [])
-    return plan_mod.build_plan(monitor)
+    return plan_program(build, stack=stack).plan
 
 
 @functools.cache

@@ -223,12 +223,15 @@ class PolicyPackProcess:
         ready = selector.select(timeout=PACK_START_TIMEOUT_S)
         line = self.process.stdout.readline().decode(errors="replace").strip() if ready else ""
         selector.close()
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        stderr = threading.Thread(target=self._drain_stderr, daemon=True)
+        stderr.start()
         if line.isdigit():
             threading.Thread(target=self._drain_stdout, daemon=True).start()
             return int(line)
         self.close()
-        text = "".join(self.stderr_lines).strip() or line or f"no port printed within {PACK_START_TIMEOUT_S}s"
+        stderr.join(timeout=5)  # the process has ended: let the drain read its last words before quoting them
+        silent = "exited without printing its port" if ready else f"no port printed within {PACK_START_TIMEOUT_S}s"
+        text = "".join(self.stderr_lines).strip() or line or silent
         raise CheckError(f"policy pack {self.pack_dir} failed to start:\n{text}")
 
     def _drain_stderr(self) -> None:

@@ -166,7 +166,8 @@ def _private_zones(src: ContractSources) -> dict[str, dict[str, Any]]:
     dns = src.network.dns
     if dns is None or dns.zones is None:
         return {}
-    return {env: {"id": zone.zone_id, "name": zone.name} for env, zone in dns.zones.zones.items()}
+    zones = dns.zones
+    return {env: {"id": zone_id, "name": zones.args.zones[env]} for env, zone_id in zones.zone_ids.items()}
 
 
 def _kubeconfigs(src: ContractSources) -> dict[str, dict[str, Any]]:

@@ -54,6 +54,19 @@ class RegionPlan:
     tables: dict[str, TablePlan]  # segment (or PEERING_TABLE) -> plan
     segment_of: dict[str, str]  # attachment key -> segment
 
+    def only(self, keys: set[str], blackholes: bool) -> RegionPlan:
+        """The part of the plan one stack writes: the entries of the attachments `keys` (and the blackholes, which
+        belong to the hub's own stack). In split mode an account stack routes only its own attachments."""
+        tables = {seg: TablePlan(seg, [k for k in t.associate if k in keys], [k for k in t.propagate if k in keys],
+                                 {cidr: k for cidr, k in t.static.items() if k in keys},
+                                 list(t.blackhole) if blackholes else [])
+                  for seg, t in self.tables.items()}
+        return RegionPlan(self.region, tables, {k: s for k, s in self.segment_of.items() if k in keys})
+
+    @property
+    def empty(self) -> bool:
+        return not any(t.associate or t.propagate or t.static or t.blackhole for t in self.tables.values())
+
 
 def vpc_sites(cfg: LandingZoneConfig) -> list[VpcSite]:
     """Every account x region with a VPC, in config order (the network account's own VPCs included)."""

@@ -72,6 +72,17 @@ class ResolverArgs(AccountArgs):
     alarm_bus: AlarmBus | None  # the security alarm path (None: no CIS alarms, the block alarm stays local)
     organization_arn: pulumi.Input[str]
     sharing_enabled: tuple[pulumi.Resource, ...] = ()  # RAM sharing enabled in the organization
+    shared: ResolverShared | None = None  # split mode, an account stack: associate `vpcs` with what the network
+    # stack shares (its outputs), and build nothing else
+
+
+@dataclass(frozen=True)
+class ResolverShared:
+    """What a region's VPCs associate with: its forwarding rules, DNS Firewall rule group and query logging."""
+
+    rule_ids: Mapping[str, pulumi.Input[str]]  # on-premises domain -> forwarding rule id
+    firewall_rule_group_id: pulumi.Input[str]
+    query_log_config_id: pulumi.Input[str]
 
 
 def domain_slug(domain: str) -> str:
@@ -89,10 +100,17 @@ class ResolverRegion(AccountComponent[ResolverArgs]):
         super().__init__(name, args, opts)
         self.rules: dict[str, aws.route53.ResolverRule] = {}
         self.inbound = self.outbound = None
+        if args.shared is not None:  # the network stack built and shared the rest
+            self.shares = args.shared
+            self.shared: list[pulumi.Resource] = []
+            self.associations = [a for spoke in args.vpcs for a in self._associate(spoke)]
+            self.register_outputs({})
+            return
         if args.endpoints is not None:
             self._endpoints(args.endpoints)
         self.firewall = self._firewall()
         self.query_logs = self._query_logs()
+        self.shares = ResolverShared({d: r.id for d, r in self.rules.items()}, self.firewall.id, self.query_logs.id)
         self.shared = self._share()
         self._routes()
         self.associations = [a for spoke in args.vpcs for a in self._associate(spoke)]
@@ -100,9 +118,9 @@ class ResolverRegion(AccountComponent[ResolverArgs]):
             "inboundEndpointId": self.inbound.id if self.inbound else None,
             "inboundAddresses": self.inbound_addresses,
             "outboundEndpointId": self.outbound.id if self.outbound else None,
-            "ruleIds": {domain: rule.id for domain, rule in self.rules.items()},
-            "firewallRuleGroupId": self.firewall.id,
-            "queryLogConfigId": self.query_logs.id,
+            "ruleIds": self.shares.rule_ids,
+            "firewallRuleGroupId": self.shares.firewall_rule_group_id,
+            "queryLogConfigId": self.shares.query_log_config_id,
         })
 
     @property
@@ -255,17 +273,18 @@ class ResolverRegion(AccountComponent[ResolverArgs]):
         def name(purpose: str) -> str:
             return acct.resource_name(self.region, purpose)
 
+        shares = self.shares
         out: list[pulumi.Resource] = [
             aws.route53.ResolverRuleAssociation(name(f"resolver-rule-{domain_slug(d)}-assoc"), name=f"forward-{domain_slug(d)}",
-                                                resolver_rule_id=rule.id, vpc_id=vpc.vpc_id, opts=opts())
-            for d, rule in self.rules.items()]
+                                                resolver_rule_id=rule_id, vpc_id=vpc.vpc_id, opts=opts())
+            for d, rule_id in shares.rule_ids.items()]
         out.append(aws.route53.ResolverFirewallRuleGroupAssociation(
             name("dns-firewall-assoc"), name=f"{self.args.organization_name}-threats", vpc_id=vpc.vpc_id,
-            firewall_rule_group_id=self.firewall.id, priority=FIREWALL_ASSOCIATION_PRIORITY,
+            firewall_rule_group_id=shares.firewall_rule_group_id, priority=FIREWALL_ASSOCIATION_PRIORITY,
             mutation_protection="ENABLED", opts=opts()))
         out.append(aws.route53.ResolverQueryLogConfigAssociation(
-            name("resolver-query-logs-assoc"), resolver_query_log_config_id=self.query_logs.id, resource_id=vpc.vpc_id,
-            opts=opts()))
+            name("resolver-query-logs-assoc"), resolver_query_log_config_id=shares.query_log_config_id,
+            resource_id=vpc.vpc_id, opts=opts()))
         return out
 
     # -- Transit Gateway routes -----------------------------------------------------------------------------------------

@@ -25,8 +25,10 @@ class PrivateZonesArgs(AccountArgs):
 
     organization_name: str
     zones: Mapping[str, str]  # environment -> domain of its private zone (network.resolver.private_zones)
-    first_vpc: VpcHandle  # the network account's VPC in the home region
+    first_vpc: VpcHandle | None  # the network account's VPC in the home region (None: zone_ids are given)
     vpcs: tuple[SpokeDns, ...]  # every VPC, every region
+    zone_ids: Mapping[str, pulumi.Input[str]] | None = None  # split mode, an account stack: the zones the network
+    # stack created (environment -> zone id); only `vpcs` are authorized and associated
 
 
 class PrivateZones(AccountComponent[PrivateZonesArgs]):
@@ -34,27 +36,27 @@ class PrivateZones(AccountComponent[PrivateZonesArgs]):
 
     def __init__(self, name: str, args: PrivateZonesArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, args, opts)
-        self.zones: dict[str, aws.route53.Zone] = {}
+        self.zone_ids: dict[str, pulumi.Input[str]] = dict(args.zone_ids or {})
         for env, domain in args.zones.items():
-            zone = aws.route53.Zone(
-                self.child_name(f"zone-{domain_slug(domain)}"), name=domain,
-                comment=f"{env} private zone of {args.organization_name}",
-                vpcs=[{"vpc_id": args.first_vpc.vpc_id, "vpc_region": self.region}],
-                tags={"Name": domain, "environment": env},
-                opts=self.child_opts(ignore_changes=["vpcs"]))
-            self.zones[env] = zone
+            if args.zone_ids is None:
+                self.zone_ids[env] = aws.route53.Zone(
+                    self.child_name(f"zone-{domain_slug(domain)}"), name=domain,
+                    comment=f"{env} private zone of {args.organization_name}",
+                    vpcs=[{"vpc_id": args.first_vpc.vpc_id, "vpc_region": self.region}],
+                    tags={"Name": domain, "environment": env},
+                    opts=self.child_opts(ignore_changes=["vpcs"])).zone_id
             for spoke in args.vpcs:
                 if spoke.account.environment == env and spoke.vpc is not args.first_vpc:
-                    self._associate(zone, domain, spoke.account, spoke.vpc)
-        self.register_outputs({"zoneIds": {env: zone.zone_id for env, zone in self.zones.items()}})
+                    self._associate(self.zone_ids[env], domain, spoke.account, spoke.vpc)
+        self.register_outputs({"zoneIds": self.zone_ids} if args.zone_ids is None else {})
 
-    def _associate(self, zone: aws.route53.Zone, domain: str, acct: AccountContext, vpc: VpcHandle) -> None:
+    def _associate(self, zone_id: pulumi.Input[str], domain: str, acct: AccountContext, vpc: VpcHandle) -> None:
         purpose = f"zone-{domain_slug(domain)}-assoc"
         wait: list[pulumi.Resource] = []
         if acct.name != self.account.name:  # another account's VPC: the zone owner authorizes it first
             wait.append(aws.route53.VpcAssociationAuthorization(
-                self.child_name(f"zone-{domain_slug(domain)}-auth-{acct.name}", vpc.region), zone_id=zone.zone_id,
+                self.child_name(f"zone-{domain_slug(domain)}-auth-{acct.name}", vpc.region), zone_id=zone_id,
                 vpc_id=vpc.vpc_id, vpc_region=vpc.region, opts=self.child_opts(vpc.region)))
         aws.route53.ZoneAssociation(
-            acct.resource_name(vpc.region, purpose), zone_id=zone.zone_id, vpc_id=vpc.vpc_id, vpc_region=vpc.region,
+            acct.resource_name(vpc.region, purpose), zone_id=zone_id, vpc_id=vpc.vpc_id, vpc_region=vpc.region,
             opts=acct.opts(vpc.region, parent=self, depends_on=wait))

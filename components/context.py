@@ -47,11 +47,12 @@ class AccountContext:
 
     @classmethod
     def from_account_id(cls, account: Account, account_id: pulumi.Input[str], org: Organization, regions: list[str],
-                        opts: pulumi.ResourceOptions | None = None) -> AccountContext:
+                        opts: pulumi.ResourceOptions | None = None, role_name: str | None = None) -> AccountContext:
         """A handle for an account created elsewhere (e.g. read from the organization stack's outputs)."""
         from components.providers import account_providers
 
-        return cls(account, account_id, account_providers(account, account_id, org, regions, opts))
+        return cls(account, account_id, account_providers(account, account_id, org, regions, opts,
+                                                          role_name=role_name))
 
 
 def elb_logs_prefix(account: str, region: str) -> str:

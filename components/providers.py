@@ -30,11 +30,14 @@ def _waiting(opts: pulumi.ResourceOptions | None, ready: Ready | None, region: s
 
 
 def account_providers(account: Account, account_id: pulumi.Input[str], org: Organization, regions: list[str],
-                      opts: pulumi.ResourceOptions | None = None, ready: Ready | None = None) -> dict[str, aws.Provider]:
+                      opts: pulumi.ResourceOptions | None = None, ready: Ready | None = None,
+                      role_name: str | None = None) -> dict[str, aws.Provider]:
+    """role_name: the role to assume instead of the access role (split mode: an account stack reaches the network
+    account only through its narrow attach role, landing_zone.stacks.network_role_name)."""
     # The pull-request preview sets LZ_ACCESS_ROLE_NAME to the member accounts' read-only role (organization.
     # preview_role_name, created by components/preview_role.py): the PR's code must never reach the access role, which
     # administers the account (the data-perimeter RCP admits only the deploy roles to it anyway).
-    role_name = os.environ.get("LZ_ACCESS_ROLE_NAME") or org.access_role_name
+    role_name = os.environ.get("LZ_ACCESS_ROLE_NAME") or role_name or org.access_role_name
     role_arn = pulumi.Output.concat("arn:aws:iam::", account_id, ":role/", role_name)
     return {
         region: aws.Provider(

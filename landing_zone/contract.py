@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from landing_zone.wire import is_secret
+from landing_zone.wire import unwrap_secrets
 
 if TYPE_CHECKING:  # pragma: no cover
     import pulumi
@@ -294,16 +294,6 @@ def kubeconfig(stack_ref: pulumi.StackReference, account_name: str, region: str)
         return found
 
     return pulumi.Output.secret(stack_ref.get_output("kubeconfigs").apply(pick))
-
-
-def unwrap_secrets(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        if is_secret(value):
-            return unwrap_secrets(value.get("value"))
-        return {k: unwrap_secrets(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unwrap_secrets(v) for v in value]
-    return value
 
 
 def _python_warning(message: str) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pulumi
 
-from landing_zone.wire import RESOURCE_SIG, SIG_KEY, secret, unwrap_secret
+from landing_zone.wire import RESOURCE_SIG, SIG_KEY, contains_secret, secret, unwrap_secret, unwrap_secrets
 
 MANAGEMENT_ACCOUNT_ID = "111111111111"
 DEFAULT_PARTITION = "aws"
@@ -807,6 +807,11 @@ class LandingZoneMocks(pulumi.runtime.Mocks):
     providers: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     invokes: list[tuple[str, dict]] = field(default_factory=list)
     remote_children: dict[str, tuple[str, dict]] = field(default_factory=dict)  # see RemoteComponent
+    # Split mode: the planned outputs of the stacks this one reads (stack name -> outputs), which answer its
+    # StackReferences, and the name the fake values are seeded with (`<base>.<part>` -> `<base>`), so a resource
+    # gets the same fake id and name in whichever stack of the organization it is planned (landing_zone/graph_plan.py).
+    stack_outputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    seed_stack: tuple[str, str] | None = None  # (this stack, the organization's base name)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def remember_provider(self, ref: str, inputs: Mapping[str, Any]) -> None:
@@ -819,7 +824,10 @@ class LandingZoneMocks(pulumi.runtime.Mocks):
         return Where(self.partition, region or self.region, account or MANAGEMENT_ACCOUNT_ID)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
-        call = ResourceCall(args.typ, args.name, getattr(args, "urn", ""), args.inputs, self.where(args.provider))
+        if args.typ == "pulumi:pulumi:StackReference":
+            return self._stack_reference(args.inputs.get("name") or args.name)
+        call = ResourceCall(args.typ, args.name, self._seed_urn(getattr(args, "urn", "")), args.inputs,
+                            self.where(args.provider))
         remote = REMOTE_COMPONENTS.get(args.typ)
         if remote is not None:  # `args.provider` is the provider its children get (see plan.RecordingMonitor)
             component = remote(call, args.provider or "")
@@ -828,6 +836,22 @@ class LandingZoneMocks(pulumi.runtime.Mocks):
             return "", {**call.inputs, **component.outputs}
         # Providers and components have no computed state worth faking during preview either: keep them consistent.
         return fabricate_resource(call, preview=self.preview and bool(args.custom) and not args.typ.startswith("pulumi:providers:"))
+
+    def _seed_urn(self, urn: str) -> str:
+        if self.seed_stack is None:
+            return urn
+        stack, base = self.seed_stack
+        return urn.replace(f"urn:pulumi:{stack}::", f"urn:pulumi:{base}::", 1)
+
+    def _stack_reference(self, name: str) -> tuple[str, dict]:
+        """A StackReference (`org/project/stack`) answered from the planned outputs of that stack."""
+        stack = str(name).rsplit("/", 1)[-1]
+        if stack not in self.stack_outputs:
+            raise LookupError(f"stack reference {name!r}: stack {stack!r} has no planned outputs (plan it first: "
+                              f"`lz plan --stack {stack} --all` plans a split organization in order)")
+        outputs = {k: unwrap_secrets(v) for k, v in self.stack_outputs[stack].items()}
+        secret = sorted(k for k, v in self.stack_outputs[stack].items() if contains_secret(v))
+        return name, {"name": name, "outputs": outputs, "secretOutputNames": secret}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
         handler = INVOKE_MOCKS.get(args.token, _generic_invoke)

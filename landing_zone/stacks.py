@@ -66,7 +66,7 @@ def parse_role(value: Any, where: str = "landing-zone:stack") -> StackRole | Non
     except ValidationError as e:
         first = e.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
-        raise StackRoleError(f"{where}{'.' + field if field else ''}: {first['msg'].removeprefix('Value error, ')}")
+        raise StackRoleError(f"{where}{'.' + field if field else ''}: {first['msg'].removeprefix('Value error, ')}") from None
 
 
 def split_accounts(cfg: LandingZoneConfig) -> list[Account]:
@@ -154,3 +154,12 @@ def downstream(nodes: list[StackNode], names: set[str]) -> set[str]:
                 found.add(node.name)
                 changed = True
     return found
+
+
+def network_role_name(account: str) -> str:
+    """The role an account stack assumes in the network account: its own attachment's routing and DNS authorizations
+    only (components/network/attach_roles.py). IAM role names have at most 64 characters."""
+    name = f"landing-zone-attach-{account}"
+    if len(name) > 64:
+        raise StackRoleError(f"accounts[{account}].name: too long for its network role {name!r} (64 characters)")
+    return name

@@ -25,6 +25,25 @@ def unwrap_secret(value: Any) -> Any:
     return value.get("value") if is_secret(value) else value
 
 
+def unwrap_secrets(value: Any) -> Any:
+    """`value` with every secret envelope inside it opened."""
+    if isinstance(value, Mapping):
+        if is_secret(value):
+            return unwrap_secrets(value.get("value"))
+        return {k: unwrap_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap_secrets(v) for v in value]
+    return value
+
+
+def contains_secret(value: Any) -> bool:
+    if is_secret(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(contains_secret(v) for v in value.values())
+    return isinstance(value, list) and any(contains_secret(v) for v in value)
+
+
 def secret(value: Any) -> dict:
     """`value` in Pulumi's secret envelope."""
     return {SIG_KEY: SECRET_SIG, "value": value}

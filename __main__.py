@@ -1,63 +1,22 @@
 """The landing zone: config -> organization -> security baseline -> network -> workloads -> contract outputs.
 
-Thin by design: every concern lives in a component under components/; this file only composes them in order.
+Thin by design: one stack builds the whole organization (components/stacks/single.py), or, in split mode, the part
+its `landing-zone:stack` names (components/stacks/: organization, network, or one workload account).
 """
 
 import pulumi
 
-from components.baseline import AccountBaseline, AccountBaselineArgs
-from components.budgets import Budgets, BudgetsArgs
-from components.context import AccountContext, LogArchive, VpcHandle
-from components.contract import ContractSources, export_contract
-from components.deployment import build_deployment_roles
-from components.identity import Identity, identity_args
-from components.network import build_network
-from components.organization import Organization, organization_args
-from components.security import SecurityBaseline, SecurityBaselineArgs
-from components.workloads import Workloads, build_workloads
+from components.stacks import build
 from landing_zone.config import ConfigError, from_pulumi
+from landing_zone.stacks import StackRoleError, check_role, parse_role
 
 try:
     cfg = from_pulumi()
-except ConfigError as e:  # nothing is registered when the config is invalid
-    raise pulumi.RunError("invalid landing-zone config:\n" + "\n".join(e.errors)) from None
+    role = parse_role(pulumi.Config("landing-zone").get("stack"))
+    errors = check_role(cfg, pulumi.get_stack(), role) if role else []
+    if errors:
+        raise ConfigError(errors)
+except (ConfigError, StackRoleError) as e:  # nothing is registered when the config is invalid
+    raise pulumi.RunError("invalid landing-zone config:\n" + "\n".join(getattr(e, "errors", None) or [str(e)])) from None
 
-# --- organization, accounts, providers, SCPs, identity, security baseline ---
-organization = Organization("organization", organization_args(cfg))
-accounts: dict[str, AccountContext] = organization.accounts  # every config account: id + provider per region
-management: AccountContext = organization.management  # the management account (runs the program, no role assumed)
-security_baseline = SecurityBaseline("security", SecurityBaselineArgs.from_config(
-    cfg, accounts, management, organization.root_id,
-    org_ready=(organization.organization, *organization.delegated_admins)))
-log_archive: LogArchive = security_baseline.log_archive
-baselines = {a.name: AccountBaseline(f"{a.name}-baseline", AccountBaselineArgs(
-    account=a, region=cfg.organization.home_region, security_contact=cfg.security.security_contact,
-    access_analyzer=cfg.security.access_analyzer, organization=cfg.organization))
-             for a in [management, *accounts.values()]}
-identity = Identity("identity", identity_args(cfg, management, accounts))
-
-# --- network: Transit Gateway hubs, spoke VPCs, hybrid connectivity ---
-# Hubs (TGW + segment tables + RAM share) per region, a spoke VPC per account x region, VPN / Direct Connect /
-# Client VPN, DR peering, and the segment routing derived from network.reachability.
-network = build_network(cfg, accounts, log_archive, organization.organization.arn,
-                        sharing_enabled=[organization.ram_sharing], alarm_bus=security_baseline.alarm_bus)
-vpcs: dict[tuple[str, str], VpcHandle] = network.vpcs  # (account, region) -> what workloads need of their VPC
-
-# --- workloads per account ---
-# Per workload account with a `workloads` block: its CMKs and app-tier SG first, then edge, ECS/EKS, Aurora, Redis,
-# SQS, data hosts, backup, patching and monitoring, in the account's home-region VPC (DR-region VPC for replicas).
-workloads: dict[str, Workloads] = build_workloads(cfg, accounts, vpcs, log_archive, management)
-budgets = Budgets("budgets", BudgetsArgs(  # landing-zone:cost budgets and cost anomaly alerts
-    account=management, region=cfg.organization.home_region, members=tuple(accounts.values()), cost=cfg.cost,
-    alarm_email=cfg.security.alarm_email))
-
-# --- contract outputs for app teams ---
-# A deployment role (CI OIDC, least privilege) per repository of each workload account with `workloads.deployment`, then the stack
-# outputs app teams read through landing_zone.contract (typed, versioned; kubeconfigs as a separate secret output),
-# also published to each deployable account's Parameter Store (/landing-zone/contract).
-deployment_roles = build_deployment_roles(cfg, accounts, workloads)
-export_contract(ContractSources(
-    cfg=cfg, accounts=accounts, log_archive=log_archive, trail_arn=security_baseline.trail_arn,
-    security_alarm_topic_arn=security_baseline.alarm_topic_arn, vpcs=vpcs, network=network, workloads=workloads,
-    deployment_role_arns={name: role.role_arn for name, role in deployment_roles.items()},
-    repository_role_arns={name: role.role_arns for name, role in deployment_roles.items()}))
+build(cfg, role, pulumi.get_stack())

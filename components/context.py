@@ -55,6 +55,16 @@ class AccountContext:
                                                           role_name=role_name))
 
 
+def organization_stack() -> str:
+    """The stack name that stands for the whole organization: this stack in single mode, `<base>` of a split
+    organization's `<base>.<part>` stacks (landing_zone/stacks.py)."""
+    from landing_zone.stacks import base_of, parse_role
+
+    stack = pulumi.get_stack()
+    role = parse_role(pulumi.Config("landing-zone").get("stack"))
+    return base_of(stack, role) if role else stack
+
+
 def elb_logs_prefix(account: str, region: str) -> str:
     """Key prefix of one account's load balancer logs in its region's ELB log bucket (the bucket policy grants
     exactly `<prefix>/AWSLogs/<account id>/*`, so writer and policy must agree on it)."""

@@ -163,7 +163,7 @@ def _network(src: ContractSources) -> dict[str, Any]:
 
 def _private_zones(src: ContractSources) -> dict[str, dict[str, Any]]:
     """environment -> {id, name} of its private hosted zone (hybrid DNS)."""
-    dns = src.network.dns
+    dns = src.network.dns if src.network is not None else None
     if dns is None or dns.zones is None:
         return {}
     zones = dns.zones

@@ -254,5 +254,5 @@ def build_deployment_roles(cfg, accounts: dict[str, AccountContext], workloads: 
         a.name: DeploymentRoles(accounts[a.name].resource_name(home, "deployment"), DeploymentRolesArgs(
             account=accounts[a.name], region=home, config=a.workloads.deployment,
             targets=deployment_targets(workloads.get(a.name))))
-        for a in cfg.accounts if a.role == "workload" and a.workloads.deployment is not None
+        for a in cfg.accounts if a.role == "workload" and a.workloads.deployment is not None and a.name in accounts
     }

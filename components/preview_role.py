@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from bootstrap import roles
-from components.context import AccountContext
+from components.context import AccountContext, organization_stack
 from landing_zone.models import Organization
 
 
@@ -33,7 +33,7 @@ def member_preview_role(account: AccountContext, org: Organization, region: str,
     if not org.preview_role_name or not is_member(account, org):
         return None
     opts = account.opts(region, parent=parent)
-    stack = pulumi.get_stack()
+    stack = organization_stack()  # split mode: every stack of the organization previews through one role
     trust = pulumi.Output.from_input(partition).apply(
         lambda p: json.dumps(roles.member_preview_trust(org.management_account_id, stack, p)))
     role = aws.iam.Role(account.resource_name(region, "preview-role"), name=org.preview_role_name,

@@ -48,7 +48,7 @@ from landing_zone.routing import (
     vpn_region,
 )
 
-__all__ = ["Network", "NetworkScope", "NetworkUpstream", "build_network"]
+__all__ = ["Network", "NetworkScope", "NetworkUpstream", "build_network", "hub_segments"]
 
 
 @dataclass
@@ -167,14 +167,17 @@ def hub_args(cfg: LandingZoneConfig, network: AccountContext, region: str, organ
              sharing_enabled: Sequence[pulumi.Resource]) -> NetworkHubArgs:
     """The hub of `region`: the home TGW has the configured ASN; a table per segment, plus the peering's."""
     home = region == cfg.organization.home_region
-    segments = list(cfg.network.segments)
-    if cfg.organization.dr_region and cfg.network.dr_peering:
-        segments.append(PEERING_TABLE)
+    segments = hub_segments(cfg)
     return NetworkHubArgs(
         account=network, region=region, organization_name=cfg.organization.name,
         amazon_side_asn=cfg.network.transit_gateway_asn if home else dr_transit_gateway_asn(cfg),
         route_table_segments=tuple(segments), organization_arn=organization_arn,
         sharing_enabled=tuple(sharing_enabled))
+
+
+def hub_segments(cfg: LandingZoneConfig) -> list[str]:
+    """The route tables of every hub: one per segment, plus the peering's with DR peering."""
+    return list(cfg.network.segments) + ([PEERING_TABLE] if cfg.organization.dr_region and cfg.network.dr_peering else [])
 
 
 def hybrid_args(cfg: LandingZoneConfig, hub: HubHandle) -> HybridConnectivityArgs:

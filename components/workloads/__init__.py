@@ -231,15 +231,17 @@ def workloads_args(cfg: LandingZoneConfig, account: AccountContext, vpcs: dict[t
 
 def build_workloads(cfg: LandingZoneConfig, accounts: dict[str, AccountContext],
                     vpcs: dict[tuple[str, str], VpcHandle], log_archive: LogArchive,
-                    management: AccountContext | None = None) -> dict[str, Workloads]:
-    """One Workloads per workload account with anything to run, in config order (what __main__.py calls).
-    management: the management account's handle (it writes the edges' DNS records when it owns network.dns)."""
+                    management: AccountContext | None = None,
+                    account_ids: dict[str, pulumi.Input[str]] | None = None) -> dict[str, Workloads]:
+    """One Workloads per workload account of `accounts` with anything to run, in config order.
+    management: the management account's handle (it writes the edges' DNS records when it owns network.dns);
+    account_ids: every account's id (image promotion), when `accounts` holds only this stack's accounts."""
     home = cfg.organization.home_region
-    ids = {name: ctx.account_id for name, ctx in accounts.items()}
+    ids = account_ids or {name: ctx.account_id for name, ctx in accounts.items()}
     dns = edge_zone(cfg, accounts, management)
     built: dict[str, Workloads] = {}
     for account in cfg.accounts:
-        if account.role != "workload" or account.workloads == WorkloadsConfig():
+        if account.role != "workload" or account.workloads == WorkloadsConfig() or account.name not in accounts:
             continue
         ctx = accounts[account.name]
         built[account.name] = Workloads(ctx.resource_name(home, "workloads"),

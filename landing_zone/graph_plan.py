@@ -1,0 +1,133 @@
+"""Plan a split organization offline, as a graph: layer after layer, the stacks of a layer in parallel processes.
+
+Each stack is the real `__main__.py` under the mocks (landing_zone/plan.py), with its StackReferences answered from
+the planned outputs of the stacks it reads, and its fake ids seeded with the organization's base name, so a resource
+gets the same fake id in whichever stack it is planned (and in single mode). Workers are forked from a parent that
+has already imported the program's modules, and a fresh pool serves each layer, so the organization stack's memory
+never stays in the processes that plan the account stacks.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import resource
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from landing_zone.plan import PlanError, build_plan, read_stack_config, run_program
+from landing_zone.plan_file import write_plan
+from landing_zone.stacks import StackNode, layers
+
+ConfigOf = Callable[[str], tuple[dict[str, str], list[str]]]  # stack -> (engine config, secret keys)
+
+
+@dataclass(frozen=True)
+class StackPlan:
+    """One planned stack: where its plan was written and what it cost."""
+
+    stack: str
+    layer: int
+    path: Path
+    resources: int
+    seconds: float
+    peak_rss_mb: float  # the planning process's peak so far (a worker plans several stacks of its layer)
+    outputs: Mapping[str, Any]
+
+
+def plan_path(out_dir: Path, stack: str) -> Path:
+    return Path(out_dir) / stack / "plan.json"
+
+
+def plan_stack(node: StackNode, base: str, root: Path, config: Mapping[str, str], secret_keys: list[str],
+               upstream: Mapping[str, Mapping[str, Any]]) -> dict:
+    """The plan of one stack of the graph (raises PlanError naming the stack when the program fails)."""
+    from landing_zone.mocks import LandingZoneMocks
+
+    mocks = LandingZoneMocks(region=config.get("aws:region") or "us-east-1",
+                             stack_outputs={s: upstream[s] for s in node.reads}, seed_stack=(node.name, base))
+    try:
+        monitor = run_program(Path(root) / "__main__.py", node.name, config, secret_keys, mocks=mocks)
+    except Exception as exc:
+        raise PlanError(f"the program failed while planning stack {node.name!r}: {type(exc).__name__}: {exc}") from exc
+    return build_plan(monitor)
+
+
+def _plan_task(task: tuple) -> StackPlan:
+    node, base, root, config, secret_keys, upstream, out_dir = task
+    start = time.perf_counter()
+    plan = plan_stack(node, base, root, config, secret_keys, upstream)
+    path = write_plan(plan, plan_path(out_dir, node.name))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return StackPlan(node.name, node.layer, path, len(plan["resources"]), time.perf_counter() - start, peak,
+                     plan.get("outputs") or {})
+
+
+def cached(out_dir: Path, node: StackNode) -> StackPlan | None:
+    """A stack's plan from an earlier run (`--changed` replans only what changed), or None."""
+    path = plan_path(out_dir, node.name)
+    if not path.exists():
+        return None
+    plan = json.loads(path.read_text())
+    return StackPlan(node.name, node.layer, path, len(plan["resources"]), 0.0, 0.0, plan.get("outputs") or {})
+
+
+def plan_graph(nodes: list[StackNode], base: str, root: Path, out_dir: Path, config_of: ConfigOf | None = None,
+               jobs: int | None = None, replan: Iterable[str] | None = None,
+               on_done: Callable[[StackPlan], None] | None = None) -> list[StackPlan]:
+    """Plan every stack of `nodes` in dependency order; `replan`: only these (the others' earlier plans are reused,
+    and planned anyway when there is none). Returns the plans in graph order."""
+    root = Path(root).resolve()
+    config_of = config_of or (lambda stack: read_stack_config(stack, root))
+    jobs = jobs or os.cpu_count() or 1
+    wanted = None if replan is None else set(replan)
+    _preload(root)
+    done: dict[str, StackPlan] = {}
+    for layer in layers(nodes):
+        todo = []
+        for node in layer:
+            previous = cached(out_dir, node) if wanted is not None and node.name not in wanted else None
+            if previous is not None:
+                done[node.name] = previous
+                continue
+            config, secret_keys = config_of(node.name)
+            upstream = {s: done[s].outputs for s in node.reads}
+            todo.append((node, base, root, config, secret_keys, upstream, out_dir))
+        for result in _run(todo, jobs):
+            done[result.stack] = result
+            if on_done:
+                on_done(result)
+    return [done[n.name] for n in nodes]
+
+
+def _run(tasks: list[tuple], jobs: int) -> Iterable[StackPlan]:
+    if not tasks:
+        return []
+    if len(tasks) == 1 or jobs == 1:
+        return [_in_child(tasks[0])] if len(tasks) == 1 else [_plan_task(t) for t in tasks]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+        return list(pool.map(_plan_task, tasks, chunksize=1))
+
+
+def _in_child(task: tuple) -> StackPlan:
+    """One stack alone in its layer still gets its own process: its memory is returned when it ends."""
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(_plan_task, task).result()
+
+
+def _preload(root: Path) -> None:
+    """Import what every stack's program imports once, before forking (the workers share it)."""
+    import sys
+
+    sys.path.insert(0, str(root))
+    try:
+        import components.stacks  # noqa: F401
+    finally:
+        sys.path.remove(str(root))

@@ -303,11 +303,12 @@ def _policies(info: analyzer_pb2.AnalyzerInfo) -> list[PolicyInfo]:
 
 
 def check_with(pack: PolicyPackProcess, plan: Mapping[str, Any], policy_config: Mapping[str, Any] | None,
-               stack: str) -> CheckResult:
-    """Drive one started pack through a full analysis of the plan, as the engine does during a preview/update."""
+               stack: str, env: PackEnvironment | None = None) -> CheckResult:
+    """Drive one started pack through a full analysis of the plan, as the engine does during a preview/update.
+    env: the stack's environment when it is not the one the pack was started for (one pack checks a whole graph)."""
     info = pack.call("GetAnalyzerInfo", empty_pb2.Empty())
     policies = _policies(info)
-    env = pack.env
+    env = env or pack.env
     pack.call("ConfigureStack", analyzer_pb2.AnalyzerStackConfigureRequest(
         stack=stack, project=env.project, organization=env.organization, dry_run=env.dry_run,
         config=dict(env.config), config_secret_keys=list(env.secret_keys), tags={}))

@@ -5,7 +5,8 @@ plan, and the equality test compares it with the single-stack plan. URNs are rew
 (`urn:pulumi:prod.network::` -> `urn:pulumi:prod::`), so a resource has the URN it has in single mode; a component
 that several stacks build a part of (a hub's SegmentRouting, the resolver of a region) appears once; providers keep
 their stack's URN (each stack has its own, e.g. one per account stack for the network account, with a different
-role); StackReferences are dropped: what they carried is the upstream resources themselves.
+role). A StackReference stays, once, as what it means to the engine: it waits for every resource of the stack it
+reads (that stack was deployed first), and a value read through it resolves to the upstream resource that holds it.
 """
 
 from __future__ import annotations
@@ -44,29 +45,81 @@ def merge_plans(plans: list[Mapping[str, Any]], base: str) -> dict:
     """One plan of the organization `base` from its stacks' plans (in graph order)."""
     project = plans[0]["project"]
     resources: dict[str, dict] = {}
-    references: set[str] = set()
+    stack_urns: dict[str, list[str]] = {}  # stack -> its resources' merged URNs
+    owners = _ValueOwners()
     for plan in plans:
         urn_of = UrnMap(project, plan["stack"], base)
-        references |= {r["urn"] for r in plan["resources"] if r["type"] == STACK_REFERENCE}
+        references = {r["urn"]: r for r in plan["resources"] if r["type"] == STACK_REFERENCE}
+        urns = stack_urns[plan["stack"]] = []
         for record in plan["resources"]:
             if record["type"] == STACK_REFERENCE:
-                continue
-            merged = _rewrite(record, urn_of, references)
+                merged = _reference(record, urn_of, stack_urns)
+            else:
+                merged = _rewrite(record, urn_of, references, owners)
+                urns.append(merged["urn"])
             resources.setdefault(merged["urn"], merged)  # a component several stacks build a part of: once
+        owners.add(resources[u] for u in urns)
     return {"project": project, "stack": base, "resources": list(resources.values()),
             "outputs": _merge_outputs([p.get("outputs") or {} for p in plans]),
             "invokes": [i for p in plans for i in p.get("invokes") or []]}
 
 
-def _rewrite(record: Mapping[str, Any], urn_of: UrnMap, references: set[str]) -> dict:
+def _reference(record: Mapping[str, Any], urn_of: UrnMap, stack_urns: Mapping[str, list[str]]) -> dict:
+    """A StackReference waits for the whole stack it reads."""
+    stack = str((record.get("inputs") or {}).get("name") or record["name"]).rsplit("/", 1)[-1]
+    return {**record, "urn": urn_of(record["urn"]), "parent": urn_of(record.get("parent") or ""),
+            "dependencies": list(stack_urns.get(stack, [])), "property_dependencies": {}}
+
+
+class _ValueOwners:
+    """Which upstream resource holds a value (its id, else another string output such as its ARN)."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, str] = {}
+        self.by_output: dict[str, str] = {}
+
+    def add(self, records: Any) -> None:
+        for record in records:
+            if not record.get("custom", True):
+                continue
+            if isinstance(record.get("id"), str) and record["id"]:
+                self.by_id.setdefault(record["id"], record["urn"])
+            for value in (record.get("outputs") or {}).values():
+                if isinstance(value, str) and len(value) > 8:
+                    self.by_output.setdefault(value, record["urn"])
+
+    def of(self, value: Any) -> list[str]:
+        found: list[str] = []
+        for item in _strings(value):
+            urn = self.by_id.get(item) or self.by_output.get(item)
+            if urn and urn not in found:
+                found.append(urn)
+        return found
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _rewrite(record: Mapping[str, Any], urn_of: UrnMap, references: Mapping[str, Any], owners: _ValueOwners) -> dict:
+    """The record with merged URNs; a property read through a StackReference also depends on the upstream resource
+    that holds its value, as it would in single mode."""
     out = dict(record)
     out["urn"] = urn_of(record["urn"])
     if record.get("parent"):
         out["parent"] = urn_of(record["parent"])
-    out["dependencies"] = [urn_of(u) for u in record.get("dependencies") or [] if u not in references]
+    out["dependencies"] = [urn_of(u) for u in record.get("dependencies") or []]
     if record.get("property_dependencies"):
-        out["property_dependencies"] = {k: [urn_of(u) for u in v if u not in references]
-                                        for k, v in record["property_dependencies"].items()}
+        inputs = record.get("inputs") or {}
+        out["property_dependencies"] = {
+            key: [urn_of(u) for u in urns] + (owners.of(inputs.get(key)) if set(urns) & set(references) else [])
+            for key, urns in record["property_dependencies"].items()}
     return out
 
 

@@ -498,6 +498,14 @@ RESOURCE_MOCKS: dict[str, ResourceMock] = {
         arn="{id}", extra=_acm_extra),
     "aws:wafv2/webAcl:WebAcl": ResourceMock(id=_uuid_id, arn=_arn("wafv2", "regional/webacl/{name}/{id}"),
                                             extra=lambda c, i, n: {"capacity": 700}),
+    # Resolver ids as AWS forms them (rslvr-<kind>-<17 hex>): unique per region, as a rule of the same domain in two
+    # regions must be (a stack reference resolves a value back to the one resource that holds it).
+    "aws:route53/resolverRule:ResolverRule": ResourceMock(
+        id="rslvr-rr-", arn="arn:{partition}:route53resolver:{region}:{account}:resolver-rule/{id}"),
+    "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup": ResourceMock(
+        id="rslvr-frg-", arn="arn:{partition}:route53resolver:{region}:{account}:firewall-rule-group/{id}"),
+    "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig": ResourceMock(
+        id="rslvr-rqlc-", arn="arn:{partition}:route53resolver:{region}:{account}:resolver-query-log-config/{id}"),
     "aws:route53/zone:Zone": ResourceMock(id=lambda c, n: "Z" + fake_hex(c.seed, 20).upper(), arn="arn:{partition}:route53:::hostedzone/{id}",
                                           extra=_zone_extra),
     "aws:route53/record:Record": ResourceMock(id=lambda c, n: f"{c.get('zoneId')}_{c.get('name')}_{c.get('type')}",

@@ -140,6 +140,19 @@ class RecordingMonitor(engine.MockMonitor):
                                        spec.name or request.name))
         return sorted(urns)
 
+    def ReadResource(self, request):  # noqa: N802
+        """A read (a StackReference, in split mode): recorded like the engine keeps it, an external resource."""
+        response = super().ReadResource(request)
+        record = {
+            "urn": response.urn, "type": request.type, "name": request.name, "custom": True, "parent": request.parent,
+            "provider": request.provider, "providers": {}, "dependencies": sorted(set(request.dependencies)),
+            "property_dependencies": {}, "protect": False, "inputs": message_to_dict(request.properties),
+            "id": request.id, "outputs": message_to_dict(response.properties), "options": {"external": True},
+        }
+        with self._lock:
+            self.records[response.urn] = record
+        return response
+
     def RegisterResourceOutputs(self, request):  # noqa: N802
         outputs = message_to_dict(request.outputs)
         with self._lock:

@@ -22,6 +22,7 @@ otherwise the stock servicer runs, slower but identical.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import threading
 from collections.abc import Mapping
@@ -129,6 +130,15 @@ class PackAnalyzer(sdk.ServicerBase):
         return EnforcementLevel.MANDATORY if level == EnforcementLevel.REMEDIATE else level
 
     # --- the Analyzer protocol -----------------------------------------------------------------------------------
+    def ConfigureStack(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC method name
+        """The stack's config and name arrive here too (besides PULUMI_CONFIG at start): take them, so one pack process
+        can check every stack of a split organization in turn (`lz check --all`) and see each one's own config."""
+        if request.config:
+            os.environ["PULUMI_CONFIG"] = json.dumps(dict(request.config), sort_keys=True)
+        if request.stack:
+            os.environ["PULUMI_STACK"] = request.stack
+        return super().ConfigureStack(request, context)
+
     def Analyze(self, request: Any, _context: Any) -> Any:  # noqa: N802 - gRPC method name
         self._configure_runtime_once()
         response = proto.AnalyzeResponse()

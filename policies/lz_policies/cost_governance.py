@@ -61,6 +61,7 @@ _CORE = CaseResource(VPC, "network-vpc", {"cidrBlock": "10.1.0.0/16"}, env="core
 RULES = [
     StackRule(
         id="COST-01", name="cost-01-workload-account-budget",
+        whole_organization=True,
         title="Every workload account has an AWS Budget that notifies someone",
         description="For every account with resources whose provider's `environment` tag is prod, nonprod or "
                     "sandbox: an aws.budgets.Budget created through that account's provider, with at least one "

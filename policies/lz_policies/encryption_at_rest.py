@@ -323,6 +323,7 @@ RULES = [
     ),
     StackRule(
         id="EAR-02", name="ear-02-ebs-default-encryption-everywhere",
+        whole_organization=True,
         title="EBS default encryption is enabled in every account and region the stack deploys to",
         description="Each (account, region) pair that carries AWS resources (from the providers' default tags and "
                     "region) has an ebs.EncryptionByDefault with enabled=true; none is disabled.",
@@ -379,6 +380,7 @@ RULES = [
     ),
     StackRule(
         id="EAR-06", name="ear-06-s3-sse-kms",
+        whole_organization=True,
         title="S3 default encryption uses aws:kms (SSE-S3 on log-delivery targets)",
         description="Bucket server-side encryption configurations (standalone, or inline on the bucket) use "
                     "sseAlgorithm aws:kms (or aws:kms:dsse), except on log-delivery targets, which must use AES256 "

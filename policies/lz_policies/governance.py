@@ -117,6 +117,7 @@ RULES = [
     ),
     StackRule(
         id="GOV-02", name="gov-02-account-baseline",
+        whole_organization=True,
         title="Every account has a security contact, Access Analyzer coverage and a support role",
         description="For every account the stack deploys to (providers' `account` tag): an AlternativeContact of "
                     "type SECURITY, an IAM Access Analyzer (organization-wide or in the account), and AWSSupportAccess "

@@ -36,7 +36,8 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError
 
 from .analyzer import TypedResourcePolicy
-from .stack_config import STACK_DEFAULT_SOURCES, stack_defaults
+from .sdk import NotApplicableError
+from .stack_config import STACK_DEFAULT_SOURCES, split_part, stack_defaults
 from .values import cannot_verify, unknown_path
 from .views import Stack, Subject
 
@@ -162,6 +163,9 @@ class Rule:
     params: Mapping[str, Param] = field(default_factory=dict)
     relaxed_in: frozenset[str] = frozenset()  # environments where the rule is only advisory
     severity: Severity = Severity.HIGH
+    # Needs every stack of a split organization (coverage of every account, reachability, a reference across stacks):
+    # in a member stack it does not apply, and `lz check --all` checks it on the organization's merged plan.
+    whole_organization: bool = False
     kind = "abstract"
 
     def __post_init__(self) -> None:
@@ -281,6 +285,10 @@ class StackRule(Rule):
 
     def _validator(self) -> Callable[[StackValidationArgs, Callable], None]:
         def validate(args: StackValidationArgs, report_violation: Callable) -> None:
+            part = split_part() if self.whole_organization else None
+            if part is not None:
+                raise NotApplicableError(f"{self.id} needs the whole organization: this is its {part} stack; "
+                                         "`lz check --stack <stack> --all` checks it on the merged plan")
             given = args.get_config()
             stack = Stack(args, self.merged_config(given), given)
             self._run_checks(stack, lambda finding: finding, report_violation)

@@ -42,6 +42,16 @@ def stack_defaults() -> dict[str, Any]:
     return cached
 
 
+def split_part(raw: str | None = None) -> str | None:
+    """This stack's part of a split organization (`landing-zone:stack`: organization, network or account), None for a
+    single stack. Read from PULUMI_CONFIG unless `raw` is given."""
+    raw = os.environ.get("PULUMI_CONFIG") if raw is None else raw
+    role = decoded(parse_config_env(raw).get(f"{STACK_NAMESPACE}:stack"))
+    if isinstance(role, Mapping):
+        return str(role.get("part") or "") or None
+    return role if isinstance(role, str) and role else None
+
+
 def parse_config_env(raw: str | None) -> dict[str, Any]:
     """PULUMI_CONFIG as a dict; {} when unset or not a JSON object (never an error: the defaults stay)."""
     try:

@@ -257,6 +257,7 @@ RULES = [
         checks=(trail_bucket_blocked_and_logged,), cases=X09_CASES),
     StackRule(
         id="X-11", name="x-11-buckets-block-public-access",
+        whole_organization=True,
         title="Every bucket and every account has a public access block",
         description="Each S3 bucket has an s3/bucketPublicAccessBlock with all four flags, or its account has an "
                     "s3/accountPublicAccessBlock with all four; and every account with resources in the stack (its "

@@ -130,6 +130,7 @@ X15_CASES = (
 RULES = [
     StackRule(
         id="X-15", name="x-15-security-services-everywhere",
+        whole_organization=True,
         title="GuardDuty, Config, Security Hub and Inspector in every account and region, with a delegated admin",
         description="For every account x region that has resources (provider default tag `account` and region), a "
                     "GuardDuty detector, a Config recorder, a Security Hub account and an Inspector enabler exist (or "

@@ -119,6 +119,7 @@ X17_CASES = (
 RULES = [
     StackRule(
         id="X-05", name="x-05-tgw-route-tables-separate-environments",
+        whole_organization=True,
         title="Prod and non-prod TGW attachments never share a route table",
         description="No ec2transitgateway/routeTable has both a prod and a non-prod attachment associated or "
                     "propagated (segment from the attachment's `segment` tag, else its provider's environment), and "
@@ -130,6 +131,7 @@ RULES = [
                                          items="string")}),
     StackRule(
         id="X-17", name="x-17-segment-reachability-matches-intent",
+        whole_organization=True,
         title="Segment reachability equals the configured intent",
         description="Computed from the TGW route tables (associations, propagations, static and blackhole routes, "
                     "longest prefix first) and peering, the set of segment pairs that exchange traffic equals the "

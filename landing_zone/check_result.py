@@ -4,6 +4,7 @@ the secret plaintexts every message is redacted of (reports.py renders a CheckRe
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -72,6 +73,17 @@ class CheckResult:
     @property
     def advisory(self) -> list[Violation]:
         return [v for v in self.violations if v.enforcement != "mandatory"]
+
+    def to_json(self) -> dict:
+        """Everything, for a cache of results (`lz check --all` reuses an unchanged stack's)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CheckResult:
+        return cls(**{**data, "policies": [PolicyInfo(**{**p, "tags": tuple(p["tags"])}) for p in data["policies"]],
+                      "violations": [Violation(**v) for v in data["violations"]],
+                      "not_applicable": [tuple(x) for x in data["not_applicable"]],
+                      "logs": [tuple(x) for x in data["logs"]]})
 
 
 def exit_code(result: CheckResult) -> int:

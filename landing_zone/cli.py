@@ -18,6 +18,11 @@ StackOpt = typer.Option(..., "--stack", "-s", help="stack name: reads Pulumi.<st
 # The organization's reviewed policy exceptions; `pulumi preview --policy-pack-config` takes the same file.
 DEFAULT_POLICY_CONFIG = "policy-config.json"
 RootOpt = typer.Option(Path("."), "--root", help="project root (where Pulumi.yaml is)", hidden=True)
+AllOpt = typer.Option(False, "--all", help="every stack of the stack's organization (split mode), layer by layer, "
+                      "in parallel processes; writes out/<stack>/plan.json for each")
+ChangedOpt = typer.Option(None, "--changed", metavar="REF", help="like --all, but replan only the stacks whose config "
+                          "or code changed since this git ref (and what reads from them); reuse the others' plans")
+JobsOpt = typer.Option(0, "--jobs", help="processes planning a layer in parallel (default: every core)")
 
 
 @app.callback()
@@ -74,6 +79,9 @@ def plan(
     out_file: Path = typer.Option(None, "--out", help="plan JSON path (default: out/<stack>/plan.json)"),
     preview: bool = typer.Option(False, "--preview", help="leave computed outputs unknown, as `pulumi preview` does"),
     schema: bool = typer.Option(False, "--schema", help="print the JSON Schema of the plan file and exit"),
+    all_stacks: bool = AllOpt,
+    changed: str = ChangedOpt,
+    jobs: int = JobsOpt,
     root: Path = RootOpt,
 ) -> None:
     """Plan the stack offline (the real program under Pulumi's mocks) and write the plan JSON."""
@@ -85,6 +93,10 @@ def plan(
         return
     if not stack:
         fail(["error: --stack is required (or --schema)"])
+    if all_stacks or changed:
+        from landing_zone.graph_cli import plan_all
+
+        raise typer.Exit(plan_all(stack, root, root / "out", changed, jobs, out, err)[0])
 
     result = planned(stack, root, None, preview)
     path = write_plan(result, out_file or root / "out" / stack / "plan.json")
@@ -101,6 +113,11 @@ def check(
     fmt: str = typer.Option("text", "--format", help="text | json | sarif | junit"),
     output: Path = typer.Option(None, "--output", help="write the report here instead of stdout"),
     reports: Path = typer.Option(None, "--reports", help="also write check.{json,sarif,junit.xml} into this folder"),
+    all_stacks: bool = typer.Option(False, "--all", help="plan and check every stack of the stack's organization, "
+                                    "then the organization's merged plan (the whole-organization rules); the report "
+                                    "is the merged plan's"),
+    changed: str = ChangedOpt,
+    jobs: int = JobsOpt,
     root: Path = RootOpt,
 ) -> None:
     """Policy-check the plan with policies/ over the engine's Analyzer protocol: exit 0 clean, 1 mandatory violations."""
@@ -109,12 +126,21 @@ def check(
     from landing_zone.policy_config import load_policy_config
     from landing_zone.reports import render
 
-    the_plan = planned(stack, root, plan_file)
     if policy_config is None and (root / DEFAULT_POLICY_CONFIG).exists():
         policy_config = root / DEFAULT_POLICY_CONFIG
     try:
         user_config = load_policy_config(policy_config) if policy_config else None
-        result = run_check(the_plan, root / "policies", user_config, stack, root=root)
+    except CheckError as e:
+        fail([f"error: {e}"])
+    try:
+        if all_stacks or changed:
+            from landing_zone.graph_cli import check_all
+
+            code, result = check_all(stack, root, root / "out", changed, jobs, user_config, out, err)
+            if result is None:
+                raise typer.Exit(code)
+        else:
+            result = run_check(planned(stack, root, plan_file), root / "policies", user_config, stack, root=root)
         report = render(result, fmt)
         extra = {name: render(result, f) for name, f in (("check.json", "json"), ("check.sarif", "sarif"),
                                                           ("check.junit.xml", "junit"))} if reports else {}
@@ -128,7 +154,7 @@ def check(
     for name, text in extra.items():
         reports.mkdir(parents=True, exist_ok=True)
         (reports / name).write_text(text)
-    raise typer.Exit(exit_code(result))
+    raise typer.Exit(code if all_stacks or changed else exit_code(result))
 
 
 @app.command()

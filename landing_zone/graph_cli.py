@@ -1,0 +1,104 @@
+"""The `--all` / `--changed` forms of `lz plan` and `lz check`: the organization a stack belongs to, as a graph."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from landing_zone.config import ConfigError
+from landing_zone.graph_plan import StackPlan, plan_graph
+from landing_zone.plan import PlanError
+from landing_zone.stack_graph import Organization, changed_stacks, check_graph, organization_of
+
+
+def _organization(stack: str, root: Path, err: Console) -> Organization | None:
+    try:
+        return organization_of(stack, root)
+    except ConfigError as e:
+        for line in e.errors:
+            err.print(f"error: {line}", markup=False)
+        return None
+
+
+def _missing_stack_files(org: Organization, root: Path) -> list[str]:
+    return [f"error: Pulumi.{n.name}.yaml: not found: a split organization's stacks each have a stack file "
+            f"(`lz stacks --stack {n.name} --write` writes them)"
+            for n in org.nodes if not (root / f"Pulumi.{n.name}.yaml").exists()]
+
+
+def plan_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: int, out: Console,
+             err: Console) -> tuple[int, Organization | None, dict[str, StackPlan]]:
+    """Plan every stack of `stack`'s organization (or, with `changed`, what changed since that git ref and what
+    reads from it, reusing the other stacks' plans in out_dir). Returns (exit code, organization, plans)."""
+    org = _organization(stack, root, err)
+    if org is None:
+        return 2, None, {}
+    missing = _missing_stack_files(org, root)
+    if missing:
+        for line in missing:
+            err.print(line, markup=False)
+        return 2, org, {}
+    replan = None
+    if changed:
+        try:
+            replan, why = changed_stacks(org, root, changed, stack)
+        except ConfigError as e:
+            err.print(f"error: {e.errors[0]}", markup=False)
+            return 2, org, {}
+        out.print(f"since {changed}: {why}; replanning {len(replan)} of {len(org.nodes)} stacks", markup=False)
+    table = Table("layer", "stack", "resources", "seconds", "peak MB", title=f"{org.base}: planned offline")
+    start = time.perf_counter()
+
+    def done(result: StackPlan) -> None:
+        table.add_row(str(result.layer), result.stack, str(result.resources), f"{result.seconds:.1f}",
+                      f"{result.peak_rss_mb:.0f}")
+
+    try:
+        results = plan_graph(org.nodes, org.base, root, out_dir, jobs=jobs or None, replan=replan, on_done=done)
+    except PlanError as e:
+        err.print(f"error: {e}", markup=False)
+        return 1, org, {}
+    except ConfigError as e:
+        for line in e.errors:
+            err.print(f"error: {line}", markup=False)
+        return 2, org, {}
+    out.print(table)
+    reused = sum(1 for r in results if r.seconds == 0.0)
+    out.print(f"{org.base}: {len(results)} stacks, {sum(r.resources for r in results)} resources "
+              f"({reused} plans reused) in {time.perf_counter() - start:.1f}s -> {out_dir}/<stack>/plan.json",
+              markup=False)
+    return 0, org, {r.stack: r for r in results}
+
+
+def check_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: int,
+              policy_config: dict[str, Any] | None, out: Console, err: Console) -> tuple[int, Any]:
+    """plan_all, then every stack's check and the merged plan's. Returns (exit code, the organization's result)."""
+    from landing_zone.check_result import CheckError, exit_code
+
+    code, org, planned = plan_all(stack, root, out_dir, changed, jobs, out, err)
+    if code:
+        return code, None
+    plans = {name: json.loads(p.path.read_text()) for name, p in planned.items()}
+    table = Table("stack", "resources", "mandatory", "advisory", title=f"{org.base}: checked")
+
+    def row(name: str, result: Any) -> None:
+        table.add_row(name, str(result.resources_checked), str(len(result.mandatory)), str(len(result.advisory)))
+
+    start = time.perf_counter()
+    try:
+        results, whole = check_graph(org, root, plans, policy_config, cache_dir=out_dir, on_result=row)
+    except CheckError as e:
+        err.print(f"error: {e}", markup=False)
+        return 2, None
+    if org.split:
+        row(f"{org.base} (merged: the whole organization)", whole)
+    out.print(table)
+    out.print(f"checked in {time.perf_counter() - start:.1f}s", markup=False)
+    worst = max([exit_code(r) for r in results.values()] + [exit_code(whole)])
+    return worst, whole
+

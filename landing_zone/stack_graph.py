@@ -1,0 +1,211 @@
+"""`lz plan --all` / `lz check --all` / `--changed REF`: a split organization planned and checked as a graph.
+
+- which organization a stack belongs to (its `landing-zone:stack` role and base name, landing_zone/stacks.py);
+- which stacks changed since a git ref: a change to the program's code replans every stack; a change to the config
+  replans the stacks whose slice of it changed (`config_slice`), then everything that reads from them;
+- the check: every stack's own plan (what `pulumi preview --policy-pack` runs per stack; the whole-organization stack
+  rules do not apply there), then the merged plan of the organization (landing_zone/graph_merge.py), where they do.
+  One pack process serves the whole graph; a stack whose plan, pack and policy config are unchanged reuses its result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from landing_zone.config import ConfigError, parse
+from landing_zone.models import LandingZoneConfig
+from landing_zone.plan import read_stack_config
+from landing_zone.stacks import (
+    ACCOUNT,
+    STACK_KEY,
+    StackNode,
+    StackRole,
+    base_of,
+    check_role,
+    downstream,
+    graph,
+    parse_role,
+)
+
+ROLE_KEY = f"landing-zone:{STACK_KEY}"
+# What the program is made of: a change here may change any stack's plan.
+PROGRAM_PATHS = ("__main__.py", "Pulumi.yaml", "components/", "landing_zone/", "requirements.txt")
+
+
+@dataclass(frozen=True)
+class Organization:
+    """The stacks of the organization a stack belongs to (single mode: that stack alone)."""
+
+    cfg: LandingZoneConfig
+    base: str
+    nodes: list[StackNode]
+    split: bool
+
+
+def engine_values(config: Mapping[str, str]) -> dict[str, Any]:
+    """landing-zone:<key> engine values (JSON-encoded) as the config model's {key: value}."""
+    values = {}
+    for key, raw in config.items():
+        namespace, _, name = key.partition(":")
+        if namespace == "landing-zone" and name != STACK_KEY:
+            try:
+                values[name] = json.loads(raw)
+            except ValueError:
+                values[name] = raw
+    return values
+
+
+def organization_of(stack: str, root: Path) -> Organization:
+    """Raises ConfigError (invalid config or role, naming the field)."""
+    config, _ = read_stack_config(stack, root)
+    cfg = parse(engine_values(config), from_engine=True)
+    role = parse_role(config.get(ROLE_KEY))
+    if role is None:
+        return Organization(cfg, stack, [StackNode(stack, StackRole(part="organization"), 0, ())], split=False)
+    errors = check_role(cfg, stack, role)
+    if errors:
+        raise ConfigError(errors)
+    return Organization(cfg, base_of(stack, role), graph(cfg, base_of(stack, role)), split=True)
+
+
+# --- what changed ---------------------------------------------------------------------------------------------------
+
+
+def config_slice(cfg: LandingZoneConfig, role: StackRole) -> dict:
+    """The part of the organization's config a stack's plan can depend on (conservative: when in doubt, keep it).
+
+    Every stack reads the whole config except other workload accounts' `workloads` (an account stack builds only
+    its own; the organization and network stacks read only whether an account has an edge: its ELB log bucket).
+    tests/landing_zone/test_stack_graph.py proves it: a change outside a stack's slice leaves its plan unchanged.
+    """
+    doc = cfg.model_dump(mode="json")
+    own = role.account if role.part == ACCOUNT else None
+    for account in doc["accounts"]:
+        if account.get("role", "workload") == "workload" and account["name"] != own:
+            account["workloads"] = {"edge": account["workloads"].get("edge")}
+    return doc
+
+
+def fingerprint(cfg: LandingZoneConfig, role: StackRole) -> str:
+    text = json.dumps(config_slice(cfg, role), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def changed_files(root: Path, ref: str) -> list[str]:
+    """Files that differ between `ref` and the working tree (untracked ones included)."""
+    def git(*args: str) -> list[str]:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise ConfigError([f"--changed {ref}: git {' '.join(args)}: {done.stderr.strip()}"])
+        return [line for line in done.stdout.splitlines() if line]
+    return sorted(set(git("diff", "--name-only", ref, "--", ".")) |
+                  set(git("ls-files", "--others", "--exclude-standard")))
+
+
+def config_at(root: Path, ref: str, stack: str) -> LandingZoneConfig | None:
+    """The organization's config as it was at `ref` (None when the stack did not exist then)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        listed = subprocess.run(["git", "ls-tree", "-r", "--name-only", ref], cwd=root, capture_output=True,
+                                text=True, check=True).stdout.splitlines()
+        for name in listed:
+            if (name.startswith("Pulumi.") and name.endswith(".yaml")) or name.startswith("environments/"):
+                target = Path(tmp, name)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(subprocess.run(["git", "show", f"{ref}:{name}"], cwd=root, capture_output=True,
+                                                  check=True).stdout)
+        if not Path(tmp, f"Pulumi.{stack}.yaml").exists():
+            return None
+        try:
+            config, _ = read_stack_config(stack, Path(tmp))
+            return parse(engine_values(config), from_engine=True)
+        except ConfigError:
+            return None
+
+
+def changed_stacks(org: Organization, root: Path, ref: str, stack: str) -> tuple[set[str], str]:
+    """The stacks to replan since `ref` (those that changed and those reading from them), and why."""
+    files = changed_files(root, ref)
+    program = [f for f in files if f.startswith(PROGRAM_PATHS) and not f.endswith(".md")]
+    everything = {n.name for n in org.nodes}
+    if program:
+        return everything, f"the program changed ({', '.join(program[:3])}{', ...' if len(program) > 3 else ''})"
+    before = config_at(root, ref, stack)
+    if before is None:
+        return everything, f"no valid config for {stack} at {ref}"
+    changed = {n.name for n in org.nodes if fingerprint(before, n.role) != fingerprint(org.cfg, n.role)}
+    new_files = {n.name for n in org.nodes if f"Pulumi.{n.name}.yaml" in files}
+    replan = downstream(org.nodes, changed | new_files)
+    return replan, f"config changed for {', '.join(sorted(changed | new_files)) or 'no stack'}"
+
+
+# --- the check of a graph -----------------------------------------------------------------------------------------
+
+
+def check_graph(org: Organization, root: Path, plans: Mapping[str, Mapping[str, Any]],
+                policy_config: Mapping[str, Any] | None, cache_dir: Path | None = None,
+                on_result: Callable[[str, Any], None] | None = None) -> tuple[dict[str, Any], Any]:
+    """(stack -> CheckResult, the organization's CheckResult: the merged plan's in split mode). Raises CheckError."""
+    from landing_zone.check import PolicyPackProcess, check_with, pack_environment
+    from landing_zone.graph_merge import merge_plans
+
+    pack_dir = Path(root) / "policies"
+    cache = ResultCache(cache_dir, pack_dir, policy_config) if cache_dir else None
+    results: dict[str, Any] = {}
+    first = org.nodes[0].name
+    with PolicyPackProcess(pack_dir, pack_environment(plans[first], first, root)) as pack:
+        for node in org.nodes:
+            plan = plans[node.name]
+            result = cache.get(node.name, plan) if cache else None
+            if result is None:
+                result = check_with(pack, plan, policy_config, node.name, pack_environment(plan, node.name, root))
+                if cache:
+                    cache.put(node.name, plan, result)
+            results[node.name] = result
+            if on_result:
+                on_result(node.name, result)
+        if not org.split:
+            return results, results[first]
+        merged = merge_plans([plans[n.name] for n in org.nodes], org.base)
+        env = pack_environment(plans[first], first, root)
+        whole = replace(env, stack=org.base, config=tuple((k, v) for k, v in env.config if k != ROLE_KEY))
+        return results, check_with(pack, merged, policy_config, org.base, whole)
+
+
+class ResultCache:
+    """A stack's check result stays valid while its plan, the pack's code and the policy config stay the same."""
+
+    def __init__(self, directory: Path, pack_dir: Path, policy_config: Mapping[str, Any] | None):
+        self.directory = Path(directory)
+        digest = hashlib.sha256(json.dumps(policy_config or {}, sort_keys=True).encode())
+        for path in sorted(Path(pack_dir).rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".json", ".yaml") and "venv" not in path.parts:
+                digest.update(path.read_bytes())
+        self.pack = digest.hexdigest()
+
+    def _key(self, plan: Mapping[str, Any]) -> str:
+        text = json.dumps(plan, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256((self.pack + text).encode()).hexdigest()
+
+    def _path(self, stack: str) -> Path:
+        return self.directory / stack / "check-cache.json"
+
+    def get(self, stack: str, plan: Mapping[str, Any]) -> Any:
+        from landing_zone.check_result import CheckResult
+
+        path = self._path(stack)
+        if not path.exists():
+            return None
+        stored = json.loads(path.read_text())
+        return CheckResult.from_json(stored["result"]) if stored.get("key") == self._key(plan) else None
+
+    def put(self, stack: str, plan: Mapping[str, Any], result: Any) -> None:
+        path = self._path(stack)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"key": self._key(plan), "result": result.to_json()}))

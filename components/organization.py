@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.base import Component
+from components.base import Component, type_token
 from components.context import AccountContext
 from components.providers import account_providers, management_providers
 from components.regions import enable_opt_in_regions
@@ -47,6 +47,13 @@ def management_account(org: OrganizationConfig) -> Account:
     return Account.model_construct(name="management", email="", ou="", environment="core", role="workload",
                                    account_id=org.management_account_id, segment="shared", vpcs={},
                                    workloads=None)  # fmt: skip
+
+
+def moved_from_organization() -> pulumi.ResourceOptions:
+    """Options for a provider a split stack creates that single mode creates under the Organization component
+    (components/stacks/): the alias lets a stack split by `pulumi state move` keep the moved provider."""
+    urn = f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{type_token(Organization.TOKEN)}::organization"
+    return pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=urn)])
 
 
 def ou_order(ous: list[OrganizationalUnit]) -> list[OrganizationalUnit]:

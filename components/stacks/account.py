@@ -10,7 +10,7 @@ from components.context import AccountContext
 from components.contract import ContractSources, export_contract
 from components.deployment import build_deployment_roles
 from components.network import NetworkScope, NetworkUpstream, build_network, hub_segments
-from components.organization import management_account
+from components.organization import management_account, moved_from_organization
 from components.providers import management_providers
 from components.stacks import outputs
 from components.stacks.single import baseline
@@ -29,9 +29,10 @@ def build(cfg: LandingZoneConfig, base: str, name: str) -> None:
     wanted = [name, cfg.account_with_role("network").name, *promotion_peers(cfg, name)]
     ids = {n: org_out.field("account_ids", n) for n in dict.fromkeys(wanted)}
     config = cfg.account(name)
-    account = AccountContext.from_account_id(config, ids[name], org, regions)
+    moved = moved_from_organization()  # single mode creates these providers under the Organization component
+    account = AccountContext.from_account_id(config, ids[name], org, regions, moved)
     network_config = cfg.account_with_role("network")
-    network = AccountContext.from_account_id(network_config, ids[network_config.name], org, regions,
+    network = AccountContext.from_account_id(network_config, ids[network_config.name], org, regions, moved,
                                              role_name=network_role_name(name))
     log_archive = outputs.log_archive(org_out, elb_log_regions(cfg))
     baseline(cfg, account)
@@ -39,7 +40,7 @@ def build(cfg: LandingZoneConfig, base: str, name: str) -> None:
                           org_out.field("organization_arn"),
                           scope=NetworkScope(accounts=frozenset({name}), upstream=upstream(cfg, net_out, network)))
     management = AccountContext(management_account(org), org.management_account_id,
-                                management_providers(org, [org.home_region]))
+                                management_providers(org, [org.home_region], moved))
     workloads = build_workloads(cfg, {name: account}, built.vpcs, log_archive, management, account_ids=ids)
     roles = build_deployment_roles(cfg, {name: account}, workloads)
     export_contract(ContractSources(

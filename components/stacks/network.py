@@ -8,6 +8,7 @@ from __future__ import annotations
 from components.context import AccountContext
 from components.contract import ContractSources, export_contract
 from components.network import NetworkScope, build_network
+from components.organization import moved_from_organization
 from components.stacks import outputs
 from components.stacks.single import baseline
 from landing_zone.log_delivery import elb_log_regions
@@ -18,7 +19,7 @@ def build(cfg: LandingZoneConfig, base: str) -> None:
     org = outputs.read_organization(base)
     account = cfg.account_with_role("network")
     network = AccountContext.from_account_id(account, org.field("account_ids", account.name), cfg.organization,
-                                             cfg.regions)
+                                             cfg.regions, moved_from_organization())
     log_archive = outputs.log_archive(org, elb_log_regions(cfg))
     baseline(cfg, network)
     built = build_network(cfg, {account.name: network}, log_archive, org.field("organization_arn"),

@@ -108,8 +108,10 @@ def plan_graph(nodes: list[StackNode], base: str, root: Path, out_dir: Path, con
 def _run(tasks: list[tuple], jobs: int) -> Iterable[StackPlan]:
     if not tasks:
         return []
-    if len(tasks) == 1 or jobs == 1:
-        return [_in_child(tasks[0])] if len(tasks) == 1 else [_plan_task(t) for t in tasks]
+    if jobs == 1:  # in this process (tests: no fork under a test runner's threads)
+        return [_plan_task(t) for t in tasks]
+    if len(tasks) == 1:
+        return [_in_child(tasks[0])]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
         return list(pool.map(_plan_task, tasks, chunksize=1))

@@ -109,40 +109,61 @@ def changed_files(root: Path, ref: str) -> list[str]:
                   set(git("ls-files", "--others", "--exclude-standard")))
 
 
-def config_at(root: Path, ref: str, stack: str) -> LandingZoneConfig | None:
-    """The organization's config as it was at `ref` (None when the stack did not exist then)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        listed = subprocess.run(["git", "ls-tree", "-r", "--name-only", ref], cwd=root, capture_output=True,
-                                text=True, check=True).stdout.splitlines()
-        for name in listed:
-            if (name.startswith("Pulumi.") and name.endswith(".yaml")) or name.startswith("environments/"):
-                target = Path(tmp, name)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(subprocess.run(["git", "show", f"{ref}:{name}"], cwd=root, capture_output=True,
-                                                  check=True).stdout)
-        if not Path(tmp, f"Pulumi.{stack}.yaml").exists():
+def _materialized_at(root: Path, ref: str, tmp: Path) -> None:
+    """The stack files and environments as they were at `ref`, written under `tmp`."""
+    listed = subprocess.run(["git", "ls-tree", "-r", "--name-only", ref], cwd=root, capture_output=True, text=True,
+                            check=True).stdout.splitlines()
+    for name in listed:
+        if (name.startswith("Pulumi.") and name.endswith(".yaml")) or name.startswith("environments/"):
+            target = tmp / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(subprocess.run(["git", "show", f"{ref}:{name}"], cwd=root, capture_output=True,
+                                              check=True).stdout)
+
+
+class _Fingerprints:
+    """Each stack's fingerprint under one root: its slice of the config it resolves, and its own other keys. The
+    stacks of an organization share their config, so it is parsed once per distinct value."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._parsed: dict[str, LandingZoneConfig | None] = {}
+
+    def __call__(self, node: StackNode) -> str | None:
+        if not (self.root / f"Pulumi.{node.name}.yaml").exists():
             return None
         try:
-            config, _ = read_stack_config(stack, Path(tmp))
-            return parse(engine_values(config), from_engine=True)
+            config, _ = read_stack_config(node.name, self.root)
         except ConfigError:
             return None
+        values = engine_values(config)
+        key = json.dumps(values, sort_keys=True)
+        if key not in self._parsed:
+            try:
+                self._parsed[key] = parse(values, from_engine=True)
+            except ConfigError:
+                self._parsed[key] = None
+        cfg = self._parsed[key]
+        if cfg is None:
+            return None
+        own = sorted((k, v) for k, v in config.items() if not k.startswith("landing-zone:") or k == ROLE_KEY)
+        return fingerprint(cfg, node.role) + hashlib.sha256(json.dumps(own).encode()).hexdigest()
 
 
 def changed_stacks(org: Organization, root: Path, ref: str, stack: str) -> tuple[set[str], str]:
     """The stacks to replan since `ref` (those that changed and those reading from them), and why."""
     files = changed_files(root, ref)
     program = [f for f in files if f.startswith(PROGRAM_PATHS) and not f.endswith(".md")]
-    everything = {n.name for n in org.nodes}
     if program:
-        return everything, f"the program changed ({', '.join(program[:3])}{', ...' if len(program) > 3 else ''})"
-    before = config_at(root, ref, stack)
-    if before is None:
-        return everything, f"no valid config for {stack} at {ref}"
-    changed = {n.name for n in org.nodes if fingerprint(before, n.role) != fingerprint(org.cfg, n.role)}
-    new_files = {n.name for n in org.nodes if f"Pulumi.{n.name}.yaml" in files}
-    replan = downstream(org.nodes, changed | new_files)
-    return replan, f"config changed for {', '.join(sorted(changed | new_files)) or 'no stack'}"
+        return {n.name for n in org.nodes}, \
+            f"the program changed ({', '.join(program[:3])}{', ...' if len(program) > 3 else ''})"
+    now = _Fingerprints(Path(root))
+    with tempfile.TemporaryDirectory() as tmp:
+        _materialized_at(root, ref, Path(tmp))
+        then = _Fingerprints(Path(tmp))
+        changed = {n.name for n in org.nodes if then(n) is None or then(n) != now(n)}
+    replan = downstream(org.nodes, changed)
+    return replan, f"config changed for {', '.join(sorted(changed)) or 'no stack'}"
 
 
 # --- the check of a graph -----------------------------------------------------------------------------------------

@@ -99,6 +99,11 @@ def check_role(cfg: LandingZoneConfig, stack: str, role: StackRole) -> list[str]
         elif account.role != "workload":
             errors.append(f"landing-zone:stack.account: {role.account!r} is the {account.role} account; it lives in "
                           f"the {'network' if account.role == 'network' else 'organization'} stack")
+        else:
+            try:
+                network_role_name(account.name)
+            except StackRoleError as e:
+                errors.append(str(e))
     try:
         base_of(stack, role)
     except StackRoleError as e:

@@ -303,9 +303,11 @@ def _policies(info: analyzer_pb2.AnalyzerInfo) -> list[PolicyInfo]:
 
 
 def check_with(pack: PolicyPackProcess, plan: Mapping[str, Any], policy_config: Mapping[str, Any] | None,
-               stack: str, env: PackEnvironment | None = None) -> CheckResult:
+               stack: str, env: PackEnvironment | None = None, analyze_resources: bool = True) -> CheckResult:
     """Drive one started pack through a full analysis of the plan, as the engine does during a preview/update.
-    env: the stack's environment when it is not the one the pack was started for (one pack checks a whole graph)."""
+    env: the stack's environment when it is not the one the pack was started for (one pack checks a whole graph);
+    analyze_resources=False: the stack policies only (a split organization's merged plan: its resources were
+    analyzed in their own stacks)."""
     info = pack.call("GetAnalyzerInfo", empty_pb2.Empty())
     policies = _policies(info)
     env = env or pack.env
@@ -324,7 +326,7 @@ def check_with(pack: PolicyPackProcess, plan: Mapping[str, Any], policy_config: 
     # Pipeline the per-resource calls (the pack serves 4 at a time) but keep results in plan order.
     providers: ProviderMessages = {}  # each provider marshalled once for the whole check
     window: list[tuple[Any, Mapping[str, Any]]] = []
-    for resource in resources:
+    for resource in resources if analyze_resources else ():
         window.append((pack.stub.Analyze.future(analyze_request(index, resource, providers)), resource))
         if len(window) >= 8:
             _drain(pack, window.pop(0), diagnostics, not_applicable)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,8 @@ def check_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: 
 
     start = time.perf_counter()
     try:
-        results, whole = check_graph(org, root, plans, policy_config, cache_dir=out_dir, on_result=row)
+        results, whole = check_graph(org, root, plans, policy_config, cache_dir=out_dir, on_result=row,
+                                     jobs=jobs or os.cpu_count() or 1)
     except CheckError as e:
         err.print(f"error: {e}", markup=False)
         return 2, None

@@ -15,6 +15,7 @@ import json
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -171,32 +172,60 @@ def changed_stacks(org: Organization, root: Path, ref: str, stack: str) -> tuple
 
 def check_graph(org: Organization, root: Path, plans: Mapping[str, Mapping[str, Any]],
                 policy_config: Mapping[str, Any] | None, cache_dir: Path | None = None,
-                on_result: Callable[[str, Any], None] | None = None) -> tuple[dict[str, Any], Any]:
+                on_result: Callable[[str, Any], None] | None = None, jobs: int = 1) -> tuple[dict[str, Any], Any]:
     """(stack -> CheckResult, the organization's CheckResult: the merged plan's in split mode). Raises CheckError."""
     from landing_zone.check import PolicyPackProcess, check_with, pack_environment
     from landing_zone.graph_merge import merge_plans
 
     pack_dir = Path(root) / "policies"
     cache = ResultCache(cache_dir, pack_dir, policy_config) if cache_dir else None
-    results: dict[str, Any] = {}
     first = org.nodes[0].name
-    with PolicyPackProcess(pack_dir, pack_environment(plans[first], first, root)) as pack:
-        for node in org.nodes:
-            plan = plans[node.name]
-            result = cache.get(node.name, plan) if cache else None
-            if result is None:
-                result = check_with(pack, plan, policy_config, node.name, pack_environment(plan, node.name, root))
+    env = pack_environment(plans[first], first, root)
+    todo = [n.name for n in org.nodes if not (cache and cache.get(n.name, plans[n.name]))]
+    lanes = [todo[i::jobs] for i in range(max(1, min(jobs, len(todo))))]
+
+    def check_lane(names: list[str]) -> dict[str, Any]:
+        """One pack process checks its share of the stacks, each with its own config."""
+        done = {}
+        with PolicyPackProcess(pack_dir, env) as pack:
+            for name in names:
+                done[name] = check_with(pack, plans[name], policy_config, name,
+                                        pack_environment(plans[name], name, root))
                 if cache:
-                    cache.put(node.name, plan, result)
-            results[node.name] = result
-            if on_result:
-                on_result(node.name, result)
-        if not org.split:
-            return results, results[first]
-        merged = merge_plans([plans[n.name] for n in org.nodes], org.base)
-        env = pack_environment(plans[first], first, root)
-        whole = replace(env, stack=org.base, config=tuple((k, v) for k, v in env.config if k != ROLE_KEY))
-        return results, check_with(pack, merged, policy_config, org.base, whole)
+                    cache.put(name, plans[name], done[name])
+        return done
+
+    checked: dict[str, Any] = {}
+    with ThreadPoolExecutor(max_workers=len(lanes)) as pool:  # the packs are processes: threads only wait on them
+        for done in pool.map(check_lane, lanes):
+            checked.update(done)
+    results = {n.name: checked.get(n.name) or cache.get(n.name, plans[n.name]) for n in org.nodes}
+    for name, result in results.items():
+        if on_result:
+            on_result(name, result)
+    if not org.split:
+        return results, results[first]
+    merged = merge_plans([plans[n.name] for n in org.nodes], org.base)
+    whole_env = replace(env, stack=org.base, config=tuple((k, v) for k, v in env.config if k != ROLE_KEY))
+    with PolicyPackProcess(pack_dir, whole_env) as pack:
+        stack_rules = check_with(pack, merged, policy_config, org.base, whole_env, analyze_resources=False)
+    return results, organization_result(org, plans[first]["project"], stack_rules, results)
+
+
+def organization_result(org: Organization, project: str, stack_rules: Any, per_stack: Mapping[str, Any]) -> Any:
+    """The whole organization's verdict: the stack rules on the merged plan, and every stack's resource rules (URNs
+    as in single mode), in the order `lz check` reports them."""
+    from landing_zone.check_result import SEVERITY_ORDER
+    from landing_zone.graph_merge import UrnMap
+
+    resource_policies = {p.name for p in stack_rules.policies if p.kind == "resource"}
+    found = set(stack_rules.violations)
+    for stack, result in per_stack.items():
+        to_base = UrnMap(project, stack, org.base)
+        found |= {replace(v, urn=to_base(v.urn)) for v in result.violations if v.policy in resource_policies}
+    ordered = sorted(found, key=lambda v: (v.enforcement != "mandatory", SEVERITY_ORDER.index(v.severity), v.account,
+                                           v.policy, v.urn, v.message))
+    return replace(stack_rules, violations=ordered, resources_checked=stack_rules.resources_checked)
 
 
 class ResultCache:

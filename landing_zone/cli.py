@@ -146,6 +146,8 @@ def check(
                                                           ("check.junit.xml", "junit"))} if reports else {}
     except CheckError as e:
         fail([f"error: {e}"])
+    except ConfigError as e:  # the stack file's config, handed to the pack (a --plan skips validation)
+        fail([f"error: {line}" for line in e.errors])
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(report)

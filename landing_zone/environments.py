@@ -56,6 +56,21 @@ def resolve_stack(doc: dict[str, Any], stack_path: Path, root: Path) -> dict[str
     return config
 
 
+def environment_definition(config: dict[str, Any]) -> dict[str, Any]:
+    """The ESC environment holding a stack's `config:` (its `secure:` values as fn::secret ciphertexts)."""
+    return {"values": {PULUMI_CONFIG: _as_esc(config)}}
+
+
+def _as_esc(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"secure"}:
+        return {SECRET: {"ciphertext": value["secure"]}}
+    if isinstance(value, dict):
+        return {k: _as_esc(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_esc(v) for v in value]
+    return value
+
+
 def merge_patch(target: Any, patch: Any) -> Any:
     """RFC 7396 JSON Merge Patch, as ESC merges imports and values."""
     if not isinstance(patch, dict):

@@ -19,7 +19,7 @@ from stack_plans import full_plan
 
 from landing_zone import dr
 from landing_zone.check import run_check
-from landing_zone.config import ConfigError, load_stack, namespaced, parse
+from landing_zone.config import ConfigError, load_stack, namespaced, parse, stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
 HOME, DR = "ap-south-1", "ap-south-2"
@@ -28,7 +28,7 @@ WARM = RC.Target("warm-standby", 60, 60)
 
 
 def _stack_yaml(stack: str) -> dict:
-    return yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
+    return {"config": stack_config(stack, ROOT)}
 
 
 def _account(config: dict, name: str) -> dict:

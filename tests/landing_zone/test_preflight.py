@@ -11,7 +11,6 @@ from pathlib import Path
 
 import boto3
 import pytest
-import yaml
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from cryptography import x509
@@ -26,7 +25,7 @@ from stack_plans import ROOT, full_plan
 from typer.testing import CliRunner
 
 from landing_zone.cli import app
-from landing_zone.config import namespaced, parse
+from landing_zone.config import namespaced, parse, stack_config
 from landing_zone.preflight import CredentialsProblem, exit_code, preflight, render_json
 from landing_zone.preflight.capacity import vcpu_need, vcpus
 from landing_zone.preflight.core import credentials_problem
@@ -81,7 +80,7 @@ def _certificate(session) -> str:
 
 
 def dev_values() -> dict:
-    return namespaced(yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"])
+    return namespaced(stack_config("dev", ROOT))
 
 
 class World:

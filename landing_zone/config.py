@@ -36,9 +36,8 @@ def stack_file(stack: str, root: Path = Path(".")) -> Path:
     return Path(root) / f"Pulumi.{stack}.yaml"
 
 
-def read_stack_file(path: Path) -> dict[str, Any]:
-    """The stack's full config (``{"ns:key": value}``): the ESC environments its ``environment:`` imports, read from
-    ``environments/`` next to it, with its own ``config:`` on top; or ConfigError naming the file."""
+def read_stack_document(path: Path) -> dict[str, Any]:
+    """The stack file as written (its `config:` and `environment:` keys), or ConfigError naming the file."""
     if not path.exists():
         raise ConfigError([f"{path}: stack file not found (expected Pulumi.<stack>.yaml in the project root)"])
     try:
@@ -51,8 +50,14 @@ def read_stack_file(path: Path) -> dict[str, Any]:
         raise ConfigError([f"{path}: no `config:` mapping nor `environment:` imports (is the file empty?)"])
     if not isinstance(doc.get("config") or {}, dict):
         raise ConfigError([f"{path}: `config:` must be a mapping"])
+    return doc
+
+
+def read_stack_file(path: Path) -> dict[str, Any]:
+    """The stack's full config (``{"ns:key": value}``): the ESC environments its ``environment:`` imports, read from
+    ``environments/`` next to it, with its own ``config:`` on top; or ConfigError naming the file."""
     try:
-        return resolve_stack(doc, path, path.parent)
+        return resolve_stack(read_stack_document(path), path, path.parent)
     except EscError as e:
         raise ConfigError([str(e)]) from None
 
@@ -91,15 +96,15 @@ def parse(values: dict[str, Any], *, from_engine: bool = False) -> LandingZoneCo
 
 def load_stack(stack: str, root: Path = Path(".")) -> LandingZoneConfig:
     """The stack's validated config; its `landing-zone:stack` role (split mode) is validated too."""
-    return _load(stack, root)[0]
+    return load_stack_and_role(stack, root)[0]
 
 
 def load_stack_role(stack: str, root: Path = Path(".")) -> stacks.StackRole | None:
     """The stack's part of a split organization (None in single mode), validated against its name and config."""
-    return _load(stack, root)[1]
+    return load_stack_and_role(stack, root)[1]
 
 
-def _load(stack: str, root: Path) -> tuple[LandingZoneConfig, stacks.StackRole | None]:
+def load_stack_and_role(stack: str, root: Path = Path(".")) -> tuple[LandingZoneConfig, stacks.StackRole | None]:
     config = stack_config(stack, root)
     cfg = parse(namespaced(config))
     return cfg, checked_role(config.get(STACK_ROLE_KEY), cfg, stack)

@@ -264,7 +264,7 @@ def stacks_command(
     from landing_zone import stack_files
 
     try:
-        org = stack_files.organization_of(stack, root)
+        org = stack_files.split_stacks_of(stack, root)
         stack_files.render(org, out)
         expected = stack_files.expected_files(org, root) if write or check else {}
     except ConfigError as e:

@@ -147,7 +147,7 @@ def test_strengthening_the_strategy_meets_the_target():
 
 
 def test_prod_meets_its_warm_standby_target(tmp_path):
-    """prod-apps (Pulumi.prod.yaml): warm-standby, RTO 60 / RPO 60, Redis in a global datastore; the plan's DR
+    """prod-apps (the prod environment): warm-standby, RTO 60 / RPO 60, Redis in a global datastore; the plan's DR
     compute and data meet it, through `lz dr` and rule DR-01 alike."""
     assert load_stack("prod", ROOT).account("prod-apps").dr.strategy == "warm-standby"
     code, text = _run("prod", full_plan("prod"), tmp_path)

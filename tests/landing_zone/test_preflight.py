@@ -30,10 +30,10 @@ from landing_zone.preflight import CredentialsProblem, exit_code, preflight, ren
 from landing_zone.preflight.capacity import vcpu_need, vcpus
 from landing_zone.preflight.core import credentials_problem
 
-MGMT = "222222222222"  # Pulumi.dev.yaml's management account: moto's caller
+MGMT = "222222222222"  # the dev environment's management account: moto's caller
 HOME, DR = "ap-south-1", "ap-south-2"
 GROUPS = ("LZ-Dev-Admins", "LZ-Dev-Readers")
-ZONE_NAME, ZONE_ID = "dev.example.com", "Z0EXAMPLE00DEV000001"  # Pulumi.dev.yaml's network.dns
+ZONE_NAME, ZONE_ID = "dev.example.com", "Z0EXAMPLE00DEV000001"  # the dev environment's network.dns
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "preflight"
 
 

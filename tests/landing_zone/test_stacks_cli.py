@@ -146,7 +146,7 @@ def test_write_needs_the_stack_to_import_its_config_from_an_environment(tmp_path
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_the_shipped_split_stack_files_are_what_lz_stacks_writes(stack):
-    org = stack_files.organization_of(stack, ROOT)
+    org = stack_files.split_stacks_of(stack, ROOT)
     expected = stack_files.expected_files(org, ROOT)
     assert stack_files.out_of_date(expected) == [], f"run: lz stacks --stack {stack} --write"
     assert stack_files.stale(org, ROOT, expected) == []

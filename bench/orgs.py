@@ -1,4 +1,6 @@
-"""Generate valid organizations of any size, for benchmarks: the prod stack's core plus N workload accounts."""
+"""Generate valid organizations of any size, for benchmarks: the prod stack's core plus N workload accounts.
+
+Written like the repository's stacks: the config in an ESC environment file, a stack file importing it."""
 
 from __future__ import annotations
 
@@ -8,16 +10,20 @@ from pathlib import Path
 
 import yaml
 
+from landing_zone.config import stack_config
+from landing_zone.environments import ENVIRONMENTS_DIR, environment_definition
+
 ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = [("prod", "Prod"), ("nonprod", "NonProd"), ("sandbox", "Sandbox")]
 
 
 def generate_stack(workload_accounts: int, with_workloads: bool = False) -> dict:
-    """The prod stack document with its workload accounts replaced by ``workload_accounts`` generated ones.
+    """The prod stack's config (``{"config": ...}``) with its workload accounts replaced by ``workload_accounts``
+    generated ones.
 
     Each gets a /20 VPC carved in order from 10.64.0.0/10 (room for 1024), so appending never moves a range.
     """
-    doc = copy.deepcopy(yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text()))
+    doc = {"config": copy.deepcopy(stack_config("prod", ROOT))}
     config = doc["config"]
     core = [a for a in config["landing-zone:accounts"] if a.get("role", "workload") != "workload"]
     pool = ipaddress.IPv4Network("10.64.0.0/10").subnets(new_prefix=20)
@@ -47,6 +53,10 @@ def generate_stack(workload_accounts: int, with_workloads: bool = False) -> dict
 
 
 def write_stack(doc: dict, root: Path, stack: str) -> Path:
+    """`Pulumi.<stack>.yaml` importing the ESC environment `bench/<stack>`, written next to it with doc's config."""
+    environment = root / ENVIRONMENTS_DIR / "bench" / f"{stack}.yaml"
+    environment.parent.mkdir(parents=True, exist_ok=True)
+    environment.write_text(yaml.safe_dump(environment_definition(doc["config"]), sort_keys=False))
     path = root / f"Pulumi.{stack}.yaml"
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    path.write_text(yaml.safe_dump({"environment": [f"bench/{stack}"]}, sort_keys=False))
     return path

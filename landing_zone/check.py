@@ -280,11 +280,8 @@ class PolicyPackProcess:
 
 
 def pack_environment(plan: Mapping[str, Any], stack: str, root: Path | None = None) -> PackEnvironment:
-    config: dict[str, str] = {}
-    secret_keys: list[str] = []
     root = Path(root) if root else Path.cwd()
-    if (root / f"Pulumi.{stack}.yaml").exists():
-        config, secret_keys = plan_mod.read_stack_config(stack, root, plan.get("project", plan_mod.PROJECT))
+    config, secret_keys = plan_mod.read_stack_config(stack, root, plan.get("project", plan_mod.PROJECT))
     return PackEnvironment(project=plan.get("project", plan_mod.PROJECT), stack=stack,
                            dry_run=plan_is_preview(plan), config=tuple(sorted(config.items())),
                            secret_keys=tuple(secret_keys))

@@ -146,6 +146,8 @@ def check(
                                                           ("check.junit.xml", "junit"))} if reports else {}
     except CheckError as e:
         fail([f"error: {e}"])
+    except ConfigError as e:  # the stack file's config, handed to the pack (a --plan skips validation)
+        fail([f"error: {line}" for line in e.errors])
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(report)
@@ -249,6 +251,34 @@ def cost(
         output.write_text(report)
     else:
         sys.stdout.write(report)
+
+
+@app.command("stacks")
+def stacks_command(
+    stack: str = typer.Option(..., "--stack", "-s", help="a stack of the organization (e.g. prod or prod.network)"),
+    write: bool = typer.Option(False, "--write", help="write the split stack files Pulumi.<base>.<part>.yaml"),
+    check: bool = typer.Option(False, "--check", help="exit 1 when the split stack files are not what --write writes"),
+    root: Path = RootOpt,
+) -> None:
+    """The stacks of the organization (split mode), layer by layer; --write / --check their stack files."""
+    from landing_zone import stack_files
+
+    try:
+        org = stack_files.split_stacks_of(stack, root)
+        stack_files.render(org, out)
+        expected = stack_files.expected_files(org, root) if write or check else {}
+    except ConfigError as e:
+        fail([f"error: {line}" for line in e.errors])
+    results = stack_files.write(expected) if write else []
+    for path, what in results:
+        out.print(f"{what}: {path.name}")
+    for path in stack_files.stale(org, root, expected) if expected else []:
+        out.print(f"stale (not written, not deleted; its account is no longer in the config?): {path.name}")
+    if check:
+        missing = stack_files.out_of_date(expected)
+        for path in missing:
+            err.print(f"out of date: {path.name} (run: lz stacks --stack {stack} --write)")
+        raise typer.Exit(1 if missing else 0)
 
 
 @app.command()

@@ -1,6 +1,8 @@
 """Load and validate the landing-zone config, from a stack file (CLI) or from pulumi.Config (the program).
 
 Both paths hand the same ``{key: value}`` mapping to ``parse``, so the program and ``lz validate`` can never disagree.
+Every offline reader of a stack's config goes through ``read_stack_file``: the stack file plus the Pulumi ESC
+environments it imports (landing_zone/environments.py), merged as the engine merges them.
 Errors come back as ``ConfigError.errors``: one ``"field.path: what is wrong"`` line each, all of them at once.
 """
 
@@ -14,11 +16,14 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from landing_zone import stacks
+from landing_zone.environments import EscError, resolve_stack
 from landing_zone.models import LandingZoneConfig
 from landing_zone.validation import cross_check
 
 NAMESPACE = "landing-zone"
 KEYS = tuple(LandingZoneConfig.model_fields)
+STACK_ROLE_KEY = f"{NAMESPACE}:{stacks.STACK_KEY}"  # not a config model key: the stack's part (landing_zone/stacks.py)
 
 
 class ConfigError(Exception):
@@ -31,8 +36,8 @@ def stack_file(stack: str, root: Path = Path(".")) -> Path:
     return Path(root) / f"Pulumi.{stack}.yaml"
 
 
-def read_stack_file(path: Path) -> dict[str, Any]:
-    """The stack file's ``config:`` mapping, or ConfigError naming the file."""
+def read_stack_document(path: Path) -> dict[str, Any]:
+    """The stack file as written (its `config:` and `environment:` keys), or ConfigError naming the file."""
     if not path.exists():
         raise ConfigError([f"{path}: stack file not found (expected Pulumi.<stack>.yaml in the project root)"])
     try:
@@ -41,9 +46,25 @@ def read_stack_file(path: Path) -> dict[str, Any]:
         mark = getattr(e, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         raise ConfigError([f"{path}{where}: invalid YAML: {getattr(e, 'problem', None) or e}"]) from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("config"), dict):
-        raise ConfigError([f"{path}: no `config:` mapping (is the file empty?)"])
-    return doc["config"]
+    if not isinstance(doc, dict) or not (isinstance(doc.get("config"), dict) or doc.get("environment")):
+        raise ConfigError([f"{path}: no `config:` mapping nor `environment:` imports (is the file empty?)"])
+    if not isinstance(doc.get("config") or {}, dict):
+        raise ConfigError([f"{path}: `config:` must be a mapping"])
+    return doc
+
+
+def read_stack_file(path: Path) -> dict[str, Any]:
+    """The stack's full config (``{"ns:key": value}``): the ESC environments its ``environment:`` imports, read from
+    ``environments/`` next to it, with its own ``config:`` on top; or ConfigError naming the file."""
+    try:
+        return resolve_stack(read_stack_document(path), path, path.parent)
+    except EscError as e:
+        raise ConfigError([str(e)]) from None
+
+
+def stack_config(stack: str, root: Path = Path(".")) -> dict[str, Any]:
+    """The stack's full config (stack file + its ESC environments): what every offline reader starts from."""
+    return read_stack_file(stack_file(stack, root))
 
 
 def namespaced(config: dict[str, Any]) -> dict[str, Any]:
@@ -51,7 +72,7 @@ def namespaced(config: dict[str, Any]) -> dict[str, Any]:
     errors, values = [], {}
     for full_key, value in config.items():
         namespace, _, key = str(full_key).partition(":")
-        if namespace != NAMESPACE:
+        if namespace != NAMESPACE or key == stacks.STACK_KEY:
             continue
         if key not in KEYS:
             errors.append(f"{full_key}: unknown key{_did_you_mean(key, KEYS, prefix=NAMESPACE + ':')}")
@@ -74,7 +95,31 @@ def parse(values: dict[str, Any], *, from_engine: bool = False) -> LandingZoneCo
 
 
 def load_stack(stack: str, root: Path = Path(".")) -> LandingZoneConfig:
-    return parse(namespaced(read_stack_file(stack_file(stack, root))))
+    """The stack's validated config; its `landing-zone:stack` role (split mode) is validated too."""
+    return load_stack_and_role(stack, root)[0]
+
+
+def load_stack_role(stack: str, root: Path = Path(".")) -> stacks.StackRole | None:
+    """The stack's part of a split organization (None in single mode), validated against its name and config."""
+    return load_stack_and_role(stack, root)[1]
+
+
+def load_stack_and_role(stack: str, root: Path = Path(".")) -> tuple[LandingZoneConfig, stacks.StackRole | None]:
+    config = stack_config(stack, root)
+    cfg = parse(namespaced(config))
+    return cfg, checked_role(config.get(STACK_ROLE_KEY), cfg, stack)
+
+
+def checked_role(value: Any, cfg: LandingZoneConfig, stack: str) -> stacks.StackRole | None:
+    """`landing-zone:stack` parsed and checked against the organization's config and the stack's name."""
+    try:
+        role = stacks.parse_role(value, STACK_ROLE_KEY)
+    except stacks.StackRoleError as e:
+        raise ConfigError([str(e)]) from None
+    errors = stacks.check_role(cfg, stack, role) if role else []
+    if errors:
+        raise ConfigError(errors)
+    return role
 
 
 def from_pulumi() -> LandingZoneConfig:
@@ -84,6 +129,14 @@ def from_pulumi() -> LandingZoneConfig:
     config = pulumi.Config(NAMESPACE)
     values = {key: config.get_object(key) for key in KEYS}
     return parse({k: v for k, v in values.items() if v is not None}, from_engine=True)
+
+
+def role_from_pulumi(cfg: LandingZoneConfig | None = None) -> stacks.StackRole | None:
+    """The program's path to `landing-zone:stack` (None in single mode), validated like load_stack_role."""
+    import pulumi
+
+    value = pulumi.Config(NAMESPACE).get(stacks.STACK_KEY)  # the raw text: parse_role reads JSON and `network` alike
+    return checked_role(value, cfg or from_pulumi(), pulumi.get_stack())
 
 
 # --- error messages -----------------------------------------------------------------------------------------------

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 
 from landing_zone import engine
+from landing_zone.config import stack_config, stack_file
 from landing_zone.mocks import LandingZoneMocks
 from landing_zone.plan_file import read_plan
 from landing_zone.plan_monitor import RecordingMonitor
@@ -35,12 +35,11 @@ class PlanError(Exception):
 def read_stack_config(stack: str, root: Path, project: str = PROJECT) -> tuple[dict[str, str], list[str]]:
     """Return (config, secret_keys) as the engine sets them: full keys, non-strings JSON-encoded.
 
-    A `secure:` value stays as its ciphertext (no key to decrypt offline), and its whole key is marked secret so it
-    travels as a secret, as the engine does with decrypted values.
+    The config is the stack file's merged with the ESC environments it imports (config.stack_config). A `secure:`
+    value (or an environment's `fn::secret`) stays as its ciphertext (no key to decrypt offline), and its whole key
+    is marked secret so it travels as a secret, as the engine does with decrypted values. No stack file: no config.
     """
-    path = root / f"Pulumi.{stack}.yaml"
-    data = yaml.safe_load(path.read_text()) if path.exists() else None
-    raw = (data or {}).get("config") or {}
+    raw = stack_config(stack, root) if stack_file(stack, root).exists() else {}
     config: dict[str, str] = {}
     secret_keys: list[str] = []
     for key, value in raw.items():

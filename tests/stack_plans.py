@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from landing_zone import plan as plan_mod
-from landing_zone.config import load_stack
+from landing_zone.config import load_stack, stack_config
 from landing_zone.plan import run_plan  # bound here: tests may monkeypatch plan_mod.run_plan to serve this cache
 from landing_zone.plan_file import dumps_plan
 from landing_zone.plan_index import account_of, index_by_urn
@@ -53,8 +53,8 @@ def full_plan(stack: str) -> dict:
 
 
 def variant_plan(stack: str, edit: Callable[[dict], None], program: Path = PROGRAM) -> dict:
-    """Plan the stack with `edit(config)` applied to a copy of its Pulumi.<stack>.yaml `config:` mapping."""
-    data = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
+    """Plan the stack with `edit(config)` applied to a copy of its config (stack file + ESC environments)."""
+    data = {"config": stack_config(stack, ROOT)}
     edit(data["config"])
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))

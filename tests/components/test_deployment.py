@@ -22,10 +22,11 @@ from components.deployment import (
     trust_policy,
 )
 from landing_zone.cli import app
+from landing_zone.config import stack_config
 from landing_zone.models import PipelineRepository
 
 ROOT = Path(__file__).resolve().parents[2]
-PROD = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
+PROD = {"config": stack_config("prod", ROOT)}
 
 
 @pytest.mark.parametrize(("repository", "namespace"), [

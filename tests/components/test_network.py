@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pulumi_aws as aws
 import pytest
-import yaml
 from component_plans import plan_program
 
 from bench.orgs import generate_stack
@@ -24,7 +23,7 @@ from components.network.endpoint_policies import POLICY_SUPPORTED
 from components.network.vpc import GATEWAY_ENDPOINTS, INTERFACE_ENDPOINTS, nat_mode
 from components.organization import Organization, organization_args
 from landing_zone.client_vpn import authorization_ranges, client_vpn_routes, client_vpn_source_cidrs
-from landing_zone.config import load_stack, namespaced, parse
+from landing_zone.config import load_stack, namespaced, parse, stack_config
 from landing_zone.plan_index import index_by_urn, provider_tags
 from landing_zone.ports import closed_to_internet
 from landing_zone.routing import (
@@ -587,7 +586,7 @@ ADOPTED_CERT = f"arn:aws:acm:ap-south-1:{ADOPTED_NETWORK_ID}:certificate/0000000
 def test_an_adopted_network_account_brings_its_own_credentials_and_certificate_users_stay_out_of_prod():
     """Adopt mode: the endpoint names the adopted account's certificate, nothing is imported; certificate
     authentication has no groups, so "*" is authorized, and only to non-prod ranges (validation refuses more)."""
-    doc = yaml.safe_load((REPO_ROOT / "Pulumi.prod.yaml").read_text())["config"]
+    doc = stack_config("prod", REPO_ROOT)
     next(a for a in doc["landing-zone:accounts"] if a["role"] == "network")["account_id"] = ADOPTED_NETWORK_ID
     cvpn = doc["landing-zone:network"]["client_vpn"]
     for key in ("server_certificate", "saml_metadata_file"):

@@ -9,12 +9,12 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 from component_plans import plan_program
 
 from components.organization import Organization, organization_args
 from components.regions import opt_in
 from landing_zone.config import namespaced, parse
+from landing_zone.config import stack_config as config_of
 from landing_zone.models import LandingZoneConfig
 from landing_zone.regions import OPT_IN_REGIONS
 
@@ -25,7 +25,7 @@ PROVIDER = "pulumi:providers:aws"
 
 def stack_config(stack: str, dr_region: str | None = None) -> LandingZoneConfig:
     """The stack's config; with dr_region, every DR-region VPC moves to that region."""
-    doc = yaml.safe_load((REPO_ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    doc = config_of(stack, REPO_ROOT)
     if dr_region:
         doc = copy.deepcopy(doc)
         org = doc["landing-zone:organization"]

@@ -8,10 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from stack_plans import ROOT, plan_stack_file
 
 from landing_zone import check
 from landing_zone.check_result import exit_code
+from landing_zone.config import stack_config
 from landing_zone.log_delivery import ELB_ACCOUNT_IDS
 from landing_zone.policy_config import load_policy_config
 from landing_zone.regions import AWS_REGIONS, OPT_IN_REGIONS
@@ -36,7 +38,7 @@ def moved(tmp_path_factory) -> tuple[Path, dict]:
     """Step 4: the dev stack with its DR region moved from ap-south-2 to eu-south-2 (both opt-in)."""
     assert OLD in OPT_IN_REGIONS and NEW in OPT_IN_REGIONS
     folder = tmp_path_factory.mktemp("region")
-    text = (ROOT / "Pulumi.dev.yaml").read_text()
+    text = yaml.safe_dump({"config": stack_config("dev", ROOT)}, sort_keys=False)
     assert OLD in text
     (folder / "Pulumi.dev.yaml").write_text(text.replace(OLD, NEW))
     return folder, plan_stack_file("dev", folder)

@@ -11,10 +11,10 @@ import yaml
 from typer.testing import CliRunner
 
 from landing_zone.cli import app
-from landing_zone.config import load_stack
+from landing_zone.config import load_stack, stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
-PROD = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
+PROD = {"config": stack_config("prod", ROOT)}
 
 
 NETWORK_ID = "777777777777"
@@ -50,7 +50,7 @@ def test_sample_stacks_are_valid(stack):
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_model_round_trips_the_stack_file(stack):
-    raw = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    raw = stack_config(stack, ROOT)
     cfg = load_stack(stack, ROOT)
     assert [a.name for a in cfg.accounts] == [a["name"] for a in raw["landing-zone:accounts"]]
     for account, raw_account in zip(cfg.accounts, raw["landing-zone:accounts"], strict=True):

@@ -7,10 +7,11 @@ import re
 import shutil
 
 import pytest
+import yaml
 from plans import ROOT, STACKS, plan_of
 
 from landing_zone import diagram
-from landing_zone.config import load_stack
+from landing_zone.config import load_stack, stack_config
 from landing_zone.dns import resolver_regions
 
 DOT = shutil.which("dot")
@@ -120,7 +121,7 @@ def test_bad_arguments_exit_2(fmt, output, message, capsys):
 
 
 def test_invalid_config_exits_2_naming_the_field(tmp_path, capsys):
-    text = (ROOT / "Pulumi.dev.yaml").read_text().replace("cidr: 10.65.0.0/20", "cidr: 10.65.0.0/33")
+    text = yaml.safe_dump({"config": stack_config("dev", ROOT)}, sort_keys=False).replace("cidr: 10.65.0.0/20", "cidr: 10.65.0.0/33")
     (tmp_path / "Pulumi.broken.yaml").write_text(text)
     assert diagram.main("broken", tmp_path, "mermaid", None) == 2
     assert "accounts[3].vpcs.ap-south-1.cidr" in capsys.readouterr().err

@@ -19,7 +19,7 @@ from stack_plans import full_plan
 
 from landing_zone import dr
 from landing_zone.check import run_check
-from landing_zone.config import ConfigError, load_stack, namespaced, parse
+from landing_zone.config import ConfigError, load_stack, namespaced, parse, stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
 HOME, DR = "ap-south-1", "ap-south-2"
@@ -28,7 +28,7 @@ WARM = RC.Target("warm-standby", 60, 60)
 
 
 def _stack_yaml(stack: str) -> dict:
-    return yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
+    return {"config": stack_config(stack, ROOT)}
 
 
 def _account(config: dict, name: str) -> dict:
@@ -147,7 +147,7 @@ def test_strengthening_the_strategy_meets_the_target():
 
 
 def test_prod_meets_its_warm_standby_target(tmp_path):
-    """prod-apps (Pulumi.prod.yaml): warm-standby, RTO 60 / RPO 60, Redis in a global datastore; the plan's DR
+    """prod-apps (the prod environment): warm-standby, RTO 60 / RPO 60, Redis in a global datastore; the plan's DR
     compute and data meet it, through `lz dr` and rule DR-01 alike."""
     assert load_stack("prod", ROOT).account("prod-apps").dr.strategy == "warm-standby"
     code, text = _run("prod", full_plan("prod"), tmp_path)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import boto3
 import pytest
-import yaml
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from cryptography import x509
@@ -26,15 +25,15 @@ from stack_plans import ROOT, full_plan
 from typer.testing import CliRunner
 
 from landing_zone.cli import app
-from landing_zone.config import namespaced, parse
+from landing_zone.config import namespaced, parse, stack_config
 from landing_zone.preflight import CredentialsProblem, exit_code, preflight, render_json
 from landing_zone.preflight.capacity import vcpu_need, vcpus
 from landing_zone.preflight.core import credentials_problem
 
-MGMT = "222222222222"  # Pulumi.dev.yaml's management account: moto's caller
+MGMT = "222222222222"  # the dev environment's management account: moto's caller
 HOME, DR = "ap-south-1", "ap-south-2"
 GROUPS = ("LZ-Dev-Admins", "LZ-Dev-Readers")
-ZONE_NAME, ZONE_ID = "dev.example.com", "Z0EXAMPLE00DEV000001"  # Pulumi.dev.yaml's network.dns
+ZONE_NAME, ZONE_ID = "dev.example.com", "Z0EXAMPLE00DEV000001"  # the dev environment's network.dns
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "preflight"
 
 
@@ -81,7 +80,7 @@ def _certificate(session) -> str:
 
 
 def dev_values() -> dict:
-    return namespaced(yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"])
+    return namespaced(stack_config("dev", ROOT))
 
 
 class World:

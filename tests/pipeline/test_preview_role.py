@@ -12,7 +12,7 @@ import yaml
 from stack_plans import ROOT, STACKS, full_plan, of_type
 
 from bootstrap import roles
-from landing_zone.config import load_stack
+from landing_zone.config import load_stack, stack_config
 from landing_zone.plan_index import account_of, index_by_urn
 
 ROLE, POLICY = "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"
@@ -101,7 +101,7 @@ def test_a_preview_role_named_like_the_access_role_is_refused_naming_the_field(t
 
     from landing_zone.cli import app
 
-    doc = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
+    doc = {"config": stack_config("dev", ROOT)}
     doc["config"]["landing-zone:organization"]["preview_role_name"] = "OrganizationAccountAccessRole"
     (tmp_path / "Pulumi.t.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
     result = CliRunner().invoke(app, ["validate", "--stack", "t", "--root", str(tmp_path)])

@@ -226,6 +226,30 @@ def cost(
 
 
 @app.command()
+def stacks(
+    stack: str = StackOpt,
+    github_matrix: bool = typer.Option(False, "--github-matrix",
+                                       help="print the workflow's matrices (one per layer) as one line of JSON"),
+    root: Path = RootOpt,
+) -> None:
+    """The stacks of the organization STACK belongs to, layer by layer (single mode: STACK alone)."""
+    import json
+
+    from landing_zone import pipeline
+
+    try:
+        nodes, split = pipeline.organization_graph(stack, root)
+    except ConfigError as e:
+        fail([f"error: {line}" for line in e.errors])
+    if github_matrix:
+        sys.stdout.write(json.dumps(pipeline.github_matrix(nodes, split=split), separators=(",", ":")) + "\n")
+        return
+    for node in nodes:
+        reads = f" (reads {', '.join(node.reads)})" if node.reads else ""
+        out.print(f"layer {node.layer}: {node.name}{reads}", markup=False)
+
+
+@app.command()
 def contract(schema: bool = typer.Option(False, "--schema", help="print the JSON Schema of the stack outputs")) -> None:
     """The app-team contract: `--schema` prints the JSON Schema of the outputs (for TypeScript / Go consumers)."""
     from landing_zone.contract import CONTRACT_VERSION, schema_json

@@ -66,7 +66,7 @@ def parse_role(value: Any, where: str = "landing-zone:stack") -> StackRole | Non
     except ValidationError as e:
         first = e.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
-        raise StackRoleError(f"{where}{'.' + field if field else ''}: {first['msg'].removeprefix('Value error, ')}")
+        raise StackRoleError(f"{where}{'.' + field if field else ''}: {first['msg'].removeprefix('Value error, ')}") from None
 
 
 def split_accounts(cfg: LandingZoneConfig) -> list[Account]:
@@ -77,6 +77,43 @@ def split_accounts(cfg: LandingZoneConfig) -> list[Account]:
 
 def stack_name(base: str, role: StackRole) -> str:
     return f"{base}.{role.suffix}"
+
+
+IAM_NAME_MAX = 64  # characters of an IAM role name
+NETWORK_ROLE_PREFIX = "landing-zone-attach-"
+DEPLOY_ROLE_PREFIX = "landing-zone-deploy-"
+# The deploy roles of a split organization share one IAM path, so the data-perimeter RCP admits them all with one
+# ArnLike pattern in organization.access_role_assumers (`arn:aws:iam::<management>:role/landing-zone-deploy/*`)
+# instead of one ARN per stack (an RCP holds 5,120 characters). Single mode keeps its role at the root path.
+DEPLOY_ROLE_PATH = "/landing-zone-deploy/"
+
+
+def _role_name(prefix: str, suffix: str, field: str) -> str:
+    name = f"{prefix}{suffix}"
+    if len(name) > IAM_NAME_MAX:
+        raise StackRoleError(f"{field}: {suffix!r} makes the IAM role name {name!r} {len(name)} characters long; IAM "
+                             f"allows {IAM_NAME_MAX} (shorten it to {IAM_NAME_MAX - len(prefix)} characters)")
+    return name
+
+
+def network_role_name(account: str) -> str:
+    """The role an account stack acts through in the network account (accept its TGW attachment, wire it to its
+    segment's tables, authorize its VPCs on the private zones): `landing-zone-attach-<account>`."""
+    return _role_name(NETWORK_ROLE_PREFIX, account, "accounts.name")
+
+
+def deploy_role_name(stack: str) -> str:
+    """The pipeline's role of a stack in the management account: `landing-zone-deploy-<stack>`."""
+    return _role_name(DEPLOY_ROLE_PREFIX, stack, "stack")
+
+
+def deploy_role_path(split: bool) -> str:
+    return DEPLOY_ROLE_PATH if split else "/"
+
+
+def deploy_role_arn(management_account_id: str, stack: str, split: bool, partition: str = "aws") -> str:
+    """What the stack's pipeline job assumes (and what its network-account role trusts)."""
+    return f"arn:{partition}:iam::{management_account_id}:role{deploy_role_path(split)}{deploy_role_name(stack)}"
 
 
 def base_of(stack: str, role: StackRole) -> str:
@@ -99,10 +136,14 @@ def check_role(cfg: LandingZoneConfig, stack: str, role: StackRole) -> list[str]
         elif account.role != "workload":
             errors.append(f"landing-zone:stack.account: {role.account!r} is the {account.role} account; it lives in "
                           f"the {'network' if account.role == 'network' else 'organization'} stack")
-    try:
-        base_of(stack, role)
-    except StackRoleError as e:
-        errors.append(str(e))
+    names = [lambda: base_of(stack, role), lambda: deploy_role_name(stack)]  # each raises StackRoleError
+    if role.part == ACCOUNT and role.account:
+        names.append(lambda: network_role_name(str(role.account)))
+    for name in names:
+        try:
+            name()
+        except StackRoleError as e:
+            errors.append(str(e))
     return errors
 
 

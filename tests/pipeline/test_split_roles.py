@@ -101,7 +101,7 @@ def test_accounts_without_an_id_yet_are_pending_not_rendered_with_a_guess(tmp_pa
     assert code == 0
     assert not any(name.startswith(f"deploy-prod.{WORKLOADS[0]}") for name in documents)
     assert "deploy-prod.organization-trust.json" in documents
-    assert f"pending (account id unknown" in capsys.readouterr().err
+    assert "pending (account id unknown" in capsys.readouterr().err
 
 
 def test_an_rcp_that_would_stop_the_deploy_roles_is_reported_and_the_path_pattern_admits_them(tmp_path, capsys):

@@ -17,10 +17,10 @@ from pathlib import Path
 from bench.orgs import generate_stack, write_stack
 from landing_zone import check, plan
 from landing_zone.config import load_stack
+from landing_zone.graph_plan import link_program
 from landing_zone.policy_config import load_policy_config
 
 ROOT = Path(__file__).resolve().parents[1]
-LINKED = ("__main__.py", "Pulumi.yaml", "components", "landing_zone")
 
 
 def _peak_mb(who: int = resource.RUSAGE_SELF) -> float:
@@ -31,8 +31,7 @@ def staged_root(accounts: int, workloads: bool) -> tuple[tempfile.TemporaryDirec
     """A temporary project root linking the real program, with a generated Pulumi.<stack>.yaml."""
     tmp = tempfile.TemporaryDirectory(prefix="lz-bench-")
     root = Path(tmp.name)
-    for name in LINKED:
-        (root / name).symlink_to(ROOT / name)
+    link_program(ROOT, root)
     stack = f"bench{accounts}"
     write_stack(generate_stack(accounts, with_workloads=workloads), root, stack)
     return tmp, stack

@@ -19,28 +19,21 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
-from bench.orgs import generate_stack
-from landing_zone.config import load_stack
-from landing_zone.graph_plan import plan_graph
+from bench.orgs import generate_stack, write_stack
+from landing_zone import stack_files
+from landing_zone.graph_plan import link_program, plan_graph
 from landing_zone.policy_config import load_policy_config
 from landing_zone.stack_graph import check_graph, organization_of
-from landing_zone.stacks import graph
 
 ROOT = Path(__file__).resolve().parents[1]
-LINKED = ("__main__.py", "Pulumi.yaml", "components", "landing_zone", "policies", "bootstrap")
 
 
 def write_split(doc: dict, root: Path, base: str) -> None:
-    """The program linked into `root`, and the split stack files of the organization `doc` describes."""
-    for name in LINKED:
-        if not (root / name).exists():
-            (root / name).symlink_to(ROOT / name)
-    (root / f"Pulumi.{base}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
-    for node in graph(load_stack(base, root), base):
-        stack_doc = {**doc, "config": {**doc["config"], "landing-zone:stack": node.role.model_dump(exclude_none=True)}}
-        (root / f"Pulumi.{node.name}.yaml").write_text(yaml.safe_dump(stack_doc, sort_keys=False))
+    """The program linked into `root`, the organization `doc` describes in an ESC environment and `Pulumi.<base>.yaml`
+    (bench/orgs.py), and its split stack files as `lz stacks --write` writes them."""
+    link_program(ROOT, root)
+    write_stack(doc, root, base)
+    stack_files.write(stack_files.expected_files(stack_files.split_stacks_of(base, root), root))
 
 
 def change_one_account(doc: dict, name: str) -> None:

@@ -13,6 +13,9 @@ Who may assume what (GitHub's OIDC `sub` claim; StringEquals on `aud` and `sub`,
 
 Usage: python -m bootstrap.roles --repository example-org/landing-zone --account-id 111111111111 [--stack prod]
        [--state-bucket NAME] [--out bootstrap/policies]
+A split organization (one stack per layer and account; bootstrap/split.py): a role pair per stack, each least-privilege:
+       python -m bootstrap.roles --repository example-org/landing-zone --organization-stack prod.organization
+       [--config-root .] [--account-ids ids.json] [--state-bucket NAME] [--out bootstrap/policies/prod]
 """
 
 from __future__ import annotations
@@ -147,25 +150,62 @@ def render(repository: str, account_id: str, stack: str, state_bucket: str | Non
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bootstrap.roles", description=__doc__.split("\n")[0])
     parser.add_argument("--repository", required=True, help="OWNER/NAME of the landing-zone repository")
-    parser.add_argument("--account-id", required=True, help="the management account of the stack")
+    parser.add_argument("--account-id", help="the management account of the stack (single mode)")
     parser.add_argument("--stack", choices=STACKS, action="append", help="default: dev and prod")
     parser.add_argument("--state-bucket", help="S3 bucket of a self-managed Pulumi backend")
     parser.add_argument("--member-preview-role", default=MEMBER_PREVIEW_ROLE,
                         help="the stack's organization.preview_role_name (default: %(default)s)")
+    parser.add_argument("--organization-stack", help="split mode: any stack of the organization, e.g. "
+                        "prod.organization (its config gives the management account and the accounts)")
+    parser.add_argument("--config-root", type=Path, default=Path("."), help="where the Pulumi.<stack>.yaml files are")
+    parser.add_argument("--account-ids", type=Path, help="split mode: JSON {name: id} of the accounts the "
+                        "organization stack created (`pulumi stack output accounts --stack <base>.organization --json`)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "policies")
     args = parser.parse_args(argv)
     try:
-        documents = {name: doc for stack in args.stack or STACKS
-                     for name, doc in render(args.repository, args.account_id, stack, args.state_bucket,
-                                                 args.member_preview_role).items()}
+        documents, notes = (split_documents(args) if args.organization_stack else (single_documents(args), []))
     except BootstrapError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     for name, document in sorted(documents.items()):
         (args.out / name).write_text(json.dumps(document, indent=2) + "\n")
+    for note in notes:
+        print(note, file=sys.stderr)
     print(f"wrote {len(documents)} policy documents to {args.out}")
     return 0
+
+
+def single_documents(args: argparse.Namespace) -> dict[str, dict]:
+    if not args.account_id:
+        raise BootstrapError("--account-id: required (or --organization-stack for a split organization)")
+    return {name: doc for stack in args.stack or STACKS
+            for name, doc in render(args.repository, args.account_id, stack, args.state_bucket,
+                                    args.member_preview_role).items()}
+
+
+def split_documents(args: argparse.Namespace) -> tuple[dict[str, dict], list[str]]:
+    """The documents of every stack of a split organization, and what the reader must know (pending, warnings)."""
+    from bootstrap.split import read_account_ids, render_split
+    from landing_zone.config import ConfigError
+    from landing_zone.stack_graph import organization_of
+
+    try:
+        org = organization_of(args.organization_stack, args.config_root)
+    except ConfigError as e:
+        raise BootstrapError(f"--organization-stack: {'; '.join(e.errors)}") from None
+    cfg, nodes = org.cfg, org.nodes
+    if not org.split:
+        raise BootstrapError(f"--organization-stack: {args.organization_stack} has no `landing-zone:stack`: it is a "
+                             f"single-mode stack (use --stack and --account-id)")
+    validate(args.repository, cfg.organization.management_account_id, args.member_preview_role)
+    ids = read_account_ids(args.account_ids) if args.account_ids else {}
+    rendering = render_split(args.repository, cfg, nodes, ids, args.state_bucket, args.member_preview_role)
+    notes = [f"warning: {w}" for w in rendering.warnings]
+    if rendering.pending:
+        notes.append(f"pending (account id unknown until the organization stack's first `pulumi up`; then run again "
+                     f"with --account-ids): {', '.join(rendering.pending)}")
+    return rendering.documents, notes
 
 
 if __name__ == "__main__":

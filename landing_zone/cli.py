@@ -253,16 +253,26 @@ def cost(
         sys.stdout.write(report)
 
 
-@app.command("stacks")
-def stacks_command(
+@app.command()
+def stacks(
     stack: str = typer.Option(..., "--stack", "-s", help="a stack of the organization (e.g. prod or prod.network)"),
     write: bool = typer.Option(False, "--write", help="write the split stack files Pulumi.<base>.<part>.yaml"),
     check: bool = typer.Option(False, "--check", help="exit 1 when the split stack files are not what --write writes"),
+    github_matrix: bool = typer.Option(False, "--github-matrix",
+                                       help="print the workflow's matrices (one per layer) as one line of JSON"),
+    migrate: bool = typer.Option(False, "--migrate", help="print the `pulumi` steps that split this single stack "
+                                 "(planned offline from both modes)"),
     root: Path = RootOpt,
 ) -> None:
     """The stacks of the organization (split mode), layer by layer; --write / --check their stack files."""
     from landing_zone import stack_files
 
+    if github_matrix:
+        raise typer.Exit(_print_matrix(stack, root))
+    if migrate:
+        from landing_zone.graph_cli import print_migration
+
+        raise typer.Exit(print_migration(stack, root, out, err))
     try:
         org = stack_files.split_stacks_of(stack, root)
         stack_files.render(org, out)
@@ -279,6 +289,19 @@ def stacks_command(
         for path in missing:
             err.print(f"out of date: {path.name} (run: lz stacks --stack {stack} --write)")
         raise typer.Exit(1 if missing else 0)
+
+
+def _print_matrix(stack: str, root: Path) -> int:
+    import json
+
+    from landing_zone import pipeline
+
+    try:
+        nodes, split = pipeline.organization_graph(stack, root)
+    except ConfigError as e:
+        fail([f"error: {line}" for line in e.errors])
+    sys.stdout.write(json.dumps(pipeline.github_matrix(nodes, split=split), separators=(",", ":")) + "\n")
+    return 0
 
 
 @app.command()

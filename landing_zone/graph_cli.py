@@ -104,3 +104,44 @@ def check_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: 
     worst = max([exit_code(r) for r in results.values()] + [exit_code(whole)])
     return worst, whole
 
+
+
+def print_migration(stack: str, root: Path, out: Console, err: Console) -> int:
+    """`lz stacks --stack S --migrate`: the steps that split the single stack S, from S's plan and the plans of the
+    split stacks it would become (planned in a staging root with the stack files `lz stacks --write` would write)."""
+    import tempfile
+
+    from landing_zone import stack_files
+    from landing_zone.graph_plan import link_program
+    from landing_zone.migration import commands, moves
+    from landing_zone.plan import run_plan
+
+    try:
+        org = stack_files.split_stacks_of(stack, root)
+        if not org.single:
+            err.print(f"error: {stack} is already a stack of the split organization {org.base}", markup=False)
+            return 2
+        expected = stack_files.expected_files(org, root)
+        single = run_plan(stack, root)
+        with tempfile.TemporaryDirectory(prefix="lz-migrate-") as tmp:
+            staged = Path(tmp)
+            link_program(root, staged)
+            for name in ("environments", f"Pulumi.{stack}.yaml"):
+                (staged / name).symlink_to(Path(root).resolve() / name)
+            for path, text in expected.items():
+                (staged / path.name).write_text(text)
+            planned = plan_graph(org.nodes, org.base, staged, staged / "out")
+            split = {p.stack: json.loads(p.path.read_text()) for p in planned}
+    except ConfigError as e:
+        for line in e.errors:
+            err.print(f"error: {line}", markup=False)
+        return 2
+    except PlanError as e:
+        err.print(f"error: {e}", markup=False)
+        return 1
+    planned_moves, unplaced = moves(single, split, org.base)
+    for step in commands(org.base, planned_moves):
+        out.print(step, markup=False)
+    for urn in unplaced:
+        err.print(f"warning: no split stack declares {urn}: it would stay in {stack}", markup=False)
+    return 1 if unplaced else 0

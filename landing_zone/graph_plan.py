@@ -40,6 +40,17 @@ class StackPlan:
     outputs: Mapping[str, Any]
 
 
+PROGRAM_FILES = ("__main__.py", "Pulumi.yaml", "components", "landing_zone", "policies", "bootstrap",
+                 "policy-config.json")  # what a staged project root links from the real one
+
+
+def link_program(source: Path, target: Path) -> None:
+    """Make `target` a project root running `source`'s program (benchmarks, tests, `lz stacks --migrate`)."""
+    for name in PROGRAM_FILES:
+        if (Path(source) / name).exists() and not (Path(target) / name).exists():
+            (Path(target) / name).symlink_to(Path(source).resolve() / name)
+
+
 def plan_path(out_dir: Path, stack: str) -> Path:
     return Path(out_dir) / stack / "plan.json"
 

@@ -168,6 +168,28 @@ def region_plan(cfg: LandingZoneConfig, region: str) -> RegionPlan:
     return RegionPlan(region, tables, segment_of)
 
 
+@dataclass(frozen=True)
+class AttachmentTables:
+    """The route tables (by segment) one attachment is wired into: what its owner's network role may touch."""
+
+    associate: tuple[str, ...]
+    propagate: tuple[str, ...]
+    route: tuple[str, ...]  # tables with a static route toward it
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([*self.associate, *self.propagate, *self.route]))
+
+
+def attachment_tables(plan: RegionPlan, key: str) -> AttachmentTables:
+    """Where the plan wires the attachment `key` (e.g. `vpc:<account>`)."""
+    tables = plan.tables.values()
+    return AttachmentTables(
+        associate=tuple(t.segment for t in tables if key in t.associate),
+        propagate=tuple(t.segment for t in tables if key in t.propagate),
+        route=tuple(t.segment for t in tables if key in t.static.values()))
+
+
 def vpc_destinations(cfg: LandingZoneConfig, site: VpcSite) -> list[str]:
     """CIDRs a spoke VPC sends to the TGW: the organization's private blocks, when its segment reaches anything.
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from landing_zone.config import ConfigError, parse
+from landing_zone.config import ConfigError, load_stack_and_role, parse
 from landing_zone.models import LandingZoneConfig
 from landing_zone.plan import read_stack_config
 from landing_zone.stacks import (
@@ -29,10 +29,8 @@ from landing_zone.stacks import (
     StackNode,
     StackRole,
     base_of,
-    check_role,
     downstream,
     graph,
-    parse_role,
 )
 
 ROLE_KEY = f"landing-zone:{STACK_KEY}"
@@ -64,15 +62,10 @@ def engine_values(config: Mapping[str, str]) -> dict[str, Any]:
 
 
 def organization_of(stack: str, root: Path) -> Organization:
-    """Raises ConfigError (invalid config or role, naming the field)."""
-    config, _ = read_stack_config(stack, root)
-    cfg = parse(engine_values(config), from_engine=True)
-    role = parse_role(config.get(ROLE_KEY))
+    """The organization `stack` belongs to: its split graph, or `stack` alone in single mode. Raises ConfigError."""
+    cfg, role = load_stack_and_role(stack, root)
     if role is None:
         return Organization(cfg, stack, [StackNode(stack, StackRole(part="organization"), 0, ())], split=False)
-    errors = check_role(cfg, stack, role)
-    if errors:
-        raise ConfigError(errors)
     return Organization(cfg, base_of(stack, role), graph(cfg, base_of(stack, role)), split=True)
 
 

@@ -79,6 +79,43 @@ def stack_name(base: str, role: StackRole) -> str:
     return f"{base}.{role.suffix}"
 
 
+IAM_NAME_MAX = 64  # characters of an IAM role name
+NETWORK_ROLE_PREFIX = "landing-zone-attach-"
+DEPLOY_ROLE_PREFIX = "landing-zone-deploy-"
+# The deploy roles of a split organization share one IAM path, so the data-perimeter RCP admits them all with one
+# ArnLike pattern in organization.access_role_assumers (`arn:aws:iam::<management>:role/landing-zone-deploy/*`)
+# instead of one ARN per stack (an RCP holds 5,120 characters). Single mode keeps its role at the root path.
+DEPLOY_ROLE_PATH = "/landing-zone-deploy/"
+
+
+def _role_name(prefix: str, suffix: str, field: str) -> str:
+    name = f"{prefix}{suffix}"
+    if len(name) > IAM_NAME_MAX:
+        raise StackRoleError(f"{field}: {suffix!r} makes the IAM role name {name!r} {len(name)} characters long; IAM "
+                             f"allows {IAM_NAME_MAX} (shorten it to {IAM_NAME_MAX - len(prefix)} characters)")
+    return name
+
+
+def network_role_name(account: str) -> str:
+    """The role an account stack acts through in the network account (accept its TGW attachment, wire it to its
+    segment's tables, authorize its VPCs on the private zones): `landing-zone-attach-<account>`."""
+    return _role_name(NETWORK_ROLE_PREFIX, account, "accounts.name")
+
+
+def deploy_role_name(stack: str) -> str:
+    """The pipeline's role of a stack in the management account: `landing-zone-deploy-<stack>`."""
+    return _role_name(DEPLOY_ROLE_PREFIX, stack, "stack")
+
+
+def deploy_role_path(split: bool) -> str:
+    return DEPLOY_ROLE_PATH if split else "/"
+
+
+def deploy_role_arn(management_account_id: str, stack: str, split: bool, partition: str = "aws") -> str:
+    """What the stack's pipeline job assumes (and what its network-account role trusts)."""
+    return f"arn:{partition}:iam::{management_account_id}:role{deploy_role_path(split)}{deploy_role_name(stack)}"
+
+
 def base_of(stack: str, role: StackRole) -> str:
     """`prod` of `prod.network`; StackRoleError when the name does not follow `<base>.<part>`."""
     suffix = f".{role.suffix}"
@@ -92,22 +129,20 @@ def check_role(cfg: LandingZoneConfig, stack: str, role: StackRole) -> list[str]
     """Errors (`field: what`) of a role against the organization's config and the stack's name."""
     errors = []
     if role.part == ACCOUNT:
-        names = {a.name: a for a in cfg.accounts}
-        account = names.get(role.account or "")
+        account = next((a for a in cfg.accounts if a.name == role.account), None)
         if account is None:
             errors.append(f"landing-zone:stack.account: {role.account!r} is not an account of the config")
         elif account.role != "workload":
             errors.append(f"landing-zone:stack.account: {role.account!r} is the {account.role} account; it lives in "
                           f"the {'network' if account.role == 'network' else 'organization'} stack")
-        else:
-            try:
-                network_role_name(account.name)
-            except StackRoleError as e:
-                errors.append(str(e))
-    try:
-        base_of(stack, role)
-    except StackRoleError as e:
-        errors.append(str(e))
+    checks = [lambda: base_of(stack, role), lambda: deploy_role_name(stack)]  # each raises StackRoleError
+    if role.part == ACCOUNT and role.account:
+        checks.append(lambda: network_role_name(str(role.account)))
+    for check in checks:
+        try:
+            check()
+        except StackRoleError as e:
+            errors.append(str(e))
     return errors
 
 
@@ -160,11 +195,3 @@ def downstream(nodes: list[StackNode], names: set[str]) -> set[str]:
                 changed = True
     return found
 
-
-def network_role_name(account: str) -> str:
-    """The role an account stack assumes in the network account: its own attachment's routing and DNS authorizations
-    only (components/network/attach_roles.py). IAM role names have at most 64 characters."""
-    name = f"landing-zone-attach-{account}"
-    if len(name) > 64:
-        raise StackRoleError(f"accounts[{account}].name: too long for its network role {name!r} (64 characters)")
-    return name

@@ -15,22 +15,18 @@ from pathlib import Path
 
 import yaml
 
-from landing_zone.config import load_stack
-from landing_zone.graph_plan import plan_graph
+from landing_zone.config import load_stack, stack_config
+from landing_zone.graph_plan import link_program, plan_graph
 from landing_zone.stacks import StackNode, graph
 from tests.stack_plans import ROOT
 
-PROGRAM_FILES = ("__main__.py", "Pulumi.yaml", "components", "landing_zone", "policies", "bootstrap",
-                 "policy-config.json")
 _roots: list[tempfile.TemporaryDirectory] = []
 
 
 def write_split_root(base: str, root: Path, edit: Callable[[dict], None] | None = None) -> list[StackNode]:
     """Link the program into `root` and write the split stack files of `base` (config optionally edited)."""
-    for name in PROGRAM_FILES:
-        if not (root / name).exists():
-            (root / name).symlink_to(ROOT / name)
-    values = yaml.safe_load((ROOT / f"Pulumi.{base}.yaml").read_text())["config"]
+    link_program(ROOT, root)
+    values = stack_config(base, ROOT)  # resolved from its ESC environment, secrets still `secure:`
     if edit:
         edit(values)
     (root / f"Pulumi.{base}.yaml").write_text(yaml.safe_dump({"config": values}, sort_keys=False))

@@ -1,0 +1,150 @@
+"""The pipeline's roles of a split organization: a deploy role per stack, each able to reach only what its stack
+manages, and the organization's one read-only preview role (bootstrap/README.md, "Split organization").
+
+- `<base>.organization`: what a single-mode stack has today (AdministratorAccess in the management account: it creates
+  the organization, the accounts, SCPs and Identity Center);
+- `<base>.network`: assumes only the network account's access role;
+- `<base>.<account>`: assumes only its account's access role and, in the network account, its own
+  `landing-zone-attach-<account>` (components/network/attach_roles.py). Nothing in the management account.
+With `--state-bucket`, each stack may write only its own state objects and read the state of the stacks it reads.
+
+Deploy roles live under the IAM path /landing-zone-deploy/ (landing_zone.stacks.DEPLOY_ROLE_PATH): one
+organization.access_role_assumers pattern, `arn:aws:iam::<management>:role/landing-zone-deploy/*`, admits them all to
+the access roles through the data-perimeter RCP. Every role trusts `repo:ORG/REPO:environment:<base>`: GitHub
+environments are per organization (the `prod` approval gates every prod stack), roles per stack.
+
+An account created by the organization stack has no id until that stack's first `pulumi up`: its roles are rendered
+once the id is known, from the config (`account_id`) or from `--account-ids FILE`, e.g.
+`pulumi stack output accounts --stack prod.organization --json > ids.json` (the contract's accounts, {name: {id}})
+or a plain {name: id} mapping. Until then `render_split` lists the stack as pending (and its job cannot deploy yet).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bootstrap.roles import BootstrapError, github_trust, subject
+from bootstrap.roles import preview_permissions as single_preview_permissions
+from landing_zone.models import LandingZoneConfig
+from landing_zone.preflight.access import arn_like
+from landing_zone.stacks import ACCOUNT, NETWORK, ORGANIZATION, StackNode, deploy_role_arn, network_role_name
+
+PROJECT = "landing-zone"  # Pulumi.yaml's name: the state backend keys its objects by project and stack
+
+
+@dataclass
+class SplitRendering:
+    """Policy documents by file name; the stacks whose accounts have no id yet; warnings for the reader."""
+
+    documents: dict[str, dict] = field(default_factory=dict)
+    pending: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_account_ids(path: Path) -> dict[str, str]:
+    """{name: id} from a plain mapping or the contract's `accounts` output ({name: {"id": ...}})."""
+    try:
+        raw = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise BootstrapError(f"--account-ids: {path}: {e}") from None
+    if not isinstance(raw, dict):
+        raise BootstrapError(f"--account-ids: {path}: expected a JSON object of account name -> id")
+    ids = {name: value["id"] if isinstance(value, dict) else value for name, value in raw.items()}
+    bad = [name for name, value in ids.items() if not (isinstance(value, str) and value.isdigit() and len(value) == 12)]
+    if bad:
+        raise BootstrapError(f"--account-ids: {path}: {', '.join(bad)}: not a 12-digit account id")
+    return ids
+
+
+def known_ids(cfg: LandingZoneConfig, given: dict[str, str]) -> dict[str, str]:
+    """Account ids: adopted accounts' from the config, created accounts' from --account-ids."""
+    return {**given, **{a.name: a.account_id for a in cfg.accounts if a.account_id}}
+
+
+def role_arn(account_id: str, role: str) -> str:
+    return f"arn:aws:iam::{account_id}:role/{role}"
+
+
+def state_objects(bucket: str, stack: str) -> list[str]:
+    """A self-managed backend's objects of one stack: its checkpoint, history, backups and lock."""
+    prefix = f"arn:aws:s3:::{bucket}/.pulumi"
+    return [f"{prefix}/stacks/{PROJECT}/{stack}.json*", f"{prefix}/history/{PROJECT}/{stack}/*",
+            f"{prefix}/backups/{PROJECT}/{stack}/*", f"{prefix}/locks/{PROJECT}/{stack}/*"]
+
+
+def state_statements(bucket: str, node: StackNode) -> list[dict]:
+    """Write its own state; read the state of the stacks it reads (StackReference) and the backend's metadata."""
+    prefixes = [f".pulumi/{kind}/{PROJECT}/{node.name}*" for kind in ("stacks", "history", "backups", "locks")]
+    prefixes += [f".pulumi/stacks/{PROJECT}/{read}.json*" for read in node.reads] + [".pulumi/meta.yaml"]
+    reads = [f"arn:aws:s3:::{bucket}/.pulumi/stacks/{PROJECT}/{read}.json*" for read in node.reads]
+    return [
+        {"Sid": "ListItsStatePrefixes", "Effect": "Allow", "Action": "s3:ListBucket",
+         "Resource": f"arn:aws:s3:::{bucket}", "Condition": {"StringLike": {"s3:prefix": prefixes}}},
+        {"Sid": "WriteItsOwnState", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+         "Resource": state_objects(bucket, node.name)},
+        {"Sid": "ReadTheStateItReads", "Effect": "Allow", "Action": "s3:GetObject",
+         "Resource": [*reads, f"arn:aws:s3:::{bucket}/.pulumi/meta.yaml"]},
+    ]
+
+
+def assumable(cfg: LandingZoneConfig, node: StackNode, ids: dict[str, str]) -> list[str] | None:
+    """The roles a network or account stack's deploy role may assume, or None while an account id is unknown."""
+    access = cfg.organization.access_role_name
+    network = next(a.name for a in cfg.accounts if a.role == "network")
+    if network not in ids or (node.role.part == ACCOUNT and node.account not in ids):
+        return None
+    if node.role.part == NETWORK:
+        return [role_arn(ids[network], access)]
+    return [role_arn(ids[str(node.account)], access), role_arn(ids[network], network_role_name(str(node.account)))]
+
+
+def deploy_permissions(roles: list[str], state_bucket: str | None, node: StackNode) -> dict:
+    statements: list[dict] = [{"Sid": "AssumeOnlyItsAccountsRoles", "Effect": "Allow", "Action": "sts:AssumeRole",
+                               "Resource": roles}]
+    if state_bucket:
+        statements += state_statements(state_bucket, node)
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def render_split(repository: str, cfg: LandingZoneConfig, nodes: list[StackNode], account_ids: dict[str, str],
+                 state_bucket: str | None, member_role: str) -> SplitRendering:
+    """The trust and permission documents of every stack's preview and deploy role (module docstring)."""
+    management = cfg.organization.management_account_id
+    base = nodes[0].name.rsplit(".", 1)[0]
+    ids = known_ids(cfg, account_ids)
+    # One read-only preview role for the organization, as in single mode: the member accounts' preview roles trust
+    # exactly `landing-zone-preview-<base>` (components/preview_role.py), whichever stack previews.
+    out = SplitRendering(documents={
+        f"preview-{base}-trust.json": github_trust(management, subject(repository, None)),
+        f"preview-{base}-permissions.json": single_preview_permissions(state_bucket, member_role)})
+    for node in nodes:
+        deploy_trust = github_trust(management, subject(repository, base))
+        if node.role.part == ORGANIZATION:  # as in single mode: AdministratorAccess
+            out.documents[f"deploy-{node.name}-trust.json"] = deploy_trust
+            continue
+        roles = assumable(cfg, node, ids)
+        if roles is None:
+            out.pending.append(node.name)
+            continue
+        out.documents.update({
+            f"deploy-{node.name}-trust.json": deploy_trust,
+            f"deploy-{node.name}-permissions.json": deploy_permissions(roles, state_bucket, node),
+        })
+    out.warnings = unadmitted(cfg, nodes)
+    return out
+
+
+def unadmitted(cfg: LandingZoneConfig, nodes: list[StackNode]) -> list[str]:
+    """Deploy roles the data-perimeter RCP would stop at the access role (organization.access_role_assumers)."""
+    patterns = cfg.organization.access_role_assumers
+    if not patterns:
+        return []
+    management = cfg.organization.management_account_id
+    arns = [deploy_role_arn(management, n.name, split=True) for n in nodes]
+    missing = [arn for arn in arns if not any(arn_like(p, arn) for p in patterns)]
+    if not missing:
+        return []
+    return [f"organization.access_role_assumers does not admit {', '.join(missing)}: the data-perimeter RCP will deny "
+            f"them the access role; add \"arn:aws:iam::{management}:role/landing-zone-deploy/*\""]

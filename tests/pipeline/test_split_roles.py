@@ -1,0 +1,131 @@
+"""The roles of a split organization (bootstrap/split.py): an account stack's roles act only in its account and on its
+own hub attachment; the network stack's only in the network account."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bootstrap import roles
+from landing_zone.config import stack_config
+
+ROOT = Path(__file__).resolve().parents[2]
+REPO, BUCKET = "example-org/landing-zone", "example-pulumi-state"
+PROD = stack_config("prod", ROOT)  # resolved from its ESC environment
+ACCOUNTS = PROD["landing-zone:accounts"]
+IDS = {a["name"]: f"{900000000000 + i:012d}" for i, a in enumerate(ACCOUNTS)}
+WORKLOADS = [a["name"] for a in ACCOUNTS if a.get("role", "workload") == "workload"]
+MANAGEMENT = PROD["landing-zone:organization"]["management_account_id"]
+ACCESS_ROLE = "OrganizationAccountAccessRole"
+
+
+def split_prod(tmp_path: Path, assumers: list[str] | None = None) -> Path:
+    doc = {"config": copy.deepcopy(PROD)}
+    doc["config"]["landing-zone:stack"] = "organization"
+    if assumers is not None:
+        doc["config"]["landing-zone:organization"]["access_role_assumers"] = assumers
+    (tmp_path / "Pulumi.prod.organization.yaml").write_text(yaml.safe_dump(doc))
+    (tmp_path / "ids.json").write_text(json.dumps({name: {"id": i} for name, i in IDS.items()}))  # contract shape
+    return tmp_path
+
+
+def render(tmp_path: Path, *extra: str, assumers: list[str] | None = None) -> tuple[int, dict[str, dict]]:
+    root = split_prod(tmp_path, assumers)
+    out = tmp_path / "policies"
+    code = roles.main(["--repository", REPO, "--organization-stack", "prod.organization", "--config-root", str(root),
+                       "--state-bucket", BUCKET, "--out", str(out), *extra])
+    return code, {p.name: json.loads(p.read_text()) for p in out.glob("*.json")}
+
+
+def allows(document: dict) -> list[tuple[str, str]]:
+    """(action, resource) of every Allow statement."""
+    pairs = []
+    for statement in document["Statement"]:
+        if statement["Effect"] != "Allow":
+            continue
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        pairs += [(a, r) for a in actions for r in resources]
+    return pairs
+
+
+@pytest.mark.parametrize("account", WORKLOADS)
+def test_an_account_stacks_deploy_role_acts_only_in_its_account_and_on_its_attachment(tmp_path, account):
+    code, documents = render(tmp_path, "--account-ids", str(tmp_path / "ids.json"))
+    assert code == 0
+    stack = f"prod.{account}"
+    own_state = f"arn:aws:s3:::{BUCKET}/.pulumi/"
+    for action, resource in allows(documents[f"deploy-{stack}-permissions.json"]):
+        if action == "sts:AssumeRole":
+            assert resource in {f"arn:aws:iam::{IDS[account]}:role/{ACCESS_ROLE}",
+                                f"arn:aws:iam::{IDS['network']}:role/landing-zone-attach-{account}"}, resource
+        elif action in ("s3:PutObject", "s3:DeleteObject"):
+            assert resource.startswith(own_state) and f"/landing-zone/{stack}" in resource, resource
+        elif action == "s3:GetObject":
+            readable = (stack, "prod.organization", "prod.network")
+            assert resource.startswith(own_state) and any(f"/landing-zone/{s}" in resource for s in readable) \
+                or resource == f"{own_state}meta.yaml", resource
+        else:
+            assert (action, resource) == ("s3:ListBucket", f"arn:aws:s3:::{BUCKET}"), (action, resource)
+    assumed = {r for a, r in allows(documents[f"deploy-{stack}-permissions.json"]) if a == "sts:AssumeRole"}
+    assert len(assumed) == 2
+
+
+def test_the_network_stack_assumes_only_the_network_accounts_access_role(tmp_path):
+    _, documents = render(tmp_path, "--account-ids", str(tmp_path / "ids.json"))
+    assumed = {r for a, r in allows(documents["deploy-prod.network-permissions.json"]) if a == "sts:AssumeRole"}
+    assert assumed == {f"arn:aws:iam::{IDS['network']}:role/{ACCESS_ROLE}"}
+
+
+def test_every_role_of_the_organization_trusts_its_github_environment_not_the_stack_name(tmp_path):
+    _, documents = render(tmp_path, "--account-ids", str(tmp_path / "ids.json"))
+    deploy_trusts = {n: d for n, d in documents.items() if n.startswith("deploy-") and n.endswith("-trust.json")}
+    assert len(deploy_trusts) == 2 + len(WORKLOADS)
+    for document in deploy_trusts.values():
+        (statement,) = document["Statement"]
+        assert statement["Condition"]["StringEquals"][f"{roles.ISSUER}:sub"] == f"repo:{REPO}:environment:prod"
+        assert statement["Principal"]["Federated"].startswith(f"arn:aws:iam::{MANAGEMENT}:")
+    assert "deploy-prod.organization-permissions.json" not in documents  # AdministratorAccess, as in single mode
+
+
+def test_a_split_organization_previews_through_one_read_only_role_as_in_single_mode(tmp_path):
+    code, documents = render(tmp_path, "--account-ids", str(tmp_path / "ids.json"))
+    assert code == 0
+    assert sorted(n for n in documents if n.startswith("preview-")) == ["preview-prod-permissions.json",
+                                                                         "preview-prod-trust.json"]
+    assert documents["preview-prod-permissions.json"] == roles.preview_permissions(BUCKET)
+
+def test_accounts_without_an_id_yet_are_pending_not_rendered_with_a_guess(tmp_path, capsys):
+    code, documents = render(tmp_path)
+    assert code == 0
+    assert not any(name.startswith(f"deploy-prod.{WORKLOADS[0]}") for name in documents)
+    assert "deploy-prod.organization-trust.json" in documents
+    assert "pending (account id unknown" in capsys.readouterr().err
+
+
+def test_an_rcp_that_would_stop_the_deploy_roles_is_reported_and_the_path_pattern_admits_them(tmp_path, capsys):
+    render(tmp_path, "--account-ids", str(tmp_path / "ids.json"))  # prod's assumers: the single-mode role only
+    assert "organization.access_role_assumers does not admit" in capsys.readouterr().err
+    render(tmp_path, "--account-ids", str(tmp_path / "ids.json"),
+           assumers=[f"arn:aws:iam::{MANAGEMENT}:role/landing-zone-deploy/*"])
+    assert "does not admit" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("args", "field"), [
+    (["--organization-stack", "prod"], "--organization-stack: prod has no `landing-zone:stack`"),
+    (["--organization-stack", "prod.nowhere"], "--organization-stack:"),
+])
+def test_bad_split_input_names_the_option_and_exits_2(args, field, tmp_path, capsys):
+    code = roles.main(["--repository", REPO, *args, "--config-root", str(ROOT), "--out", str(tmp_path / "out")])
+    assert code == 2 and field in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_account_ids_name_the_option(tmp_path, capsys):
+    (tmp_path / "bad.json").write_text(json.dumps({"prod-apps": "12"}))
+    code, _ = render(tmp_path, "--account-ids", str(tmp_path / "bad.json"))
+    assert code == 2 and "--account-ids" in capsys.readouterr().err

@@ -1,7 +1,7 @@
 """Benchmark: a generated organization of N workload accounts as a split graph of stacks (one per workload account),
 planned and checked offline the way `lz check --stack <base>.organization --all` does, then one account changed.
 
-    python -m bench.stacks --accounts 200 1000 [--jobs 2]
+    python -m bench.stacks --accounts 200 1000 [--jobs 2] [--workloads]
 
 Prints, per organization size: the whole graph's plan and check (seconds, resources), the peak memory of the process
 that planned the organization stack, the network stack and the largest account stack, and the time to re-plan and
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -37,13 +38,15 @@ def write_split(doc: dict, root: Path, base: str) -> None:
 
 
 def change_one_account(doc: dict, name: str) -> None:
+    """A change inside one account's slice of the config: a queue more in its workloads."""
     account = next(a for a in doc["config"]["landing-zone:accounts"] if a["name"] == name)
-    account["workloads"]["queues"].append({"name": "changed"})
+    workloads = account.setdefault("workloads", {})
+    workloads["queues"] = [*workloads.get("queues", []), {"name": "changed"}]
 
 
-def run(accounts: int, jobs: int) -> None:
+def run(accounts: int, jobs: int, workloads: bool) -> None:
     base = f"org{accounts}"
-    doc = generate_stack(accounts, with_workloads=True)
+    doc = generate_stack(accounts, with_workloads=workloads)
     reviewed = load_policy_config(ROOT / "policy-config.json")
     with tempfile.TemporaryDirectory(prefix="lz-bench-stacks-") as tmp:
         root, out = Path(tmp), Path(tmp) / "out"
@@ -85,11 +88,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, nargs="+", default=[200, 1000])
     parser.add_argument("--jobs", type=int, default=0, help="processes per layer (default: every core)")
+    parser.add_argument("--workloads", action="store_true", help="give every account ECS, a queue and monitoring")
     args = parser.parse_args()
-    import os
-
     for n in args.accounts:
-        run(n, args.jobs or os.cpu_count() or 1)
+        run(n, args.jobs or os.cpu_count() or 1, args.workloads)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from landing_zone.config import ConfigError, namespaced, parse
+from landing_zone.config import ConfigError, namespaced, parse, stack_config
 from landing_zone.plan_file import dumps_plan
 from landing_zone.stack_graph import changed_stacks, config_slice, fingerprint, organization_of
 from landing_zone.stacks import StackRole
@@ -27,7 +27,7 @@ def _bigger_playground(config: dict) -> None:
 
 
 def test_a_change_to_one_accounts_workloads_changes_only_that_accounts_slice():
-    raw = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"]
+    raw = stack_config("dev", ROOT)
     before = parse(namespaced(raw))
     _bigger_playground(raw)
     after = parse(namespaced(raw))

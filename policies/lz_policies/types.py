@@ -372,6 +372,9 @@ REGIONS = "landing-zone:index:Regions"
 # pulumi:providers
 PROVIDER = "pulumi:providers:aws"
 
+# pulumi:pulumi
+STACK_REFERENCE = "pulumi:pulumi:StackReference"  # a read of another stack's outputs (split organizations)
+
 # Families: the same resource under its current and legacy (or alias) type.
 BUCKETS = (BUCKET, BUCKET_V2)
 BUCKET_LOGGING = (S3_BUCKET_LOGGING, BUCKET_LOGGING_V2)

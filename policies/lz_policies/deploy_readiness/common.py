@@ -12,6 +12,7 @@ from ..stack_helpers import items_of
 from ..types import (
     ORG_ACCOUNT,
     PROVIDER,
+    STACK_REFERENCE,
 )
 from ..values import UNKNOWN, decode_json_string, is_unknown
 
@@ -35,6 +36,13 @@ class Deps:
             if res.parent:
                 self._children.setdefault(res.parent, []).append(res.urn)
         self._closure: dict[str, frozenset[str]] = {}
+        # A StackReference (a split organization's merged plan, landing_zone/graph_merge.py) waits for every resource
+        # of the stack it reads: what waits for it waits for them. Kept as one step, not expanded into every closure.
+        self._behind: dict[str, set[str]] = {}
+        for res in g.resources:
+            if res.type == STACK_REFERENCE:
+                for urn in res.dependencies:
+                    self._behind.setdefault(urn, set()).add(res.urn)
         self._by_name: dict[str, list[Res]] = {}
         for res in g.resources:
             name = res.get("name")
@@ -57,6 +65,8 @@ class Deps:
         return found
 
     def direct(self, res: Res) -> set[str]:
+        if res.type == STACK_REFERENCE:
+            return set()  # see _behind
         urns = set(res.dependencies)
         for values in res.property_dependencies.values():
             urns.update(values)
@@ -84,7 +94,8 @@ class Deps:
         return hit
 
     def waits(self, res: Res, other: Res) -> bool:
-        return other.urn in self.waits_for(res)
+        closure = self.waits_for(res)
+        return other.urn in closure or not self._behind.get(other.urn, set()).isdisjoint(closure)
 
     def refs(self, res: Res, prop: str, types: Iterable[str], value: Any = None) -> list[Res]:
         """Resources of `types` that res.prop (or `value`) names: by id / ARN / bucket / name, an ARN's resource part

@@ -22,10 +22,10 @@ validate: $(STAMP)
 	$(PY) -m landing_zone validate --stack $(STACK)
 
 # The offline main job: validate, plan under mocks, policy-check over the Analyzer protocol (exit 1 on a mandatory
-# violation). Writes out/$(STACK)/plan.json and check.{txt,json,sarif,junit.xml}.
+# violation). Writes out/<stack>/plan.json and out/$(STACK)/check.{txt,json,sarif,junit.xml}. STACK may be a stack
+# of a split organization (e.g. prod.organization): every stack of it is planned and checked, then its merged plan.
 plan: validate
-	$(PY) -m landing_zone plan --stack $(STACK) --out out/$(STACK)/plan.json
-	$(PY) -m landing_zone check --stack $(STACK) --plan out/$(STACK)/plan.json --reports out/$(STACK) \
+	$(PY) -m landing_zone check --stack $(STACK) --all --reports out/$(STACK) \
 		--output out/$(STACK)/check.txt; status=$$?; cat out/$(STACK)/check.txt; exit $$status
 
 bench: $(STAMP)

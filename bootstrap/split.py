@@ -100,9 +100,35 @@ def assumable(cfg: LandingZoneConfig, node: StackNode, ids: dict[str, str]) -> l
     return [role_arn(ids[str(node.account)], access), role_arn(ids[network], network_role_name(str(node.account)))]
 
 
-def deploy_permissions(roles: list[str], state_bucket: str | None, node: StackNode) -> dict:
+def edge_records(cfg: LandingZoneConfig, node: StackNode) -> list[dict]:
+    """An account stack whose edge publishes its name in network.dns's zone, owned by the management account, writes
+    those records (and the failover health checks a record may only use from its own account) with its deploy
+    role's own credentials: only its domain's names in that one zone (components/workloads/edge_dns.py)."""
+    dns, account = cfg.network.dns, next((a for a in cfg.accounts if a.name == node.account), None)
+    edge = account.workloads.edge if account is not None else None
+    if dns is None or dns.account != "management" or edge is None:
+        return []
+    domain = edge.domain_name.lower().rstrip(".")
+    zone = f"arn:aws:route53:::hostedzone/{dns.zone_id}"
+    return [
+        {"Sid": "ItsEdgeRecordsOnly", "Effect": "Allow", "Action": "route53:ChangeResourceRecordSets", "Resource": zone,
+         "Condition": {"ForAllValues:StringLike": {
+             "route53:ChangeResourceRecordSetsNormalizedRecordNames": [domain, f"_*.{domain}"]}}},
+        {"Sid": "ReadTheZone", "Effect": "Allow",
+         "Action": ["route53:GetHostedZone", "route53:ListResourceRecordSets", "route53:ListTagsForResource"],
+         "Resource": zone},
+        {"Sid": "ReadChanges", "Effect": "Allow", "Action": "route53:GetChange", "Resource": "arn:aws:route53:::change/*"},
+        {"Sid": "FailoverHealthChecks", "Effect": "Allow",  # CreateHealthCheck has no resource-level permission
+         "Action": ["route53:CreateHealthCheck", "route53:GetHealthCheck", "route53:UpdateHealthCheck",
+                    "route53:DeleteHealthCheck", "route53:ChangeTagsForResource", "route53:ListTagsForResource"],
+         "Resource": "*"},
+    ]
+
+
+def deploy_permissions(roles: list[str], state_bucket: str | None, node: StackNode,
+                       edge: list[dict] | None = None) -> dict:
     statements: list[dict] = [{"Sid": "AssumeOnlyItsAccountsRoles", "Effect": "Allow", "Action": "sts:AssumeRole",
-                               "Resource": roles}]
+                               "Resource": roles}, *(edge or [])]
     if state_bucket:
         statements += state_statements(state_bucket, node)
     return {"Version": "2012-10-17", "Statement": statements}
@@ -130,7 +156,8 @@ def render_split(repository: str, cfg: LandingZoneConfig, nodes: list[StackNode]
             continue
         out.documents.update({
             f"deploy-{node.name}-trust.json": deploy_trust,
-            f"deploy-{node.name}-permissions.json": deploy_permissions(roles, state_bucket, node),
+            f"deploy-{node.name}-permissions.json": deploy_permissions(roles, state_bucket, node,
+                                                                      edge_records(cfg, node)),
         })
     out.warnings = unadmitted(cfg, nodes)
     return out

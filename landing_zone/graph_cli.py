@@ -68,7 +68,12 @@ def plan_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: i
         for line in e.errors:
             err.print(f"error: {line}", markup=False)
         return 2, org, {}
-    out.print(table)
+    if org.split:
+        out.print(table)
+    else:  # one stack: what `lz plan` prints
+        from landing_zone.summary import render_summary
+
+        render_summary(json.loads(results[0].path.read_text()), out)
     reused = sum(1 for r in results if r.seconds == 0.0)
     out.print(f"{org.base}: {len(results)} stacks, {sum(r.resources for r in results)} resources "
               f"({reused} plans reused) in {time.perf_counter() - start:.1f}s -> {out_dir}/<stack>/plan.json",

@@ -135,6 +135,10 @@ def check_role(cfg: LandingZoneConfig, stack: str, role: StackRole) -> list[str]
         elif account.role != "workload":
             errors.append(f"landing-zone:stack.account: {role.account!r} is the {account.role} account; it lives in "
                           f"the {'network' if account.role == 'network' else 'organization'} stack")
+        elif account.workloads.edge and cfg.network.dns and cfg.network.dns.account not in ("management", account.name):
+            errors.append(f"network.dns.account: {cfg.network.dns.account!r} owns the zone {account.name}'s edge "
+                          f"publishes in; an account stack reaches only its own account and the management account's "
+                          f"zone (its deploy role's own credentials): use `management` or {account.name!r}")
     checks = [lambda: base_of(stack, role), lambda: deploy_role_name(stack)]  # each raises StackRoleError
     if role.part == ACCOUNT and role.account:
         checks.append(lambda: network_role_name(str(role.account)))

@@ -68,3 +68,15 @@ def test_an_account_name_too_long_for_its_network_role_is_refused():
     assert network_role_name("sandbox") == "landing-zone-attach-sandbox"
     with pytest.raises(StackRoleError, match="IAM allows 64"):
         network_role_name("a" * 50)
+
+
+def test_an_account_stack_cannot_publish_in_a_zone_another_workload_account_owns(prod):
+    from landing_zone.stacks import check_role
+
+    edge = next(a for a in prod.accounts if a.workloads.edge)
+    other = next(a for a in prod.accounts if a.role == "workload" and a is not edge)
+    moved = prod.model_copy(update={"network": prod.network.model_copy(update={
+        "dns": prod.network.dns.model_copy(update={"account": other.name})})})
+    role = StackRole(part="account", account=edge.name)
+    assert any(e.startswith("network.dns.account:") for e in check_role(moved, f"prod.{edge.name}", role))
+    assert check_role(prod, f"prod.{edge.name}", role) == []

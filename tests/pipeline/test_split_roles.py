@@ -21,6 +21,8 @@ IDS = {a["name"]: f"{900000000000 + i:012d}" for i, a in enumerate(ACCOUNTS)}
 WORKLOADS = [a["name"] for a in ACCOUNTS if a.get("role", "workload") == "workload"]
 MANAGEMENT = PROD["landing-zone:organization"]["management_account_id"]
 ACCESS_ROLE = "OrganizationAccountAccessRole"
+ZONE = f"arn:aws:route53:::hostedzone/{PROD['landing-zone:network']['dns']['zone_id']}"
+EDGES = {a["name"]: a["workloads"]["edge"]["domain_name"] for a in ACCOUNTS if a.get("workloads", {}).get("edge")}
 
 
 def split_prod(tmp_path: Path, assumers: list[str] | None = None) -> Path:
@@ -69,6 +71,9 @@ def test_an_account_stacks_deploy_role_acts_only_in_its_account_and_on_its_attac
             readable = (stack, "prod.organization", "prod.network")
             assert resource.startswith(own_state) and any(f"/landing-zone/{s}" in resource for s in readable) \
                 or resource == f"{own_state}meta.yaml", resource
+        elif action.startswith("route53:"):  # its edge's records in the management account's zone
+            assert EDGES.get(account) and resource in (ZONE, "arn:aws:route53:::change/*", "*"), (action, resource)
+            assert resource != "*" or "HealthCheck" in action or action.endswith("TagsForResource"), action
         else:
             assert (action, resource) == ("s3:ListBucket", f"arn:aws:s3:::{BUCKET}"), (action, resource)
     assumed = {r for a, r in allows(documents[f"deploy-{stack}-permissions.json"]) if a == "sts:AssumeRole"}
@@ -129,3 +134,15 @@ def test_bad_account_ids_name_the_option(tmp_path, capsys):
     (tmp_path / "bad.json").write_text(json.dumps({"prod-apps": "12"}))
     code, _ = render(tmp_path, "--account-ids", str(tmp_path / "bad.json"))
     assert code == 2 and "--account-ids" in capsys.readouterr().err
+
+
+def test_an_account_stack_writes_only_its_own_names_in_the_management_accounts_zone(tmp_path):
+    _, documents = render(tmp_path, "--account-ids", str(tmp_path / "ids.json"))
+    account, domain = next(iter(EDGES.items()))
+    [change] = [st for st in documents[f"deploy-prod.{account}-permissions.json"]["Statement"]
+                if st.get("Action") == "route53:ChangeResourceRecordSets"]
+    names = change["Condition"]["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"]
+    assert change["Resource"] == ZONE and names == [domain, f"_*.{domain}"]
+    others = [a for a in WORKLOADS if a not in EDGES]
+    assert others and not any(a.startswith("route53:") for a, _ in allows(
+        documents[f"deploy-prod.{others[0]}-permissions.json"]))

@@ -17,6 +17,8 @@ Pure: no Pulumi import.
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -125,10 +127,18 @@ def _load(reference: str, importer: str, root: Path, chain: tuple[str, ...]) -> 
             f"environment is read from {ENVIRONMENTS_DIR}/<project>/<name>.yaml: put its definition there (the file "
             f"`esc env init <org>/{reference} --file {shown}` creates it from on a real backend)")
     try:
-        definition = yaml.safe_load(path.read_text())
+        stat = path.stat()
+        definition = copy.deepcopy(_parsed(path, stat.st_mtime_ns, stat.st_size))
     except yaml.YAMLError as e:
         raise EscError(f"{shown}: invalid YAML: {getattr(e, 'problem', None) or e}") from None
     return _evaluate(definition or {}, str(shown), root, (*chain, reference))
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(path: Path, _mtime_ns: int, _size: int) -> Any:
+    """An environment file, parsed once while it is unchanged: every stack of a split organization imports the same
+    one (`lz plan --all` resolves hundreds of stack files)."""
+    return yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _literal(value: Any, where: str, path: str) -> Any:

@@ -34,6 +34,9 @@ from landing_zone.stacks import (
 )
 
 ROLE_KEY = f"landing-zone:{STACK_KEY}"
+# What the pack says of a whole-organization rule in a member stack (policies/lz_policies/rules.py, StackRule): the
+# merged plan runs exactly those.
+WHOLE_ORGANIZATION = "needs the whole organization"
 # What the program is made of: a change here may change any stack's plan.
 PROGRAM_PATHS = ("__main__.py", "Pulumi.yaml", "components/", "landing_zone/", "requirements.txt")
 
@@ -198,27 +201,42 @@ def check_graph(org: Organization, root: Path, plans: Mapping[str, Mapping[str, 
             on_result(name, result)
     if not org.split:
         return results, results[first]
+    deferred = {name for r in results.values() for name, reason in r.not_applicable if WHOLE_ORGANIZATION in reason}
     merged = merge_plans([plans[n.name] for n in org.nodes], org.base)
     whole_env = replace(env, stack=org.base, config=tuple((k, v) for k, v in env.config if k != ROLE_KEY))
     with PolicyPackProcess(pack_dir, whole_env) as pack:
-        stack_rules = check_with(pack, merged, policy_config, org.base, whole_env, analyze_resources=False)
-    return results, organization_result(org, plans[first]["project"], stack_rules, results)
+        whole = check_with(pack, merged, only(policy_config, results[first].policies, deferred), org.base, whole_env,
+                           analyze_resources=False)
+    return results, organization_result(org, plans[first]["project"], whole, deferred, results)
 
 
-def organization_result(org: Organization, project: str, stack_rules: Any, per_stack: Mapping[str, Any]) -> Any:
-    """The whole organization's verdict: the stack rules on the merged plan, and every stack's resource rules (URNs
-    as in single mode), in the order `lz check` reports them."""
+def only(policy_config: Mapping[str, Any] | None, policies: Any, names: set[str]) -> dict[str, Any]:
+    """The policy config with every policy but `names` disabled (the merged plan runs only what the stacks deferred)."""
+    config = dict(policy_config or {})
+    for policy in policies:
+        if policy.name not in names:
+            entry = config.get(policy.name)
+            config[policy.name] = {**(entry if isinstance(entry, Mapping) else {}), "enforcementLevel": "disabled"}
+    return config
+
+
+def organization_result(org: Organization, project: str, whole: Any, deferred: set[str],
+                        per_stack: Mapping[str, Any]) -> Any:
+    """The whole organization's verdict: the deferred rules on the merged plan, every other rule as each stack judged
+    it (URNs as in single mode), in the order `lz check` reports them."""
     from landing_zone.check_result import SEVERITY_ORDER
     from landing_zone.graph_merge import UrnMap
 
-    resource_policies = {p.name for p in stack_rules.policies if p.kind == "resource"}
-    found = set(stack_rules.violations)
+    found = set(whole.violations)
     for stack, result in per_stack.items():
         to_base = UrnMap(project, stack, org.base)
-        found |= {replace(v, urn=to_base(v.urn)) for v in result.violations if v.policy in resource_policies}
+        found |= {replace(v, urn=to_base(v.urn)) for v in result.violations if v.policy not in deferred}
     ordered = sorted(found, key=lambda v: (v.enforcement != "mandatory", SEVERITY_ORDER.index(v.severity), v.account,
                                            v.policy, v.urn, v.message))
-    return replace(stack_rules, violations=ordered, resources_checked=stack_rules.resources_checked)
+    stacks_view = next(iter(per_stack.values()))  # the policies at the levels the policy config gives them
+    return replace(whole, violations=ordered, policies=stacks_view.policies,
+                   not_applicable=sorted({n for r in per_stack.values() for n in r.not_applicable
+                                          if n[0] not in deferred} | set(whole.not_applicable)))
 
 
 class ResultCache:

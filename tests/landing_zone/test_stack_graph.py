@@ -109,3 +109,21 @@ def test_a_stack_whose_role_names_a_core_account_is_refused(tmp_path):
     path.write_text(yaml.safe_dump(doc))
     with pytest.raises(ConfigError, match="landing-zone:stack.account: 'network' is the network account"):
         organization_of("dev.network-as-account", tmp_path)
+
+
+def _workloads_reduced_to_edges(config: dict) -> None:
+    """Every workload account keeps only its edge (and the ECS it needs behind it)."""
+    for account in config["landing-zone:accounts"]:
+        if account.get("role", "workload") == "workload" and account.get("workloads"):
+            account["workloads"] = {k: v for k, v in account["workloads"].items() if k in ("edge", "ecs")}
+
+
+def test_the_organization_and_network_stacks_read_no_workloads_but_edges():
+    """Their slice drops every workload account's `workloads` except `edge`: planned with the databases, caches,
+    queues, data hosts, backups, patching and monitoring of every account gone, both plans are the same."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        nodes = write_split_root("prod", root, _workloads_reduced_to_edges)
+        after = plan_split("prod", root, nodes[:2])
+    before = split_plans("prod")
+    assert [s for s in after if dumps_plan(before[s]) != dumps_plan(after[s])] == []

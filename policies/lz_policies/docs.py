@@ -28,6 +28,11 @@ def _level(rule: Rule) -> str:
     return level
 
 
+def _kind(rule: Rule) -> str:
+    """stack rules that need a split organization's every stack say so (judged on its merged plan, `lz check --all`)."""
+    return f"{rule.kind} (whole organization)" if rule.whole_organization else rule.kind
+
+
 def _config(rule: Rule) -> str:
     return ", ".join(f"`{key}`={param.default_text()}" for key, param in rule.params.items()) or "–"
 
@@ -39,7 +44,7 @@ def rules_table(rules: list[Rule] | None = None) -> str:
     ]
     for rule in sorted(rules if rules is not None else all_rules(), key=lambda r: _sort_key(r.id)):
         rows.append(
-            f"| {rule.id} | `{rule.name}` | {rule.kind} | {_cell(rule.title)} | {_level(rule)} | "
+            f"| {rule.id} | `{rule.name}` | {_kind(rule)} | {_cell(rule.title)} | {_level(rule)} | "
             f"{_cell(_config(rule))} | {_cell(rule.refs)} |"
         )
     return "\n".join(rows)

@@ -178,6 +178,10 @@ class PackEnvironment:
     organization: str = "organization"
 
 
+# Linux refuses to start a process with an environment string over 128 KiB (MAX_ARG_STRLEN): ~400 accounts' config.
+ENV_VALUE_MAX = 120_000
+
+
 class PolicyPackProcess:
     """One started pack: reuse it across checks of the same stack (starting Python + the pack costs ~1 s)."""
 
@@ -209,9 +213,11 @@ class PolicyPackProcess:
             "PULUMI_STACK": self.env.stack,
             "PULUMI_DRY_RUN": "true" if self.env.dry_run else "false",
             "PULUMI_ORGANIZATION": self.env.organization,
-            "PULUMI_CONFIG": json.dumps(dict(self.env.config), sort_keys=True),
             "PULUMI_CONFIG_SECRET_KEYS": json.dumps(list(self.env.secret_keys)),
         })
+        config = json.dumps(dict(self.env.config), sort_keys=True)
+        if len(config) < ENV_VALUE_MAX:  # a larger organization's config arrives by ConfigureStack only
+            env["PULUMI_CONFIG"] = config
         command = [self._python(), "-u", "-m", "pulumi.policy", f"127.0.0.1:{self.engine_port}", str(self.pack_dir)]
         return subprocess.Popen(command, cwd=self.pack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 start_new_session=True)

@@ -144,3 +144,16 @@ def test_a_structured_secret_redacts_its_values_not_its_vocabulary():
     assert token in secrets and "hunter2" in secrets
     message = redact(f"Config recorder; token {token}; password hunter2", secrets)
     assert message == "Config recorder; token [secret]; password [secret]"
+
+
+def test_a_config_too_large_for_the_environment_reaches_the_pack_through_configure_stack():
+    """Linux refuses an environment string over 128 KiB; a 1,000-account config is larger. The pack still sees the
+    stack's config: here its split part, which makes a whole-organization rule not apply."""
+    real = REPO_ROOT / "policies"
+    big = {"landing-zone:stack": json.dumps({"part": "network"}), "landing-zone:padding": "x" * 200_000}
+    env = check.PackEnvironment(project="landing-zone", stack="acme.network", dry_run=False,
+                                config=tuple(sorted(big.items())))
+    with check.PolicyPackProcess(real, env) as started:
+        result = check.check_with(started, graph_plan(), None, "acme.network")
+    assert any(name == "cost-01-workload-account-budget" and "whole organization" in reason
+               for name, reason in result.not_applicable)

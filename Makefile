@@ -31,6 +31,7 @@ plan: validate
 bench: $(STAMP)
 	$(PY) -m bench.validate
 	$(PY) -m bench.scale --accounts 10 50
+	$(PY) -m bench.stacks --accounts 200 1000
 
 # Judge an SDK upgrade in one command (not part of `make test`): a fresh .compat-venv with the newest pulumi,
 # pulumi-aws, pulumi-eks and pulumi-policy (everything else as pinned) runs the plan and pack tests, which exercise

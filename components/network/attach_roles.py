@@ -39,6 +39,15 @@ from components.lookups import lookup
 from landing_zone.routing import AttachmentTables
 from landing_zone.stacks import network_role_name
 
+# What an account stack creates in the network account, i.e. what the policy below must allow (a test checks every
+# account stack's plan against it: a resource of another type there would be refused on the first `pulumi up`).
+ATTACH_ROLE_RESOURCES = (
+    "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter",
+    "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation",
+    "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation",
+    "aws:ec2transitgateway/route:Route",
+    "aws:route53/vpcAssociationAuthorization:VpcAssociationAuthorization",
+)
 SEGMENT_TAG = "segment"  # what the accepter tags the attachment with (components/network/vpc.py)
 TGW_READS = ("ec2:DescribeTransitGateways", "ec2:DescribeTransitGatewayAttachments",
              "ec2:DescribeTransitGatewayVpcAttachments", "ec2:DescribeTransitGatewayRouteTables",

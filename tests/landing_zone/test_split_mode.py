@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from components.network.attach_roles import ATTACH_ROLE_RESOURCES
 from landing_zone.check import run_check
+from landing_zone.config import load_stack
 from landing_zone.graph_merge import STACK_REFERENCE, is_provider, merge_plans
 from landing_zone.migration import moves
 from landing_zone.policy_config import load_policy_config
@@ -121,3 +123,14 @@ def test_the_migration_moves_every_cloud_resource_once_to_where_split_mode_decla
             chain.append(parent)
             parent = parents.get(parent)
         assert len([u for u in chain if u in moved]) == 1, urn
+
+
+@pytest.mark.parametrize("base", ["dev", "prod"])
+def test_an_account_stack_creates_in_the_network_account_only_what_its_attach_role_allows(base):
+    name = load_stack(base, ROOT).account_with_role("network").name
+    for stack, plan in split_plans(base).items():
+        network = [p["urn"] for p in plan["resources"] if is_provider(p["urn"]) and p["name"].startswith(f"{name}-")]
+        if stack.endswith((".organization", ".network")):
+            continue
+        there = {r["type"] for r in plan["resources"] if r.get("provider", "").startswith(tuple(network))}
+        assert there and there <= set(ATTACH_ROLE_RESOURCES), (stack, there - set(ATTACH_ROLE_RESOURCES))

@@ -142,18 +142,43 @@ def build_plan(monitor: RecordingMonitor) -> dict:
 
 def run_plan(stack: str, root: Path, preview: bool = False) -> dict:
     """Validate the stack's config, then plan it. Raises ConfigError (invalid config) or PlanError (program failed)."""
-    from landing_zone.config import ConfigError, load_stack
+    from landing_zone.config import ConfigError, load_stack_and_role
 
     root = Path(root).resolve()
-    load_stack(stack, root)  # raises ConfigError with one line per problem, before any resource exists
+    cfg, role = load_stack_and_role(stack, root)  # ConfigError, one line per problem, before any resource exists
     config, secret_keys = read_stack_config(stack, root)
+    mocks = None
+    if role is not None:  # a stack of a split organization reads its upstream stacks' planned outputs
+        from landing_zone.stacks import base_of, graph
+
+        base = base_of(stack, role)
+        node = next(n for n in graph(cfg, base) if n.name == stack)
+        mocks = LandingZoneMocks(region=config.get("aws:region") or "us-east-1", preview=preview,
+                                 stack_outputs=upstream_outputs(root, stack, node.reads), seed_stack=(stack, base))
     try:
-        monitor = run_program(root / "__main__.py", stack, config, secret_keys, preview=preview)
+        monitor = run_program(root / "__main__.py", stack, config, secret_keys, preview=preview, mocks=mocks)
     except ConfigError:
         raise
     except Exception as exc:  # a program bug or a missing mock: say what and where, without a traceback wall
         raise PlanError(f"the program failed while planning stack {stack!r}: {type(exc).__name__}: {exc}") from exc
     return build_plan(monitor)
+
+
+def upstream_outputs(root: Path, stack: str, reads: tuple[str, ...]) -> dict[str, dict]:
+    """The planned outputs of the stacks `stack` reads, from their out/<stack>/plan.json; ConfigError when one has none."""
+    from landing_zone.config import ConfigError
+
+    outputs, missing = {}, []
+    for upstream in reads:
+        path = Path(root) / "out" / upstream / "plan.json"
+        if path.exists():
+            outputs[upstream] = read_plan(path, upstream).get("outputs") or {}
+        else:
+            missing.append(upstream)
+    if missing:
+        raise ConfigError([f"{stack} reads {', '.join(missing)}: not planned yet (no out/<stack>/plan.json); `lz plan --stack {stack} "
+                           f"--all` plans the whole organization in order (then this stack alone works too)"])
+    return outputs
 
 
 def stack_and_plan(stack: str, root: Path, plan_file: Path | None = None) -> tuple:

@@ -33,3 +33,17 @@ def test_a_reference_reads_the_upstream_plans_outputs_and_keeps_its_secrets():
 def test_a_reference_to_a_stack_not_planned_yet_names_it():
     with pytest.raises(Exception, match="stack 'acme.network' has no planned outputs"):
         plan({})
+
+
+def test_one_stack_of_a_split_organization_plans_alone_from_its_upstreams_plans(tmp_path):
+    from landing_zone.config import ConfigError
+    from landing_zone.plan import run_plan
+    from tests.split_plans import split_plans, split_root, write_split_root
+
+    nodes = write_split_root("dev", tmp_path)
+    sandbox = next(n for n in nodes if n.account == "sandbox")
+    with pytest.raises(ConfigError, match="dev.sandbox reads dev.organization, dev.network: not planned yet"):
+        run_plan(sandbox.name, tmp_path)
+    planned = split_plans("dev")  # the graph's plans, as `lz plan --all` leaves them in out/
+    (tmp_path / "out").symlink_to(split_root("dev")[0] / "out")
+    assert run_plan(sandbox.name, tmp_path) == planned[sandbox.name]

@@ -74,7 +74,7 @@ def plan_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: i
         from landing_zone.summary import render_summary
 
         render_summary(json.loads(results[0].path.read_text()), out)
-    reused = sum(1 for r in results if r.seconds == 0.0)
+    reused = sum(1 for r in results if r.reused)
     out.print(f"{org.base}: {len(results)} stacks, {sum(r.resources for r in results)} resources "
               f"({reused} plans reused) in {time.perf_counter() - start:.1f}s -> {out_dir}/<stack>/plan.json",
               markup=False)

@@ -38,6 +38,7 @@ class StackPlan:
     seconds: float
     peak_rss_mb: float  # the planning process's peak so far (a worker plans several stacks of its layer)
     outputs: Mapping[str, Any]
+    reused: bool = False  # an earlier run's plan (`--changed`), not planned now
 
 
 PROGRAM_FILES = ("__main__.py", "Pulumi.yaml", "components", "landing_zone", "policies", "bootstrap",
@@ -85,7 +86,8 @@ def cached(out_dir: Path, node: StackNode) -> StackPlan | None:
     if not path.exists():
         return None
     plan = json.loads(path.read_text())
-    return StackPlan(node.name, node.layer, path, len(plan["resources"]), 0.0, 0.0, plan.get("outputs") or {})
+    return StackPlan(node.name, node.layer, path, len(plan["resources"]), 0.0, 0.0, plan.get("outputs") or {},
+                     reused=True)
 
 
 def plan_graph(nodes: list[StackNode], base: str, root: Path, out_dir: Path, config_of: ConfigOf | None = None,

@@ -183,11 +183,18 @@ def upstream_outputs(root: Path, stack: str, reads: tuple[str, ...]) -> dict[str
 
 def stack_and_plan(stack: str, root: Path, plan_file: Path | None = None) -> tuple:
     """(the stack's validated config, its plan: read from plan_file, or planned now), for the commands that report
-    on a plan. Raises ConfigError, PlanFileError or PlanError; `input_errors` turns any of them into lines."""
-    from landing_zone.config import load_stack
+    on the whole organization (reach, dr, diagram): a stack of a split organization gets the organization's merged
+    plan. Raises ConfigError, PlanFileError or PlanError; `input_errors` turns any of them into lines."""
+    from landing_zone.config import load_stack_and_role
 
-    cfg = load_stack(stack, root)
-    return cfg, read_plan(plan_file, stack) if plan_file else run_plan(stack, root)
+    cfg, role = load_stack_and_role(stack, root)
+    if plan_file:
+        return cfg, read_plan(plan_file, stack)
+    if role is not None:
+        from landing_zone.stack_graph import organization_plan
+
+        return cfg, organization_plan(stack, Path(root))
+    return cfg, run_plan(stack, root)
 
 
 def input_errors(error: Exception) -> list[str]:

@@ -72,6 +72,16 @@ def organization_of(stack: str, root: Path) -> Organization:
     return Organization(cfg, base_of(stack, role), graph(cfg, base_of(stack, role)), split=True)
 
 
+def organization_plan(stack: str, root: Path) -> dict:
+    """The merged plan of the split organization `stack` belongs to, every stack planned now (into out/)."""
+    from landing_zone.graph_merge import merge_plans
+    from landing_zone.graph_plan import plan_graph
+
+    org = organization_of(stack, root)
+    planned = plan_graph(org.nodes, org.base, root, Path(root) / "out")
+    return merge_plans([json.loads(p.path.read_text()) for p in planned], org.base)
+
+
 # --- what changed ---------------------------------------------------------------------------------------------------
 
 

@@ -134,3 +134,12 @@ def test_an_account_stack_creates_in_the_network_account_only_what_its_attach_ro
             continue
         there = {r["type"] for r in plan["resources"] if r.get("provider", "").startswith(tuple(network))}
         assert there and there <= set(ATTACH_ROLE_RESOURCES), (stack, there - set(ATTACH_ROLE_RESOURCES))
+
+
+def test_reach_of_any_stack_of_a_split_organization_sees_the_whole_organization(monkeypatch, capsys):
+    from landing_zone import graph_plan, reach
+
+    monkeypatch.setattr(graph_plan.os, "cpu_count", lambda: 1)  # plan in this process (no fork under the runner)
+    root, _ = split_root("dev")
+    assert reach.main("dev.organization", root, None) == 0  # the organization stack alone has no Transit Gateway
+    assert "reachability equals the intent" in capsys.readouterr().out

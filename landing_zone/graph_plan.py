@@ -24,8 +24,6 @@ from landing_zone.plan import PlanError, build_plan, read_stack_config, run_prog
 from landing_zone.plan_file import write_plan
 from landing_zone.stacks import StackNode, layers
 
-ConfigOf = Callable[[str], tuple[dict[str, str], list[str]]]  # stack -> (engine config, secret keys)
-
 
 @dataclass(frozen=True)
 class StackPlan:
@@ -71,8 +69,11 @@ def plan_stack(node: StackNode, base: str, root: Path, config: Mapping[str, str]
 
 
 def _plan_task(task: tuple) -> StackPlan:
-    node, base, root, config, secret_keys, upstream, out_dir = task
+    """In the worker: the stack's config is read here (a worker's environment files are parsed once), so the parent
+    never holds every stack's copy of the organization's config, nor forks it into the workers."""
+    node, base, root, upstream, out_dir = task
     start = time.perf_counter()
+    config, secret_keys = read_stack_config(node.name, root)
     plan = plan_stack(node, base, root, config, secret_keys, upstream)
     path = write_plan(plan, plan_path(out_dir, node.name))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -90,13 +91,12 @@ def cached(out_dir: Path, node: StackNode) -> StackPlan | None:
                      reused=True)
 
 
-def plan_graph(nodes: list[StackNode], base: str, root: Path, out_dir: Path, config_of: ConfigOf | None = None,
-               jobs: int | None = None, replan: Iterable[str] | None = None,
+def plan_graph(nodes: list[StackNode], base: str, root: Path, out_dir: Path, jobs: int | None = None,
+               replan: Iterable[str] | None = None,
                on_done: Callable[[StackPlan], None] | None = None) -> list[StackPlan]:
-    """Plan every stack of `nodes` in dependency order; `replan`: only these (the others' earlier plans are reused,
-    and planned anyway when there is none). Returns the plans in graph order."""
+    """Plan every stack of `nodes` in dependency order, each with its stack file's config; `replan`: only these (the
+    others' earlier plans are reused, and planned anyway when there is none). Returns the plans in graph order."""
     root = Path(root).resolve()
-    config_of = config_of or (lambda stack: read_stack_config(stack, root))
     jobs = jobs or os.cpu_count() or 1
     wanted = None if replan is None else set(replan)
     _preload(root)
@@ -108,9 +108,7 @@ def plan_graph(nodes: list[StackNode], base: str, root: Path, out_dir: Path, con
             if previous is not None:
                 done[node.name] = previous
                 continue
-            config, secret_keys = config_of(node.name)
-            upstream = {s: done[s].outputs for s in node.reads}
-            todo.append((node, base, root, config, secret_keys, upstream, out_dir))
+            todo.append((node, base, root, {s: done[s].outputs for s in node.reads}, out_dir))
         for result in _run(todo, jobs):
             done[result.stack] = result
             if on_done:

@@ -5,7 +5,8 @@
   replans the stacks whose slice of it changed (`config_slice`), then everything that reads from them;
 - the check: every stack's own plan (what `pulumi preview --policy-pack` runs per stack; the whole-organization stack
   rules do not apply there), then the merged plan of the organization (landing_zone/graph_merge.py), where they do.
-  One pack process serves the whole graph; a stack whose plan, pack and policy config are unchanged reuses its result.
+  A pack process per core checks a share of the stacks; a stack whose plan, pack and policy config are unchanged
+  reuses its result.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from landing_zone.config import ConfigError, load_stack_and_role, parse
+from landing_zone.config import ConfigError, load_stack_and_role, namespaced, parse, stack_config
 from landing_zone.models import LandingZoneConfig
-from landing_zone.plan import read_stack_config
 from landing_zone.stacks import (
     ACCOUNT,
     STACK_KEY,
@@ -49,19 +49,6 @@ class Organization:
     base: str
     nodes: list[StackNode]
     split: bool
-
-
-def engine_values(config: Mapping[str, str]) -> dict[str, Any]:
-    """landing-zone:<key> engine values (JSON-encoded) as the config model's {key: value}."""
-    values = {}
-    for key, raw in config.items():
-        namespace, _, name = key.partition(":")
-        if namespace == "landing-zone" and name != STACK_KEY:
-            try:
-                values[name] = json.loads(raw)
-            except ValueError:
-                values[name] = raw
-    return values
 
 
 def organization_of(stack: str, root: Path) -> Organization:
@@ -137,23 +124,21 @@ class _Fingerprints:
         self._parsed: dict[str, LandingZoneConfig | None] = {}
 
     def __call__(self, node: StackNode) -> str | None:
-        if not (self.root / f"Pulumi.{node.name}.yaml").exists():
-            return None
         try:
-            config, _ = read_stack_config(node.name, self.root)
+            config = stack_config(node.name, self.root)
         except ConfigError:
-            return None
-        values = engine_values(config)
-        key = json.dumps(values, sort_keys=True)
+            return None  # no stack file (a new stack), or one that does not resolve: changed
+        key = json.dumps(config, sort_keys=True, default=str)
         if key not in self._parsed:
             try:
-                self._parsed[key] = parse(values, from_engine=True)
+                self._parsed[key] = parse(namespaced(config))
             except ConfigError:
                 self._parsed[key] = None
         cfg = self._parsed[key]
         if cfg is None:
             return None
-        own = sorted((k, v) for k, v in config.items() if not k.startswith("landing-zone:") or k == ROLE_KEY)
+        own = sorted((k, json.dumps(v, sort_keys=True, default=str)) for k, v in config.items()
+                     if not k.startswith("landing-zone:") or k == ROLE_KEY)
         return fingerprint(cfg, node.role) + hashlib.sha256(json.dumps(own).encode()).hexdigest()
 
 
@@ -187,8 +172,9 @@ def check_graph(org: Organization, root: Path, plans: Mapping[str, Mapping[str, 
     cache = ResultCache(cache_dir, pack_dir, policy_config) if cache_dir else None
     first = org.nodes[0].name
     env = pack_environment(plans[first], first, root)
-    todo = [n.name for n in org.nodes if not (cache and cache.get(n.name, plans[n.name]))]
-    lanes = [todo[i::jobs] for i in range(max(1, min(jobs, len(todo))))]
+    known = {n.name: cache.get(n.name, plans[n.name]) for n in org.nodes} if cache else {}
+    todo = [n.name for n in org.nodes if known.get(n.name) is None]
+    lanes = [todo[i::jobs] for i in range(min(jobs, len(todo)))]  # none when every result is cached
 
     def check_lane(names: list[str]) -> dict[str, Any]:
         """One pack process checks its share of the stacks, each with its own config."""
@@ -202,10 +188,10 @@ def check_graph(org: Organization, root: Path, plans: Mapping[str, Mapping[str, 
         return done
 
     checked: dict[str, Any] = {}
-    with ThreadPoolExecutor(max_workers=len(lanes)) as pool:  # the packs are processes: threads only wait on them
+    with ThreadPoolExecutor(max_workers=max(1, len(lanes))) as pool:  # the packs are processes: threads only wait
         for done in pool.map(check_lane, lanes):
             checked.update(done)
-    results = {n.name: checked.get(n.name) or cache.get(n.name, plans[n.name]) for n in org.nodes}
+    results = {n.name: checked.get(n.name) or known[n.name] for n in org.nodes}
     for name, result in results.items():
         if on_result:
             on_result(name, result)

@@ -258,14 +258,15 @@ class PolicyPackProcess:
                              + (f"\n{stderr}" if stderr else "")) from None
 
     def close(self) -> None:
-        """Ask the pack to cancel, then interrupt its process group (the pack stops its server on SIGINT)."""
+        """Ask the pack to cancel, then end its process group. SIGTERM, not SIGINT: the pack holds nothing to flush, and
+        its graceful stop on SIGINT took ~0.8 s of every check."""
         if getattr(self, "stub", None) is not None and self.process.poll() is None:
             with contextlib.suppress(grpc.RpcError):
                 self.stub.Cancel(empty_pb2.Empty(), timeout=2)
         if getattr(self, "channel", None) is not None:
             self.channel.close()
         if self.process.poll() is None:
-            for sig, wait in ((signal.SIGINT, 3), (signal.SIGKILL, 3)):
+            for sig, wait in ((signal.SIGTERM, 3), (signal.SIGKILL, 3)):
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.process.pid, sig)
                 try:

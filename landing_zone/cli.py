@@ -295,12 +295,13 @@ def _print_matrix(stack: str, root: Path) -> int:
     import json
 
     from landing_zone import pipeline
+    from landing_zone.stack_graph import organization_of
 
     try:
-        nodes, split = pipeline.organization_graph(stack, root)
+        org = organization_of(stack, root)
     except ConfigError as e:
         fail([f"error: {line}" for line in e.errors])
-    sys.stdout.write(json.dumps(pipeline.github_matrix(nodes, split=split), separators=(",", ":")) + "\n")
+    sys.stdout.write(json.dumps(pipeline.github_matrix(org.nodes, split=org.split), separators=(",", ":")) + "\n")
     return 0
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from landing_zone.plan import PlanError, build_plan, read_stack_config, run_program
+from landing_zone.plan import plan_program, read_stack_config
 from landing_zone.plan_file import write_plan
 from landing_zone.stacks import StackNode, layers
 
@@ -54,27 +54,13 @@ def plan_path(out_dir: Path, stack: str) -> Path:
     return Path(out_dir) / stack / "plan.json"
 
 
-def plan_stack(node: StackNode, base: str, root: Path, config: Mapping[str, str], secret_keys: list[str],
-               upstream: Mapping[str, Mapping[str, Any]]) -> dict:
-    """The plan of one stack of the graph (raises PlanError naming the stack when the program fails)."""
-    from landing_zone.mocks import LandingZoneMocks
-
-    mocks = LandingZoneMocks(region=config.get("aws:region") or "us-east-1",
-                             stack_outputs={s: upstream[s] for s in node.reads}, seed_stack=(node.name, base))
-    try:
-        monitor = run_program(Path(root) / "__main__.py", node.name, config, secret_keys, mocks=mocks)
-    except Exception as exc:
-        raise PlanError(f"the program failed while planning stack {node.name!r}: {type(exc).__name__}: {exc}") from exc
-    return build_plan(monitor)
-
-
 def _plan_task(task: tuple) -> StackPlan:
     """In the worker: the stack's config is read here (a worker's environment files are parsed once), so the parent
     never holds every stack's copy of the organization's config, nor forks it into the workers."""
     node, base, root, upstream, out_dir = task
     start = time.perf_counter()
     config, secret_keys = read_stack_config(node.name, root)
-    plan = plan_stack(node, base, root, config, secret_keys, upstream)
+    plan = plan_program(root, node.name, config, secret_keys, upstream=upstream, base=base)
     path = write_plan(plan, plan_path(out_dir, node.name))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return StackPlan(node.name, node.layer, path, len(plan["resources"]), time.perf_counter() - start, peak,

@@ -10,6 +10,7 @@ modes (`moves`); `lz stacks --stack S --migrate` prints the steps and tests/land
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +37,7 @@ def moves(single: Mapping[str, Any], split: Mapping[str, Mapping[str, Any]], bas
                 for stack, plan in split.items()}
     components = {stack: {UrnMap(project, stack, base)(r["urn"]) for r in plan["resources"] if _component(r)}
                   for stack, plan in split.items()}
-    shared = {u for a, b in _pairs(list(components.values())) for u in a & b}  # a part in several stacks
+    shared = {u for u, n in Counter(u for urns in components.values() for u in urns).items() if n > 1}  # in >1 stack
     parents = {r["urn"]: r.get("parent") or "" for r in single["resources"]}
     owned = [r["urn"] for r in single["resources"] if _moved_kinds(r)]
     unplaced = [u for u in owned if not any(u in urns for urns in declared.values())]
@@ -52,10 +53,6 @@ def moves(single: Mapping[str, Any], split: Mapping[str, Mapping[str, Any]], bas
 
 def _component(record: Mapping[str, Any]) -> bool:
     return not record.get("custom", True) and record["type"] != "pulumi:pulumi:Stack"
-
-
-def _pairs(items: list) -> list[tuple]:
-    return [(a, b) for i, a in enumerate(items) for b in items[i + 1:]]
 
 
 def _has_ancestor_in(urn: str, chosen: set[str], parents: Mapping[str, str]) -> bool:

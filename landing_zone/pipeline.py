@@ -10,20 +10,10 @@ Pure: no Pulumi import.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from landing_zone.stack_graph import organization_of
 from landing_zone.stacks import StackNode, StackRoleError, deploy_role_name, deploy_role_path
 
 LAYERS = 3  # organization, network, accounts: the workflow has one job per layer
 SINGLE = "single"  # the part of a single-mode stack (the whole organization in one stack)
-
-
-def organization_graph(stack: str, root: Path = Path(".")) -> tuple[list[StackNode], bool]:
-    """The stacks of the organization `stack` belongs to, and whether it is split; ConfigError naming the field.
-    A single-mode stack is a graph of itself alone, in layer 0."""
-    org = organization_of(stack, root)
-    return org.nodes, org.split
 
 
 def matrix_entry(node: StackNode, split: bool) -> dict[str, str]:

@@ -142,21 +142,33 @@ def build_plan(monitor: RecordingMonitor) -> dict:
 
 def run_plan(stack: str, root: Path, preview: bool = False) -> dict:
     """Validate the stack's config, then plan it. Raises ConfigError (invalid config) or PlanError (program failed)."""
-    from landing_zone.config import ConfigError, load_stack_and_role
+    from landing_zone.config import load_stack_and_role
 
     root = Path(root).resolve()
     cfg, role = load_stack_and_role(stack, root)  # ConfigError, one line per problem, before any resource exists
     config, secret_keys = read_stack_config(stack, root)
-    mocks = None
-    if role is not None:  # a stack of a split organization reads its upstream stacks' planned outputs
-        from landing_zone.stacks import base_of, graph
+    if role is None:
+        return plan_program(root, stack, config, secret_keys, preview)
+    from landing_zone.stacks import base_of, graph  # a split stack reads its upstream stacks' planned outputs
 
-        base = base_of(stack, role)
-        node = next(n for n in graph(cfg, base) if n.name == stack)
+    base = base_of(stack, role)
+    node = next(n for n in graph(cfg, base) if n.name == stack)
+    return plan_program(root, stack, config, secret_keys, preview, upstream_outputs(root, stack, node.reads), base)
+
+
+def plan_program(root: Path, stack: str, config: Mapping[str, str], secret_keys: list[str], preview: bool = False,
+                 upstream: Mapping[str, Mapping[str, Any]] | None = None, base: str | None = None) -> dict:
+    """The plan of the project's `__main__.py` for one stack. A stack of a split organization (`base`) has its
+    StackReferences answered from `upstream` (stack -> planned outputs) and its fake values seeded as `base`'s.
+    Raises ConfigError, or PlanError naming the stack when the program fails."""
+    from landing_zone.config import ConfigError
+
+    mocks = None
+    if base is not None:
         mocks = LandingZoneMocks(region=config.get("aws:region") or "us-east-1", preview=preview,
-                                 stack_outputs=upstream_outputs(root, stack, node.reads), seed_stack=(stack, base))
+                                 stack_outputs=dict(upstream or {}), seed_stack=(stack, base))
     try:
-        monitor = run_program(root / "__main__.py", stack, config, secret_keys, preview=preview, mocks=mocks)
+        monitor = run_program(Path(root) / "__main__.py", stack, config, secret_keys, preview=preview, mocks=mocks)
     except ConfigError:
         raise
     except Exception as exc:  # a program bug or a missing mock: say what and where, without a traceback wall

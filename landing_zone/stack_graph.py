@@ -21,11 +21,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from landing_zone.config import ConfigError, load_stack_and_role, namespaced, parse, stack_config
+from landing_zone.config import STACK_ROLE_KEY, ConfigError, load_stack_and_role, namespaced, parse, stack_config
 from landing_zone.models import LandingZoneConfig
 from landing_zone.stacks import (
     ACCOUNT,
-    STACK_KEY,
     StackNode,
     StackRole,
     base_of,
@@ -33,7 +32,6 @@ from landing_zone.stacks import (
     graph,
 )
 
-ROLE_KEY = f"landing-zone:{STACK_KEY}"
 # What the pack says of a whole-organization rule in a member stack (policies/lz_policies/rules.py, StackRule): the
 # merged plan runs exactly those.
 WHOLE_ORGANIZATION = "needs the whole organization"
@@ -138,7 +136,7 @@ class _Fingerprints:
         if cfg is None:
             return None
         own = sorted((k, json.dumps(v, sort_keys=True, default=str)) for k, v in config.items()
-                     if not k.startswith("landing-zone:") or k == ROLE_KEY)
+                     if not k.startswith("landing-zone:") or k == STACK_ROLE_KEY)
         return fingerprint(cfg, node.role) + hashlib.sha256(json.dumps(own).encode()).hexdigest()
 
 
@@ -199,7 +197,7 @@ def check_graph(org: Organization, root: Path, plans: Mapping[str, Mapping[str, 
         return results, results[first]
     deferred = {name for r in results.values() for name, reason in r.not_applicable if WHOLE_ORGANIZATION in reason}
     merged = merge_plans([plans[n.name] for n in org.nodes], org.base)
-    whole_env = replace(env, stack=org.base, config=tuple((k, v) for k, v in env.config if k != ROLE_KEY))
+    whole_env = replace(env, stack=org.base, config=tuple((k, v) for k, v in env.config if k != STACK_ROLE_KEY))
     with PolicyPackProcess(pack_dir, whole_env) as pack:
         whole = check_with(pack, merged, only(policy_config, results[first].policies, deferred), org.base, whole_env,
                            analyze_resources=False)

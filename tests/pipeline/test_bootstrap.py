@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,39 @@ def test_bad_input_names_the_argument_and_exits_2(args, field, tmp_path, capsys)
     assert roles.main([*args, "--out", str(tmp_path)]) == 2
     assert field in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+_PINNED = re.compile(rf"^repo:{re.escape(REPO)}:environment:[\w.-]+:ref:(refs/heads/main|refs/pull/\*/merge):"
+                     rf"job_workflow_ref:{re.escape(REPO)}/\.github/workflows/[\w.-]+\.yml@\1$")
+
+
+def github_subjects(documents: dict[str, dict]) -> list[tuple[str, str, str]]:
+    """(file, operator, sub) of every statement trusting GitHub's OIDC provider."""
+    found = []
+    for name, document in documents.items():
+        for statement in document.get("Statement", []):
+            if str(statement.get("Principal", {}).get("Federated", "")).endswith(f"/{ISSUER}"):
+                assert statement["Condition"]["StringEquals"][f"{ISSUER}:aud"] == "sts.amazonaws.com", name
+                found += [(name, op, values[f"{ISSUER}:sub"]) for op, values in statement["Condition"].items()
+                          if f"{ISSUER}:sub" in values]
+    return found
+
+
+def test_every_github_trust_single_and_split_pins_environment_ref_and_workflow_file(tmp_path):
+    """The class, over every trust bootstrap writes: checked in (single mode) and a split organization's."""
+    assert roles.main(["--repository", REPO, "--organization-stack", "prod.organization",
+                       "--config-root", str(POLICIES.parents[1]), "--out", str(tmp_path)]) == 0
+    documents = {f"{p.parent.name}/{p.name}": json.loads(p.read_text())
+                 for p in [*POLICIES.glob("*.json"), *tmp_path.glob("*.json")]}
+    subjects = github_subjects(documents)
+    assert len(subjects) >= 6, subjects  # 4 checked in, the split organization's deploy and preview trusts
+    for name, operator, sub in subjects:
+        assert _PINNED.match(sub), f"{name}: {sub} is not pinned to an environment, a ref and a workflow file"
+        assert (operator == "StringLike") == ("*" in sub), f"{name}: {operator} {sub}"
+        assert ("refs/heads/main" in sub) == name.split("/")[1].startswith("deploy-"), f"{name}: deploys from main"
+
+
+def test_the_class_check_catches_an_unpinned_subject():
+    loose = roles.github_trust(ACCOUNT, f"repo:{REPO}:environment:dev")
+    (_, _, sub), = github_subjects({"deploy-x-trust.json": loose})
+    assert not _PINNED.match(sub)

@@ -172,8 +172,9 @@ def deploy_problems(workflow: dict, deploy_layer: dict) -> list[str]:
     deploy = [i for i, text in enumerate(runs) if re.search(r"\bpulumi up\b", text)]
     if len(push) != 1 or len(deploy) != 1 or push[0] > deploy[0]:
         problems.append(f"deploy-layer up: push the ESC environment, then `pulumi up` ({names})")
-    elif "inputs.push-environment" not in str(up["steps"][push[0]].get("if")) or \
-            "landing_zone config --stack \"$STACK\" --environments" not in runs[push[0]]:
+    elif up["steps"][push[0]].get("env", {}).get("PUSH") != "${{ inputs.push-environment }}" or \
+            '[ "$PUSH" = true ] || exit 0' not in runs[push[0]] or \
+            'landing_zone config --stack "$STACK" --environments' not in runs[push[0]]:
         problems.append("deploy-layer up: the push runs when push-environment is set, for the stack's environments")
     problems += install_problems("deploy-layer up", up)
     return problems
@@ -300,6 +301,11 @@ def _layer0_without_push(w, d):
     del w["jobs"]["prod-layer0"]["with"]["push-environment"]
 
 
+def _push_on_every_layer(w, d):
+    for step in d["jobs"]["up"]["steps"]:
+        step["run"] = step.get("run", "").replace('[ "$PUSH" = true ] || exit 0', "")
+
+
 def _dev_requirements(w, d):
     for step in d["jobs"]["up"]["steps"]:
         if "pip install" in step.get("run", ""):
@@ -315,8 +321,8 @@ def _deploy_from_a_branch(w, d):
     w["jobs"]["dev-layer0"]["if"] = w["jobs"]["dev-layer0"]["if"].replace("github.event_name == 'push'", "true")
 
 
-@pytest.mark.parametrize("breaks", [_up_before_push, _no_push, _layer0_without_push, _dev_requirements, _unhashed,
-                                    _deploy_from_a_branch])
+@pytest.mark.parametrize("breaks", [_up_before_push, _no_push, _layer0_without_push, _push_on_every_layer,
+                                    _dev_requirements, _unhashed, _deploy_from_a_branch])
 def test_deploy_problems_catch(breaks, workflow, deploy_layer):
     breaks(workflow, deploy_layer)
     assert deploy_problems(workflow, deploy_layer)
@@ -383,11 +389,15 @@ def test_self_managed_backends_skip_esc(workflow, deploy_layer):
     and the preview uses the stack file itself."""
     up = deploy_layer["jobs"]["up"]
     (push,) = [s for s in up["steps"] if "pulumi env edit" in s.get("run", "")]
-    assert "env.CONFIG_SOURCE == 'esc'" in push["if"]
+    text = push["run"]
+    # not esc: nothing pushed, and a stack file that still imports an environment fails the deploy (fails closed)
+    guard = text.index('if [ "$CONFIG_SOURCE" != esc ]')
+    assert guard < text.index('[ -s environments.txt ]') < text.index("exit 1") < text.index("pulumi env edit")
     for job in (up, workflow["jobs"]["preview"]):
         assert job["env"]["CONFIG_SOURCE"] == "${{ vars.LZ_CONFIG_SOURCE || 'esc' }}"
         assert job["env"]["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL }}"
-    assert 'if [ "$CONFIG_SOURCE" = esc ]' in script(workflow["jobs"]["preview"])
+    preview = script(workflow["jobs"]["preview"])
+    assert preview.index('if [ "$CONFIG_SOURCE" = esc ]') < preview.index("--environments)") < preview.index("exit 1")
 
 
 @pytest.mark.parametrize("path", [WORKFLOW, DEPLOY_LAYER], ids=lambda p: p.name)

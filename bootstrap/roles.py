@@ -3,13 +3,19 @@
 They live outside the stack (the stack cannot create the role that creates the stack), so this module renders their
 trust and permission policies to bootstrap/policies/ for an administrator to apply once (bootstrap/README.md).
 
-Who may assume what (GitHub's OIDC `sub` claim; StringEquals on `aud` and `sub`, never StringLike):
-- `landing-zone-preview-<stack>`: `repo:ORG/REPO:pull_request` only. `pulumi preview` runs the pull request's own
-  Python, so this role can read configuration (ViewOnlyAccess, the program's invokes, the state backend) and write
-  nothing; it assumes only the member accounts' `landing-zone-preview` roles, which are read-only too (the program
-  creates those: components/preview_role.py, with member_preview_trust / member_preview_permissions from here).
-- `landing-zone-deploy-<stack>`: `repo:ORG/REPO:environment:<stack>` only, so a job reaches it only after the GitHub
-  environment's protection rules (prod: required reviewers, branch `main`).
+Who may assume what. AWS evaluates only the `aud` and `sub` claims of GitHub's OIDC token, so the repository's
+subject template (`github-oidc-subject.json`, set once with GitHub's API) puts the ref and the workflow file into
+`sub`: `repo:ORG/REPO:environment:ENV:ref:REF:job_workflow_ref:ORG/REPO/.github/workflows/FILE@REF`.
+- `landing-zone-deploy-<stack>`: StringEquals on the `<stack>` environment, ref `refs/heads/main` and the reusable
+  workflow deploy-layer.yml at main. A workflow on another branch (even one calling main's deploy-layer.yml) has
+  another `ref`; one declaring `environment: dev` still waits for the environment's rules.
+- `landing-zone-preview-<stack>`: `pulumi preview` runs the pull request's own Python, and any token that previews
+  can read the stack's secrets, so previews run in their own environment `preview-<stack>` (required reviewers):
+  StringLike on that environment, a pull request's merge ref and landing-zone.yml at that ref (the `*` stands only
+  for the pull request's number). The role reads configuration (ViewOnlyAccess, the program's invokes, the state
+  backend) and writes nothing; it assumes only the member accounts' `landing-zone-preview` roles inside its own
+  organization, read-only too (the program creates those: components/preview_role.py, with member_preview_trust /
+  member_preview_permissions from here).
 
 Usage: python -m bootstrap.roles --repository example-org/landing-zone --account-id 111111111111 [--stack prod]
        [--state-bucket NAME] [--out bootstrap/policies]
@@ -30,6 +36,13 @@ from landing_zone.models import MEMBER_PREVIEW_ROLE  # the program creates it (o
 
 ISSUER = "token.actions.githubusercontent.com"
 AUDIENCE = "sts.amazonaws.com"
+# The repository's OIDC subject template (PUT /repos/ORG/REPO/actions/oidc/customization/sub), in this order.
+SUBJECT_CLAIMS = ["repo", "context", "ref", "job_workflow_ref"]
+MAIN = "refs/heads/main"
+PULL_REQUEST_REF = "refs/pull/*/merge"  # a pull request's merge ref; `*` is its number
+WORKFLOWS = ".github/workflows"
+DEPLOY_WORKFLOW = "deploy-layer.yml"  # the reusable workflow every deploy job runs (its job_workflow_ref)
+PREVIEW_WORKFLOW = "landing-zone.yml"  # the preview job's workflow
 STACKS = ("dev", "prod")
 VIEW_ONLY_POLICY = "job-function/ViewOnlyAccess"  # AWS managed: describes and lists, reads no data
 VIEW_ONLY = f"arn:aws:iam::aws:policy/{VIEW_ONLY_POLICY}"
@@ -79,18 +92,37 @@ def deploy_role_name(stack: str) -> str:
     return f"landing-zone-deploy-{stack}"
 
 
-def subject(repository: str, stack: str | None) -> str:
-    """The only `sub` a role trusts: the pull-request subject for previews, the stack's environment for deploys."""
-    return f"repo:{repository}:pull_request" if stack is None else f"repo:{repository}:environment:{stack}"
+def preview_environment(stack: str) -> str:
+    """The GitHub environment a stack's previews run in: its required reviewers approve each preview."""
+    return f"preview-{stack}"
+
+
+def subject(repository: str, stack: str | None, *, environment: str | None = None) -> str:
+    """The only `sub` a role trusts (the template SUBJECT_CLAIMS): previews (stack None: `environment` names the
+    preview environment) from a pull request's merge ref and landing-zone.yml; deploys from the stack's environment
+    on main and deploy-layer.yml at main."""
+    if stack is None:
+        env, ref, workflow = environment, PULL_REQUEST_REF, PREVIEW_WORKFLOW
+    else:
+        env, ref, workflow = stack, MAIN, DEPLOY_WORKFLOW
+    return f"repo:{repository}:environment:{env}:ref:{ref}:job_workflow_ref:{repository}/{WORKFLOWS}/{workflow}@{ref}"
+
+
+def subject_template() -> dict:
+    """The body of GitHub's `PUT /repos/ORG/REPO/actions/oidc/customization/sub` the trusts above need."""
+    return {"use_default": False, "include_claim_keys": SUBJECT_CLAIMS}
 
 
 def github_trust(account_id: str, sub: str) -> dict:
+    """StringEquals on `aud`; on `sub` too, or StringLike when it holds a wildcard (a pull request's number only)."""
+    conditions = {"StringEquals": {f"{ISSUER}:aud": AUDIENCE}}
+    conditions.setdefault("StringLike" if "*" in sub else "StringEquals", {})[f"{ISSUER}:sub"] = sub
     return {"Version": "2012-10-17", "Statement": [{
         "Sid": "GitHubActionsOidc",
         "Effect": "Allow",
         "Principal": {"Federated": f"arn:aws:iam::{account_id}:oidc-provider/{ISSUER}"},
         "Action": "sts:AssumeRoleWithWebIdentity",
-        "Condition": {"StringEquals": {f"{ISSUER}:aud": AUDIENCE, f"{ISSUER}:sub": sub}},
+        "Condition": conditions,
     }]}
 
 
@@ -109,8 +141,10 @@ def preview_permissions(state_bucket: str | None, member_role: str = MEMBER_PREV
     """Inline policy of the preview role (beside ViewOnlyAccess): invokes, member preview roles, state; no writes."""
     statements: list[dict] = [
         program_invokes(),
+        # any account's role of that name, but only inside the role's own organization
         {"Sid": "MemberAccountPreviewRoles", "Effect": "Allow", "Action": "sts:AssumeRole",
-         "Resource": f"arn:aws:iam::*:role/{member_role}"},
+         "Resource": f"arn:aws:iam::*:role/{member_role}",
+         "Condition": {"StringEquals": {"aws:ResourceOrgID": "${aws:PrincipalOrgID}"}}},
     ]
     if state_bucket:
         statements.append({"Sid": "ReadPulumiState", "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
@@ -139,11 +173,13 @@ def render(repository: str, account_id: str, stack: str, state_bucket: str | Non
     """File name -> policy document of one stack's roles (member_role: the stack's organization.preview_role_name)."""
     validate(repository, account_id, member_role)
     return {
-        f"preview-{stack}-trust.json": github_trust(account_id, subject(repository, None)),
+        f"preview-{stack}-trust.json": github_trust(account_id, subject(repository, None,
+                                                                         environment=preview_environment(stack))),
         f"preview-{stack}-permissions.json": preview_permissions(state_bucket, member_role),
         f"deploy-{stack}-trust.json": github_trust(account_id, subject(repository, stack)),
         f"member-preview-{stack}-trust.json": member_preview_trust(account_id, stack),
         "member-preview-permissions.json": member_preview_permissions(),
+        "github-oidc-subject.json": subject_template(),
     }
 
 

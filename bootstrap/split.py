@@ -10,8 +10,9 @@ With `--state-bucket`, each stack may write only its own state objects and read 
 
 Deploy roles live under the IAM path /landing-zone-deploy/ (landing_zone.stacks.DEPLOY_ROLE_PATH): one
 organization.access_role_assumers pattern, `arn:aws:iam::<management>:role/landing-zone-deploy/*`, admits them all to
-the access roles through the data-perimeter RCP. Every role trusts `repo:ORG/REPO:environment:<base>`: GitHub
-environments are per organization (the `prod` approval gates every prod stack), roles per stack.
+the access roles through the data-perimeter RCP. Every role trusts the `<base>` environment on main through deploy-layer.yml at main
+(bootstrap/roles.py, `subject`): GitHub environments are per organization (the `prod` approval gates every prod
+stack), roles per stack.
 
 An account created by the organization stack has no id until that stack's first `pulumi up`: its roles are rendered
 once the id is known, from the config (`account_id`) or from `--account-ids FILE`, e.g.
@@ -25,7 +26,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bootstrap.roles import BootstrapError, github_trust, subject
+from bootstrap.roles import BootstrapError, github_trust, preview_environment, subject, subject_template
 from bootstrap.roles import preview_permissions as single_preview_permissions
 from landing_zone.models import LandingZoneConfig
 from landing_zone.preflight.access import arn_like
@@ -143,7 +144,9 @@ def render_split(repository: str, cfg: LandingZoneConfig, nodes: list[StackNode]
     # One read-only preview role for the organization, as in single mode: the member accounts' preview roles trust
     # exactly `landing-zone-preview-<base>` (components/preview_role.py), whichever stack previews.
     out = SplitRendering(documents={
-        f"preview-{base}-trust.json": github_trust(management, subject(repository, None)),
+        f"preview-{base}-trust.json": github_trust(management, subject(repository, None,
+                                                                       environment=preview_environment(base))),
+        "github-oidc-subject.json": subject_template(),
         f"preview-{base}-permissions.json": single_preview_permissions(state_bucket, member_role)})
     for node in nodes:
         deploy_trust = github_trust(management, subject(repository, base))

@@ -305,6 +305,38 @@ def _print_matrix(stack: str, root: Path) -> int:
     return 0
 
 
+@app.command("config")
+def config_file(
+    stack: str = StackOpt,
+    out_file: Path = typer.Option(None, "--out", help="write the stack settings file for `pulumi preview "
+                                  "--config-file`: the stack's config as this checkout has it, inline"),
+    environments: bool = typer.Option(False, "--environments", help="print `<reference> <file>` of every ESC "
+                                      "environment the stack imports (what the deploy pushes before `pulumi up`)"),
+    root: Path = RootOpt,
+) -> None:
+    """The stack's config for the pipeline: a pull request's preview config file, or the environments to push to ESC."""
+    import yaml
+
+    from landing_zone.preview_config import imported_environments, preview_settings
+
+    if (out_file is None) == (not environments):
+        fail(["error: give exactly one of --out FILE and --environments"])
+    try:
+        if environments:
+            for reference, path in imported_environments(stack, root):
+                out.print(f"{reference} {path.relative_to(root) if path.is_relative_to(root) else path}", markup=False)
+            return
+        settings, kept = preview_settings(stack, root)
+    except ConfigError as e:
+        fail([f"error: {line}" for line in e.errors])
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(yaml.safe_dump(settings, sort_keys=False))
+    out.print(f"wrote {out_file}: {len(settings['config'])} config keys inline")
+    if kept:
+        err.print(f"note: {', '.join(kept)} hold ESC secrets and come from the service's environment (the one main "
+                  f"pushed): a change to them shows in the deploy, not in this preview", markup=False)
+
+
 @app.command()
 def contract(schema: bool = typer.Option(False, "--schema", help="print the JSON Schema of the stack outputs")) -> None:
     """The app-team contract: `--schema` prints the JSON Schema of the outputs (for TypeScript / Go consumers)."""

@@ -92,7 +92,8 @@ def test_every_role_of_the_organization_trusts_its_github_environment_not_the_st
     assert len(deploy_trusts) == 2 + len(WORKLOADS)
     for document in deploy_trusts.values():
         (statement,) = document["Statement"]
-        assert statement["Condition"]["StringEquals"][f"{roles.ISSUER}:sub"] == f"repo:{REPO}:environment:prod"
+        assert statement["Condition"]["StringEquals"][f"{roles.ISSUER}:sub"] == roles.subject(REPO, "prod")
+        assert ":environment:prod:ref:refs/heads/main:job_workflow_ref:" in roles.subject(REPO, "prod")
         assert statement["Principal"]["Federated"].startswith(f"arn:aws:iam::{MANAGEMENT}:")
     assert "deploy-prod.organization-permissions.json" not in documents  # AdministratorAccess, as in single mode
 
@@ -103,6 +104,8 @@ def test_a_split_organization_previews_through_one_read_only_role_as_in_single_m
     assert sorted(n for n in documents if n.startswith("preview-")) == ["preview-prod-permissions.json",
                                                                          "preview-prod-trust.json"]
     assert documents["preview-prod-permissions.json"] == roles.preview_permissions(BUCKET)
+    assert documents["preview-prod-trust.json"] == roles.render(REPO, MANAGEMENT, "prod")["preview-prod-trust.json"]
+    assert documents["github-oidc-subject.json"] == roles.subject_template()
 
 def test_accounts_without_an_id_yet_are_pending_not_rendered_with_a_guess(tmp_path, capsys):
     code, documents = render(tmp_path)

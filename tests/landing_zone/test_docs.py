@@ -1,12 +1,12 @@
-"""The README's config reference is generated from the models; a stale README fails here."""
+"""The config reference (docs/configuration.md) is generated from the models; a stale one fails here."""
 
 from pathlib import Path
 
-from landing_zone.docs import README, reference, render_readme
+from landing_zone.docs import REFERENCE, reference, render_reference
 
 
-def test_readme_config_reference_is_current():
-    assert README.read_text() == render_readme(README.read_text()), "run: venv/bin/python -m landing_zone.docs"
+def test_config_reference_is_current():
+    assert REFERENCE.read_text() == render_reference(REFERENCE.read_text()), "run: venv/bin/python -m landing_zone.docs"
 
 
 def test_reference_names_every_block_and_nested_model():
@@ -14,4 +14,4 @@ def test_reference_names_every_block_and_nested_model():
     for title in ("landing-zone:organization", "landing-zone:accounts.vpcs", "landing-zone:accounts.workloads.ecs",
                   "landing-zone:network.client_vpn", "landing-zone:security", "landing-zone:identity.assignments"):
         assert f"#### `{title}`" in text
-    assert Path(README).exists()
+    assert Path(REFERENCE).exists()

@@ -131,6 +131,7 @@ class FiguresError(Exception):
 
 
 def documents(root: Path = ROOT) -> list[Path]:
+    """The documents that may hold figures."""
     return sorted({p for pattern in DOCUMENTS for p in root.glob(pattern)})
 
 
@@ -152,13 +153,13 @@ def regions(text: str) -> list[str]:
 
 
 def stale(root: Path, figures: Mapping[str, str]) -> dict[Path, list[str]]:
-    """Per document, the names of its regions that differ from the figures."""
+    """Per document, the names of its regions that differ from the figures (each name once)."""
     found = {}
     for path in documents(root):
         text = path.read_text()
-        current = dict(zip(regions(text), REGION.finditer(text), strict=True))
-        wanted = {m["name"]: m[0] for m in REGION.finditer(render(text, figures, str(path.relative_to(root))))}
-        names = [name for name, m in current.items() if m[0] != wanted[name]]
+        fresh = render(text, figures, str(path.relative_to(root)))
+        pairs = zip(REGION.finditer(text), REGION.finditer(fresh), strict=True)
+        names = list(dict.fromkeys(old["name"] for old, new in pairs if old[0] != new[0]))
         if names:
             found[path] = names
     return found

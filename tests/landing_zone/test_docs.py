@@ -1,5 +1,6 @@
 """The config reference (docs/configuration.md) is generated from the models; a stale one fails here."""
 
+import re
 from pathlib import Path
 
 from landing_zone.docs import REFERENCE, reference, render_reference
@@ -15,3 +16,38 @@ def test_reference_names_every_block_and_nested_model():
                   "landing-zone:network.client_vpn", "landing-zone:security", "landing-zone:identity.assignments"):
         assert f"#### `{title}`" in text
     assert Path(REFERENCE).exists()
+
+
+# --- links between the documents: moving a section to docs/ must not leave a link behind -------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENTS = ("README.md", "docs/*.md", "examples/*/README.md", "policies/README.md", "bootstrap/README.md")
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def _prose(path: Path) -> str:
+    """The document without its fenced blocks (a Mermaid edge label is not a link)."""
+    return re.sub(r"^```.*?^```", "", path.read_text(), flags=re.S | re.M)
+
+
+def _anchors(path: Path) -> set[str]:
+    """GitHub's heading ids: lower case, punctuation dropped, spaces to hyphens."""
+    headings = re.findall(r"^#+ (.+)$", _prose(path), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+def test_every_relative_link_and_anchor_resolves():
+    documents = sorted({p for pattern in DOCUMENTS for p in ROOT.glob(pattern)})
+    checked = 0
+    for doc in documents:
+        for target in LINK.findall(_prose(doc)):
+            if re.match(r"[a-z]+:", target):
+                continue  # https:, mailto:
+            file, _, anchor = target.partition("#")
+            path = (doc.parent / file).resolve() if file else doc
+            where = f"{doc.relative_to(ROOT)}: ({target})"
+            assert path.exists(), f"{where}: no such file"
+            if anchor and path.suffix == ".md":
+                assert anchor in _anchors(path), f"{where}: no heading #{anchor} in {path.relative_to(ROOT)}"
+            checked += 1
+    assert checked > 20

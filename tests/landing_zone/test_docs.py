@@ -51,3 +51,12 @@ def test_every_relative_link_and_anchor_resolves():
                 assert anchor in _anchors(path), f"{where}: no heading #{anchor} in {path.relative_to(ROOT)}"
             checked += 1
     assert checked > 20
+
+
+def test_the_readme_command_table_has_a_row_for_every_lz_command():
+    from landing_zone.cli import app
+
+    names = [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands]
+    assert len(names) >= 10
+    rows = re.findall(r"^\| `lz ([\w-]+)", (ROOT / "README.md").read_text(), re.M)
+    assert sorted(set(names) - set(rows)) == [], "add a row to README.md's `lz` command table"

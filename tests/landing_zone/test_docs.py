@@ -60,3 +60,33 @@ def test_the_readme_command_table_has_a_row_for_every_lz_command():
     assert len(names) >= 10
     rows = re.findall(r"^\| `lz ([\w-]+)", (ROOT / "README.md").read_text(), re.M)
     assert sorted(set(names) - set(rows)) == [], "add a row to README.md's `lz` command table"
+
+
+def _field_names() -> set[str]:
+    from landing_zone.docs import _model_in
+    from landing_zone.models import LandingZoneConfig
+
+    names, todo, seen = set(), [LandingZoneConfig], set()
+    while todo:
+        model = todo.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, field in model.model_fields.items():
+            names.add(name)
+            if _model_in(field.annotation):
+                todo.append(_model_in(field.annotation))
+    return names
+
+
+def test_the_quick_start_names_real_config_keys():
+    """'Make it yours' lists the keys people edit first: each one must still exist in the models."""
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## Make it yours"):text.index("## The `lz` tool")]
+    keys = [k for k in re.findall(r"`([a-z][\w:.\[\]<>-]*)`", section)
+            if ("_" in k or "." in k or ":" in k) and "/" not in k and not k.endswith(".yaml") and "pulumiConfig" not in k and not k.endswith(":")]
+    assert len(keys) > 10
+    known = _field_names()
+    for key in keys:
+        for part in re.split(r"[.:]", key.replace("[]", "").replace("landing-zone:", "")):
+            assert part in known or part == "<region>", f"README 'Make it yours': `{key}`: no config key {part!r}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,11 +98,11 @@ def _cost(s: Sources) -> str:
         rows.append(f"| `{kind}` ({n}) | {money(usd)} |")
     for label, usd in _optional(est).items():
         rows.append(f"| {label} | {money(usd)} |")
-    return (f"**Estimate of {est.stack}, planned offline** (`lz cost --stack {est.stack}`; list prices of "
-            f"{est.price_date}, USD per month, on-demand, no free tier, discounts or data transfer out; {unverified} "
-            "of the total rests on prices marked `unverified` in the table: run `--refresh` before using the numbers "
-            "for a budget decision). The largest kinds (resources priced) and what the optional features add:\n\n"
-            "| | monthly |\n|---|---|\n" + "\n".join(rows) + "\n")
+    intro = (f"**Estimate of {est.stack}, planned offline** (`lz cost --stack {est.stack}`; list prices of "
+             f"{est.price_date}, USD per month, on-demand, no free tier, discounts or data transfer out; {unverified} "
+             "of the total rests on prices marked `unverified` in the table: run `--refresh` before using the numbers "
+             "for a budget decision). The largest kinds (number of resources) and what the optional features add:")
+    return textwrap.fill(intro, 118, break_on_hyphens=False, break_long_words=False) + "\n\n| | monthly |\n|---|---|\n" + "\n".join(rows) + "\n"
 
 
 def _optional(est: cost.Estimate) -> dict[str, float]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from landing_zone import cost
-from landing_zone.check import run_check
+from landing_zone.check import CheckError, run_check
 from landing_zone.check_result import CheckResult
 from landing_zone.config import ConfigError, LandingZoneConfig, load_stack
 from landing_zone.cost.report import money, price_status_totals, share
@@ -175,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plan", type=Path, help="the prod plan JSON (default: plan it now)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a region is stale; write nothing")
     args = parser.parse_args(argv)
+    from landing_zone.plan import PlanError
     from landing_zone.plan_file import PlanFileError, read_plan
 
     try:
@@ -189,8 +190,11 @@ def main(argv: list[str] | None = None) -> int:
         fresh = {path: render(text, figures, str(path.relative_to(ROOT))) for path, text in texts.items()}
     except (ConfigError, PlanFileError) as e:
         return _fail(*e.errors)
-    except FiguresError as e:
+    except (FiguresError, CheckError) as e:
         return _fail(str(e))
+    except PlanError as e:  # the program failed under the mocks, as `lz plan` exits 1
+        _fail(str(e))
+        return 1
     for path, text in fresh.items():
         if text != texts[path]:
             path.write_text(text)

@@ -56,3 +56,13 @@ def test_a_block_figure_keeps_its_markers_on_their_own_lines():
     text = "a\n<!-- figures:topology -->\nold\n<!-- /figures:topology -->\nb\n"
     assert figures.render(text, {"topology": "```mermaid\nx\n```\n"}) == (
         "a\n<!-- figures:topology -->\n```mermaid\nx\n```\n<!-- /figures:topology -->\nb\n")
+
+
+def test_a_bad_plan_file_is_exit_2_naming_it_and_nothing_is_written(tmp_path, capsys):
+    bad = tmp_path / "plan.json"
+    bad.write_text("{}")
+    before = {path: path.read_text() for path in figures.documents()}
+    assert figures.main(["--plan", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {bad}: ") and "Traceback" not in err
+    assert {path: path.read_text() for path in figures.documents()} == before

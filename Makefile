@@ -1,24 +1,37 @@
 # Two commands on a fresh machine:  make plan STACK=prod  (offline main job)   make test  (lint + tests)
+# `make plan` installs the runtime only (requirements.txt); `make test` adds the test tools (requirements-dev.txt).
 STACK ?= prod
 PY := venv/bin/python
-STAMP := venv/.installed
+PIP := $(PY) -m pip install -q --disable-pip-version-check
+RUNTIME := venv/.installed-runtime
+DEV := venv/.installed-dev
 
-.PHONY: test plan validate lint bench clean compat
+.PHONY: test plan validate lint bench figures clean compat
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
-	test -x $(PY) || python3 -m venv venv
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
-	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
-	touch $(STAMP)
+$(PY):
+	@echo "make: creating the virtualenv venv/ (python3 -m venv)"
+	@python3 -m venv venv
 
-lint: $(STAMP)
+$(RUNTIME): requirements.txt pyproject.toml | $(PY)
+	@echo "make: installing the runtime into venv/ (requirements.txt: pulumi, pulumi-aws, pulumi-eks, pulumi-policy, ...)"
+	@$(PIP) -r requirements.txt
+	@echo "make: installing landing-zone itself (pip install --no-deps -e .: the lz command)"
+	@$(PIP) --no-deps -e .
+	@touch $@
+
+$(DEV): $(RUNTIME) requirements-dev.txt
+	@echo "make: installing the test tools into venv/ (requirements-dev.txt: pytest, ruff, hypothesis, moto, zizmor)"
+	@$(PIP) -r requirements-dev.txt
+	@touch $@
+
+lint: $(DEV)
 	$(PY) -m ruff check .
 
 # Two workers: CI and these machines have 2 cores (pytest-xdist; each worker plans the shared stacks once).
 test: lint
 	$(PY) -m pytest -n 2
 
-validate: $(STAMP)
+validate: $(RUNTIME)
 	$(PY) -m landing_zone validate --stack $(STACK)
 
 # The offline main job: validate, plan under mocks, policy-check over the Analyzer protocol (exit 1 on a mandatory
@@ -28,7 +41,7 @@ plan: validate
 	$(PY) -m landing_zone check --stack $(STACK) --all --reports out/$(STACK) \
 		--output out/$(STACK)/check.txt; status=$$?; cat out/$(STACK)/check.txt; exit $$status
 
-bench: $(STAMP)
+bench: $(RUNTIME)
 	$(PY) -m bench.validate
 	$(PY) -m bench.scale --accounts 10 50
 	$(PY) -m bench.stacks --accounts 200 1000
@@ -51,6 +64,10 @@ compat:
 	LZ_COMPAT=1 $(COMPAT)/bin/python -m pytest -q -p no:cacheprovider $(COMPAT_TESTS); status=$$?; \
 	if [ $$status -eq 0 ]; then echo "compat: PASS with the newest SDKs"; else echo "compat: FAIL (exit $$status)"; fi; \
 	exit $$status
+
+# Every figure README.md and docs/ quote (cost, resource and policy counts, the topology), from the tools.
+figures: $(RUNTIME)
+	$(PY) -m bench.readme_figures
 
 clean:
 	rm -rf out .hypothesis $(COMPAT)

@@ -79,8 +79,8 @@ class Topology:
 def topology(cfg: LandingZoneConfig, plan: Mapping[str, Any] | None = None) -> Topology:
     facts = _plan_facts(plan or {})
     home = cfg.organization.home_region
-    vpc_regions = sorted({r for a in cfg.accounts for r in a.vpcs}, key=lambda r: (r != home, r))
-    tgw_regions = list(dict.fromkeys(list(facts["tgw_ids"]) + vpc_regions))
+    # home first, then by name: the plan's outputs list the hubs in registration order, which varies between runs
+    tgw_regions = sorted({r for a in cfg.accounts for r in a.vpcs} | set(facts["tgw_ids"]), key=lambda r: (r != home, r))
     net = cfg.network
     return Topology(
         organization=cfg.organization.name,

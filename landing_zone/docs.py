@@ -1,7 +1,7 @@
-"""The README's config reference, generated from the models so it cannot drift.
+"""The config reference (docs/configuration.md), generated from the models so it cannot drift.
 
-    python -m landing_zone.docs            # rewrite the section between the markers in README.md
-    python -m landing_zone.docs --check    # exit 1 when README.md is stale (the tests run this)
+    python -m landing_zone.docs            # rewrite the section between the markers in docs/configuration.md
+    python -m landing_zone.docs --check    # exit 1 when docs/configuration.md is stale (the tests run this)
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from landing_zone.config import NAMESPACE
 from landing_zone.models import LandingZoneConfig
 
 BEGIN, END = "<!-- config-reference:begin -->", "<!-- config-reference:end -->"
-README = Path(__file__).resolve().parents[1] / "README.md"
+REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
 
 
 def reference() -> str:
@@ -84,18 +84,18 @@ def _show(value) -> str:
     return f"`{json.dumps(value) if not isinstance(value, str) else value}`".replace("|", "/")
 
 
-def render_readme(text: str) -> str:
+def render_reference(text: str) -> str:
     head, _, rest = text.partition(BEGIN)
     _, _, tail = rest.partition(END)
     return f"{head}{BEGIN}\n{reference()}\n{END}{tail}"
 
 
 def main() -> int:
-    text = README.read_text()
-    fresh = render_readme(text)
+    text = REFERENCE.read_text()
+    fresh = render_reference(text)
     if "--check" in sys.argv:
         return 0 if fresh == text else 1
-    README.write_text(fresh)
+    REFERENCE.write_text(fresh)
     return 0
 
 

@@ -26,14 +26,23 @@ def heading(est: Estimate) -> str:
             f"list prices of {est.price_date}, USD")
 
 
-def price_basis(est: Estimate) -> str:
-    """How much of the total rests on which kind of price (price-list, quoted, unverified)."""
+def price_status_totals(est: Estimate) -> dict[str, float]:
+    """USD of the total per price status (price-list, quoted, unverified), largest first."""
     sums: dict[str, float] = {}
     for line in est.lines:
         sums[line.price_status] = sums.get(line.price_status, 0.0) + line.usd
-    total = sum(sums.values()) or 1.0
-    return ", ".join(f"{money(v)} ({v / total:.0%}) {k}" for k, v in sorted(sums.items(), key=lambda kv: -kv[1])
-                     if v > 0)
+    return dict(sorted(sums.items(), key=lambda kv: -kv[1]))
+
+
+def share(part: float, total: float) -> str:
+    return f"{part / (total or 1.0):.0%}"
+
+
+def price_basis(est: Estimate) -> str:
+    """How much of the total rests on which kind of price (price-list, quoted, unverified)."""
+    sums = price_status_totals(est)
+    total = sum(sums.values())
+    return ", ".join(f"{money(v)} ({share(v, total)}) {k}" for k, v in sums.items() if v > 0)
 
 
 def _top_lines(est: Estimate, n: int = TOP) -> list[Line]:

@@ -368,3 +368,24 @@ def test_the_app_team_example_passes_against_the_prod_plan(tmp_path):
                             env={**os.environ, "LZ_PLAN": str(plan_file)}, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert re.search(r"\b\d+ passed\b", result.stdout) and "skipped" not in result.stdout, result.stdout[-2000:]
+
+
+def test_the_app_team_readme_points_lz_plan_at_the_plan_lz_plan_writes():
+    """Its README runs the tests from examples/app-team: LZ_PLAN, relative to there, is the root's out/prod/plan.json."""
+    from landing_zone.graph_plan import plan_path
+
+    example = ROOT / "examples" / "app-team"
+    given = re.findall(r"^LZ_PLAN=(\S+) ", (example / "README.md").read_text(), re.M)
+    assert given
+    for path in given:
+        assert (example / path).resolve() == plan_path(ROOT / "out", "prod").resolve(), path
+
+
+def test_the_app_team_tests_stop_naming_a_missing_lz_plan():
+    example = ROOT / "examples" / "app-team"
+    command = [sys.executable, "-m", "pytest", "-o", "addopts=", "-p", "no:cacheprovider", "tests"]
+    result = subprocess.run(command, cwd=example, env={**os.environ, "LZ_PLAN": "out/prod.json"},
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "LZ_PLAN=out/prod.json: no such file" in result.stdout + result.stderr
+    assert "LZ_PLAN=../../out/prod/plan.json" in result.stdout + result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 import shutil
@@ -76,6 +77,16 @@ def test_ids_come_from_the_plan_when_it_has_the_contract(stack):
         assert account["id"] in text, name
     for region, tgw in outputs["network"]["transit_gateways"].items():
         assert tgw["id"] in text, region
+
+
+def test_the_drawing_does_not_depend_on_the_order_the_plan_lists_the_hubs():
+    """Registration order varies between runs; the diagram (docs/topology.md is generated from it) must not."""
+    plan = copy.deepcopy(plan_of("prod"))
+    hubs = plan["outputs"]["network"]["transit_gateways"]
+    assert len(hubs) > 1
+    plan["outputs"]["network"]["transit_gateways"] = dict(reversed(list(hubs.items())))
+    cfg = load_stack("prod", ROOT)
+    assert diagram.to_mermaid(diagram.topology(cfg, plan)) == mermaid_of("prod")
 
 
 def _enclosing(text: str, node: str) -> str:

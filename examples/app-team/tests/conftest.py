@@ -50,10 +50,20 @@ def plain_outputs(plan_outputs: Mapping[str, Any]) -> tuple[dict, list[str]]:
     return {k: unwrap_secrets(v) for k, v in plan_outputs.items()}, secret
 
 
+def plan_file(value: str) -> Path:
+    """LZ_PLAN as given (relative to the directory pytest runs in); a missing file stops the session naming it."""
+    path = Path(value)
+    if not path.is_file():
+        pytest.exit(f"LZ_PLAN={value}: no such file ({path.resolve()}); from the repository root `make plan "
+                    f"STACK=prod` writes out/prod/plan.json, i.e. LZ_PLAN=../../out/prod/plan.json from {EXAMPLE.name}/",
+                    returncode=2)
+    return path
+
+
 @pytest.fixture(scope="session")
 def landing_zone_outputs() -> dict:
     path = os.environ.get("LZ_PLAN")
-    plan = read_plan(Path(path)) if path else lz_plan.run_plan("prod", REPO)
+    plan = read_plan(plan_file(path)) if path else lz_plan.run_plan("prod", REPO)
     assert plan["outputs"].get("contract_version"), "the landing-zone plan has no contract outputs"
     return plan["outputs"]
 

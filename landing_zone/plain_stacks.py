@@ -15,6 +15,7 @@ the stack's secrets-provider keys. Pure: no Pulumi import.
 from __future__ import annotations
 
 import copy
+import os
 import re
 import shlex
 from collections.abc import Iterator
@@ -55,13 +56,13 @@ def source_config(stack: str, root: Path) -> dict[str, Any]:
 
 def expected_files(org: SplitStacks, root: Path, directory: Path) -> dict[Path, str]:
     """Every stack file of the organization in its plain form under `directory`, keeping what Pulumi wrote there."""
-    if directory.resolve() == stack_file(org.stack, root).parent.resolve() and read_stack_document(
-            stack_file(org.stack, root)).get("environment"):
+    source_file = stack_file(org.stack, root)
+    imports = read_stack_document(source_file).get("environment")
+    if imports and directory.resolve() == source_file.parent.resolve():
         raise ConfigError([f"--dir {directory}: the ESC-form stack files live there; write the plain form to its own "
                            f"folder (default {DEFAULT_DIR}/)"])
     config = source_config(org.stack, root)
-    imports = read_stack_document(stack_file(org.stack, root)).get("environment")
-    source = stack_file(org.stack, root).name + (" and the ESC environments it imports" if imports else "")
+    source = source_file.name + (" and the ESC environments it imports" if imports else "")
     files = {directory / f"Pulumi.{org.base}.yaml": ("single stack", None)}
     for node in org.nodes:
         files[directory / f"Pulumi.{node.name}.yaml"] = (f"{node.role.suffix} stack of {org.base}",
@@ -155,8 +156,6 @@ def secret_commands(text_by_path: dict[Path, str], root: Path) -> list[str]:
 
 def backend_url(root: Path) -> tuple[str, str] | None:
     """(url, where it is set): $PULUMI_BACKEND_URL, else Pulumi.yaml's backend.url; None when neither is."""
-    import os
-
     if os.environ.get(BACKEND_ENV):
         return os.environ[BACKEND_ENV], BACKEND_ENV
     backend = project_settings(root).get("backend")

@@ -292,7 +292,10 @@ def stacks(
     except ConfigError as e:
         fail([f"error: {line}" for line in e.errors])
     files = plain_stacks if plain else stack_files  # the plain form is compared as YAML (Pulumi rewrites it)
-    results = files.write(expected) if write else []
+    try:
+        results = files.write(expected) if write else []
+    except OSError as e:
+        fail([f"error: cannot write {e.filename}: {e.strerror}"])
     for path, what in results:
         out.print(f"{what}: {path}" if plain else f"{what}: {path.name}")
     for path in stack_files.stale(org, root, expected) if expected else []:

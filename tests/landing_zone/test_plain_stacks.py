@@ -159,3 +159,10 @@ def _cfg_and_base(root: Path):
     from landing_zone.config import load_stack
 
     return load_stack("dev", root), "dev"
+
+
+def test_a_dir_that_cannot_be_written_exits_2_naming_it(dev_root):
+    (dev_root / "taken").write_text("a file, not a folder\n")
+    code, output = lz("stacks", "--stack", "dev", "--write", "--plain", "--dir", str(dev_root / "taken"),
+                      "--root", str(dev_root))
+    assert code == 2 and "Traceback" not in output and f"cannot write {dev_root / 'taken'}" in " ".join(output.split())

@@ -13,6 +13,12 @@ made from the management account, and that account's provider in the region depe
   AccountId parameter", Account Management API Reference, EnableRegion); its enablement omits `account_id`.
   The home region itself is where the program runs: it must already be enabled there (`lz preflight` reports it).
 
+Enabling takes "a few minutes for most accounts, but it can take several hours" (Account Management API Reference,
+EnableRegion), while pulumi-aws waits 60 minutes by default: each enablement waits ENABLE_TIMEOUT instead (DEP-01
+fails a shorter one), under the 6 hours a hosted CI job may run. If AWS takes even longer, that `pulumi up` fails at
+the enablement (never later, at a provider of the region): once `aws account get-region-opt-status` says ENABLED,
+run it again.
+
 Disabling a region in use deletes access to everything in it: the enablements are protected, and retained if
 removed from the program (the only way to disable one is to set `enabled=False` by hand, deliberately).
 """
@@ -25,6 +31,8 @@ import pulumi
 import pulumi_aws as aws
 
 from landing_zone.regions import OPT_IN_REGIONS
+
+ENABLE_TIMEOUT = "5h"
 
 
 def opt_in(regions: Sequence[str]) -> list[str]:
@@ -43,7 +51,9 @@ def enable_opt_in_regions(account: str, account_id: pulumi.Input[str] | None, re
             region_name=region,
             enabled=True,
             **({"account_id": account_id} if account_id is not None else {}),
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=True, retain_on_delete=True)),
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+                protect=True, retain_on_delete=True,
+                custom_timeouts=pulumi.CustomTimeouts(create=ENABLE_TIMEOUT, update=ENABLE_TIMEOUT))),
         )
         for region in opt_in(regions)
     }

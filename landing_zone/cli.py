@@ -48,7 +48,11 @@ def validated(stack: str, root: Path) -> LandingZoneConfig:
 @app.command()
 def validate(stack: str = StackOpt, root: Path = RootOpt) -> None:
     """Validate Pulumi.<stack>.yaml: exit 0 when valid, 2 with one line per error."""
+    from landing_zone.plain_stacks import backend_warnings
+
     cfg = validated(stack, root)
+    for line in backend_warnings(stack, root):
+        err.print(f"warning: {line}", markup=False)
     vpcs = sum(len(a.vpcs) for a in cfg.accounts)
     out.print(f"{stack}: valid ({len(cfg.accounts)} accounts, {len(cfg.organizational_units)} OUs, {vpcs} VPCs)")
 
@@ -262,10 +266,13 @@ def stacks(
                                        help="print the workflow's matrices (one per layer) as one line of JSON"),
     migrate: bool = typer.Option(False, "--migrate", help="print the `pulumi` steps that split this single stack "
                                  "(planned offline from both modes)"),
+    plain: bool = typer.Option(False, "--plain", help="with --write / --check: the stack files of a self-managed "
+                               "backend (config inline, secrets as placeholders), in --dir"),
+    directory: Path = typer.Option(None, "--dir", help="where --plain writes (default: self-managed/ of the root)"),
     root: Path = RootOpt,
 ) -> None:
     """The stacks of the organization (split mode), layer by layer; --write / --check their stack files."""
-    from landing_zone import stack_files
+    from landing_zone import plain_stacks, stack_files
 
     if github_matrix:
         raise typer.Exit(_print_matrix(stack, root))
@@ -273,21 +280,36 @@ def stacks(
         from landing_zone.graph_cli import print_migration
 
         raise typer.Exit(print_migration(stack, root, out, err))
+    directory = directory or root / plain_stacks.DEFAULT_DIR
     try:
         org = stack_files.split_stacks_of(stack, root)
         stack_files.render(org, out)
-        expected = stack_files.expected_files(org, root) if write or check else {}
+        if write or check:
+            expected = (plain_stacks.expected_files(org, root, directory) if plain
+                        else stack_files.expected_files(org, root))
+        else:
+            expected = {}
     except ConfigError as e:
         fail([f"error: {line}" for line in e.errors])
-    results = stack_files.write(expected) if write else []
+    files = plain_stacks if plain else stack_files  # the plain form is compared as YAML (Pulumi rewrites it)
+    try:
+        results = files.write(expected) if write else []
+    except OSError as e:
+        fail([f"error: cannot write {e.filename}: {e.strerror}"])
     for path, what in results:
-        out.print(f"{what}: {path.name}")
+        out.print(f"{what}: {path}" if plain else f"{what}: {path.name}")
     for path in stack_files.stale(org, root, expected) if expected else []:
         out.print(f"stale (not written, not deleted; its account is no longer in the config?): {path.name}")
+    commands = plain_stacks.secret_commands(expected, root) if plain else []
+    if commands:
+        out.print(f"{len(commands)} secret placeholder(s) to set once per stack (Pulumi prompts for each value):")
+        for command in commands:
+            out.print(command, markup=False)
     if check:
-        missing = stack_files.out_of_date(expected)
+        missing = files.out_of_date(expected)
+        again = f"lz stacks --stack {stack} --write" + (" --plain" if plain else "")
         for path in missing:
-            err.print(f"out of date: {path.name} (run: lz stacks --stack {stack} --write)")
+            err.print(f"out of date: {path if plain else path.name} (run: {again})")
         raise typer.Exit(1 if missing else 0)
 
 

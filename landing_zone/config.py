@@ -9,7 +9,9 @@ Errors come back as ``ConfigError.errors``: one ``"field.path: what is wrong"`` 
 from __future__ import annotations
 
 import difflib
+import functools
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +34,47 @@ class ConfigError(Exception):
         self.errors = errors
 
 
+PROJECT_FILE = "Pulumi.yaml"
+# Where lz reads stack files instead of Pulumi.yaml's `stackConfigDir` (e.g. the plain form of a self-managed backend:
+# `LZ_STACK_CONFIG_DIR=self-managed lz check --stack prod`), relative to the project root.
+STACK_CONFIG_DIR_ENV = "LZ_STACK_CONFIG_DIR"
+
+
 def stack_file(stack: str, root: Path = Path(".")) -> Path:
-    return Path(root) / f"Pulumi.{stack}.yaml"
+    """Pulumi.<stack>.yaml where Pulumi reads it: in the project's `stackConfigDir` (Pulumi.yaml), else next to
+    Pulumi.yaml; $LZ_STACK_CONFIG_DIR overrides both."""
+    return stack_config_dir(root) / f"Pulumi.{stack}.yaml"
+
+
+def stack_config_dir(root: Path = Path(".")) -> Path:
+    override = os.environ.get(STACK_CONFIG_DIR_ENV)
+    configured = override or project_settings(root).get("stackConfigDir")
+    return Path(root) / configured if isinstance(configured, str) and configured else Path(root)
+
+
+def project_settings(root: Path = Path(".")) -> dict[str, Any]:
+    """Pulumi.yaml as a mapping ({} when there is none); ConfigError when it is not valid YAML."""
+    path = Path(root) / PROJECT_FILE
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
+    return _project_settings(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _project_settings(path: Path, _mtime_ns: int, _size: int) -> dict[str, Any]:
+    try:
+        doc = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        raise ConfigError([f"{path}: invalid YAML: {getattr(e, 'problem', None) or e}"]) from None
+    return doc if isinstance(doc, dict) else {}
 
 
 def read_stack_document(path: Path) -> dict[str, Any]:
     """The stack file as written (its `config:` and `environment:` keys), or ConfigError naming the file."""
     if not path.exists():
-        raise ConfigError([f"{path}: stack file not found (expected Pulumi.<stack>.yaml in the project root)"])
+        raise ConfigError([f"{path}: stack file not found (expected Pulumi.<stack>.yaml in the project root, or in Pulumi.yaml's stackConfigDir or $LZ_STACK_CONFIG_DIR)"])
     try:
         doc = yaml.safe_load(path.read_text())
     except yaml.YAMLError as e:
@@ -53,18 +88,19 @@ def read_stack_document(path: Path) -> dict[str, Any]:
     return doc
 
 
-def read_stack_file(path: Path) -> dict[str, Any]:
+def read_stack_file(path: Path, root: Path | None = None) -> dict[str, Any]:
     """The stack's full config (``{"ns:key": value}``): the ESC environments its ``environment:`` imports, read from
-    ``environments/`` next to it, with its own ``config:`` on top; or ConfigError naming the file."""
+    ``environments/`` of the project root (default: the file's folder), with its own ``config:`` on top; or
+    ConfigError naming the file."""
     try:
-        return resolve_stack(read_stack_document(path), path, path.parent)
+        return resolve_stack(read_stack_document(path), path, path.parent if root is None else Path(root))
     except EscError as e:
         raise ConfigError([str(e)]) from None
 
 
 def stack_config(stack: str, root: Path = Path(".")) -> dict[str, Any]:
     """The stack's full config (stack file + its ESC environments): what every offline reader starts from."""
-    return read_stack_file(stack_file(stack, root))
+    return read_stack_file(stack_file(stack, root), root)
 
 
 def namespaced(config: dict[str, Any]) -> dict[str, Any]:

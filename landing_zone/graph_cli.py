@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from landing_zone.config import ConfigError
+from landing_zone.config import ConfigError, stack_file
 from landing_zone.graph_plan import StackPlan, plan_graph
 from landing_zone.plan import PlanError
 from landing_zone.stack_graph import Organization, changed_stacks, check_graph, organization_of
@@ -29,7 +29,7 @@ def _organization(stack: str, root: Path, err: Console) -> Organization | None:
 def _missing_stack_files(org: Organization, root: Path) -> list[str]:
     return [f"error: Pulumi.{n.name}.yaml: not found: a split organization's stacks each have a stack file "
             f"(`lz stacks --stack {n.name} --write` writes them)"
-            for n in org.nodes if not (root / f"Pulumi.{n.name}.yaml").exists()]
+            for n in org.nodes if not stack_file(n.name, root).exists()]
 
 
 def plan_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: int, out: Console,

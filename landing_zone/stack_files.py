@@ -88,4 +88,5 @@ def out_of_date(expected: dict[Path, str]) -> list[Path]:
 
 def stale(org: SplitStacks, root: Path, expected: dict[Path, str]) -> list[Path]:
     """Split stack files of the organization that --write would not write (e.g. of a removed account)."""
-    return sorted(p for p in Path(root).glob(f"Pulumi.{org.base}.*.yaml") if p not in expected)
+    folders = {p.parent for p in expected} or {Path(root)}
+    return sorted(p for folder in folders for p in folder.glob(f"Pulumi.{org.base}.*.yaml") if p not in expected)

@@ -106,7 +106,8 @@ def _materialized_at(root: Path, ref: str, tmp: Path) -> None:
     listed = subprocess.run(["git", "ls-tree", "-r", "--name-only", ref], cwd=root, capture_output=True, text=True,
                             check=True).stdout.splitlines()
     for name in listed:
-        if (name.startswith("Pulumi.") and name.endswith(".yaml")) or name.startswith("environments/"):
+        base = name.rsplit("/", 1)[-1]  # stack files in a stackConfigDir too
+        if (base.startswith("Pulumi.") and base.endswith(".yaml")) or name.startswith("environments/"):
             target = tmp / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(subprocess.run(["git", "show", f"{ref}:{name}"], cwd=root, capture_output=True,

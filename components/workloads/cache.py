@@ -58,15 +58,16 @@ class RedisPlacementArgs(AccountArgs):
     data_key_arn: pulumi.Input[str]
 
 
-def group_settings(component: AccountComponent, args: RedisPlacementArgs, auth_token: pulumi.Input[str],
+def group_settings(component: AccountComponent, args: RedisPlacementArgs, auth_token: pulumi.Input[str] | None,
                    sg: aws.ec2.SecurityGroup, subnet_group: aws.elasticache.SubnetGroup) -> dict:
-    """What a replication group and its global-datastore secondary share: id, placement, failover, the AUTH token
-    (rotated by the function, so later changes are ignored), snapshots and maintenance windows."""
+    """What a replication group and its global-datastore secondary share: id, placement, failover, snapshots and
+    maintenance windows; and the AUTH token (rotated by the function, so later changes are ignored) where it is
+    set: the primary's (None for a secondary, which takes AUTH and TLS from the global datastore)."""
     failover = args.config.replicas > 0
+    auth = dict(auth_token=auth_token, auth_token_update_strategy="ROTATE") if auth_token is not None else {}
     return dict(
         replication_group_id=group_id(component.account, component.region), port=PORT,
-        automatic_failover_enabled=failover, multi_az_enabled=failover, kms_key_id=args.data_key_arn,
-        auth_token=auth_token, auth_token_update_strategy="ROTATE",
+        automatic_failover_enabled=failover, multi_az_enabled=failover, kms_key_id=args.data_key_arn, **auth,
         subnet_group_name=subnet_group.name, security_group_ids=[sg.id],
         snapshot_retention_limit=SNAPSHOT_DAYS, snapshot_window="19:00-20:00",
         maintenance_window="sun:20:30-sun:21:30", apply_immediately=False,

@@ -6,10 +6,15 @@ there to it: data subnets of the DR VPC, 6379 from the DR application tier only,
 
 What AWS decides for a secondary (ElastiCache User Guide, "Global datastores: prerequisites and limitations"; the
 provider refuses these arguments beside global_replication_group_id): engine, engine version, node type, parameter
-group, at-rest and in-transit encryption and AUTH are the global datastore's, taken from the primary, so they are not
-set here; the secondary inherits the primary's Multi-AZ and automatic failover, which need at least two nodes. Its
-AUTH token is the primary's (the same secret, replicated to the DR region); the rotation function sets every new
-token on both groups.
+group, at-rest and in-transit encryption are the global datastore's, taken from the primary, so they are not set
+here; the secondary inherits the primary's Multi-AZ and automatic failover, which need at least two nodes.
+
+AUTH is the datastore's too (GlobalReplicationGroup.AuthTokenEnabled, beside TransitEncryptionEnabled), so no
+`auth_token` either: pulumi-aws documents auth_token as "can be specified only if transit_encryption_enabled = true",
+and refuses transit_encryption_enabled beside global_replication_group_id, while its create call still passes an
+AuthToken on to CreateReplicationGroup, which takes one only "on replication groups where TransitEncryptionEnabled is
+true" (ElastiCache API Reference). DEP-04 fails any secondary that sets one. Clients in the DR region use the
+primary's token (its secret is replicated there).
 """
 
 from __future__ import annotations
@@ -31,7 +36,6 @@ class RedisSecondaryArgs(RedisPlacementArgs):
     """region: the DR region."""
 
     global_datastore_id: pulumi.Input[str]
-    auth_token: pulumi.Input[str]  # the primary's (a secret)
 
 
 class RedisSecondary(AccountComponent[RedisSecondaryArgs]):
@@ -48,7 +52,7 @@ class RedisSecondary(AccountComponent[RedisSecondaryArgs]):
             description=f"Redis of {self.account.name}: global datastore secondary",
             global_replication_group_id=args.global_datastore_id,  # joins after the datastore exists
             num_cache_clusters=2 if failover else 1,
-            **group_settings(self, args, args.auth_token, sg, subnet_group),
+            **group_settings(self, args, None, sg, subnet_group),  # AUTH and TLS: the datastore's
         )
         self.replication_group_id = group.id
         self.primary_endpoint = group.primary_endpoint_address
@@ -67,7 +71,7 @@ def build(ctx: BuildContext, config: Redis) -> RedisSecondary | None:
     return RedisSecondary(ctx.name("redis-secondary"), RedisSecondaryArgs(
         account=ctx.account, region=ctx.region, config=config, vpc=ctx.vpc,
         app_security_group_id=ctx.app_security_group_id, data_key_arn=ctx.keys["data"],
-        global_datastore_id=home.global_datastore_id, auth_token=home.auth_token), ctx.opts)
+        global_datastore_id=home.global_datastore_id), ctx.opts)
 
 
 DR_PIECE = Piece(name="redis", field="redis", build=build, watch=cache_watch)  # as at home: CPU

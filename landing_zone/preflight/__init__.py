@@ -3,7 +3,8 @@
 It checks what the program assumes about the world (organization with all features, the management account,
 trusted access and delegated admins, the access role in adopted accounts and who may assume it once the RCP is
 attached, Identity Center and its groups, opt-in regions, the public zone of the edges, the Client VPN's certificate
-and SAML metadata (or the adopted ARNs), vCPU quotas of existing accounts, security services that must be imported) and prints a
+and SAML metadata (or the adopted ARNs), vCPU quotas of existing accounts, security services and the cost anomaly monitor
+that must be imported) and prints a
 table of checks with what to do. Exit 0 ready, 1 not ready (any failed check), 2 bad input or unusable credentials.
 """
 
@@ -18,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 # the check modules register themselves in CHECKS when imported
-from landing_zone.preflight import access, capacity, client_vpn, organization, services, world  # noqa: F401
+from landing_zone.preflight import access, capacity, client_vpn, cost, organization, services, world  # noqa: F401
 from landing_zone.preflight.core import CHECKS, Context, CredentialsProblem, Finding, credentials_problem, run_checks
 from landing_zone.preflight.imports import prepare_command
 
@@ -27,7 +28,7 @@ __all__ = ["CHECKS", "Context", "CredentialsProblem", "Finding", "exit_code", "p
 STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red"}
 # The table's order: what a platform engineer fixes first comes first.
 ORDER = ("organization", "trusted-access", "delegated-admins", "access-role", "access-role-assumers", "identity-center",
-         "opt-in-regions", "dns-zone", "certificates", "saml", "account-quota", "vcpu-quota", "security-services")
+         "opt-in-regions", "dns-zone", "certificates", "saml", "account-quota", "vcpu-quota", "security-services", "cost-anomaly-monitor")
 
 
 def preflight(cfg: Any, plan: Mapping[str, Any], session: Any, root: Path = Path("."),

@@ -78,8 +78,11 @@ def alb_drops_invalid_headers(r: Subject) -> Iterator[str]:
 
 # EIT-04 ---------------------------------------------------------------------------------------------------------
 def redis_in_transit(r: Subject) -> Iterator[str]:
-    # a global datastore secondary has the datastore's TLS, i.e. its primary's (checked here too); AUTH it needs
-    if not is_set(r.get("globalReplicationGroupId")) and not truthy(r.get("transitEncryptionEnabled", default=False)):
+    # a global datastore secondary has the datastore's TLS and AUTH, i.e. its primary's (checked here); AWS refuses
+    # an AuthToken on the secondary itself (DEP-04)
+    if is_set(r.get("globalReplicationGroupId")):
+        return
+    if not truthy(r.get("transitEncryptionEnabled", default=False)):
         yield "transitEncryptionEnabled is not true; set transitEncryptionEnabled=true"
     if not r.get("authToken") and not as_list(r.get("userGroupIds")):
         yield "no authToken and no userGroupIds; require AUTH (authToken from Secrets Manager) or RBAC user groups"
@@ -201,7 +204,8 @@ RULES = [
         id="EIT-04", name="eit-04-redis-in-transit-auth",
         title="ElastiCache encrypts in transit and requires AUTH",
         description="transitEncryptionEnabled=true and an authToken (or RBAC userGroupIds) on every replication "
-                    "group.",
+                    "group; a global datastore secondary takes both from the datastore, i.e. its primary (checked "
+                    "here as a group of its own).",
         refs="SH ElastiCache.5, ElastiCache.6; CKV_AWS_30, CKV_AWS_31",
         types=(REDIS_GROUP,), checks=(redis_in_transit,),
         cases=(
@@ -209,10 +213,8 @@ RULES = [
             Case({"description": "c", "transitEncryptionEnabled": True}, violates=True, note="no AUTH"),
             Case({"description": "c", "transitEncryptionEnabled": True, "authToken": "from-secrets-manager"},
                  violates=False),
-            Case({"description": "dr", "globalReplicationGroupId": "ldgnf-c", "authToken": "from-secrets-manager"},
-                 violates=False, note="global datastore secondary: TLS as its primary"),
-            Case({"description": "dr", "globalReplicationGroupId": "ldgnf-c"}, violates=True,
-                 note="global datastore secondary without AUTH"),
+            Case({"description": "dr", "globalReplicationGroupId": "ldgnf-c"}, violates=False,
+                 note="global datastore secondary: TLS and AUTH of the datastore (its primary)"),
         ),
     ),
     ResourceRule(

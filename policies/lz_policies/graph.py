@@ -38,6 +38,7 @@ class Res:
     provider_urn: str | None = None
     provider_props: dict[str, Any] | None = None
     parent: str | None = None
+    create_timeout_seconds: float = 0.0  # the customTimeouts create option (0: the provider's default)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.props.get(key, default)
@@ -138,7 +139,17 @@ def normalize(obj: Any, plain_cache: dict[int, tuple[Any, Any]] | None = None) -
         provider_urn=provider_urn,
         provider_props=provider_props,
         parent=_urn_of(parent) if parent else None,
+        create_timeout_seconds=_create_timeout(obj),
     )
+
+
+def _create_timeout(obj: Any) -> float:
+    """The customTimeouts create option in seconds (what the engine sends the analyzer), else 0: the stack view's
+    `create_timeout_seconds`, or a PolicyResource's `opts.custom_timeouts.create_seconds`."""
+    seconds = _field(obj, "create_timeout_seconds")
+    if seconds is None:
+        seconds = getattr(getattr(getattr(obj, "opts", None), "custom_timeouts", None), "create_seconds", 0)
+    return float(seconds) if isinstance(seconds, int | float) else 0.0
 
 
 _NO_TAGS: dict[str, Any] = {}

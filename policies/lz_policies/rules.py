@@ -120,6 +120,7 @@ class CaseResource:
     parent: str | None = None
     depends_on: tuple[str, ...] = ()
     property_deps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    create_timeout_seconds: float = 0.0  # the customTimeouts create option the engine sends (0: none)
 
     @property
     def urn(self) -> str:

@@ -58,6 +58,7 @@ class Resource:
     parent: str | None
     dependencies: list[str]
     property_dependencies: dict[str, list[str]]
+    create_timeout_seconds: float = 0.0  # the customTimeouts create option (0: the provider's default)
 
     @property
     def env(self) -> str | None:
@@ -173,4 +174,5 @@ def to_resource(r: Any) -> Resource:
         parent=r.parent.urn if r.parent is not None else r.opts.parent,
         dependencies=[d.urn for d in r.dependencies],
         property_dependencies={k: [d.urn for d in v] for k, v in r.property_dependencies.items()},
+        create_timeout_seconds=float(getattr(getattr(r.opts, "custom_timeouts", None), "create_seconds", 0) or 0),
     )

@@ -72,6 +72,8 @@ def test_every_provider_in_an_opt_in_region_waits_for_its_enablement(stack, dr_r
                          if e["inputs"]["regionName"] == region and e["inputs"].get("accountId") == expected_id]
         assert enablement["urn"] in provider["dependencies"], provider["name"]
         assert enablement["inputs"]["enabled"] is True and enablement["protect"] is True
+        # AWS: "can take several hours"; pulumi-aws waits 60 minutes unless told (DEP-01 checks the class)
+        assert enablement["options"]["customTimeouts"] == {"create": "5h", "update": "5h"}, enablement["name"]
     for provider in providers:
         if provider["inputs"]["region"] not in OPT_IN_REGIONS:
             assert not any(d in {e["urn"] for e in enablements} for d in provider["dependencies"]), provider["name"]

@@ -99,9 +99,11 @@ def test_redis_joins_a_global_datastore_with_a_secondary_in_the_dr_data_tier():
     assert secondary["provider"] != primary["provider"]  # the DR region's
     inputs = secondary["inputs"]
     assert inputs["kmsKeyId"] == h.named(plan, f"prod-apps-{DR}-data-key")["outputs"]["arn"]
-    assert h.secret_value(inputs["authToken"])  # AUTH as at home
-    # AWS takes these from the datastore (the primary): the provider refuses them beside globalReplicationGroupId
-    assert not {"engine", "engineVersion", "nodeType", "transitEncryptionEnabled", "atRestEncryptionEnabled"} & set(inputs)
+    # AWS takes these from the datastore (the primary): the provider refuses them beside globalReplicationGroupId,
+    # and an AuthToken without TransitEncryptionEnabled in the request (DEP-04)
+    assert not {"engine", "engineVersion", "nodeType", "transitEncryptionEnabled", "atRestEncryptionEnabled",
+                "authToken", "authTokenUpdateStrategy"} & set(inputs)
+    assert h.secret_value(primary["inputs"]["authToken"]) and primary["inputs"]["transitEncryptionEnabled"] is True
     assert (inputs["numCacheClusters"], inputs["automaticFailoverEnabled"]) == (2, True)  # inherited failover: 2 nodes
     subnets = h.named(plan, f"prod-apps-{DR}-redis-subnets")
     assert subnets["provider"] == secondary["provider"] and all("data" in s for s in subnets["inputs"]["subnetIds"])

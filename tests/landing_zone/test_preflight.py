@@ -142,8 +142,18 @@ class World:
 
     def run(self, session=None, **config_changes):
         values = {**self.values, **config_changes}
-        clients = {("account", "us-east-1", MGMT): self._account_client(), **self._quota_clients(), **self.stubbed}
+        clients = {("account", "us-east-1", MGMT): self._account_client(), **self._quota_clients(),
+                   ("ce", "us-east-1", MGMT): anomaly_monitors(self.session), **self.stubbed}
         return preflight(parse(values), full_plan("dev"), session or self.session, ROOT, clients=clients)
+
+
+def anomaly_monitors(session, *monitors: dict):
+    """Cost Explorer (moto has no anomaly monitors) answering GetAnomalyMonitors with `monitors`."""
+    client = session.client("ce", region_name="us-east-1")
+    stub = Stubber(client)
+    stub.add_response("get_anomaly_monitors", {"AnomalyMonitors": list(monitors)}, {})
+    stub.activate()
+    return client
 
 
 @pytest.fixture
@@ -168,7 +178,7 @@ def test_a_ready_organization_passes(world):
     assert exit_code(findings) == 0
     assert {"organization", "trusted-access", "delegated-admins", "access-role", "access-role-assumers",
             "identity-center", "identity-groups", "opt-in-regions", "dns-zone", "certificates", "saml", "account-quota",
-            "vcpu-quota", "security-services"} <= {f.check for f in findings}
+            "vcpu-quota", "security-services", "cost-anomaly-monitor"} <= {f.check for f in findings}
     org_id = world.org.describe_organization()["Organization"]["Id"]
     [command] = [c for f in of(findings, "organization") for c in f.commands]
     assert command.startswith(f"pulumi import --stack dev aws:organizations/organization:Organization organization {org_id}")
@@ -186,7 +196,7 @@ def test_no_organization_fails(aws):
 
 
 def _stubbed_clients(session) -> dict:
-    """The two APIs moto lacks, answered for an organization without accounts yet."""
+    """The APIs moto lacks, answered for an organization without accounts yet."""
     account = session.client("account", region_name="us-east-1")
     stub = Stubber(account)
     stub.add_response("get_region_opt_status", {"RegionName": DR, "RegionOptStatus": "ENABLED"}, {"RegionName": DR})
@@ -196,7 +206,8 @@ def _stubbed_clients(session) -> dict:
     stub.add_response("get_service_quota", {"Quota": {"Value": 10.0}}, {"ServiceCode": "organizations",
                                                                        "QuotaCode": "L-E619E033"})
     stub.activate()
-    return {("account", "us-east-1", MGMT): account, ("service-quotas", "us-east-1", MGMT): quotas}
+    return {("account", "us-east-1", MGMT): account, ("service-quotas", "us-east-1", MGMT): quotas,
+            ("ce", "us-east-1", MGMT): anomaly_monitors(session)}
 
 
 def test_consolidated_billing_only_fails(aws):

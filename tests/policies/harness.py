@@ -102,6 +102,7 @@ def analyze_stack(service, resources: Iterable[CaseResource]) -> list[Diagnostic
         message.type, message.urn, message.name = r.type, r.urn, r.name
         message.properties.CopyFrom(struct(r.props))
         message.provider.CopyFrom(provider_message(r.env, r.provider_tags, r.region))
+        message.options.customTimeouts.create = r.create_timeout_seconds
         if r.parent:
             message.parent = by_name[r.parent].urn
         message.dependencies.extend(by_name[d].urn for d in r.depends_on)

@@ -84,6 +84,7 @@ def _plan(*, enabled: bool, waits: bool, lookup: str) -> dict:
     region = _entry(t.REGION_SETTING, "app-ap-south-2", {"regionName": "ap-south-2", "enabled": enabled,
                                                            "accountId": ACCOUNT_ID},
                     prop_deps={"accountId": [account["urn"]]})
+    region["options"] = {"customTimeouts": {"create": "5h", "update": "5h"}}  # as components/regions.py sets them
     role = f"arn:aws:iam::{ACCOUNT_ID}:role/OrganizationAccountAccessRole"
     provider = _entry(t.PROVIDER, "app-ap-south-2", {
         "region": "ap-south-2", "defaultTags": tags, "allowedAccountIds": json.dumps([ACCOUNT_ID]),
@@ -125,3 +126,14 @@ def test_grpc_provider_before_region_enablement_and_lookup_in_new_account_fail(p
     [lookup] = _dep(result, "dep-02")
     assert lookup.name == "app-ap-south-2-lookup-zone" and "aws:route53/getZone:getZone" in lookup.message
     assert exit_code(result) == 1
+
+
+def test_grpc_region_enablement_with_the_providers_default_wait_fails(pack):
+    plan = _plan(enabled=True, waits=True, lookup="aws:index/getPartition:getPartition")
+    region = next(r for r in plan["resources"] if r["type"] == t.REGION_SETTING)
+    region["options"]["customTimeouts"] = {"create": "1h"}
+    [late] = _dep(check.run_check(plan, PACK, None, "test", pack=pack), "dep-01")
+    assert late.name == "app-ap-south-2" and "customTimeouts create 60 minutes" in late.message
+    del region["options"]
+    [late] = _dep(check.run_check(plan, PACK, None, "test", pack=pack), "dep-01")
+    assert "no customTimeouts (the provider waits 60 minutes)" in late.message

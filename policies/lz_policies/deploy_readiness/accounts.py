@@ -91,6 +91,20 @@ def opt_in_regions_enabled_first(stack: Any) -> Iterator[tuple[str | None, str]]
     unknowns.raise_if_any()
 
 
+def region_enablement_outlasts_aws(stack: Any) -> Iterator[tuple[str | None, str]]:
+    """Every enabling account/region:Region waits longer than pulumi-aws's default 60 minutes: AWS says enabling
+    takes minutes for most accounts but can take several hours, and the provider fails the update when it gives up."""
+    minimum = float(stack.cfg["minEnableTimeoutMinutes"])
+    for setting in stack.graph().of_type(REGION_SETTING):
+        if is_true(setting.get("enabled")) and setting.create_timeout_seconds < minimum * 60:
+            waited = (f"customTimeouts create {setting.create_timeout_seconds / 60:g} minutes"
+                      if setting.create_timeout_seconds else "no customTimeouts (the provider waits 60 minutes)")
+            yield setting.urn, (f"{label(setting)} enables {setting.get('regionName')} with {waited}: enabling an "
+                                "opt-in region can take several hours, and when the wait ends first `pulumi up` "
+                                f"fails there; set custom_timeouts=pulumi.CustomTimeouts(create=..., update=...) of "
+                                f"at least {minimum:g} minutes")
+
+
 # --------------------------------------------------------------------------- DEP-02 lookups in created accounts
 def _safe_lookup(marker: Res, token: str, args: Mapping[str, Any], cfg: Mapping[str, Any]) -> bool:
     if token in cfg["safeTokens"]:
@@ -125,9 +139,12 @@ def no_lookup_in_created_accounts(stack: Any) -> Iterator[tuple[str | None, str]
     unknowns.raise_if_any()
 
 
-def _enable(region: str = "ap-south-2", enabled: Any = True) -> CaseResource:
+FIVE_HOURS = 5 * 3600.0
+
+
+def _enable(region: str = "ap-south-2", enabled: Any = True, timeout: float = FIVE_HOURS) -> CaseResource:
     return case_in_account(REGION_SETTING, f"enable-{region}", {"regionName": region, "enabled": enabled},
-              refs={"accountId": "acct-app"})
+              refs={"accountId": "acct-app"}, create_timeout_seconds=timeout)
 
 
 DEP01_CASES = (
@@ -135,6 +152,11 @@ DEP01_CASES = (
               violates=False, note="the provider waits for the region's enablement"),
     StackCase((account_case(), _enable(), provider_case("app", "ap-south-2")), violates=True,
               note="enabled, but the provider does not wait for it"),
+    StackCase((account_case(), _enable(timeout=0), provider_case("app", "ap-south-2", depends_on=("enable-ap-south-2",))),
+              violates=True, note="the enablement waits the provider's default 60 minutes"),
+    StackCase((account_case(), _enable(timeout=2 * 3600.0),
+               provider_case("app", "ap-south-2", depends_on=("enable-ap-south-2",))),
+              violates=True, note="a custom timeout shorter than the minimum"),
     StackCase((account_case(), provider_case("app", "ap-south-2")), violates=True, note="opt-in region never enabled"),
     StackCase((account_case(), _enable(enabled=False), provider_case("app", "ap-south-2", depends_on=("enable-ap-south-2",))),
               violates=True, note="the Region resource disables it"),
@@ -149,7 +171,8 @@ DEP01_CASES = (
     StackCase((account_case(), case_in_account(REGIONS, "regions"),
                CaseResource(REGION_SETTING, "enable-ap-south-2", {"regionName": "ap-south-2", "enabled": "true",
                                                          "accountId": UNKNOWN},
-                   provider_tags=ORG_TAGS, parent="regions", property_deps={"accountId": ("acct-app",)}),
+                   provider_tags=ORG_TAGS, parent="regions", property_deps={"accountId": ("acct-app",)},
+                   create_timeout_seconds=FIVE_HOURS),
                provider_case("app", "ap-south-2", depends_on=("regions",))), violates=False,
               note="depends on the component that holds the Region"),
     StackCase((account_case(), _enable(), provider_case("app", "eu-west-1"),
@@ -192,11 +215,18 @@ RULES = [
         description="Every pulumi:providers:aws of an account this stack creates (its assumed role or allowed account "
                     "references an organizations/account of the stack), configured for an opt-in region, and every "
                     "resource whose own region argument is one, waits (transitively, through components) for an "
-                    "account/region:Region with that regionName, enabled=true and accountId referencing the account.",
-        refs="AWS Account Management: enable or disable Regions in your organization",
-        checks=(opt_in_regions_enabled_first,), cases=DEP01_CASES,
+                    "account/region:Region with that regionName, enabled=true and accountId referencing the account; "
+                    "every enabling account/region:Region has a customTimeouts create of at least "
+                    "minEnableTimeoutMinutes (pulumi-aws waits 60 minutes by default, AWS says enabling can take "
+                    "several hours).",
+        refs="AWS Account Management: enable or disable Regions in your organization; Account Management API "
+             "Reference, EnableRegion (RegionName: 'a few minutes for most accounts, but it can take several "
+             "hours'); terraform-provider-aws aws_account_region (Timeouts: Create 60m)",
+        checks=(opt_in_regions_enabled_first, region_enablement_outlasts_aws), cases=DEP01_CASES,
         params={"optInRegions": Param("array", list(OPT_IN_REGIONS), "regions disabled in new accounts",
-                                      items="string")}),
+                                      items="string"),
+                "minEnableTimeoutMinutes": Param("integer", 300, "how long an account/region:Region must wait for "
+                                                 "the region to be enabled (below a hosted CI job's 6 hours)")}),
     StackRule(
         id="DEP-02", name="dep-02-no-lookup-in-created-accounts",
         title="No lookup through the provider of an account this stack creates",

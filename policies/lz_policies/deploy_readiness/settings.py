@@ -66,7 +66,13 @@ def settings_compatible(stack: Any) -> Iterator[tuple[str | None, str]]:
                                     "to the other Region, with rotation)")
     for group in g.of_type(REDIS_GROUP):
         if _set(group, "globalReplicationGroupId"):
-            continue  # a global datastore secondary takes TLS from the datastore (AWS refuses the setting here)
+            if _set(group, "authToken"):  # TLS and AUTH are the datastore's: the request carries no TLS setting
+                yield group.urn, (f"{label(group)}: an AUTH token on a global datastore secondary: the secondary "
+                                  "takes AUTH and in-transit encryption from the datastore, and ElastiCache takes "
+                                  "AuthToken only on a group whose request enables TransitEncryptionEnabled, which "
+                                  "pulumi-aws refuses beside globalReplicationGroupId; drop authToken (clients use "
+                                  "the primary's token)")
+            continue
         if _set(group, "authToken") and not is_true(group.get("transitEncryptionEnabled")):
             if is_unknown(group.get("transitEncryptionEnabled")):
                 unknowns.add(group, "transitEncryptionEnabled")
@@ -181,7 +187,9 @@ DEP04_CASES = (
     StackCase((case_in_account(REDIS_GROUP, "redis", {"authToken": "[secret]", "transitEncryptionEnabled": True}, account="app"),),
               violates=False),
     StackCase((case_in_account(REDIS_GROUP, "redis", {"authToken": "[secret]", "globalReplicationGroupId": "ldgnf-redis"},
-                               account="app"),), violates=False, note="global datastore secondary: TLS from the datastore"),
+                               account="app"),), violates=True, note="global datastore secondary with its own AUTH token"),
+    StackCase((case_in_account(REDIS_GROUP, "redis", {"globalReplicationGroupId": "ldgnf-redis"}, account="app"),),
+              violates=False, note="global datastore secondary: TLS and AUTH from the datastore"),
     StackCase((_cluster("primary", managed=UNKNOWN),), violates=False, unknown=True),
 )
 
@@ -238,9 +246,11 @@ RULES = [
         title="No combination of settings AWS refuses",
         description="An RDS-managed master password (manageMasterUserPassword) is not used on a cluster in a global "
                     "database, a cross-Region read replica, the source of one, or Aurora Serverless v1; an "
-                    "ElastiCache AUTH token comes with in-transit encryption.",
+                    "ElastiCache AUTH token comes with in-transit encryption, and never on a global datastore "
+                    "secondary (which takes both from the datastore).",
         refs="https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html; "
-             "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth.html",
+             "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth.html; ElastiCache API Reference, "
+             "CreateReplicationGroup (AuthToken); pulumi-aws elasticache.ReplicationGroup (auth_token)",
         checks=(settings_compatible,), cases=DEP04_CASES),
     StackRule(
         id="DEP-05", name="dep-05-credentials-in-place",

@@ -132,8 +132,9 @@ def exception_problems(exceptions: Any, where: str) -> list[str]:
     return problems
 
 
-def policy_exceptions(path: Path = POLICY_CONFIG) -> tuple[list[Mapping[str, Any]], list[str]]:
+def policy_exceptions(path: Path | None = None) -> tuple[list[Mapping[str, Any]], list[str]]:
     """(the reviewed isolation exceptions of a policy config file, problems naming the file); none without the file."""
+    path = path or POLICY_CONFIG
     if not path.exists():
         return [], []
     try:

@@ -1,0 +1,128 @@
+"""Issue 20's cases on the shipped prod config: a switched-off control, prod <-> nonprod joined, a 30-day log archive.
+
+Each fails the gate naming the config key: `lz validate` exits 2, and the pack (rules REQ-01 to REQ-03, over gRPC on
+the prod plan with the changed stack config) exits 1. Both apply one predicate: the validator's
+landing_zone/baseline_controls.py, handed to the pack as data (facts.json); the last tests prove they agree.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from lz_policies import stack_baseline
+from typer.testing import CliRunner
+
+from landing_zone import baseline_controls, check
+from landing_zone.check_result import exit_code
+from landing_zone.cli import app
+from landing_zone.config import stack_config
+from landing_zone.segments import DEFAULT_REACHABILITY
+
+ROOT = Path(__file__).resolve().parents[2]
+PACK = ROOT / "policies"
+PROD = stack_config("prod", ROOT)
+EXCEPTION = {"segments": ["prod", "nonprod"], "reason": "one-off data migration", "reviewer": "secops@example.com",
+             "reviewed": "2026-11-30"}
+
+
+def _security(key: str, value) -> Callable[[dict], None]:
+    return lambda c: c["landing-zone:security"].update({key: value})
+
+
+def _join_prod_and_nonprod(c: dict) -> None:
+    reach = {s: list(p) for s, p in DEFAULT_REACHABILITY.items()}
+    reach["prod"].append("nonprod")
+    reach["nonprod"].append("prod")
+    c.setdefault("landing-zone:network", {})["reachability"] = reach
+
+
+# (case, edit of the prod config, the config key the message must name)
+CASES = [
+    *[(f"{key} off", _security(key, False), f"security.{key}") for key in baseline_controls.REQUIRED_CONTROLS],
+    ("no Security Hub standard", _security("security_hub_standards", []), "security.security_hub_standards"),
+    ("log archive 30 days", _security("log_archive_retention_days", 30), "security.log_archive_retention_days"),
+    ("prod <-> nonprod", _join_prod_and_nonprod, "network.reachability.prod"),
+]
+
+
+def _write(root: Path, edit: Callable[[dict], None]) -> None:
+    config = copy.deepcopy(PROD)
+    edit(config)
+    (root / "Pulumi.t.yaml").write_text(yaml.safe_dump({"config": config}, sort_keys=False))
+
+
+def _validate(root: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["validate", "--stack", "t", "--root", str(root)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize(("edit", "key"), [pytest.param(e, k, id=n) for n, e, k in CASES])
+def test_validate_refuses_each_case_naming_the_key(tmp_path, edit, key):
+    _write(tmp_path, edit)
+    code, output = _validate(tmp_path)
+    assert code == 2, output
+    assert f"error: {key}" in output and "Traceback" not in output, output
+
+
+def test_the_shipped_prod_config_is_valid(tmp_path):
+    _write(tmp_path, lambda c: None)
+    assert _validate(tmp_path) == (0, "t: valid (8 accounts, 6 OUs, 8 VPCs)\n")
+
+
+def test_a_reviewed_exception_lets_validate_join_the_pair(tmp_path, monkeypatch):
+    _write(tmp_path, _join_prod_and_nonprod)
+    policy_config = tmp_path / "policy-config.json"
+    monkeypatch.setattr(baseline_controls, "POLICY_CONFIG", policy_config)
+    policy_config.write_text(json.dumps({baseline_controls.ISOLATION_POLICY: {"exceptions": [EXCEPTION]}}))
+    assert _validate(tmp_path)[0] == 0
+    policy_config.write_text(json.dumps({baseline_controls.ISOLATION_POLICY: {"exceptions": [
+        {**EXCEPTION, "reviewer": ""}]}}))
+    code, output = _validate(tmp_path)
+    assert code == 2 and "policy-config.json: req-02-isolated-segments-stay-apart.exceptions[0]: missing reviewer" \
+        in output, output
+
+
+@pytest.mark.parametrize(("edit", "key"), [pytest.param(e, k, id=n) for n, e, k in CASES
+                                           if n in ("cloudtrail off", "log archive 30 days", "prod <-> nonprod")])
+def test_the_pack_fails_each_case_on_the_prod_plan_naming_the_key(tmp_path, stack_plan, edit, key):
+    _write(tmp_path, edit)
+    plan = stack_plan("prod")
+    with check.PolicyPackProcess(PACK, check.pack_environment(plan, "t", tmp_path)) as pack:
+        result = check.run_check(plan, PACK, None, "t", pack=pack)
+    found = [v for v in result.violations if v.policy.startswith("req-")]
+    assert exit_code(result) == 1
+    assert found and any(f": {key} " in v.message for v in found), found
+
+
+# --- one predicate ------------------------------------------------------------------------------------------------
+VARIANTS = [
+    {},
+    {"security": {"cloudtrail": False, "inspector": False}},
+    {"security": {"security_hub_standards": []}},
+    {"security": {"security_hub": False, "security_hub_standards": []}},
+    {"security": {"log_archive_retention_days": 30}},
+    {"security": {"log_archive_retention_days": 30}, "environments": ["nonprod", "core"]},
+    {"reachability": {"prod": ["nonprod", "sandbox"], "nonprod": ["prod"], "sandbox": ["prod"]}},
+    {"reachability": {"prod": ["nonprod"], "nonprod": ["prod"]}, "exceptions": [EXCEPTION]},
+    {"reachability": {"prod": ["nonprod"], "nonprod": ["prod"]}, "exceptions": [{**EXCEPTION, "reason": ""}]},
+]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_validator_and_pack_give_the_same_refusals(variant):
+    security = {"alarm_email": "sec@example.com", **variant.get("security", {})}
+    environments = variant.get("environments", ["prod", "core"])
+    reachability = variant.get("reachability", {})
+    exceptions = variant.get("exceptions", [])
+    ours = [r.message for r in baseline_controls.refusals(security, environments, reachability, exceptions)]
+    raw = {"security": security, "accounts": [{"environment": e} for e in environments],
+           "network": {"reachability": reachability}}
+    theirs = [message for _, message in stack_baseline.config_refusals(raw, exceptions)]
+    assert ours == theirs
+    assert bool(ours) == (variant not in (VARIANTS[0], VARIANTS[5], VARIANTS[7]))

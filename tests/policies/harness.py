@@ -130,10 +130,12 @@ def run_case(rule: Rule, case: Case | StackCase, config_override: Mapping[str, A
 
 @contextlib.contextmanager
 def stack_config(config: Mapping[str, str] | None):
-    """PULUMI_CONFIG as the engine sets it for the pack, for the duration of one case (unset when None)."""
+    """PULUMI_CONFIG as the engine sets it for the pack, for the duration of one case (left as it is when None)."""
+    if config is None:
+        yield
+        return
     saved = os.environ.pop("PULUMI_CONFIG", None)
-    if config is not None:
-        os.environ["PULUMI_CONFIG"] = json.dumps(dict(config))
+    os.environ["PULUMI_CONFIG"] = json.dumps(dict(config))
     try:
         yield
     finally:

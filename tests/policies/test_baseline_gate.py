@@ -126,3 +126,16 @@ def test_validator_and_pack_give_the_same_refusals(variant):
     theirs = [message for _, message in stack_baseline.config_refusals(raw, exceptions)]
     assert ours == theirs
     assert bool(ours) == (variant not in (VARIANTS[0], VARIANTS[5], VARIANTS[7]))
+
+
+def test_dr01_names_the_target_the_plan_meets(tmp_path, stack_plan):
+    """Issue 20: prod-apps' dr.rto_minutes set to 1; DR-01 says what the plan meets and which key sets it."""
+    _write(tmp_path, lambda c: next(a for a in c["landing-zone:accounts"] if a["name"] == "prod-apps")["dr"].update(
+        rto_minutes=1))
+    plan = stack_plan("prod")
+    with check.PolicyPackProcess(PACK, check.pack_environment(plan, "t", tmp_path)) as pack:
+        result = check.run_check(plan, PACK, None, "t", pack=pack)
+    found = [v for v in result.violations if v.policy.startswith("dr-01")]
+    assert exit_code(result) == 1 and found
+    assert all("meets rpo_minutes: 1, rto_minutes: 10 for prod-apps: set those in accounts[3] (prod-apps).dr"
+               in v.message for v in found), found[0].message

@@ -26,6 +26,9 @@ REQUIRED_CONTROLS = {
 }
 PROD_ENVIRONMENT = "prod"  # a prod organization: one with an account of this environment
 LOG_ARCHIVE_RETENTION_FLOOR_DAYS = 365
+# security.<key> -> what a prod organization keeps at least LOG_ARCHIVE_RETENTION_FLOOR_DAYS days
+RETENTIONS = {"log_archive_retention_days": "its log archive (trail, Config, access logs)",
+              "log_retention_days": "its CloudWatch log groups (the trail's, flow logs, workloads)"}
 # Segments the customer stories keep apart: no path between them without a reviewed exception.
 ISOLATED_SEGMENTS = (("prod", "nonprod"), ("prod", "sandbox"), ("nonprod", "sandbox"))
 ISOLATION_POLICY = "req-02-isolated-segments-stay-apart"  # its policy config holds the reviewed exceptions
@@ -36,8 +39,8 @@ MESSAGES = {
     "control": "security.{key} is false: {what} is required ({ref}); set security.{key}: true",
     "standards": ("security.security_hub_standards is empty: Security Hub needs at least one standard (CIS 4.16); "
                   "list one, e.g. [fsbp, cis-3.0]"),
-    "retention": ("security.log_archive_retention_days is {days}: a prod organization keeps its log archive at least "
-                  "{floor} days; set security.log_archive_retention_days: {floor} or more"),
+    "retention": ("security.{key} is {days}: a prod organization keeps {what} at least {floor} days; set "
+                  "security.{key}: {floor} or more"),
     "isolation": ("network.reachability.{segment} lists {peer}: the {a} and {b} segments stay isolated; remove "
                   "{peer} from it, or record a reviewed exception in policy-config.json under "
                   "{policy}.exceptions ({fields})"),
@@ -56,6 +59,7 @@ def facts() -> dict[str, Any]:
         "requiredControls": {key: {"what": what, "ref": ref} for key, (what, ref) in REQUIRED_CONTROLS.items()},
         "prodEnvironment": PROD_ENVIRONMENT,
         "logArchiveRetentionFloorDays": LOG_ARCHIVE_RETENTION_FLOOR_DAYS,
+        "retentions": dict(RETENTIONS),
         "isolatedSegments": [list(pair) for pair in ISOLATED_SEGMENTS],
         "isolationPolicy": ISOLATION_POLICY,
         "exceptionFields": list(EXCEPTION_FIELDS),
@@ -71,10 +75,12 @@ def refusals(security: Mapping[str, Any], environments: Iterable[str], reachabil
              for key, (what, ref) in REQUIRED_CONTROLS.items() if security.get(key) is False]
     if security.get("security_hub") is not False and security.get("security_hub_standards") == []:
         found.append(Refusal("security.security_hub_standards", MESSAGES["standards"]))
-    days = security.get("log_archive_retention_days")
-    if PROD_ENVIRONMENT in set(environments) and isinstance(days, int) and days < LOG_ARCHIVE_RETENTION_FLOOR_DAYS:
-        found.append(Refusal("security.log_archive_retention_days", MESSAGES["retention"].format(
-            days=days, floor=LOG_ARCHIVE_RETENTION_FLOOR_DAYS)))
+    prod = PROD_ENVIRONMENT in set(environments)
+    for key, what in RETENTIONS.items():
+        days = security.get(key)
+        if prod and isinstance(days, int) and days < LOG_ARCHIVE_RETENTION_FLOOR_DAYS:
+            found.append(Refusal(f"security.{key}", MESSAGES["retention"].format(
+                key=key, what=what, days=days, floor=LOG_ARCHIVE_RETENTION_FLOOR_DAYS)))
     return found + joined_segments(reachability, exceptions)
 
 

@@ -78,11 +78,12 @@ def config_refusals(config: Mapping[str, Any], exceptions: Any) -> list[tuple[st
              for key, entry in BASELINE["requiredControls"].items() if security.get(key) is False]
     if security.get("security_hub") is not False and security.get("security_hub_standards") == []:
         found.append(("standards", MESSAGES["standards"]))
-    days = security.get("log_archive_retention_days")
     accounts = config.get("accounts") if isinstance(config.get("accounts"), list) else []
     prod = any(isinstance(a, Mapping) and a.get("environment") == BASELINE["prodEnvironment"] for a in accounts)
-    if prod and isinstance(days, int) and not isinstance(days, bool) and days < FLOOR:
-        found.append(("retention", MESSAGES["retention"].format(days=days, floor=FLOOR)))
+    for key, what in BASELINE["retentions"].items():
+        days = security.get(key)
+        if prod and isinstance(days, int) and not isinstance(days, bool) and days < FLOOR:
+            found.append(("retention", MESSAGES["retention"].format(key=key, what=what, days=days, floor=FLOOR)))
     reachability = _section(_section(config, "network"), "reachability")
     seen = excepted_pairs(exceptions)
     for segment, peers in reachability.items():
@@ -383,6 +384,7 @@ REQ03_CASES = (
     StackCase(_baseline(), violates=True, stack_config=_config(log_archive_retention_days=30), note="config 30 days"),
     StackCase((*_baseline(skip="lifecycle"), _in(_SECURITY, LIFECYCLE, "short", _SHORT)), violates=True,
               stack_config=_config(), note="the trail bucket expires after 30 days"),
+    StackCase(_baseline(), violates=True, stack_config=_config(log_retention_days=30), note="log groups 30 days"),
     StackCase(_baseline(), violates=False, stack_config=_config(log_archive_retention_days=400)),
 )
 
@@ -417,7 +419,8 @@ RULES = [
         id="REQ-03", name="req-03-log-archive-kept-a-year",
         whole_organization=True,
         title="A prod organization keeps its log archive at least 365 days",
-        description="In an organization with a prod account, security.log_archive_retention_days is at least 365 "
+        description="In an organization with a prod account, security.log_archive_retention_days and "
+                    "security.log_retention_days are at least 365 "
                     "and no lifecycle rule of the trail's or Config's delivery bucket expires objects sooner.",
         refs="PCI DSS 4.0 10.5.1 (a year of audit logs); CIS 3.x (the trail's and Config's log archive)",
         checks=(log_archive_retention,), cases=REQ03_CASES),

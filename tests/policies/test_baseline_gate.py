@@ -8,8 +8,8 @@ landing_zone/baseline_controls.py, handed to the pack as data (facts.json); the 
 from __future__ import annotations
 
 import copy
-import re
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 

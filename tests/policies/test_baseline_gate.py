@@ -143,3 +143,15 @@ def test_dr01_names_the_target_the_plan_meets(tmp_path, stack_plan):
     assert exit_code(result) == 1 and found
     assert all("meets rpo_minutes: 1, rto_minutes: 10 for prod-apps: set those in accounts[3] (prod-apps).dr"
                in v.message for v in found), found[0].message
+
+
+def test_an_app_teams_stack_is_not_judged_by_the_baseline_rules():
+    """No landing-zone config and none of its components: the REQ rules do not apply (and say why)."""
+    from test_pack_grpc import plan as app_plan
+
+    result = check.run_check(app_plan(), PACK, None, "test", root=PACK)
+    skipped = {name: reason for name, reason in result.not_applicable if name.startswith("req-")}
+    assert set(skipped) == {"req-01-baseline-controls-required", "req-02-isolated-segments-stay-apart",
+                            "req-03-log-archive-kept-a-year"}, result.not_applicable
+    assert all("not a landing-zone stack" in reason for reason in skipped.values())
+    assert not [v for v in result.violations if v.policy.startswith("req-")]

@@ -21,7 +21,7 @@ from .rules import CaseResource, Param, StackCase, StackRule
 from .sdk import NotApplicableError
 from .stack_config import STACK_NAMESPACE, decoded, parse_config_env
 from .stack_helpers import case_resource, indexed, is_true, items_of
-from .stack_transit import REACH_BASE, link
+from .stack_transit import REACH_BASE, REACHABILITY_MEMO, link
 from .types import (
     ANALYZER,
     CONFIG_RECORDER,
@@ -253,7 +253,7 @@ def isolated_segments_in_plan(stack: Any) -> Iterator[tuple[str | None, str]]:
     reachability = _section(_section(config, "network"), "reachability")
     named = {frozenset((s, p)) for s, peers in reachability.items() for p in (peers if isinstance(peers, list) else ())}
     allowed = named | excepted_pairs(stack.cfg.get("exceptions"))
-    computed = indexed(g, "reachability", routing.compute)
+    computed = indexed(g, REACHABILITY_MEMO, routing.compute)
     for a, b in ISOLATED:
         if frozenset((a, b)) in allowed:
             continue

@@ -8,7 +8,7 @@ from typing import Any
 from . import routing
 from .facts import DEFAULT_INTENT
 from .rules import CaseResource, Param, StackCase, StackRule
-from .stack_helpers import Unknowns, case_resource, vpc_case
+from .stack_helpers import Unknowns, case_resource, indexed, vpc_case
 from .types import (
     ASSOCIATION,
     PROPAGATION,
@@ -18,6 +18,8 @@ from .types import (
     VPC_ATTACHMENT,
 )
 from .values import UNKNOWN, cannot_verify
+
+REACHABILITY_MEMO = "segment-reachability"  # the computed reachability of one request's graph
 
 
 # --------------------------------------------------------------------------- X-05 TGW route tables
@@ -58,7 +60,7 @@ def segment_reachability_matches_intent(stack: Any) -> Iterator[tuple[str | None
     except ValueError as err:
         yield None, f"policy config is invalid: {err}"
         return
-    computed = routing.compute(g)
+    computed = indexed(g, REACHABILITY_MEMO, routing.compute)  # shared with REQ-02 (stack_baseline.py)
     for difference in routing.compare(computed, intent):
         yield (difference.urns[0] if difference.urns else None), difference.explanation
     if computed.unresolved:

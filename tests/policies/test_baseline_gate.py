@@ -155,3 +155,28 @@ def test_an_app_teams_stack_is_not_judged_by_the_baseline_rules():
                             "req-03-log-archive-kept-a-year"}, result.not_applicable
     assert all("not a landing-zone stack" in reason for reason in skipped.values())
     assert not [v for v in result.violations if v.policy.startswith("req-")]
+
+
+def _tgw_route(plan: dict, table: str, attachment: str, cidr: str) -> dict:
+    """A static TGW route added to the prod plan, as the network account's provider would create it."""
+    by_name = {r["name"]: r for r in plan["resources"]}
+    rt, att = by_name[f"network-ap-south-1-tgw-rt-{table}"], by_name[f"{attachment}-ap-south-1-tgw-attachment"]
+    props = {"destinationCidrBlock": cidr, "transitGatewayRouteTableId": rt["id"], "transitGatewayAttachmentId": att["id"]}
+    name = f"network-ap-south-1-tgw-route-{table}-{cidr.replace('/', '_')}"
+    return {**rt, "urn": rt["urn"].rsplit("::", 2)[0] + f"::aws:ec2transitgateway/route:Route::{name}",
+            "type": "aws:ec2transitgateway/route:Route", "name": name, "id": f"{rt['id']}_{cidr}", "inputs": props,
+            "outputs": props, "dependencies": [rt["urn"], att["urn"]], "property_dependencies": {}, "protect": False}
+
+
+@pytest.mark.parametrize("policy_config", [None, {"req-02-isolated-segments-stay-apart": {"exceptions": [EXCEPTION]}}],
+                         ids=["no exception", "reviewed exception"])
+def test_tgw_routes_joining_prod_and_nonprod_in_the_prod_plan_fail_without_an_exception(stack_plan, policy_config):
+    plan = copy.deepcopy(stack_plan("prod"))
+    plan["resources"] += [_tgw_route(plan, "nonprod", "prod-apps", "10.1.0.0/16"),
+                          _tgw_route(plan, "prod", "nonprod-apps", "10.11.0.0/16")]
+    result = check.run_check(plan, PACK, policy_config, "prod", root=ROOT)
+    found = [v for v in result.violations if v.policy == "req-02-isolated-segments-stay-apart"]
+    if policy_config is None:
+        assert found and "the prod and nonprod segments stay isolated" in found[0].message, result.violations
+    else:
+        assert not found, found

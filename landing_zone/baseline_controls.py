@@ -84,6 +84,14 @@ def refusals(security: Mapping[str, Any], environments: Iterable[str], reachabil
     return found + joined_segments(reachability, exceptions)
 
 
+def config_refusals(cfg: Any) -> list[str]:
+    """`lz validate`'s check (a LandingZoneConfig): the problems of policy-config.json's exceptions, then `refusals`."""
+    exceptions, problems = policy_exceptions()
+    found = refusals(cfg.security.model_dump(), [a.environment for a in cfg.accounts], cfg.network.reachability,
+                     exceptions)
+    return problems + [r.message for r in found]
+
+
 def joined_segments(reachability: Mapping[str, Iterable[str]],
                     exceptions: Iterable[Mapping[str, Any]] = ()) -> list[Refusal]:
     """Isolated pairs that `network.reachability` joins (either way round) without a reviewed exception."""

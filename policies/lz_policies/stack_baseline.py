@@ -189,8 +189,8 @@ def guardduty_organization_wide(stack: Any) -> Iterator[tuple[None, str]]:
     if _switched_off(stack, "guardduty"):
         return
     g = stack.graph()
-    covered = {g.region(c) for c in g.of_type(GUARDDUTY_ORG)
-               if c.get("autoEnableOrganizationMembers") == "ALL" or is_true(c.get("autoEnable"))}
+    # ALL: existing members too (NEW, or the deprecated autoEnable, covers only accounts that join later)
+    covered = {g.region(c) for c in g.of_type(GUARDDUTY_ORG) if c.get("autoEnableOrganizationMembers") == "ALL"}
     missing = _regions_without(stack, covered)
     if missing:
         yield None, (f"GuardDuty is not auto-enabled for every member account in {', '.join(missing)}: the delegated "
@@ -347,6 +347,8 @@ REQ01_CASES = (
               violates=True, stack_config=_config(), note="trail logging off"),
     StackCase(_baseline()[1:], violates=True, stack_config=_config(), note="a recorder missing in prod-apps"),
     StackCase(_baseline(skip="guardduty"), violates=True, stack_config=_config(), note="GuardDuty not org-wide"),
+    StackCase((*_baseline(skip="guardduty"), _in(_SECURITY, GUARDDUTY_ORG, "gd-new", {"autoEnableOrganizationMembers": "NEW"})),
+              violates=True, stack_config=_config(), note="GuardDuty only for accounts that join later"),
     StackCase(_baseline(skip="standards"), violates=True, stack_config=_config(), note="Security Hub without standard"),
     StackCase(_baseline(skip="inspector-org"), violates=True, stack_config=_config(), note="Inspector not org-wide"),
     StackCase(_baseline(skip="analyzer"), violates=True, stack_config=_config(), note="no organization analyzer"),

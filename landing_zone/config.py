@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from landing_zone import stacks
+from landing_zone.config_sources import account_names, locate, source_map
 from landing_zone.environments import EscError, resolve_stack
 from landing_zone.models import LandingZoneConfig
 from landing_zone.validation import cross_check
@@ -141,9 +142,14 @@ def load_stack_role(stack: str, root: Path = Path(".")) -> stacks.StackRole | No
 
 
 def load_stack_and_role(stack: str, root: Path = Path(".")) -> tuple[LandingZoneConfig, stacks.StackRole | None]:
+    """Errors name the file and line of the value (stack file or ESC environment) and each account by its name."""
     config = stack_config(stack, root)
-    cfg = parse(namespaced(config))
-    return cfg, checked_role(config.get(STACK_ROLE_KEY), cfg, stack)
+    try:
+        cfg = parse(namespaced(config))
+        return cfg, checked_role(config.get(STACK_ROLE_KEY), cfg, stack)
+    except ConfigError as e:
+        sources = source_map(stack_file(stack, root), Path(root))
+        raise ConfigError(locate(e.errors, sources, account_names(config))) from None
 
 
 def checked_role(value: Any, cfg: LandingZoneConfig, stack: str) -> stacks.StackRole | None:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, get_args
 
+from landing_zone import baseline_controls
 from landing_zone.models import DEFAULT_REACHABILITY, DEFAULT_SEGMENTS, SEGMENT_OF_ENVIRONMENT, Environment
 from landing_zone.regions import OPT_IN_REGIONS
 
@@ -18,13 +19,15 @@ FACTS_FILE = Path(__file__).resolve().parents[1] / "policies" / "lz_policies" / 
 
 
 def facts() -> dict[str, Any]:
-    """What the pack must agree on with the program: environments, segments and their defaults, opt-in regions."""
+    """What the pack must agree on with the program: environments, segments and their defaults, opt-in regions,
+    the baseline the gate requires."""
     return {
         "environments": list(get_args(Environment)),
         "segments": list(DEFAULT_SEGMENTS),
         "segmentOfEnvironment": dict(SEGMENT_OF_ENVIRONMENT),
         "defaultReachability": {segment: list(peers) for segment, peers in DEFAULT_REACHABILITY.items()},
         "optInRegions": sorted(OPT_IN_REGIONS),
+        "baseline": baseline_controls.facts(),  # REQ-01 to REQ-03: the validator's predicate, as data
     }
 
 

@@ -44,25 +44,33 @@ def summary(result: CheckResult) -> dict:
 # --- text -------------------------------------------------------------------------------------------------------
 
 
+STACK_LEVEL = "-"  # the account of a finding about the stack as a whole (Violation.account)
+
+
 def render_text(result: CheckResult, width: int = 120) -> str:
-    """Violations grouped by account, then severity; each names the resource and carries the fix."""
+    """Violations grouped by account, then severity; each names the resource and carries the fix. A policy's long
+    description is printed once, with its first violation; stack-level findings print no empty resource fields."""
     console = Console(record=True, width=width, force_terminal=False, color_system=None, file=_NullFile())
     s = summary(result)
     real = [v for v in result.violations if not v.preview_unknown]
     groups: dict[tuple[str, str], list[Violation]] = defaultdict(list)
     for v in real:
         groups[(v.account, v.severity)].append(v)
+    descriptions = {p.name: p.description for p in result.policies if p.description}
+    described: set[str] = set()
     for account in sorted({a for a, _ in groups}):
-        console.rule(f"account {account}", align="left")
+        console.rule("stack-level findings" if account == STACK_LEVEL else f"account {account}", align="left")
         for severity in SEVERITY_ORDER:
             rows = sorted(groups.get((account, severity), []), key=lambda v: (v.enforcement != "mandatory", v.policy, v.urn))
             if not rows:
                 continue
             console.print(Text(f"{severity.upper()} ({len(rows)})", style=SEVERITY_STYLE[severity]))
             for v in rows:
-                console.print(f"  [{v.enforcement}] {v.policy}: {v.name} ({v.type})", markup=False, soft_wrap=True)
-                console.print(f"    urn: {v.urn}", markup=False, soft_wrap=True)
-                for line in v.message.splitlines():
+                subject = f": {v.name} ({v.type})" if v.urn else " (the stack as a whole)"
+                console.print(f"  [{v.enforcement}] {v.policy}{subject}", markup=False, soft_wrap=True)
+                if v.urn:
+                    console.print(f"    urn: {v.urn}", markup=False, soft_wrap=True)
+                for line in _message_lines(v, descriptions.get(v.policy), described):
                     console.print(f"    {line}", markup=False, soft_wrap=True)
     unknown = [v for v in result.violations if v.preview_unknown]
     if unknown:
@@ -81,13 +89,25 @@ def render_text(result: CheckResult, width: int = 120) -> str:
         for v in real:
             by_account[v.account].append(v)
         for account, mine in sorted(by_account.items()):
-            table.add_row(account, *(str(sum(1 for v in mine if v.severity == sev)) for sev in SEVERITY_ORDER[:-1]),
+            table.add_row("(stack)" if account == STACK_LEVEL else account, *(str(sum(1 for v in mine if v.severity == sev)) for sev in SEVERITY_ORDER[:-1]),
                           str(sum(1 for v in mine if v.enforcement == "mandatory")))
         console.print(table)
     verdict = "PASS" if s["passed"] else "FAIL"
     console.print(f"{verdict} stack {s['stack']}: {s['resources']} resources, {s['policies']} policies "
                   f"({s['pack']}), {s['mandatory']} mandatory and {s['advisory']} advisory violation(s)", markup=False)
     return console.export_text()
+
+
+def _message_lines(v: Violation, description: str | None, described: set[str]) -> list[str]:
+    """The violation's own lines; the policy's description (the SDK puts it first in every message) only the first
+    time the policy appears."""
+    message = v.message
+    if description and message.startswith(description):
+        message = message[len(description):].lstrip("\n")
+        if v.policy not in described:
+            described.add(v.policy)
+            message = f"{description}\n{message}" if message else description
+    return message.splitlines()
 
 
 class _NullFile:

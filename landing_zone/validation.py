@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
+from landing_zone.baseline_controls import config_refusals
 from landing_zone.dns import resolver_checks
 from landing_zone.models import BUILTIN_PERMISSION_SETS, STANDBY_STRATEGIES, LandingZoneConfig
 from landing_zone.ports import admin_port_errors
@@ -28,6 +29,7 @@ def cross_check(cfg: LandingZoneConfig) -> list[str]:
     checks = (
         _unique_accounts, _core_roles, _organizational_units, _regions, _vpcs, _cidr_overlaps, _network,
         _workloads, _disaster_recovery, _dns, resolver_checks, _identity, _scp_limits, check_scp_sizes, _cost_budgets,
+        config_refusals,
     )  # fmt: skip
     return [error for check in checks for error in check(cfg)]
 

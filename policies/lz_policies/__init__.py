@@ -32,6 +32,7 @@ FAMILIES = (
     "stack_data",
     "stack_endpoints",
     "stack_security_services",
+    "stack_baseline",
     "stack_organization",
     "deploy_readiness",
     "cost_governance",

@@ -6,12 +6,14 @@ The figures come from recovery.py (stdlib, shared with `lz dr`); the targets fro
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 
 from . import recovery
 from .rules import CaseResource as Res
 from .rules import Param, StackCase, StackRule
+from .stack_config import decoded, parse_config_env
 from .views import Stack
 
 TARGETS_HELP = ("account -> {strategy, rto_minutes, rpo_minutes, rebuilt_empty}; default: landing-zone:accounts[].dr "
@@ -33,7 +35,27 @@ def dr_targets_met(s: Stack) -> Iterator[tuple[str | None, str]]:
         return
     report = recovery.analyze(s.graph(), targets, home, dr)
     for row, failed in report.failures():
-        yield row.urn, _message(row, failed, targets[row.account])
+        yield row.urn, (_message(row, failed, targets[row.account])
+                        + _achievable(row.account, report, bool(s.cfg.get("targets"))))
+
+
+def _achievable(account: str, report: recovery.Report, from_policy_config: bool) -> str:
+    """The target the plan as it is meets, and the key that sets it."""
+    rpo, rto = report.achievable(account)
+    if rpo is None or rto is None:
+        return ""
+    minutes = {"rpo_minutes": max(1, math.ceil(rpo)), "rto_minutes": max(1, math.ceil(rto))}
+    where = (f"the policy config's targets.{account}" if from_policy_config
+             else f"{_account_path(account)}.dr in the landing-zone config")
+    return (f". The plan as it is meets rpo_minutes: {minutes['rpo_minutes']}, rto_minutes: {minutes['rto_minutes']} "
+            f"for {account}: set those in {where}, or build what meets the target")
+
+
+def _account_path(account: str) -> str:
+    config = parse_config_env(os.environ.get("PULUMI_CONFIG"))
+    accounts = decoded(config.get("landing-zone:accounts"))
+    names = [a.get("name") if isinstance(a, dict) else None for a in accounts] if isinstance(accounts, list) else []
+    return f"accounts[{names.index(account)}] ({account})" if account in names else f"accounts[] ({account})"
 
 
 def _message(row: recovery.Row, failed: list[str], target: recovery.Target) -> str:

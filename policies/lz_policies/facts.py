@@ -15,3 +15,4 @@ SEGMENT_ORDER: tuple[str, ...] = tuple(_FACTS["segments"])  # the default segmen
 ENVIRONMENT_SEGMENT: dict[str, str] = _FACTS["segmentOfEnvironment"]  # an attachment's segment without a tag
 DEFAULT_INTENT: dict[str, list[str]] = _FACTS["defaultReachability"]  # network.reachability's default
 OPT_IN_REGIONS: tuple[str, ...] = tuple(_FACTS["optInRegions"])  # disabled in new accounts until enabled
+BASELINE: dict = _FACTS["baseline"]  # required controls, retention floor, isolated segments (REQ-01 to REQ-03)

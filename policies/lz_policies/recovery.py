@@ -101,6 +101,15 @@ class Report:
         return [(row, failed) for account, rows in self.rows.items() for row in rows
                 if (failed := row.failures(self.targets[account]))]
 
+    def achievable(self, account: str) -> tuple[float | None, float | None]:
+        """(RPO, RTO) in minutes the plan meets for every row of the account: the tightest target it can hold;
+        None when some row has nothing in the DR region (no target is met until that is built)."""
+        rows = self.rows.get(account, [])
+        rpos = [r.rpo.minutes for r in rows if r.rpo is not None]
+        rtos = [r.rto.minutes for r in rows]
+        worst = [None if None in figures else max(figures, default=0) for figures in (rpos, rtos)]
+        return worst[0], worst[1]
+
 
 # --------------------------------------------------------------------------- targets from the stack config
 def targets_from_config(config: Mapping[str, Any]) -> tuple[dict[str, Target], str | None, str | None]:

@@ -135,6 +135,7 @@ class StackCase:
     violates: bool
     config: Mapping[str, Any] | None = None
     unknown: bool = False
+    stack_config: Mapping[str, str] | None = None  # the engine's PULUMI_CONFIG for the case (full keys, JSON values)
     note: str = ""
 
 

@@ -31,6 +31,8 @@ SERVICES = {
     "Security Hub": (SECURITY_HUB, SECURITY_HUB_ORG, (SECURITY_HUB_ADMIN,), "securityhub.amazonaws.com"),
     "Inspector enabler": (INSPECTOR, INSPECTOR_ORG, (INSPECTOR_ADMIN,), "inspector2.amazonaws.com"),
 }
+CONFIG_KEYS = {"GuardDuty detector": "security.guardduty", "AWS Config recorder": "security.config",
+               "Security Hub": "security.security_hub", "Inspector enabler": "security.inspector"}
 
 
 def _scopes(g: Graph) -> dict[tuple[str, str], str]:
@@ -88,11 +90,11 @@ def security_services_everywhere(stack: Any) -> Iterator[tuple[str | None, str]]
         for (account, region), urn in sorted(scopes.items()):
             if (account, region) not in enabled and region not in auto_regions:
                 yield urn, (f"account {account} in {region} has resources ({g.by_urn[urn].name}) but no {service}: "
-                            "enable it there "
-                            "(or auto-enable it for the organization from the delegated admin)")
+                            f"enable it there (or auto-enable it for the organization from the delegated admin); in "
+                            f"the landing zone's config: {CONFIG_KEYS[service]}: true")
         if cfg["requireDelegatedAdmin"] and not _has_delegated_admin(g, admin_types, principal):
             yield None, (f"{service}: no delegated administrator in the stack: delegate {principal} to the "
-                         "security account")
+                         f"security account ({CONFIG_KEYS[service]}: true does)")
 
 
 def _everywhere(account_tags: dict[str, str], skip: str | None = None, region: str | None = None) -> list[CaseResource]:

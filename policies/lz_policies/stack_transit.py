@@ -8,7 +8,7 @@ from typing import Any
 from . import routing
 from .facts import DEFAULT_INTENT
 from .rules import CaseResource, Param, StackCase, StackRule
-from .stack_helpers import Unknowns, case_resource, vpc_case
+from .stack_helpers import Unknowns, case_resource, indexed, vpc_case
 from .types import (
     ASSOCIATION,
     PROPAGATION,
@@ -18,6 +18,8 @@ from .types import (
     VPC_ATTACHMENT,
 )
 from .values import UNKNOWN, cannot_verify
+
+REACHABILITY_MEMO = "segment-reachability"  # the computed reachability of one request's graph
 
 
 # --------------------------------------------------------------------------- X-05 TGW route tables
@@ -58,7 +60,7 @@ def segment_reachability_matches_intent(stack: Any) -> Iterator[tuple[str | None
     except ValueError as err:
         yield None, f"policy config is invalid: {err}"
         return
-    computed = routing.compute(g)
+    computed = indexed(g, REACHABILITY_MEMO, routing.compute)  # shared with REQ-02 (stack_baseline.py)
     for difference in routing.compare(computed, intent):
         yield (difference.urns[0] if difference.urns else None), difference.explanation
     if computed.unresolved:
@@ -76,7 +78,7 @@ def _rt(segment: str) -> CaseResource:
     return case_resource(TGW_ROUTE_TABLE, f"{segment}-rt", {"tags": {"segment": segment}}, {"transitGatewayId": "tgw"})
 
 
-def _link(kind: str, attachment: str, segment: str) -> CaseResource:
+def link(kind: str, attachment: str, segment: str) -> CaseResource:
     type_ = ASSOCIATION if kind == "assoc" else PROPAGATION
     return case_resource(type_, f"{attachment}-{kind}-{segment}", {},
                  {"transitGatewayAttachmentId": attachment, "transitGatewayRouteTableId": f"{segment}-rt"})
@@ -84,33 +86,33 @@ def _link(kind: str, attachment: str, segment: str) -> CaseResource:
 
 _TWO_SEGMENTS = (_TGW, _PROD_VPC, _NONPROD_VPC, _att("prod-att", "prod-vpc", "prod"),
                  _att("nonprod-att", "nonprod-vpc", "nonprod"), _rt("prod"), _rt("nonprod"),
-                 _link("assoc", "prod-att", "prod"), _link("assoc", "nonprod-att", "nonprod"))
+                 link("assoc", "prod-att", "prod"), link("assoc", "nonprod-att", "nonprod"))
 X05_CASES = (
-    StackCase(_TWO_SEGMENTS + (_link("prop", "prod-att", "nonprod"),), violates=True,
+    StackCase(_TWO_SEGMENTS + (link("prop", "prod-att", "nonprod"),), violates=True,
               note="prod attachment propagates into the nonprod table"),
     StackCase((case_resource(TGW, "tgw", {"defaultRouteTableAssociation": "enable"}),), violates=True,
               note="default route table association enabled"),
-    StackCase(_TWO_SEGMENTS + (_link("prop", "prod-att", "prod"),), violates=False),
+    StackCase(_TWO_SEGMENTS + (link("prop", "prod-att", "prod"),), violates=False),
 )
 
-_REACH_BASE = (_TGW, _PROD_VPC, _NONPROD_VPC, vpc_case("shared-vpc", "10.0.0.0/16", "core"),
+REACH_BASE = (_TGW, _PROD_VPC, _NONPROD_VPC, vpc_case("shared-vpc", "10.0.0.0/16", "core"),
                _att("prod-att", "prod-vpc", "prod"), _att("nonprod-att", "nonprod-vpc", "nonprod"),
                _att("shared-att", "shared-vpc", "core"), _rt("prod"), _rt("nonprod"), _rt("shared"),
-               _link("assoc", "prod-att", "prod"), _link("assoc", "nonprod-att", "nonprod"),
-               _link("assoc", "shared-att", "shared"), _link("prop", "shared-att", "prod"),
-               _link("prop", "shared-att", "nonprod"), _link("prop", "prod-att", "shared"),
-               _link("prop", "nonprod-att", "shared"))
+               link("assoc", "prod-att", "prod"), link("assoc", "nonprod-att", "nonprod"),
+               link("assoc", "shared-att", "shared"), link("prop", "shared-att", "prod"),
+               link("prop", "shared-att", "nonprod"), link("prop", "prod-att", "shared"),
+               link("prop", "nonprod-att", "shared"))
 _NONPROD_TO_PROD = case_resource(TGW_ROUTE, "nonprod-to-prod", {"destinationCidrBlock": "10.1.0.0/16"},
                          {"transitGatewayRouteTableId": "nonprod-rt", "transitGatewayAttachmentId": "prod-att"})
 X17_CASES = (
-    StackCase(_REACH_BASE + (_link("prop", "prod-att", "nonprod"), _link("prop", "nonprod-att", "prod")),
+    StackCase(REACH_BASE + (link("prop", "prod-att", "nonprod"), link("prop", "nonprod-att", "prod")),
               violates=True, note="prod and nonprod propagate into each other's tables"),
-    StackCase(_REACH_BASE + (_NONPROD_TO_PROD,), violates=True, note="one-way static route nonprod -> prod"),
-    StackCase(_REACH_BASE, violates=False),
-    StackCase(_REACH_BASE + (_link("prop", "prod-att", "nonprod"), _link("prop", "nonprod-att", "prod")),
+    StackCase(REACH_BASE + (_NONPROD_TO_PROD,), violates=True, note="one-way static route nonprod -> prod"),
+    StackCase(REACH_BASE, violates=False),
+    StackCase(REACH_BASE + (link("prop", "prod-att", "nonprod"), link("prop", "nonprod-att", "prod")),
               violates=False, config={"intent": {**DEFAULT_INTENT, "prod": ["shared", "hybrid", "nonprod"]}},
               note="intent allows prod <-> nonprod"),
-    StackCase(_REACH_BASE + (case_resource(ASSOCIATION, "dangling", {"transitGatewayAttachmentId": UNKNOWN,
+    StackCase(REACH_BASE + (case_resource(ASSOCIATION, "dangling", {"transitGatewayAttachmentId": UNKNOWN,
                                                                    "transitGatewayRouteTableId": UNKNOWN}),),
               violates=False, unknown=True, note="association whose references cannot be resolved"),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -246,11 +247,15 @@ def adopt(c: dict, certificate: str | None = None, saml: str | None = None, acco
 
 @pytest.mark.parametrize(("change", "expected"), [(c, e) for _, c, e in INVALID], ids=[d for d, _, _ in INVALID])
 def test_invalid_config_exits_2_naming_field_and_value(tmp_path, change, expected):
-    code, output = validate(tmp_path, mutated(change))
+    stack_text = mutated(change)
+    names = [a.get("name") for a in yaml.safe_load(stack_text)["config"]["landing-zone:accounts"]]
+    code, output = validate(tmp_path, stack_text)
     assert code == 2, output
     assert "Traceback" not in output
     for text in expected:
+        text = re.sub(r"accounts\[(\d+)\]", lambda m: f"accounts[{m[1]}] ({names[int(m[1])]})", text)
         assert text in output, f"{text!r} not in:\n{output}"
+    assert all(re.match(r"error: Pulumi\.t\.yaml:\d+: ", line) for line in output.splitlines()), output
 
 
 def test_there_are_at_least_30_distinct_invalid_cases():
@@ -288,7 +293,7 @@ def test_all_errors_are_reported_at_once(tmp_path):
 
     code, output = validate(tmp_path, mutated(two_problems))
     assert code == 2
-    assert "accounts[7].email" in output and "accounts[3].vpcs.ap-south-1.azs" in output
+    assert "accounts[7] (sandbox).email" in output and "accounts[3] (prod-apps).vpcs.ap-south-1.azs" in output
 
 
 @pytest.mark.parametrize(

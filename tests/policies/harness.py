@@ -8,7 +8,9 @@ test_pack_grpc.py through landing_zone.check.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -121,9 +123,26 @@ def run_case(rule: Rule, case: Case | StackCase, config_override: Mapping[str, A
         config = {name: dict(raw) for name in rule.policy_names}
     service = servicer(rule.policies(), config, cls)
     if isinstance(case, StackCase):
-        return analyze_stack(service, case.resources)
+        with stack_config(case.stack_config):
+            return analyze_stack(service, case.resources)
     type_ = case.type or rule.types[0]
     return analyze(service, type_, case.props, env=case.env, provider_tags=case.provider_tags)
+
+
+@contextlib.contextmanager
+def stack_config(config: Mapping[str, str] | None):
+    """PULUMI_CONFIG as the engine sets it for the pack, for the duration of one case (left as it is when None)."""
+    if config is None:
+        yield
+        return
+    saved = os.environ.pop("PULUMI_CONFIG", None)
+    os.environ["PULUMI_CONFIG"] = json.dumps(dict(config))
+    try:
+        yield
+    finally:
+        os.environ.pop("PULUMI_CONFIG", None)
+        if saved is not None:
+            os.environ["PULUMI_CONFIG"] = saved
 
 
 def violations(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

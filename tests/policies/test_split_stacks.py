@@ -56,7 +56,8 @@ def test_other_stack_rules_still_judge_a_member_stack(service):
 
 
 def test_the_rules_that_need_the_whole_organization_are_the_coverage_and_reachability_rules():
-    assert sorted(WHOLE) == ["COST-01", "EAR-02", "EAR-06", "GOV-02", "X-05", "X-11", "X-15", "X-17"]
+    assert sorted(WHOLE) == ["COST-01", "EAR-02", "EAR-06", "GOV-02", "REQ-01", "REQ-02", "REQ-03", "X-05", "X-11",
+                             "X-15", "X-17"]
 
 
 @pytest.mark.parametrize("raw, part", [

@@ -33,6 +33,7 @@ FAMILIES = (
     "stack_endpoints",
     "stack_security_services",
     "stack_organization",
+    "stack_guardrails",
     "deploy_readiness",
     "cost_governance",
     "disaster_recovery",

@@ -76,6 +76,16 @@ def rcp_without_access_role_restriction(plan: dict) -> str:
     return "organization"
 
 
+def trail_prefix_exclusion(plan: dict) -> str:
+    trail = named(plan, "management-ap-south-1-organization-trail")
+    selectors = json.loads(json.dumps(trail["inputs"]["advancedEventSelectors"]))
+    arn = next(f for f in selectors[1]["fieldSelectors"] if f["field"] == "resources.ARN")
+    assert arn["notStartsWiths"] and all(v.endswith("/") for v in arn["notStartsWiths"])  # exact buckets today
+    arn["notStartsWiths"] = ["arn:aws:s3:::acme-log-archive-"]
+    set_state(trail, "advancedEventSelectors", selectors)
+    return "management-ap-south-1-organization-trail"
+
+
 BREAKS: dict[str, tuple[Callable[[dict], str], str, str]] = {
     # finding: (how it is put back, the rule that must catch it, what its message must say)
     "route table association swap": (route_table_swap, "x-20", "ec2:ReplaceRouteTableAssociation"),
@@ -84,6 +94,7 @@ BREAKS: dict[str, tuple[Callable[[dict], str], str, str]] = {
     "security services blinded": (findings_closed_by_automation, "x-20", "securityhub:CreateAutomationRule"),
     "identity providers": (outside_identity_provider, "x-20", "iam:CreateSAMLProvider"),
     "resource perimeter": (writes_to_outside_buckets, "x-20", "s3:PutObject"),
+    "trail data-event exclusion by prefix": (trail_prefix_exclusion, "log-04", "exact ARN"),
     "confused deputy": (rcp_without_confused_deputy, "x-21", "EnforceConfusedDeputyProtection"),
     "access role assumers": (rcp_without_access_role_restriction, "x-21", "RestrictAccessRoleAssumption"),
 }

@@ -86,6 +86,14 @@ def trail_prefix_exclusion(plan: dict) -> str:
     return "management-ap-south-1-organization-trail"
 
 
+def endpoint_caller_side_only(plan: dict) -> str:
+    endpoint = named(plan, "prod-apps-ap-south-1-vpce-secretsmanager")
+    document = json.loads(endpoint["inputs"]["policy"])
+    assert document["Statement"][0]["Condition"]["StringEquals"].pop("aws:ResourceOrgID")
+    set_state(endpoint, "policy", json.dumps(document))
+    return "prod-apps-ap-south-1-vpce-secretsmanager"
+
+
 BREAKS: dict[str, tuple[Callable[[dict], str], str, str]] = {
     # finding: (how it is put back, the rule that must catch it, what its message must say)
     "route table association swap": (route_table_swap, "x-20", "ec2:ReplaceRouteTableAssociation"),
@@ -95,6 +103,7 @@ BREAKS: dict[str, tuple[Callable[[dict], str], str, str]] = {
     "identity providers": (outside_identity_provider, "x-20", "iam:CreateSAMLProvider"),
     "resource perimeter": (writes_to_outside_buckets, "x-20", "s3:PutObject"),
     "trail data-event exclusion by prefix": (trail_prefix_exclusion, "log-04", "exact ARN"),
+    "endpoint resource perimeter": (endpoint_caller_side_only, "x-14", "aws:ResourceOrgID"),
     "confused deputy": (rcp_without_confused_deputy, "x-21", "EnforceConfusedDeputyProtection"),
     "access role assumers": (rcp_without_access_role_restriction, "x-21", "RestrictAccessRoleAssumption"),
 }

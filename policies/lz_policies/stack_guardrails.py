@@ -9,10 +9,19 @@ from typing import Any
 
 from . import iam
 from .graph import Graph, Res
+from .iam import statements
 from .rules import CaseResource, Param, StackCase, StackRule
 from .stack_helpers import case_resource, own_tag
 from .stack_organization import ROOT, _baseline_deny, _denies_everyone, _lineage, _parents, _scp_targets, _statements_of
-from .types import ORG_ACCOUNT, ORG_POLICY, ORG_POLICY_ATTACHMENT, ORG_UNIT, ORGANIZATION
+from .types import (
+    ECR_REPOSITORY,
+    ORG_ACCOUNT,
+    ORG_POLICY,
+    ORG_POLICY_ATTACHMENT,
+    ORG_UNIT,
+    ORGANIZATION,
+    REPOSITORY_POLICY,
+)
 from .values import UNKNOWN, cannot_verify, is_unknown
 
 # ---------------------------------------------------------------------------
@@ -160,6 +169,55 @@ def _restricts_assumption(statement: Mapping, role: str) -> bool:
                                     for op, key, _ in conditions)
 
 
+# --------------------------------------------------------------------------- CTR-09
+# Promotion by digest into a repository only the pipeline writes: a prod repository's policy denies image writes
+# (and policy changes) to all but named principals, and no repository outside prod lets another principal pull
+# (prod pulling a non-prod tag fetches whatever a developer pushed there last).
+ECR_WRITE_ACTIONS = ["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
+                     "ecr:BatchDeleteImage", "ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy"]
+
+
+def images_promoted_not_pulled(stack: Any) -> Iterator[tuple[str | None, str]]:
+    g, cfg, unknown = stack.graph(), stack.cfg, []
+    policies: dict[str, list[Res]] = {}
+    for policy in g.of_type(REPOSITORY_POLICY):
+        for repo in g.resolve(policy, "repository", (ECR_REPOSITORY,)):
+            policies.setdefault(repo.urn, []).append(policy)
+    for repo in g.of_type(ECR_REPOSITORY):
+        own = _policy_statements(policies.get(repo.urn, []), unknown)
+        if g.environment(repo) in cfg["writeProtectedEnvironments"]:
+            loose = [a for a in cfg["ecrWriteActions"] if not any(_pipeline_only(st, a) for st in own)]
+            if loose and not unknown:
+                yield repo.urn, (f"prod repository {repo.name}: no repository policy denies {', '.join(loose)} to "
+                                 "everyone but named principals (Deny, Principal \"*\", ArnNotEquals "
+                                 "aws:PrincipalArn <deploy roles and the access role>, no wildcards): only the pipeline "
+                                 "may write prod images, copying the tested digest after approval")
+        elif any(st.get("Effect") == "Allow" and iam.principal_values(st, "AWS") for st in own):
+            yield repo.urn, (f"{g.environment(repo)} repository {repo.name} lets other principals pull: prod never pulls "
+                             "from a non-prod repository (its tags can be deleted and pushed again); remove the "
+                             "grant and promote by copying the digest into the prod repository after approval")
+    if unknown:
+        raise cannot_verify(unknown)
+
+
+def _policy_statements(policies: list[Res], unknown: list[str]) -> list[dict]:
+    found: list[dict] = []
+    for policy in policies:
+        if is_unknown(policy.get("policy")):
+            unknown.append(f"{policy.name}.policy")
+        else:
+            found += statements(policy.get("policy"))
+    return found
+
+
+def _pipeline_only(statement: Mapping, action: str) -> bool:
+    if not _denies_everyone(statement) or not iam.covers_action(statement, action):
+        return False
+    conditions = list(iam.condition_entries(statement))
+    return all(key == "aws:principalarn" and op.removesuffix("ifexists") in iam.NEGATED_OPERATORS
+               and not any("*" in v.split(":", 5)[-1] for v in values) for op, key, values in conditions)
+
+
 # --------------------------------------------------------------------------- cases
 _PIPELINE = {"ArnNotLike": {"aws:PrincipalArn": "arn:*:iam::*:role/OrganizationAccountAccessRole"}}
 _ORG = case_resource(ORGANIZATION, "org", {"featureSet": "ALL"}, env="core")
@@ -243,7 +301,47 @@ X21_CASES = (
 )
 
 
+_ROLE = "arn:aws:iam::111111111111:role/"
+_WRITERS = {"Sid": "OnlyThePipelineWrites", "Effect": "Deny", "Principal": "*", "Action": ECR_WRITE_ACTIONS,
+            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": [_ROLE + "landing-zone-deploy-los", _ROLE + "Oaar"]}}}
+_PULL = {"Sid": "PromotionPull", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::222222222222:root"]},
+         "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}
+
+
+def _repo(env: str, *statements: Mapping) -> tuple[CaseResource, ...]:
+    repo = case_resource(ECR_REPOSITORY, f"{env}-los", {"name": "los"}, env=env)
+    if not statements:
+        return (repo,)
+    return repo, case_resource(REPOSITORY_POLICY, f"{env}-los-policy", {"policy": json.dumps(
+        {"Version": "2012-10-17", "Statement": list(statements)})}, {"repository": f"{env}-los"}, env=env)
+
+
+CTR09_CASES = (
+    StackCase(_repo("prod", _WRITERS) + _repo("nonprod"), violates=False, note="prod written by the pipeline only"),
+    StackCase(_repo("prod"), violates=True, note="anyone with ecr:PutImage in the prod account pushes"),
+    StackCase(_repo("prod", dict(_WRITERS, Condition={"ArnNotLike": {"aws:PrincipalArn": _ROLE + "*"}})),
+              violates=True, note="every role of the account exempted"),
+    StackCase(_repo("prod", _WRITERS) + _repo("nonprod", _PULL), violates=True,
+              note="prod pulls from the non-prod repository (the *-promotion grant)"),
+    StackCase(_repo("nonprod", {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                "Action": "ecr:BatchGetImage"}), violates=False, note="a service principal"),
+)
+
+
 RULES = [
+    StackRule(
+        id="CTR-09", name="ctr-09-images-promoted-by-the-pipeline",
+        title="Prod repositories are written only by the pipeline; nothing pulls from a non-prod repository",
+        description="Every ECR repository in a `writeProtectedEnvironments` account has a repository policy that "
+                    "denies `ecrWriteActions` to Principal \"*\" except named principals (negated aws:PrincipalArn, "
+                    "no wildcard in the role name); no repository elsewhere allows an AWS principal to pull "
+                    "(promotion copies the approved digest into prod instead).",
+        refs="AWS Prescriptive Guidance (ECR cross-account promotion); SLSA build provenance; issue 22",
+        checks=(images_promoted_not_pulled,), cases=CTR09_CASES,
+        params={"ecrWriteActions": Param("array", ECR_WRITE_ACTIONS, "actions only the pipeline may call on a prod "
+                                         "repository", items="string"),
+                "writeProtectedEnvironments": Param("array", ["prod"], "environments whose repositories only the "
+                                                    "pipeline writes", items="string")}),
     StackRule(
         id="X-20", name="x-20-workload-account-guardrails",
         title="Every workload account's SCPs deny network, security-service, identity-provider and backup tampering",

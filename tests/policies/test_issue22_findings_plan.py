@@ -94,6 +94,25 @@ def endpoint_caller_side_only(plan: dict) -> str:
     return "prod-apps-ap-south-1-vpce-secretsmanager"
 
 
+def promotion_pull_grant(plan: dict) -> str:
+    """The old `*-promotion` grant: prod pulls nonprod-apps' images by tag."""
+    repo = named(plan, "nonprod-apps-ap-south-1-ecr-web", "aws:ecr/repository:Repository")
+    prod = named(plan, "account-prod-apps")["id"]
+    grant = {"Version": "2012-10-17", "Statement": [{"Sid": "PromotionPull", "Effect": "Allow",
+             "Principal": {"AWS": [f"arn:aws:iam::{prod}:root"]}, "Action": ["ecr:BatchGetImage"]}]}
+    plan["resources"].append({**repo, "urn": repo["urn"].replace("ecr/repository:Repository", "ecr/repositoryPolicy:RepositoryPolicy") + "-promotion",
+                              "type": "aws:ecr/repositoryPolicy:RepositoryPolicy", "name": "nonprod-apps-ap-south-1-ecr-web-promotion",
+                              "inputs": {"repository": repo["outputs"]["name"], "policy": json.dumps(grant)},
+                              "outputs": {"repository": repo["outputs"]["name"], "policy": json.dumps(grant)},
+                              "dependencies": [repo["urn"]], "property_dependencies": {"repository": [repo["urn"]]}})
+    return "nonprod-apps-ap-south-1-ecr-web"
+
+
+def prod_repository_writable(plan: dict) -> str:
+    plan["resources"].remove(named(plan, "prod-apps-ap-south-1-ecr-web-writers"))
+    return "prod-apps-ap-south-1-ecr-web"
+
+
 BREAKS: dict[str, tuple[Callable[[dict], str], str, str]] = {
     # finding: (how it is put back, the rule that must catch it, what its message must say)
     "route table association swap": (route_table_swap, "x-20", "ec2:ReplaceRouteTableAssociation"),
@@ -104,6 +123,8 @@ BREAKS: dict[str, tuple[Callable[[dict], str], str, str]] = {
     "resource perimeter": (writes_to_outside_buckets, "x-20", "s3:PutObject"),
     "trail data-event exclusion by prefix": (trail_prefix_exclusion, "log-04", "exact ARN"),
     "endpoint resource perimeter": (endpoint_caller_side_only, "x-14", "aws:ResourceOrgID"),
+    "promotion pull grant": (promotion_pull_grant, "ctr-09", "promote by copying the digest"),
+    "prod repository writable": (prod_repository_writable, "ctr-09", "ecr:PutImage"),
     "confused deputy": (rcp_without_confused_deputy, "x-21", "EnforceConfusedDeputyProtection"),
     "access role assumers": (rcp_without_access_role_restriction, "x-21", "RestrictAccessRoleAssumption"),
 }

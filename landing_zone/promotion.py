@@ -6,7 +6,7 @@ BY DIGEST from the non-prod repository (with the non-prod deploy role) into the 
 deploy role). Prod never pulls from a non-prod repository: there, developers push (PowerUserAccess) and IMMUTABLE
 tags do not stop a delete-then-push of the same tag, so a pull by tag could fetch a poisoned image. A prod
 repository is written only by the deploy roles of the repository that owns the service and by the landing zone's
-access role (WRITE_ACTIONS denied to everyone else in its repository policy; pack rule CTR-09).
+access role (WRITE_ACTIONS denied to everyone else in its repository policy; pack rule X-22).
 """
 
 from __future__ import annotations

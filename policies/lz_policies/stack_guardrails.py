@@ -1,5 +1,6 @@
 """Stack rules of the guardrails an attacker reaches first (issue 22): what the SCPs effective in every workload
-account deny (X-20), that the SCPs fit AWS's limits, and that no data-perimeter RCP statement is missing (X-21)."""
+account deny (X-20), that the SCPs fit AWS's limits, that no data-perimeter RCP statement is missing (X-21), and
+that prod images are written only by the pipeline, never pulled from non-prod (X-22)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from .values import UNKNOWN, cannot_verify, is_unknown
 # --------------------------------------------------------------------------- X-20
 # One representative per class an account administrator must not reach (the SCP classes themselves are tested
 # against botocore's operation lists in tests/components/test_scp_classes.py): moving a subnet's routes, opening an
-# endpoint, blinding a detective service, registering an outside identity, removing backups or the lock bypass.
+# endpoint, blinding a detective service, registering an outside identity, removing backups.
 WORKLOAD_DENIES = [
     "ec2:CreateRoute", "ec2:ReplaceRoute", "ec2:ReplaceRouteTableAssociation", "ec2:AssociateRouteTable",
     "ec2:ModifyVpcEndpoint", "ec2:ModifySubnetAttribute", "ec2:CreateVpcPeeringConnection", "ec2:AttachInternetGateway",
@@ -39,8 +40,7 @@ WORKLOAD_DENIES = [
     "route53resolver:DisassociateResolverQueryLogConfig", "account:PutAlternateContact",
     "iam:CreateSAMLProvider", "iam:UpdateSAMLProvider", "iam:CreateOpenIDConnectProvider",
     "rolesanywhere:CreateTrustAnchor", "backup:DeleteRecoveryPoint", "backup:DeleteBackupVault",
-    "s3:BypassGovernanceRetention",
-]
+]  # s3:BypassGovernanceRetention: X-18, without exemption, wherever a GOVERNANCE lock is
 WORKLOAD_ENVIRONMENTS = ["prod", "nonprod", "sandbox"]
 # The resource side of the data perimeter: writes only into resources of the organization.
 RESOURCE_PERIMETER_ACTIONS = ["s3:PutObject", "sqs:SendMessage", "sns:Publish", "kinesis:PutRecord"]
@@ -169,7 +169,7 @@ def _restricts_assumption(statement: Mapping, role: str) -> bool:
                                     for op, key, _ in conditions)
 
 
-# --------------------------------------------------------------------------- CTR-09
+# --------------------------------------------------------------------------- X-22
 # Promotion by digest into a repository only the pipeline writes: a prod repository's policy denies image writes
 # (and policy changes) to all but named principals, and no repository outside prod lets another principal pull
 # (prod pulling a non-prod tag fetches whatever a developer pushed there last).
@@ -316,7 +316,7 @@ def _repo(env: str, *statements: Mapping) -> tuple[CaseResource, ...]:
         {"Version": "2012-10-17", "Statement": list(statements)})}, {"repository": f"{env}-los"}, env=env)
 
 
-CTR09_CASES = (
+X22_CASES = (
     StackCase(_repo("prod", _WRITERS) + _repo("nonprod"), violates=False, note="prod written by the pipeline only"),
     StackCase(_repo("prod"), violates=True, note="anyone with ecr:PutImage in the prod account pushes"),
     StackCase(_repo("prod", dict(_WRITERS, Condition={"ArnNotLike": {"aws:PrincipalArn": _ROLE + "*"}})),
@@ -330,14 +330,14 @@ CTR09_CASES = (
 
 RULES = [
     StackRule(
-        id="CTR-09", name="ctr-09-images-promoted-by-the-pipeline",
+        id="X-22", name="x-22-images-promoted-by-the-pipeline",
         title="Prod repositories are written only by the pipeline; nothing pulls from a non-prod repository",
         description="Every ECR repository in a `writeProtectedEnvironments` account has a repository policy that "
                     "denies `ecrWriteActions` to Principal \"*\" except named principals (negated aws:PrincipalArn, "
                     "no wildcard in the role name); no repository elsewhere allows an AWS principal to pull "
                     "(promotion copies the approved digest into prod instead).",
         refs="AWS Prescriptive Guidance (ECR cross-account promotion); SLSA build provenance; issue 22",
-        checks=(images_promoted_not_pulled,), cases=CTR09_CASES,
+        checks=(images_promoted_not_pulled,), cases=X22_CASES,
         params={"ecrWriteActions": Param("array", ECR_WRITE_ACTIONS, "actions only the pipeline may call on a prod "
                                          "repository", items="string"),
                 "writeProtectedEnvironments": Param("array", ["prod"], "environments whose repositories only the "
@@ -352,7 +352,7 @@ RULES = [
                     "configuration policies / control associations / finding updates, Inspector delegated admin "
                     "and organization configuration, Access Analyzer archive rules, organization Config rules, "
                     "DNS Firewall and query-log disassociation, alternate contacts, SAML / OIDC / Roles Anywhere "
-                    "identity providers, backups, the Object Lock bypass) on Resource \"*\" with no condition but "
+                    "identity providers, backups) on Resource \"*\" with no condition but "
                     "principal exemptions, and deny `resourcePerimeterActions` into resources outside the "
                     "organization (StringNotEqualsIfExists aws:ResourceOrgID). Every SCP fits in 5,120 characters "
                     "minified, and no root, OU or account has more than 4 SCPs besides FullAWSAccess.",

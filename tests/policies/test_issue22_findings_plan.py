@@ -123,8 +123,8 @@ BREAKS: dict[str, tuple[Callable[[dict], str], str, str]] = {
     "resource perimeter": (writes_to_outside_buckets, "x-20", "s3:PutObject"),
     "trail data-event exclusion by prefix": (trail_prefix_exclusion, "log-04", "exact ARN"),
     "endpoint resource perimeter": (endpoint_caller_side_only, "x-14", "aws:ResourceOrgID"),
-    "promotion pull grant": (promotion_pull_grant, "ctr-09", "promote by copying the digest"),
-    "prod repository writable": (prod_repository_writable, "ctr-09", "ecr:PutImage"),
+    "promotion pull grant": (promotion_pull_grant, "x-22", "promote by copying the digest"),
+    "prod repository writable": (prod_repository_writable, "x-22", "ecr:PutImage"),
     "confused deputy": (rcp_without_confused_deputy, "x-21", "EnforceConfusedDeputyProtection"),
     "access role assumers": (rcp_without_access_role_restriction, "x-21", "RestrictAccessRoleAssumption"),
 }

@@ -80,6 +80,9 @@ class LogArchive:
     bucket_arn: pulumi.Input[str]
     kms_key_arn: pulumi.Input[str]
     elb_logs_bucket_by_region: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    # Every bucket of the log archive (log, server access log and ELB log buckets), by exact ARN: what the
+    # organization trail records no data events for (a name prefix would exempt any account's look-alike bucket).
+    bucket_arns: tuple[pulumi.Input[str], ...] = ()
     # What a log writer must wait for: AWS checks delivery permissions when the writer is created (CreateFlowLogs,
     # CreateTrail, PutDeliveryChannel), so writers depend on the bucket's policy, not only on the bucket.
     ready: tuple[pulumi.Resource, ...] = ()

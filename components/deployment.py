@@ -27,6 +27,7 @@ from components.base import AccountArgs, AccountComponent
 from components.context import AccountContext
 from components.lookups import lookup
 from landing_zone.models import Deployment, PipelineRepository
+from landing_zone.promotion import deploy_role_name
 
 CONTRACT_PARAMETER_PREFIX = "/landing-zone/"
 DEFAULT_NAMESPACE = "apps"
@@ -194,7 +195,7 @@ class DeploymentRoles(AccountComponent[DeploymentRolesArgs]):
         trusted = subjects(provider, repository)
         role = aws.iam.Role(
             self.child_name(f"deploy-{slug}-role"),
-            name=f"landing-zone-deploy-{slug}"[:64],
+            name=deploy_role_name(repository.repo),
             description=f"{provider} pipeline of {repository.repo} ({', '.join(trusted)}) deploys to {account.name}",
             assume_role_policy=oidc.arn.apply(lambda arn: trust_policy(issuer, arn, trusted)),
             max_session_duration=3600,

@@ -28,7 +28,7 @@ from landing_zone.segments import DEFAULT_REACHABILITY, DEFAULT_SEGMENTS, SEGMEN
 
 Environment = Literal["prod", "nonprod", "sandbox", "core"]
 AccountRole = Literal["log-archive", "security", "network", "workload"]
-ScpName = Literal["guardrails", "region-restriction", "data-protection", "protect-logs-and-backups", "network-lockdown"]
+ScpName = Literal["guardrails", "security-services", "region-restriction", "data-protection", "protect-logs-and-backups", "network-lockdown"]
 DataHostRole = Literal["cassandra", "mongodb", "kafka", "elasticsearch"]
 
 BUILTIN_PERMISSION_SETS = (

@@ -3,18 +3,22 @@
 Pure: no pulumi import, so `lz validate` checks the documents the program will attach. One implementation serves
 components/organization.py (the Policy resources) and landing_zone/validation.py (the limit check).
 
-The five bundles (models.ScpName):
-- guardrails: never leave the organization, no root user, keep CloudTrail / Config / GuardDuty / Security Hub /
-  Inspector / Access Analyzer / EBS default encryption / the S3 account public access block / IMDS defaults as the
-  landing zone set them, no default VPC, KMS keys deleted only after >= 30 days.
-- region-restriction: nothing outside organization.allowed_regions, except global services (Control Tower's list).
-- data-protection: IMDSv2 only, no unencrypted RDS / EFS. (No deny of S3 PutObject without an encryption header:
-  it breaks SDK / CLI / Athena uploads that rely on bucket default encryption, and S3 encrypts every new object.)
+The six bundles (models.ScpName; action catalogues in scp_actions.py):
+- guardrails: never leave the organization, no root user, no IAM users, no outside identity provider (SAML, OIDC,
+  Roles Anywhere), keep CloudTrail / Config / EBS default encryption / the S3 account public access block / IMDS
+  defaults / alternate contacts as the landing zone set them, no default VPC, KMS keys deleted only after >= 30 days.
+- security-services: GuardDuty / Security Hub / Inspector / Access Analyzer / Macie / DNS Firewall and Resolver
+  query logging stay enabled, associated and unsuppressed (no filters, IP sets, archive or automation rules).
+- region-restriction: nothing outside organization.allowed_regions, except truly global services.
+- data-protection: IMDSv2 only, no unencrypted RDS / EFS, data written only into resources of the caller's own
+  organization (aws:ResourceOrgID). (No deny of S3 PutObject without an encryption header: it breaks SDK / CLI /
+  Athena uploads that rely on bucket default encryption, and S3 encrypts every new object.)
 - protect-logs-and-backups: the log archive buckets, the log archive KMS key and AWS Backup stay as configured; no
   principal bypasses object-lock GOVERNANCE retention.
-- network-lockdown: only the landing zone changes the network (LZA GRNETSEC2).
-guardrails also denies IAM users and access keys, RAM sharing outside the organization, turning Macie off, and
-protects every exempted principal (below).
+- network-lockdown: only the landing zone changes the network (LZA GRNETSEC2, completed to routes, route-table
+  associations, endpoints, subnet attributes, network ACLs and DHCP options).
+guardrails also denies RAM sharing outside the organization and protects every exempted principal (below).
+At most SCPS_PER_TARGET of them on the root or one OU (`lz validate`).
 
 Exemptions. Statements that protect what the landing zone itself manages exempt the landing zone's access role
 (organization.access_role_name, the role the pipeline assumes in every member account), always in one shape:
@@ -40,109 +44,45 @@ from typing import Any
 
 from landing_zone.log_delivery import elb_delivery_accounts
 from landing_zone.models import LandingZoneConfig, ScpName
+from landing_zone.scp_actions import (
+    BACKUP_ACTIONS,
+    BASELINE_ACTIONS,
+    CLOUDTRAIL_ACTIONS,
+    CONFIG_ACTIONS,
+    DATA_WRITE_ACTIONS,
+    DEFAULT_VPC_ACTIONS,
+    IAM_USER_ACTIONS,
+    IDENTITY_PROVIDER_ACTIONS,
+    LOG_BUCKET_ACTIONS,
+    LOG_KEY_ACTIONS,
+    LOG_KEY_ALIAS,
+    LOG_KEY_ALIAS_ACTIONS,
+    NETWORK_ACTIONS,
+    REGION_EXEMPT_ACTIONS,
+    ROLE_PROTECTION_ACTIONS,
+    SECURITY_SERVICE_ACTIONS,
+)
 
+__all__ = ["LOG_KEY_ALIAS"]  # components/security/ names the log archive key with it
 SCP_MAX_CHARACTERS = 5120  # AWS counts the document without whitespace outside strings (RCPs: the same limit)
+# At most five SCPs per root, OU or account; AWS's FullAWSAccess (the allow every deny-list SCP strategy needs)
+# holds one of them, so four of ours.
+SCPS_PER_TARGET = 5 - 1
 SCP_NAMES: tuple[ScpName, ...] = (
-    "guardrails", "region-restriction", "data-protection", "protect-logs-and-backups", "network-lockdown",
+    "guardrails", "security-services", "region-restriction", "data-protection", "protect-logs-and-backups",
+    "network-lockdown",
 )  # fmt: skip
 
 DESCRIPTIONS: dict[str, str] = {
-    "guardrails": "Stay in the organization, no root user, keep the security services and account baseline intact",
+    "guardrails": "Stay in the organization, no root user, no IAM users or outside identity providers, keep "
+                  "CloudTrail, Config and the account baseline intact",
+    "security-services": "GuardDuty, Security Hub, Inspector, Access Analyzer, Macie and DNS Firewall stay as the "
+                         "landing zone set them; findings are not suppressed",
     "region-restriction": "Deny requests outside the allowed regions (global services exempt)",
-    "data-protection": "IMDSv2 only; no unencrypted RDS or EFS",
+    "data-protection": "IMDSv2 only; no unencrypted RDS or EFS; data written only into the organization's resources",
     "protect-logs-and-backups": "The log archive buckets and key and AWS Backup cannot be changed; no object-lock bypass",
-    "network-lockdown": "Only the landing zone pipeline changes VPCs, subnets, routes, gateways and the TGW",
+    "network-lockdown": "Only the landing zone pipeline changes VPCs, subnets, routes, gateways, endpoints and the TGW",
 }
-
-# Control Tower's region deny (GRREGIONDENY / CT.MULTISERVICE.PV.1): global services and the calls that must reach
-# us-east-1 whatever the caller's region.
-REGION_EXEMPT_ACTIONS = (
-    "a4b:*", "access-analyzer:*", "account:*", "acm:*", "activate:*", "artifact:*", "aws-marketplace-management:*",
-    "aws-marketplace:*", "aws-portal:*", "billing:*", "billingconductor:*", "budgets:*", "ce:*", "chatbot:*",
-    "chime:*", "cloudfront:*", "cloudtrail:LookupEvents", "compute-optimizer:*", "config:*", "consoleapp:*",
-    "consolidatedbilling:*", "cur:*", "devicefarm:*", "directconnect:*", "ec2:DescribeRegions",
-    "ec2:DescribeTransitGateways", "ec2:DescribeVpnGateways", "ecr-public:*", "fms:*", "freetier:*",
-    "globalaccelerator:*", "health:*", "iam:*", "importexport:*", "invoicing:*", "iq:*", "kms:*", "lightsail:Get*",
-    "networkmanager:*", "notifications:*", "organizations:*", "payments:*", "pricing:*", "resource-explorer-2:*",
-    "route53-recovery-cluster:*", "route53-recovery-control-config:*", "route53-recovery-readiness:*", "route53:*",
-    "route53domains:*", "s3:CreateMultiRegionAccessPoint", "s3:DeleteMultiRegionAccessPoint",
-    "s3:DescribeMultiRegionAccessPointOperation", "s3:GetAccountPublicAccessBlock", "s3:GetBucketLocation",
-    "s3:GetMultiRegionAccessPoint", "s3:GetMultiRegionAccessPointPolicy", "s3:GetMultiRegionAccessPointPolicyStatus",
-    "s3:GetStorageLensConfiguration", "s3:GetStorageLensDashboard", "s3:ListAllMyBuckets",
-    "s3:ListMultiRegionAccessPoints", "s3:ListStorageLensConfigurations", "s3:PutAccountPublicAccessBlock",
-    "s3:PutMultiRegionAccessPointPolicy", "savingsplans:*", "shield:*", "sso:*", "sts:*", "support:*",
-    "supportapp:*", "supportplans:*", "sustainability:*", "tag:GetResources", "tax:*", "trustedadvisor:*",
-    "vendor-insights:ListEntitledSecurityProfiles", "waf-regional:*", "waf:*", "wafv2:*",
-)  # fmt: skip
-
-CLOUDTRAIL_ACTIONS = ("cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors", "cloudtrail:StopLogging",
-                      "cloudtrail:UpdateTrail")  # fmt: skip
-CONFIG_ACTIONS = (
-    "config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel", "config:DeleteRetentionConfiguration",
-    "config:PutConfigurationRecorder", "config:PutDeliveryChannel", "config:PutRetentionConfiguration",
-    "config:StopConfigurationRecorder", "config:PutConfigRule", "config:DeleteConfigRule",
-    "config:DeleteEvaluationResults", "config:PutConfigurationAggregator", "config:DeleteConfigurationAggregator",
-)  # fmt: skip
-SECURITY_SERVICE_ACTIONS = (
-    "guardduty:AcceptInvitation", "guardduty:CreateMembers", "guardduty:DeclineInvitations", "guardduty:Delete*",
-    "guardduty:Disassociate*", "guardduty:DisableOrganizationAdminAccount", "guardduty:InviteMembers",
-    "guardduty:StopMonitoringMembers", "guardduty:UpdateDetector", "guardduty:UpdateFindingsFeedback",
-    "guardduty:UpdateOrganizationConfiguration", "guardduty:UpdatePublishingDestination",
-    "securityhub:AcceptInvitation", "securityhub:BatchDisableStandards", "securityhub:CreateMembers",
-    "securityhub:DeclineInvitations", "securityhub:DeleteActionTarget", "securityhub:DeleteInsight",
-    "securityhub:DeleteInvitations", "securityhub:DeleteMembers", "securityhub:Disassociate*", "securityhub:Disable*",
-    "securityhub:InviteMembers", "securityhub:UpdateSecurityHubConfiguration", "securityhub:UpdateStandardsControl",
-    "inspector2:Disable", "inspector2:DisassociateMember", "access-analyzer:DeleteAnalyzer",
-    "macie2:DisableMacie", "macie2:DisableOrganizationAdminAccount", "macie2:DisassociateFromAdministratorAccount",
-    "macie2:DisassociateFromMasterAccount", "macie2:DisassociateMember", "macie2:DeleteMember",
-    "macie2:UpdateMacieSession",
-)  # fmt: skip
-# Identity Center is the way in (CONTROLS IAM-06): no IAM users, no long-lived keys, no console passwords.
-IAM_USER_ACTIONS = ("iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile")
-# Control Tower's role protection: everything that changes who can assume a role or what it may do, or removes it
-# (CreateRole: a deleted role re-created with another trust policy).
-ROLE_PROTECTION_ACTIONS = (
-    "iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
-    "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
-    "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:TagRole", "iam:UntagRole",
-)  # fmt: skip
-BASELINE_ACTIONS = (
-    "account:EnableRegion", "account:DisableRegion", "account:DeleteAlternateContact",
-    "ec2:DisableEbsEncryptionByDefault", "ec2:ModifyEbsDefaultKmsKeyId", "ec2:ModifyInstanceMetadataDefaults",
-    "ec2:DisableImageBlockPublicAccess", "ec2:DisableSnapshotBlockPublicAccess", "s3:PutAccountPublicAccessBlock",
-    "iam:UpdateAccountPasswordPolicy", "iam:DeleteAccountPasswordPolicy",
-)  # fmt: skip
-DEFAULT_VPC_ACTIONS = ("ec2:CreateDefaultVpc", "ec2:CreateDefaultSubnet")
-LOG_BUCKET_ACTIONS = (
-    "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:PutBucketPolicy", "s3:PutEncryptionConfiguration",
-    "s3:PutBucketLogging", "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning", "s3:PutBucketObjectLockConfiguration",
-    "s3:PutBucketPublicAccessBlock", "s3:PutBucketAcl", "s3:PutBucketOwnershipControls", "s3:PutReplicationConfiguration",
-    "s3:DeleteObjectVersion",
-)  # fmt: skip
-LOG_KEY_ALIAS = "alias/landing-zone/log-archive"  # components/security/ names the log archive key so
-# Everything that makes the log archive key unusable or hands it to someone else (CreateGrant, a policy change).
-LOG_KEY_ACTIONS = (
-    "kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:CreateGrant", "kms:DisableKeyRotation",
-    "kms:UpdatePrimaryRegion", "kms:ReplicateKey",
-)  # fmt: skip
-LOG_KEY_ALIAS_ACTIONS = ("kms:DeleteAlias", "kms:UpdateAlias")  # the alias is what the key statement matches on
-BACKUP_ACTIONS = (
-    "backup:DeleteBackupPlan", "backup:DeleteBackupSelection", "backup:DeleteBackupVault",
-    "backup:DeleteBackupVaultAccessPolicy", "backup:DeleteBackupVaultNotifications", "backup:DeleteBackupVaultLockConfiguration",
-    "backup:DeleteRecoveryPoint", "backup:PutBackupVaultAccessPolicy", "backup:PutBackupVaultNotifications",
-    "backup:UpdateBackupPlan", "backup:UpdateRecoveryPointLifecycle", "backup:UpdateRegionSettings",
-)  # fmt: skip
-# LZA GRNETSEC2: the network is the landing zone's; accounts consume it (the IPAM actions included).
-NETWORK_ACTIONS = (
-    "ec2:AcceptTransitGateway*", "ec2:AcceptVpc*", "ec2:AllocateAddress", "ec2:AssociateAddress",
-    "ec2:AttachInternetGateway", "ec2:AttachVpnGateway", "ec2:CreateEgressOnlyInternetGateway",
-    "ec2:CreateInternetGateway", "ec2:CreateNatGateway", "ec2:CreateRoute*", "ec2:CreateSubnet",
-    "ec2:CreateTransitGateway*", "ec2:CreateVpc", "ec2:CreateVpcEndpoint", "ec2:CreateVpcPeeringConnection",
-    "ec2:CreateVpn*", "ec2:DeleteFlowLogs", "ec2:DeleteRoute*", "ec2:DeleteSubnet", "ec2:DeleteTransitGateway*",
-    "ec2:DeleteVpc", "ec2:ModifyTransitGateway*", "ec2:AllocateIpamPoolCidr", "ec2:CreateIpam*", "ec2:DeleteIpam*",
-    "ec2:ModifyIpam*", "ec2:ReleaseIpamPoolAllocation",
-)  # fmt: skip
-
 
 class ScpTooLarge(ValueError):
     """A generated SCP exceeds AWS's size limit."""
@@ -214,7 +154,7 @@ def guardrails(cfg: LandingZoneConfig) -> dict:
         _deny("DenyExternalShareInvitations", "ram:AcceptResourceShareInvitation"),
         _deny("ProtectCloudTrail", CLOUDTRAIL_ACTIONS, pipeline_only),
         _deny("ProtectConfig", CONFIG_ACTIONS, pipeline_only),
-        _deny("ProtectSecurityServices", SECURITY_SERVICE_ACTIONS, pipeline_only),
+        _deny("DenyIdentityProviders", IDENTITY_PROVIDER_ACTIONS, pipeline_only),
         _deny("ProtectAccountBaseline", BASELINE_ACTIONS + DEFAULT_VPC_ACTIONS, pipeline_only),
         _deny("DenyShortKmsKeyDeletion", "kms:ScheduleKeyDeletion",
               {"NumericLessThan": {"kms:ScheduleKeyDeletionPendingWindowInDays": "30"}}),
@@ -222,6 +162,10 @@ def guardrails(cfg: LandingZoneConfig) -> dict:
         # protect-logs-and-backups: the bypass is denied at the root too, without exemption (pack rule X-18).
         _deny("DenyObjectLockBypass", "s3:BypassGovernanceRetention"),
     ])  # fmt: skip
+
+
+def security_services(cfg: LandingZoneConfig) -> dict:
+    return _document([_deny("ProtectSecurityServices", SECURITY_SERVICE_ACTIONS, _unless_exempted(cfg))])
 
 
 def region_restriction(cfg: LandingZoneConfig) -> dict:
@@ -242,6 +186,9 @@ def data_protection(cfg: LandingZoneConfig) -> dict:
         _deny("ProtectInstanceMetadataOptions", "ec2:ModifyInstanceMetadataOptions", _unless_exempted(cfg)),
         _deny("DenyUnencryptedRds", ("rds:CreateDBInstance", "rds:CreateDBCluster"), {"Bool": {"rds:StorageEncrypted": "false"}}),
         _deny("DenyUnencryptedEfs", "elasticfilesystem:CreateFileSystem", {"Bool": {"elasticfilesystem:Encrypted": "false"}}),
+        # the resource perimeter: the caller's own organization, as a policy variable (no organization id needed)
+        _deny("DenyWritesOutsideOrganization", DATA_WRITE_ACTIONS,
+              {"StringNotEqualsIfExists": {"aws:ResourceOrgID": "${aws:PrincipalOrgID}"}}),
     ])  # fmt: skip
 
 
@@ -269,6 +216,7 @@ def network_lockdown(cfg: LandingZoneConfig) -> dict:
 
 BUILDERS = {
     "guardrails": guardrails,
+    "security-services": security_services,
     "region-restriction": region_restriction,
     "data-protection": data_protection,
     "protect-logs-and-backups": protect_logs_and_backups,
@@ -393,6 +341,7 @@ def check_scp_sizes(cfg: LandingZoneConfig) -> Iterator[str]:
         except ScpTooLarge as e:
             yield f"organization.access_role_assumers: {e}"
     yield from _unprotected_exemptions(cfg)
+    yield from _too_many_per_target(cfg)
     mgmt = cfg.organization.management_account_id
     for i, arn in enumerate(cfg.organization.access_role_assumers):
         if arn.split(":")[4] != mgmt:
@@ -410,6 +359,16 @@ def _unprotected_exemptions(cfg: LandingZoneConfig) -> Iterator[str]:
         yield (f"organization.scps: add guardrails: {', '.join(exempting)} exempt "
                f"{cfg.organization.access_role_name}, and only guardrails at the root stops account administrators "
                f"from changing that role's trust policy and taking the exemption")
+
+
+def _too_many_per_target(cfg: LandingZoneConfig) -> Iterator[str]:
+    """AWS refuses a sixth SCP on a target, and FullAWSAccess is one of the five."""
+    targets = [("organization.scps", cfg.organization.scps)]
+    targets += [(f"organizational_units[{i}].scps", ou.scps) for i, ou in enumerate(cfg.organizational_units)]
+    for field, names in targets:
+        if len(set(names)) > SCPS_PER_TARGET:
+            yield (f"{field}: {len(set(names))} SCPs, AWS allows 5 per target and FullAWSAccess holds one; attach at "
+                   f"most {SCPS_PER_TARGET} (move some to a parent OU or the root)")
 
 
 def _attached_at(cfg: LandingZoneConfig, name: str) -> str:

@@ -17,8 +17,10 @@ Exceptions, each read-only or scoped to this organization's own resources:
   to or listed in a bucket outside the organization.
 - STS: `AssumeRoleWithWebIdentity` / `AssumeRoleWithSAML` are unsigned (EKS pods' IRSA tokens): allowed only for
   roles of the organization (`aws:ResourceOrgID`).
-Interface endpoints (those whose service supports a custom policy: POLICY_SUPPORTED) check only the caller: EKS and ECS pull AWS's own images (EKS add-ons live in AWS accounts), so
-a resource condition on ECR would break the nodes.
+Interface endpoints (those whose service supports a custom policy: POLICY_SUPPORTED) check the caller, and for the
+services where data lands (RESOURCE_PERIMETER: logs, KMS, Secrets Manager) the resource too. ECR, SSM and STS check
+only the caller: EKS and ECS pull AWS's own images (EKS add-ons live in AWS accounts) and SSM Agent runs AWS-owned
+documents, so a resource condition there would break the nodes.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ UNSIGNED_STS_ACTIONS = ("sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML
 # the instance's own role and keep AWS's default policy; `aws ec2 describe-vpc-endpoint-services` shows
 # VpcEndpointPolicySupported per service.
 POLICY_SUPPORTED = frozenset({"ssm", "ecr.api", "ecr.dkr", "logs", "sts", "kms", "secretsmanager"})
+# Interface endpoints where data lands: the resource must belong to the organization too (pack rule X-14), so a
+# task cannot put logs, secrets or ciphertext into another account's resources with its own credentials.
+RESOURCE_PERIMETER = frozenset({"logs", "kms", "secretsmanager"})
 
 
 def _org_only(sid: str, org_id: str, resource_too: bool) -> dict:
@@ -65,7 +70,7 @@ def gateway_policy_document(service: str, region: str, org_id: str) -> dict:
 
 def interface_policy_document(service: str, org_id: str) -> dict:
     """Interface endpoints: organization principals only (STS also lets the organization's roles be federated into)."""
-    statements = [_org_only("OrganizationPrincipals", org_id, resource_too=False)]
+    statements = [_org_only("OrganizationPrincipals", org_id, resource_too=service in RESOURCE_PERIMETER)]
     if service == "sts":
         statements.append({
             "Sid": "FederationIntoOrganizationRoles", "Effect": "Allow", "Principal": "*",

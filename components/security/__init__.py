@@ -101,8 +101,7 @@ class SecurityBaseline(Component[SecurityBaselineArgs]):
         if s.cloudtrail:
             trail = OrganizationTrail(f"{name}-trail", OrganizationTrailArgs(
                 account=a.management, region=a.home_region, partition=self.partition, trail_name=trail_name,
-                log_archive=self.log_archive, log_bucket_prefix=a.log_bucket_prefix,
-                log_retention_days=s.log_retention_days, org_ready=a.org_ready), self.child)
+                log_archive=self.log_archive, log_retention_days=s.log_retention_days, org_ready=a.org_ready), self.child)
             self.trail = trail.trail
             self.alarm_topic_arn, self.alarm_bus, self.alarms = self._alarms(name, trail)
         self.recorders = self._config(name, storage).recorders if s.config else {}

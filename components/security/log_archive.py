@@ -70,6 +70,7 @@ class LogArchiveStorage(AccountSecurityService[LogArchiveArgs]):
         aws.kms.Alias(self.child_name("log-key-alias"), name=LOG_KEY_ALIAS, target_key_id=self.key.key_id,
                       opts=self.child_opts(protect=True))
         self._access_buckets: dict[str, HardenedBucket] = {}
+        self._bucket_arns: list[pulumi.Output[str]] = []
         access = self._access_log_bucket(self.region)
         logs = self._bucket("log-bucket", pulumi.Output.concat(args.bucket_prefix, self.account.account_id, "-", self.region),
                             kms_key_arn=self.key.arn, object_lock=args.object_lock,
@@ -78,7 +79,8 @@ class LogArchiveStorage(AccountSecurityService[LogArchiveArgs]):
         self.bucket, self.bucket_policy = logs.bucket, logs.policy
         elb_buckets = {region: self._elb_log_bucket(region) for region in args.elb_regions}
         self.handle = LogArchive(bucket_name=logs.name, bucket_arn=logs.arn, kms_key_arn=self.key.arn,
-                                 elb_logs_bucket_by_region=elb_buckets, ready=(logs.policy, self.key))
+                                 elb_logs_bucket_by_region=elb_buckets, bucket_arns=tuple(self._bucket_arns),
+                                 ready=(logs.policy, self.key))
         self.register_outputs({"bucketName": logs.name, "kmsKeyArn": self.key.arn})
 
     def _key(self) -> aws.kms.Key:
@@ -188,6 +190,8 @@ class LogArchiveStorage(AccountSecurityService[LogArchiveArgs]):
         expired after `expire_days`; kms_key_arn None makes it an SSE-S3 log-delivery target."""
         rule = expiry_rule("archive-then-expire", expire_days, noncurrent_days=30, abort_multipart_days=7,
                            archive_after_days=min(90, max(expire_days - 1, 1)) if expire_days > 1 else None)
-        return HardenedBucket(self.account, region or self.region, purpose, bucket_name=bucket_name,
-                              kms_key_arn=kms_key_arn, object_lock=object_lock, lifecycle_rules=[rule],
-                              policy_statements=statements, access_logs=access_logs, protect=True, opts=self.child)
+        bucket = HardenedBucket(self.account, region or self.region, purpose, bucket_name=bucket_name,
+                                kms_key_arn=kms_key_arn, object_lock=object_lock, lifecycle_rules=[rule],
+                                policy_statements=statements, access_logs=access_logs, protect=True, opts=self.child)
+        self._bucket_arns.append(bucket.arn)
+        return bucket

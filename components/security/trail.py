@@ -35,7 +35,6 @@ class OrganizationTrailArgs(AccountArgs):
     partition: pulumi.Input[str]
     trail_name: str
     log_archive: LogArchive  # where the trail delivers; `ready` is what CreateTrail checks
-    log_bucket_prefix: str  # the log archive's buckets: no data events recorded for them
     log_retention_days: int
     org_ready: tuple[pulumi.Resource, ...] = ()  # the organization and its trusted access for CloudTrail
 
@@ -94,13 +93,16 @@ class OrganizationTrail(AccountSecurityService[OrganizationTrailArgs]):
     def _event_selectors(self) -> list[dict]:
         """Management events, and S3 object read and write data events (CIS 3.10-3.11) of every bucket but the log
         archive's own: CloudTrail's, Config's and log delivery's writes into them (and their server access logs)
-        would each be a data event delivered into them again, a feedback loop billed per event."""
-        log_buckets = pulumi.Output.concat("arn:", self.args.partition, ":s3:::", self.args.log_bucket_prefix)
+        would each be a data event delivered into them again, a feedback loop billed per event. Each bucket is
+        excluded by its exact ARN followed by "/" (object ARNs are `<bucket ARN>/<key>`): a name prefix would also
+        exempt `acme-log-archive-x`, a bucket any account can create to stage data unrecorded (LOG-04)."""
+        log_archive = self.args.log_archive
+        buckets = log_archive.bucket_arns or (log_archive.bucket_arn,)
         return [
             {"name": "Management events", "field_selectors": [{"field": "eventCategory", "equals": ["Management"]}]},
             {"name": "S3 object events outside the log archive", "field_selectors": [
                 {"field": "eventCategory", "equals": ["Data"]},
                 {"field": "resources.type", "equals": ["AWS::S3::Object"]},
-                {"field": "resources.ARN", "not_starts_withs": [log_buckets]},
+                {"field": "resources.ARN", "not_starts_withs": [pulumi.Output.concat(b, "/") for b in buckets]},
             ]},
         ]  # fmt: skip

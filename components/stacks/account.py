@@ -18,15 +18,14 @@ from components.workloads import build_workloads
 from landing_zone.dns import vpc_regions
 from landing_zone.log_delivery import elb_log_regions
 from landing_zone.models import LandingZoneConfig
-from landing_zone.promotion import promotion_peers
 from landing_zone.stacks import network_role_name
 
 
 def build(cfg: LandingZoneConfig, base: str, name: str) -> None:
     org_out, net_out = outputs.read_organization(base), outputs.read_network(base)
     org, regions = cfg.organization, cfg.regions
-    # the ids this stack uses: its own, the network account's, and its image-promotion peers' (not all N)
-    wanted = [name, cfg.account_with_role("network").name, *promotion_peers(cfg, name)]
+    # the ids this stack uses: its own and the network account's (not all N)
+    wanted = [name, cfg.account_with_role("network").name]
     ids = {n: org_out.field("account_ids", n) for n in dict.fromkeys(wanted)}
     config = cfg.account(name)
     moved = moved_from_organization()  # single mode creates these providers under the Organization component
@@ -41,7 +40,7 @@ def build(cfg: LandingZoneConfig, base: str, name: str) -> None:
                           scope=NetworkScope(accounts=frozenset({name}), upstream=upstream(cfg, net_out, network)))
     management = AccountContext(management_account(org), org.management_account_id,
                                 management_providers(org, [org.home_region], moved))
-    workloads = build_workloads(cfg, {name: account}, built.vpcs, log_archive, management, account_ids=ids)
+    workloads = build_workloads(cfg, {name: account}, built.vpcs, log_archive, management)
     roles = build_deployment_roles(cfg, {name: account}, workloads)
     export_contract(ContractSources(
         cfg=cfg, accounts={name: account}, log_archive=log_archive, trail_arn=org_out.field("trail_arn"),

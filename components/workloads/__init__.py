@@ -45,7 +45,6 @@ from landing_zone.client_vpn import client_vpn_source_cidrs
 from landing_zone.dr_rules import dr_wanted, redis_dr_wanted, standby_tasks
 from landing_zone.models import LandingZoneConfig
 from landing_zone.models import Workloads as WorkloadsConfig
-from landing_zone.promotion import promotion_peers
 
 PIECES: tuple[Piece, ...] = (
     edge.PIECE, aurora.PIECE, cache.PIECE, queues.PIECE, ecr.PIECE, ecs.PIECE, eks.PIECE, data_hosts.PIECE,
@@ -209,21 +208,15 @@ def edge_zone(cfg: LandingZoneConfig, accounts: dict[str, AccountContext],
 
 
 def workloads_args(cfg: LandingZoneConfig, account: AccountContext, vpcs: dict[tuple[str, str], VpcHandle],
-                   log_archive: LogArchive, dns: EdgeDns | None, account_ids: dict[str, pulumi.Input[str]],
-                   management: AccountContext | None) -> WorkloadsArgs:
+                   log_archive: LogArchive, dns: EdgeDns | None, management: AccountContext | None) -> WorkloadsArgs:
     """The composite's args of one account: what its pieces read from the organization, security and network."""
     org, name = cfg.organization, account.name
     aurora_dr, backup_dr = dr_wanted(cfg, account.config, account.regions)
-    peers = promotion_peers(cfg, name)
-    missing = [p for p in peers if p not in account_ids]
-    if missing:
-        raise ValueError(f"accounts[{name}]: image promotion needs the account ids of {missing}")
     return WorkloadsArgs(
         account=account, region=org.home_region, vpc=vpcs.get((name, org.home_region)), log_archive=log_archive,
         key_admin_role=org.access_role_name, log_retention_days=cfg.security.log_retention_days,
         alarm_email=cfg.security.alarm_email, dns=dns, vpn_admin_cidrs=tuple(client_vpn_source_cidrs(cfg)),
-        admin_ports=cfg.network.admin_ports,
-        image_pullers={p: account_ids[p] for p in peers}, dr_region=org.dr_region,
+        admin_ports=cfg.network.admin_ports, dr_region=org.dr_region,
         dr_vpc=vpcs.get((name, org.dr_region)) if org.dr_region else None, aurora_dr=aurora_dr, backup_dr=backup_dr,
         standby_tasks=standby_tasks(cfg, account.config, account.regions),
         redis_dr=redis_dr_wanted(cfg, account.config, account.regions), management=management)
@@ -231,13 +224,10 @@ def workloads_args(cfg: LandingZoneConfig, account: AccountContext, vpcs: dict[t
 
 def build_workloads(cfg: LandingZoneConfig, accounts: dict[str, AccountContext],
                     vpcs: dict[tuple[str, str], VpcHandle], log_archive: LogArchive,
-                    management: AccountContext | None = None,
-                    account_ids: dict[str, pulumi.Input[str]] | None = None) -> dict[str, Workloads]:
+                    management: AccountContext | None = None) -> dict[str, Workloads]:
     """One Workloads per workload account of `accounts` with anything to run, in config order.
-    management: the management account's handle (it writes the edges' DNS records when it owns network.dns);
-    account_ids: every account's id (image promotion), when `accounts` holds only this stack's accounts."""
+    management: the management account's handle (it writes the edges' DNS records when it owns network.dns)."""
     home = cfg.organization.home_region
-    ids = account_ids or {name: ctx.account_id for name, ctx in accounts.items()}
     dns = edge_zone(cfg, accounts, management)
     built: dict[str, Workloads] = {}
     for account in cfg.accounts:
@@ -245,5 +235,5 @@ def build_workloads(cfg: LandingZoneConfig, accounts: dict[str, AccountContext],
             continue
         ctx = accounts[account.name]
         built[account.name] = Workloads(ctx.resource_name(home, "workloads"),
-                                        workloads_args(cfg, ctx, vpcs, log_archive, dns, ids, management))
+                                        workloads_args(cfg, ctx, vpcs, log_archive, dns, management))
     return built

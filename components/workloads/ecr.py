@@ -1,7 +1,8 @@
 """ECR repositories, one per service (CTR-01, CTR-02, CTR-03, X-16), and their replication to the DR region.
 
-Images are promoted, never rebuilt: the prod account pulls the exact digest that passed in non-prod. So a
-non-prod repository grants pull to its prod peer accounts, by account id (never Principal "*").
+Images are promoted, never rebuilt, and never pulled across environments: the prod deploy job copies the digest
+that passed in non-prod into the prod repository after approval (landing_zone/promotion.py). A prod repository's
+policy denies image writes (and policy changes) to everyone but its service's deploy roles and the landing zone.
 
 DR compute (pilot-light, warm-standby) pulls from replicas in the DR region: a registry-level replication rule in the
 home region copies every image pushed to the services' repositories, and ECR creates the DR repositories on the
@@ -15,8 +16,8 @@ Replication copies what is pushed after it exists: images pushed before it must 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -25,6 +26,7 @@ from components.base import AccountArgs, AccountComponent
 from components.lookups import lookup
 from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import Ecs
+from landing_zone.promotion import WRITE_ACTIONS, WRITE_PROTECTED_ENVIRONMENTS, image_writers
 
 PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
 
@@ -41,24 +43,21 @@ LIFECYCLE_POLICY = {
 }
 
 
-def pull_policy(account_ids: Sequence[str], partition: str = "aws") -> dict:
-    """Repository policy letting the given accounts (their IAM principals, via their own IAM policies) pull."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "PromotionPull",
-            "Effect": "Allow",
-            "Principal": {"AWS": [f"arn:{partition}:iam::{a}:root" for a in sorted(account_ids)]},
-            "Action": PULL_ACTIONS,
-        }],
-    }
+def writers_policy(writer_arns: Sequence[str]) -> dict:
+    """Repository policy: only `writer_arns` push, delete images or change the repository's policy."""
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": "OnlyThePipelineWrites", "Effect": "Deny", "Principal": "*", "Action": list(WRITE_ACTIONS),
+        "Condition": {"ArnNotEquals": {"aws:PrincipalArn": sorted(writer_arns)}},
+    }]}
 
 
 @dataclass(frozen=True, kw_only=True)
 class RepositoriesArgs(AccountArgs):
     services: tuple[str, ...]
     kms_key_arn: pulumi.Input[str]
-    pull_account_ids: tuple[pulumi.Input[str], ...] = ()  # accounts allowed to pull (image promotion)
+    # service -> role names that alone write its repository (prod: the owning deploy roles and the access role);
+    # a service missing here gets no writers policy
+    writers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class Repositories(AccountComponent[RepositoriesArgs]):
@@ -71,7 +70,7 @@ class Repositories(AccountComponent[RepositoriesArgs]):
 
     def __init__(self, name: str, args: RepositoriesArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, args, opts)
-        kms_key_arn, pull_account_ids = args.kms_key_arn, args.pull_account_ids
+        kms_key_arn = args.kms_key_arn
         self.urls, self.arns = {}, {}
         for service in args.services:
             repo = aws.ecr.Repository(
@@ -89,16 +88,18 @@ class Repositories(AccountComponent[RepositoriesArgs]):
                 policy=json.dumps(LIFECYCLE_POLICY),
                 opts=self.child_opts(),
             )
-            if pull_account_ids:
-                aws.ecr.RepositoryPolicy(
-                    self.child_name(f"ecr-{service}-promotion"),
-                    repository=repo.name,
-                    policy=pulumi.Output.all(*pull_account_ids).apply(lambda ids: json.dumps(pull_policy(ids))),
-                    opts=self.child_opts(),
-                )
+            if service in args.writers:
+                self._writers_policy(service, repo, args.writers[service])
             self.urls[service] = repo.repository_url
             self.arns[service] = repo.arn
         self.register_outputs({"urls": self.urls})
+
+    def _writers_policy(self, service: str, repo: aws.ecr.Repository, roles: tuple[str, ...]) -> None:
+        partition = lookup(aws.get_partition_output, account=self.account, region=self.region, parent=self).partition
+        arns = pulumi.Output.all(partition, self.account.account_id).apply(
+            lambda v: [f"arn:{v[0]}:iam::{v[1]}:role/{role}" for role in roles])
+        aws.ecr.RepositoryPolicy(self.child_name(f"ecr-{service}-writers"), repository=repo.name,
+                                 policy=arns.apply(lambda a: json.dumps(writers_policy(a))), opts=self.child_opts())
 
 
 ASSUME_ECR = json.dumps({"Version": "2012-10-17", "Statement": [{
@@ -169,10 +170,14 @@ class Replicas(AccountComponent[ReplicationArgs]):
 
 
 def build(ctx: BuildContext, config: Ecs) -> Repositories:
-    """The service repositories; a non-prod account's may be pulled by its prod promotion peers."""
+    """The service repositories; in prod only the pipeline writes them."""
+    account = ctx.account.config
+    writers = {}
+    if account.environment in WRITE_PROTECTED_ENVIRONMENTS:
+        writers = {s.name: (*image_writers(account, s.name), ctx.args.key_admin_role) for s in config.services}
     return Repositories(ctx.name("ecr"), RepositoriesArgs(
         account=ctx.account, region=ctx.region, services=tuple(s.name for s in config.services),
-        kms_key_arn=ctx.keys["data"], pull_account_ids=tuple(ctx.args.image_pullers.values())), ctx.opts)
+        kms_key_arn=ctx.keys["data"], writers=writers), ctx.opts)
 
 
 def build_replicas(ctx: BuildContext, config: Ecs) -> Replicas:

@@ -41,8 +41,6 @@ class WorkloadsArgs(AccountArgs):
     dns: EdgeDns | None = None  # network.dns's public zone, written through its owner's provider (edges need it)
     vpn_admin_cidrs: tuple[str, ...] = ()  # where Client VPN traffic comes from (the EKS API admits it)
     admin_ports: AdminPorts = DEFAULT_ADMIN_PORTS  # network.admin_ports: the ports the data hosts' sshd / RDP listen on
-    # Accounts allowed to pull this account's images (image promotion): name -> account id.
-    image_pullers: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     # Disaster recovery: the DR region (its VPC and CMKs) and what this account sends there.
     dr_region: str | None = None
     dr_vpc: VpcHandle | None = None

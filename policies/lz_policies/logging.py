@@ -7,6 +7,7 @@ subscriptions, so it is a stack rule here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from .graph import Graph, Res
@@ -72,10 +73,29 @@ def _advanced_selector_covers_s3(selector) -> bool:
 
 def trail_s3_data_events(r: Subject) -> Iterator[str]:
     basic = any(_basic_selector_covers_s3(s) for s in as_list(r.get("eventSelectors")))
-    advanced = any(_advanced_selector_covers_s3(s) for s in as_list(r.get("advancedEventSelectors")))
+    advanced = [s for s in as_list(r.get("advancedEventSelectors")) if _advanced_selector_covers_s3(s)]
     if not (basic or advanced):
         yield ("no S3 object-level read AND write data events; add an advancedEventSelectors entry with "
                "eventCategory=Data and resources.type=AWS::S3::Object (no readOnly filter)")
+    for selector in advanced:
+        yield from _loose_exclusions(selector)
+
+
+def _loose_exclusions(selector) -> Iterator[str]:
+    """An exclusion must name whole buckets exactly: `notStartsWiths` `arn:<partition>:s3:::<bucket>/` (object ARNs
+    are the bucket ARN, "/", the key). A value without the "/" is a bucket-name prefix: any account creates a
+    look-alike bucket (`<prefix>x`) and stages data there unrecorded; `notEndsWiths` exempts a key suffix in every
+    bucket."""
+    fields = {dig(f, "field"): f for f in as_list(dig(selector, "fieldSelectors"))}
+    arn = fields.get("resources.ARN") or {}
+    name = dig(selector, "name", default="an advanced selector")
+    loose = [str(v) for v in as_list(dig(arn, "notStartsWiths"))
+             if not is_unknown(v) and not re.fullmatch(r"arn:[\w-]+:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.*", str(v))]
+    loose += [f"notEndsWiths {v}" for v in as_list(dig(arn, "notEndsWiths")) if not is_unknown(v)]
+    if loose:
+        yield (f"{name} excludes S3 data events by a name prefix or suffix ({', '.join(loose)}): any account can "
+               "create a bucket or key that matches and copy data there unrecorded; exclude each log-archive "
+               "bucket by its exact ARN followed by \"/\" (notStartsWiths arn:aws:s3:::<bucket>/)")
 
 
 # LOG-05 ---------------------------------------------------------------------------------------------------------
@@ -302,7 +322,8 @@ RULES = [
         title="CloudTrail records S3 object-level read and write events",
         description="An event selector (basic with readWriteType All, or advanced with eventCategory Data on "
                     "AWS::S3::Object, no readOnly filter and resources.ARN only excluding buckets, never narrowing "
-                    "to some) records S3 data events.",
+                    "to some) records S3 data events. Exclusions name whole buckets exactly (notStartsWiths "
+                    "`arn:<partition>:s3:::<bucket>/`): a bucket-name prefix or a notEndsWiths key suffix fails.",
         refs="CIS 3.10, 3.11 (v1.5) / 3.8, 3.9 (v3.0)",
         types=(TRAIL,), checks=(trail_s3_data_events,),
         cases=(
@@ -314,8 +335,16 @@ RULES = [
                 *S3_ADVANCED[0]["fieldSelectors"], {"field": "resources.ARN", "startsWiths": ["arn:aws:s3:::one-bucket/"]}]}]},
                  violates=True, note="narrowed to one bucket"),
             Case({**GOOD_TRAIL, "advancedEventSelectors": [{"name": "s3", "fieldSelectors": [
+                *S3_ADVANCED[0]["fieldSelectors"], {"field": "resources.ARN", "notStartsWiths": [
+                    "arn:aws:s3:::org-log-archive-111111111111-eu-west-1/",
+                    "arn:aws:s3:::org-log-archive-access-111111111111-eu-west-1/"]}]}]},
+                 violates=False, note="the log archive's own buckets excluded by exact ARN"),
+            Case({**GOOD_TRAIL, "advancedEventSelectors": [{"name": "s3", "fieldSelectors": [
                 *S3_ADVANCED[0]["fieldSelectors"], {"field": "resources.ARN", "notStartsWiths": ["arn:aws:s3:::org-log-archive-"]}]}]},
-                 violates=False, note="the log archive's own buckets excluded"),
+                 violates=True, note="a bucket-name prefix: any account's look-alike bucket is unrecorded"),
+            Case({**GOOD_TRAIL, "advancedEventSelectors": [{"name": "s3", "fieldSelectors": [
+                *S3_ADVANCED[0]["fieldSelectors"], {"field": "resources.ARN", "notEndsWiths": [".log"]}]}]},
+                 violates=True, note="a key suffix excluded in every bucket"),
             Case({"s3BucketName": "b", "eventSelectors": [{"readWriteType": "All", "dataResources": [
                 {"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}]}]}, violates=False),
         ),

@@ -27,6 +27,8 @@ STACK_DEFAULT_SOURCES = {
     "organizationAccountIds": ("landing-zone:organization.management_account_id plus the account_id of every "
                                "landing-zone:accounts entry that names one"),
     "protectedCidrs": "the VPC CIDRs of every landing-zone:accounts entry whose environment is prod or core",
+    "accessRoleName": "landing-zone:organization.access_role_name",
+    "accessRoleAssumers": "landing-zone:organization.access_role_assumers",
 }
 _stack_defaults_cache: tuple[str | None, dict[str, Any]] = (None, {})
 
@@ -80,6 +82,9 @@ def landing_zone_defaults(config: Mapping[str, Any]) -> dict[str, Any]:
         "allowedRegions": _strings(organization.get("allowed_regions")),
         "organizationAccountIds": _organization_account_ids(organization, accounts),
         "protectedCidrs": _environment_cidrs(accounts, ("prod", "core")),
+        "accessRoleName": organization.get("access_role_name") if isinstance(organization.get("access_role_name"), str)
+        else None,
+        "accessRoleAssumers": _strings(organization.get("access_role_assumers")),
     }
     return {key: value for key, value in derived.items() if value is not None}
 

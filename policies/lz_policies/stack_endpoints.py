@@ -63,6 +63,10 @@ def compute_vpcs_have_private_endpoints(stack: Any) -> Iterator[tuple[str | None
     unknowns.raise_if_any()
 
 
+# Where a task's data lands: their endpoints also pin the resource side (not ECR, SSM or STS: AWS-owned images,
+# documents and federation).
+RESOURCE_PERIMETER_SERVICES = ["s3", "dynamodb", "secretsmanager", "kms", "logs", "sqs", "sns", "kinesis-streams",
+                               "firehose"]
 POLICY_ENDPOINT_TYPES = ("Gateway", "Interface")  # GatewayLoadBalancer, Resource, ServiceNetwork take no policy
 # Conditions with which an endpoint statement open to every principal still stays inside the organization: the
 # caller's (IAM-11's caller keys) or the resource's organization / account.
@@ -75,6 +79,7 @@ def endpoints_have_policies(stack: Any) -> Iterator[tuple[str | None, str]]:
     gateway endpoint."""
     g, unknowns = stack.graph(), Unknowns()
     exempt = {str(x) for x in stack.cfg["policyUnsupportedServices"]}
+    data_services = {str(x) for x in stack.cfg["resourcePerimeterServices"]}
     separate: dict[str, list[Res]] = {}
     for policy in g.of_type(VPC_ENDPOINT_POLICY):
         for endpoint in g.resolve(policy, "vpcEndpointId", (VPC_ENDPOINT,)):
@@ -85,7 +90,13 @@ def endpoints_have_policies(stack: Any) -> Iterator[tuple[str | None, str]]:
         kind, service = endpoint.get("vpcEndpointType") or "Gateway", _endpoint_service(endpoint.get("serviceName"))
         if kind not in POLICY_ENDPOINT_TYPES or service is None or service in exempt:
             continue
-        verdict = _endpoint_policy_verdict([endpoint, *separate.get(endpoint.urn, [])], unknowns)
+        carriers = [endpoint, *separate.get(endpoint.urn, [])]
+        verdict = _endpoint_policy_verdict(carriers, unknowns)
+        if verdict is None and service in data_services and _reaches_outside(carriers):
+            yield endpoint.urn, (f"VPC endpoint {endpoint.name} ({service}, {kind}) lets callers reach {service} "
+                                 "resources of any account: a task exfiltrates with its own credentials to an outside "
+                                 "bucket, key or secret; add aws:ResourceOrgID of the organization to every statement "
+                                 "on Resource \"*\" (resource-side data perimeter)")
         if verdict is not None:
             yield endpoint.urn, (f"VPC endpoint {endpoint.name} ({service}, {kind}) {verdict}: AWS's default endpoint "
                                  "policy lets every principal reach every resource of the service; set `policy` "
@@ -116,6 +127,17 @@ def _endpoint_policy_verdict(carriers: list[Res], unknowns: Unknowns) -> str | N
     return "has only a policy that allows everyone everything" if found else "has no endpoint policy"
 
 
+def _reaches_outside(carriers: list[Res]) -> bool:
+    """An Allow on every resource that pins no resource organization/account (data services: the resource side)."""
+    for carrier in carriers:
+        document = carrier.get("policy")
+        for st in statements(document) if document and not is_unknown(document) else []:
+            if st.get("Effect") == "Allow" and "*" in statement_resources(st) and not any(
+                    iam.pins(st, k) for k in ENDPOINT_LIMITING_KEYS):
+                return True
+    return False
+
+
 def _open_to_all(statement: Mapping[str, Any]) -> bool:
     """An Allow to every principal on every resource with no condition limiting the caller or the resource."""
     if not iam.allows_everyone(statement) or iam.limits_callers(statement):
@@ -126,6 +148,9 @@ def _open_to_all(statement: Mapping[str, Any]) -> bool:
 _ORG_ONLY_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
     "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg1"}}}]})
+_ORG_ONLY_BOTH_SIDES = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+    "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg1", "aws:ResourceOrgID": "o-exampleorg1"}}}]})
 _FULL_ACCESS_POLICY = json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]})
 
 
@@ -149,9 +174,15 @@ X14_CASES = (
     StackCase((vpc_case(), _endpoint("ssmmessages", policy=None), _endpoint("ec2messages", policy=None)),
               violates=False, note="services without custom endpoint policies"),
     StackCase((vpc_case(), _endpoint("dynamodb", policy=None, kind="Gateway"),
-               case_resource(VPC_ENDPOINT_POLICY, "ddb-policy", {"policy": _ORG_ONLY_POLICY}, {"vpcEndpointId": "ep-dynamodb"})),
+               case_resource(VPC_ENDPOINT_POLICY, "ddb-policy", {"policy": _ORG_ONLY_BOTH_SIDES}, {"vpcEndpointId": "ep-dynamodb"})),
               violates=False, note="policy as a separate ec2/vpcEndpointPolicy"),
     StackCase((vpc_case(), _endpoint("s3", policy=UNKNOWN, kind="Gateway")), violates=False, unknown=True),
+    StackCase((vpc_case(), _endpoint("s3", kind="Gateway")), violates=True,
+              note="S3 gateway: organization callers, but to any account's bucket"),
+    StackCase((vpc_case(), _endpoint("secretsmanager")), violates=True, note="data service: caller side only"),
+    StackCase((vpc_case(), _endpoint("s3", policy=_ORG_ONLY_BOTH_SIDES, kind="Gateway"),
+               _endpoint("secretsmanager", policy=_ORG_ONLY_BOTH_SIDES)), violates=False,
+              note="both sides of the perimeter"),
 )
 
 
@@ -165,12 +196,16 @@ RULES = [
                     "policy (inline or ec2/vpcEndpointPolicy) that is not open to everyone: its statements for "
                     "Principal \"*\" name resources or pin the caller's or the resource's organization/account "
                     "(IAM-11 checks each statement). AWS's default policy, which an endpoint created without one "
-                    "reports, allows everything and fails.",
+                    "reports, allows everything and fails. Endpoints of `resourcePerimeterServices` (where data "
+                    "lands) also pin the resource's organization (aws:ResourceOrgID) on every statement over "
+                    "Resource \"*\".",
         refs="SH EC2.55, EC2.56, EC2.57; AWS whitepaper 'Building a data perimeter on AWS' (VPC endpoint policies)",
         checks=(compute_vpcs_have_private_endpoints, endpoints_have_policies), cases=X14_CASES,
         params={"requiredEndpoints": Param("array", ["ecr.api", "ecr.dkr", "ssm"], "required endpoint services",
                                            items="string"),
                 "policyUnsupportedServices": Param("array", ["ssmmessages", "ec2messages"], "endpoint services "
                                                    "that accept only AWS's default policy (no custom policy)",
-                                                   items="string")}),
+                                                   items="string"),
+                "resourcePerimeterServices": Param("array", RESOURCE_PERIMETER_SERVICES, "endpoint services whose "
+                                                   "policies must pin the resource's organization", items="string")}),
 ]

@@ -19,7 +19,7 @@ from component_plans import plan_program
 from bench.orgs import generate_stack
 from components.context import LogArchive
 from components.network import build_network
-from components.network.endpoint_policies import POLICY_SUPPORTED
+from components.network.endpoint_policies import POLICY_SUPPORTED, RESOURCE_PERIMETER
 from components.network.vpc import GATEWAY_ENDPOINTS, INTERFACE_ENDPOINTS, nat_mode
 from components.organization import Organization, organization_args
 from landing_zone.client_vpn import authorization_ranges, client_vpn_routes, client_vpn_source_cidrs
@@ -405,7 +405,8 @@ def test_endpoint_policies_keep_traffic_inside_the_organization(view):
             continue
         policy = json.loads(i["policy"])
         first, *others = policy["Statement"]
-        expected = {"aws:PrincipalOrgID": org_id, **({"aws:ResourceOrgID": org_id} if gateway else {})}
+        resource_side = gateway or service in RESOURCE_PERIMETER
+        expected = {"aws:PrincipalOrgID": org_id, **({"aws:ResourceOrgID": org_id} if resource_side else {})}
         assert first["Condition"] == {"StringEquals": expected}, endpoint["name"]
         for statement in others:  # every exception is read-only or federates into the organization's own roles
             assert statement["Effect"] == "Allow"

@@ -1,5 +1,6 @@
 """SCP documents: each statement's actions and conditions, the access-role exemption, and the size limit."""
 
+import fnmatch
 import json
 
 import pytest
@@ -37,9 +38,11 @@ def test_guardrails_statements(cfg):
     assert set(s["ProtectCloudTrail"]["Action"]) == {"cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors",
                                                      "cloudtrail:StopLogging", "cloudtrail:UpdateTrail"}
     assert {"config:StopConfigurationRecorder", "config:DeleteDeliveryChannel", "config:DeleteConfigRule"} <= set(s["ProtectConfig"]["Action"])
-    security = set(s["ProtectSecurityServices"]["Action"])
-    assert {"guardduty:Delete*", "guardduty:UpdateDetector", "securityhub:Disable*", "securityhub:BatchDisableStandards",
-            "access-analyzer:DeleteAnalyzer", "inspector2:Disable"} <= security
+    security = set(statements(scp.security_services(cfg))["ProtectSecurityServices"]["Action"])
+    assert {"guardduty:Delete*", "guardduty:Update*", "securityhub:Disable*", "securityhub:BatchDisableStandards",
+            "access-analyzer:DeleteAnalyzer", "inspector2:Disable*"} <= security
+    assert set(s["DenyIdentityProviders"]["Action"]) >= {"iam:CreateSAMLProvider", "iam:CreateOpenIDConnectProvider",
+                                                          "iam:UpdateSAMLProvider", "rolesanywhere:*"}
     baseline = set(s["ProtectAccountBaseline"]["Action"])
     assert {"ec2:DisableEbsEncryptionByDefault", "ec2:ModifyEbsDefaultKmsKeyId", "s3:PutAccountPublicAccessBlock",
             "ec2:CreateDefaultVpc", "ec2:CreateDefaultSubnet", "ec2:ModifyInstanceMetadataDefaults"} <= baseline
@@ -51,9 +54,10 @@ def test_guardrails_statements(cfg):
 def test_protections_exempt_only_the_landing_zone_access_role(cfg):
     exempt = {"ArnNotLike": {"aws:PrincipalArn": ["arn:*:iam::*:role/OrganizationAccountAccessRole"]}}
     s = statements(scp.guardrails(cfg))
-    for sid in ("ProtectCloudTrail", "ProtectConfig", "ProtectSecurityServices", "ProtectAccountBaseline",
+    for sid in ("ProtectCloudTrail", "ProtectConfig", "DenyIdentityProviders", "ProtectAccountBaseline",
                 "ProtectExemptedPrincipals"):
         assert s[sid]["Condition"] == exempt, sid
+    assert statements(scp.security_services(cfg))["ProtectSecurityServices"]["Condition"] == exempt
     for sid in ("DenyLeaveOrganization", "DenyRootUser", "DenyShortKmsKeyDeletion", "DenyIamUsers",
                 "DenyExternalResourceShares", "DenyAssociationsToExternalShares", "DenyExternalShareInvitations"):
         assert "ArnNotLike" not in s[sid].get("Condition", {}), sid
@@ -100,7 +104,7 @@ def test_guardrails_deny_iam_users_external_sharing_and_turning_macie_off(cfg):
     assert s["DenyAssociationsToExternalShares"]["Condition"] == {"Bool": {"ram:AllowsExternalPrincipals": "true"}}
     assert s["DenyExternalShareInvitations"]["Action"] == "ram:AcceptResourceShareInvitation"
     assert {"macie2:DisableMacie", "macie2:DisassociateFromAdministratorAccount", "macie2:DeleteMember",
-            "macie2:DisableOrganizationAdminAccount"} <= set(s["ProtectSecurityServices"]["Action"])
+            "macie2:DisableOrganizationAdminAccount"} <= set(statements(scp.security_services(cfg))["ProtectSecurityServices"]["Action"])
 
 
 def test_access_role_assumers_are_management_account_arns(cfg):
@@ -116,9 +120,13 @@ def test_region_restriction_uses_allowed_regions_and_exempts_global_services(cfg
     assert "Action" not in stmt
     assert stmt["Condition"] == {"StringNotEquals": {"aws:RequestedRegion": ["ap-south-1", "ap-south-2"]}}
     exempt = set(stmt["NotAction"])
-    assert {"iam:*", "organizations:*", "sts:*", "sso:*", "route53:*", "cloudfront:*", "support:*", "kms:*",
-            "s3:ListAllMyBuckets", "cloudtrail:LookupEvents", "ec2:DescribeRegions"} <= exempt
-    assert "ec2:*" not in exempt and "s3:*" not in exempt
+    assert {"iam:*", "organizations:*", "sts:*", "route53:*", "cloudfront:*", "support:*", "budgets:*", "ce:*",
+            "s3:ListAllMyBuckets", "ec2:DescribeRegions"} <= exempt
+    # regional services work in the allowed regions only (they were exempt in Control Tower's list)
+    regional = {"kms:*", "config:*", "acm:*", "access-analyzer:*", "wafv2:*", "directconnect:*", "sso:*", "fms:*",
+                "cloudtrail:LookupEvents", "compute-optimizer:*", "tag:GetResources", "lightsail:Get*"}
+    assert not regional & exempt
+    assert not any(a.split(":")[0] in ("ec2", "s3") and a.endswith("*") for a in exempt)
 
 
 def test_data_protection_statements(cfg):
@@ -132,7 +140,13 @@ def test_data_protection_statements(cfg):
     assert s["DenyUnencryptedRds"]["Condition"] == {"Bool": {"rds:StorageEncrypted": "false"}}
     assert s["DenyUnencryptedEfs"]["Condition"] == {"Bool": {"elasticfilesystem:Encrypted": "false"}}
     # uploads relying on bucket default encryption (SDK, CLI, Athena results) are not refused
-    assert not any(st["Action"] == "s3:PutObject" or "s3:PutObject" in st["Action"] for st in s.values())
+    puts = [sid for sid, st in s.items() if st["Action"] == "s3:PutObject" or "s3:PutObject" in st["Action"]]
+    assert puts == ["DenyWritesOutsideOrganization"]
+    # ... only writes into resources outside the caller's organization are
+    perimeter = s["DenyWritesOutsideOrganization"]
+    assert perimeter["Condition"] == {"StringNotEqualsIfExists": {"aws:ResourceOrgID": "${aws:PrincipalOrgID}"}}
+    assert {"s3:PutObject", "sqs:SendMessage", "sns:Publish", "kinesis:PutRecord*", "dynamodb:PutItem"} <= set(
+        perimeter["Action"])
 
 
 def test_protect_logs_and_backups_targets_the_log_archive_buckets(cfg):
@@ -207,8 +221,11 @@ def test_rcp_fits_with_the_longest_organization_id(cfg):
 
 def test_network_lockdown_covers_grnetsec2(cfg):
     (stmt,) = scp.network_lockdown(cfg)["Statement"]
-    assert {"ec2:CreateVpc", "ec2:CreateSubnet", "ec2:CreateInternetGateway", "ec2:CreateNatGateway",
-            "ec2:CreateRoute*", "ec2:DeleteFlowLogs", "ec2:CreateTransitGateway*", "ec2:AcceptVpc*"} <= set(stmt["Action"])
+    for action in ("ec2:CreateVpc", "ec2:CreateSubnet", "ec2:CreateInternetGateway", "ec2:CreateNatGateway",
+                   "ec2:CreateRoute", "ec2:DeleteFlowLogs", "ec2:CreateTransitGatewayRoute", "ec2:AcceptVpcPeeringConnection",
+                   "ec2:ReplaceRoute", "ec2:ReplaceRouteTableAssociation", "ec2:AssociateRouteTable",
+                   "ec2:ModifyVpcEndpoint", "ec2:ModifySubnetAttribute"):
+        assert any(fnmatch.fnmatchcase(action, pattern) for pattern in stmt["Action"]), action
 
 
 def test_documents_fit_even_with_every_region_allowed(cfg):
@@ -230,17 +247,18 @@ def test_size_limit_error_names_the_scp_and_its_size(cfg):
 
 def test_validation_hook_reports_the_field(cfg, monkeypatch):
     assert list(scp.check_scp_sizes(cfg)) == []
-    monkeypatch.setattr(scp, "SCP_MAX_CHARACTERS", 1500)
+    monkeypatch.setattr(scp, "SCP_MAX_CHARACTERS", 1600)
     errors = list(scp.check_scp_sizes(cfg))
     assert any(e.startswith("organization.scps: SCP guardrails is") for e in errors)
-    assert any(e.startswith("organization.scps: SCP region-restriction is") for e in errors)
-    assert not any("data-protection" in e for e in errors)  # 1243 characters: fits
+    assert any(e.startswith("organization.scps: SCP security-services is") for e in errors)
+    assert any(e.startswith("organizational_units[0].scps: SCP protect-logs-and-backups is") for e in errors)
+    assert not any("data-protection" in e for e in errors)  # 1530 characters: fits
 
 
 def test_used_scps_follow_the_config(cfg):
     assert scp.used_scps(cfg) == list(scp.SCP_NAMES)
     dev = load_stack("dev", REPO_ROOT)
-    assert scp.used_scps(dev) == ["guardrails", "region-restriction", "data-protection", "protect-logs-and-backups"]
+    assert scp.used_scps(dev) == list(scp.SCP_NAMES)
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

@@ -333,12 +333,15 @@ def test_trail_records_s3_data_events_except_the_log_archive_own(stack):
     assert data["eventCategory"]["equals"] == ["Data"] and data["resources.type"]["equals"] == ["AWS::S3::Object"]
     assert "readOnly" not in data  # reads and writes (CIS 3.10, 3.11)
     excluded = data["resources.ARN"]["notStartsWiths"]
-    assert excluded == [f"arn:aws:s3:::{cfg.organization.name}-log-archive-"]
+    # each log-archive bucket by its exact ARN + "/" (object ARNs), never a name prefix another account can match
     log_buckets = [b for b in of_type(plan, "aws:s3/bucket:Bucket") if account_of(plan, b) == "log-archive"]
-    assert log_buckets and all(b["outputs"]["arn"].startswith(excluded[0]) for b in log_buckets)
+    assert log_buckets and sorted(excluded) == sorted(b["outputs"]["arn"] + "/" for b in log_buckets)
+    assert all(b["outputs"]["arn"].startswith(f"arn:aws:s3:::{cfg.organization.name}-log-archive-") for b in log_buckets)
     whole = full_plan(stack)  # workload buckets (backups, ...) are still recorded
     others = [b for b in of_type(whole, "aws:s3/bucket:Bucket") if account_of(whole, b) != "log-archive"]
-    assert others and not any(b["outputs"]["arn"].startswith(excluded[0]) for b in others)
+    assert others and not any(b["outputs"]["arn"].startswith(tuple(excluded)) for b in others)
+    look_alike = f"arn:aws:s3:::{cfg.organization.name}-log-archive-x/staged"
+    assert not look_alike.startswith(tuple(excluded))
 
 
 @pytest.mark.parametrize("stack", STACKS)

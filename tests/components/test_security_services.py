@@ -162,7 +162,7 @@ def test_trail_waits_for_what_create_trail_checks(record):
         handle = LogArchive(bucket_name="b", bucket_arn="arn:aws:s3:::b", kms_key_arn="k", ready=(bucket_policy,))
         OrganizationTrail("trail", OrganizationTrailArgs(
             account=account("management"), region=HOME, partition="aws", trail_name="lz-organization-trail",
-            log_archive=handle, log_bucket_prefix="lz-log-archive-", log_retention_days=30, org_ready=(org,)))
+            log_archive=handle, log_retention_days=30, org_ready=(org,)))
 
     rec = record(program)
     trail = rec.one("aws:cloudtrail/trail:Trail")

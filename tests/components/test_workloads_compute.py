@@ -17,7 +17,7 @@ from components.workloads.eks import IMDS_HOP_LIMIT, LOG_TYPES, strip_role_path
 from landing_zone.client_vpn import client_vpn_source_cidrs
 from landing_zone.config import ConfigError, load_stack, namespaced, parse, read_stack_file, stack_file
 from landing_zone.mocks import fake_account_id
-from landing_zone.promotion import promotion_peers
+from landing_zone.promotion import image_writers, promotion_peers
 
 STACKS = ["dev", "prod"]
 ECS_CLUSTER = "aws:ecs/cluster:Cluster"
@@ -197,15 +197,23 @@ def test_ecr_repositories_are_scanned_immutable_and_encrypted(stack):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_nonprod_repositories_let_only_the_prod_peer_pull(stack):
+def test_prod_repositories_are_written_only_by_the_pipeline_and_nobody_pulls_across_accounts(stack):
+    """Promotion copies the tested digest into prod after approval; prod never pulls from non-prod."""
     p = plan(stack)
     policies = of_type(p, "aws:ecr/repositoryPolicy:RepositoryPolicy")
-    assert policies and all(r["name"].startswith("nonprod-apps-") for r in policies)
+    prod_repos = [r for r in of_type(p, REPO) if r["name"].startswith("prod-")]
+    assert prod_repos and len(policies) == len(prod_repos)
+    assert all(r["name"].startswith("prod-") and r["name"].endswith("-writers") for r in policies)
     assert promotion_peers(cfg(stack), "nonprod-apps") == ["prod-apps"]
+    account = cfg(stack).account("prod-apps")
     for policy in policies:
         (statement,) = doc(policy["inputs"]["policy"])["Statement"]
-        assert statement["Principal"] == {"AWS": [f"arn:aws:iam::{fake_account_id('prod-apps')}:root"]}
-        assert not any(a.endswith("*") or a.startswith("ecr:Put") for a in statement["Action"])
+        assert statement["Effect"] == "Deny" and statement["Principal"] == "*"
+        assert {"ecr:PutImage", "ecr:BatchDeleteImage", "ecr:SetRepositoryPolicy"} <= set(statement["Action"])
+        service = policy["name"].removeprefix("prod-apps-ap-south-1-ecr-").removesuffix("-writers")
+        writers = statement["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+        role = f"arn:aws:iam::{fake_account_id('prod-apps')}:role/"
+        assert writers == sorted(role + name for name in (*image_writers(account, service), "OrganizationAccountAccessRole"))
 
 
 # --- EKS ------------------------------------------------------------------------------------------------------------
@@ -353,7 +361,7 @@ def test_variant_eks_instead_of_ecs():
     assert cluster["inputs"]["endpointPublicAccess"] is False
     assert len(of_type(p, MNG, "nonprod-apps")) == 1
     assert of_type(p, "aws:rds/cluster:Cluster", "nonprod-apps"), "Aurora still admits the (EKS) app tier"
-    assert not of_type(p, "aws:ecr/repositoryPolicy:RepositoryPolicy")  # nothing left to promote from
+    assert not of_type(p, "aws:ecr/repositoryPolicy:RepositoryPolicy", "nonprod-apps")  # no pulls across accounts
 
 
 def test_variant_without_data_hosts():

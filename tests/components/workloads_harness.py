@@ -44,7 +44,7 @@ from landing_zone.config import load_stack
 from landing_zone.dr_rules import dr_wanted
 from landing_zone.mocks import fake_account_id
 from landing_zone.models import LandingZoneConfig
-from landing_zone.promotion import promotion_peers
+from landing_zone.promotion import WRITE_PROTECTED_ENVIRONMENTS, image_writers
 from landing_zone.wire import is_secret
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -151,9 +151,12 @@ def build_compute(cfg: LandingZoneConfig, account: AccountContext, vpc: VpcHandl
     at = {"account": account, "region": region}
     data_key, logs_key = key_arn(account, region, "data"), key_arn(account, region, "logs")
     if w.ecs:
-        pullers = tuple(fake_account_id(peer) for peer in promotion_peers(cfg, account.name))
+        writers = {}
+        if account.environment in WRITE_PROTECTED_ENVIRONMENTS:
+            writers = {s.name: (*image_writers(account.config, s.name), cfg.organization.access_role_name)
+                       for s in w.ecs.services}
         repositories = Repositories(account.resource_name(region, "ecr"), RepositoriesArgs(
-            **at, services=tuple(s.name for s in w.ecs.services), kms_key_arn=data_key, pull_account_ids=pullers))
+            **at, services=tuple(s.name for s in w.ecs.services), kms_key_arn=data_key, writers=writers))
         EcsCluster(account.resource_name(region, "ecs-fargate"), EcsArgs(
             **at, config=w.ecs, vpc=vpc, app_security_group_id=app_sg(account), repository_urls=repositories.urls,
             repository_arns=repositories.arns, data_key_arn=data_key, logs_key_arn=logs_key,

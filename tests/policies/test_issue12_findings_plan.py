@@ -67,7 +67,9 @@ def rcp_without_tls(plan: dict) -> str:
 
 
 def governance_bypass_allowed(plan: dict) -> str:
-    _edit_document(named(plan, "organization-scp-guardrails"), "content", _without("DenyObjectLockBypass"))
+    # the root's deny, and protect-logs-and-backups' (attached to NonProd since issue 22)
+    for scp in ("organization-scp-guardrails", "organization-scp-protect-logs-and-backups"):
+        _edit_document(named(plan, scp), "content", _without("DenyObjectLockBypass"))
     return "nonprod-apps-ap-south-1-backup-bucket-object-lock"
 
 

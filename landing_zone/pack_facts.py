@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, get_args
 
+from landing_zone.log_delivery import ELB_ACCOUNT_IDS
 from landing_zone.models import DEFAULT_REACHABILITY, DEFAULT_SEGMENTS, SEGMENT_OF_ENVIRONMENT, Environment
 from landing_zone.regions import OPT_IN_REGIONS
 
@@ -18,13 +19,14 @@ FACTS_FILE = Path(__file__).resolve().parents[1] / "policies" / "lz_policies" / 
 
 
 def facts() -> dict[str, Any]:
-    """What the pack must agree on with the program: environments, segments and their defaults, opt-in regions."""
+    """What the pack must agree on with the program: environments, segments and their defaults, opt-in regions, ELB log accounts."""
     return {
         "environments": list(get_args(Environment)),
         "segments": list(DEFAULT_SEGMENTS),
         "segmentOfEnvironment": dict(SEGMENT_OF_ENVIRONMENT),
         "defaultReachability": {segment: list(peers) for segment, peers in DEFAULT_REACHABILITY.items()},
         "optInRegions": sorted(OPT_IN_REGIONS),
+        "elbLogDeliveryAccounts": sorted(ELB_ACCOUNT_IDS.values()),  # AWS's, granted ALB log delivery (IAM-10)
     }
 
 

@@ -15,3 +15,4 @@ SEGMENT_ORDER: tuple[str, ...] = tuple(_FACTS["segments"])  # the default segmen
 ENVIRONMENT_SEGMENT: dict[str, str] = _FACTS["segmentOfEnvironment"]  # an attachment's segment without a tag
 DEFAULT_INTENT: dict[str, list[str]] = _FACTS["defaultReachability"]  # network.reachability's default
 OPT_IN_REGIONS: tuple[str, ...] = tuple(_FACTS["optInRegions"])  # disabled in new accounts until enabled
+ELB_LOG_DELIVERY_ACCOUNTS: tuple[str, ...] = tuple(_FACTS["elbLogDeliveryAccounts"])  # AWS accounts writing ALB logs

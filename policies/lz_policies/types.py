@@ -60,6 +60,7 @@ EVENT_BUS_POLICY = "aws:cloudwatch/eventBusPolicy:EventBusPolicy"
 LOG_DESTINATION_POLICY = "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 LOG_RESOURCE_POLICY = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
+LOG_STREAM = "aws:cloudwatch/logStream:LogStream"
 METRIC_FILTER = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
 
 # aws:codeartifact

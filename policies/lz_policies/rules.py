@@ -35,7 +35,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-from .analyzer import TypedResourcePolicy
+from .analyzer import ANY_TYPE, TypedResourcePolicy
 from .sdk import NotApplicableError
 from .stack_config import STACK_DEFAULT_SOURCES, split_part, stack_defaults
 from .values import cannot_verify, unknown_path
@@ -257,7 +257,7 @@ class ResourceRule(Rule):
 
     def _validator(self, relaxed: bool) -> Callable[[ResourceValidationArgs, Callable], None]:
         def validate(args: ResourceValidationArgs, report_violation: Callable) -> None:
-            if args.resource_type not in self._type_set:
+            if args.resource_type not in self._type_set and ANY_TYPE not in self._type_set:
                 return
             subject = Subject(args, self.merged_config(args.get_config()))
             if (subject.env in self.relaxed_in) != relaxed:

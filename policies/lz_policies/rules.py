@@ -37,7 +37,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from .analyzer import ANY_TYPE, TypedResourcePolicy
 from .sdk import NotApplicableError
-from .stack_config import STACK_DEFAULT_SOURCES, split_part, stack_defaults
+from .stack_config import STACK_DEFAULT_SOURCES, landing_zone_stack, split_part, stack_defaults
 from .values import cannot_verify, unknown_path
 from .views import Stack, Subject
 
@@ -286,6 +286,11 @@ class StackRule(Rule):
     def _validator(self) -> Callable[[StackValidationArgs, Callable], None]:
         def validate(args: StackValidationArgs, report_violation: Callable) -> None:
             part = split_part() if self.whole_organization else None
+            landing_zone, project = landing_zone_stack() if self.whole_organization else (True, "")
+            if not landing_zone:
+                raise NotApplicableError(f"{self.id}: not a landing-zone stack (project {project}): this rule "
+                                         "judges the organization the landing zone builds; the resource rules and "
+                                         "the stack rules of single resources still apply")
             if part is not None:
                 raise NotApplicableError(f"{self.id} needs the whole organization: this is its {part} stack; "
                                          "`lz check --stack <stack> --all` checks it on the merged plan")

@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from google.protobuf import empty_pb2
@@ -24,6 +25,16 @@ from landing_zone.check import analyze_request, index_by_urn, pack_environment, 
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "policies"))
+
+
+@dataclass(frozen=True)
+class Finding:
+    urn: str
+    policy: str
+    enforcement: str
+
+
+LEVELS = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory"}
 
 
 def analyze_plan(plan: dict, stack: str) -> tuple[list, float, float]:
@@ -39,9 +50,12 @@ def analyze_plan(plan: dict, stack: str) -> tuple[list, float, float]:
     cpu, wall = time.process_time(), time.perf_counter()
     diagnostics = []
     for resource in plan["resources"]:
-        diagnostics += service.Analyze(analyze_request(index, resource, providers), None).diagnostics
+        response = service.Analyze(analyze_request(index, resource, providers), None)
+        diagnostics += [Finding(d.urn or resource["urn"], d.policyName, LEVELS.get(d.enforcementLevel, ""))
+                        for d in response.diagnostics]
     request = analyzer_pb2.AnalyzeStackRequest(resources=[stack_resource(index, r, providers) for r in plan["resources"]])
-    diagnostics += service.AnalyzeStack(request, None).diagnostics
+    diagnostics += [Finding(d.urn, d.policyName, LEVELS.get(d.enforcementLevel, ""))
+                    for d in service.AnalyzeStack(request, None).diagnostics]
     return diagnostics, time.process_time() - cpu, time.perf_counter() - wall
 
 

@@ -88,7 +88,7 @@ from .types import (
     VPCLATTICE_RESOURCE_POLICY,
     XRAY_RESOURCE_POLICY,
 )
-from .values import as_list, decode_json, truthy
+from .values import as_list, dig, truthy
 
 # Every type that carries a policy document, and the input holding it (pulumi-aws 7.x argument names).
 POLICY_INPUTS = {
@@ -245,15 +245,13 @@ SHARING: dict[str, Callable[[Callable], list[Grant]]] = {
 }
 
 
-def grants(type_: str, get: Callable) -> list[Grant]:
+def grants(type_: str, props: Mapping[str, Any]) -> list[Grant]:
+    """The grants of a SHARING type's inputs (plain or pulumi-policy's proxies)."""
     reader = SHARING.get(type_)
-    return reader(get) if reader else []
+    return reader(lambda *path, default=None: dig(props, *path, default=default)) if reader else []
 
 
 def is_everyone(grant: Grant) -> bool:
     return grant.grantee.strip().lower() in EVERYONE and not grant.limited
 
 
-def document(type_: str, get: Callable) -> Any:
-    """The policy document of a POLICY_INPUTS type, parsed (None when absent)."""
-    return decode_json(get(POLICY_INPUTS[type_]))

@@ -53,7 +53,7 @@ def resource_policy_not_public(r: Subject) -> Iterator[str]:
             yield (f"{prop} Statement[{i}] allows {who} without a condition that limits callers; add "
                    "aws:PrincipalOrgID (or aws:SourceAccount / aws:SourceArn for an AWS service), or name the "
                    "principals")
-    for grant in access.grants(r.type, r.get):
+    for grant in access.grants(r.type, r.props):
         if access.is_everyone(grant):
             yield (f"{grant.where} gives everyone access; share with named accounts of the organization (or the "
                    "organization's ARN), or require authentication")
@@ -113,7 +113,7 @@ def no_access_outside_organization(s) -> Iterator[tuple[str | None, str]]:
                     yield res.urn, (f"{res.name} {prop} Statement[{i}] grants account(s) {', '.join(outside)} "
                                     "outside the organization; add aws:PrincipalOrgID (sts:ExternalId for a third "
                                     "party's role trust), or list the account in organizationAccountIds")
-        for grant in access.grants(res.type, res.get):
+        for grant in access.grants(res.type, res.props):
             account = None if grant.limited else access.account_of(grant.grantee)
             if account and account not in inside:
                 yield res.urn, (f"{res.name} {grant.where} grants account {account}, outside the organization; "

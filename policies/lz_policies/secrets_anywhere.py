@@ -8,6 +8,7 @@ not be a literal. Values the engine sent as Pulumi secrets (values.SecretText) a
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Iterator
@@ -32,6 +33,8 @@ from .views import Subject
 ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=['\"]?([^'\"\s]+)['\"]?\s*$", re.M)
 # Entries the engine sends as {name|key, value} pairs (ECS/Batch/CodeBuild environments, App Runner, tags lists).
 PAIR_NAMES = ("name", "key", "Name", "Key")
+# Inputs the provider takes base64-encoded (launch templates' user data must be; instances accept either).
+BASE64_INPUTS = ("userData", "userDataBase64")
 # CodeBuild variables whose value names a parameter or secret instead of holding one.
 REFERENCE_TYPES = ("PARAMETER_STORE", "SECRETS_MANAGER")
 
@@ -48,6 +51,10 @@ def strings(value: Any, path: str = "") -> Iterator[tuple[str, str, str]]:
                 yield from strings(json.loads(value), path)
             except ValueError:
                 pass
+        elif path.rsplit(".", 1)[-1] in BASE64_INPUTS:
+            decoded = _base64_text(value)
+            if decoded:
+                yield f"{path} (base64)", "userData", decoded
     elif isinstance(value, dict):
         pair = next((value[k] for k in PAIR_NAMES if isinstance(value.get(k), str)), None)
         for key, item in value.items():
@@ -58,6 +65,13 @@ def strings(value: Any, path: str = "") -> Iterator[tuple[str, str, str]]:
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from strings(item, f"{path}[{i}]")
+
+
+def _base64_text(value: str) -> str | None:
+    try:
+        return base64.b64decode(value, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def no_plaintext_secrets(r: Subject) -> Iterator[str]:
@@ -112,6 +126,8 @@ RULES = [
             Case({"ami": "ami-1", "instanceType": "t3.micro", "userData": USER_DATA}, type=INSTANCE, violates=True),
             Case({"ami": "ami-1", "instanceType": "t3.micro", "userData": "#!/bin/bash\nexport DB_HOST=db.internal\n"},
                  type=INSTANCE, violates=False),
+            Case({"name": "lt", "userData": base64.b64encode(USER_DATA.encode()).decode()}, type=LAUNCH_TEMPLATE,
+                 violates=True, note="base64 user data"),
             Case({"name": "lt", "tags": {"deploy-key": "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n"}},
                  type=LAUNCH_TEMPLATE, violates=True, note="a private key in a tag"),
             Case({"name": "/app/url", "type": "String", "value": "https://user:pa55word@db.example.com/x"},

@@ -148,7 +148,8 @@ RULES = [
                     "later included); with NotResource, every resource but those named. Checked in every identity "
                     "policy: iam/policy, role inline policies, role/user/group policies, permission set inline "
                     "policies. Deny statements with NotAction (region guardrails) are fine.",
-        refs="SH IAM.21 (related); CKV_AWS_356 (NotAction); AWS IAM User Guide 'NotAction' (use with Deny)",
+        refs="AWS IAM User Guide 'NotAction with Allow'; no SH or checkov check (CKV_AWS_286-290 catch some such "
+             "policies through the actions they expand to)",
         types=POLICY_TYPES, checks=(no_allow_with_not_action,),
         cases=(
             Case({"policy": policy_document({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})},

@@ -168,8 +168,8 @@ RULES = [
                     "NONE, a RAM share with allowExternalPrincipals. A bucket policy grants the log-delivery services "
                     "(`prefixScopedServices`) s3:PutObject only under a prefix, never on the whole bucket. (Role "
                     "trusts open to everyone are IAM-04's.)",
-        refs="SH S3.2, S3.3, SNS.4, SQS.3, Lambda.1, RDS.1, SSM.4, EC2.1, Opensearch.2; CKV_AWS_70, CKV_AWS_168, "
-             "CKV_AWS_169, CKV_AWS_258, CKV_AWS_283; policyuniverse (Netflix)",
+        refs="SH S3.2, S3.3, SNS.4, SQS.3, Lambda.1, RDS.1, SSM.4, EC2.1; CKV_AWS_70, CKV_AWS_168, CKV_AWS_169, "
+             "CKV_AWS_258, CKV_AWS_283, CKV_AWS_301, CKV_AWS_303, CKV_AWS_387; policyuniverse (Netflix)",
         types=(*access.PUBLIC_CHECKED, *access.SHARING), checks=(resource_policy_not_public, delivery_scoped_to_prefix),
         params={"prefixScopedServices": Param("array", ["cloudtrail.amazonaws.com", "config.amazonaws.com",
                                                         "delivery.logs.amazonaws.com"],

@@ -108,8 +108,8 @@ RULES = [
                     "carry a literal value, in a map, a {name, value} list or a `NAME=value` line. Values the engine "
                     "sends as Pulumi secrets are never reported; references (ARNs, {{resolve:...}}, SSM paths, "
                     "CodeBuild PARAMETER_STORE / SECRETS_MANAGER variables) are not values.",
-        refs="SH Lambda.3 (none), CodeBuild.2, EC2.8 (user data: none); CKV_AWS_45, CKV_AWS_46, CKV_AWS_41, "
-             "CKV_AWS_173, CKV_AWS_384; detect-secrets (Yelp)",
+        refs="SH CodeBuild.2; CKV_AWS_45 (Lambda), CKV_AWS_46 (EC2 user data), CKV_AWS_41 (provider keys); "
+             "detect-secrets (Yelp)",
         types=(ANY_TYPE,), checks=(no_plaintext_secrets,),
         cases=(
             Case({"role": "arn:r", "environment": {"variables": {"DB_PASSWORD": "hunter2-prod!"}}},

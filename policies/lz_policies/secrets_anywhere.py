@@ -39,32 +39,37 @@ BASE64_INPUTS = ("userData", "userDataBase64")
 REFERENCE_TYPES = ("PARAMETER_STORE", "SECRETS_MANAGER")
 
 
-def strings(value: Any, path: str = "") -> Iterator[tuple[str, str, str]]:
+def strings(value: Any, path: str = "") -> list[tuple[str, str, str]]:
     """(path, name, text) of every plain string under `value`; JSON inside strings is walked too; secrets skipped."""
+    found: list[tuple[str, str, str]] = []
+    _collect(value, path, path.rsplit(".", 1)[-1], found)
+    return found
+
+
+def _collect(value: Any, path: str, name: str, found: list) -> None:
     value = proxied_target(value)
     if isinstance(value, SecretText) or is_unknown(value):
         return
     if isinstance(value, str):
-        yield path, path.rsplit(".", 1)[-1], value
+        found.append((path, name, value))
         if value[:1] in "[{":
             try:
-                yield from strings(json.loads(value), path)
+                _collect(json.loads(value), path, name, found)
             except ValueError:
                 pass
-        elif path.rsplit(".", 1)[-1] in BASE64_INPUTS:
+        elif name in BASE64_INPUTS:
             decoded = _base64_text(value)
             if decoded:
-                yield f"{path} (base64)", "userData", decoded
+                found.append((f"{path} (base64)", name, decoded))
     elif isinstance(value, dict):
         pair = next((value[k] for k in PAIR_NAMES if isinstance(value.get(k), str)), None)
         for key, item in value.items():
-            name = pair if pair is not None and key == "value" else key
             if key == "value" and value.get("type") in REFERENCE_TYPES:
                 continue
-            yield from ((p, n if p != f"{path}.{key}" else name, t) for p, n, t in strings(item, f"{path}.{key}"))
+            _collect(item, f"{path}.{key}", pair if pair is not None and key == "value" else key, found)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from strings(item, f"{path}[{i}]")
+            _collect(item, f"{path}[{i}]", name, found)
 
 
 def _base64_text(value: str) -> str | None:
@@ -75,8 +80,10 @@ def _base64_text(value: str) -> str | None:
 
 
 def no_plaintext_secrets(r: Subject) -> Iterator[str]:
-    found = list(strings(r.props))
-    joined = "\n".join(text for _, _, text in found if text[:1] not in "[{")  # JSON: its strings are in `found`
+    found = strings(r.props)
+    # JSON containers: their strings are in `found`; ARNs and short values hold no credential.
+    joined = "\n".join(text for _, _, text in found if len(text) >= 8 and text[:1] not in "[{"
+                        and not text.startswith("arn:"))
     detectors = candidate_detectors(joined) if joined else ()
     shaped = detectors or looks_secret_value(joined)
     reported: set[str] = set()

@@ -81,6 +81,8 @@ def _base64_text(value: str) -> str | None:
 
 def no_plaintext_secrets(r: Subject) -> Iterator[str]:
     found = strings(r.props)
+    if r.type == SSM_PARAMETER and str(r.get("type", default="")) == "SecureString":
+        found = [f for f in found if f[0] != ".value"]  # encrypted with KMS and kept secret in state
     # JSON containers: their strings are in `found`; ARNs and short values hold no credential.
     joined = "\n".join(text for _, _, text in found if len(text) >= 8 and text[:1] not in "[{"
                         and not text.startswith("arn:"))
@@ -139,6 +141,8 @@ RULES = [
                  type=LAUNCH_TEMPLATE, violates=True, note="a private key in a tag"),
             Case({"name": "/app/url", "type": "String", "value": "https://user:pa55word@db.example.com/x"},
                  type=SSM_PARAMETER, violates=True, note="basic auth in a String parameter"),
+            Case({"name": "/app/db", "type": "SecureString", "value": "postgres://app:pa55word@db.example.com/app",
+                  "keyId": "alias/app"}, type=SSM_PARAMETER, violates=False, note="a SecureString parameter"),
             Case({"family": "f", "containerDefinitions": json.dumps([{"name": "app", "environment": [
                 {"name": "LOG_LEVEL", "value": "info"}], "secrets": [{"name": "API_KEY", "valueFrom": "arn:x"}]}])},
                  type=TASK_DEFINITION, violates=False),

@@ -19,6 +19,7 @@ from .iam import allows, resources, statements
 from .identity_common import account_trust, allow_statement, policy_document, public_trust
 from .rules import Case, CaseResource, Param, ResourceRule, StackCase, StackRule
 from .sdk import NotApplicableError
+from .stack_config import split_part
 from .types import (
     AMI_LAUNCH_PERMISSION,
     BUCKET_POLICY,
@@ -92,6 +93,10 @@ def _whole_bucket(arn: str) -> bool:
 # (organizations/account ids), the accounts its providers deploy to (allowedAccountIds, assumed role ARNs) and the
 # organization accounts the stack config names (management_account_id, account ids of adopted accounts).
 def no_access_outside_organization(s) -> Iterator[tuple[str | None, str]]:
+    part = split_part()
+    if part is not None:  # the accounts the organization stack creates are known only on the merged plan
+        raise NotApplicableError(f"IAM-10 needs the whole organization: this is its {part} stack; "
+                                 "`lz check --stack <stack> --all` checks it on the merged plan")
     g = s.graph()
     inside = _organization_accounts(g, s.cfg)
     if not inside:
@@ -253,7 +258,9 @@ RULES = [
                     "confused-deputy protection). The organization: the accounts the stack creates "
                     "(organizations/account), the accounts its providers deploy to (allowedAccountIds, assumed role "
                     "ARNs) and `organizationAccountIds` (from the stack config). A stack with none of these is not a "
-                    "landing-zone stack: the rule does not apply there unless organizationAccountIds is configured. "
+                    "landing-zone stack: the rule does not apply there unless organizationAccountIds is configured; "
+                    "in a split organization it runs on the merged plan (`lz check --all`), where every account is "
+                    "known. "
                     "Values unknown in a preview are reported as advisories.",
         refs="IAM User Guide: 'The confused deputy problem' / sts:ExternalId; AWS data perimeter (aws:PrincipalOrgID); "
              "issue 23 (KMS grants and bucket policies to accounts outside the organization)",

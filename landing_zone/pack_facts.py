@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from landing_zone import baseline_controls
+from landing_zone.log_delivery import ELB_ACCOUNT_IDS
 from landing_zone.models import DEFAULT_REACHABILITY, DEFAULT_SEGMENTS, SEGMENT_OF_ENVIRONMENT, Environment
 from landing_zone.regions import OPT_IN_REGIONS
 
@@ -20,7 +21,7 @@ FACTS_FILE = Path(__file__).resolve().parents[1] / "policies" / "lz_policies" / 
 
 def facts() -> dict[str, Any]:
     """What the pack must agree on with the program: environments, segments and their defaults, opt-in regions,
-    the baseline the gate requires."""
+    the baseline the gate requires, ELB log accounts."""
     return {
         "environments": list(get_args(Environment)),
         "segments": list(DEFAULT_SEGMENTS),
@@ -28,6 +29,7 @@ def facts() -> dict[str, Any]:
         "defaultReachability": {segment: list(peers) for segment, peers in DEFAULT_REACHABILITY.items()},
         "optInRegions": sorted(OPT_IN_REGIONS),
         "baseline": baseline_controls.facts(),  # REQ-01 to REQ-03: the validator's predicate, as data
+        "elbLogDeliveryAccounts": sorted(ELB_ACCOUNT_IDS.values()),  # AWS's, granted ALB log delivery (IAM-10)
     }
 
 

@@ -235,13 +235,15 @@ def organization_result(org: Organization, project: str, whole: Any, deferred: s
 
 
 class ResultCache:
-    """A stack's check result stays valid while its plan, the pack's code and the policy config stay the same."""
+    """A stack's check result stays valid while its plan, the pack's code and data, its pinned libraries
+    (requirements.txt: the pack's verdicts depend on policyuniverse and detect-secrets) and the policy config stay
+    the same."""
 
     def __init__(self, directory: Path, pack_dir: Path, policy_config: Mapping[str, Any] | None):
         self.directory = Path(directory)
         digest = hashlib.sha256(json.dumps(policy_config or {}, sort_keys=True).encode())
         for path in sorted(Path(pack_dir).rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".json", ".yaml") and "venv" not in path.parts:
+            if path.is_file() and path.suffix in (".py", ".json", ".yaml", ".txt") and "venv" not in path.parts:
                 digest.update(path.read_bytes())
         self.pack = digest.hexdigest()
 

@@ -39,6 +39,9 @@ FAMILIES = (
     "cost_governance",
     "disaster_recovery",
     "dns",
+    "data_stores",
+    "secrets_anywhere",
+    "general",
 )
 
 PACK_NAME = "landing-zone-security"

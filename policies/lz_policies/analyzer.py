@@ -43,6 +43,7 @@ from pulumi_policy.policy import PolicyProviderResource, PolicyResource
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from . import sdk
+from .values import mark_secrets
 
 # The environment configure_runtime reads: re-run it only when one of these changes.
 _RUNTIME_ENV = ("PULUMI_CONFIG", "PULUMI_PROJECT", "PULUMI_STACK", "PULUMI_DRY_RUN", "PULUMI_ORGANIZATION")
@@ -54,12 +55,23 @@ class TypedResourcePolicy(ResourceValidationPolicy):
 
     def __init__(self, *, types: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.types = frozenset(types)
+        self.types = EVERY_TYPE if ANY_TYPE in types else frozenset(types)
+
+
+ANY_TYPE = "*"  # a rule declaring it applies to every resource type (e.g. secrets in any input)
+
+
+class _EveryType(frozenset):
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+EVERY_TYPE = _EveryType()
 
 
 def decode(struct: Any) -> Mapping[str, Any]:
     """A protobuf Struct of properties as pulumi-policy hands them to policies (unknowns raise on access)."""
-    return unknown_checking_proxy(deserialize_properties(json_format.MessageToDict(struct)))
+    return unknown_checking_proxy(deserialize_properties(mark_secrets(json_format.MessageToDict(struct))))
 
 
 class PackAnalyzer(sdk.ServicerBase):

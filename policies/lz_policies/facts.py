@@ -16,3 +16,4 @@ ENVIRONMENT_SEGMENT: dict[str, str] = _FACTS["segmentOfEnvironment"]  # an attac
 DEFAULT_INTENT: dict[str, list[str]] = _FACTS["defaultReachability"]  # network.reachability's default
 OPT_IN_REGIONS: tuple[str, ...] = tuple(_FACTS["optInRegions"])  # disabled in new accounts until enabled
 BASELINE: dict = _FACTS["baseline"]  # required controls, retention floor, isolated segments (REQ-01 to REQ-03)
+ELB_LOG_DELIVERY_ACCOUNTS: tuple[str, ...] = tuple(_FACTS["elbLogDeliveryAccounts"])  # AWS accounts writing ALB logs

@@ -79,7 +79,7 @@ def condition_entries(statement: Mapping[str, Any]) -> Iterator[tuple[str, str, 
             yield str(operator).lower(), str(key).lower(), [str(v) for v in as_list(values)]
 
 
-def _base_operator(operator: str) -> tuple[str, bool]:
+def base_operator(operator: str) -> tuple[str, bool]:
     """("stringlike", limiting?) for "ForAnyValue:StringLike"; IfExists / ForAllValues never limit."""
     limiting = not operator.endswith("ifexists") and not operator.startswith("forallvalues:")
     base = operator.split(":", 1)[-1].removesuffix("ifexists")
@@ -90,7 +90,7 @@ def positive_values(statement: Mapping[str, Any], key: str) -> list[str] | None:
     """Values a positive, limiting condition on `key` requires (None: no such condition)."""
     found: list[str] | None = None
     for operator, k, values in condition_entries(statement):
-        base, limiting = _base_operator(operator)
+        base, limiting = base_operator(operator)
         if k == key.lower() and limiting and base in POSITIVE_OPERATORS:
             found = (found or []) + values
     return found

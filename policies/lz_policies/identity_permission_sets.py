@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .graph import Graph, Res
-from .identity_trust import provider_accounts
+from .identity_resource_policies import provider_accounts
 from .rules import CaseResource, Param, StackCase, StackRule
 from .tags import STRICTEST_ENVIRONMENT
 from .types import (

@@ -1,6 +1,6 @@
-"""IAM-09 and IAM-10: role trust policies - web-identity trusts pinned to one subject, no trust of accounts outside the organization without an external id.
+"""IAM-09: role trust policies - web-identity trusts pinned to one subject (IAM-10, trusts of accounts outside the organization, is identity_resource_policies: one access analysis for every policy).
 
-IAM-10 is a stack rule: the accounts of the organization are only known from the whole stack. Statements are read through `iam`, which knows which conditions actually limit the caller."""
+Statements are read through `iam`, which knows which conditions actually limit the caller."""
 
 from __future__ import annotations
 
@@ -10,15 +10,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import iam
-from .graph import Graph
 from .iam import allows, statements
-from .identity_common import EKS_OIDC, account_trust, oidc_trust, policy_document
-from .rules import Case, CaseResource, Param, ResourceRule, StackCase, StackRule
+from .identity_common import EKS_OIDC, oidc_trust, policy_document
+from .rules import Case, Param, ResourceRule
 from .types import (
-    ORG_ACCOUNT,
     ROLE,
 )
-from .values import UNKNOWN, cannot_verify, decode_json_string, is_unknown
+from .values import UNKNOWN
 from .views import Subject
 
 # IAM-09 ---------------------------------------------------------------------------------------------------------
@@ -121,69 +119,6 @@ def _eks_subject_problems(subjects: list[str]) -> Iterator[str]:
                    "\"system:serviceaccount:NAMESPACE:SERVICE_ACCOUNT\" without a wildcard in the namespace")
 
 
-# IAM-10 (stack) -------------------------------------------------------------------------------------------------
-# Which accounts belong to the organization is only known from the whole stack: the accounts it creates
-# (organizations/account ids), the accounts its providers deploy to (allowedAccountIds, assumed role ARNs) and the
-# organization accounts the stack config names (management_account_id, account ids of adopted accounts).
-ACCOUNT_ID = re.compile(r"^(?:arn:[^:]+:(?:iam|sts)::)?(\d{12})(?::|$)")
-OUTSIDE_LIMITING_KEYS = ("sts:externalid", "aws:principalorgid", "aws:principalorgpaths")
-
-
-def trusts_outside_organization(s) -> Iterator[tuple[str | None, str]]:
-    g = s.graph()
-    inside = _organization_accounts(g, s.cfg)
-    unknown: list[str] = []
-    for role in g.of_type(ROLE):
-        policy = role.get("assumeRolePolicy")
-        if is_unknown(policy):
-            unknown.append(f"{role.name}.assumeRolePolicy")
-            continue
-        for i, statement in enumerate(statements(policy)):
-            if not allows(statement) or any(iam.pins(statement, key) for key in OUTSIDE_LIMITING_KEYS):
-                continue
-            outside = sorted({a for a in _trusted_accounts(statement) if a not in inside})
-            if outside:
-                yield role.urn, (f"{role.name} assumeRolePolicy Statement[{i}] trusts account(s) {', '.join(outside)} "
-                                 "outside the organization without sts:ExternalId; add StringEquals sts:ExternalId "
-                                 "(a third party) or aws:PrincipalOrgID, or list the account in the stack config")
-    if unknown:
-        raise cannot_verify(unknown)
-
-
-def _trusted_accounts(statement: Mapping[str, Any]) -> list[str]:
-    accounts = []
-    for value in iam.principal_values(statement, "AWS"):
-        match = ACCOUNT_ID.match(value)
-        if match:
-            accounts.append(match[1])
-    return accounts
-
-
-def _organization_accounts(g: Graph, cfg: Mapping[str, Any]) -> set[str]:
-    inside = {str(a) for a in cfg["organizationAccountIds"]}
-    inside.update(a.id for a in g.of_type(ORG_ACCOUNT) if a.id and not is_unknown(a.id))
-    seen: set[int] = set()
-    for res in g.resources:
-        props = g.provider_props(res)
-        if id(props) in seen:
-            continue
-        seen.add(id(props))
-        inside.update(provider_accounts(props))
-    return inside
-
-
-def provider_accounts(props: Mapping[str, Any]) -> set[str]:
-    found: set[str] = set()
-    for key in ("allowedAccountIds", "assumeRoles", "assumeRole"):
-        value = decode_json_string(props.get(key))
-        for item in value if isinstance(value, list) else [value]:
-            text = item.get("roleArn") if isinstance(item, Mapping) else item
-            match = ACCOUNT_ID.match(text) if isinstance(text, str) else None
-            if match:
-                found.add(match[1])
-    return found
-
-
 RULES = [
     ResourceRule(
         id="IAM-09", name="iam-09-web-identity-trust-pinned",
@@ -246,37 +181,6 @@ RULES = [
                                                 "SAML:aud": "https://signin.aws.amazon.com/saml"}}})},
                  violates=False, note="SAML federation is not a web identity"),
             Case({"assumeRolePolicy": UNKNOWN}, violates=False, unknown=True),
-        ),
-    ),
-    StackRule(
-        id="IAM-10", name="iam-10-no-outside-account-trust-without-external-id",
-        title="Roles trust accounts outside the organization only with sts:ExternalId",
-        description="A role trust naming an AWS account (id, root or principal ARN) that is not part of the "
-                    "organization needs a positive condition on sts:ExternalId (the confused-deputy protection for "
-                    "third parties) or aws:PrincipalOrgID / aws:PrincipalOrgPaths. Inside the organization: the "
-                    "accounts the stack creates (organizations/account), the accounts its providers deploy to "
-                    "(allowedAccountIds, assumed role ARNs) and `organizationAccountIds`. A stack rule because only "
-                    "the whole stack knows the organization's accounts; in a preview, trusts naming accounts "
-                    "created in the same run are unknown and reported as advisories.",
-        refs="IAM User Guide: 'The confused deputy problem' / sts:ExternalId; SH IAM (none); CKV (none)",
-        checks=(trusts_outside_organization,),
-        params={"organizationAccountIds": Param("array", [], "account ids of the organization the stack does not "
-                                                "create", items="string", stack="organizationAccountIds")},
-        cases=(
-            StackCase((CaseResource(ROLE, "vendor", {"assumeRolePolicy": account_trust("999999999999")}),), violates=True),
-            StackCase((CaseResource(ROLE, "vendor", {"assumeRolePolicy": account_trust(
-                "arn:aws:iam::999999999999:root", {"Bool": {"aws:MultiFactorAuthPresent": "true"}})}),),
-                violates=True, note="MFA is not a limit on which account"),
-            StackCase((CaseResource(ROLE, "vendor", {"assumeRolePolicy": account_trust(
-                "arn:aws:iam::999999999999:role/vendor", {"StringEquals": {"sts:ExternalId": "ext-123"}})}),),
-                violates=False),
-            StackCase((CaseResource(ROLE, "support", {"assumeRolePolicy": account_trust("arn:aws:iam::222222222222:root")}),
-                       CaseResource(ORG_ACCOUNT, "member", {"id": "222222222222", "name": "member"})), violates=False,
-                      note="an account the stack creates"),
-            StackCase((CaseResource(ROLE, "support", {"assumeRolePolicy": account_trust("111111111111")}),),
-                      config={"organizationAccountIds": ["111111111111"]}, violates=False,
-                      note="the management account from the stack config"),
-            StackCase((CaseResource(ROLE, "support", {"assumeRolePolicy": UNKNOWN}),), violates=False, unknown=True),
         ),
     ),
 ]

@@ -35,9 +35,9 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-from .analyzer import TypedResourcePolicy
+from .analyzer import ANY_TYPE, TypedResourcePolicy
 from .sdk import NotApplicableError
-from .stack_config import STACK_DEFAULT_SOURCES, split_part, stack_defaults
+from .stack_config import STACK_DEFAULT_SOURCES, landing_zone_stack, split_part, stack_defaults
 from .values import cannot_verify, unknown_path
 from .views import Stack, Subject
 
@@ -259,7 +259,7 @@ class ResourceRule(Rule):
 
     def _validator(self, relaxed: bool) -> Callable[[ResourceValidationArgs, Callable], None]:
         def validate(args: ResourceValidationArgs, report_violation: Callable) -> None:
-            if args.resource_type not in self._type_set:
+            if args.resource_type not in self._type_set and ANY_TYPE not in self._type_set:
                 return
             subject = Subject(args, self.merged_config(args.get_config()))
             if (subject.env in self.relaxed_in) != relaxed:
@@ -288,6 +288,11 @@ class StackRule(Rule):
     def _validator(self) -> Callable[[StackValidationArgs, Callable], None]:
         def validate(args: StackValidationArgs, report_violation: Callable) -> None:
             part = split_part() if self.whole_organization else None
+            landing_zone, project = landing_zone_stack() if self.whole_organization else (True, "")
+            if not landing_zone:
+                raise NotApplicableError(f"{self.id}: not a landing-zone stack (project {project}): this rule "
+                                         "judges the organization the landing zone builds; the resource rules and "
+                                         "the stack rules of single resources still apply")
             if part is not None:
                 raise NotApplicableError(f"{self.id} needs the whole organization: this is its {part} stack; "
                                          "`lz check --stack <stack> --all` checks it on the merged plan")

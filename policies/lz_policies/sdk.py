@@ -19,6 +19,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, StackValidationPolicy
 from pulumi_policy import policy as _policy
+from pulumi_policy import proxy as _proxy
 
 TESTED = "1.21.0"  # the pulumi-policy this module was last checked against (requirements.txt pins it)
 SUPPORTED = ((1, 21), (2, 0))  # [lowest, first unsupported) (major, minor)
@@ -130,3 +131,15 @@ def install(servicer: type) -> None:
 
 
 _PROBE_POLICY = StackValidationPolicy(name="probe", description="probe", validate=lambda args, report: None)
+
+
+
+def proxied_target(value: Any) -> Any:
+    """The plain dict or list under one of pulumi-policy's read-only proxies (its private `__target`; nested values
+    stay proxies), unknowns left as the engine's sentinel strings; any other value as it is. For read-only walks over
+    every input (SEC-01), where copying through the proxies costs more than the check."""
+    if isinstance(value, _proxy._DictProxy):
+        return value._DictProxy__target
+    if isinstance(value, _proxy._ListProxy):
+        return value._ListProxy__target
+    return value

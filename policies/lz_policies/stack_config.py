@@ -54,6 +54,16 @@ def split_part(raw: str | None = None) -> str | None:
     return role if isinstance(role, str) and role else None
 
 
+def landing_zone_stack() -> tuple[bool, str]:
+    """(is this a landing-zone stack?, the project) from the engine's PULUMI_PROJECT and PULUMI_CONFIG: the project
+    is landing-zone, or its config has landing-zone: keys. An app team's stack (examples/app-team) is neither; a run
+    that says nothing (in-process tests) is judged as a landing zone."""
+    project, raw = os.environ.get("PULUMI_PROJECT"), os.environ.get("PULUMI_CONFIG")
+    if project == STACK_NAMESPACE or any(k.startswith(f"{STACK_NAMESPACE}:") for k in parse_config_env(raw)):
+        return True, project or STACK_NAMESPACE
+    return project is None and raw is None, project or "unknown"
+
+
 def parse_config_env(raw: str | None) -> dict[str, Any]:
     """PULUMI_CONFIG as a dict; {} when unset or not a JSON object (never an error: the defaults stay)."""
     try:

@@ -60,6 +60,7 @@ EVENT_BUS_POLICY = "aws:cloudwatch/eventBusPolicy:EventBusPolicy"
 LOG_DESTINATION_POLICY = "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 LOG_RESOURCE_POLICY = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
+LOG_STREAM = "aws:cloudwatch/logStream:LogStream"
 METRIC_FILTER = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
 
 # aws:codeartifact
@@ -374,6 +375,45 @@ PROVIDER = "pulumi:providers:aws"
 
 # pulumi:pulumi
 STACK_REFERENCE = "pulumi:pulumi:StackReference"  # a read of another stack's outputs (split organizations)
+
+# Types of the class rules (access analysis, data stores, general rules), by module.
+AMI_LAUNCH_PERMISSION = "aws:ec2/amiLaunchPermission:AmiLaunchPermission"
+SNAPSHOT_CREATE_VOLUME_PERMISSION = "aws:ec2/snapshotCreateVolumePermission:SnapshotCreateVolumePermission"
+VPC_PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"
+EVENT_PERMISSION = "aws:cloudwatch/eventPermission:EventPermission"
+KMS_GRANT = "aws:kms/grant:Grant"
+LAMBDA_FUNCTION = "aws:lambda/function:Function"
+LAMBDA_FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
+RDS_SNAPSHOT = "aws:rds/snapshot:Snapshot"
+RDS_CLUSTER_SNAPSHOT = "aws:rds/clusterSnapshot:ClusterSnapshot"
+SSM_DOCUMENT = "aws:ssm/document:Document"
+PASSWORD_POLICY = "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"
+FIREWALL_CONFIG = "aws:route53/resolverFirewallConfig:ResolverFirewallConfig"
+CODEBUILD_PROJECT = "aws:codebuild/project:Project"
+BATCH_JOB_DEFINITION = "aws:batch/jobDefinition:JobDefinition"
+APPRUNNER_SERVICE = "aws:apprunner/service:Service"
+DYNAMODB_TABLE = "aws:dynamodb/table:Table"
+DAX_CLUSTER = "aws:dax/cluster:Cluster"
+DOCDB_CLUSTER = "aws:docdb/cluster:Cluster"
+DOCDB_ELASTIC_CLUSTER = "aws:docdb/elasticCluster:ElasticCluster"
+NEPTUNE_CLUSTER = "aws:neptune/cluster:Cluster"
+REDSHIFT_CLUSTER = "aws:redshift/cluster:Cluster"
+REDSHIFTSERVERLESS_NAMESPACE = "aws:redshiftserverless/namespace:Namespace"
+REDSHIFTSERVERLESS_WORKGROUP = "aws:redshiftserverless/workgroup:Workgroup"
+ELASTICACHE_CLUSTER = "aws:elasticache/cluster:Cluster"
+ELASTICACHE_SERVERLESS = "aws:elasticache/serverlessCache:ServerlessCache"
+MEMORYDB_CLUSTER = "aws:memorydb/cluster:Cluster"
+FSX_LUSTRE = "aws:fsx/lustreFileSystem:LustreFileSystem"
+FSX_WINDOWS = "aws:fsx/windowsFileSystem:WindowsFileSystem"
+FSX_ONTAP = "aws:fsx/ontapFileSystem:OntapFileSystem"
+FSX_OPENZFS = "aws:fsx/openZfsFileSystem:OpenZfsFileSystem"
+MSK_CLUSTER = "aws:msk/cluster:Cluster"
+MSK_SERVERLESS = "aws:msk/serverlessCluster:ServerlessCluster"
+KINESIS_STREAM = "aws:kinesis/stream:Stream"
+TIMESTREAM_DATABASE = "aws:timestreamwrite/database:Database"
+KEYSPACES_TABLE = "aws:keyspaces/table:Table"
+GLUE_CATALOG_ENCRYPTION = "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings"
+GLUE_CATALOG_DATABASE = "aws:glue/catalogDatabase:CatalogDatabase"
 
 # Families: the same resource under its current and legacy (or alias) type.
 BUCKETS = (BUCKET, BUCKET_V2)

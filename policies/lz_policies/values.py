@@ -172,3 +172,23 @@ def decode_json_string(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+class SecretText(str):
+    """A string the engine sent as a Pulumi secret (inside the secret envelope): never reported as a plaintext secret.
+
+    pulumi-policy's deserialize_properties unwraps envelopes into plain values, so analyzer.decode marks them first.
+    """
+
+
+def mark_secrets(value: Any, inside: bool = False) -> Any:
+    """Raw (MessageToDict) properties with every string inside a secret envelope turned into SecretText."""
+    if isinstance(value, str):
+        return SecretText(value) if inside else value
+    if isinstance(value, list):
+        return [mark_secrets(v, inside) for v in value]
+    if isinstance(value, dict):
+        if value.get(SIG_KEY) == SECRET_SIG:
+            return mark_secrets(value.get("value"), True)
+        return {k: mark_secrets(v, inside) for k, v in value.items()}
+    return value

@@ -4,12 +4,23 @@ import pytest
 from harness import analyze, analyze_stack, servicer
 from lz_policies import all_policies, all_rules, analyzer
 from lz_policies.tags import provider_default_tags
+from lz_policies.values import SECRET_SIG, SIG_KEY
 from lz_policies.views import StackView
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 from pulumi_policy.policy import _PolicyAnalyzerServicer as Stock
 
 RULES = all_rules()
-RESOURCE_CASES = [(rule, case) for rule in RULES if rule.kind == "resource" for case in rule.cases]
+def _has_secret(value) -> bool:
+    if isinstance(value, dict):
+        return value.get(SIG_KEY) == SECRET_SIG or any(_has_secret(v) for v in value.values())
+    return isinstance(value, list) and any(_has_secret(v) for v in value)
+
+
+# A case with a Pulumi secret differs on purpose (test_only_the_pack_analyzer_tells_secrets_apart).
+RESOURCE_CASES = [(rule, case) for rule in RULES if rule.kind == "resource" for case in rule.cases
+                  if not _has_secret(case.props)]
+SECRET_CASES = [(rule, case) for rule in RULES if rule.kind == "resource" for case in rule.cases
+                if _has_secret(case.props)]
 STACK_CASES = [(rule, case) for rule in RULES if rule.kind == "stack" for case in rule.cases]
 
 
@@ -33,6 +44,18 @@ def test_every_resource_case_gets_the_same_diagnostics_as_from_the_stock_service
     fast = _resource_diagnostics(analyzer.PackAnalyzer)
     assert fast == _resource_diagnostics(Stock)
     assert sum(map(len, fast)) > 50  # the cases do produce violations and preview advisories
+
+
+def test_only_the_pack_analyzer_tells_secrets_apart():
+    """pulumi-policy's stock servicer unwraps the engine's secret envelopes before policies see them; PackAnalyzer
+    marks their values (values.SecretText) first, so SEC-01 skips them. Under the stock fallback (an unsupported
+    pulumi-policy) SEC-01 reports a secret as plain text: a false alarm, never a miss."""
+    assert SECRET_CASES
+    for rule, case in SECRET_CASES:
+        found = {cls: analyze(servicer(rule.policies(), None, cls), case.type or rule.types[0], case.props, env=case.env)
+                 for cls in (analyzer.PackAnalyzer, Stock)}
+        assert not found[analyzer.PackAnalyzer]
+        assert [d.policy for d in found[Stock]] == [rule.name]
 
 
 def test_every_stack_case_gets_the_same_diagnostics_as_from_the_stock_servicer():

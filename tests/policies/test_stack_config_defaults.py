@@ -262,6 +262,8 @@ def test_a_trust_of_the_management_account_is_inside_the_organization(set_stack_
     role = CaseResource("aws:iam/role:Role", "support", {"assumeRolePolicy": json.dumps({"Statement": [{
         "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "sts:AssumeRole"}]})})
     rule = RULES["IAM-10"]
-    assert violations(analyze_stack(servicer(rule.policies()), [role]))
+    other = {rule.name: {"organizationAccountIds": ["222222222222"]}}  # an organization without that account
+    assert violations(analyze_stack(servicer(rule.policies(), other), [role]))
+    assert not violations(analyze_stack(servicer(rule.policies()), [role]))  # no organization known: not applicable
     set_stack_config(_with_environments(stack_config()))
     assert not violations(analyze_stack(servicer(rule.policies()), [role]))

@@ -53,9 +53,10 @@ def validate(stack: str = StackOpt, root: Path = RootOpt) -> None:
     out.print(f"{stack}: valid ({len(cfg.accounts)} accounts, {len(cfg.organizational_units)} OUs, {vpcs} VPCs)")
 
 
-def planned(stack: str, root: Path, plan_file: Path | None, preview: bool = False) -> dict:
-    """The plan from --plan FILE, or a fresh offline plan of the stack; exit 2 on invalid config, 1 on a program error."""
-    from landing_zone.plan import PlanError, run_plan
+def planned(stack: str, root: Path, plan_file: Path | None, preview: bool = False, reuse: bool = False) -> dict:
+    """The plan from --plan FILE, or an offline plan of the stack (`reuse`: out/<stack>/plan.json when it is fresh
+    for the current code and config, saying so); exit 2 on invalid config, 1 on a program error."""
+    from landing_zone.plan import PlanError, planned_or_reused, run_plan, say_reused
     from landing_zone.plan_file import PlanFileError, read_plan
 
     if plan_file is not None:
@@ -65,7 +66,11 @@ def planned(stack: str, root: Path, plan_file: Path | None, preview: bool = Fals
             fail([f"error: {line}" for line in e.errors])
     validated(stack, root)
     try:
-        return run_plan(stack, root, preview=preview)
+        if not reuse:
+            return run_plan(stack, root, preview=preview)
+        result, reused = planned_or_reused(stack, root)
+        say_reused(stack, reused)
+        return result
     except ConfigError as e:
         fail([f"error: {line}" for line in e.errors])
     except PlanError as e:
@@ -98,8 +103,16 @@ def plan(
 
         raise typer.Exit(plan_all(stack, root, root / "out", changed, jobs, out, err)[0])
 
-    result = planned(stack, root, None, preview)
-    path = write_plan(result, out_file or root / "out" / stack / "plan.json")
+    from landing_zone.plan import PlanError, plan_with_key
+
+    validated(stack, root)
+    try:
+        result, key = plan_with_key(stack, root, preview)
+    except ConfigError as e:
+        fail([f"error: {line}" for line in e.errors])
+    except PlanError as e:
+        fail([f"error: {e}"], code=1)
+    path = write_plan(result, out_file or root / "out" / stack / "plan.json", key)
     render_summary(result, out)
     out.print(f"{stack}: {len(result['resources'])} resources planned offline -> {path}")
 
@@ -239,7 +252,7 @@ def cost(
     except PlanFileError as e:
         fail([f"error: {line}" for line in e.errors])
     org = cfg.organization
-    head = cost_mod.estimate(planned(stack, root, plan_file), table, cfg.cost, home_region=org.home_region,
+    head = cost_mod.estimate(planned(stack, root, plan_file, reuse=True), table, cfg.cost, home_region=org.home_region,
                              dr_region=org.dr_region)
     if base is not None:
         before = cost_mod.estimate(base, table, cfg.cost, home_region=org.home_region, dr_region=org.dr_region)

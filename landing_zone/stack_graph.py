@@ -58,12 +58,16 @@ def organization_of(stack: str, root: Path) -> Organization:
 
 
 def organization_plan(stack: str, root: Path) -> dict:
-    """The merged plan of the split organization `stack` belongs to, every stack planned now (into out/)."""
+    """The merged plan of the split organization `stack` belongs to: each stack's fresh plan in out/, or planned now."""
     from landing_zone.graph_merge import merge_plans
     from landing_zone.graph_plan import plan_graph
+    from landing_zone.plan import say_reused
 
     org = organization_of(stack, root)
-    planned = plan_graph(org.nodes, org.base, root, Path(root) / "out")
+    planned = plan_graph(org.nodes, org.base, root, Path(root) / "out", reuse=True)
+    reused = sum(p.reused for p in planned)
+    say_reused(org.base, f"{org.base}: {reused} of {len(planned)} stack plans reused from out/ (fresh: planned from "
+               f"the current code and config), {len(planned) - reused} planned offline now")
     return merge_plans([json.loads(p.path.read_text()) for p in planned], org.base)
 
 
@@ -169,8 +173,9 @@ def check_graph(org: Organization, root: Path, plans: Mapping[str, Mapping[str, 
     pack_dir = Path(root) / "policies"
     cache = ResultCache(cache_dir, pack_dir, policy_config) if cache_dir else None
     first = org.nodes[0].name
-    env = pack_environment(plans[first], first, root)
-    known = {n.name: cache.get(n.name, plans[n.name]) for n in org.nodes} if cache else {}
+    envs = {n.name: pack_environment(plans[n.name], n.name, root) for n in org.nodes}
+    env = envs[first]
+    known = {n.name: cache.get(n.name, plans[n.name], envs[n.name]) for n in org.nodes} if cache else {}
     todo = [n.name for n in org.nodes if known.get(n.name) is None]
     lanes = [todo[i::jobs] for i in range(min(jobs, len(todo)))]  # none when every result is cached
 
@@ -179,10 +184,9 @@ def check_graph(org: Organization, root: Path, plans: Mapping[str, Mapping[str, 
         done = {}
         with PolicyPackProcess(pack_dir, env) as pack:
             for name in names:
-                done[name] = check_with(pack, plans[name], policy_config, name,
-                                        pack_environment(plans[name], name, root))
+                done[name] = check_with(pack, plans[name], policy_config, name, envs[name])
                 if cache:
-                    cache.put(name, plans[name], done[name])
+                    cache.put(name, plans[name], envs[name], done[name])
         return done
 
     checked: dict[str, Any] = {}
@@ -234,33 +238,41 @@ def organization_result(org: Organization, project: str, whole: Any, deferred: s
 
 
 class ResultCache:
-    """A stack's check result stays valid while its plan, the pack's code and the policy config stay the same."""
+    """A stack's check result, reused while everything the verdict depends on is unchanged (landing_zone/freshness.py
+    check_key): the plan, the stack environment the pack is configured with (resolved config, secret keys, dry run,
+    project, stack), every file of the pack (facts.json and data files included) and the packages it runs on, the
+    tooling that drives it, and the policy config."""
 
     def __init__(self, directory: Path, pack_dir: Path, policy_config: Mapping[str, Any] | None):
-        self.directory = Path(directory)
-        digest = hashlib.sha256(json.dumps(policy_config or {}, sort_keys=True).encode())
-        for path in sorted(Path(pack_dir).rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".json", ".yaml") and "venv" not in path.parts:
-                digest.update(path.read_bytes())
-        self.pack = digest.hexdigest()
+        from landing_zone.check import pack_site_packages
+        from landing_zone.freshness import pack_digest
 
-    def _key(self, plan: Mapping[str, Any]) -> str:
-        text = json.dumps(plan, sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256((self.pack + text).encode()).hexdigest()
+        self.directory = Path(directory)
+        self.policy_config = policy_config
+        self.pack = pack_digest(pack_dir, pack_site_packages(pack_dir))
+        self.hits = self.misses = 0
+
+    def _key(self, plan: Mapping[str, Any], env: Any) -> str:
+        from landing_zone.freshness import check_key
+
+        return check_key(plan, self.pack, self.policy_config, env)
 
     def _path(self, stack: str) -> Path:
         return self.directory / stack / "check-cache.json"
 
-    def get(self, stack: str, plan: Mapping[str, Any]) -> Any:
+    def get(self, stack: str, plan: Mapping[str, Any], env: Any) -> Any:
         from landing_zone.check_result import CheckResult
 
         path = self._path(stack)
-        if not path.exists():
-            return None
-        stored = json.loads(path.read_text())
-        return CheckResult.from_json(stored["result"]) if stored.get("key") == self._key(plan) else None
+        try:
+            stored = json.loads(path.read_text())
+        except (OSError, ValueError):
+            stored = {}
+        hit = stored.get("key") == self._key(plan, env)
+        self.hits, self.misses = self.hits + hit, self.misses + (not hit)
+        return CheckResult.from_json(stored["result"]) if hit else None
 
-    def put(self, stack: str, plan: Mapping[str, Any], result: Any) -> None:
-        path = self._path(stack)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"key": self._key(plan), "result": result.to_json()}))
+    def put(self, stack: str, plan: Mapping[str, Any], env: Any, result: Any) -> None:
+        from landing_zone.plan_file import write_atomic
+
+        write_atomic(self._path(stack), json.dumps({"key": self._key(plan, env), "result": result.to_json()}))

@@ -106,10 +106,10 @@ def check_key(plan: Mapping[str, Any], pack_digest: str, policy_config: Mapping[
     return digest("check", pack_digest, policy_config or {}, env, plan)
 
 
-def pack_digest(pack_dir: Path, pack_site_packages: Path | None = None, tool_dir: Path = TOOL_DIR) -> str:
+def pack_digest(pack_dir: Path, pack_site_packages: Path | None = None) -> str:
     """Every file of the pack, the packages it runs on, and the tooling that starts and drives it."""
     return digest(files_digest(pack_dir, ["."]), installed_packages(pack_site_packages), sys.version,
-                  files_digest(tool_dir, ["."]))
+                  files_digest(TOOL_DIR, ["."]))
 
 
 # --- the key beside a plan file -------------------------------------------------------------------------------------

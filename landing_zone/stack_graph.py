@@ -2,10 +2,11 @@
 
 - which organization a stack belongs to (its `landing-zone:stack` role and base name, landing_zone/stacks.py);
 - which stacks changed since a git ref: a change to the program's code replans every stack; a change to the config
-  replans the stacks whose slice of it changed (`config_slice`), then everything that reads from them;
+  replans the stacks whose slice of it changed (`config_slice`), then everything that reads from them; every other
+  stack reuses its plan in out/ only while it is fresh (landing_zone/freshness.py), else it is planned too;
 - the check: every stack's own plan (what `pulumi preview --policy-pack` runs per stack; the whole-organization stack
   rules do not apply there), then the merged plan of the organization (landing_zone/graph_merge.py), where they do.
-  A pack process per core checks a share of the stacks; a stack whose plan, pack and policy config are unchanged
+  A pack process per core checks a share of the stacks; a stack whose check inputs are all unchanged (ResultCache)
   reuses its result.
 """
 
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from landing_zone.config import STACK_ROLE_KEY, ConfigError, load_stack_and_role, namespaced, parse, stack_config
+from landing_zone.freshness import PROGRAM_PATHS
 from landing_zone.models import LandingZoneConfig
 from landing_zone.stacks import (
     ACCOUNT,
@@ -35,8 +37,6 @@ from landing_zone.stacks import (
 # What the pack says of a whole-organization rule in a member stack (policies/lz_policies/rules.py, StackRule): the
 # merged plan runs exactly those.
 WHOLE_ORGANIZATION = "needs the whole organization"
-# What the program is made of: a change here may change any stack's plan.
-PROGRAM_PATHS = ("__main__.py", "Pulumi.yaml", "components/", "landing_zone/", "requirements.txt")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from landing_zone.freshness import plan_key, stored_key
+from landing_zone.freshness import PROGRAM_PATHS, plan_key, stored_key
 from landing_zone.plan import plan_program, read_stack_config
 from landing_zone.plan_file import write_plan
 from landing_zone.stacks import StackNode, layers
@@ -40,8 +40,8 @@ class StackPlan:
     reused: bool = False  # an earlier run's plan, fresh for the current code and config, not planned now
 
 
-PROGRAM_FILES = ("__main__.py", "Pulumi.yaml", "components", "landing_zone", "policies", "bootstrap",
-                 "policy-config.json")  # what a staged project root links from the real one
+# What a staged project root links from the real one: the program, its pack and policy config.
+PROGRAM_FILES = (*(p.rstrip("/") for p in PROGRAM_PATHS), "policies", "policy-config.json")
 
 
 def link_program(source: Path, target: Path) -> None:

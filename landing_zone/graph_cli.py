@@ -14,6 +14,7 @@ from rich.table import Table
 from landing_zone.config import ConfigError
 from landing_zone.graph_plan import StackPlan, plan_graph
 from landing_zone.plan import PlanError
+from landing_zone.progress import progress
 from landing_zone.stack_graph import Organization, changed_stacks, check_graph, organization_of
 
 
@@ -55,12 +56,15 @@ def plan_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: i
     table = Table("layer", "stack", "resources", "seconds", "peak MB", title=f"{org.base}: planned offline")
     start = time.perf_counter()
 
-    def done(result: StackPlan) -> None:
-        table.add_row(str(result.layer), result.stack, str(result.resources), f"{result.seconds:.1f}",
-                      f"{result.peak_rss_mb:.0f}")
-
     try:
-        results = plan_graph(org.nodes, org.base, root, out_dir, jobs=jobs or None, replan=replan, on_done=done)
+        with progress(f"planning {len(org.nodes)} stack{'s' * (len(org.nodes) > 1)} of {org.base} offline",
+                      total=len(org.nodes) if org.split else None) as advance:
+            def done(result: StackPlan) -> None:
+                table.add_row(str(result.layer), result.stack, str(result.resources), f"{result.seconds:.1f}",
+                              f"{result.peak_rss_mb:.0f}")
+                advance(1)
+
+            results = plan_graph(org.nodes, org.base, root, out_dir, jobs=jobs or None, replan=replan, on_done=done)
     except PlanError as e:
         err.print(f"error: {e}", markup=False)
         return 1, org, {}
@@ -75,7 +79,7 @@ def plan_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: i
 
         render_summary(json.loads(results[0].path.read_text()), out)
     reused = sum(1 for r in results if r.reused)
-    out.print(f"{org.base}: {len(results)} stacks, {sum(r.resources for r in results)} resources "
+    out.print(f"{org.base}: {len(results)} stack{'s' * (len(results) > 1)}, {sum(r.resources for r in results)} resources "
               f"({reused} plans reused) in {time.perf_counter() - start:.1f}s -> {out_dir}/<stack>/plan.json",
               markup=False)
     return 0, org, {r.stack: r for r in results}
@@ -83,12 +87,13 @@ def plan_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: i
 
 def check_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: int,
               policy_config: dict[str, Any] | None, out: Console, err: Console) -> tuple[int, Any]:
-    """plan_all, then every stack's check and the merged plan's. Returns (exit code, the organization's result)."""
+    """plan_all, then every stack's check and the merged plan's. Returns (exit code, the organization's result, the
+    organization)."""
     from landing_zone.check_result import CheckError, exit_code
 
     code, org, planned = plan_all(stack, root, out_dir, changed, jobs, out, err)
     if code:
-        return code, None
+        return code, None, org
     plans = {name: json.loads(p.path.read_text()) for name, p in planned.items()}
     table = Table("stack", "resources", "mandatory", "advisory", title=f"{org.base}: checked")
 
@@ -97,17 +102,18 @@ def check_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: 
 
     start = time.perf_counter()
     try:
-        results, whole = check_graph(org, root, plans, policy_config, cache_dir=out_dir, on_result=row,
-                                     jobs=jobs or os.cpu_count() or 1)
+        with progress(f"checking {len(plans)} stack{'s' * (len(plans) > 1)} of {org.base} with the policy pack"):
+            results, whole = check_graph(org, root, plans, policy_config, cache_dir=out_dir, on_result=row,
+                                         jobs=jobs or os.cpu_count() or 1)
     except CheckError as e:
         err.print(f"error: {e}", markup=False)
-        return 2, None
+        return 2, None, org
     if org.split:
         row(f"{org.base} (merged: the whole organization)", whole)
     out.print(table)
     out.print(f"checked in {time.perf_counter() - start:.1f}s", markup=False)
     worst = max([exit_code(r) for r in results.values()] + [exit_code(whole)])
-    return worst, whole
+    return worst, whole, org
 
 
 

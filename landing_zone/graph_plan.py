@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import resource
+import signal
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -119,15 +120,21 @@ def _run(tasks: list[tuple], jobs: int) -> Iterable[StackPlan]:
     if len(tasks) == 1:
         return [_in_child(tasks[0])]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context, initializer=_quiet) as pool:
         return list(pool.map(_plan_task, tasks, chunksize=1))
 
 
 def _in_child(task: tuple) -> StackPlan:
     """One stack alone in its layer still gets its own process: its memory is returned when it ends."""
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_quiet) as pool:
         return pool.submit(_plan_task, task).result()
+
+
+def _quiet() -> None:
+    """A worker ends at once on Ctrl-C (the terminal sends it to every process of the group): no traceback of its
+    own, the parent reports the interruption once. Nothing is half-written: plans are written atomically."""
+    signal.signal(signal.SIGINT, lambda *_: os._exit(130))
 
 
 def _preload(root: Path) -> None:

@@ -249,11 +249,14 @@ def stack_and_plan(stack: str, root: Path, plan_file: Path | None = None) -> tup
     cfg, role = load_stack_and_role(stack, root)
     if plan_file:
         return cfg, read_plan(plan_file, stack)
-    if role is not None:
-        from landing_zone.stack_graph import organization_plan
+    from landing_zone.progress import progress
 
-        return cfg, organization_plan(stack, Path(root))
-    plan, reused = planned_or_reused(stack, root)
+    with progress(f"planning {stack} offline (unless out/ holds a fresh plan)"):
+        if role is not None:
+            from landing_zone.stack_graph import organization_plan
+
+            return cfg, organization_plan(stack, Path(root))
+        plan, reused = planned_or_reused(stack, root)
     say_reused(stack, reused)
     return cfg, plan
 

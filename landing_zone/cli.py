@@ -202,6 +202,7 @@ def check(
     for name, text in extra.items():
         write_atomic(reports / name, text)
     if output or reports:
+        sys.stdout.flush()  # the report first, then where it is and what next (stderr: stdout may be the report)
         written = dict.fromkeys([*([str(output)] if output else []), *(str(reports / n) for n in extra)])
         err.print(f"reports: {', '.join(written)}", markup=False)
         err.print(f"plan: {plans}", markup=False)

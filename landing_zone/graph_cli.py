@@ -101,17 +101,19 @@ def check_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: 
         table.add_row(name, str(result.resources_checked), str(len(result.mandatory)), str(len(result.advisory)))
 
     start = time.perf_counter()
+    reused: list[str] = []
     try:
         with progress(f"checking {len(plans)} stack{'s' * (len(plans) > 1)} of {org.base} with the policy pack"):
             results, whole = check_graph(org, root, plans, policy_config, cache_dir=out_dir, on_result=row,
-                                         jobs=jobs or os.cpu_count() or 1)
+                                         jobs=jobs or os.cpu_count() or 1, reused=reused)
     except CheckError as e:
         err.print(f"error: {e}", markup=False)
         return 2, None, org
     if org.split:
         row(f"{org.base} (merged: the whole organization)", whole)
     out.print(table)
-    out.print(f"checked in {time.perf_counter() - start:.1f}s", markup=False)
+    out.print(f"checked in {time.perf_counter() - start:.1f}s ({len(reused)} of {len(plans)} stack results reused "
+              f"from out/: same plan, config, pack and policy config)", markup=False)
     worst = max([exit_code(r) for r in results.values()] + [exit_code(whole)])
     return worst, whole, org
 

@@ -165,8 +165,10 @@ def changed_stacks(org: Organization, root: Path, ref: str, stack: str) -> tuple
 
 def check_graph(org: Organization, root: Path, plans: Mapping[str, Mapping[str, Any]],
                 policy_config: Mapping[str, Any] | None, cache_dir: Path | None = None,
-                on_result: Callable[[str, Any], None] | None = None, jobs: int = 1) -> tuple[dict[str, Any], Any]:
-    """(stack -> CheckResult, the organization's CheckResult: the merged plan's in split mode). Raises CheckError."""
+                on_result: Callable[[str, Any], None] | None = None, jobs: int = 1,
+                reused: list[str] | None = None) -> tuple[dict[str, Any], Any]:
+    """(stack -> CheckResult, the organization's CheckResult: the merged plan's in split mode). Raises CheckError.
+    `reused` gets the stacks whose result came from the cache."""
     from landing_zone.check import PolicyPackProcess, check_with, pack_environment
     from landing_zone.graph_merge import merge_plans
 
@@ -177,6 +179,8 @@ def check_graph(org: Organization, root: Path, plans: Mapping[str, Mapping[str, 
     env = envs[first]
     known = {n.name: cache.get(n.name, plans[n.name], envs[n.name]) for n in org.nodes} if cache else {}
     todo = [n.name for n in org.nodes if known.get(n.name) is None]
+    if reused is not None:
+        reused.extend(n.name for n in org.nodes if known.get(n.name) is not None)
     lanes = [todo[i::jobs] for i in range(min(jobs, len(todo)))]  # none when every result is cached
 
     def check_lane(names: list[str]) -> dict[str, Any]:

@@ -36,7 +36,8 @@ def _missing_stack_files(org: Organization, root: Path) -> list[str]:
 def plan_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: int, out: Console,
              err: Console) -> tuple[int, Organization | None, dict[str, StackPlan]]:
     """Plan every stack of `stack`'s organization (or, with `changed`, what changed since that git ref and what
-    reads from it, reusing the other stacks' plans in out_dir). Returns (exit code, organization, plans)."""
+    reads from it, reusing the other stacks' plans in out_dir while they are fresh). Returns (exit code,
+    organization, plans)."""
     org = _organization(stack, root, err)
     if org is None:
         return 2, None, {}
@@ -52,7 +53,8 @@ def plan_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: i
         except ConfigError as e:
             err.print(f"error: {e.errors[0]}", markup=False)
             return 2, org, {}
-        out.print(f"since {changed}: {why}; replanning {len(replan)} of {len(org.nodes)} stacks", markup=False)
+        out.print(f"since {changed}: {why}; replanning {len(replan)} of {len(org.nodes)} stacks (and any other whose "
+                  "plan in out/ is not fresh)", markup=False)
     table = Table("layer", "stack", "resources", "seconds", "peak MB", title=f"{org.base}: planned offline")
     start = time.perf_counter()
 
@@ -80,13 +82,13 @@ def plan_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: i
         render_summary(json.loads(results[0].path.read_text()), out)
     reused = sum(1 for r in results if r.reused)
     out.print(f"{org.base}: {len(results)} stack{'s' * (len(results) > 1)}, {sum(r.resources for r in results)} resources "
-              f"({reused} plans reused) in {time.perf_counter() - start:.1f}s -> {out_dir}/<stack>/plan.json",
+              f"({reused} fresh plans reused) in {time.perf_counter() - start:.1f}s -> {out_dir}/<stack>/plan.json",
               markup=False)
     return 0, org, {r.stack: r for r in results}
 
 
 def check_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: int,
-              policy_config: dict[str, Any] | None, out: Console, err: Console) -> tuple[int, Any]:
+              policy_config: dict[str, Any] | None, out: Console, err: Console) -> tuple[int, Any, Any]:
     """plan_all, then every stack's check and the merged plan's. Returns (exit code, the organization's result, the
     organization)."""
     from landing_zone.check_result import CheckError, exit_code

@@ -239,3 +239,20 @@ def test_a_plan_is_written_whole_with_its_key(split):
 def test_link_program_links_what_the_program_is_made_of(tmp_path):
     link_program(ROOT, tmp_path)
     assert all((tmp_path / p.rstrip("/")).exists() for p in PROGRAM_PATHS)
+
+
+def test_changed_counts_an_edit_of_an_imported_esc_environment(tmp_path):
+    """The split stack files import the organization's ESC environment: an edit there is a config change of exactly
+    the stacks whose slice it touches."""
+    import subprocess
+
+    from landing_zone.stack_graph import changed_stacks, organization_of
+
+    root = _project(tmp_path)
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit",
+                                                 "-qm", "base"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+    path = root / "environments" / "landing-zone" / "dev.yaml"
+    path.write_text(path.read_text().replace("{name: playground, port: 8080,", "{name: playground, port: 8081,"))
+    org = organization_of("dev.organization", root)
+    assert changed_stacks(org, root, "HEAD", "dev.organization")[0] == {"dev.sandbox"}

@@ -93,7 +93,6 @@ def plan_graph(nodes: list[StackNode], base: str, root: Path, out_dir: Path, job
     root = Path(root).resolve()
     jobs = jobs or os.cpu_count() or 1
     wanted = None if replan is None else set(replan)
-    _preload(root)
     done: dict[str, StackPlan] = {}
     for layer in layers(nodes):
         todo = []
@@ -105,6 +104,8 @@ def plan_graph(nodes: list[StackNode], base: str, root: Path, out_dir: Path, job
                 done[node.name] = previous
                 continue
             todo.append((node, base, root, upstream, out_dir))
+        if todo:
+            _preload(root)  # not when every plan is reused: importing the program costs seconds
         for result in _run(todo, jobs):
             done[result.stack] = result
             if on_done:
@@ -138,9 +139,11 @@ def _quiet() -> None:
 
 
 def _preload(root: Path) -> None:
-    """Import what every stack's program imports once, before forking (the workers share it)."""
+    """Import what every stack's program imports once, before forking (the workers share it); once per process."""
     import sys
 
+    if "components.stacks" in sys.modules:
+        return
     sys.path.insert(0, str(root))
     try:
         import components.stacks  # noqa: F401

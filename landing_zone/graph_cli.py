@@ -81,7 +81,8 @@ def plan_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: i
 
         render_summary(json.loads(results[0].path.read_text()), out)
     reused = sum(1 for r in results if r.reused)
-    out.print(f"{org.base}: {len(results)} stack{'s' * (len(results) > 1)}, {sum(r.resources for r in results)} resources "
+    across = " across their plans (a component several stacks build part of is in each)" if org.split else ""
+    out.print(f"{org.base}: {len(results)} stack{'s' * (len(results) > 1)}, {sum(r.resources for r in results)} resources{across} "
               f"({reused} fresh plans reused) in {time.perf_counter() - start:.1f}s -> {out_dir}/<stack>/plan.json",
               markup=False)
     return 0, org, {r.stack: r for r in results}

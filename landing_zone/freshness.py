@@ -119,6 +119,11 @@ def key_path(plan_path: Path) -> Path:
     return Path(plan_path).with_name(Path(plan_path).name + ".key")
 
 
+def is_fresh(plan_path: Path, key: str) -> bool:
+    """Whether the plan file is what planning now would write: it exists and was written with this key."""
+    return Path(plan_path).exists() and stored_key(plan_path) == key
+
+
 def stored_key(plan_path: Path) -> str | None:
     """The key a plan file was written with, or None (no key: never fresh)."""
     try:

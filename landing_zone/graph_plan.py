@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from landing_zone.freshness import PROGRAM_PATHS, plan_key, stored_key
+from landing_zone.freshness import PROGRAM_PATHS, is_fresh, plan_key
 from landing_zone.plan import plan_program, read_stack_config
 from landing_zone.plan_file import write_plan
 from landing_zone.stacks import StackNode, layers
@@ -77,7 +77,7 @@ def fresh(out_dir: Path, node: StackNode, base: str, root: Path, upstream: Mappi
     if not path.exists():
         return None
     config, secret_keys = read_stack_config(node.name, root)
-    if stored_key(path) != plan_key(root, node.name, config, secret_keys, False, upstream, base):
+    if not is_fresh(path, plan_key(root, node.name, config, secret_keys, False, upstream, base)):
         return None
     plan = json.loads(path.read_text())
     return StackPlan(node.name, node.layer, path, len(plan["resources"]), 0.0, 0.0, plan.get("outputs") or {},

@@ -174,12 +174,12 @@ def stack_inputs(stack: str, root: Path, preview: bool = False) -> tuple:
 def planned_or_reused(stack: str, root: Path, out: Path | None = None) -> tuple[dict, bool]:
     """(the stack's plan, reused?): out/<stack>/plan.json when its key is the current one (a cold plan would be the
     same), else a plan made now and written there with its key, for the next command."""
-    from landing_zone.freshness import stored_key
+    from landing_zone.freshness import is_fresh
     from landing_zone.plan_file import write_plan
 
     path = Path(out or Path(root) / "out" / stack / "plan.json")
     config, secret_keys, upstream, base, key = stack_inputs(stack, root)
-    if path.exists() and stored_key(path) == key:
+    if is_fresh(path, key):
         return json.loads(path.read_text()), True
     plan = plan_program(Path(root).resolve(), stack, config, secret_keys, False, upstream, base)
     write_plan(plan, path, key)
@@ -229,15 +229,15 @@ def upstream_outputs(root: Path, stack: str, reads: tuple[str, ...], nodes: Mapp
 def _fresh(root: Path, stack: str, nodes: Mapping[str, Any], base: str | None) -> bool:
     """Whether out/<stack>/plan.json is what planning `stack` now would write (its upstream plans fresh too)."""
     from landing_zone.config import ConfigError
-    from landing_zone.freshness import plan_key, stored_key
+    from landing_zone.freshness import is_fresh, plan_key
 
-    path = Path(root) / "out" / stack / "plan.json"
     try:
         upstream = upstream_outputs(root, stack, nodes[stack].reads, nodes, base)
         config, secret_keys = read_stack_config(stack, root)
     except ConfigError:
         return False
-    return stored_key(path) == plan_key(root, stack, config, secret_keys, False, upstream, base)
+    return is_fresh(Path(root) / "out" / stack / "plan.json",
+                    plan_key(root, stack, config, secret_keys, False, upstream, base))
 
 
 def stack_and_plan(stack: str, root: Path, plan_file: Path | None = None) -> tuple:

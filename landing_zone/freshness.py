@@ -8,7 +8,7 @@ A cache returns only what a cold run would, so each key covers every input of th
 - a check result (landing_zone/stack_graph.py ResultCache, check_key): the plan, every file of the pack (code,
   facts.json, data files, PulumiPolicy.yaml, requirements.txt), the packages of the interpreter the pack runs on, the
   tooling that drives it (landing_zone/), the policy config, and the stack environment the pack is configured with.
-A plan written with its key gets a sidecar `<plan>.key`; `lz reach|dr|cost|diagram` reuse out/<stack>/plan.json only
+A plan written with its key gets a sidecar `<plan>.key` (the key, and the digest of the plan file); `lz reach|dr|cost|diagram` reuse out/<stack>/plan.json only
 when that key equals the current one (landing_zone/plan.py planned_or_reused).
 """
 
@@ -119,14 +119,25 @@ def key_path(plan_path: Path) -> Path:
     return Path(plan_path).with_name(Path(plan_path).name + ".key")
 
 
+def key_record(key: str, plan_text: str) -> str:
+    """What `<plan>.key` holds: the key the plan was planned from, and the digest of the plan file as written (an
+    edited or replaced plan file is not the plan that key vouches for)."""
+    return f"{key} {hashlib.sha256(plan_text.encode()).hexdigest()}\n"
+
+
 def is_fresh(plan_path: Path, key: str) -> bool:
-    """Whether the plan file is what planning now would write: it exists and was written with this key."""
-    return Path(plan_path).exists() and stored_key(plan_path) == key
+    """Whether the plan file is what planning now would write: written with this key, and unchanged since."""
+    try:
+        stored = key_path(plan_path).read_text().split()
+        content = hashlib.sha256(Path(plan_path).read_bytes()).hexdigest()
+    except OSError:  # no plan, or no key: never fresh
+        return False
+    return stored == [key, content]
 
 
 def stored_key(plan_path: Path) -> str | None:
-    """The key a plan file was written with, or None (no key: never fresh)."""
+    """The key a plan file was written with, or None."""
     try:
-        return key_path(plan_path).read_text().strip() or None
+        return (key_path(plan_path).read_text().split() or [None])[0]
     except OSError:
         return None

@@ -32,12 +32,13 @@ def write_atomic(path: Path, data: str | bytes) -> Path:
 def write_plan(plan: Mapping[str, Any], path: Path, key: str | None = None) -> Path:
     """Write the plan; `key` (landing_zone/freshness.py plan_key): what it was planned from, so later commands may
     reuse it while it is fresh. The old key goes first: a plan is never left beside a key that is not its own."""
-    from landing_zone.freshness import key_path
+    from landing_zone.freshness import key_path, key_record
 
     key_path(path).unlink(missing_ok=True)
-    write_atomic(path, dumps_plan(plan))
+    text = dumps_plan(plan)
+    write_atomic(path, text)
     if key:
-        write_atomic(key_path(path), key + "\n")
+        write_atomic(key_path(path), key_record(key, text))
     return Path(path)
 
 

@@ -142,6 +142,15 @@ def test_a_fresh_plan_is_reused_and_a_stale_one_replanned(tmp_path, planner):
     assert planned_or_reused("dev", root)[1] is False and planner == ["dev", "dev"]
 
 
+def test_an_edited_plan_file_is_not_reused(tmp_path, planner):
+    """The key vouches for the plan as written: a plan edited by hand (or half-copied) is planned again."""
+    root = _project(tmp_path)
+    planned_or_reused("dev", root)
+    path = root / "out" / "dev" / "plan.json"
+    path.write_text(path.read_text().replace('"dev"', '"dev" ', 1))
+    assert planned_or_reused("dev", root)[1] is False and planner == ["dev", "dev"]
+
+
 def test_a_plan_without_its_key_is_never_reused(tmp_path, planner):
     root = _project(tmp_path)
     planned_or_reused("dev", root)

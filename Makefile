@@ -37,9 +37,9 @@ validate: $(RUNTIME)
 # The offline main job: validate, plan under mocks, policy-check over the Analyzer protocol (exit 1 on a mandatory
 # violation). Writes out/<stack>/plan.json and out/$(STACK)/check.{txt,json,sarif,junit.xml}. STACK may be a stack
 # of a split organization (e.g. prod.organization): every stack of it is planned and checked, then its merged plan.
+# It ends by naming its reports and what to run next (lz reach / dr / cost / diagram, which reuse the fresh plan).
 plan: validate
-	$(PY) -m landing_zone check --stack $(STACK) --all --reports out/$(STACK) \
-		--output out/$(STACK)/check.txt; status=$$?; cat out/$(STACK)/check.txt; exit $$status
+	$(PY) -m landing_zone check --stack $(STACK) --all --reports out/$(STACK)
 
 bench: $(RUNTIME)
 	$(PY) -m bench.validate

@@ -178,6 +178,24 @@ class PackEnvironment:
     organization: str = "organization"
 
 
+def _pack_venv(pack_dir: Path) -> Path | None:
+    """The pack's own virtualenv, as the engine uses, once its install finished."""
+    venv = Path(pack_dir) / "venv"
+    ready = venv.joinpath("bin", "python").exists() and any(venv.glob("lib/python*/site-packages/pulumi_policy"))
+    return venv if ready else None
+
+
+def pack_python(pack_dir: Path) -> str:
+    venv = _pack_venv(pack_dir)
+    return str(venv / "bin" / "python") if venv else sys.executable
+
+
+def pack_site_packages(pack_dir: Path) -> Path | None:
+    """Where the pack's interpreter imports its packages from (None: this interpreter's)."""
+    venv = _pack_venv(pack_dir)
+    return next(iter(venv.glob("lib/python*/site-packages")), None) if venv else None
+
+
 # Linux refuses to start a process with an environment string over 128 KiB (MAX_ARG_STRLEN): ~400 accounts' config.
 ENV_VALUE_MAX = 120_000
 
@@ -200,9 +218,7 @@ class PolicyPackProcess:
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
 
     def _python(self) -> str:
-        venv = self.pack_dir / "venv"  # the pack's own virtualenv, as the engine uses, once its install finished
-        ready = venv.joinpath("bin", "python").exists() and any(venv.glob("lib/python*/site-packages/pulumi_policy"))
-        return str(venv / "bin" / "python") if ready else sys.executable
+        return pack_python(self.pack_dir)
 
     def _spawn(self) -> subprocess.Popen:
         if not (self.pack_dir / "PulumiPolicy.yaml").exists():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -9,12 +12,14 @@ import typer
 from rich.console import Console
 
 from landing_zone.config import ConfigError, LandingZoneConfig, load_stack
+from landing_zone.progress import progress
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 StackOpt = typer.Option(..., "--stack", "-s", help="stack name: reads Pulumi.<stack>.yaml")
+REPORTS = (("check.txt", "text"), ("check.json", "json"), ("check.sarif", "sarif"), ("check.junit.xml", "junit"))
 # The organization's reviewed policy exceptions; `pulumi preview --policy-pack-config` takes the same file.
 DEFAULT_POLICY_CONFIG = "policy-config.json"
 RootOpt = typer.Option(Path("."), "--root", help="project root (where Pulumi.yaml is)", hidden=True)
@@ -25,8 +30,29 @@ ChangedOpt = typer.Option(None, "--changed", metavar="REF", help="like --all, bu
 JobsOpt = typer.Option(0, "--jobs", help="processes planning a layer in parallel (default: every core)")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from landing_zone.check import _manifest_version
+        from landing_zone.contract import CONTRACT_VERSION
+
+        pack = _manifest_version(Path(__file__).resolve().parents[1] / "policies") or "?"
+        out.print(f"lz {version()} (policy pack {pack}, contract {CONTRACT_VERSION})", markup=False)
+        raise typer.Exit()
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("landing-zone")
+    except PackageNotFoundError:
+        return "unknown (not installed: `make` installs it)"
+
+
 @app.callback()
-def _root() -> None:
+def _root(_: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="print the versions of lz, its policy pack and the app-team contract")) -> None:
     """Offline tooling of the landing zone: validate, plan and check a stack without credentials."""
 
 
@@ -54,13 +80,19 @@ def validate(stack: str = StackOpt, root: Path = RootOpt) -> None:
     for line in backend_warnings(stack, root):
         err.print(f"warning: {line}", markup=False)
     vpcs = sum(len(a.vpcs) for a in cfg.accounts)
-    out.print(f"{stack}: valid ({len(cfg.accounts)} accounts, {len(cfg.organizational_units)} OUs, {vpcs} VPCs)")
+    # Accounts as the plan counts them: the management account (the organization's, never in `accounts`) included.
+    out.print(f"{stack}: valid ({len(cfg.accounts) + 1} accounts: management and {len(cfg.accounts)} in `accounts`, "
+              f"{len(cfg.organizational_units)} OUs, {vpcs} VPCs)")
 
 
-def planned(stack: str, root: Path, plan_file: Path | None, preview: bool = False) -> dict:
-    """The plan from --plan FILE, or a fresh offline plan of the stack; exit 2 on invalid config, 1 on a program error."""
-    from landing_zone.plan import PlanError, run_plan
-    from landing_zone.plan_file import PlanFileError, read_plan
+def planned(stack: str, root: Path, plan_file: Path | None, preview: bool = False, reuse: bool = False,
+            save: Path | None = None) -> dict:
+    """The plan from --plan FILE, or an offline plan of the stack: `reuse` out/<stack>/plan.json when it is fresh for
+    the current code and config (saying so); `save`: write a new plan there with its key (the reporting commands
+    reuse it while it is fresh).
+    Exit 2 on invalid config, 1 on a program error."""
+    from landing_zone.plan import PlanError, plan_with_key, planned_or_reused, say_reused
+    from landing_zone.plan_file import PlanFileError, read_plan, write_plan
 
     if plan_file is not None:
         try:
@@ -69,7 +101,15 @@ def planned(stack: str, root: Path, plan_file: Path | None, preview: bool = Fals
             fail([f"error: {line}" for line in e.errors])
     validated(stack, root)
     try:
-        return run_plan(stack, root, preview=preview)
+        with progress(f"planning {stack} offline"):
+            if reuse:
+                result, reused = planned_or_reused(stack, root)
+                say_reused(stack, reused)
+                return result
+            result, key = plan_with_key(stack, root, preview)
+            if save:
+                write_plan(result, save, key)
+            return result
     except ConfigError as e:
         fail([f"error: {line}" for line in e.errors])
     except PlanError as e:
@@ -89,8 +129,8 @@ def plan(
     root: Path = RootOpt,
 ) -> None:
     """Plan the stack offline (the real program under Pulumi's mocks) and write the plan JSON."""
-    from landing_zone.plan_file import plan_schema_json, write_plan
-    from landing_zone.summary import render_summary
+    from landing_zone.plan_file import plan_schema_json
+    from landing_zone.summary import counts, render_summary, resources_text
 
     if schema:
         sys.stdout.write(plan_schema_json())
@@ -102,10 +142,11 @@ def plan(
 
         raise typer.Exit(plan_all(stack, root, root / "out", changed, jobs, out, err)[0])
 
-    result = planned(stack, root, None, preview)
-    path = write_plan(result, out_file or root / "out" / stack / "plan.json")
+
+    path = out_file or root / "out" / stack / "plan.json"
+    result = planned(stack, root, None, preview, save=path)
     render_summary(result, out)
-    out.print(f"{stack}: {len(result['resources'])} resources planned offline -> {path}")
+    out.print(f"{stack}: {resources_text(counts(result))} planned offline -> {path}", markup=False)
 
 
 @app.command()
@@ -116,7 +157,8 @@ def check(
                                        help="`pulumi preview --policy-pack-config` file (default: policy-config.json)"),
     fmt: str = typer.Option("text", "--format", help="text | json | sarif | junit"),
     output: Path = typer.Option(None, "--output", help="write the report here instead of stdout"),
-    reports: Path = typer.Option(None, "--reports", help="also write check.{json,sarif,junit.xml} into this folder"),
+    reports: Path = typer.Option(None, "--reports", help="also write check.{txt,json,sarif,junit.xml} into this "
+                                 "folder"),
     all_stacks: bool = typer.Option(False, "--all", help="plan and check every stack of the stack's organization, "
                                     "then the organization's merged plan (the whole-organization rules); the report "
                                     "is the merged plan's"),
@@ -127,6 +169,7 @@ def check(
     """Policy-check the plan with policies/ over the engine's Analyzer protocol: exit 0 clean, 1 mandatory violations."""
     from landing_zone.check import run_check
     from landing_zone.check_result import CheckError, exit_code
+    from landing_zone.plan_file import write_atomic
     from landing_zone.policy_config import load_policy_config
     from landing_zone.reports import render
 
@@ -136,30 +179,40 @@ def check(
         user_config = load_policy_config(policy_config) if policy_config else None
     except CheckError as e:
         fail([f"error: {e}"])
+    plans = str(plan_file or root / "out" / stack / "plan.json")
     try:
         if all_stacks or changed:
             from landing_zone.graph_cli import check_all
 
-            code, result = check_all(stack, root, root / "out", changed, jobs, user_config, out, err)
+            code, result, org = check_all(stack, root, root / "out", changed, jobs, user_config, out, err)
             if result is None:
                 raise typer.Exit(code)
+            if org.split:
+                plans = f"{root / 'out'}/<stack>/plan.json for each of its {len(org.nodes)} stacks"
         else:
-            result = run_check(planned(stack, root, plan_file), root / "policies", user_config, stack, root=root)
+            plan = planned(stack, root, plan_file, save=None if plan_file else root / "out" / stack / "plan.json")
+            with progress(f"checking {stack}'s {len(plan['resources'])} resources with the policy pack"):
+                result = run_check(plan, root / "policies", user_config, stack, root=root)
         report = render(result, fmt)
-        extra = {name: render(result, f) for name, f in (("check.json", "json"), ("check.sarif", "sarif"),
-                                                          ("check.junit.xml", "junit"))} if reports else {}
+        extra = {name: render(result, f) for name, f in REPORTS} if reports else {}
     except CheckError as e:
         fail([f"error: {e}"])
     except ConfigError as e:  # the stack file's config, handed to the pack (a --plan skips validation)
         fail([f"error: {line}" for line in e.errors])
     if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(report)
+        write_atomic(output, report)
     else:
         out.print(report, markup=False, end="" if report.endswith("\n") else "\n")
     for name, text in extra.items():
-        reports.mkdir(parents=True, exist_ok=True)
-        (reports / name).write_text(text)
+        write_atomic(reports / name, text)
+    if output or reports:
+        sys.stdout.flush()  # the report first, then where it is and what next (stderr: stdout may be the report)
+        written = dict.fromkeys([*([str(output)] if output else []), *(str(reports / n) for n in extra)])
+        err.print(f"reports: {', '.join(written)}", markup=False)
+        err.print(f"plan: {plans}", markup=False)
+        err.print(f"next: lz reach --stack {stack} (who reaches whom), lz dr --stack {stack} (RPO/RTO), "
+                  f"lz cost --stack {stack} (monthly estimate), lz diagram --stack {stack} (topology): "
+                  "they reuse the plan while it is fresh", markup=False)
     raise typer.Exit(code if all_stacks or changed else exit_code(result))
 
 
@@ -243,7 +296,7 @@ def cost(
     except PlanFileError as e:
         fail([f"error: {line}" for line in e.errors])
     org = cfg.organization
-    head = cost_mod.estimate(planned(stack, root, plan_file), table, cfg.cost, home_region=org.home_region,
+    head = cost_mod.estimate(planned(stack, root, plan_file, reuse=True), table, cfg.cost, home_region=org.home_region,
                              dr_region=org.dr_region)
     if base is not None:
         before = cost_mod.estimate(base, table, cfg.cost, home_region=org.home_region, dr_region=org.dr_region)
@@ -251,8 +304,9 @@ def cost(
     else:
         report = cost_mod.render(head, fmt)
     if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(report)
+        from landing_zone.plan_file import write_atomic
+
+        write_atomic(output, report)
     else:
         sys.stdout.write(report)
 
@@ -371,7 +425,22 @@ def contract(schema: bool = typer.Option(False, "--schema", help="print the JSON
 
 
 def main() -> None:
+    """Ctrl-C: whatever was running unwinds (packs stopped, temporary files removed: out/ files are written whole or
+    not at all), then one line and exit 130, without the traceback or the asyncio and thread noise of a shutdown."""
+    interrupted = []
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_interrupt)
     try:
         app()
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except (KeyboardInterrupt, SystemExit):
+        if not interrupted:
+            raise
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+        sys.stderr.write("lz: interrupted; nothing half-written in out/\n")
+        sys.stderr.flush()
+        os._exit(130)

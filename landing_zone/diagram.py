@@ -379,6 +379,8 @@ def main(stack: str, root: Path = Path("."), fmt: str = "mermaid", output: Path 
         return _fail(f"error: --format {fmt!r} is not one of {', '.join(FORMATS)}")
     if fmt == "png" and output is None:
         return _fail("error: --format png writes binary data: give --output FILE")
+    if fmt != "mermaid" and shutil.which("dot") is None:  # before planning: say it now, not after a minute
+        return _fail(str(DotMissing()))
     try:
         cfg, plan = stack_and_plan(stack, root, plan_file)
         data = render(topology(cfg, plan), fmt)
@@ -394,8 +396,9 @@ def main(stack: str, root: Path = Path("."), fmt: str = "mermaid", output: Path 
     if output is None:
         sys.stdout.write(data)  # mermaid or svg text
     else:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_bytes(data if isinstance(data, bytes) else data.encode())
+        from landing_zone.plan_file import write_atomic
+
+        write_atomic(Path(output), data)
         print(f"{stack}: {fmt} diagram written to {output}", file=sys.stderr)
     return 0
 

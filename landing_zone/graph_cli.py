@@ -14,6 +14,7 @@ from rich.table import Table
 from landing_zone.config import ConfigError, stack_file
 from landing_zone.graph_plan import StackPlan, plan_graph
 from landing_zone.plan import PlanError
+from landing_zone.progress import progress
 from landing_zone.stack_graph import Organization, changed_stacks, check_graph, organization_of
 
 
@@ -35,7 +36,8 @@ def _missing_stack_files(org: Organization, root: Path) -> list[str]:
 def plan_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: int, out: Console,
              err: Console) -> tuple[int, Organization | None, dict[str, StackPlan]]:
     """Plan every stack of `stack`'s organization (or, with `changed`, what changed since that git ref and what
-    reads from it, reusing the other stacks' plans in out_dir). Returns (exit code, organization, plans)."""
+    reads from it, reusing the other stacks' plans in out_dir while they are fresh). Returns (exit code,
+    organization, plans)."""
     org = _organization(stack, root, err)
     if org is None:
         return 2, None, {}
@@ -51,16 +53,20 @@ def plan_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: i
         except ConfigError as e:
             err.print(f"error: {e.errors[0]}", markup=False)
             return 2, org, {}
-        out.print(f"since {changed}: {why}; replanning {len(replan)} of {len(org.nodes)} stacks", markup=False)
+        out.print(f"since {changed}: {why}; replanning {len(replan)} of {len(org.nodes)} stacks (and any other whose "
+                  "plan in out/ is not fresh)", markup=False)
     table = Table("layer", "stack", "resources", "seconds", "peak MB", title=f"{org.base}: planned offline")
     start = time.perf_counter()
 
-    def done(result: StackPlan) -> None:
-        table.add_row(str(result.layer), result.stack, str(result.resources), f"{result.seconds:.1f}",
-                      f"{result.peak_rss_mb:.0f}")
-
     try:
-        results = plan_graph(org.nodes, org.base, root, out_dir, jobs=jobs or None, replan=replan, on_done=done)
+        with progress(f"planning {len(org.nodes)} stack{'s' * (len(org.nodes) > 1)} of {org.base} offline",
+                      total=len(org.nodes) if org.split else None) as advance:
+            def done(result: StackPlan) -> None:
+                table.add_row(str(result.layer), result.stack, str(result.resources), f"{result.seconds:.1f}",
+                              f"{result.peak_rss_mb:.0f}")
+                advance(1)
+
+            results = plan_graph(org.nodes, org.base, root, out_dir, jobs=jobs or None, replan=replan, on_done=done)
     except PlanError as e:
         err.print(f"error: {e}", markup=False)
         return 1, org, {}
@@ -75,20 +81,22 @@ def plan_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: i
 
         render_summary(json.loads(results[0].path.read_text()), out)
     reused = sum(1 for r in results if r.reused)
-    out.print(f"{org.base}: {len(results)} stacks, {sum(r.resources for r in results)} resources "
-              f"({reused} plans reused) in {time.perf_counter() - start:.1f}s -> {out_dir}/<stack>/plan.json",
+    across = " across their plans (a component several stacks build part of is in each)" if org.split else ""
+    out.print(f"{org.base}: {len(results)} stack{'s' * (len(results) > 1)}, {sum(r.resources for r in results)} resources{across} "
+              f"({reused} fresh plans reused) in {time.perf_counter() - start:.1f}s -> {out_dir}/<stack>/plan.json",
               markup=False)
     return 0, org, {r.stack: r for r in results}
 
 
 def check_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: int,
-              policy_config: dict[str, Any] | None, out: Console, err: Console) -> tuple[int, Any]:
-    """plan_all, then every stack's check and the merged plan's. Returns (exit code, the organization's result)."""
+              policy_config: dict[str, Any] | None, out: Console, err: Console) -> tuple[int, Any, Any]:
+    """plan_all, then every stack's check and the merged plan's. Returns (exit code, the organization's result, the
+    organization)."""
     from landing_zone.check_result import CheckError, exit_code
 
     code, org, planned = plan_all(stack, root, out_dir, changed, jobs, out, err)
     if code:
-        return code, None
+        return code, None, org
     plans = {name: json.loads(p.path.read_text()) for name, p in planned.items()}
     table = Table("stack", "resources", "mandatory", "advisory", title=f"{org.base}: checked")
 
@@ -96,18 +104,21 @@ def check_all(stack: str, root: Path, out_dir: Path, changed: str | None, jobs: 
         table.add_row(name, str(result.resources_checked), str(len(result.mandatory)), str(len(result.advisory)))
 
     start = time.perf_counter()
+    reused: list[str] = []
     try:
-        results, whole = check_graph(org, root, plans, policy_config, cache_dir=out_dir, on_result=row,
-                                     jobs=jobs or os.cpu_count() or 1)
+        with progress(f"checking {len(plans)} stack{'s' * (len(plans) > 1)} of {org.base} with the policy pack"):
+            results, whole = check_graph(org, root, plans, policy_config, cache_dir=out_dir, on_result=row,
+                                         jobs=jobs or os.cpu_count() or 1, reused=reused)
     except CheckError as e:
         err.print(f"error: {e}", markup=False)
-        return 2, None
+        return 2, None, org
     if org.split:
         row(f"{org.base} (merged: the whole organization)", whole)
     out.print(table)
-    out.print(f"checked in {time.perf_counter() - start:.1f}s", markup=False)
+    out.print(f"checked in {time.perf_counter() - start:.1f}s ({len(reused)} of {len(plans)} stack results reused "
+              f"from out/: same plan, config, pack and policy config)", markup=False)
     worst = max([exit_code(r) for r in results.values()] + [exit_code(whole)])
-    return worst, whole
+    return worst, whole, org
 
 
 

@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import resource
+import signal
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from landing_zone.freshness import PROGRAM_PATHS, is_fresh, plan_key
 from landing_zone.plan import plan_program, read_stack_config
 from landing_zone.plan_file import write_plan
 from landing_zone.stacks import StackNode, layers
@@ -36,11 +38,11 @@ class StackPlan:
     seconds: float
     peak_rss_mb: float  # the planning process's peak so far (a worker plans several stacks of its layer)
     outputs: Mapping[str, Any]
-    reused: bool = False  # an earlier run's plan (`--changed`), not planned now
+    reused: bool = False  # an earlier run's plan, fresh for the current code and config, not planned now
 
 
-PROGRAM_FILES = ("__main__.py", "Pulumi.yaml", "components", "landing_zone", "policies", "bootstrap",
-                 "policy-config.json")  # what a staged project root links from the real one
+# What a staged project root links from the real one: the program, its pack and policy config.
+PROGRAM_FILES = (*(p.rstrip("/") for p in PROGRAM_PATHS), "policies", "policy-config.json")
 
 
 def link_program(source: Path, target: Path) -> None:
@@ -61,16 +63,21 @@ def _plan_task(task: tuple) -> StackPlan:
     start = time.perf_counter()
     config, secret_keys = read_stack_config(node.name, root)
     plan = plan_program(root, node.name, config, secret_keys, upstream=upstream, base=base)
-    path = write_plan(plan, plan_path(out_dir, node.name))
+    key = plan_key(root, node.name, config, secret_keys, False, upstream, base)
+    path = write_plan(plan, plan_path(out_dir, node.name), key)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return StackPlan(node.name, node.layer, path, len(plan["resources"]), time.perf_counter() - start, peak,
                      plan.get("outputs") or {})
 
 
-def cached(out_dir: Path, node: StackNode) -> StackPlan | None:
-    """A stack's plan from an earlier run (`--changed` replans only what changed), or None."""
+def fresh(out_dir: Path, node: StackNode, base: str, root: Path, upstream: Mapping[str, Any]) -> StackPlan | None:
+    """A stack's plan from an earlier run when it is what planning it now would write (its key is the current one:
+    same program, config, upstream outputs), else None."""
     path = plan_path(out_dir, node.name)
     if not path.exists():
+        return None
+    config, secret_keys = read_stack_config(node.name, root)
+    if not is_fresh(path, plan_key(root, node.name, config, secret_keys, False, upstream, base)):
         return None
     plan = json.loads(path.read_text())
     return StackPlan(node.name, node.layer, path, len(plan["resources"]), 0.0, 0.0, plan.get("outputs") or {},
@@ -78,23 +85,27 @@ def cached(out_dir: Path, node: StackNode) -> StackPlan | None:
 
 
 def plan_graph(nodes: list[StackNode], base: str, root: Path, out_dir: Path, jobs: int | None = None,
-               replan: Iterable[str] | None = None,
-               on_done: Callable[[StackPlan], None] | None = None) -> list[StackPlan]:
-    """Plan every stack of `nodes` in dependency order, each with its stack file's config; `replan`: only these (the
-    others' earlier plans are reused, and planned anyway when there is none). Returns the plans in graph order."""
+               replan: Iterable[str] | None = None, on_done: Callable[[StackPlan], None] | None = None,
+               reuse: bool = False) -> list[StackPlan]:
+    """Plan every stack of `nodes` in dependency order, each with its stack file's config. `reuse`: an earlier plan
+    that is fresh (landing_zone/freshness.py) stands in for planning; `replan` (`--changed`): these stacks are planned,
+    the others reused when fresh. Returns the plans in graph order."""
     root = Path(root).resolve()
     jobs = jobs or os.cpu_count() or 1
     wanted = None if replan is None else set(replan)
-    _preload(root)
     done: dict[str, StackPlan] = {}
     for layer in layers(nodes):
         todo = []
         for node in layer:
-            previous = cached(out_dir, node) if wanted is not None and node.name not in wanted else None
+            upstream = {s: done[s].outputs for s in node.reads}
+            may_reuse = reuse or (wanted is not None and node.name not in wanted)
+            previous = fresh(out_dir, node, base, root, upstream) if may_reuse else None
             if previous is not None:
                 done[node.name] = previous
                 continue
-            todo.append((node, base, root, {s: done[s].outputs for s in node.reads}, out_dir))
+            todo.append((node, base, root, upstream, out_dir))
+        if todo:
+            _preload(root)  # not when every plan is reused: importing the program costs seconds
         for result in _run(todo, jobs):
             done[result.stack] = result
             if on_done:
@@ -110,21 +121,29 @@ def _run(tasks: list[tuple], jobs: int) -> Iterable[StackPlan]:
     if len(tasks) == 1:
         return [_in_child(tasks[0])]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context, initializer=_quiet) as pool:
         return list(pool.map(_plan_task, tasks, chunksize=1))
 
 
 def _in_child(task: tuple) -> StackPlan:
     """One stack alone in its layer still gets its own process: its memory is returned when it ends."""
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_quiet) as pool:
         return pool.submit(_plan_task, task).result()
 
 
+def _quiet() -> None:
+    """A worker ends at once on Ctrl-C (the terminal sends it to every process of the group): no traceback of its
+    own, the parent reports the interruption once. Nothing is half-written: plans are written atomically."""
+    signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+
+
 def _preload(root: Path) -> None:
-    """Import what every stack's program imports once, before forking (the workers share it)."""
+    """Import what every stack's program imports once, before forking (the workers share it); once per process."""
     import sys
 
+    if "components.stacks" in sys.modules:
+        return
     sys.path.insert(0, str(root))
     try:
         import components.stacks  # noqa: F401

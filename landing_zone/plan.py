@@ -142,18 +142,48 @@ def build_plan(monitor: RecordingMonitor) -> dict:
 
 def run_plan(stack: str, root: Path, preview: bool = False) -> dict:
     """Validate the stack's config, then plan it. Raises ConfigError (invalid config) or PlanError (program failed)."""
+    return plan_with_key(stack, root, preview)[0]
+
+
+def plan_with_key(stack: str, root: Path, preview: bool = False) -> tuple[dict, str]:
+    """(the stack's plan, its freshness key: landing_zone/freshness.py plan_key)."""
+    inputs = stack_inputs(stack, root, preview)
+    return plan_program(root, stack, *inputs[:2], preview, *inputs[2:4]), inputs[4]
+
+
+def stack_inputs(stack: str, root: Path, preview: bool = False) -> tuple:
+    """(config, secret_keys, upstream outputs, base, key): what planning `stack` reads, validated first (ConfigError,
+    one line per problem, before any resource exists). A stack of a split organization reads its upstream stacks'
+    planned outputs (from out/, fresh ones only) and is seeded with the organization's base name."""
     from landing_zone.config import load_stack_and_role
+    from landing_zone.freshness import plan_key
 
     root = Path(root).resolve()
-    cfg, role = load_stack_and_role(stack, root)  # ConfigError, one line per problem, before any resource exists
+    cfg, role = load_stack_and_role(stack, root)
     config, secret_keys = read_stack_config(stack, root)
-    if role is None:
-        return plan_program(root, stack, config, secret_keys, preview)
-    from landing_zone.stacks import base_of, graph  # a split stack reads its upstream stacks' planned outputs
+    upstream = base = None
+    if role is not None:
+        from landing_zone.stacks import base_of, graph
 
-    base = base_of(stack, role)
-    node = next(n for n in graph(cfg, base) if n.name == stack)
-    return plan_program(root, stack, config, secret_keys, preview, upstream_outputs(root, stack, node.reads), base)
+        base = base_of(stack, role)
+        nodes = {n.name: n for n in graph(cfg, base)}
+        upstream = upstream_outputs(root, stack, nodes[stack].reads, nodes, base)
+    return config, secret_keys, upstream, base, plan_key(root, stack, config, secret_keys, preview, upstream, base)
+
+
+def planned_or_reused(stack: str, root: Path, out: Path | None = None) -> tuple[dict, bool]:
+    """(the stack's plan, reused?): out/<stack>/plan.json when its key is the current one (a cold plan would be the
+    same), else a plan made now and written there with its key, for the next command."""
+    from landing_zone.freshness import is_fresh
+    from landing_zone.plan_file import write_plan
+
+    path = Path(out or Path(root) / "out" / stack / "plan.json")
+    config, secret_keys, upstream, base, key = stack_inputs(stack, root)
+    if is_fresh(path, key):
+        return json.loads(path.read_text()), True
+    plan = plan_program(Path(root).resolve(), stack, config, secret_keys, False, upstream, base)
+    write_plan(plan, path, key)
+    return plan, False
 
 
 def plan_program(root: Path, stack: str, config: Mapping[str, str], secret_keys: list[str], preview: bool = False,
@@ -176,21 +206,38 @@ def plan_program(root: Path, stack: str, config: Mapping[str, str], secret_keys:
     return build_plan(monitor)
 
 
-def upstream_outputs(root: Path, stack: str, reads: tuple[str, ...]) -> dict[str, dict]:
-    """The planned outputs of the stacks `stack` reads, from their out/<stack>/plan.json; ConfigError when one has none."""
+def upstream_outputs(root: Path, stack: str, reads: tuple[str, ...], nodes: Mapping[str, Any] | None = None,
+                     base: str | None = None) -> dict[str, dict]:
+    """The planned outputs of the stacks `stack` reads, from their out/<stack>/plan.json; ConfigError when one has
+    none, or (given the organization's `nodes` and `base`) when one is stale: planned from other code or config."""
     from landing_zone.config import ConfigError
 
     outputs, missing = {}, []
     for upstream in reads:
         path = Path(root) / "out" / upstream / "plan.json"
-        if path.exists():
+        if path.exists() and (nodes is None or _fresh(root, upstream, nodes, base)):
             outputs[upstream] = read_plan(path, upstream).get("outputs") or {}
         else:
             missing.append(upstream)
     if missing:
-        raise ConfigError([f"{stack} reads {', '.join(missing)}: not planned yet (no out/<stack>/plan.json); `lz plan --stack {stack} "
-                           f"--all` plans the whole organization in order (then this stack alone works too)"])
+        raise ConfigError([f"{stack} reads {', '.join(missing)}: not planned yet, or planned from other code or config "
+                           f"(out/<stack>/plan.json missing or stale); `lz plan --stack {stack} --all` plans the "
+                           f"whole organization in order (then this stack alone works too)"])
     return outputs
+
+
+def _fresh(root: Path, stack: str, nodes: Mapping[str, Any], base: str | None) -> bool:
+    """Whether out/<stack>/plan.json is what planning `stack` now would write (its upstream plans fresh too)."""
+    from landing_zone.config import ConfigError
+    from landing_zone.freshness import is_fresh, plan_key
+
+    try:
+        upstream = upstream_outputs(root, stack, nodes[stack].reads, nodes, base)
+        config, secret_keys = read_stack_config(stack, root)
+    except ConfigError:
+        return False
+    return is_fresh(Path(root) / "out" / stack / "plan.json",
+                    plan_key(root, stack, config, secret_keys, False, upstream, base))
 
 
 def stack_and_plan(stack: str, root: Path, plan_file: Path | None = None) -> tuple:
@@ -202,11 +249,24 @@ def stack_and_plan(stack: str, root: Path, plan_file: Path | None = None) -> tup
     cfg, role = load_stack_and_role(stack, root)
     if plan_file:
         return cfg, read_plan(plan_file, stack)
-    if role is not None:
-        from landing_zone.stack_graph import organization_plan
+    from landing_zone.progress import progress
 
-        return cfg, organization_plan(stack, Path(root))
-    return cfg, run_plan(stack, root)
+    with progress(f"planning {stack} offline (unless out/ holds a fresh plan)"):
+        if role is not None:
+            from landing_zone.stack_graph import organization_plan
+
+            return cfg, organization_plan(stack, Path(root))
+        plan, reused = planned_or_reused(stack, root)
+    say_reused(stack, reused)
+    return cfg, plan
+
+
+def say_reused(what: str, reused: bool | str) -> None:
+    """The one line a reporting command prints about where its plan came from (stderr: stdout is the report)."""
+    where = f"out/{what}/plan.json"
+    text = (f"{what}: reusing {where} (fresh: planned from the current code and config)" if reused is True else
+            reused or f"{what}: no fresh plan in out/: planned offline now -> {where}")
+    print(text, file=sys.stderr)
 
 
 def input_errors(error: Exception) -> list[str]:

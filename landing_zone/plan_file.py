@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,30 @@ def dumps_plan(plan: Mapping[str, Any]) -> str:
     return json.dumps(plan, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def write_plan(plan: Mapping[str, Any], path: Path) -> Path:
+def write_atomic(path: Path, data: str | bytes) -> Path:
+    """Write a file whole or not at all (Ctrl-C or a crash never leaves half a plan or report behind)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dumps_plan(plan))
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data.encode() if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
+
+
+def write_plan(plan: Mapping[str, Any], path: Path, key: str | None = None) -> Path:
+    """Write the plan; `key` (landing_zone/freshness.py plan_key): what it was planned from, so later commands may
+    reuse it while it is fresh. The old key goes first: a plan is never left beside a key that is not its own."""
+    from landing_zone.freshness import key_path, key_record
+
+    key_path(path).unlink(missing_ok=True)
+    text = dumps_plan(plan)
+    write_atomic(path, text)
+    if key:
+        write_atomic(key_path(path), key_record(key, text))
+    return Path(path)
 
 
 # --- the plan format: a published JSON Schema, checked on every read ---------------------------------------------

@@ -2,10 +2,11 @@
 
 - which organization a stack belongs to (its `landing-zone:stack` role and base name, landing_zone/stacks.py);
 - which stacks changed since a git ref: a change to the program's code replans every stack; a change to the config
-  replans the stacks whose slice of it changed (`config_slice`), then everything that reads from them;
+  replans the stacks whose slice of it changed (`config_slice`), then everything that reads from them; every other
+  stack reuses its plan in out/ only while it is fresh (landing_zone/freshness.py), else it is planned too;
 - the check: every stack's own plan (what `pulumi preview --policy-pack` runs per stack; the whole-organization stack
   rules do not apply there), then the merged plan of the organization (landing_zone/graph_merge.py), where they do.
-  A pack process per core checks a share of the stacks; a stack whose plan, pack and policy config are unchanged
+  A pack process per core checks a share of the stacks; a stack whose check inputs are all unchanged (ResultCache)
   reuses its result.
 """
 
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from landing_zone.config import STACK_ROLE_KEY, ConfigError, load_stack_and_role, namespaced, parse, stack_config
+from landing_zone.freshness import PROGRAM_PATHS
 from landing_zone.models import LandingZoneConfig
 from landing_zone.stacks import (
     ACCOUNT,
@@ -35,8 +37,6 @@ from landing_zone.stacks import (
 # What the pack says of a whole-organization rule in a member stack (policies/lz_policies/rules.py, StackRule): the
 # merged plan runs exactly those.
 WHOLE_ORGANIZATION = "needs the whole organization"
-# What the program is made of: a change here may change any stack's plan.
-PROGRAM_PATHS = ("__main__.py", "Pulumi.yaml", "components/", "landing_zone/", "requirements.txt")
 
 
 @dataclass(frozen=True)
@@ -58,12 +58,16 @@ def organization_of(stack: str, root: Path) -> Organization:
 
 
 def organization_plan(stack: str, root: Path) -> dict:
-    """The merged plan of the split organization `stack` belongs to, every stack planned now (into out/)."""
+    """The merged plan of the split organization `stack` belongs to: each stack's fresh plan in out/, or planned now."""
     from landing_zone.graph_merge import merge_plans
     from landing_zone.graph_plan import plan_graph
+    from landing_zone.plan import say_reused
 
     org = organization_of(stack, root)
-    planned = plan_graph(org.nodes, org.base, root, Path(root) / "out")
+    planned = plan_graph(org.nodes, org.base, root, Path(root) / "out", reuse=True)
+    reused = sum(p.reused for p in planned)
+    say_reused(org.base, f"{org.base}: {reused} of {len(planned)} stack plans reused from out/ (fresh: planned from "
+               f"the current code and config), {len(planned) - reused} planned offline now")
     return merge_plans([json.loads(p.path.read_text()) for p in planned], org.base)
 
 
@@ -162,17 +166,22 @@ def changed_stacks(org: Organization, root: Path, ref: str, stack: str) -> tuple
 
 def check_graph(org: Organization, root: Path, plans: Mapping[str, Mapping[str, Any]],
                 policy_config: Mapping[str, Any] | None, cache_dir: Path | None = None,
-                on_result: Callable[[str, Any], None] | None = None, jobs: int = 1) -> tuple[dict[str, Any], Any]:
-    """(stack -> CheckResult, the organization's CheckResult: the merged plan's in split mode). Raises CheckError."""
+                on_result: Callable[[str, Any], None] | None = None, jobs: int = 1,
+                reused: list[str] | None = None) -> tuple[dict[str, Any], Any]:
+    """(stack -> CheckResult, the organization's CheckResult: the merged plan's in split mode). Raises CheckError.
+    `reused` gets the stacks whose result came from the cache."""
     from landing_zone.check import PolicyPackProcess, check_with, pack_environment
     from landing_zone.graph_merge import merge_plans
 
     pack_dir = Path(root) / "policies"
     cache = ResultCache(cache_dir, pack_dir, policy_config) if cache_dir else None
     first = org.nodes[0].name
-    env = pack_environment(plans[first], first, root)
-    known = {n.name: cache.get(n.name, plans[n.name]) for n in org.nodes} if cache else {}
+    envs = {n.name: pack_environment(plans[n.name], n.name, root) for n in org.nodes}
+    env = envs[first]
+    known = {n.name: cache.get(n.name, plans[n.name], envs[n.name]) for n in org.nodes} if cache else {}
     todo = [n.name for n in org.nodes if known.get(n.name) is None]
+    if reused is not None:
+        reused.extend(n.name for n in org.nodes if known.get(n.name) is not None)
     lanes = [todo[i::jobs] for i in range(min(jobs, len(todo)))]  # none when every result is cached
 
     def check_lane(names: list[str]) -> dict[str, Any]:
@@ -180,10 +189,9 @@ def check_graph(org: Organization, root: Path, plans: Mapping[str, Mapping[str, 
         done = {}
         with PolicyPackProcess(pack_dir, env) as pack:
             for name in names:
-                done[name] = check_with(pack, plans[name], policy_config, name,
-                                        pack_environment(plans[name], name, root))
+                done[name] = check_with(pack, plans[name], policy_config, name, envs[name])
                 if cache:
-                    cache.put(name, plans[name], done[name])
+                    cache.put(name, plans[name], envs[name], done[name])
         return done
 
     checked: dict[str, Any] = {}
@@ -235,35 +243,41 @@ def organization_result(org: Organization, project: str, whole: Any, deferred: s
 
 
 class ResultCache:
-    """A stack's check result stays valid while its plan, the pack's code and data, its pinned libraries
-    (requirements.txt: the pack's verdicts depend on policyuniverse and detect-secrets) and the policy config stay
-    the same."""
+    """A stack's check result, reused while everything the verdict depends on is unchanged (landing_zone/freshness.py
+    check_key): the plan, the stack environment the pack is configured with (resolved config, secret keys, dry run,
+    project, stack), every file of the pack (facts.json and data files included) and the packages it runs on, the
+    tooling that drives it, and the policy config."""
 
     def __init__(self, directory: Path, pack_dir: Path, policy_config: Mapping[str, Any] | None):
-        self.directory = Path(directory)
-        digest = hashlib.sha256(json.dumps(policy_config or {}, sort_keys=True).encode())
-        for path in sorted(Path(pack_dir).rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".json", ".yaml", ".txt") and "venv" not in path.parts:
-                digest.update(path.read_bytes())
-        self.pack = digest.hexdigest()
+        from landing_zone.check import pack_site_packages
+        from landing_zone.freshness import pack_digest
 
-    def _key(self, plan: Mapping[str, Any]) -> str:
-        text = json.dumps(plan, sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256((self.pack + text).encode()).hexdigest()
+        self.directory = Path(directory)
+        self.policy_config = policy_config
+        self.pack = pack_digest(pack_dir, pack_site_packages(pack_dir))
+        self.hits = self.misses = 0
+
+    def _key(self, plan: Mapping[str, Any], env: Any) -> str:
+        from landing_zone.freshness import check_key
+
+        return check_key(plan, self.pack, self.policy_config, env)
 
     def _path(self, stack: str) -> Path:
         return self.directory / stack / "check-cache.json"
 
-    def get(self, stack: str, plan: Mapping[str, Any]) -> Any:
+    def get(self, stack: str, plan: Mapping[str, Any], env: Any) -> Any:
         from landing_zone.check_result import CheckResult
 
         path = self._path(stack)
-        if not path.exists():
-            return None
-        stored = json.loads(path.read_text())
-        return CheckResult.from_json(stored["result"]) if stored.get("key") == self._key(plan) else None
+        try:
+            stored = json.loads(path.read_text())
+        except (OSError, ValueError):
+            stored = {}
+        hit = stored.get("key") == self._key(plan, env)
+        self.hits, self.misses = self.hits + hit, self.misses + (not hit)
+        return CheckResult.from_json(stored["result"]) if hit else None
 
-    def put(self, stack: str, plan: Mapping[str, Any], result: Any) -> None:
-        path = self._path(stack)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"key": self._key(plan), "result": result.to_json()}))
+    def put(self, stack: str, plan: Mapping[str, Any], env: Any, result: Any) -> None:
+        from landing_zone.plan_file import write_atomic
+
+        write_atomic(self._path(stack), json.dumps({"key": self._key(plan, env), "result": result.to_json()}))

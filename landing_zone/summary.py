@@ -49,6 +49,12 @@ def counts(plan: Mapping[str, Any]) -> dict:
     }
 
 
+def resources_text(c: Mapping[str, int]) -> str:
+    """How every command counts a plan (`lz plan`, `lz check`, `lz cost`): all it registers, of which cloud resources
+    and components."""
+    return f"{c['total']} resources ({c['custom']} custom resources, {c['components']} components)"
+
+
 def render_summary(plan: Mapping[str, Any], console: Console | None = None) -> str:
     """Print two narrow tables (accounts, then kinds) and return them as text: readable in an 80-column terminal."""
     console = console or Console(record=True, width=100, highlight=False)
@@ -56,8 +62,8 @@ def render_summary(plan: Mapping[str, Any], console: Console | None = None) -> s
     index = index_by_urn(plan)
     environments = {account_of(index, r): provider_tags(index, r).get("environment", "")
                     for r in plan["resources"] if r["custom"]}
-    accounts = Table(title=f"plan {plan['project']}/{plan['stack']}: {c['custom']} resources in "
-                           f"{len(c['by_account'])} accounts ({c['components']} components)", title_justify="left")
+    accounts = Table(title=f"plan {plan['project']}/{plan['stack']}: {resources_text(c)} in "
+                           f"{len(c['by_account'])} accounts", title_justify="left")
     for name, justify in (("account", "left"), ("environment", "left"), ("resources", "right"), ("largest kinds", "left")):
         accounts.add_column(name, justify=justify)
     for account, total in c["by_account"].items():

@@ -45,14 +45,23 @@ def stack_plan() -> Callable[[str], dict]:
 def plans_from_session(monkeypatch) -> None:
     """Code under test that plans a sample stack itself (`lz diagram` without --plan) gets the session's plan (a
     copy) instead of planning it again; other roots, other stacks and previews are planned as usual."""
-    real_run_plan = plan_mod.run_plan
+    real_run_plan, real_reused = plan_mod.run_plan, plan_mod.planned_or_reused
+
+    def served(stack: str, root: Path, preview: bool = False) -> bool:
+        return not preview and stack in stack_plans.STACKS and Path(root).resolve() == stack_plans.ROOT
 
     def run_plan(stack: str, root: Path, preview: bool = False) -> dict:
-        if not preview and stack in stack_plans.STACKS and Path(root).resolve() == stack_plans.ROOT:
+        if served(stack, root, preview):
             return copy.deepcopy(stack_plans.full_plan(stack))
         return real_run_plan(stack, root, preview=preview)
 
+    def planned_or_reused(stack: str, root: Path, out: Path | None = None) -> tuple[dict, bool]:
+        if served(stack, root):  # as a cold plan: the repository's out/ is neither read nor written
+            return copy.deepcopy(stack_plans.full_plan(stack)), False
+        return real_reused(stack, root, out)
+
     monkeypatch.setattr(plan_mod, "run_plan", run_plan)
+    monkeypatch.setattr(plan_mod, "planned_or_reused", planned_or_reused)
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:

@@ -156,6 +156,8 @@ class Estimate:
     assumptions: dict[str, float] = field(default_factory=dict)
     home_region: str | None = None
     dr_region: str | None = None
+    resources: int = 0  # everything the plan registers, as `lz plan` and `lz check` count it
+    billable: int = 0  # of which cloud resources AWS may charge for (not providers, not components)
 
     @property
     def total(self) -> float:
@@ -169,6 +171,15 @@ class Estimate:
 
     def fixed_total(self) -> float:
         return round(sum(line.usd for line in self.lines if line.basis == "fixed"), 2)
+
+    def coverage(self) -> str:
+        """How the plan's resources are accounted for: the same total `lz plan` and `lz check` print."""
+        priced = len({line.urn for line in self.lines})
+        free = sum(self.free.values())
+        zero = self.billable - priced - len(self.unpriced) - free
+        return (f"Of the plan's {self.resources} resources, {self.billable} are billable (cloud resources and EKS "
+                f"components, not providers nor other components): {priced} priced, {len(self.unpriced)} unpriced, "
+                f"{free} not charged by AWS, {zero} at no charge as configured")
 
     def unpriced_kinds(self) -> dict[str, tuple[int, str]]:
         kinds: dict[str, list] = {}
@@ -500,7 +511,9 @@ def estimate(plan: Mapping[str, Any], table: PriceTable, cost: Cost, *, home_reg
     result = Estimate(stack=str(plan.get("stack", "")), price_date=table.date, assumptions=_assumptions(cost),
                       home_region=home_region, dr_region=dr_region)
     free: dict[str, int] = defaultdict(int)
+    result.resources = len(plan["resources"])
     for r in _billable(plan):
+        result.billable += 1
         type_ = r["type"]
         account, region = account_of(ctx.index, r), ctx.region_of(r)
         if type_ in FREE_TYPES:

@@ -71,7 +71,7 @@ def render(est: Estimate, fmt: str) -> str:
         return json.dumps(to_json(est), indent=2) + "\n"
     md = fmt == "markdown"
     h = (lambda s: f"### {s}") if md else (lambda s: f"{s}:")
-    out = [f"## {heading(est)}" if md else heading(est), ""]
+    out = [f"## {heading(est)}" if md else heading(est), est.coverage(), ""]
     out += [h("Per account")] + _table(["account", "monthly"], [[a, money(v)] for a, v in
                                                                est.total_by(lambda line: line.account).items()], md)
     out += ["", h("Per kind")] + _table(["kind", "monthly"], [[k, money(v)] for k, v in

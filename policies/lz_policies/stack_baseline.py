@@ -24,6 +24,7 @@ from .stack_helpers import case_resource, indexed, is_true, items_of
 from .stack_transit import REACH_BASE, REACHABILITY_MEMO, link
 from .types import (
     ANALYZER,
+    BUCKETS,
     CONFIG_RECORDER,
     DELIVERY_CHANNEL,
     GUARDDUTY_ORG,
@@ -37,7 +38,7 @@ from .types import (
     TRAIL,
     VPC,
 )
-from .values import is_set, is_unknown
+from .values import UNKNOWN, is_set, is_unknown
 
 LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 LIFECYCLE_V2 = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
@@ -284,10 +285,15 @@ def log_archive_retention(stack: Any) -> Iterator[tuple[str | None, str]]:
     g = stack.graph()
     if BASELINE["prodEnvironment"] not in _environments(config, g):
         return
-    log_buckets = {t.get("s3BucketName") for t in g.of_type(TRAIL)} | {
-        c.get("s3BucketName") for c in g.of_type(DELIVERY_CHANNEL)}
+    # By known name, or by the bucket resource the value comes from: during preview names are unknown, and an unknown
+    # name must not match every lifecycle of the plan.
+    deliveries = g.of_type(TRAIL, DELIVERY_CHANNEL)
+    log_names = {n for r in deliveries if not is_unknown(n := r.get("s3BucketName"))}
+    log_buckets = {b.urn for r in deliveries for b in g.resolve(r, "s3BucketName", BUCKETS)}
     for lifecycle in g.of_type(LIFECYCLE, LIFECYCLE_V2):
-        if lifecycle.get("bucket") not in log_buckets:
+        name = lifecycle.get("bucket")
+        if not ((not is_unknown(name) and name in log_names)
+                or log_buckets & {b.urn for b in g.resolve(lifecycle, "bucket", BUCKETS)}):
             continue
         for rule in items_of(lifecycle.get("rules")):
             days = (rule.get("expiration") or {}).get("days") if isinstance(rule, Mapping) else None
@@ -318,13 +324,16 @@ def _in(account: Mapping[str, str], type_: str, name: str, props: Mapping[str, A
     return case_resource(type_, f"{account['account']}-{name}", dict(props), provider_tags=account)
 
 
+_TRAIL = {"isOrganizationTrail": True, "isMultiRegionTrail": True, "kmsKeyId": "k", "enableLogFileValidation": True,
+          "s3BucketName": "logs"}
+
+
 def _baseline(*, skip: str = "", trail: Mapping[str, Any] | None = None) -> tuple[CaseResource, ...]:
     per_account = [_in(a, t, n, p) for a in (_PROD, _SECURITY) for t, n, p in (
         (CONFIG_RECORDER, "recorder", {"name": "lz"}), (DELIVERY_CHANNEL, "channel", {"s3BucketName": "logs"}),
         (RECORDER_STATUS, "recorder-status", {"isEnabled": True}))]
     central = {
-        "trail": (TRAIL, "trail", trail or {"isOrganizationTrail": True, "isMultiRegionTrail": True, "kmsKeyId": "k",
-                                             "enableLogFileValidation": True, "s3BucketName": "logs"}),
+        "trail": (TRAIL, "trail", trail or _TRAIL),
         "guardduty": (GUARDDUTY_ORG, "gd-org", {"autoEnableOrganizationMembers": "ALL"}),
         "hub": (SECURITY_HUB, "hub", {}),
         "standards": (HUB_POLICY, "hub-policy", {"configurationPolicy": {"serviceEnabled": True,
@@ -388,6 +397,9 @@ REQ03_CASES = (
               stack_config=_config(), note="the trail bucket expires after 30 days"),
     StackCase(_baseline(), violates=True, stack_config=_config(log_retention_days=30), note="log groups 30 days"),
     StackCase(_baseline(), violates=False, stack_config=_config(log_archive_retention_days=400)),
+    StackCase((*_baseline(skip="lifecycle", trail={**_TRAIL, "s3BucketName": UNKNOWN}),
+               _in(_PROD, LIFECYCLE, "backup-lifecycle", {**_SHORT, "bucket": UNKNOWN})), violates=False,
+              stack_config=_config(), note="preview: an unknown bucket name is not the log archive's"),
 )
 
 _EXCEPTIONS = Param("array", [], "reviewed exceptions: {segments: [a, b], reason, reviewer, reviewed (date)}",

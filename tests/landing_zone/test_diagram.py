@@ -135,7 +135,8 @@ def test_invalid_config_exits_2_naming_the_field(tmp_path, capsys):
     text = yaml.safe_dump({"config": stack_config("dev", ROOT)}, sort_keys=False).replace("cidr: 10.65.0.0/20", "cidr: 10.65.0.0/33")
     (tmp_path / "Pulumi.broken.yaml").write_text(text)
     assert diagram.main("broken", tmp_path, "mermaid", None) == 2
-    assert "Pulumi.broken.yaml:60: accounts[3] (prod-apps).vpcs.ap-south-1.cidr" in capsys.readouterr().err
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "10.65.0.0/33" in row)
+    assert f"Pulumi.broken.yaml:{line}: accounts[3] (prod-apps).vpcs.ap-south-1.cidr" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(DOT is None, reason="graphviz's dot is not installed (apt-get install graphviz)")

@@ -28,8 +28,7 @@ from pathlib import Path
 from bootstrap.roles import BootstrapError, github_trust, subject
 from bootstrap.roles import preview_permissions as single_preview_permissions
 from landing_zone.models import LandingZoneConfig
-from landing_zone.preflight.access import arn_like
-from landing_zone.stacks import ACCOUNT, NETWORK, ORGANIZATION, StackNode, deploy_role_arn, network_role_name
+from landing_zone.stacks import ACCOUNT, NETWORK, ORGANIZATION, StackNode, network_role_name
 
 PROJECT = "landing-zone"  # Pulumi.yaml's name: the state backend keys its objects by project and stack
 
@@ -125,6 +124,19 @@ def edge_records(cfg: LandingZoneConfig, node: StackNode) -> list[dict]:
     ]
 
 
+# Invokes an account stack makes with its own credentials (the management account's provider), i.e. before its
+# account's provider can be used in single mode: the Aurora bootstrap password (components/workloads/aurora.py).
+# GetRandomPassword returns a random string and touches no resource, so it has no resource-level permission.
+OWN_INVOKES = ("secretsmanager:GetRandomPassword",)
+
+
+def own_invokes(cfg: LandingZoneConfig, node: StackNode) -> list[dict]:
+    account = next((a for a in cfg.accounts if a.name == node.account), None)
+    if account is None or account.workloads.aurora is None:
+        return []
+    return [{"Sid": "ProgramInvokes", "Effect": "Allow", "Action": list(OWN_INVOKES), "Resource": "*"}]
+
+
 def deploy_permissions(roles: list[str], state_bucket: str | None, node: StackNode,
                        edge: list[dict] | None = None) -> dict:
     statements: list[dict] = [{"Sid": "AssumeOnlyItsAccountsRoles", "Effect": "Allow", "Action": "sts:AssumeRole",
@@ -157,21 +169,7 @@ def render_split(repository: str, cfg: LandingZoneConfig, nodes: list[StackNode]
         out.documents.update({
             f"deploy-{node.name}-trust.json": deploy_trust,
             f"deploy-{node.name}-permissions.json": deploy_permissions(roles, state_bucket, node,
-                                                                      edge_records(cfg, node)),
+                                                                      edge_records(cfg, node) + own_invokes(cfg, node)),
         })
-    out.warnings = unadmitted(cfg, nodes)
     return out
 
-
-def unadmitted(cfg: LandingZoneConfig, nodes: list[StackNode]) -> list[str]:
-    """Deploy roles the data-perimeter RCP would stop at the access role (organization.access_role_assumers)."""
-    patterns = cfg.organization.access_role_assumers
-    if not patterns:
-        return []
-    management = cfg.organization.management_account_id
-    arns = [deploy_role_arn(management, n.name, split=True) for n in nodes]
-    missing = [arn for arn in arns if not any(arn_like(p, arn) for p in patterns)]
-    if not missing:
-        return []
-    return [f"organization.access_role_assumers does not admit {', '.join(missing)}: the data-perimeter RCP will deny "
-            f"them the access role; add \"arn:aws:iam::{management}:role/landing-zone-deploy/*\""]

@@ -117,6 +117,8 @@ def checked_role(value: Any, cfg: LandingZoneConfig, stack: str) -> stacks.Stack
     except stacks.StackRoleError as e:
         raise ConfigError([str(e)]) from None
     errors = stacks.check_role(cfg, stack, role) if role else []
+    if not errors and (unadmitted := stacks.unadmitted_deploy_role(cfg, stack, split=role is not None)):
+        errors.append(unadmitted)
     if errors:
         raise ConfigError(errors)
     return role

@@ -14,17 +14,22 @@ from typing import Any, get_args
 from landing_zone.models import DEFAULT_REACHABILITY, DEFAULT_SEGMENTS, SEGMENT_OF_ENVIRONMENT, Environment
 from landing_zone.regions import OPT_IN_REGIONS
 
-FACTS_FILE = Path(__file__).resolve().parents[1] / "policies" / "lz_policies" / "facts.json"
+ROOT = Path(__file__).resolve().parents[1]
+FACTS_FILE = ROOT / "policies" / "lz_policies" / "facts.json"
 
 
-def facts() -> dict[str, Any]:
-    """What the pack must agree on with the program: environments, segments and their defaults, opt-in regions."""
+def facts(root: Path = ROOT) -> dict[str, Any]:
+    """What the pack must agree on with the program: environments, segments and their defaults, opt-in regions, and
+    who each stack of the repository deploys as under which SCPs and RCPs (landing_zone/deploy_facts.py)."""
+    from landing_zone.deploy_facts import repository_facts
+
     return {
         "environments": list(get_args(Environment)),
         "segments": list(DEFAULT_SEGMENTS),
         "segmentOfEnvironment": dict(SEGMENT_OF_ENVIRONMENT),
         "defaultReachability": {segment: list(peers) for segment, peers in DEFAULT_REACHABILITY.items()},
         "optInRegions": sorted(OPT_IN_REGIONS),
+        "deploy": repository_facts(root),
     }
 
 

@@ -15,3 +15,6 @@ SEGMENT_ORDER: tuple[str, ...] = tuple(_FACTS["segments"])  # the default segmen
 ENVIRONMENT_SEGMENT: dict[str, str] = _FACTS["segmentOfEnvironment"]  # an attachment's segment without a tag
 DEFAULT_INTENT: dict[str, list[str]] = _FACTS["defaultReachability"]  # network.reachability's default
 OPT_IN_REGIONS: tuple[str, ...] = tuple(_FACTS["optInRegions"])  # disabled in new accounts until enabled
+# Who each stack of the repository deploys as, its identity policies, the SCPs and RCPs on every account
+# (landing_zone/deploy_facts.py): what the deploy-permission proof (deploy_proof.py) evaluates.
+DEPLOY_FACTS: dict = _FACTS.get("deploy", {})

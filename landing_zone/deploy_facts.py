@@ -105,7 +105,13 @@ def repository_facts(root: Path) -> dict[str, Any]:
         if role is not None and role.part != ORGANIZATION:
             continue  # its organization stack lists it
         org = organization_of(stack, root)
-        organizations[org.base] = organization_facts(org.cfg)
-        for node in org.nodes:
-            stacks[node.name] = stack_facts(org.cfg, org.base, node, org.split)
+        facts = config_facts(org.cfg, org.base, org.nodes, org.split)
+        organizations.update(facts["organizations"])
+        stacks.update(facts["stacks"])
     return {"organizations": organizations, "stacks": stacks}
+
+
+def config_facts(cfg: LandingZoneConfig, base: str, nodes: list[StackNode], split: bool) -> dict[str, Any]:
+    """The facts of one organization's stacks (tests break a config with it and check the proof fails)."""
+    return {"organizations": {base: organization_facts(cfg)},
+            "stacks": {node.name: stack_facts(cfg, base, node, split) for node in nodes}}

@@ -112,11 +112,14 @@ def test_accounts_without_an_id_yet_are_pending_not_rendered_with_a_guess(tmp_pa
     assert "pending (account id unknown" in capsys.readouterr().err
 
 
-def test_an_rcp_that_would_stop_the_deploy_roles_is_reported_and_the_path_pattern_admits_them(tmp_path, capsys):
-    render(tmp_path, "--account-ids", str(tmp_path / "ids.json"))  # prod's assumers: the single-mode role only
-    assert "organization.access_role_assumers does not admit" in capsys.readouterr().err
-    render(tmp_path, "--account-ids", str(tmp_path / "ids.json"),
-           assumers=[f"arn:aws:iam::{MANAGEMENT}:role/landing-zone-deploy/*"])
+def test_an_rcp_that_would_stop_the_deploy_roles_is_refused_and_the_path_pattern_admits_them(tmp_path, capsys):
+    single_only = [f"arn:aws:iam::{MANAGEMENT}:role/landing-zone-deploy-prod"]
+    code, _ = render(tmp_path, "--account-ids", str(tmp_path / "ids.json"), assumers=single_only)
+    assert code == 2
+    assert "organization.access_role_assumers: does not admit" in capsys.readouterr().err
+    code, _ = render(tmp_path, "--account-ids", str(tmp_path / "ids.json"),
+                     assumers=[f"arn:aws:iam::{MANAGEMENT}:role/landing-zone-deploy/*"])
+    assert code == 0
     assert "does not admit" not in capsys.readouterr().err
 
 

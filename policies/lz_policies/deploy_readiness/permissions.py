@@ -4,6 +4,7 @@ landing zone's own SCPs and RCPs, evaluated offline (deploy_proof.py over facts.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -15,13 +16,15 @@ _PROOF_MEMO = "deploy-permission-proof"
 
 
 def _rows(stack: Any) -> list[Row]:
-    """Every row of the proof, computed once per request and shared by the three rules."""
-    rows = stack.memo.get(_PROOF_MEMO)
+    """Every row of the proof, computed once per request and facts, and shared by the three rules."""
+    facts = stack.cfg.get("deployFacts") or None
+    key = (_PROOF_MEMO, json.dumps(facts, sort_keys=True) if facts else None)
+    rows = stack.memo.get(key)
     if rows is None:
-        proof = Proof(stack.graph(), stack.cfg.get("deployFacts") or None)
+        proof = Proof(stack.graph(), facts)
         rows = list(proof.rows())
         rows += [Row(ASSUME, name, "?", "-", "-", name, _no_facts(name)) for name in sorted(proof.missing)]
-        stack.memo[_PROOF_MEMO] = rows
+        stack.memo[key] = rows
     return rows
 
 

@@ -77,6 +77,7 @@ class Chain:
     assumptions: list[Row]
     label: str
     region: str | None
+    unknown: bool = False  # the roles it assumes are unknown (preview): its calls cannot be verified
 
 
 class Proof:
@@ -87,6 +88,7 @@ class Proof:
         self.facts = facts or DEPLOY_FACTS
         self.ids = self._account_ids()
         self.missing: set[str] = set()
+        self.unknown: list[str] = []  # providers whose assumed roles are unknown during preview
 
     # ---- facts ---------------------------------------------------------------------------------------------
     def _account_ids(self) -> dict[str, str]:
@@ -146,9 +148,12 @@ class Proof:
         """SCPs of the caller's account, RCPs of the resource's account, the identity policy, then the trust."""
         org = self.org(stack)
         request = Request(who.arn, action, resource, self._context(org, who.arn, action, region, res))
+        service_linked = ":role/aws-service-role/" in who.arn  # neither SCPs nor RCPs apply to them
         try:
-            checks = [evaluate_levels(self._levels(org, _account(who.arn), "scps"), request, "SCP")]
-            if resource_account := _account(resource) or _account(who.arn):
+            checks = []
+            if not service_linked:
+                checks.append(evaluate_levels(self._levels(org, _account(who.arn), "scps"), request, "SCP"))
+            if not service_linked and (resource_account := _account(resource) or _account(who.arn)):
                 checks.append(evaluate_levels(self._levels(org, resource_account, "rcps"), request, "RCP"))
             if identity and who.policies is not None:
                 checks.append(evaluate(who.policies, request, f"the identity policy of {who.arn}"))
@@ -181,13 +186,16 @@ class Proof:
         who, rows = self.deployer(stack), []
         org = self.org(stack)
         region = _known(decode_json_string(provider.get("region")))
-        roles = decode_json_string(provider.get("assumeRoles")) or decode_json_string(provider.get("assumeRole"))
-        roles = roles if isinstance(roles, list) else [roles] if isinstance(roles, Mapping) else []
+        raw = provider.get("assumeRoles")
+        roles = decode_json_string(provider.get("assumeRole") if raw is None else raw)
+        roles = [roles] if isinstance(roles, Mapping) else [] if roles is None else roles
         label = provider.name
+        if not isinstance(roles, list) or any(
+                not isinstance(r, Mapping) or not isinstance(_known(r.get("roleArn")), str) for r in roles):
+            self.unknown.append(f"{provider.name}.assumeRoles")
+            return Chain(who, rows, label, region, unknown=True)
         for role in roles:
-            arn = _known(role.get("roleArn")) if isinstance(role, Mapping) else None
-            if arn is None:
-                continue
+            arn = role["roleArn"]
             trust = self.trust_of(org, arn)
             if trust is None:
                 decision = self.decide(stack, who, "sts:AssumeRole", arn, region)
@@ -219,6 +227,7 @@ class Proof:
         chains = self.chains()
         for chain in chains.values():
             yield from chain.assumptions
+        chains = {urn: chain for urn, chain in chains.items() if not chain.unknown}
         for res in self.g.resources:
             if res.type == LOOKUP:
                 yield from self._invoke_rows(res, chains)

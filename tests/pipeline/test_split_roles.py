@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from bootstrap import roles
+from bootstrap.split import OWN_INVOKES
 from landing_zone.config import stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,6 +23,7 @@ WORKLOADS = [a["name"] for a in ACCOUNTS if a.get("role", "workload") == "worklo
 MANAGEMENT = PROD["landing-zone:organization"]["management_account_id"]
 ACCESS_ROLE = "OrganizationAccountAccessRole"
 ZONE = f"arn:aws:route53:::hostedzone/{PROD['landing-zone:network']['dns']['zone_id']}"
+AURORA = {a["name"]: bool(a.get("workloads", {}).get("aurora")) for a in ACCOUNTS}
 EDGES = {a["name"]: a["workloads"]["edge"]["domain_name"] for a in ACCOUNTS if a.get("workloads", {}).get("edge")}
 
 
@@ -74,6 +76,8 @@ def test_an_account_stacks_deploy_role_acts_only_in_its_account_and_on_its_attac
         elif action.startswith("route53:"):  # its edge's records in the management account's zone
             assert EDGES.get(account) and resource in (ZONE, "arn:aws:route53:::change/*", "*"), (action, resource)
             assert resource != "*" or "HealthCheck" in action or action.endswith("TagsForResource"), action
+        elif action in OWN_INVOKES:  # the Aurora bootstrap password, made with its own credentials (no resource)
+            assert resource == "*" and AURORA.get(account), (action, account)
         else:
             assert (action, resource) == ("s3:ListBucket", f"arn:aws:s3:::{BUCKET}"), (action, resource)
     assumed = {r for a, r in allows(documents[f"deploy-{stack}-permissions.json"]) if a == "sts:AssumeRole"}

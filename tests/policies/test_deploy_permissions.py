@@ -3,8 +3,6 @@ plans, every stack of both modes permitted, and each fix of issue 21 removed onc
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from lz_policies.deploy_proof import ACTIONS, Proof
 from lz_policies.graph import Graph
@@ -129,8 +127,29 @@ def test_scps_need_an_allow_at_every_level_and_no_deny():
 
 
 def test_lz_permissions_exit_codes(tmp_path):
+    import copy
+    import io
+    import json
+
+    from rich.console import Console
+
     from landing_zone import permissions
 
-    plan = tmp_path / "plan.json"
-    plan.write_text(Path(ROOT / "out").joinpath("missing").as_posix())  # not JSON: bad input
-    assert permissions.main("prod", ROOT, plan, whole=False, every=False) == 2
+    def run(stack: str, plan: dict | str) -> tuple[int, str]:
+        path = tmp_path / "plan.json"
+        path.write_text(plan if isinstance(plan, str) else json.dumps(plan))
+        text = io.StringIO()
+        code = permissions.main(stack, ROOT, path, whole=False, every=False,
+                                console=Console(file=text, width=400, highlight=False))
+        return code, text.getvalue()
+
+    plan = split_plans("prod")["prod.prod-apps"]
+    assert run("prod.prod-apps", plan)[0] == 0
+    broken = copy.deepcopy(plan)
+    record = next(r for r in broken["resources"] if r["type"] == "aws:route53/record:Record")
+    record["inputs"]["name"] = "elsewhere.example.org"  # not its edge's domain: the deploy policy refuses it
+    code, text = run("prod.prod-apps", broken)
+    assert code == 1
+    assert "route53:ChangeResourceRecordSets" in text and "deploy-prod.prod-apps-permissions" in text
+    assert run("prod.prod-apps", "not json")[0] == 2
+    assert run("nowhere", plan)[0] == 2

@@ -11,6 +11,7 @@ from typing import Any
 from ..deploy_proof import ASSUME, CALL, GUARDRAIL, Proof, Row
 from ..rules import CaseResource, Param, StackCase, StackRule
 from ..types import LOOKUP, PROVIDER, SNS_TOPIC
+from ..values import UNKNOWN, cannot_verify
 
 _PROOF_MEMO = "deploy-permission-proof"
 
@@ -19,13 +20,13 @@ def _rows(stack: Any) -> list[Row]:
     """Every row of the proof, computed once per request and facts, and shared by the three rules."""
     facts = stack.cfg.get("deployFacts") or None
     key = (_PROOF_MEMO, json.dumps(facts, sort_keys=True) if facts else None)
-    rows = stack.memo.get(key)
-    if rows is None:
+    hit = stack.memo.get(key)
+    if hit is None:
         proof = Proof(stack.graph(), facts)
         rows = list(proof.rows())
         rows += [Row(ASSUME, name, "?", "-", "-", name, _no_facts(name)) for name in sorted(proof.missing)]
-        stack.memo[key] = rows
-    return rows
+        hit = stack.memo[key] = (rows, proof.unknown)
+    return hit
 
 
 def _no_facts(stack_name: str) -> Any:
@@ -38,10 +39,13 @@ def _no_facts(stack_name: str) -> Any:
 def _denied(check: str) -> Any:
     def run(stack: Any) -> Iterator[tuple[str | None, str]]:
         seen: set[str] = set()
-        for row in _rows(stack):
+        rows, unknown = _rows(stack)
+        for row in rows:
             if row.check == check and not row.decision.allowed and row.message() not in seen:
                 seen.add(row.message())
                 yield row.urn, row.message()
+        if unknown:
+            raise cannot_verify(unknown)
 
     run.__name__ = {ASSUME: "role_assumptions_permitted", CALL: "own_credentials_permitted",
                     GUARDRAIL: "guardrails_permit_the_deploy"}[check]
@@ -151,6 +155,10 @@ DEP08_CASES = (
         "Statement": [{"Effect": "Deny", "NotAction": ["iam:*"], "Resource": "*",
                        "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["ap-south-1"]}}}]})},
               note="the region restriction denies the provider's region"),
+    StackCase((CaseResource(PROVIDER, "app-eu-west-1-provider", {"region": "eu-west-1", "assumeRoles": UNKNOWN},
+                            provider_tags={"environment": "prod", "account": "app"}), _topic()),
+              violates=False, unknown=True, config={"deployFacts": case_facts(scp=DENY_SNS)},
+              note="the role the provider assumes is unknown during preview: cannot verify, not a pass"),
 )
 
 _FACTS_PARAM = {"deployFacts": Param("object", {}, "deploy identities, SCPs and RCPs (default: facts.json, generated "

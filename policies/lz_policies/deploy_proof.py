@@ -266,7 +266,7 @@ class Proof:
             yield Row(GUARDRAIL if chain.assumptions else CALL, stack_of(marker.urn), chain.who.arn, chain.label, "?", token,
                       Decision(False, "deploy_actions.json", reason=f"no row for the invoke {token}"), marker.urn)
             return
-        yield from self._calls(marker, chain, actions, f"invoke {token}")
+        yield from self._calls(marker, chain, actions, f"{marker.name} (invoke {token})")
 
 
 def _known(value: Any) -> Any:

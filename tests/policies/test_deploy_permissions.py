@@ -153,3 +153,30 @@ def test_lz_permissions_exit_codes(tmp_path):
     assert "route53:ChangeResourceRecordSets" in text and "deploy-prod.prod-apps-permissions" in text
     assert run("prod.prod-apps", "not json")[0] == 2
     assert run("nowhere", plan)[0] == 2
+
+
+@pytest.mark.parametrize(("stack", "kept"), [("prod.network", "landing-zone-deploy-prod"), ("prod", "landing-zone-deploy/")])
+def test_lz_validate_refuses_a_deploy_role_the_rcp_would_deny(tmp_path, stack, kept):
+    from typer.testing import CliRunner
+
+    from landing_zone.cli import app
+    from tests.split_plans import write_split_root
+
+    def keep_one(values: dict) -> None:
+        org = values["landing-zone:organization"]
+        org["access_role_assumers"] = [a for a in org["access_role_assumers"] if kept in a]
+
+    if stack == "prod":  # single mode: its stack file alone
+        import yaml
+
+        from landing_zone.config import stack_config
+
+        values = stack_config("prod", ROOT)
+        keep_one(values)
+        (tmp_path / "Pulumi.prod.yaml").write_text(yaml.safe_dump({"config": values}, sort_keys=False))
+    else:
+        write_split_root("prod", tmp_path, keep_one)
+    result = CliRunner().invoke(app, ["validate", "--stack", stack, "--root", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "organization.access_role_assumers: does not admit" in result.output
+    assert "RestrictAccessRoleAssumption" in result.output and "Traceback" not in result.output

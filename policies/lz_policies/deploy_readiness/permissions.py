@@ -24,16 +24,11 @@ def _rows(stack: Any) -> list[Row]:
     if hit is None:
         proof = Proof(stack.graph(), facts)
         rows = list(proof.rows())
-        rows += [Row(ASSUME, name, "?", "-", "-", name, _no_facts(name)) for name in sorted(proof.missing)]
-        hit = stack.memo[key] = (rows, proof.unknown)
+        # a stack the facts do not know (not a stack file of this repository): nothing to prove it with
+        unknown = proof.unknown + [f"facts.json deploy.stacks[{name!r}] (run `python -m landing_zone.pack_facts`)"
+                                   for name in sorted(proof.missing)]
+        hit = stack.memo[key] = (rows, unknown)
     return hit
-
-
-def _no_facts(stack_name: str) -> Any:
-    from ..iam_eval import Decision
-
-    return Decision(False, "facts.json", reason=f"no deploy identity for stack {stack_name}: regenerate with "
-                                                "`python -m landing_zone.pack_facts`")
 
 
 def _denied(check: str) -> Any:

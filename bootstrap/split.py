@@ -5,7 +5,8 @@ manages, and the organization's one read-only preview role (bootstrap/README.md,
   the organization, the accounts, SCPs and Identity Center);
 - `<base>.network`: assumes only the network account's access role;
 - `<base>.<account>`: assumes only its account's access role and, in the network account, its own
-  `landing-zone-attach-<account>` (components/network/attach_roles.py). Nothing in the management account.
+  `landing-zone-attach-<account>` (components/network/attach_roles.py); in the management account only its edge's
+  records (edge_records) and the invokes it makes with its own credentials (own_invokes).
 With `--state-bucket`, each stack may write only its own state objects and read the state of the stacks it reads.
 
 Deploy roles live under the IAM path /landing-zone-deploy/ (landing_zone.stacks.DEPLOY_ROLE_PATH): one

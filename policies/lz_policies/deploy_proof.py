@@ -77,6 +77,7 @@ class Chain:
     assumptions: list[Row]
     label: str
     region: str | None
+    stack: str = ""  # the stack whose pipeline holds these credentials (the provider's URN says)
     unknown: bool = False  # the roles it assumes are unknown (preview): its calls cannot be verified
 
 
@@ -193,7 +194,7 @@ class Proof:
         if not isinstance(roles, list) or any(
                 not isinstance(r, Mapping) or not isinstance(_known(r.get("roleArn")), str) for r in roles):
             self.unknown.append(f"{provider.name}.assumeRoles")
-            return Chain(who, rows, label, region, unknown=True)
+            return Chain(who, rows, label, region, stack, unknown=True)
         for role in roles:
             arn = role["roleArn"]
             trust = self.trust_of(org, arn)
@@ -207,14 +208,16 @@ class Proof:
             rows.append(Row(ASSUME, stack, who.arn, label, "sts:AssumeRole", arn, decision, provider.urn))
             who = Principal(arn, self.role_policies(org, arn))
             label = f"{provider.name} as {arn}"
-        return Chain(who, rows, label, region)
+        return Chain(who, rows, label, region, stack)
 
     def trust_of(self, org: Mapping[str, Any], role_arn: str) -> Any:
         name = role_arn.rsplit("/", 1)[-1]
         if name == org.get("accessRole"):
             return self.resolved(org.get("accessRoleTrust"))
         for role in self.g.of_type("aws:iam/role:Role"):
-            if role.get("name") == name:
+            allowed = decode_json_string((role.provider_props or {}).get("allowedAccountIds"))
+            elsewhere = isinstance(allowed, list) and allowed and _account(role_arn) not in allowed
+            if role.get("name") == name and not elsewhere:  # a role of that name in the role's account
                 return decode_json_string(role.get("assumeRolePolicy"))
         return None
 
@@ -236,7 +239,7 @@ class Proof:
 
     def _calls(self, res: Res, chain: Chain, actions: list[str], target: str,
                ) -> Iterator[Row]:
-        who, region, stack = chain.who, chain.region, stack_of(res.urn)
+        who, region, stack = chain.who, chain.region, chain.stack  # a merged plan renames resources, not providers
         if any(not a.decision.allowed for a in chain.assumptions):
             return  # the assumption row already fails
         check = GUARDRAIL if chain.assumptions else CALL
@@ -248,7 +251,7 @@ class Proof:
     def _resource_rows(self, res: Res, chain: Chain) -> Iterator[Row]:
         row = ACTIONS["resources"].get(res.type)
         if row is None:
-            yield Row(GUARDRAIL if chain.assumptions else CALL, stack_of(res.urn), chain.who.arn, chain.label, "?", res.name,
+            yield Row(GUARDRAIL if chain.assumptions else CALL, chain.stack, chain.who.arn, chain.label, "?", res.name,
                       Decision(False, "deploy_actions.json", reason=f"no row for {res.type}: add its create, tag "
                                                                       "and update actions"), res.urn)
             return
@@ -263,7 +266,7 @@ class Proof:
             return
         actions = ACTIONS["invokes"].get(token)
         if actions is None:
-            yield Row(GUARDRAIL if chain.assumptions else CALL, stack_of(marker.urn), chain.who.arn, chain.label, "?", token,
+            yield Row(GUARDRAIL if chain.assumptions else CALL, chain.stack, chain.who.arn, chain.label, "?", token,
                       Decision(False, "deploy_actions.json", reason=f"no row for the invoke {token}"), marker.urn)
             return
         yield from self._calls(marker, chain, actions, f"{marker.name} (invoke {token})")

@@ -180,3 +180,14 @@ def test_lz_validate_refuses_a_deploy_role_the_rcp_would_deny(tmp_path, stack, k
     assert result.exit_code == 2, result.output
     assert "organization.access_role_assumers: does not admit" in result.output
     assert "RestrictAccessRoleAssumption" in result.output and "Traceback" not in result.output
+
+
+def test_the_merged_plan_attributes_each_call_to_its_stack_and_checks_the_attach_roles_trust():
+    from landing_zone.graph_merge import merge_plans
+
+    plans = split_plans("prod")
+    rows = list(Proof(Graph(merge_plans(list(plans.values()), "prod")["resources"])).rows())
+    assert rows and {r.stack for r in rows} == set(plans)  # never the base stack's single-mode identity
+    attach = [r for r in rows if r.check == "assume" and "landing-zone-attach-" in r.target]
+    assert attach and all(r.decision.allowed and not r.decision.reason for r in attach)  # trust from the plan
+    assert not [r.message() for r in rows if not r.decision.allowed]

@@ -5,6 +5,7 @@ rules DEP-06..DEP-08), imported through the same bridge as `lz reach`, so the co
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,8 @@ def main(stack: str, root: Path, plan_file: Path | None, whole: bool, every: boo
     from landing_zone.plan import PlanError, input_errors, run_plan, stack_and_plan
     from landing_zone.plan_file import PlanFileError, read_plan
 
-    out = console or Console(highlight=False, soft_wrap=True)
+    # wide in a CI log (not a terminal): a row names two ARNs and a policy
+    out = console or Console(highlight=False, width=None if sys.stdout.isatty() else 260)
     err = Console(stderr=True, highlight=False, soft_wrap=True) if console is None else console
     try:
         if whole:

@@ -107,7 +107,11 @@ def load_stack_role(stack: str, root: Path = Path(".")) -> stacks.StackRole | No
 def load_stack_and_role(stack: str, root: Path = Path(".")) -> tuple[LandingZoneConfig, stacks.StackRole | None]:
     config = stack_config(stack, root)
     cfg = parse(namespaced(config))
-    return cfg, checked_role(config.get(STACK_ROLE_KEY), cfg, stack)
+    role = checked_role(config.get(STACK_ROLE_KEY), cfg, stack)
+    # the tooling's path (validate, plan, check, bootstrap): the pipeline's role of this stack must get past the RCP
+    if unadmitted := stacks.unadmitted_deploy_role(cfg, stack, split=role is not None):
+        raise ConfigError([unadmitted])
+    return cfg, role
 
 
 def checked_role(value: Any, cfg: LandingZoneConfig, stack: str) -> stacks.StackRole | None:
@@ -117,8 +121,6 @@ def checked_role(value: Any, cfg: LandingZoneConfig, stack: str) -> stacks.Stack
     except stacks.StackRoleError as e:
         raise ConfigError([str(e)]) from None
     errors = stacks.check_role(cfg, stack, role) if role else []
-    if not errors and (unadmitted := stacks.unadmitted_deploy_role(cfg, stack, split=role is not None)):
-        errors.append(unadmitted)
     if errors:
         raise ConfigError(errors)
     return role

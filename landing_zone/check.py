@@ -423,6 +423,10 @@ def run_check(plan: Mapping[str, Any], pack_dir: Path, policy_config: Mapping[st
     Pass `pack` to reuse an already started pack (tests; several checks of one stack); otherwise one is started
     and stopped around this check.
     """
+    if root is not None:  # prove the deploy permissions of the config being checked (deploy_facts.with_facts)
+        from landing_zone.deploy_facts import with_stack_facts
+
+        policy_config = with_stack_facts(policy_config, stack, root)
     if pack is not None:
         return check_with(pack, plan, policy_config, stack)
     with PolicyPackProcess(pack_dir, pack_environment(plan, stack, root)) as started:

@@ -226,6 +226,21 @@ def reach(stack: str = StackOpt, plan_file: Path = typer.Option(None, "--plan", 
 
 
 @app.command()
+def permissions(stack: str = StackOpt,
+                plan_file: Path = typer.Option(None, "--plan", help="plan JSON (default: plan now)"),
+                all_stacks: bool = typer.Option(False, "--all", help="every stack of the stack's organization (its "
+                                                "merged plan)"),
+                every: bool = typer.Option(False, "--every", help="list allowed calls too, not only assumptions "
+                                           "and denials"),
+                root: Path = RootOpt) -> None:
+    """Deploy-permission proof: who each stack runs as, each role and call, the verdict and the deciding policy
+    (exit 1 on any deny)."""
+    from landing_zone import permissions as permissions_mod
+
+    raise typer.Exit(permissions_mod.main(stack, root, plan_file, all_stacks, every))
+
+
+@app.command()
 def dr(stack: str = StackOpt, plan_file: Path = typer.Option(None, "--plan", help="plan JSON (default: plan now)"),
        runbook: bool = typer.Option(False, "--runbook", help="print the failover runbook generated from the plan"),
        root: Path = RootOpt) -> None:

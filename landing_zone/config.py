@@ -146,10 +146,14 @@ def load_stack_and_role(stack: str, root: Path = Path(".")) -> tuple[LandingZone
     config = stack_config(stack, root)
     try:
         cfg = parse(namespaced(config))
-        return cfg, checked_role(config.get(STACK_ROLE_KEY), cfg, stack)
+        role = checked_role(config.get(STACK_ROLE_KEY), cfg, stack)
     except ConfigError as e:
         sources = source_map(stack_file(stack, root), Path(root))
         raise ConfigError(locate(e.errors, sources, account_names(config))) from None
+    # the tooling's path (validate, plan, check, bootstrap): the pipeline's role of this stack must get past the RCP
+    if unadmitted := stacks.unadmitted_deploy_role(cfg, stack, split=role is not None):
+        raise ConfigError([unadmitted])
+    return cfg, role
 
 
 def checked_role(value: Any, cfg: LandingZoneConfig, stack: str) -> stacks.StackRole | None:

@@ -16,12 +16,16 @@ from landing_zone.log_delivery import ELB_ACCOUNT_IDS
 from landing_zone.models import DEFAULT_REACHABILITY, DEFAULT_SEGMENTS, SEGMENT_OF_ENVIRONMENT, Environment
 from landing_zone.regions import OPT_IN_REGIONS
 
-FACTS_FILE = Path(__file__).resolve().parents[1] / "policies" / "lz_policies" / "facts.json"
+ROOT = Path(__file__).resolve().parents[1]
+FACTS_FILE = ROOT / "policies" / "lz_policies" / "facts.json"
 
 
-def facts() -> dict[str, Any]:
+def facts(root: Path = ROOT) -> dict[str, Any]:
     """What the pack must agree on with the program: environments, segments and their defaults, opt-in regions,
-    the baseline the gate requires, ELB log accounts."""
+    the baseline the gate requires, ELB log accounts, and who each stack of the repository deploys as under which
+    SCPs and RCPs (landing_zone/deploy_facts.py)."""
+    from landing_zone.deploy_facts import repository_facts
+
     return {
         "environments": list(get_args(Environment)),
         "segments": list(DEFAULT_SEGMENTS),
@@ -30,6 +34,7 @@ def facts() -> dict[str, Any]:
         "optInRegions": sorted(OPT_IN_REGIONS),
         "baseline": baseline_controls.facts(),  # REQ-01 to REQ-03: the validator's predicate, as data
         "elbLogDeliveryAccounts": sorted(ELB_ACCOUNT_IDS.values()),  # AWS's, granted ALB log delivery (IAM-10)
+        "deploy": repository_facts(root),
     }
 
 

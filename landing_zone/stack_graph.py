@@ -171,8 +171,10 @@ def check_graph(org: Organization, root: Path, plans: Mapping[str, Mapping[str, 
     """(stack -> CheckResult, the organization's CheckResult: the merged plan's in split mode). Raises CheckError.
     `reused` gets the stacks whose result came from the cache."""
     from landing_zone.check import PolicyPackProcess, check_with, pack_environment
+    from landing_zone.deploy_facts import with_facts
     from landing_zone.graph_merge import merge_plans
 
+    policy_config = with_facts(policy_config, org.cfg, org.base, org.nodes, org.split)  # the checked config's facts
     pack_dir = Path(root) / "policies"
     cache = ResultCache(cache_dir, pack_dir, policy_config) if cache_dir else None
     first = org.nodes[0].name

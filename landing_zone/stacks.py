@@ -18,6 +18,7 @@ Pure: no Pulumi import. The program (components/stacks/), `lz stacks` and the of
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -114,6 +115,30 @@ def deploy_role_path(split: bool) -> str:
 def deploy_role_arn(management_account_id: str, stack: str, split: bool, partition: str = "aws") -> str:
     """What the stack's pipeline job assumes (and what its network-account role trusts)."""
     return f"arn:{partition}:iam::{management_account_id}:role{deploy_role_path(split)}{deploy_role_name(stack)}"
+
+
+def arn_like(pattern: str, arn: str) -> bool:
+    """IAM's ArnLike: the six colon-separated parts compared one by one, `*` and `?` within a part."""
+    pattern_parts, arn_parts = pattern.split(":", 5), arn.split(":", 5)
+    if len(pattern_parts) != 6 or len(arn_parts) != 6:
+        return False
+    return all(re.fullmatch("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in p), a, re.S)
+               for p, a in zip(pattern_parts, arn_parts, strict=True))
+
+
+def unadmitted_deploy_role(cfg: LandingZoneConfig, stack: str, split: bool) -> str | None:
+    """The error when organization.access_role_assumers is set and does not admit the stack's deploy role: the
+    data-perimeter RCP's RestrictAccessRoleAssumption (ArnNotLike aws:PrincipalArn) would deny it the access role in
+    every member account, so the first `pulumi up` fails at its first provider."""
+    patterns = cfg.organization.access_role_assumers
+    management = cfg.organization.management_account_id
+    arn = deploy_role_arn(management, stack, split)
+    if not patterns or any(arn_like(p, arn) for p in patterns):
+        return None
+    fix = f"arn:aws:iam::{management}:role{DEPLOY_ROLE_PATH}*" if split else arn
+    return (f"organization.access_role_assumers: does not admit {arn}, the deploy role of stack {stack}: the "
+            f"data-perimeter RCP (RestrictAccessRoleAssumption) would deny it sts:AssumeRole on "
+            f"{cfg.organization.access_role_name} in every member account; add \"{fix}\"")
 
 
 def base_of(stack: str, role: StackRole) -> str:

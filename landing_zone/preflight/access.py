@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from landing_zone.preflight.core import Context, Finding, check
+from landing_zone.stacks import arn_like
 
 
 @check("access-role")
@@ -50,15 +51,6 @@ def principal_arn(caller_arn: str, role_arn_with_path: str | None = None) -> str
     if match:
         return f"arn:{match['p']}:iam::{match['a']}:role/{match['role']}"
     return re.sub(r"^arn:([\w-]+):sts::(\d{12}):user/", r"arn:\1:iam::\2:user/", caller_arn)  # moto's user ARN
-
-
-def arn_like(pattern: str, arn: str) -> bool:
-    """IAM's ArnLike: the six colon-separated parts compared one by one, `*` and `?` within a part."""
-    pattern_parts, arn_parts = pattern.split(":", 5), arn.split(":", 5)
-    if len(pattern_parts) != 6 or len(arn_parts) != 6:
-        return False
-    return all(re.fullmatch("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in p), a, re.S)
-               for p, a in zip(pattern_parts, arn_parts, strict=True))
 
 
 def _role_arn(ctx: Context) -> str | None:

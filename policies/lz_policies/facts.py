@@ -17,3 +17,6 @@ DEFAULT_INTENT: dict[str, list[str]] = _FACTS["defaultReachability"]  # network.
 OPT_IN_REGIONS: tuple[str, ...] = tuple(_FACTS["optInRegions"])  # disabled in new accounts until enabled
 BASELINE: dict = _FACTS["baseline"]  # required controls, retention floor, isolated segments (REQ-01 to REQ-03)
 ELB_LOG_DELIVERY_ACCOUNTS: tuple[str, ...] = tuple(_FACTS["elbLogDeliveryAccounts"])  # AWS accounts writing ALB logs
+# Who each stack of the repository deploys as, its identity policies, the SCPs and RCPs on every account
+# (landing_zone/deploy_facts.py): what the deploy-permission proof (deploy_proof.py) evaluates.
+DEPLOY_FACTS: dict = _FACTS.get("deploy", {})

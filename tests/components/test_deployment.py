@@ -85,8 +85,8 @@ def validate(tmp_path: Path, change) -> tuple[int, str]:
     doc = copy.deepcopy(PROD)
     accounts = {a["name"]: a for a in doc["config"]["landing-zone:accounts"]}
     change(accounts)
-    (tmp_path / "Pulumi.t.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
-    result = CliRunner().invoke(app, ["validate", "--stack", "t", "--root", str(tmp_path)])
+    (tmp_path / "Pulumi.prod.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    result = CliRunner().invoke(app, ["validate", "--stack", "prod", "--root", str(tmp_path)])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
 

@@ -196,9 +196,11 @@ def test_data_perimeter_rcp(cfg):
     deputy = s["EnforceConfusedDeputyProtection"]
     assert deputy["Condition"] == {"StringNotEqualsIfExists": {"aws:SourceOrgID": "o-abcdef1234"},
                                    "Null": {"aws:SourceAccount": "false"}, "Bool": {"aws:PrincipalIsAWSService": "true"}}
-    # prod names its deploy role: only it assumes the access role in member accounts
+    # prod names its deploy roles (single mode's, and every split stack's under /landing-zone-deploy/): only they
+    # assume the access role in member accounts
     assert s["RestrictAccessRoleAssumption"]["Condition"] == {
-        "ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::111111111111:role/landing-zone-deploy-prod"]}}
+        "ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::111111111111:role/landing-zone-deploy-prod",
+                                            "arn:aws:iam::111111111111:role/landing-zone-deploy/*"]}}
     unset = cfg.model_copy(update={"organization": cfg.organization.model_copy(update={"access_role_assumers": []})})
     assert "RestrictAccessRoleAssumption" not in statements(scp.rcp_document("data-perimeter", unset))
 

@@ -26,8 +26,8 @@ FAKE_KEY_TEXT = "-----BEGIN PRIVATE KEY-----\nnot-a-key\n-----END PRIVATE KEY---
 
 def validate(tmp_path: Path, text: str | None) -> tuple[int, str]:
     if text is not None:
-        (tmp_path / "Pulumi.t.yaml").write_text(text)
-    result = CliRunner().invoke(app, ["validate", "--stack", "t", "--root", str(tmp_path)])
+        (tmp_path / "Pulumi.prod.yaml").write_text(text)
+    result = CliRunner().invoke(app, ["validate", "--stack", "prod", "--root", str(tmp_path)])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
 

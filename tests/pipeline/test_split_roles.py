@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from bootstrap import roles
+from bootstrap.split import OWN_INVOKES
 from landing_zone.config import stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,6 +23,7 @@ WORKLOADS = [a["name"] for a in ACCOUNTS if a.get("role", "workload") == "worklo
 MANAGEMENT = PROD["landing-zone:organization"]["management_account_id"]
 ACCESS_ROLE = "OrganizationAccountAccessRole"
 ZONE = f"arn:aws:route53:::hostedzone/{PROD['landing-zone:network']['dns']['zone_id']}"
+AURORA = {a["name"]: bool(a.get("workloads", {}).get("aurora")) for a in ACCOUNTS}
 EDGES = {a["name"]: a["workloads"]["edge"]["domain_name"] for a in ACCOUNTS if a.get("workloads", {}).get("edge")}
 
 
@@ -74,6 +76,8 @@ def test_an_account_stacks_deploy_role_acts_only_in_its_account_and_on_its_attac
         elif action.startswith("route53:"):  # its edge's records in the management account's zone
             assert EDGES.get(account) and resource in (ZONE, "arn:aws:route53:::change/*", "*"), (action, resource)
             assert resource != "*" or "HealthCheck" in action or action.endswith("TagsForResource"), action
+        elif action in OWN_INVOKES:  # the Aurora bootstrap password, made with its own credentials (no resource)
+            assert resource == "*" and AURORA.get(account), (action, account)
         else:
             assert (action, resource) == ("s3:ListBucket", f"arn:aws:s3:::{BUCKET}"), (action, resource)
     assumed = {r for a, r in allows(documents[f"deploy-{stack}-permissions.json"]) if a == "sts:AssumeRole"}
@@ -115,11 +119,14 @@ def test_accounts_without_an_id_yet_are_pending_not_rendered_with_a_guess(tmp_pa
     assert "pending (account id unknown" in capsys.readouterr().err
 
 
-def test_an_rcp_that_would_stop_the_deploy_roles_is_reported_and_the_path_pattern_admits_them(tmp_path, capsys):
-    render(tmp_path, "--account-ids", str(tmp_path / "ids.json"))  # prod's assumers: the single-mode role only
-    assert "organization.access_role_assumers does not admit" in capsys.readouterr().err
-    render(tmp_path, "--account-ids", str(tmp_path / "ids.json"),
-           assumers=[f"arn:aws:iam::{MANAGEMENT}:role/landing-zone-deploy/*"])
+def test_an_rcp_that_would_stop_the_deploy_roles_is_refused_and_the_path_pattern_admits_them(tmp_path, capsys):
+    single_only = [f"arn:aws:iam::{MANAGEMENT}:role/landing-zone-deploy-prod"]
+    code, _ = render(tmp_path, "--account-ids", str(tmp_path / "ids.json"), assumers=single_only)
+    assert code == 2
+    assert "organization.access_role_assumers: does not admit" in capsys.readouterr().err
+    code, _ = render(tmp_path, "--account-ids", str(tmp_path / "ids.json"),
+                     assumers=[f"arn:aws:iam::{MANAGEMENT}:role/landing-zone-deploy/*"])
+    assert code == 0
     assert "does not admit" not in capsys.readouterr().err
 
 

@@ -1,4 +1,4 @@
-"""Deploy-readiness rules DEP-01..DEP-05 (CONTROLS.md §4): would the first `pulumi up` on a fresh organization
+"""Deploy-readiness rules DEP-01..DEP-08 (CONTROLS.md §4): would the first `pulumi up` on a fresh organization
 succeed? Stack rules over the resource graph, the same under `lz check` and `pulumi preview --policy-pack`.
 
 "A waits for B" means B is in A's transitive closure over dependencies, property dependencies and A's provider,
@@ -10,6 +10,6 @@ Documentation behind each rule: docs/deploy-readiness.md. The pack must stay ins
 pulumi and pulumi-policy), so the opt-in regions come from facts.json, generated from landing_zone.regions.
 """
 
-from . import accounts, ordering, settings
+from . import accounts, ordering, permissions, settings
 
-RULES = [*accounts.RULES, *ordering.RULES, *settings.RULES]
+RULES = [*accounts.RULES, *ordering.RULES, *settings.RULES, *permissions.RULES]

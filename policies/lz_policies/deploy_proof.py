@@ -148,7 +148,11 @@ class Proof:
                res: Res | None = None, trust: Any = None, identity: bool = True) -> Decision:
         """SCPs of the caller's account, RCPs of the resource's account, the identity policy, then the trust."""
         org = self.org(stack)
-        request = Request(who.arn, action, resource, self._context(org, who.arn, action, region, res))
+        context = self._context(org, who.arn, action, region, res)
+        owner = _account(resource) or _account(who.arn)
+        if owner == org.get("managementAccountId") or owner in self.ids.values():
+            context["aws:ResourceOrgID"] = org.get("organizationId", "")  # AWS sets it for a member's resources
+        request = Request(who.arn, action, resource, context)
         service_linked = ":role/aws-service-role/" in who.arn  # neither SCPs nor RCPs apply to them
         try:
             checks = []

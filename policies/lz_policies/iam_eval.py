@@ -166,6 +166,18 @@ _KNOWN = _NEGATED | {"stringequals", "stringequalsignorecase", "stringlike", "ar
                      "numericgreaterthanequals", "ipaddress", "null"}
 
 
+_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+
+
+def _substituted(value: str, request: Request) -> str:
+    """Policy variables (`${aws:PrincipalOrgID}`) take the request's value; one the request lacks stays as written,
+    so it matches no real value (AWS: a missing variable makes the comparison fail)."""
+    def one(match: re.Match[str]) -> str:
+        found = request.value(match.group(1))
+        return found[0] if found else match.group(0)
+    return _VARIABLE.sub(one, value) if "${" in value else value
+
+
 def condition_holds(operator: str, key: str, wanted: Iterable[Any], request: Request) -> bool:
     qualifier, _, op = operator.rpartition(":")
     qualifier, base = qualifier.lower(), op.lower()
@@ -173,7 +185,7 @@ def condition_holds(operator: str, key: str, wanted: Iterable[Any], request: Req
     base = base.removesuffix("ifexists")
     if base not in _KNOWN or qualifier not in ("", "forallvalues", "foranyvalue"):
         raise Unsupported(f"condition operator {operator}")
-    wanted = [_text(w) for w in wanted]
+    wanted = [_substituted(_text(w), request) for w in wanted]
     given = request.value(key)
     if base == "null":
         return (given is None) == (wanted[0].lower() == "true")

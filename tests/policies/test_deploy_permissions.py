@@ -13,6 +13,7 @@ import bootstrap.split
 from landing_zone.check import run_check
 from landing_zone.config import load_stack
 from landing_zone.deploy_facts import config_facts
+from landing_zone.stack_graph import organization_of
 from landing_zone.stacks import graph, unadmitted_deploy_role
 from tests.split_plans import split_plans
 from tests.stack_plans import ROOT, full_plan
@@ -111,6 +112,28 @@ def _req(**context) -> Request:
 ])
 def test_condition_operators(operator, values, context, holds):
     assert condition_holds(operator, "k", values, _req(**context)) is holds
+
+
+def test_the_resource_perimeter_compares_the_policy_variable_with_the_resource_organization():
+    """data-protection's DenyWritesOutsideOrganization: `${aws:PrincipalOrgID}` takes the caller's organization."""
+    perimeter = {"StringNotEqualsIfExists": {"aws:ResourceOrgID": "${aws:PrincipalOrgID}"}}
+    ours = _req(**{"aws:PrincipalOrgID": "o-ours", "aws:ResourceOrgID": "o-ours"})
+    theirs = _req(**{"aws:PrincipalOrgID": "o-ours", "aws:ResourceOrgID": "o-theirs"})
+    outside = _req(**{"aws:PrincipalOrgID": "o-ours"})  # an account in no organization: the key is absent
+    for request, denied in ((ours, False), (theirs, True), (outside, True)):
+        (operator, keys), = perimeter.items()
+        (key, value), = keys.items()
+        assert condition_holds(operator, key, [value], request) is denied
+
+
+def test_a_write_into_the_organization_passes_the_resource_perimeter():
+    """The deploy's own writes (a secret's value in a member account) are inside the organization: the proof gives
+    them the resource's organization, as AWS does for a member account's resources."""
+    org = organization_of("prod", ROOT)
+    facts = config_facts(org.cfg, org.base, org.nodes, org.split)
+    rows = [r for r in Proof(Graph(full_plan("prod")["resources"]), facts).rows()
+            if r.action == "secretsmanager:PutSecretValue"]
+    assert rows and all(r.decision.allowed for r in rows), [r.decision.by for r in rows if not r.decision.allowed]
 
 
 def test_an_unknown_operator_is_refused_not_guessed():

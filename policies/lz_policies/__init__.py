@@ -34,6 +34,7 @@ FAMILIES = (
     "stack_security_services",
     "stack_baseline",
     "stack_organization",
+    "stack_org_policies",
     "deploy_readiness",
     "cost_governance",
     "disaster_recovery",

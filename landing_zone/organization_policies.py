@@ -125,7 +125,13 @@ def enabled_policy_types(cfg: LandingZoneConfig) -> list[str]:
 def deny_all_scp(cfg: LandingZoneConfig) -> str:
     """The Suspended OU's SCP: every principal denied everything, except the landing zone's access role, which the
     program still needs to delete the suspended account's resources (and which the data-perimeter RCP and
-    guardrails keep to the pipeline). SCPs never apply to service-linked roles."""
+    guardrails keep to the pipeline), and the read-only preview role (organization.preview_role_name), which the
+    previews and the drift check read the account through: without it they would fail on every suspended account.
+    The statement also denies any change to those two roles by anyone else. SCPs never apply to service-linked
+    roles."""
+    exempt = list(exempted_principals(cfg))
+    if cfg.organization.preview_role_name:
+        exempt.append(f"arn:*:iam::*:role/{cfg.organization.preview_role_name}")
     statement = {"Sid": "DenyAllSuspended", "Effect": "Deny", "Action": "*", "Resource": "*",
-                 "Condition": {"ArnNotLike": {"aws:PrincipalArn": exempted_principals(cfg)}}}
+                 "Condition": {"ArnNotLike": {"aws:PrincipalArn": exempt}}}
     return _minified({"Version": "2012-10-17", "Statement": [statement]})

@@ -127,7 +127,10 @@ def test_suspended_account_moves_to_the_deny_all_ou_and_its_workloads_leave_the_
     assert attachment["inputs"]["targetId"] == suspended["id"]
     [statement] = json.loads(deny_all["inputs"]["content"])["Statement"]
     assert (statement["Effect"], statement["Action"], statement["Resource"]) == ("Deny", "*", "*")
-    assert list(statement["Condition"]["ArnNotLike"]) == ["aws:PrincipalArn"]  # the teardown role only
+    # only the teardown (access) role and the read-only preview role that previews and drift checks read through
+    assert statement["Condition"] == {"ArnNotLike": {"aws:PrincipalArn": [
+        f"arn:*:iam::*:role/{cfg.organization.access_role_name}",
+        f"arn:*:iam::*:role/{cfg.organization.preview_role_name}"]}}
     for type_ in ("aws:ec2/vpc:Vpc", "aws:rds/cluster:Cluster", "aws:ecs/service:Service"):
         assert of_type(full_plan("prod"), type_, account="nonprod-apps"), type_
         assert of_type(plan, type_, account="nonprod-apps") == [], type_

@@ -147,3 +147,16 @@ def test_lifecycle_mistakes_are_named(edit, field):
     with pytest.raises(ConfigError) as err:
         parse(data, from_engine=True)
     assert any(e.startswith(field) for e in err.value.errors), err.value.errors
+
+
+def test_the_declarative_policy_owns_the_imds_defaults_or_every_account_sets_them():
+    """With the EC2 declarative policy, EC2 refuses ModifyInstanceMetadataDefaults (managedBy: declarative-policy), so
+    the baselines leave them out; without it, every account and region sets them itself."""
+    imds = "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults"
+    assert of_type(full_plan("prod"), imds) == []
+
+    def declarative_off(config_values):
+        config_values["landing-zone:organization"]["policies"] = {"ec2_declarative_policy": False}
+
+    cfg, plan = config("prod"), variant_plan("prod", declarative_off)
+    assert len(of_type(plan, imds)) == len(cfg.regions) * (len(cfg.accounts) + 1)  # and the management account

@@ -16,6 +16,11 @@ subject template (`github-oidc-subject.json`, set once with GitHub's API) puts t
   backend) and writes nothing; it assumes only the member accounts' `landing-zone-preview` roles inside its own
   organization, read-only too (the program creates those: components/preview_role.py, with member_preview_trust /
   member_preview_permissions from here).
+- `landing-zone-drift-<stack>`: the scheduled drift check (drift.yml: `pulumi preview --refresh --expect-no-changes`
+  of every stack of the organization) on main only: StringEquals on the `drift` environment, refs/heads/main and
+  drift.yml at main. Read-only like the preview role, plus SecurityAudit (a refresh reads every resource's
+  configuration: policies, encryption, lifecycle; no object data, no secret values); it assumes the same member
+  preview roles, which trust it beside the preview role (so it must exist before the deploy too).
 
 Usage: python -m bootstrap.roles --repository example-org/landing-zone --account-id 111111111111 [--stack prod]
        [--state-bucket NAME] [--out bootstrap/policies]
@@ -43,9 +48,12 @@ PULL_REQUEST_REF = "refs/pull/*/merge"  # a pull request's merge ref; `*` is its
 WORKFLOWS = ".github/workflows"
 DEPLOY_WORKFLOW = "deploy-layer.yml"  # the reusable workflow every deploy job runs (its job_workflow_ref)
 PREVIEW_WORKFLOW = "landing-zone.yml"  # the preview job's workflow
+DRIFT_WORKFLOW = "drift.yml"  # the scheduled drift check
+DRIFT_ENVIRONMENT = "drift"  # its GitHub environment: holds PULUMI_DRIFT_ACCESS_TOKEN, deployment branch main only
 STACKS = ("dev", "prod")
 VIEW_ONLY_POLICY = "job-function/ViewOnlyAccess"  # AWS managed: describes and lists, reads no data
 VIEW_ONLY = f"arn:aws:iam::aws:policy/{VIEW_ONLY_POLICY}"
+SECURITY_AUDIT_POLICY = "SecurityAudit"  # AWS managed: reads configuration metadata (what a refresh compares)
 DEPLOY_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"  # creates the organization, accounts, SCPs, roles
 _REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -90,6 +98,17 @@ def preview_role_name(stack: str) -> str:
 
 def deploy_role_name(stack: str) -> str:
     return f"landing-zone-deploy-{stack}"
+
+
+def drift_role_name(stack: str) -> str:
+    """The management account's drift role of an organization (its base stack: dev, prod)."""
+    return f"landing-zone-drift-{stack}"
+
+
+def drift_subject(repository: str) -> str:
+    """The drift job: its environment, on main, from drift.yml at main (a schedule runs on the default branch)."""
+    return (f"repo:{repository}:environment:{DRIFT_ENVIRONMENT}:ref:{MAIN}:job_workflow_ref:"
+            f"{repository}/{WORKFLOWS}/{DRIFT_WORKFLOW}@{MAIN}")
 
 
 def preview_environment(stack: str) -> str:
@@ -155,11 +174,13 @@ def preview_permissions(state_bucket: str | None, member_role: str = MEMBER_PREV
 
 def member_preview_trust(management_account_id: str, stack: str, partition: str = "aws") -> dict:
     """The member accounts' read-only role (the program creates it, components/preview_role.py): only the management
-    account's preview role of the stack. IAM stores that principal as the role's unique id, so the management role
-    must exist first (else CreateRole: "Invalid principal in policy") and re-creating it breaks this trust."""
+    account's preview and drift roles of the stack. IAM stores those principals as the roles' unique ids, so both
+    management roles must exist first (else CreateRole: "Invalid principal in policy") and re-creating one breaks
+    this trust."""
     return {"Version": "2012-10-17", "Statement": [{
         "Sid": "ManagementPreviewRole", "Effect": "Allow", "Action": "sts:AssumeRole",
-        "Principal": {"AWS": f"arn:{partition}:iam::{management_account_id}:role/{preview_role_name(stack)}"},
+        "Principal": {"AWS": [f"arn:{partition}:iam::{management_account_id}:role/{name(stack)}"
+                              for name in (preview_role_name, drift_role_name)]},
     }]}
 
 
@@ -177,6 +198,8 @@ def render(repository: str, account_id: str, stack: str, state_bucket: str | Non
                                                                          environment=preview_environment(stack))),
         f"preview-{stack}-permissions.json": preview_permissions(state_bucket, member_role),
         f"deploy-{stack}-trust.json": github_trust(account_id, subject(repository, stack)),
+        f"drift-{stack}-trust.json": github_trust(account_id, drift_subject(repository)),
+        f"drift-{stack}-permissions.json": preview_permissions(state_bucket, member_role),
         f"member-preview-{stack}-trust.json": member_preview_trust(account_id, stack),
         "member-preview-permissions.json": member_preview_permissions(),
         "github-oidc-subject.json": subject_template(),

@@ -27,7 +27,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bootstrap.roles import BootstrapError, github_trust, preview_environment, subject, subject_template
+from bootstrap.roles import BootstrapError, drift_subject, github_trust, preview_environment, subject, subject_template
 from bootstrap.roles import preview_permissions as single_preview_permissions
 from landing_zone.models import LandingZoneConfig
 from landing_zone.stacks import ACCOUNT, NETWORK, ORGANIZATION, StackNode, network_role_name
@@ -160,7 +160,9 @@ def render_split(repository: str, cfg: LandingZoneConfig, nodes: list[StackNode]
         f"preview-{base}-trust.json": github_trust(management, subject(repository, None,
                                                                        environment=preview_environment(base))),
         "github-oidc-subject.json": subject_template(),
-        f"preview-{base}-permissions.json": single_preview_permissions(state_bucket, member_role)})
+        f"preview-{base}-permissions.json": single_preview_permissions(state_bucket, member_role),
+        f"drift-{base}-trust.json": github_trust(management, drift_subject(repository)),
+        f"drift-{base}-permissions.json": single_preview_permissions(state_bucket, member_role)})
     for node in nodes:
         deploy_trust = github_trust(management, subject(repository, base))
         if node.role.part == ORGANIZATION:  # as in single mode: AdministratorAccess

@@ -45,6 +45,7 @@ class AccountBaselineArgs(AccountArgs):
     security_contact: Contact
     access_analyzer: bool  # an account analyzer per region
     organization: OrganizationConfig | None = None  # for the member accounts' preview role (None: no preview role)
+    imds_defaults: bool = True  # False when the organization's EC2 declarative policy sets them (managedBy: policy)
 
 
 class AccountBaseline(AccountComponent[AccountBaselineArgs]):
@@ -98,8 +99,9 @@ class AccountBaseline(AccountComponent[AccountBaselineArgs]):
         default_key = aws.ebs.DefaultKmsKey(self.child_name("ebs-default-key", region), key_arn=key.arn, opts=opts)
         aws.ebs.EncryptionByDefault(self.child_name("ebs-encryption-by-default", region), enabled=True,
                                     opts=self.child_opts(region, depends_on=[default_key]))
-        aws.ec2.InstanceMetadataDefaults(self.child_name("imds-defaults", region), http_tokens="required",
-                                         http_put_response_hop_limit=1, http_endpoint="enabled", opts=opts)
+        if self.args.imds_defaults:
+            aws.ec2.InstanceMetadataDefaults(self.child_name("imds-defaults", region), http_tokens="required",
+                                             http_put_response_hop_limit=1, http_endpoint="enabled", opts=opts)
         if self.args.access_analyzer:
             aws.accessanalyzer.Analyzer(self.child_name("access-analyzer", region),
                                         analyzer_name="landing-zone-account", type="ACCOUNT", opts=opts)

@@ -27,10 +27,12 @@ import pulumi_aws as aws
 
 from components.base import Component, type_token
 from components.context import AccountContext
+from components.organization_policies import attach_organization_policies, centralized_root_access, suspended_ou
 from components.providers import account_providers, management_providers
 from components.regions import enable_opt_in_regions
 from landing_zone.models import Account, LandingZoneConfig, OrganizationalUnit, Security
 from landing_zone.models import Organization as OrganizationConfig
+from landing_zone.organization_policies import OrgPolicy, deny_all_scp, enabled_policy_types, organization_policies
 from landing_zone.scp_documents import DESCRIPTIONS, RCP_DESCRIPTIONS, rcp_documents, scp_documents
 
 # Trusted access: the services the landing zone runs organization-wide
@@ -40,6 +42,11 @@ SERVICE_ACCESS_PRINCIPALS = (
     "inspector2.amazonaws.com", "malware-protection.guardduty.amazonaws.com", "ram.amazonaws.com",
     "securityhub.amazonaws.com", "sso.amazonaws.com",
 )  # fmt: skip
+
+
+def service_access_principals(org: OrganizationConfig) -> tuple[str, ...]:
+    """Centralized root access needs IAM's trusted access (iam.amazonaws.com) before the feature is enabled."""
+    return SERVICE_ACCESS_PRINCIPALS + (("iam.amazonaws.com",) if org.policies.root_access_management else ())
 
 
 def management_account(org: OrganizationConfig) -> Account:
@@ -90,6 +97,9 @@ class OrganizationArgs:
     resource_control_policies: Callable[[str], Mapping[str, str]]  # organization id -> RCP name -> document
     security_account: str  # the delegated administrator
     delegated_principals: tuple[str, ...]  # services it administers organization-wide (delegated_principals)
+    organization_policies: tuple[OrgPolicy, ...] = ()  # tag, backup, AI opt-out, EC2 declarative (at the root)
+    enabled_policy_types: tuple[str, ...] = ("RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY")
+    deny_all_scp: str = ""  # the Suspended OU's SCP document (organization.policies.suspended_ou)
 
 
 def organization_args(cfg: LandingZoneConfig) -> OrganizationArgs:
@@ -99,7 +109,9 @@ def organization_args(cfg: LandingZoneConfig) -> OrganizationArgs:
         accounts=tuple(cfg.accounts), regions=tuple(cfg.regions), service_control_policies=scp_documents(cfg),
         resource_control_policies=functools.partial(rcp_documents, cfg),
         security_account=cfg.account_with_role("security").name,
-        delegated_principals=delegated_principals(cfg.security))
+        delegated_principals=delegated_principals(cfg.security),
+        organization_policies=tuple(organization_policies(cfg)), enabled_policy_types=tuple(enabled_policy_types(cfg)),
+        deny_all_scp=deny_all_scp(cfg))
 
 
 class Organization(Component[OrganizationArgs]):
@@ -130,17 +142,26 @@ class Organization(Component[OrganizationArgs]):
         self.organization = aws.organizations.Organization(
             "organization",
             feature_set="ALL",
-            # RCPs: the data perimeter on every member account's resources (policy type enabled before any attachment)
-            enabled_policy_types=["RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY"],
-            aws_service_access_principals=sorted(SERVICE_ACCESS_PRINCIPALS),
+            # every policy type the program attaches, enabled on the root before any attachment (AWS refuses it
+            # otherwise): SCPs, the data-perimeter RCP, and the management policies of organization.policies
+            enabled_policy_types=list(args.enabled_policy_types),
+            aws_service_access_principals=sorted(service_access_principals(org)),
             opts=self._in_management(protect=True),
         )
         self.root_id = self.organization.roots[0].id
         self.ou_ids = self._organizational_units()
+        in_org = functools.partial(self._in_management, depends_on=[self.organization])
+        if org.policies.suspended_ou:
+            self.ou_ids[org.policies.suspended_ou] = suspended_ou(
+                org.policies.suspended_ou, org.name, args.deny_all_scp, self.root_id, org.tags, in_org).id
         self.accounts = {a.name: self._account(a) for a in args.accounts}
         self.policies = self._service_control_policies()
         self.resource_control_policies = self._resource_control_policies()
         self.delegated_admins = self._delegated_administrators()
+        self.organization_policies = attach_organization_policies(org.name, list(args.organization_policies),
+                                                                  self.root_id, in_org)
+        if org.policies.root_access_management:
+            self.root_access = centralized_root_access(in_org())
         # RAM shares to the organization (the Transit Gateway) need sharing enabled once, in the management account
         self.ram_sharing = aws.ram.SharingWithOrganization("organization-ram-sharing",
                                                            opts=self._in_management(depends_on=[self.organization]))
@@ -177,7 +198,7 @@ class Organization(Component[OrganizationArgs]):
                 f"account-{account.name}",
                 name=f"{org.name}-{account.name}",
                 email=account.email,
-                parent_id=self.ou_ids[account.ou],
+                parent_id=self.ou_ids[org.policies.suspended_ou if account.state == "suspended" else account.ou],
                 role_name=org.access_role_name,
                 close_on_deletion=False,
                 iam_user_access_to_billing="ALLOW",

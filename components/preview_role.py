@@ -42,6 +42,11 @@ def member_preview_role(account: AccountContext, org: Organization, region: str,
     aws.iam.RolePolicyAttachment(account.resource_name(region, "preview-role-view-only"), role=role.name,
                                  policy_arn=pulumi.Output.concat("arn:", partition, f":iam::aws:policy/{roles.VIEW_ONLY_POLICY}"),
                                  opts=opts)  # fmt: skip
+    # the drift check's refresh reads each resource's configuration (policies, encryption): metadata, no data
+    aws.iam.RolePolicyAttachment(account.resource_name(region, "preview-role-security-audit"), role=role.name,
+                                 policy_arn=pulumi.Output.concat("arn:", partition,
+                                                                 f":iam::aws:policy/{roles.SECURITY_AUDIT_POLICY}"),
+                                 opts=opts)
     aws.iam.RolePolicy(account.resource_name(region, "preview-role-policy"), role=role.name, name="preview",
                        policy=json.dumps(roles.member_preview_permissions()), opts=opts)
     return role

@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from landing_zone.organization_policy_models import OrganizationPolicies
 from landing_zone.regions import AWS_REGIONS
 from landing_zone.segments import DEFAULT_REACHABILITY, DEFAULT_SEGMENTS, SEGMENT_OF_ENVIRONMENT
 
@@ -163,6 +164,8 @@ class Organization(Strict):
     """Tags on every resource (merged into every provider's default tags)."""
     scps: list[ScpName] = []
     """Attached at the root."""
+    policies: OrganizationPolicies = OrganizationPolicies()
+    """Tag, backup, AI opt-out and EC2 declarative policies; centralized root access; the Suspended OU."""
 
 
 class OrganizationalUnit(Strict):
@@ -423,9 +426,15 @@ class Account(Strict):
     """Disaster recovery of a workload account: strategy and RTO/RPO targets (docs/disaster-recovery.md). The
     strategy implies workloads.backup.copy_to_dr and, for pilot-light and warm-standby, workloads.aurora.dr_replica."""
 
+    state: Literal["active", "suspended"] = "active"
+    """suspended: the account moves to organization.policies.suspended_ou (deny-all SCP) and its VPCs and workloads
+    leave the plan (docs/account-lifecycle.md)."""
+
     @model_validator(mode="before")
     @classmethod
     def _strategy_implies(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("state") == "suspended":  # nothing runs in a suspended account
+            return {**data, "vpcs": {}, "workloads": {}, "dr": None}
         return _implied_by_strategy(data)
 
     @property

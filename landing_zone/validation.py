@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 
 from landing_zone.baseline_controls import config_refusals
 from landing_zone.dns import resolver_checks
+from landing_zone.lifecycle import lifecycle_checks
 from landing_zone.models import BUILTIN_PERMISSION_SETS, STANDBY_STRATEGIES, LandingZoneConfig
 from landing_zone.ports import admin_port_errors
 from landing_zone.scp_documents import check_scp_sizes
@@ -29,7 +30,7 @@ def cross_check(cfg: LandingZoneConfig) -> list[str]:
     checks = (
         _unique_accounts, _core_roles, _organizational_units, _regions, _vpcs, _cidr_overlaps, _network,
         _workloads, _disaster_recovery, _dns, resolver_checks, _identity, _scp_limits, check_scp_sizes, _cost_budgets,
-        config_refusals,
+        config_refusals, lifecycle_checks,
     )  # fmt: skip
     return [error for check in checks for error in check(cfg)]
 

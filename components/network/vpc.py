@@ -125,6 +125,13 @@ class SpokeVpc(AccountComponent[SpokeVpcArgs]):
             return []
         self.internet_gateway = aws.ec2.InternetGateway(self.child_name("igw"), vpc_id=self.vpc.id,
                                                         tags={"Name": self.child_name("igw")}, opts=self.child_opts())
+        # VPC block public access (the organization's EC2 declarative policy) blocks internet gateways everywhere else,
+        # default VPCs included; the public tier alone is excluded: both ways for load balancers, egress for NAT.
+        for az, subnet in enumerate(self.subnets["public"]):
+            aws.ec2.VpcBlockPublicAccessExclusion(
+                self.child_name(f"bpa-exclusion-public-{az}"), subnet_id=subnet.id,
+                internet_gateway_exclusion_mode="allow-bidirectional" if self.args.internet_facing else "allow-egress",
+                opts=self.child_opts())
         count = {"per-az": self.args.vpc.azs, "single": 1, "none": 0}[mode]
         nats = []
         for az in range(count):

@@ -62,7 +62,9 @@ def baseline(cfg: LandingZoneConfig, account: AccountContext) -> AccountBaseline
     """The account's own baseline (password policy, EBS encryption, S3 public access block, ...)."""
     return AccountBaseline(f"{account.name}-baseline", AccountBaselineArgs(
         account=account, region=cfg.organization.home_region, security_contact=cfg.security.security_contact,
-        access_analyzer=cfg.security.access_analyzer, organization=cfg.organization))
+        access_analyzer=cfg.security.access_analyzer, organization=cfg.organization,
+        # a declarative policy owns the IMDS defaults: the account-level API then refuses any change
+        imds_defaults=not cfg.organization.policies.ec2_declarative_policy))
 
 
 def budgets(cfg: LandingZoneConfig, management: AccountContext, members: dict[str, AccountContext]) -> Budgets:

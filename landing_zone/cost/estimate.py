@@ -40,6 +40,7 @@ FREE_TYPES = frozenset({
     "aws:ec2/routeTable:RouteTable", "aws:ec2/routeTableAssociation:RouteTableAssociation",
     "aws:ec2/securityGroup:SecurityGroup", "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:ec2/subnet:Subnet",
     "aws:ec2/volumeAttachment:VolumeAttachment", "aws:ec2/vpc:Vpc",
+    "aws:ec2/vpcBlockPublicAccessExclusion:VpcBlockPublicAccessExclusion",  # VPC BPA and its exclusions are free
     "aws:ec2clientvpn/authorizationRule:AuthorizationRule", "aws:ec2clientvpn/route:Route",
     "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter",  # billed once, on the requester line
     "aws:ec2transitgateway/route:Route", "aws:ec2transitgateway/routeTable:RouteTable",
@@ -55,7 +56,7 @@ FREE_TYPES = frozenset({
     "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount",
     "aws:guardduty/organizationConfiguration:OrganizationConfiguration",
     "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature",
-    "aws:iam/accountPasswordPolicy:AccountPasswordPolicy", "aws:iam/instanceProfile:InstanceProfile",
+    "aws:iam/accountPasswordPolicy:AccountPasswordPolicy", "aws:iam/organizationsFeatures:OrganizationsFeatures", "aws:iam/instanceProfile:InstanceProfile",
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws:iam/policy:Policy", "aws:iam/role:Role",
     "aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     "aws:iam/samlProvider:SamlProvider", "aws:iam/serviceLinkedRole:ServiceLinkedRole",

@@ -35,6 +35,7 @@ FAMILIES = (
     "stack_baseline",
     "stack_organization",
     "stack_guardrails",
+    "stack_org_policies",
     "deploy_readiness",
     "cost_governance",
     "disaster_recovery",

@@ -18,8 +18,9 @@ def test_organization_is_protected_with_all_features_and_scps(stack):
     inputs = org[0]["inputs"]
     assert org[0]["protect"] is True
     assert inputs["featureSet"] == "ALL"
-    assert inputs["enabledPolicyTypes"] == ["RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY"]
-    assert set(inputs["awsServiceAccessPrincipals"]) == set(SERVICE_ACCESS_PRINCIPALS)
+    assert inputs["enabledPolicyTypes"] == ["AISERVICES_OPT_OUT_POLICY", "BACKUP_POLICY", "DECLARATIVE_POLICY_EC2",
+                                            "RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY", "TAG_POLICY"]
+    assert set(inputs["awsServiceAccessPrincipals"]) == {*SERVICE_ACCESS_PRINCIPALS, "iam.amazonaws.com"}
     assert {"guardduty.amazonaws.com", "securityhub.amazonaws.com", "config.amazonaws.com", "sso.amazonaws.com",
             "inspector2.amazonaws.com", "access-analyzer.amazonaws.com", "cloudtrail.amazonaws.com"} <= set(SERVICE_ACCESS_PRINCIPALS)
 
@@ -28,7 +29,7 @@ def test_organization_is_protected_with_all_features_and_scps(stack):
 def test_ous_are_nested_under_their_parents(stack):
     cfg, plan = config(stack), stack_plan(stack)
     ous = {r["inputs"]["name"]: r for r in of_type(plan, "aws:organizations/organizationalUnit:OrganizationalUnit")}
-    assert set(ous) == {ou.name for ou in cfg.organizational_units}
+    assert set(ous) == {ou.name for ou in cfg.organizational_units} | {cfg.organization.policies.suspended_ou}
     for ou in cfg.organizational_units:
         parent = ous[ou.name]["inputs"]["parentId"]
         assert parent == ("r-exam" if ou.parent is None else ous[ou.parent]["id"]), ou.name

@@ -8,6 +8,7 @@ from core_harness import REPO_ROOT, of_type, stack_plan
 
 from landing_zone import scp_documents as scp
 from landing_zone.config import load_stack
+from landing_zone.organization_policies import DENY_ALL_SCP
 from landing_zone.regions import AWS_REGIONS
 
 
@@ -269,13 +270,14 @@ def test_policies_and_attachments_in_the_plan(stack):
     plan = stack_plan(stack)
     policies = {r["inputs"]["name"]: r for r in of_type(plan, "aws:organizations/policy:Policy")
                 if r["inputs"]["type"] == "SERVICE_CONTROL_POLICY"}
-    assert set(policies) == {f"{cfg.organization.name}-{n}" for n in scp.used_scps(cfg)}
+    # plus the Suspended OU's deny-all (landing_zone/organization_policies.py, tests/components/test_organization_policies.py)
+    assert set(policies) == {f"{cfg.organization.name}-{n}" for n in (*scp.used_scps(cfg), DENY_ALL_SCP)}
     for name in scp.used_scps(cfg):
         p = policies[f"{cfg.organization.name}-{name}"]
         assert p["inputs"]["type"] == "SERVICE_CONTROL_POLICY"
         assert json.loads(p["inputs"]["content"]) == scp.scp_document(name, cfg)
     attachments = of_type(plan, "aws:organizations/policyAttachment:PolicyAttachment")
-    expected = len(cfg.organization.scps) + sum(len(ou.scps) for ou in cfg.organizational_units)
+    expected = len(cfg.organization.scps) + sum(len(ou.scps) for ou in cfg.organizational_units) + 1  # deny-all
     scp_attachments = [a for a in attachments if a["name"].startswith("organization-scp-")]
     assert len(scp_attachments) == expected
     root_targets = [a for a in scp_attachments if a["name"].endswith("-root")]

@@ -93,9 +93,20 @@ def test_the_preview_role_allows_no_write_and_denies_data_reads(state_bucket):
     assert {"s3:GetObject*", "secretsmanager:GetSecretValue", "ssm:GetParameter*", "kms:Decrypt"} <= set(deny["Action"])
 
 
-def test_member_preview_roles_trust_only_the_management_preview_role_of_their_stack():
+def test_member_preview_roles_trust_only_the_management_preview_and_drift_roles_of_their_stack():
     statement = only_statement(roles.render(REPO, ACCOUNT, "prod")["member-preview-prod-trust.json"])
-    assert statement["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:role/landing-zone-preview-prod"}
+    assert statement["Principal"] == {"AWS": [f"arn:aws:iam::{ACCOUNT}:role/landing-zone-preview-prod",
+                                              f"arn:aws:iam::{ACCOUNT}:role/landing-zone-drift-prod"]}
+
+
+def test_the_drift_role_answers_only_to_drift_yml_on_main_in_its_environment():
+    documents = roles.render(REPO, ACCOUNT, "prod")
+    statement = only_statement(documents["drift-prod-trust.json"])
+    assert statement["Condition"]["StringEquals"][f"{roles.ISSUER}:sub"] == (
+        f"repo:{REPO}:environment:drift:ref:refs/heads/main:job_workflow_ref:{REPO}/.github/workflows/drift.yml"
+        "@refs/heads/main")
+    assert "StringLike" not in statement["Condition"]  # no wildcard: no branch, no pull request
+    assert documents["drift-prod-permissions.json"] == documents["preview-prod-permissions.json"]  # read-only
 
 
 MANAGEMENT = {"dev": "222222222222", "prod": "111111111111"}  # the stacks' organization.management_account_id
@@ -146,7 +157,8 @@ def test_every_github_trust_single_and_split_pins_environment_ref_and_workflow_f
     for name, operator, sub in subjects:
         assert _PINNED.match(sub), f"{name}: {sub} is not pinned to an environment, a ref and a workflow file"
         assert (operator == "StringLike") == ("*" in sub), f"{name}: {operator} {sub}"
-        assert ("refs/heads/main" in sub) == name.split("/")[1].startswith("deploy-"), f"{name}: deploys from main"
+        # deploys and the scheduled drift check run from main; previews from a pull request's ref
+        assert ("refs/heads/main" in sub) == name.split("/")[1].startswith(("deploy-", "drift-")), f"{name}: main"
 
 
 def test_the_class_check_catches_an_unpinned_subject():

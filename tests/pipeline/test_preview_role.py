@@ -45,19 +45,20 @@ def test_every_member_account_and_only_those_have_one_preview_role(stack):
     found = preview_resources(stack)
     assert sorted(found) == sorted(a.name for a in cfg.accounts)  # not the management account: it runs the program
     for account, by_type in found.items():
-        assert [len(by_type.get(t, [])) for t in (ROLE, POLICY, ATTACHMENT)] == [1, 1, 1], account
+        assert [len(by_type.get(t, [])) for t in (ROLE, POLICY, ATTACHMENT)] == [1, 1, 2], account
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_the_preview_role_trusts_exactly_the_management_accounts_preview_role(stack):
+def test_the_preview_role_trusts_exactly_the_management_accounts_preview_and_drift_roles(stack):
     mgmt = load_stack(stack, ROOT).organization.management_account_id
     # the name the bootstrap renders and bootstrap/README.md tells the administrator to create
     assert roles.preview_role_name(stack) == f"landing-zone-preview-{stack}"
     assert "--role-name landing-zone-preview-prod " in (ROOT / "bootstrap" / "README.md").read_text()
-    expected = f"arn:aws:iam::{mgmt}:role/landing-zone-preview-{stack}"
+    expected = [f"arn:aws:iam::{mgmt}:role/landing-zone-preview-{stack}",
+                f"arn:aws:iam::{mgmt}:role/landing-zone-drift-{stack}"]  # the scheduled drift check (drift.yml)
     for account, by_type in preview_resources(stack).items():
         (statement,) = json.loads(by_type[ROLE][0]["inputs"]["assumeRolePolicy"])["Statement"]
-        # one principal, the role itself: no account root, no wildcard, no condition that could widen it
+        # the two roles themselves: no account root, no wildcard, no condition that could widen it
         assert statement["Principal"] == {"AWS": expected}, account
         assert (statement["Effect"], statement["Action"], "Condition" in statement) == ("Allow", "sts:AssumeRole", False)
 
@@ -65,8 +66,9 @@ def test_the_preview_role_trusts_exactly_the_management_accounts_preview_role(st
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_preview_role_reads_configuration_and_no_data(stack):
     for account, by_type in preview_resources(stack).items():
-        (attachment,) = by_type[ATTACHMENT]
-        assert attachment["inputs"]["policyArn"] == "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess", account
+        # configuration metadata only: what a preview's invokes and a drift check's refresh read
+        assert sorted(a["inputs"]["policyArn"] for a in by_type[ATTACHMENT]) == [
+            "arn:aws:iam::aws:policy/SecurityAudit", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"], account
         statements = json.loads(by_type[POLICY][0]["inputs"]["policy"])["Statement"]
         for statement in (s for s in statements if s["Effect"] == "Allow"):
             wrong = [a for a in actions(statement) if not a.split(":")[1].startswith(READ_VERBS)]

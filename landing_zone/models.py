@@ -265,6 +265,8 @@ class Redis(Strict):
     """With a pilot-light / warm-standby DR target (Redis not rebuilt empty): a global datastore node type (M5, M6g,
     M7g, R5, R6g, R6gd, R7g, C7gn; large and above)."""
     replicas: Annotated[int, Field(ge=0, le=5)] = 1
+    snapshot_retention_days: Annotated[int, Field(ge=1, le=35)] = 15
+    """Daily snapshots kept this many days (ElastiCache allows 1-35); rule X-07 holds it to the backup floor."""
 
 
 class Queue(Strict):

@@ -229,6 +229,28 @@ class Ecs(Strict):
     spot: bool = True
     tracing: Tracing = Tracing()
     """AWS X-Ray tracing of the services (off by default)."""
+    external_secrets: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")]] = []
+    """Secrets the services read that the app team creates, fills and rotates (encrypted with the account's data
+    key). Every other name in services[].secrets is created here (data CMK, replicated to the DR region)."""
+    secret_rotation_lambda_arn: Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+$")] | None = None
+    """The rotation function of the secrets created here (every 30 days); without it, declare them external."""
+
+    @model_validator(mode="after")
+    def _external_secrets_are_read(self) -> Ecs:
+        read = {s for service in self.services for s in service.secrets}
+        unread = [s for s in self.external_secrets if s not in read]
+        if unread:
+            raise ValueError(f"external_secrets {unread} are read by no service (services[].secrets)")
+        created = sorted(read - set(self.external_secrets))
+        if created and self.secret_rotation_lambda_arn is None:
+            raise ValueError(f"secrets {created} would be created without rotation (rule DAT-07): list them in "
+                             "external_secrets (the app team provides them) or set secret_rotation_lambda_arn")
+        return self
+
+    def created_secrets(self) -> list[str]:
+        """Secret names the services read that the landing zone creates (not external), in first-use order."""
+        read = [s for service in self.services for s in service.secrets]
+        return [s for i, s in enumerate(read) if s not in read[:i] and s not in self.external_secrets]
 
 
 class NodeGroup(Strict):

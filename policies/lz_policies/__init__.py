@@ -30,6 +30,7 @@ FAMILIES = (
     "stack_transit",
     "stack_logging",
     "stack_data",
+    "stack_secrets",
     "stack_endpoints",
     "stack_security_services",
     "stack_baseline",

@@ -622,6 +622,26 @@ class Contact(Strict):
     title: str = "Security"
 
 
+FindingSeverity = Literal["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"]
+SEVERITY_ORDER: tuple[str, ...] = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL")
+
+
+class Findings(Strict):
+    """Security Hub findings (GuardDuty's among them, from every region through the finding aggregator) routed by
+    severity from the security account, and GuardDuty's findings exported to the log archive."""
+
+    topic_severity: FindingSeverity = "HIGH"
+    """Findings at or above it go to the security topic (security.alarm_email)."""
+    ticketing_target: Annotated[str, Field(pattern=(
+        r"^arn:aws[a-z-]*:(sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+|events:[a-z0-9-]+:\d{12}:event-bus/[A-Za-z0-9_./-]+)$"))] | None = None
+    """The service desk's integration point: an SNS topic ARN or an EventBridge bus ARN (its owner allows this
+    account's rule to publish: topic policy / bus policy)."""
+    ticketing_severity: FindingSeverity = "MEDIUM"
+    """Findings at or above it go to the ticketing target."""
+    export_guardduty: bool = True
+    """GuardDuty findings of every region exported to the log archive bucket (KMS, under guardduty/)."""
+
+
 class Security(Strict):
     cloudtrail: bool = True
     config: bool = True
@@ -643,6 +663,16 @@ class Security(Strict):
     """Default object-lock retention of the log archive bucket."""
     security_contact: Contact
     """Security alternate contact of every account."""
+    findings: Findings | None = None
+    """Route findings to people (needs cloudtrail, whose security topic it uses, and security_hub)."""
+
+    @model_validator(mode="after")
+    def _findings_have_their_sources(self) -> Security:
+        if self.findings is not None and not (self.cloudtrail and self.security_hub):
+            raise ValueError("findings needs cloudtrail (the security topic) and security_hub (the finding stream)")
+        if self.findings is not None and self.findings.export_guardduty and not self.guardduty:
+            raise ValueError("findings.export_guardduty needs guardduty")
+        return self
 
 
 class PermissionSet(Strict):

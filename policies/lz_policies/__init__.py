@@ -31,6 +31,7 @@ FAMILIES = (
     "stack_logging",
     "stack_data",
     "stack_secrets",
+    "stack_findings",
     "stack_endpoints",
     "stack_security_services",
     "stack_baseline",

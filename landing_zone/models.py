@@ -642,6 +642,16 @@ class Findings(Strict):
     """GuardDuty findings of every region exported to the log archive bucket (KMS, under guardduty/)."""
 
 
+class SessionManager(Strict):
+    """Session Manager, the only shell path besides the Client VPN: every session logged, only admins start one."""
+
+    admin_permission_sets: Annotated[list[Annotated[str, Field(pattern=r"^[\w+=,.@-]{1,32}$")]], Field(min_length=1)] = [
+        "AdministratorAccess"]
+    """Identity Center permission sets whose roles may start sessions (an SCP denies everyone else but the pipeline)."""
+    idle_timeout_minutes: Annotated[int, Field(ge=1, le=60)] = 20
+    max_session_minutes: Annotated[int, Field(ge=1, le=1440)] = 60
+
+
 class Security(Strict):
     cloudtrail: bool = True
     config: bool = True
@@ -664,6 +674,8 @@ class Security(Strict):
     security_contact: Contact
     """Security alternate contact of every account."""
     findings: Findings | None = None
+    session_manager: SessionManager | None = None
+    """Session preferences with encrypted logging in every account x region, and who may start sessions."""
     """Route findings to people (needs cloudtrail, whose security topic it uses, and security_hub)."""
 
     @model_validator(mode="after")

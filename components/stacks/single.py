@@ -62,7 +62,8 @@ def baseline(cfg: LandingZoneConfig, account: AccountContext) -> AccountBaseline
     """The account's own baseline (password policy, EBS encryption, S3 public access block, ...)."""
     return AccountBaseline(f"{account.name}-baseline", AccountBaselineArgs(
         account=account, region=cfg.organization.home_region, security_contact=cfg.security.security_contact,
-        access_analyzer=cfg.security.access_analyzer, organization=cfg.organization))
+        access_analyzer=cfg.security.access_analyzer, organization=cfg.organization,
+        session_manager=cfg.security.session_manager, log_retention_days=cfg.security.log_retention_days))
 
 
 def budgets(cfg: LandingZoneConfig, management: AccountContext, members: dict[str, AccountContext]) -> Budgets:

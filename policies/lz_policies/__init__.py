@@ -32,6 +32,7 @@ FAMILIES = (
     "stack_data",
     "stack_secrets",
     "stack_findings",
+    "stack_sessions",
     "stack_endpoints",
     "stack_security_services",
     "stack_baseline",

@@ -1,4 +1,4 @@
-"""Stack rule X-21: every account x region of the plan logs Session Manager sessions, encrypted.
+"""Stack rule X-21: every account x region whose baseline the plan builds logs Session Manager sessions, encrypted.
 
 Session Manager reads its preferences from the account's `SSM-SessionManagerRunShell` Session document in each
 region; without it a session is an unlogged shell. The document must send the session log to a CloudWatch log group
@@ -15,7 +15,7 @@ from typing import Any
 from .graph import Graph, Res
 from .rules import StackCase, StackRule
 from .stack_helpers import Unknowns, case_resource, own_tag
-from .types import LOG_GROUP, ORG_ACCOUNT, PROVIDER
+from .types import EBS_DEFAULT_ENCRYPTION, LOG_GROUP, ORG_ACCOUNT
 from .values import is_unknown, truthy
 
 SSM_DOCUMENT = "aws:ssm/document:Document"
@@ -52,7 +52,9 @@ def _problem(g: Graph, doc: Res, groups: set, unknowns: Unknowns) -> str | None:
 def sessions_logged(stack: Any) -> Iterator[tuple[str | None, str]]:
     g, unknowns = stack.graph(), Unknowns()
     groups = _encrypted_groups(g)
-    scopes: set[Scope] = {(g.account(r), g.region(r)) for r in g.resources if r.type != PROVIDER and r.provider_urn}
+    # the account x regions whose regional baseline this plan builds (in split mode another stack's resources in an
+    # account, e.g. a Transit Gateway acceptance in the network account, do not make its baseline this plan's)
+    scopes: set[Scope] = {(g.account(r), g.region(r)) for r in g.of_type(EBS_DEFAULT_ENCRYPTION)}
     logged: set[Scope] = set()
     for doc in g.of_type(SSM_DOCUMENT):
         if doc.get("name") != PREFERENCES:
@@ -78,22 +80,27 @@ def _doc(inputs: dict, name: str = PREFERENCES) -> Any:
                                                  "content": json.dumps({"inputs": inputs})})
 
 
+_BASELINE = case_resource(EBS_DEFAULT_ENCRYPTION, "ebs-default", {"enabled": True})
 _GROUP = case_resource(LOG_GROUP, "session-logs", {"name": "/lz/sessions", "kmsKeyId": "arn:aws:kms:k"})
 _GOOD = {"cloudWatchLogGroupName": "/lz/sessions", "cloudWatchEncryptionEnabled": True}
 X21_CASES = (
-    StackCase((case_resource(LOG_GROUP, "other", {"name": "/app", "kmsKeyId": "arn:aws:kms:k"}),), violates=True,
-              note="an account region without preferences"),
-    StackCase((_GROUP, _doc({**_GOOD, "cloudWatchEncryptionEnabled": False})), violates=True, note="unencrypted"),
-    StackCase((case_resource(LOG_GROUP, "session-logs", {"name": "/lz/sessions"}), _doc(_GOOD)), violates=True,
-              note="log group without a key"),
-    StackCase((_GROUP, _doc(_GOOD, name="MyPrefs")), violates=True, note="not the document Session Manager reads"),
-    StackCase((_GROUP, _doc(_GOOD)), violates=False),
+    StackCase((_BASELINE,), violates=True, note="an account region with a baseline but no preferences"),
+    StackCase((case_resource(LOG_GROUP, "other", {"name": "/app"}),), violates=False,
+              note="another stack's resource in an account whose baseline is not this plan's"),
+    StackCase((_BASELINE, _GROUP, _doc({**_GOOD, "cloudWatchEncryptionEnabled": False})), violates=True,
+              note="unencrypted"),
+    StackCase((_BASELINE, case_resource(LOG_GROUP, "session-logs", {"name": "/lz/sessions"}), _doc(_GOOD)),
+              violates=True, note="log group without a key"),
+    StackCase((_BASELINE, _GROUP, _doc(_GOOD, name="MyPrefs")), violates=True,
+              note="not the document Session Manager reads"),
+    StackCase((_BASELINE, _GROUP, _doc(_GOOD)), violates=False),
 )
 
 RULES = [
     StackRule(
         id="X-21", name="x-21-session-manager-logged", title="Session Manager sessions are logged, encrypted",
-        description="Every account x region with resources in the plan has the SSM-SessionManagerRunShell Session "
+        description="Every account x region whose regional baseline (ebs/encryptionByDefault) is in the plan has the "
+                    "SSM-SessionManagerRunShell Session "
                     "document, logging to a KMS-encrypted CloudWatch log group of the plan in that account and region "
                     "(cloudWatchEncryptionEnabled) or to S3 with s3EncryptionEnabled.",
         refs="CIS AWS Foundations (no unlogged admin access); SH SSM.6 (automation logging, by analogy)",

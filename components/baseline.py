@@ -14,7 +14,8 @@ import pulumi_aws as aws
 from components.base import AccountArgs, AccountComponent
 from components.lookups import lookup
 from components.preview_role import member_preview_role
-from landing_zone.models import Contact
+from components.session_manager import session_preferences
+from landing_zone.models import Contact, SessionManager
 from landing_zone.models import Organization as OrganizationConfig
 
 # CIS 1.8-1.9: long passwords, never reused. IAM users are the exception here (Identity Center is the way in).
@@ -46,6 +47,8 @@ class AccountBaselineArgs(AccountArgs):
     access_analyzer: bool  # an account analyzer per region
     organization: OrganizationConfig | None = None  # for the member accounts' preview role (None: no preview role)
     imds_defaults: bool = True  # False when the organization's EC2 declarative policy sets them (managedBy: policy)
+    session_manager: SessionManager | None = None  # session preferences with encrypted logging, every region
+    log_retention_days: int = 365
 
 
 class AccountBaseline(AccountComponent[AccountBaselineArgs]):
@@ -105,4 +108,6 @@ class AccountBaseline(AccountComponent[AccountBaselineArgs]):
         if self.args.access_analyzer:
             aws.accessanalyzer.Analyzer(self.child_name("access-analyzer", region),
                                         analyzer_name="landing-zone-account", type="ACCOUNT", opts=opts)
+        if self.args.session_manager is not None:
+            session_preferences(self, region, self.args.session_manager, partition, self.args.log_retention_days)
         return key

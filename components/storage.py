@@ -101,8 +101,9 @@ class HardenedBucket(pulumi.ComponentResource):
                                        opts=self._opts())
         aws.s3.BucketOwnershipControls(self._rn("ownership"), bucket=self.bucket.id,
                                        rule={"object_ownership": "BucketOwnerEnforced"}, opts=self._opts())
-        versioning = aws.s3.BucketVersioning(self._rn("versioning"), bucket=self.bucket.id,
-                                             versioning_configuration={"status": "Enabled"}, opts=self._opts())
+        self.versioning = versioning = aws.s3.BucketVersioning(
+            self._rn("versioning"), bucket=self.bucket.id, versioning_configuration={"status": "Enabled"},
+            opts=self._opts())
         sse = {"sse_algorithm": "AES256"} if log_target else {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn}
         aws.s3.BucketServerSideEncryptionConfiguration(
             self._rn("encryption"), bucket=self.bucket.id,

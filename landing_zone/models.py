@@ -232,6 +232,28 @@ class Ecs(Strict):
     spot: bool = True
     tracing: Tracing = Tracing()
     """AWS X-Ray tracing of the services (off by default)."""
+    external_secrets: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")]] = []
+    """Secrets the services read that the app team creates, fills and rotates (encrypted with the account's data
+    key). Every other name in services[].secrets is created here (data CMK, replicated to the DR region)."""
+    secret_rotation_lambda_arn: Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+$")] | None = None
+    """The rotation function of the secrets created here (every 30 days); without it, declare them external."""
+
+    @model_validator(mode="after")
+    def _external_secrets_are_read(self) -> Ecs:
+        read = {s for service in self.services for s in service.secrets}
+        unread = [s for s in self.external_secrets if s not in read]
+        if unread:
+            raise ValueError(f"external_secrets {unread} are read by no service (services[].secrets)")
+        created = sorted(read - set(self.external_secrets))
+        if created and self.secret_rotation_lambda_arn is None:
+            raise ValueError(f"secrets {created} would be created without rotation (rule DAT-07): list them in "
+                             "external_secrets (the app team provides them) or set secret_rotation_lambda_arn")
+        return self
+
+    def created_secrets(self) -> list[str]:
+        """Secret names the services read that the landing zone creates (not external), in first-use order."""
+        read = [s for service in self.services for s in service.secrets]
+        return [s for i, s in enumerate(read) if s not in read[:i] and s not in self.external_secrets]
 
 
 class NodeGroup(Strict):
@@ -268,6 +290,8 @@ class Redis(Strict):
     """With a pilot-light / warm-standby DR target (Redis not rebuilt empty): a global datastore node type (M5, M6g,
     M7g, R5, R6g, R6gd, R7g, C7gn; large and above)."""
     replicas: Annotated[int, Field(ge=0, le=5)] = 1
+    snapshot_retention_days: Annotated[int, Field(ge=1, le=35)] = 15
+    """Daily snapshots kept this many days (ElastiCache allows 1-35); rule X-07 holds it to the backup floor."""
 
 
 class Queue(Strict):
@@ -607,6 +631,36 @@ class Contact(Strict):
     title: str = "Security"
 
 
+FindingSeverity = Literal["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"]
+SEVERITY_ORDER: tuple[str, ...] = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL")
+
+
+class Findings(Strict):
+    """Security Hub findings (GuardDuty's among them, from every region through the finding aggregator) routed by
+    severity from the security account, and GuardDuty's findings exported to the log archive."""
+
+    topic_severity: FindingSeverity = "HIGH"
+    """Findings at or above it go to the security topic (security.alarm_email)."""
+    ticketing_target: Annotated[str, Field(pattern=(
+        r"^arn:aws[a-z-]*:(sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+|events:[a-z0-9-]+:\d{12}:event-bus/[A-Za-z0-9_./-]+)$"))] | None = None
+    """The service desk's integration point: an SNS topic ARN or an EventBridge bus ARN (its owner allows this
+    account's rule to publish: topic policy / bus policy)."""
+    ticketing_severity: FindingSeverity = "MEDIUM"
+    """Findings at or above it go to the ticketing target."""
+    export_guardduty: bool = True
+    """GuardDuty findings of every region exported to the log archive bucket (KMS, under guardduty/)."""
+
+
+class SessionManager(Strict):
+    """Session Manager, the only shell path besides the Client VPN: every session logged, only admins start one."""
+
+    admin_permission_sets: Annotated[list[Annotated[str, Field(pattern=r"^[\w+=,.@-]{1,32}$")]], Field(min_length=1)] = [
+        "AdministratorAccess"]
+    """Identity Center permission sets whose roles may start sessions (an SCP denies everyone else but the pipeline)."""
+    idle_timeout_minutes: Annotated[int, Field(ge=1, le=60)] = 20
+    max_session_minutes: Annotated[int, Field(ge=1, le=1440)] = 60
+
+
 class Security(Strict):
     cloudtrail: bool = True
     config: bool = True
@@ -628,6 +682,11 @@ class Security(Strict):
     """Default object-lock retention of the log archive bucket."""
     security_contact: Contact
     """Security alternate contact of every account."""
+    findings: Findings | None = None
+    session_manager: SessionManager | None = None
+    """Session preferences with encrypted logging in every account x region, and who may start sessions."""
+    """Route findings to people: uses cloudtrail's security topic and security_hub's stream, exports guardduty's
+    findings (each part is built when its service is on; the baseline gate requires them all in prod)."""
 
 
 class PermissionSet(Strict):

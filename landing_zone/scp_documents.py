@@ -161,11 +161,31 @@ def guardrails(cfg: LandingZoneConfig) -> dict:
         # Every account's backup bucket has a GOVERNANCE-mode lock, not only those of the OUs that get
         # protect-logs-and-backups: the bypass is denied at the root too, without exemption (pack rule X-18).
         _deny("DenyObjectLockBypass", "s3:BypassGovernanceRetention"),
+        *session_statement(cfg),
     ])  # fmt: skip
 
 
 def security_services(cfg: LandingZoneConfig) -> dict:
     return _document([_deny("ProtectSecurityServices", SECURITY_SERVICE_ACTIONS, _unless_exempted(cfg))])
+
+
+SESSION_ACTIONS = ("ssm:StartSession", "ssm:ResumeSession")
+
+
+def sso_role_pattern(permission_set: str) -> str:
+    """The role Identity Center provisions for a permission set in every account (AWS-protected path)."""
+    return f"arn:*:iam::*:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_{permission_set}_*"
+
+
+def session_statement(cfg: LandingZoneConfig) -> list[dict]:
+    """security.session_manager: only the admin permission sets' roles (and the pipeline) open Session Manager
+    shells. Who, not where: StartSession reaches the public SSM endpoint from the admin's laptop (split-tunnel
+    Client VPN) or the console, so aws:SourceIp / aws:SourceVpc do not tell the VPN apart (docs/session-manager.md)."""
+    sessions = cfg.security.session_manager
+    if sessions is None:
+        return []
+    allowed = [*exempted_principals(cfg), *(sso_role_pattern(p) for p in sessions.admin_permission_sets)]
+    return [_deny("SessionsOnlyForAdmins", SESSION_ACTIONS, {"ArnNotLike": {"aws:PrincipalArn": allowed}})]
 
 
 def region_restriction(cfg: LandingZoneConfig) -> dict:

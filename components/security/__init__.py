@@ -106,9 +106,10 @@ class SecurityBaseline(Component[SecurityBaselineArgs]):
             self.alarm_topic_arn, self.alarm_bus, self.alarms = self._alarms(name, trail)
         self.recorders = self._config(name, storage).recorders if s.config else {}
         if s.guardduty:
+            export = s.findings is not None and s.findings.export_guardduty
             GuardDuty(f"{name}-guardduty", GuardDutyArgs(
-                management=a.management, administrator=a.security_account, regions=a.regions, org_ready=a.org_ready),
-                self.child)
+                management=a.management, administrator=a.security_account, regions=a.regions, org_ready=a.org_ready,
+                export_to=self.log_archive if export else None), self.child)
         if s.security_hub:
             SecurityHub(f"{name}-security-hub", SecurityHubArgs(
                 partition=self.partition, management=a.management, administrator=a.security_account,
@@ -143,13 +144,15 @@ class SecurityBaseline(Component[SecurityBaselineArgs]):
             bucket_prefix=a.log_bucket_prefix, elb_bucket_prefix=a.elb_bucket_prefix,
             object_lock=ObjectLock(s.object_lock_mode, s.object_lock_days),
             archive_retention_days=s.log_archive_retention_days, access_log_retention_days=s.log_retention_days,
-            elb_regions=a.elb_regions, elb_writers=writers), self.child)  # fmt: skip
+            elb_regions=a.elb_regions, elb_writers=writers,
+            guardduty_export=bool(s.guardduty and s.findings and s.findings.export_guardduty)), self.child)  # fmt: skip
 
     def _alarms(self, name: str, trail: OrganizationTrail) -> tuple[pulumi.Output[str], AlarmBus, dict]:
         a = self.args
         topic = SecurityAlarmTopic(f"{name}-alarm-topic", SecurityAlarmTopicArgs(
             account=a.security_account, region=a.home_region, partition=self.partition,
-            senders=(cis_sender(a.management.account_id), *a.alarm_senders), alarm_email=a.settings.alarm_email),
+            senders=(cis_sender(a.management.account_id), *a.alarm_senders), alarm_email=a.settings.alarm_email,
+            findings=a.settings.findings),
             self.child)
         alarms = CisAlarms(f"{name}-cis-alarms", CisAlarmsArgs(
             account=a.management, region=a.home_region, log_group_name=trail.log_group.name, key_arn=trail.key.arn,

@@ -16,6 +16,7 @@ import pulumi_aws as aws
 
 from components.alarm_forwarding import AlarmBus, AlarmSender, alarm_state_changes, forward_alarms
 from components.base import AccountArgs
+from components.security.findings import route_findings
 from components.security.service import (
     AccountSecurityService,
     account_root,
@@ -24,6 +25,7 @@ from components.security.service import (
     key_admin_statement,
     service_key_statement,
 )
+from landing_zone.models import Findings
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ class SecurityAlarmTopicArgs(AccountArgs):
     partition: pulumi.Input[str]
     senders: tuple[AlarmSender, ...]  # whose alarms are forwarded here: the management account's CIS alarms first
     alarm_email: str
+    findings: Findings | None = None  # Security Hub findings routed here (and to the service desk) by severity
 
 
 def cis_sender(management_account_id: pulumi.Input[str]) -> AlarmSender:
@@ -151,10 +154,13 @@ class SecurityAlarmTopic(AccountSecurityService[SecurityAlarmTopicArgs]):
                                                **alarm_state_changes([s.prefix for s in senders]),
                                                "account": [s.account_id for s in senders]}),
                                            opts=self.child_opts())  # fmt: skip
+        publishers = [receive.arn]
+        if args.findings is not None:
+            publishers.append(route_findings(self, args.findings, topic, p)[0].arn)
         aws.sns.TopicPolicy(self.child_name("security-alarms-policy"), arn=topic.arn, policy=json_document({
             "Version": "2012-10-17", "Statement": [{
                 "Sid": "EventBridgePublishes", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-                "Action": "sns:Publish", "Resource": topic.arn, "Condition": {"ArnEquals": {"aws:SourceArn": receive.arn}}}]}),
+                "Action": "sns:Publish", "Resource": topic.arn, "Condition": {"ArnEquals": {"aws:SourceArn": publishers}}}]}),
             opts=self.child_opts())  # fmt: skip
         aws.cloudwatch.EventTarget(self.child_name("alarms-to-topic"), rule=receive.name, arn=topic.arn,
                                    opts=self.child_opts())

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.context import AccountContext
+from components.context import AccountContext, LogArchive
+from components.security.log_archive import GUARDDUTY_PREFIX
 from components.security.service import DelegatedServiceArgs, SecurityService
 
 GUARDDUTY_FEATURES: dict[str, list[str]] = {  # feature -> additional configurations enabled with it
@@ -28,7 +29,7 @@ def _slug(feature: str) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class GuardDutyArgs(DelegatedServiceArgs):
-    pass
+    export_to: LogArchive | None = None  # every region's administrator detector exports findings there (KMS)
 
 
 class GuardDuty(SecurityService[GuardDutyArgs]):
@@ -45,6 +46,8 @@ class GuardDuty(SecurityService[GuardDutyArgs]):
             aws.guardduty.OrganizationConfiguration(
                 sec.resource_name(region, "guardduty-organization"), detector_id=admin_detector.id,
                 auto_enable_organization_members="ALL", opts=self.opts_in(sec, region, depends_on=[delegation]))
+            if args.export_to is not None:
+                self._export(sec, region, admin_detector, args.export_to)
             for feature, extras in GUARDDUTY_FEATURES.items():
                 aws.guardduty.OrganizationConfigurationFeature(
                     sec.resource_name(region, f"guardduty-organization-{_slug(feature)}"),
@@ -52,6 +55,14 @@ class GuardDuty(SecurityService[GuardDutyArgs]):
                     additional_configurations=[{"name": x, "auto_enable": "ALL"} for x in extras] or None,
                     opts=self.opts_in(sec, region, depends_on=[delegation]))  # fmt: skip
         self.register_outputs({})
+
+    def _export(self, sec: AccountContext, region: str, detector: aws.guardduty.Detector, archive: LogArchive) -> None:
+        """CreatePublishingDestination checks that GuardDuty may write the bucket and use the key: after their
+        policies (archive.ready). The key must be in the bucket's region (the home region): one bucket for all."""
+        aws.guardduty.PublishingDestination(
+            sec.resource_name(region, "guardduty-export"), detector_id=detector.id, destination_type="S3",
+            destination_arn=pulumi.Output.concat(archive.bucket_arn, f"/{GUARDDUTY_PREFIX}"),
+            kms_key_arn=archive.kms_key_arn, opts=self.opts_in(sec, region, depends_on=list(archive.ready)))
 
     def _detector(self, account: AccountContext, region: str) -> aws.guardduty.Detector:
         detector = aws.guardduty.Detector(account.resource_name(region, "guardduty"), enable=True,

@@ -28,6 +28,7 @@ from landing_zone.scp_documents import LOG_KEY_ALIAS
 # Key prefix VPC flow logs are delivered under (components/network/vpc.py writes `<log bucket ARN>/vpc-flow-logs/`);
 # the log bucket policy lets log delivery write nowhere else.
 FLOW_LOGS_PREFIX = "vpc-flow-logs"
+GUARDDUTY_PREFIX = "guardduty"  # GuardDuty's findings export, from every region's administrator detector
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class LogArchiveArgs(AccountArgs):
     access_log_retention_days: int  # server access log buckets
     elb_regions: tuple[str, ...] = ()
     elb_writers: tuple[ElbWriter, ...] = ()
+    guardduty_export: bool = False  # the security account's detectors (every region) export findings here
 
 
 class LogArchiveStorage(AccountSecurityService[LogArchiveArgs]):
@@ -101,6 +103,7 @@ class LogArchiveStorage(AccountSecurityService[LogArchiveArgs]):
                 service_key_statement("ConfigEncrypts", "config.amazonaws.com", {"StringEquals": {"aws:SourceAccount": ids}}),
                 service_key_statement("FlowLogsEncrypt", "delivery.logs.amazonaws.com",
                                       {"StringEquals": {"aws:SourceAccount": ids}}),
+                *self._guardduty_key_statements(),
             ]}),
             opts=self.child_opts(protect=True),
         )  # fmt: skip
@@ -181,6 +184,31 @@ class LogArchiveStorage(AccountSecurityService[LogArchiveArgs]):
              "Action": "s3:PutObject", "Resource": pulumi.Output.concat(bucket_arn, f"/{FLOW_LOGS_PREFIX}/AWSLogs/*"),
              "Condition": {"StringEquals": {**owner_full_control, "aws:SourceAccount": ids},
                            "ArnLike": {"aws:SourceArn": [arn(a.partition, "logs", "*", i, "*") for i in ids]}}},
+            *self._guardduty_bucket_statements(bucket_arn),
+        ]  # fmt: skip
+
+    def _guardduty_source(self) -> dict:
+        """GuardDuty's export writes as the service for the security account's detectors (GuardDuty user guide,
+        "Exporting findings": aws:SourceAccount and aws:SourceArn against confused deputies)."""
+        a = self.args
+        return {"StringEquals": {"aws:SourceAccount": a.security_account_id},
+                "ArnLike": {"aws:SourceArn": arn(a.partition, "guardduty", "*", a.security_account_id, "detector/*")}}
+
+    def _guardduty_key_statements(self) -> list[dict]:
+        if not self.args.guardduty_export:
+            return []
+        return [{"Sid": "GuardDutyEncrypts", "Effect": "Allow", "Principal": {"Service": "guardduty.amazonaws.com"},
+                 "Action": "kms:GenerateDataKey", "Resource": "*", "Condition": self._guardduty_source()}]
+
+    def _guardduty_bucket_statements(self, bucket_arn) -> list[dict]:
+        if not self.args.guardduty_export:
+            return []
+        return [
+            {"Sid": "GuardDutyBucketLocation", "Effect": "Allow", "Principal": {"Service": "guardduty.amazonaws.com"},
+             "Action": "s3:GetBucketLocation", "Resource": bucket_arn, "Condition": self._guardduty_source()},
+            {"Sid": "GuardDutyWrites", "Effect": "Allow", "Principal": {"Service": "guardduty.amazonaws.com"},
+             "Action": "s3:PutObject", "Resource": pulumi.Output.concat(bucket_arn, f"/{GUARDDUTY_PREFIX}/*"),
+             "Condition": self._guardduty_source()},
         ]  # fmt: skip
 
     def _bucket(self, purpose: str, bucket_name, *, kms_key_arn, expire_days: int, statements,

@@ -63,6 +63,7 @@ def baseline(cfg: LandingZoneConfig, account: AccountContext) -> AccountBaseline
     return AccountBaseline(f"{account.name}-baseline", AccountBaselineArgs(
         account=account, region=cfg.organization.home_region, security_contact=cfg.security.security_contact,
         access_analyzer=cfg.security.access_analyzer, organization=cfg.organization,
+        session_manager=cfg.security.session_manager, log_retention_days=cfg.security.log_retention_days,
         # a declarative policy owns the IMDS defaults: the account-level API then refuses any change
         imds_defaults=not cfg.organization.policies.ec2_declarative_policy))
 

@@ -20,7 +20,9 @@ from components.workloads.registry import BuildContext, Piece
 from landing_zone.models import Backup as BackupConfig
 
 BACKUP_TAG = ("backup", "daily")
-SERVICE_ROLE_POLICIES = ("AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores")
+# AWS Backup for S3 needs its own two managed policies beside the general ones (docs: s3-backups.html)
+SERVICE_ROLE_POLICIES = ("AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores",
+                         "AWSBackupServiceRolePolicyForS3Backup", "AWSBackupServiceRolePolicyForS3Restore")
 LOCK_CHANGEABLE_FOR_DAYS = 3  # grace period before the lock becomes immutable (compliance mode)
 LOCK_MAX_RETENTION_DAYS = 365
 
@@ -88,16 +90,17 @@ class Backup(AccountComponent[BackupArgs]):
                     "copy_actions": copy_actions, "recovery_point_tags": {"plan": self.child_name("backup-plan")}}],
             opts=self.child_opts())
         self.plan_id = plan.id
+        self._access_log_days = args.access_log_retention_days
+        dumps = self._bucket(args.data_key_arn, args.access_logs_bucket)
+        self.bucket_name = dumps.name
         role, attachments = self._service_role()
         # CreateBackupSelection checks that AWS Backup can assume the role (iam:PassRole); jobs then need its
         # policies: the selection waits for the attachments, not only for the role
         aws.backup.Selection(
             self.child_name("backup-selection"), name=self.child_name("backup")[:50], plan_id=plan.id,
-            iam_role_arn=role.arn, resources=list(args.resource_arns),
+            iam_role_arn=role.arn, resources=[*args.resource_arns, dumps.arn],
             selection_tags=[{"type": "STRINGEQUALS", "key": BACKUP_TAG[0], "value": BACKUP_TAG[1]}],
-            opts=self.child_opts(depends_on=attachments))
-        self._access_log_days = args.access_log_retention_days
-        self.bucket_name = self._bucket(args.data_key_arn, args.access_logs_bucket)
+            opts=self.child_opts(depends_on=[*attachments, dumps.versioning]))
         self.register_outputs({"vaultArn": self.vault_arn, "planId": self.plan_id, "bucketName": self.bucket_name,
                                "drVaultArn": self.dr_vault_arn})
 
@@ -126,9 +129,9 @@ class Backup(AccountComponent[BackupArgs]):
             opts=self.child_opts()) for policy in SERVICE_ROLE_POLICIES]
         return role, attachments
 
-    def _bucket(self, key_arn: pulumi.Input[str], log_target: pulumi.Input[str] | None) -> pulumi.Output[str]:
+    def _bucket(self, key_arn: pulumi.Input[str], log_target: pulumi.Input[str] | None) -> HardenedBucket:
         """Application-level dumps: versioned, object-locked, CMK-encrypted, private, TLS-only, expired after the
-        retention. Governance-mode lock: dumps cannot be deleted or overwritten before they expire, but an
+        retention, and itself in the backup selection (AWS Backup for S3 requires versioning, which it has). Governance-mode lock: dumps cannot be deleted or overwritten before they expire, but an
         authorised admin can still lift it."""
         days = self._config.retention_days
         bucket = HardenedBucket(
@@ -137,7 +140,7 @@ class Backup(AccountComponent[BackupArgs]):
             opts=pulumi.ResourceOptions(parent=self))
         prefix = f"s3/{self.account.name}/{self.region}/backup/"
         bucket.log_to(AccessLogs(log_target or self._access_log_bucket(bucket.arn), prefix))
-        return bucket.name
+        return bucket
 
     def _access_log_bucket(self, source_arn: pulumi.Output[str]) -> pulumi.Output[str]:
         """The backup bucket's server access logs, in this account and region with SSE-S3: S3 delivers server access

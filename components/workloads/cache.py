@@ -39,7 +39,6 @@ from landing_zone.models import Redis
 from landing_zone.ports import REDIS_PORT
 
 PORT = REDIS_PORT
-SNAPSHOT_DAYS = 7
 ENGINE_VERSION = "7.1"
 TOKEN_LENGTH = 64
 ROTATION_DAYS = 30  # DAT-07: at most 90
@@ -69,7 +68,7 @@ def group_settings(component: AccountComponent, args: RedisPlacementArgs, auth_t
         replication_group_id=group_id(component.account, component.region), port=PORT,
         automatic_failover_enabled=failover, multi_az_enabled=failover, kms_key_id=args.data_key_arn, **auth,
         subnet_group_name=subnet_group.name, security_group_ids=[sg.id],
-        snapshot_retention_limit=SNAPSHOT_DAYS, snapshot_window="19:00-20:00",
+        snapshot_retention_limit=args.config.snapshot_retention_days, snapshot_window="19:00-20:00",
         maintenance_window="sun:20:30-sun:21:30", apply_immediately=False,
         opts=component.child_opts(ignore_changes=["authToken"]),
     )

@@ -32,6 +32,7 @@ import pulumi_aws as aws
 from components.base import AccountArgs, AccountComponent
 from components.context import VpcHandle
 from components.workloads.alarms import AlarmSpec, Watch, Widget
+from components.workloads.app_secrets import create_app_secrets
 from components.workloads.registry import BuildContext, Piece
 from components.workloads.tracing import XRay, XRayArgs, app_environment, daemon_container, task_role_policy
 from landing_zone.models import Ecs, EcsService
@@ -56,6 +57,8 @@ class EcsArgs(AccountArgs):
     log_retention_days: int
     https_listener_arn: pulumi.Input[str] | None = None  # None: no edge in the account, services stay internal
     standby_tasks: int | None = None  # the DR region's standby: each service's running minimum (0: pilot light)
+    dr_region: str | None = None  # home cluster with DR compute: its created secrets replicate there
+    dr_data_key_arn: pulumi.Input[str] | None = None
 
 
 def secret_env_name(secret: str) -> str:
@@ -184,6 +187,9 @@ class EcsCluster(AccountComponent[EcsArgs]):
         if config.tracing.enabled:
             XRay(self.child_name("xray"), XRayArgs(account=account, region=self.region, config=config.tracing,
                                                   data_key_arn=args.data_key_arn), pulumi.ResourceOptions(parent=self))
+        # the standby reads the home secrets' replicas: only the home cluster creates them
+        self._secrets = [] if args.standby_tasks is not None else create_app_secrets(
+            self, config, args.data_key_arn, args.dr_region, args.dr_data_key_arn)
         for index, service in enumerate(config.services):
             self._service(index, service)
         self.register_outputs({"clusterArn": self.cluster_arn, "serviceNames": self.service_names})
@@ -263,7 +269,7 @@ class EcsCluster(AccountComponent[EcsArgs]):
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
             # CreateService with a capacity provider strategy fails unless the cluster has those providers: wait
-            opts=self.child_opts(depends_on=[*depends_on, self._capacity],
+            opts=self.child_opts(depends_on=[*depends_on, self._capacity, *self._secrets],
                               ignore_changes=["desiredCount"]),  # autoscaling owns the count after creation
         )
         self._autoscaling(service, ecs_service)
@@ -337,7 +343,9 @@ def build(ctx: BuildContext, config: Ecs) -> EcsCluster:
         app_security_group_id=ctx.app_security_group_id, repository_urls=repositories.urls,
         repository_arns=repositories.arns, data_key_arn=ctx.keys["data"], logs_key_arn=ctx.keys["logs"],
         log_retention_days=ctx.log_retention_days, https_listener_arn=edge.https_listener_arn if edge else None,
-        standby_tasks=ctx.args.standby_tasks if ctx.standby else None), ctx.opts)
+        standby_tasks=ctx.args.standby_tasks if ctx.standby else None,
+        dr_region=ctx.args.dr_region if not ctx.standby and ctx.args.standby_tasks is not None else None,
+        dr_data_key_arn=ctx.dr_keys.get("data") if not ctx.standby else None), ctx.opts)
 
 
 def watch(ctx: BuildContext, ecs: EcsCluster) -> Watch:

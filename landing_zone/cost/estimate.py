@@ -99,6 +99,7 @@ FREE_TYPES = frozenset({
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     "aws:wafv2/webAclAssociation:WebAclAssociation",
     "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+    "aws:ssm/document:Document",  # Session Manager preferences: SSM documents carry no charge
 })
 
 # Charged only by usage the plan cannot see and no assumption covers yet: listed as unpriced with this reason.
@@ -111,7 +112,8 @@ USAGE_ONLY = {
     "aws:inspector2/enabler:Enabler": "instances, images and functions scanned",
     "aws:cfg/recorder:Recorder": "configuration items recorded",
     "aws:cloudtrail/trail:Trail": "data and Insights events (the first copy of management events is free)",
-    "aws:backup/vault:Vault": "backup storage and cross-region copies",
+    "aws:backup/vault:Vault": "backup storage and cross-region copies (AWS Backup for S3 included)",
+    "aws:guardduty/publishingDestination:PublishingDestination": "the exported findings' S3 storage (export is free)",
     "aws:ecr/repository:Repository": "image storage",
     "aws:lambda/function:Function": "requests and duration",
     "aws:sns/topic:Topic": "publishes and deliveries",

@@ -29,6 +29,7 @@ STACK_DEFAULT_SOURCES = {
     "protectedCidrs": "the VPC CIDRs of every landing-zone:accounts entry whose environment is prod or core",
     "accessRoleName": "landing-zone:organization.access_role_name",
     "accessRoleAssumers": "landing-zone:organization.access_role_assumers",
+    "externalSecrets": "account name -> landing-zone:accounts[].workloads.ecs.external_secrets",
 }
 _stack_defaults_cache: tuple[str | None, dict[str, Any]] = (None, {})
 
@@ -95,6 +96,7 @@ def landing_zone_defaults(config: Mapping[str, Any]) -> dict[str, Any]:
         "accessRoleName": organization.get("access_role_name") if isinstance(organization.get("access_role_name"), str)
         else None,
         "accessRoleAssumers": _strings(organization.get("access_role_assumers")),
+        "externalSecrets": _external_secrets(accounts),
     }
     return {key: value for key, value in derived.items() if value is not None}
 
@@ -199,4 +201,15 @@ def _environment_cidrs(accounts: list, environments: tuple[str, ...]) -> list[st
         if account.get("environment") in environments and isinstance(vpcs, Mapping):
             cidrs += [_cidr(vpc.get("cidr")) for vpc in vpcs.values() if isinstance(vpc, Mapping)]
     found = [c for c in cidrs if c]
+    return found or None
+
+
+def _external_secrets(accounts: list) -> dict[str, list[str]] | None:
+    """Per account, the secrets its config says the app team provides (ecs.external_secrets)."""
+    found = {}
+    for account in accounts:
+        ecs = account.get("workloads", {}).get("ecs") if isinstance(account.get("workloads"), Mapping) else None
+        names = _strings(ecs.get("external_secrets")) if isinstance(ecs, Mapping) else None
+        if names and isinstance(account.get("name"), str):
+            found[account["name"]] = names
     return found or None

@@ -23,6 +23,7 @@ from .types import (
     ACCOUNT_PAB,
     BACKUP_PLAN,
     BACKUP_SELECTION,
+    BUCKET,
     BUCKET_LOGGING,
     BUCKET_PAB,
     BUCKETS,
@@ -32,10 +33,12 @@ from .types import (
     ORG_ACCOUNT,
     PROVIDER,
     RDS_CLUSTER,
+    REDIS_GROUP,
+    VERSIONING,
     VOLUME_ATTACHMENT,
     VPC,
 )
-from .values import is_unknown
+from .values import dig, is_unknown, truthy
 
 # --------------------------------------------------------------------------- X-07 backup coverage
 BACKED_UP_TYPES = (EBS_VOLUME, RDS_CLUSTER, EFS)
@@ -95,7 +98,32 @@ def backups_cover_data_with_retention(stack: Any) -> Iterator[tuple[str | None, 
         if not everything and res.urn not in covered and not unknowns:
             yield res.urn, (f"{label(res)} is in no backup/selection: add it to a selection of a backup plan "
                             f"(by ARN or by a tag the selection matches)")
+    yield from _snapshot_retention(g, minimum, unknowns)
+    yield from _selected_buckets_versioned(g, unknowns)
     unknowns.raise_if_any()
+
+
+def _snapshot_retention(g: Graph, minimum: int, unknowns: Unknowns) -> Iterator[tuple[str | None, str]]:
+    """Stores that keep their own snapshots (ElastiCache) rather than AWS Backup's are held to the same floor."""
+    for group in g.of_type(REDIS_GROUP):
+        if unknowns.check(group, "snapshotRetentionLimit"):
+            continue
+        days = int(group.get("snapshotRetentionLimit") or 0)
+        if days < minimum:
+            yield group.urn, (f"replication group {group.name} keeps snapshots {days} days, under the backup floor of "
+                              f"{minimum}: set snapshotRetentionLimit >= {minimum} (redis.snapshot_retention_days)")
+
+
+def _selected_buckets_versioned(g: Graph, unknowns: Unknowns) -> Iterator[tuple[str | None, str]]:
+    """AWS Backup for S3 refuses (and cannot restore) a bucket without versioning: a selected bucket must have it."""
+    enabled = [v for v in g.of_type(VERSIONING)
+               if dig(v.get("versioningConfiguration"), "status", default=None) == "Enabled"]
+    versioned, _ = covered_by(g, enabled, "bucket", BUCKETS, unknowns)
+    for selection in g.of_type(BACKUP_SELECTION):
+        for bucket in g.resolve(selection, "resources", BUCKETS):
+            if bucket.urn not in versioned and not truthy(dig(bucket.get("versioning"), "enabled", default=False)):
+                yield bucket.urn, (f"bucket {bucket.name} is in backup selection {selection.name} without versioning "
+                                   "enabled: AWS Backup for S3 requires it; add aws.s3.BucketVersioning status Enabled")
 
 
 # --------------------------------------------------------------------------- X-08 attached volumes encrypted
@@ -192,6 +220,16 @@ X07_CASES = (
                                                                   "value": "daily"}]},
                      {"planId": "daily", "resources": "aurora"})), violates=False,
               note="one by ARN, one by tag"),
+    StackCase((case_resource(REDIS_GROUP, "cache", {"snapshotRetentionLimit": 7}),), violates=True,
+              note="Redis snapshots kept 7 days"),
+    StackCase((case_resource(BUCKET, "dumps"), _PLAN,
+               case_resource(BACKUP_SELECTION, "sel", {}, {"planId": "daily", "resources": "dumps"})),
+              violates=True, note="S3 bucket backed up without versioning"),
+    StackCase((case_resource(REDIS_GROUP, "cache", {"snapshotRetentionLimit": 15}), case_resource(BUCKET, "dumps"),
+               case_resource(VERSIONING, "dumps-versioning", {"versioningConfiguration": {"status": "Enabled"}},
+                             {"bucket": "dumps"}), _PLAN,
+               case_resource(BACKUP_SELECTION, "sel", {}, {"planId": "daily", "resources": "dumps"})),
+              violates=False, note="Redis at the floor, versioned bucket in a selection"),
 )
 
 X08_CASES = (
@@ -238,7 +276,8 @@ RULES = [
         id="X-07", name="x-07-data-in-backup-plan", title="Data stores are backed up long enough",
         description="EBS data volumes, RDS clusters and EFS file systems are in a backup/selection (by ARN, by tag, "
                     "or a '*' selection), and every backup plan rule keeps recovery points at least the configured "
-                    "number of days.",
+                    "number of days; ElastiCache replication groups keep snapshots (snapshotRetentionLimit) at least "
+                    "as long; an S3 bucket in a backup selection has versioning enabled (AWS Backup for S3 needs it).",
         refs="SH EC2.28, RDS.26; CKV2_AWS_9, CKV2_AWS_8; Config backup-plan-min-frequency-and-min-retention-check",
         checks=(backups_cover_data_with_retention,), cases=X07_CASES,
         params={"minRetentionDays": Param("integer", 15, "minimum lifecycle.deleteAfter of backup plan rules")}),

@@ -68,7 +68,20 @@ def test_protections_exempt_only_the_landing_zone_access_role(cfg):
 
 
 def _exemptions(doc: dict) -> set[str]:
-    return {p for st in doc["Statement"] for p in st.get("Condition", {}).get("ArnNotLike", {}).get("aws:PrincipalArn", [])}
+    """Exempted principals, less Identity Center's roles (only Identity Center may change them, as X-18 knows)."""
+    return {p for st in doc["Statement"] for p in st.get("Condition", {}).get("ArnNotLike", {}).get("aws:PrincipalArn", [])
+            if "/aws-reserved/sso.amazonaws.com/" not in p}
+
+
+def test_only_the_admin_permission_sets_and_the_pipeline_start_sessions(cfg):
+    assert cfg.security.session_manager is not None
+    s = statements(scp.guardrails(cfg))["SessionsOnlyForAdmins"]
+    assert s["Effect"] == "Deny" and set(s["Action"]) == {"ssm:StartSession", "ssm:ResumeSession"}
+    assert s["Condition"]["ArnNotLike"]["aws:PrincipalArn"] == [
+        "arn:*:iam::*:role/OrganizationAccountAccessRole",
+        "arn:*:iam::*:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_AdministratorAccess_*"]
+    off = cfg.model_copy(update={"security": cfg.security.model_copy(update={"session_manager": None})})
+    assert "SessionsOnlyForAdmins" not in statements(scp.guardrails(off))
 
 
 def test_every_exempted_principal_is_protected_from_iam_changes_but_by_itself(cfg):

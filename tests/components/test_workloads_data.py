@@ -188,7 +188,7 @@ def test_redis_is_encrypted_authenticated_and_failover_ready(stack):
         assert inputs["atRestEncryptionEnabled"] == "true" and inputs["kmsKeyId"].startswith("arn:aws:kms:")
         assert inputs["transitEncryptionEnabled"] is True
         assert len(secret_value(inputs["authToken"])) >= 16
-        assert inputs["snapshotRetentionLimit"] > 0
+        assert inputs["snapshotRetentionLimit"] == spec.snapshot_retention_days >= 15  # the backup floor
         assert inputs["numCacheClusters"] == 1 + spec.replicas
         assert inputs["automaticFailoverEnabled"] is (spec.replicas > 0) is inputs["multiAzEnabled"]
         secret = named(p, f"{account_of(group)}-ap-south-1-redis-auth")

@@ -218,7 +218,22 @@ def test_backup_selection_covers_data_volumes_by_tag_and_arn(stack):
         # AWS Backup assumes the role for every job: the selection waits until its policies are attached
         attachments = [a for a in h.of_type(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name)
                        if a["inputs"]["role"] == role[0]["outputs"]["name"]]
-        assert len(attachments) == 2 and {a["urn"] for a in attachments} <= set(selection["dependencies"])
+        assert len(attachments) == 4 and {a["urn"] for a in attachments} <= set(selection["dependencies"])
+        assert any("ForS3Backup" in a["inputs"]["policyArn"] for a in attachments)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_aws_backup_for_s3_writes_the_backup_bucket_once_it_is_versioned(stack):
+    plan = h.stack_plan(stack)
+    names = accounts(stack, "backup")
+    assert names
+    for name in names:
+        (selection,) = h.of_type(plan, "aws:backup/selection:Selection", name)
+        (bucket,) = [b for b in h.of_type(plan, "aws:s3/bucket:Bucket", name) if b["name"].endswith("-backup-bucket")]
+        assert bucket["outputs"]["arn"] in selection["inputs"]["resources"]
+        (versioning,) = [v for v in h.of_type(plan, "aws:s3/bucketVersioning:BucketVersioning", name)
+                         if v["inputs"]["bucket"] == bucket["id"]]
+        assert versioning["urn"] in selection["dependencies"]  # AWS Backup for S3 refuses an unversioned bucket
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -268,7 +268,16 @@ def _dr(strategy: str, **target) -> Callable[[LandingZoneConfig], LandingZoneCon
     return edit
 
 
+def _secrets_created(cfg: LandingZoneConfig) -> LandingZoneConfig:
+    """prod-apps creates los-api/db itself (not external), rotated by the app team's function."""
+    w = account_workloads(cfg, "prod-apps")
+    w["ecs"]["external_secrets"] = []
+    w["ecs"]["secret_rotation_lambda_arn"] = "arn:aws:lambda:ap-south-1:111111111111:function:los-db-rotation"
+    return with_workloads(cfg, {"prod-apps": w})
+
+
 VARIANTS: dict[str, Callable[[LandingZoneConfig], LandingZoneConfig]] = {
+    "prod-apps-secrets-created": _secrets_created,
     "prod-apps-pilot-light": _dr("pilot-light"),
     "prod-apps-warm-standby-2": _dr("warm-standby", standby_tasks=2),
     "prod-apps-pilot-light-redis-global": _dr("pilot-light", rebuilt_empty=[]),

@@ -255,7 +255,7 @@ def test_invalid_config_exits_2_naming_field_and_value(tmp_path, change, expecte
     for text in expected:
         text = re.sub(r"accounts\[(\d+)\]", lambda m: f"accounts[{m[1]}] ({names[int(m[1])]})", text)
         assert text in output, f"{text!r} not in:\n{output}"
-    assert all(re.match(r"error: Pulumi\.t\.yaml:\d+: ", line) for line in output.splitlines()), output
+    assert all(re.match(r"error: Pulumi\.prod\.yaml:\d+: ", line) for line in output.splitlines()), output
 
 
 def test_there_are_at_least_30_distinct_invalid_cases():

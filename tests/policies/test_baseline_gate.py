@@ -55,11 +55,11 @@ CASES = [
 def _write(root: Path, edit: Callable[[dict], None]) -> None:
     config = copy.deepcopy(PROD)
     edit(config)
-    (root / "Pulumi.t.yaml").write_text(yaml.safe_dump({"config": config}, sort_keys=False))
+    (root / "Pulumi.prod.yaml").write_text(yaml.safe_dump({"config": config}, sort_keys=False))
 
 
 def _validate(root: Path) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["validate", "--stack", "t", "--root", str(root)])
+    result = CliRunner().invoke(app, ["validate", "--stack", "prod", "--root", str(root)])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
 
@@ -69,14 +69,14 @@ def test_validate_refuses_each_case_naming_the_key(tmp_path, edit, key):
     _write(tmp_path, edit)
     code, output = _validate(tmp_path)
     assert code == 2, output
-    assert re.search(rf"^error: Pulumi\.t\.yaml:\d+: {re.escape(key)} ", output, re.MULTILINE), output
+    assert re.search(rf"^error: Pulumi\.prod\.yaml:\d+: {re.escape(key)} ", output, re.MULTILINE), output
     assert "Traceback" not in output
 
 
 def test_the_shipped_prod_config_is_valid(tmp_path):
     _write(tmp_path, lambda c: None)
     code, out = _validate(tmp_path)
-    assert (code, out.split(" (")[0]) == (0, "t: valid"), out
+    assert (code, out.split(" (")[0]) == (0, "prod: valid"), out
 
 
 def test_a_reviewed_exception_lets_validate_join_the_pair(tmp_path, monkeypatch):
@@ -97,8 +97,8 @@ def test_a_reviewed_exception_lets_validate_join_the_pair(tmp_path, monkeypatch)
 def test_the_pack_fails_each_case_on_the_prod_plan_naming_the_key(tmp_path, stack_plan, edit, key):
     _write(tmp_path, edit)
     plan = stack_plan("prod")
-    with check.PolicyPackProcess(PACK, check.pack_environment(plan, "t", tmp_path)) as pack:
-        result = check.run_check(plan, PACK, None, "t", pack=pack)
+    with check.PolicyPackProcess(PACK, check.pack_environment(plan, "prod", tmp_path)) as pack:
+        result = check.run_check(plan, PACK, None, "prod", pack=pack)
     found = [v for v in result.violations if v.policy.startswith("req-")]
     assert exit_code(result) == 1
     assert found and any(f": {key} " in v.message for v in found), found
@@ -138,8 +138,8 @@ def test_dr01_names_the_target_the_plan_meets(tmp_path, stack_plan):
     _write(tmp_path, lambda c: next(a for a in c["landing-zone:accounts"] if a["name"] == "prod-apps")["dr"].update(
         rto_minutes=1))
     plan = stack_plan("prod")
-    with check.PolicyPackProcess(PACK, check.pack_environment(plan, "t", tmp_path)) as pack:
-        result = check.run_check(plan, PACK, None, "t", pack=pack)
+    with check.PolicyPackProcess(PACK, check.pack_environment(plan, "prod", tmp_path)) as pack:
+        result = check.run_check(plan, PACK, None, "prod", pack=pack)
     found = [v for v in result.violations if v.policy.startswith("dr-01")]
     assert exit_code(result) == 1 and found
     assert all("meets rpo_minutes: 1, rto_minutes: 10 for prod-apps: set those in accounts[3] (prod-apps).dr"

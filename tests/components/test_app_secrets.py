@@ -49,7 +49,7 @@ def test_a_secret_created_without_rotation_or_declared_but_unread_is_refused():
                                    "arn:aws:lambda:ap-south-1:111111111111:function:rot"}).created_secrets())
 
 
-def test_x19_accepts_the_created_secret_and_its_dr_replica_and_fails_without_them():
+def test_x23_accepts_the_created_secret_and_its_dr_replica_and_fails_without_them():
     """Through the pack's gRPC path, on the workloads plan (stack `test`: no external_secrets in its config)."""
     from pathlib import Path
 
@@ -60,8 +60,8 @@ def test_x19_accepts_the_created_secret_and_its_dr_replica_and_fails_without_the
     readers = [t for t in h.of_type(p, "aws:ecs/taskDefinition:TaskDefinition", "prod-apps")
                if "los-api/db" in t["inputs"]["containerDefinitions"]]
     assert len(readers) == 2  # home and the DR standby: the second reads the replica
-    x19 = [v for v in check.run_check(p, pack_dir, None, "test").violations if v.policy.startswith("x-19")]
-    assert x19 == []
+    x23 = [v for v in check.run_check(p, pack_dir, None, "test").violations if v.policy.startswith("x-23")]
+    assert x23 == []
     without = {**p, "resources": [r for r in p["resources"] if r["type"] != SECRET or r["inputs"].get("name") != "los-api/db"]}
-    x19 = [v for v in check.run_check(without, pack_dir, None, "test").violations if v.policy.startswith("x-19")]
-    assert sorted(v.name for v in x19) == sorted(t["name"] for t in readers)
+    x23 = [v for v in check.run_check(without, pack_dir, None, "test").violations if v.policy.startswith("x-23")]
+    assert sorted(v.name for v in x23) == sorted(t["name"] for t in readers)

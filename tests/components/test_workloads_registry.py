@@ -95,4 +95,6 @@ def test_backup_protects_its_targets_beside_the_other_pieces(plan):
     table = _one(plan, "aws:dynamodb/table:Table", f"{ACCOUNT}-{REGION}-ledger")
     cluster = _one(plan, "aws:rds/cluster:Cluster", f"{ACCOUNT}-{REGION}-aurora-cluster")
     selection = _one(plan, "aws:backup/selection:Selection", f"{ACCOUNT}-{REGION}-backup-selection")
-    assert selection["inputs"]["resources"] == [cluster["outputs"]["arn"], table["outputs"]["arn"]]
+    bucket = _one(plan, "aws:s3/bucket:Bucket", f"{ACCOUNT}-{REGION}-backup-bucket")  # AWS Backup for S3 (issue 25)
+    assert selection["inputs"]["resources"] == [cluster["outputs"]["arn"], table["outputs"]["arn"],
+                                                bucket["outputs"]["arn"]]

@@ -6,6 +6,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import typer
@@ -439,12 +440,28 @@ def contract(schema: bool = typer.Option(False, "--schema", help="print the JSON
     sys.stdout.write(schema_json())
 
 
+# How long an interrupted run may take to unwind. A KeyboardInterrupt raised inside the Pulumi SDK's event loop can be
+# swallowed by it, leaving the loop waiting for registrations that never finish: then the run ends here (nothing is
+# being written then: out/ files are written after planning, whole or not at all).
+UNWIND_SECONDS = 5.0
+
+
+def _exit_interrupted() -> None:
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    sys.stderr.write("lz: interrupted; nothing half-written in out/\n")
+    sys.stderr.flush()
+    os._exit(130)
+
+
 def main() -> None:
     """Ctrl-C: whatever was running unwinds (packs stopped, temporary files removed: out/ files are written whole or
     not at all), then one line and exit 130, without the traceback or the asyncio and thread noise of a shutdown."""
     interrupted = []
 
     def on_interrupt(signum: int, frame: object) -> None:
+        if not interrupted:
+            threading.Timer(UNWIND_SECONDS, _exit_interrupted).start()  # a daemon would not outlive a hung main
         interrupted.append(signum)
         raise KeyboardInterrupt
 
@@ -454,8 +471,4 @@ def main() -> None:
     except (KeyboardInterrupt, SystemExit):
         if not interrupted:
             raise
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-        sys.stderr.write("lz: interrupted; nothing half-written in out/\n")
-        sys.stderr.flush()
-        os._exit(130)
+        _exit_interrupted()

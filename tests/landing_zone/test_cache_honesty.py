@@ -18,7 +18,7 @@ import yaml
 from landing_zone import freshness, stack_graph
 from landing_zone.check import PackEnvironment
 from landing_zone.check_result import CheckResult, exit_code
-from landing_zone.config import stack_config
+from landing_zone.config import load_stack, stack_config
 from landing_zone.graph_plan import link_program
 from landing_zone.policy_config import load_policy_config
 from landing_zone.stack_graph import Organization, ResultCache, check_graph
@@ -152,7 +152,8 @@ def test_a_warm_check_after_a_config_change_is_the_cold_verdict(tmp_path, monkey
             caches.append(self)
 
     monkeypatch.setattr(stack_graph, "ResultCache", Recording)
-    org = Organization(None, "dev", [StackNode("dev", StackRole(part="organization"), 0, ())], split=False)
+    org = Organization(load_stack("dev", ROOT), "dev", [StackNode("dev", StackRole(part="organization"), 0, ())],
+                       split=False)
     plans = {"dev": full_plan("dev")}
     policy_config = load_policy_config(ROOT / "policy-config.json")  # the organization's reviewed exceptions
     _dev_root(tmp_path)

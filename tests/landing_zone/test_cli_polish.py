@@ -137,3 +137,23 @@ def test_a_diagram_without_dot_fails_before_planning(monkeypatch):
     monkeypatch.setattr(plan_mod, "planned_or_reused", lambda *a, **k: pytest.fail("planned before checking dot"))
     result = CliRunner().invoke(app, ["diagram", "--stack", "dev", "--format", "svg", "--root", str(ROOT)])
     assert result.exit_code == 2 and "apt-get install graphviz" in result.output
+
+
+def test_ctrl_c_ends_the_run_even_when_the_interrupt_is_swallowed():
+    """The Pulumi SDK's event loop can swallow the KeyboardInterrupt and wait for ever: the run still ends, 130."""
+    swallowing = ("import time, landing_zone.cli as cli\n"
+                  "def app():\n"
+                  "    print('ready', flush=True)\n"
+                  "    while True:\n"
+                  "        try:\n"
+                  "            time.sleep(60)\n"
+                  "        except KeyboardInterrupt:\n"
+                  "            pass\n"
+                  "cli.app = app\n"
+                  "cli.main()\n")
+    process = subprocess.Popen([sys.executable, "-c", swallowing], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert process.stdout.readline() == "ready\n"
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130 and stderr.strip() == "lz: interrupted; nothing half-written in out/", stderr

@@ -44,3 +44,12 @@ def check_broken_prod(pack: check.PolicyPackProcess, breaks: Callable[[dict], st
                              pack=pack)
     assert exit_code(result) == 1
     return name, result.mandatory
+
+
+def assert_break_named(pack: check.PolicyPackProcess, breaks: Callable[[dict], str], rule: str, says: str) -> None:
+    """The broken prod plan fails only `rule`, on the resource `breaks` broke, with `says` in its message."""
+    name, found = check_broken_prod(pack, breaks)
+    assert {v.policy[:len(rule)] for v in found} == {rule}, found
+    hit = [v for v in found if v.name == name]
+    assert hit, [v.name for v in found]
+    assert says in hit[0].message

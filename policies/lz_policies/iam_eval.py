@@ -221,10 +221,7 @@ def _principals(element: Any) -> list[str]:
 
 def applies(statement: Mapping[str, Any], request: Request, resource_policy: bool = False) -> bool:
     """The statement covers the request (action, resource, principal for resource-based policies, conditions)."""
-    if "NotAction" in statement:
-        if _any_action(_tuple(statement["NotAction"]), request.action):
-            return False
-    elif not _any_action(_tuple(statement.get("Action")), request.action):
+    if not _covers_action(statement, request.action):
         return False
     if "NotResource" in statement:
         if _any_arn(_tuple(statement["NotResource"]), request.resource):
@@ -239,6 +236,12 @@ def applies(statement: Mapping[str, Any], request: Request, resource_policy: boo
         elif not any(principal_match(p, request.principal) for p in _principals(statement.get("Principal"))):
             return False
     return conditions_hold(statement, request)
+
+
+def _covers_action(statement: Mapping[str, Any], action: str) -> bool:
+    if "NotAction" in statement:
+        return not _any_action(_tuple(statement["NotAction"]), action)
+    return _any_action(_tuple(statement.get("Action")), action)
 
 
 def _tuple(element: Any) -> tuple[str, ...]:
@@ -265,11 +268,25 @@ def _statements(document: Document) -> list[dict[str, Any]]:
 _LISTS = ("Action", "NotAction", "Resource", "NotResource")  # tuples once parsed: the matchers' cache keys
 
 
+_BY_ACTION: dict[tuple[int, str, str], list[dict[str, Any]]] = {}
+
+
+def _candidates(document: Document, effect: str, action: str) -> list[dict[str, Any]]:
+    """The statements of `effect` whose Action / NotAction cover `action`, once per document and action: a plan asks
+    the same few hundred actions thousands of times (the proof's hot path)."""
+    parsed = _statements(document)  # also keeps the document alive, so its id stays its own
+    key = (id(document), effect, action)
+    hit = _BY_ACTION.get(key)
+    if hit is None:
+        hit = _BY_ACTION[key] = [st for st in parsed if st.get("Effect") == effect and _covers_action(st, action)]
+    return hit
+
+
 def _first(documents: Named, request: Request, effect: str, resource_policy: bool = False,
            ) -> tuple[str, str | None] | None:
     for name, document in documents:
-        for statement in _statements(document):
-            if statement.get("Effect") == effect and applies(statement, request, resource_policy):
+        for statement in _candidates(document, effect, request.action):
+            if applies(statement, request, resource_policy):
                 return name, statement.get("Sid")
     return None
 

@@ -11,12 +11,12 @@ from .stack_helpers import (
     TRAIL_BUCKET_CASE,
     TRAIL_CASE,
     Unknowns,
+    account_urn,
     case_resource,
     covered_by,
     is_true,
     items_of,
     label,
-    own_tag,
     trail_buckets,
 )
 from .types import (
@@ -30,7 +30,6 @@ from .types import (
     EBS_DEFAULT_ENCRYPTION,
     EBS_VOLUME,
     EFS,
-    ORG_ACCOUNT,
     PROVIDER,
     RDS_CLUSTER,
     REDIS_GROUP,
@@ -196,12 +195,10 @@ def every_account_blocks_public_access(stack: Any) -> Iterator[tuple[str | None,
     g, unknowns = stack.graph(), Unknowns()
     blocked = {g.account(a) for a in g.of_type(ACCOUNT_PAB) if _full_block(a, unknowns)}
     accounts = {g.account(r) for r in g.resources if r.type != PROVIDER and r.provider_urn} - {None}
-    named = {own_tag(a, "account"): a for a in g.of_type(ORG_ACCOUNT)}
     for account in sorted(accounts - blocked):
         if unknowns:
             break
-        where = named.get(account)
-        yield (where.urn if where else None), (
+        yield account_urn(g, account), (
             f"account {account} has resources in this stack but no s3/accountPublicAccessBlock with all four flags: "
             "add aws.s3.AccountPublicAccessBlock through the account's provider, every flag True")
     unknowns.raise_if_any()

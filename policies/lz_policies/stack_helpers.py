@@ -7,7 +7,7 @@ from typing import Any
 
 from .graph import Graph, Res
 from .rules import CaseResource
-from .types import BUCKETS, TRAIL, VPC, short_type
+from .types import BUCKETS, ORG_ACCOUNT, TRAIL, VPC, short_type
 from .values import UNKNOWN, cannot_verify, is_unknown
 
 
@@ -77,6 +77,13 @@ def own_tag(res: Res, key: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- X-12 subnet routes
+def account_urn(g: Graph, account: str | None) -> str | None:
+    """The URN of the organizations/account resource that creates `account`, where a finding about the account (not
+    about one of its resources) is reported; None when this stack does not create it."""
+    named = indexed(g, "account-urns", lambda graph: {own_tag(a, "account"): a.urn for a in graph.of_type(ORG_ACCOUNT)})
+    return named.get(account)
+
+
 def indexed(g: Graph, key: str, build: Any) -> Any:
     """An index derived from the graph, built once per graph (so once per AnalyzeStack) and shared by the rules."""
     memo = getattr(g, "memo", None)

@@ -14,8 +14,8 @@ from typing import Any
 
 from .graph import Graph, Res
 from .rules import StackCase, StackRule
-from .stack_helpers import Unknowns, case_resource, own_tag
-from .types import EBS_DEFAULT_ENCRYPTION, LOG_GROUP, ORG_ACCOUNT
+from .stack_helpers import Unknowns, account_urn, case_resource
+from .types import EBS_DEFAULT_ENCRYPTION, LOG_GROUP
 from .values import is_unknown, truthy
 
 SSM_DOCUMENT = "aws:ssm/document:Document"
@@ -64,12 +64,10 @@ def sessions_logged(stack: Any) -> Iterator[tuple[str | None, str]]:
             logged.add((g.account(doc), g.region(doc)))
         else:
             yield doc.urn, f"{doc.name} ({PREFERENCES}) does not log sessions encrypted: {problem}"
-    named = {own_tag(a, "account"): a for a in g.of_type(ORG_ACCOUNT)}
     for account, region in sorted(scopes - logged - {(None, None)}, key=str):
         if unknowns:
             break
-        where = named.get(account)
-        yield (where.urn if where else None), (
+        yield account_urn(g, account), (
             f"account {account} region {region} has no {PREFERENCES} Session document: Session Manager shells there "
             "are unlogged; add it with an encrypted log destination (security.session_manager)")
     unknowns.raise_if_any()
